@@ -1,0 +1,130 @@
+"""Where the welfare database is, and a read-only engine for it.
+
+Order of precedence: ``WELFARE_DB_URL`` in the environment, then ``[connections.welfare] url``
+in ``.streamlit/secrets.toml``, then the embedded demo database ``data/demo.sqlite`` (built on
+first use). The dashboard only ever reads: SQLite is opened with ``mode=ro`` and PostgreSQL
+sessions run with ``default_transaction_read_only=on`` (use a read-only role as well; see README).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from .errors import DatabaseUnavailableError, DatabaseURLError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEMO_PATH = PROJECT_ROOT / "data" / "demo.sqlite"
+SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+ENV_VAR = "WELFARE_DB_URL"
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+CONNECT_TIMEOUT_S = 5  # a meeting cannot wait longer than this for an unreachable server
+
+
+def configured_url(secrets_path: Path = SECRETS_PATH) -> str | None:
+    """The configured database URL, or None when the demo database should be used."""
+    url = os.environ.get(ENV_VAR, "").strip()
+    if url:
+        return url
+    if secrets_path.is_file():
+        try:
+            secrets = tomllib.loads(secrets_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise DatabaseURLError(str(secrets_path), f"secrets.toml: {exc}") from exc
+        value = secrets.get("connections", {}).get("welfare", {}).get("url")
+        if value:
+            return str(value)
+    return None
+
+
+def shown(url: str | URL) -> str:
+    """The URL with any password hidden, safe to show in a message."""
+    try:
+        parsed = url if isinstance(url, URL) else make_url(url)
+    except ArgumentError:
+        return str(url)[:80]
+    return parsed.render_as_string(hide_password=True)
+
+
+def parse_url(url: str | URL) -> URL:
+    """Parse and check a database URL; raise ``DatabaseURLError`` naming it when it is bad."""
+    try:
+        parsed = url if isinstance(url, URL) else make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise DatabaseURLError(str(url)[:80], "không đọc được địa chỉ / unparseable") from exc
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
+        raise DatabaseURLError(
+            shown(parsed), f"chỉ hỗ trợ sqlite và postgresql / unsupported '{parsed.drivername}'"
+        )
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def sqlite_file_url(path: Path, read_only: bool) -> URL:
+    """A SQLite URL for ``path``; read-only opens it with ``mode=ro`` so writes fail."""
+    if not read_only:
+        return make_url(f"sqlite:///{path}")
+    return make_url(f"sqlite:///file:{path}?mode=ro&uri=true")
+
+
+def make_engine(url: str | URL, read_only: bool = True) -> Engine:
+    """Create an engine for ``url`` and check it answers.
+
+    :raises DatabaseURLError: the URL is malformed or names an unsupported engine.
+    :raises DatabaseUnavailableError: the database cannot be reached or opened.
+    """
+    parsed = parse_url(url)
+    connect_args: dict[str, object] = {}
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        database = parsed.database or ""
+        path = database.removeprefix("file:").split("?")[0]
+        if path and path != ":memory:" and not Path(path).is_file():
+            raise DatabaseUnavailableError(shown(parsed), f"không có tệp «{path}»")
+        if read_only and "mode=ro" not in str(parsed) and path and path != ":memory:":
+            parsed = sqlite_file_url(Path(path), read_only=True)
+    else:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
+        if read_only:
+            connect_args["options"] = "-c default_transaction_read_only=on"
+    try:
+        engine = sa.create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError, ValueError, TypeError) as exc:
+        raise DatabaseURLError(shown(parsed), str(exc).splitlines()[0]) from exc
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except DBAPIError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseUnavailableError(shown(parsed), reason) from exc
+    return engine
+
+
+def demo_engine(
+    path: Path = DEMO_PATH,
+    progress: Callable[[float, str], None] | None = None,
+) -> Engine:
+    """A read-only engine on the demo database, building it first when the file is missing."""
+    if not path.is_file():
+        from .demo import build_demo_file
+
+        build_demo_file(path, progress=progress)
+    return make_engine(sqlite_file_url(path, read_only=True))
+
+
+def open_welfare_engine(
+    progress: Callable[[float, str], None] | None = None,
+) -> tuple[Engine, bool]:
+    """The dashboard's read-only engine and whether it is the embedded demo database."""
+    url = configured_url()
+    if url is None:
+        return demo_engine(progress=progress), True
+    return make_engine(url), False

@@ -1,0 +1,1010 @@
+"""Build the demo welfare database: record-level, deterministic, January 2022 – 30/11/2023.
+
+    python -m data_access.demo [--url URL] [--scale N] [--seed S]
+
+At scale 1 it holds the nine 2023 units of Huyện Đầm Hà (DOMAIN.md §2) and reproduces the
+published 2023 figures F1–F15 (DOMAIN.md §1) when they are computed by ``data_access.queries``
+from these rows. ``--scale N`` adds N-1 synthetic districts ("Huyện mẫu 2" …) with distinct
+units and codes, for benchmarks.
+
+How the published figures arise (the rows are designed so that the queries find them; the
+queries know nothing of the figures):
+- F1: every person aged 60+ alive at 30/11/2023 holds a 2023 BHYT card paid fully or partly by
+  the state; in 2022 a few per cent of the 60–69 group did not yet have one [G].
+- F2: health-check and consultation visits of the elderly programme, spread over the months,
+  3.127 in January–November 2023 [G: the article says "hơn 3.000"].
+- F3/F4: every case open in 2023 received support/intervention within weeks of being opened.
+- F5/F6: each commune's child-protection board was set up 2016–2020; every village has had a
+  child-protection collaborator since 2019–2022.
+- F7–F9: 13 new builds and 11 repairs approved in 2023, all funded by social contributions
+  (xã hội hóa), amounts around the 2025 provincial norms (80 / 40 triệu) adding to exactly
+  1.480.000.000 đồng [G: per-house amounts were not published].
+- F10/F11: 3 job fairs / labour-export conferences and 6 TKV recruitment consultations.
+- F12/F13: 7 elementary vocational classes (4 non-agricultural, 3 agricultural), 193 learners.
+- F14/F15: 1.911 monthly-allowance beneficiaries active in November 2023 (allocated to communes
+  in proportion to population, with variation), each paid Quảng Ninh's standard rate × the
+  Decree 20 coefficient every month (450.000 đồng in 2022, 500.000 đồng in 2023).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from . import schema as s
+from .filters import add_months, month_end
+
+SEED = 20231130
+DATA_START = date(2022, 1, 1)
+DATA_END_MONTH = date(2023, 11, 1)  # data through 30/11/2023, the article's cut-off
+AS_OF = date(2023, 11, 30)
+PEOPLE_PER_VILLAGE = 550  # DOMAIN.md §2 [G]: about one village per 550 people
+RATE_2022 = 450_000  # Quảng Ninh standard rate 1/8/2021–31/12/2022 [M]
+RATE_2023 = 500_000  # 1/1/2023–30/9/2024 [M]
+
+Progress = Callable[[float, str], None]
+
+# (code, name, kind, population 2019) of the nine 2023 units [H].
+UNITS_2023: list[tuple[str, str, str, int]] = [
+    ("06895", "Thị trấn Đầm Hà", s.KIND_TOWN, 7900),
+    ("06898", "Xã Quảng Lâm", s.KIND_COMMUNE, 3108),
+    ("06901", "Xã Quảng An", s.KIND_COMMUNE, 5208),
+    ("06904", "Xã Tân Bình", s.KIND_COMMUNE, 4493),
+    ("06910", "Xã Dực Yên", s.KIND_COMMUNE, 3077),
+    ("06913", "Xã Quảng Tân", s.KIND_COMMUNE, 5571),
+    ("06916", "Xã Đầm Hà", s.KIND_COMMUNE, 5322),
+    ("06917", "Xã Tân Lập", s.KIND_COMMUNE, 4106),
+    ("06919", "Xã Đại Bình", s.KIND_COMMUNE, 2432),
+]
+# Resolution 1679/NQ-UBTVQH15, in force 1/7/2025: the new communes reuse old codes [H].
+MERGERS_2025: list[tuple[str, str, list[str]]] = [
+    ("06895", "Xã Đầm Hà", ["06895", "06904", "06919", "06917", "06916"]),
+    ("06913", "Xã Quảng Tân", ["06901", "06910", "06898", "06913"]),
+]
+XA_DAM_HA_VILLAGES = [  # [M]
+    "Trại Cao",
+    "Trại Dinh",
+    "Trại Giữa",
+    "Yên Hàn",
+    "Đầm Buôn",
+    "Trại Khe",
+    "Xóm Giáo",
+    "Yên Định",
+    "Sơn Hải",
+]
+
+# Published district totals the rows are built to (see module docstring).
+BENEFICIARIES_NOV_2023 = 1911
+HEALTH_VISITS_2023 = 3127
+HEALTH_VISITS_2022 = 2864
+NEW_BUILD_AMOUNTS_2023 = [80, 80, 90, 70, 80, 85, 75, 80, 80, 90, 70, 80, 80]  # triệu đồng
+REPAIR_AMOUNTS_2023 = [40, 45, 35, 40, 40, 50, 30, 40, 40, 45, 35]  # triệu đồng
+NEW_BUILD_AMOUNTS_2022 = [60, 70, 60, 65, 70, 60, 60, 65, 70]
+REPAIR_AMOUNTS_2022 = [30, 35, 30, 25, 30, 30, 35]
+
+# Decree 20/2021 groups: code -> (share of beneficiaries [G], Vietnamese label, age band).
+ALLOWANCE_GROUPS: dict[str, tuple[float, str, str]] = {
+    "NCT_80": (0.44, "Người cao tuổi từ 80 tuổi không có lương hưu", "80+"),
+    "NCT_NGHEO": (0.03, "Người cao tuổi hộ nghèo không có người phụng dưỡng", "elderly"),
+    "NCT_75_DTTS": (0.04, "Người cao tuổi 75–80 hộ nghèo/cận nghèo vùng DTTS", "75-79"),
+    "NCT_CHAM_SOC": (0.01, "Người cao tuổi đủ điều kiện chăm sóc tại cộng đồng", "elderly"),
+    "KT_DBN": (0.12, "Người khuyết tật đặc biệt nặng", "any"),
+    "KT_NANG": (0.28, "Người khuyết tật nặng", "any"),
+    "TE_MCNN": (0.02, "Trẻ em không có nguồn nuôi dưỡng", "child"),
+    "TN_16_22": (0.01, "Người 16–22 tuổi đang đi học, không có nguồn nuôi dưỡng", "16-22"),
+    "DT_DON_THAN": (0.03, "Người đơn thân nghèo đang nuôi con", "adult"),
+    "HIV": (0.02, "Người nhiễm HIV thuộc hộ nghèo", "adult"),
+}
+
+FAMILY_NAMES = [
+    ("Nguyễn", 30),
+    ("Trần", 9),
+    ("Lê", 8),
+    ("Phạm", 7),
+    ("Hoàng", 5),
+    ("Vũ", 5),
+    ("Đặng", 4),
+    ("Bùi", 4),
+    ("Đỗ", 4),
+    ("Ngô", 3),
+    ("Dương", 3),
+    ("Lý", 3),
+    ("Bàn", 3),
+    ("Chíu", 2),
+    ("Tằng", 2),
+    ("Phùn", 1),
+    ("Lỷ", 1),
+    ("Voòng", 1),
+    ("Lương", 2),
+    ("Hà", 2),
+]
+MIDDLE_M = ["Văn", "Đức", "Minh", "Hữu", "Quang", "Xuân", "Thành", "Công", "Ngọc", "A"]
+MIDDLE_F = ["Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Mai", "Hồng", "Kim", "Thị Thu"]
+GIVEN_M = [
+    "Anh",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Đạt",
+    "Hải",
+    "Hùng",
+    "Huy",
+    "Khánh",
+    "Long",
+    "Minh",
+    "Nam",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Thắng",
+    "Tiến",
+    "Trung",
+    "Tuấn",
+    "Việt",
+    "Vinh",
+    "Lộc",
+    "Sáng",
+    "Páo",
+    "Sềnh",
+    "Chắn",
+]
+GIVEN_F = [
+    "Anh",
+    "Chi",
+    "Dung",
+    "Giang",
+    "Hà",
+    "Hạnh",
+    "Hoa",
+    "Hồng",
+    "Hương",
+    "Lan",
+    "Liên",
+    "Linh",
+    "Loan",
+    "Mai",
+    "Nga",
+    "Ngân",
+    "Nhung",
+    "Oanh",
+    "Phương",
+    "Thảo",
+    "Thu",
+    "Thủy",
+    "Trang",
+    "Vân",
+    "Yến",
+    "Mùi",
+    "Sửu",
+]
+ETHNICITIES = [("Kinh", 70), ("Dao", 12), ("Sán Chỉ", 8), ("Tày", 5), ("Sán Dìu", 3), ("Hoa", 2)]
+
+
+@dataclass
+class District:
+    """One copy of the district: its units and ids, built into ``Rows``."""
+
+    index: int  # 0: the real Đầm Hà; 1..N-1: synthetic copies
+    rng: random.Random
+    unit_ids: dict[str, int] = field(default_factory=dict)  # 2023 code -> id
+    villages: dict[int, list[int]] = field(default_factory=dict)  # unit id -> village ids
+
+
+class Rows:
+    """Rows per table, with id counters, built in memory and inserted in bulk."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, list[dict[str, object]]] = {t: [] for t in s.metadata.tables}
+        self.next_ids: dict[str, int] = {t: 1 for t in s.metadata.tables}
+
+    def add(self, table: sa.Table, **values: object) -> int:
+        """Append a row; return its id (assigned here so that rows can refer to each other)."""
+        if "id" in table.c and "id" not in values:
+            values["id"] = self.next_ids[table.name]
+            self.next_ids[table.name] += 1
+        self.tables[table.name].append(values)
+        return int(values.get("id", 0))  # type: ignore[call-overload]
+
+    def count(self) -> int:
+        """Rows held in all tables."""
+        return sum(len(v) for v in self.tables.values())
+
+
+def allocate(total: int, weights: list[float], rng: random.Random, jitter: float) -> list[int]:
+    """Split ``total`` in proportion to ``weights`` varied by ±``jitter``; parts add up exactly."""
+    varied = [w * (1 + rng.uniform(-jitter, jitter)) for w in weights]
+    scale = total / sum(varied)
+    raw = [v * scale for v in varied]
+    parts = [int(r) for r in raw]
+    by_remainder = sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)
+    for i in by_remainder[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
+    """One value from ``(value, weight)`` pairs."""
+    return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
+
+
+def random_day(rng: random.Random, start: date, end: date) -> date:
+    """A uniformly random date in [start, end]."""
+    return start + timedelta(days=rng.randint(0, (end - start).days))
+
+
+def years_before(d: date, years: int) -> date:
+    """The date ``years`` years before ``d`` (29/2 becomes 28/2)."""
+    try:
+        return d.replace(year=d.year - years)
+    except ValueError:
+        return d.replace(year=d.year - years, day=28)
+
+
+class Builder:
+    """Generates every table's rows for ``scale`` copies of the district."""
+
+    def __init__(self, scale: int, seed: int) -> None:
+        self.scale = scale
+        self.seed = seed
+        self.rows = Rows()
+        self.person_serial = 0
+
+    # --- units -----------------------------------------------------------------------------
+    def code(self, d: District, real_code: str) -> str:
+        """The unit code in copy ``d``: real GSO codes for Đầm Hà, 6-digit synthetic ones else."""
+        return real_code if d.index == 0 else f"9{d.index:03d}{real_code[-2:]}"
+
+    def build_units(self, d: District, province_id: int) -> None:
+        """The district, its nine 2023 units with villages, and the 2025 successors."""
+        rows, rng = self.rows, d.rng
+        suffix = "" if d.index == 0 else f" (mẫu {d.index + 1})"
+        district_id = rows.add(
+            s.admin_unit,
+            code="200" if d.index == 0 else f"9{d.index:03d}",
+            name=f"Huyện Đầm Hà{suffix}",
+            kind=s.KIND_DISTRICT,
+            parent_id=province_id,
+            population=sum(u[3] for u in UNITS_2023),
+            valid_from=date(1994, 12, 1),
+            valid_to=date(2025, 6, 30),
+        )
+        for code, name, kind, population in UNITS_2023:
+            unit_id = rows.add(
+                s.admin_unit,
+                code=self.code(d, code),
+                name=name + suffix,
+                kind=kind,
+                parent_id=district_id,
+                population=population,
+                valid_from=date(1994, 12, 1),
+                valid_to=date(2025, 6, 30),
+            )
+            d.unit_ids[code] = unit_id
+            d.villages[unit_id] = []
+            names = (
+                XA_DAM_HA_VILLAGES
+                if code == "06916"
+                else [
+                    f"{'Khu phố' if kind == s.KIND_TOWN else 'Thôn'} {i}"
+                    for i in range(1, max(3, round(population / PEOPLE_PER_VILLAGE)) + 1)
+                ]
+            )
+            for village_name in names:
+                since = random_day(rng, date(2019, 1, 1), date(2022, 6, 30))
+                village_id = rows.add(
+                    s.village,
+                    admin_unit_id=unit_id,
+                    name=village_name,
+                    kind="khu_pho" if kind == s.KIND_TOWN else "thon",
+                    child_collaborator_since=since,
+                )
+                d.villages[unit_id].append(village_id)
+            rows.add(
+                s.child_protection_board,
+                admin_unit_id=unit_id,
+                established_on=random_day(rng, date(2016, 1, 1), date(2020, 12, 31)),
+                decision_no=f"{rng.randint(10, 250)}/QĐ-UBND",
+            )
+        # Xã Quảng Lợi merged into Xã Quảng Tân on 1/1/2020: kept for history.
+        quang_loi = rows.add(
+            s.admin_unit,
+            code=self.code(d, "06907"),
+            name="Xã Quảng Lợi" + suffix,
+            kind=s.KIND_COMMUNE,
+            parent_id=district_id,
+            population=None,
+            valid_from=date(1994, 12, 1),
+            valid_to=date(2019, 12, 31),
+        )
+        rows.add(
+            s.admin_unit_succession,
+            old_unit_id=quang_loi,
+            new_unit_id=d.unit_ids["06913"],
+            effective=date(2020, 1, 1),
+            legal_basis="Nghị quyết 837/NQ-UBTVQH14",
+        )
+        for new_code, new_name, old_codes in MERGERS_2025:
+            new_id = rows.add(
+                s.admin_unit,
+                code=self.code(d, new_code),
+                name=new_name + suffix,
+                kind=s.KIND_COMMUNE,
+                parent_id=province_id,
+                population=sum(u[3] for u in UNITS_2023 if u[0] in old_codes),
+                valid_from=date(2025, 7, 1),
+                valid_to=None,
+            )
+            for old in old_codes:
+                rows.add(
+                    s.admin_unit_succession,
+                    old_unit_id=d.unit_ids[old],
+                    new_unit_id=new_id,
+                    effective=date(2025, 7, 1),
+                    legal_basis="Nghị quyết 1679/NQ-UBTVQH15",
+                )
+
+    # --- people ----------------------------------------------------------------------------
+    def new_person(
+        self,
+        d: District,
+        unit_id: int,
+        birth: date,
+        household_id: int | None = None,
+        village_id: int | None = None,
+        sex: str | None = None,
+    ) -> int:
+        """A person with a realistic Vietnamese name and a unique 12-digit national id."""
+        rng = d.rng
+        sex = sex or rng.choice("MF")
+        family = weighted(rng, FAMILY_NAMES)
+        middle = rng.choice(MIDDLE_M if sex == "M" else MIDDLE_F)
+        given = rng.choice(GIVEN_M if sex == "M" else GIVEN_F)
+        self.person_serial += 1
+        province = 22 if d.index == 0 else 100 + d.index
+        century_sex = (0 if birth.year < 2000 else 2) + (1 if sex == "F" else 0)
+        national_id = f"{province:03d}{century_sex}{birth.year % 100:02d}{self.person_serial:06d}"
+        if village_id is None:
+            village_id = rng.choice(d.villages[unit_id])
+        return self.rows.add(
+            s.person,
+            full_name=f"{family} {middle} {given}",
+            birth_date=birth,
+            sex=sex,
+            ethnicity=weighted(rng, ETHNICITIES),
+            household_id=household_id,
+            admin_unit_id=unit_id,
+            village_id=village_id,
+            national_id=national_id[-12:],
+            died_on=None,
+        )
+
+    def new_household(self, d: District, unit_id: int, poverty: dict[int, str]) -> tuple[int, int]:
+        """A household (id, village id) with its poverty status per year."""
+        village_id = d.rng.choice(d.villages[unit_id])
+        household_id = self.rows.add(
+            s.household, admin_unit_id=unit_id, village_id=village_id, head_name=None
+        )
+        for year, status in poverty.items():
+            self.rows.add(s.household_poverty, household_id=household_id, year=year, status=status)
+        return household_id, village_id
+
+    def birth_for(self, rng: random.Random, band: str) -> date:
+        """A birth date giving an age (at 30/11/2023) in ``band``."""
+        lo, hi = {
+            "80+": (81, 98),
+            "75-79": (76, 79),
+            "elderly": (62, 90),
+            "60-79": (60, 79),
+            "child": (2, 15),
+            "16-22": (17, 21),
+            "adult": (24, 55),
+            "any": (8, 85),
+        }[band]
+        age = rng.randint(lo, hi)
+        return random_day(
+            rng, years_before(AS_OF, age + 1) + timedelta(days=1), years_before(AS_OF, age)
+        )
+
+    # --- allowance -------------------------------------------------------------------------
+    def coefficient_x10(self, group: str, birth: date, rng: random.Random) -> int:
+        """The Decree 20 coefficient (× 10) for a group and age at 30/11/2023."""
+        age = (AS_OF - birth).days // 365
+        child_or_elderly = age < 16 or age >= 60
+        if group == "NCT_NGHEO":
+            return 20 if age >= 80 else 15
+        if group == "NCT_CHAM_SOC":
+            return 30
+        if group == "KT_DBN":
+            return 25 if child_or_elderly else 20
+        if group == "KT_NANG":
+            return 20 if child_or_elderly else 15
+        if group == "TE_MCNN":
+            return 25 if age < 4 else 15
+        if group in ("TN_16_22", "HIV"):
+            return 15
+        if group == "DT_DON_THAN":
+            return 10 * rng.choice([1, 1, 1, 2])
+        return 10  # NCT_80, NCT_75_DTTS
+
+    def build_allowances(self, d: District, unit_id: int, active_nov_2023: int) -> list[int]:
+        """Beneficiaries of one commune and their monthly payments; returns elderly person ids."""
+        rows, rng = self.rows, d.rng
+        exits = round(active_nov_2023 * rng.uniform(0.10, 0.14))  # deaths and moves, 2022–2023
+        entrants = round(active_nov_2023 * rng.uniform(0.11, 0.15))  # new decisions, 2022–2023
+        groups = list(ALLOWANCE_GROUPS)
+        weights = [ALLOWANCE_GROUPS[g][0] for g in groups]
+        # Who is on the list: (start month, end month or None).
+        spans: list[tuple[date, date | None]] = []
+        for i in range(active_nov_2023):
+            start = (
+                random_day(rng, date(2014, 1, 1), date(2021, 12, 31)).replace(day=1)
+                if i >= entrants
+                else add_months(DATA_START, rng.randint(0, 22))
+            )
+            spans.append((start, None))
+        for _ in range(exits):
+            start = random_day(rng, date(2012, 1, 1), date(2021, 12, 31)).replace(day=1)
+            spans.append((start, add_months(DATA_START, rng.randint(0, 21))))
+        bank_share_now = rng.uniform(0.40, 0.62)  # 2022–2023 push for payment by account
+        elderly: list[int] = []
+        for start, end in spans:
+            group = rng.choices(groups, weights=weights)[0]
+            birth = self.birth_for(rng, ALLOWANCE_GROUPS[group][2])
+            poverty = (
+                "poor"
+                if group in ("NCT_NGHEO", "HIV", "DT_DON_THAN")
+                else ("near_poor" if group == "NCT_75_DTTS" else "none")
+            )
+            household_id, village_id = self.new_household(
+                d, unit_id, {2022: poverty, 2023: poverty}
+            )
+            person_id = self.new_person(d, unit_id, birth, household_id, village_id)
+            if end is not None and (AS_OF - birth).days >= 60 * 365:
+                rows.tables["person"][-1]["died_on"] = month_end(end) - timedelta(
+                    days=rng.randint(0, 20)
+                )
+            if (AS_OF - birth).days >= 59 * 365:
+                elderly.append(person_id)
+            coef = self.coefficient_x10(group, birth, rng)
+            # Switch month to payment by bank account, or None: still paid in cash.
+            switch = (
+                add_months(DATA_START, rng.randint(-6, 22))
+                if rng.random() < bank_share_now
+                else None
+            )
+            beneficiary_id = rows.add(
+                s.allowance_beneficiary,
+                person_id=person_id,
+                admin_unit_id=unit_id,
+                group_code=group,
+                coefficient_x10=coef,
+                start_month=start,
+                end_month=end,
+                payment_method="bank" if switch is not None else "cash",
+                bank_account=(f"8{d.index:03d}{person_id:09d}" if switch is not None else None),
+                bank_name="Agribank" if switch is not None else None,
+            )
+            month = max(start, DATA_START)
+            last = end or DATA_END_MONTH
+            while month <= last:
+                rate = RATE_2022 if month.year == 2022 else RATE_2023
+                bank = switch is not None and month >= switch
+                rows.add(
+                    s.allowance_payment,
+                    beneficiary_id=beneficiary_id,
+                    admin_unit_id=unit_id,
+                    month=month,
+                    amount_vnd=rate * coef // 10,
+                    method="bank" if bank else "cash",
+                    paid_on=month.replace(day=rng.randint(5, 15)),
+                    status="paid",
+                )
+                month = add_months(month, 1)
+        return elderly
+
+    # --- coverage --------------------------------------------------------------------------
+    def build_elderly(
+        self, d: District, unit_id: int, total: int, existing: list[int]
+    ) -> list[int]:
+        """Bring the commune's elderly to ``total`` people and give them BHYT cards."""
+        rng = d.rng
+        people = list(existing)
+        while len(people) < total:
+            band = "80+" if rng.random() < 0.12 else "60-79"
+            household_id, village_id = self.new_household(d, unit_id, {2022: "none", 2023: "none"})
+            people.append(
+                self.new_person(d, unit_id, self.birth_for(rng, band), household_id, village_id)
+            )
+        for person_id in people:
+            self.give_cards(d, person_id)
+        return people
+
+    def give_cards(self, d: District, person_id: int) -> None:
+        """BHYT cards for 2022 and 2023 for an elderly person (ids are 1-based row positions)."""
+        rng = d.rng
+        birth: date = self.rows.tables["person"][person_id - 1]["birth_date"]  # type: ignore[assignment]
+        age_2022 = (date(2022, 12, 31) - birth).days // 365
+        funding = "state" if age_2022 >= 79 else rng.choice(["state", "partial"])
+        # [G] a few of the 60–69 group had no state-supported card yet in 2022.
+        if not (60 <= age_2022 < 70 and rng.random() < 0.035):
+            self.rows.add(
+                s.health_insurance_card,
+                person_id=person_id,
+                card_no=f"HT222{person_id:010d}",
+                valid_from=date(2022, 1, 1),
+                valid_to=date(2022, 12, 31),
+                funding=funding,
+            )
+        self.rows.add(
+            s.health_insurance_card,
+            person_id=person_id,
+            card_no=f"HT223{person_id:010d}",
+            valid_from=date(2023, 1, 1),
+            valid_to=date(2023, 12, 31),
+            funding=funding,
+        )
+
+    def build_health_checks(
+        self, d: District, unit_id: int, people: list[int], visits: int, year: int
+    ) -> None:
+        """``visits`` elderly-programme visits in ``year`` (to November in 2023)."""
+        rng = d.rng
+        last_month = 11 if year == 2023 else 12
+        # October is the month of action for the elderly: more visits then [G].
+        month_weights = [1.0] * last_month
+        month_weights[9] = 2.2
+        months = rng.choices(range(1, last_month + 1), weights=month_weights, k=visits)
+        for month in sorted(months):
+            first = date(year, month, 1)
+            self.rows.add(
+                s.health_check,
+                person_id=rng.choice(people),
+                admin_unit_id=unit_id,
+                check_date=random_day(rng, first, month_end(first)),
+                kind="elderly_periodic" if rng.random() < 0.7 else "elderly_consult",
+                free_medicine=rng.random() < 0.45,
+            )
+
+    def build_children(self, d: District, unit_id: int, special: int, at_risk: int) -> None:
+        """Children in special circumstances and at risk, each supported within weeks."""
+        rng = d.rng
+        specs = [("special", special), ("at_risk", at_risk)]
+        categories = {
+            "special": ["mo_coi", "khuyet_tat", "ngheo_dac_biet", "bi_xam_hai"],
+            "at_risk": ["bo_hoc", "gia_dinh_ly_hon", "lao_dong_som", "nguy_co_xam_hai"],
+        }
+        supports = {"special": "tro_cap_chi_phi", "at_risk": "can_thiep_tu_van"}
+        for circumstance, n in specs:
+            for _ in range(n):
+                opened = random_day(rng, date(2021, 6, 1), date(2023, 10, 31))
+                supported = opened + timedelta(days=rng.randint(3, 25))
+                closed = (
+                    supported + timedelta(days=rng.randint(60, 300))
+                    if circumstance == "at_risk" and rng.random() < 0.5
+                    else None
+                )
+                if closed is not None and closed > AS_OF:
+                    closed = None
+                household_id, village_id = self.new_household(
+                    d, unit_id, {2022: "near_poor", 2023: "near_poor"}
+                )
+                person_id = self.new_person(
+                    d, unit_id, self.birth_for(rng, "child"), household_id, village_id
+                )
+                self.rows.add(
+                    s.child_case,
+                    person_id=person_id,
+                    admin_unit_id=unit_id,
+                    circumstance=circumstance,
+                    category=rng.choice(categories[circumstance]),
+                    opened_on=opened,
+                    supported_on=supported,
+                    support_kind=supports[circumstance],
+                    closed_on=closed,
+                )
+
+    # --- housing, training, jobs -----------------------------------------------------------
+    def build_housing(
+        self,
+        d: District,
+        year: int,
+        new: list[int],
+        repair: list[int],
+        funding: list[str],
+        weights: list[float],
+    ) -> None:
+        """Housing grants approved in ``year`` (amounts in triệu đồng), spread over communes."""
+        rng = d.rng
+        codes = [u[0] for u in UNITS_2023]
+        groups = ["poor", "near_poor", "elderly_alone", "other"]
+        for i, (kind, amount) in enumerate(
+            [("new", a) for a in new] + [("repair", a) for a in repair]
+        ):
+            unit_id = d.unit_ids[rng.choices(codes, weights=weights)[0]]
+            group = groups[i % 4] if i < 8 else rng.choice(groups)
+            status = (
+                "poor" if group == "poor" else ("near_poor" if group == "near_poor" else "none")
+            )
+            household_id, village_id = self.new_household(d, unit_id, {year: status})
+            owner = self.new_person(
+                d,
+                unit_id,
+                self.birth_for(rng, "elderly" if group == "elderly_alone" else "adult"),
+                household_id,
+                village_id,
+            )
+            if group == "elderly_alone":
+                self.give_cards(d, owner)
+            approved = random_day(rng, date(year, 2, 1), date(year, 8, 31))
+            deadline = approved + timedelta(days=120 if kind == "new" else 60)
+            started = approved + timedelta(days=rng.randint(7, 20))
+            completed = started + timedelta(days=rng.randint(30, 100 if kind == "new" else 45))
+            completed = min(completed, date(year, 10, 28))  # province goal: done by 30/10/2023
+            self.rows.add(
+                s.housing_grant,
+                household_id=household_id,
+                admin_unit_id=unit_id,
+                kind=kind,
+                amount_vnd=amount * 1_000_000,
+                funding_source=funding[i % len(funding)],
+                target_group=group,
+                approved_on=approved,
+                deadline=deadline,
+                started_on=started,
+                completed_on=completed,
+                status="completed",
+            )
+
+    def build_training(
+        self, d: District, year: int, classes: list[tuple[str, str, int]], weights: list[float]
+    ) -> None:
+        """Elementary vocational classes started in ``year`` with their learners."""
+        rng = d.rng
+        codes = [u[0] for u in UNITS_2023]
+        for name, field_, learners in classes:
+            unit_id = d.unit_ids[rng.choices(codes, weights=weights)[0]]
+            start = random_day(rng, date(year, 2, 1), date(year, 9, 15))
+            end = start + timedelta(days=rng.randint(92, 130))  # sơ cấp: 3 months or more
+            class_id = self.rows.add(
+                s.vocational_class,
+                name=name,
+                field=field_,
+                admin_unit_id=unit_id,
+                start_date=start,
+                end_date=end,
+                hours=rng.choice([300, 320, 360, 400]),
+                partner="Trung tâm GDNN-GDTX huyện Đầm Hà",
+            )
+            finished = end <= AS_OF
+            for _ in range(learners):
+                household_id, village_id = self.new_household(d, unit_id, {year: "none"})
+                person_id = self.new_person(
+                    d, unit_id, self.birth_for(rng, "adult"), household_id, village_id
+                )
+                completed = finished and rng.random() < 0.93
+                self.rows.add(
+                    s.enrolment,
+                    class_id=class_id,
+                    person_id=person_id,
+                    completed=completed,
+                    employed_after=completed and rng.random() < 0.7,
+                )
+
+    def build_job_events(
+        self,
+        d: District,
+        year: int,
+        fairs: int,
+        exports: int,
+        consultations: int,
+        weights: list[float],
+    ) -> None:
+        """Job fairs, labour-export conferences and TKV recruitment consultations."""
+        rng = d.rng
+        codes = [u[0] for u in UNITS_2023]
+        plan = (
+            [("job_fair", "Trung tâm Dịch vụ việc làm tỉnh Quảng Ninh")] * fairs
+            + [("labour_export", "Trung tâm Dịch vụ việc làm tỉnh Quảng Ninh")] * exports
+            + [("recruitment", "Trường Cao đẳng Than – Khoáng sản Việt Nam (TKV)")] * consultations
+        )
+        for kind, partner in plan:
+            attendees = rng.randint(60, 240)
+            self.rows.add(
+                s.job_event,
+                kind=kind,
+                partner=partner,
+                event_date=random_day(rng, date(year, 2, 15), date(year, 11, 20)),
+                admin_unit_id=d.unit_ids[rng.choices(codes, weights=weights)[0]],
+                attendees=attendees,
+                registered=round(attendees * rng.uniform(0.08, 0.3)),
+            )
+
+    # --- the whole district ----------------------------------------------------------------
+    def build_district(self, d: District, province_id: int) -> None:
+        """All rows of one copy of the district."""
+        rng = d.rng
+        self.build_units(d, province_id)
+        populations = [float(u[3]) for u in UNITS_2023]
+        active = allocate(BENEFICIARIES_NOV_2023, populations, rng, 0.25)
+        elderly_counts = [round(p * rng.uniform(0.100, 0.125)) for p in populations]
+        visits_2023 = allocate(HEALTH_VISITS_2023, [float(e) for e in elderly_counts], rng, 0.15)
+        visits_2022 = allocate(HEALTH_VISITS_2022, [float(e) for e in elderly_counts], rng, 0.15)
+        for i, (code, _, _, population) in enumerate(UNITS_2023):
+            unit_id = d.unit_ids[code]
+            elderly = self.build_allowances(d, unit_id, active[i])
+            people = self.build_elderly(d, unit_id, elderly_counts[i], elderly)
+            persons = self.rows.tables["person"]
+            alive = [p for p in people if persons[p - 1]["died_on"] is None]
+            self.build_health_checks(d, unit_id, alive, visits_2022[i], 2022)
+            self.build_health_checks(d, unit_id, alive, visits_2023[i], 2023)
+            self.build_children(
+                d,
+                unit_id,
+                special=max(2, round(population / 600 * rng.uniform(0.7, 1.3))),
+                at_risk=max(3, round(population / 380 * rng.uniform(0.7, 1.3))),
+            )
+        self.build_housing(
+            d,
+            2022,
+            NEW_BUILD_AMOUNTS_2022,
+            REPAIR_AMOUNTS_2022,
+            ["state", "socialised", "mixed"],
+            populations,
+        )
+        self.build_housing(
+            d, 2023, NEW_BUILD_AMOUNTS_2023, REPAIR_AMOUNTS_2023, ["socialised"], populations
+        )
+        self.build_training(
+            d,
+            2022,
+            [
+                ("Sơ cấp nghề May công nghiệp", "non_agri", 30),
+                ("Sơ cấp nghề Điện dân dụng", "non_agri", 28),
+                ("Sơ cấp nghề Kỹ thuật xây dựng", "non_agri", 29),
+                ("Sơ cấp nghề Nuôi trồng thủy sản nước lợ", "agri", 30),
+                ("Sơ cấp nghề Trồng và chăm sóc cây quế", "agri", 27),
+                ("Sơ cấp nghề Chăn nuôi gà, lợn", "agri", 28),
+            ],
+            populations,
+        )
+        self.build_training(
+            d,
+            2023,
+            [
+                ("Sơ cấp nghề May công nghiệp", "non_agri", 30),
+                ("Sơ cấp nghề Hàn điện", "non_agri", 28),
+                ("Sơ cấp nghề Kỹ thuật chế biến món ăn", "non_agri", 26),
+                ("Sơ cấp nghề Sửa chữa máy nông nghiệp", "non_agri", 27),
+                ("Sơ cấp nghề Nuôi tôm thẻ chân trắng", "agri", 29),
+                ("Sơ cấp nghề Trồng cây ăn quả", "agri", 25),
+                ("Sơ cấp nghề Chăn nuôi gia cầm", "agri", 28),
+            ],
+            populations,
+        )
+        self.build_job_events(d, 2022, fairs=1, exports=1, consultations=4, weights=populations)
+        self.build_job_events(d, 2023, fairs=2, exports=1, consultations=6, weights=populations)
+        self.build_targets(d, populations)
+
+    def build_targets(self, d: District, populations: list[float]) -> None:
+        """District targets per indicator and year, and commune targets for the counts [G]."""
+        rows = self.rows
+        targets = {
+            2022: {
+                "F1": 1.0,
+                "F2": 2800,
+                "F3": 1.0,
+                "F4": 1.0,
+                "F5": 1.0,
+                "F6": 1.0,
+                "F7": 8,
+                "F8": 6,
+                "F9": 1_000_000_000,
+                "F10": 2,
+                "F11": 4,
+                "F12": 6,
+                "F13": 160,
+                "F15": 13_500_000_000,
+            },
+            2023: {
+                "F1": 1.0,
+                "F2": 3000,
+                "F3": 1.0,
+                "F4": 1.0,
+                "F5": 1.0,
+                "F6": 1.0,
+                "F7": 12,
+                "F8": 10,
+                "F9": 1_400_000_000,
+                "F10": 3,
+                "F11": 6,
+                "F12": 7,
+                "F13": 180,
+                "F15": 15_500_000_000,
+            },
+        }
+        for year, values in targets.items():
+            for indicator, value in values.items():
+                rows.add(
+                    s.target, indicator=indicator, admin_unit_id=None, year=year, value=float(value)
+                )
+            # Commune targets for health-check visits, in proportion to population.
+            total = int(values["F2"])
+            for (code, *_), part in zip(
+                UNITS_2023, allocate(total, populations, d.rng, 0.0), strict=True
+            ):
+                rows.add(
+                    s.target,
+                    indicator="F2",
+                    admin_unit_id=d.unit_ids[code],
+                    year=year,
+                    value=float(part),
+                )
+
+    def build(self, progress: Progress | None = None) -> Rows:
+        """Generate all rows."""
+        rows = self.rows
+        province_id = rows.add(
+            s.admin_unit,
+            code="22",
+            name="Tỉnh Quảng Ninh",
+            kind=s.KIND_PROVINCE,
+            parent_id=None,
+            population=None,
+            valid_from=date(1963, 10, 30),
+            valid_to=None,
+        )
+        rows.add(
+            s.allowance_rate,
+            valid_from=date(2021, 8, 1),
+            valid_to=date(2022, 12, 31),
+            amount_vnd=RATE_2022,
+            legal_basis="Nghị quyết 21/2021/NQ-HĐND tỉnh Quảng Ninh",
+        )
+        rows.add(
+            s.allowance_rate,
+            valid_from=date(2023, 1, 1),
+            valid_to=date(2024, 9, 30),
+            amount_vnd=RATE_2023,
+            legal_basis="Mức chuẩn trợ giúp xã hội tỉnh Quảng Ninh",
+        )
+        for index in range(self.scale):
+            d = District(index=index, rng=random.Random(self.seed * 1000 + index))
+            self.build_district(d, province_id)
+            if progress:
+                progress(0.8 * (index + 1) / self.scale, f"Đang tạo dữ liệu huyện {index + 1}")
+        rows.add(s.dataset_info, key="source", value="demo", updated_at=datetime(2023, 12, 1))
+        rows.add(
+            s.dataset_info, key="scale", value=str(self.scale), updated_at=datetime(2023, 12, 1)
+        )
+        return rows
+
+
+INSERT_BATCH = 20_000  # rows per executemany: large enough to be fast, small enough for memory
+
+
+def insert_rows(conn: Connection, rows: Rows, progress: Progress | None = None) -> None:
+    """Insert every table's rows in dependency order (COPY on PostgreSQL, batches elsewhere)."""
+    total = max(rows.count(), 1)
+    done = 0
+    use_copy = conn.dialect.name == "postgresql"
+    for table in s.metadata.sorted_tables:
+        data = rows.tables[table.name]
+        if not data:
+            continue
+        if use_copy:
+            copy_rows(conn, table, data)
+        else:
+            for start in range(0, len(data), INSERT_BATCH):
+                conn.execute(table.insert(), data[start : start + INSERT_BATCH])
+        done += len(data)
+        if progress:
+            progress(0.8 + 0.2 * done / total, f"Đang ghi bảng {table.name}")
+
+
+def copy_rows(conn: Connection, table: sa.Table, data: list[dict[str, object]]) -> None:
+    """Bulk-load rows into PostgreSQL with COPY (psycopg 3), in column order."""
+    columns = [c.name for c in table.columns]
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    with raw.cursor() as cur:  # type: ignore[attr-defined]
+        cols = ", ".join(f'"{c}"' for c in columns)  # names come from our own metadata
+        with cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+            for row in data:
+                copy.write_row([row.get(c) for c in columns])
+
+
+def reset_sequences(conn: Connection) -> None:
+    """After loading explicit ids on PostgreSQL, move each id sequence past the largest id."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in s.metadata.sorted_tables:
+        if "id" in table.c and isinstance(table.c.id.type, sa.Integer):
+            last_id = sa.select(sa.func.max(table.c.id)).scalar_subquery()
+            sequence = sa.func.pg_get_serial_sequence(table.name, "id")
+            conn.execute(
+                sa.select(sa.func.setval(sequence, sa.func.coalesce(last_id, 0) + 1, False))
+            )
+
+
+def build_demo(
+    engine: Engine, scale: int = 1, seed: int = SEED, progress: Progress | None = None
+) -> int:
+    """Create the schema on ``engine`` (dropping an older one) and load the demo rows.
+
+    :returns: the number of rows written.
+    """
+    rows = Builder(scale, seed).build(progress)
+    s.metadata.drop_all(engine)
+    s.metadata.create_all(engine)
+    with engine.begin() as conn:
+        insert_rows(conn, rows, progress)
+        reset_sequences(conn)
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
+        else:
+            conn.execute(sa.text("ANALYZE"))
+            conn.commit()
+    return rows.count()
+
+
+def build_demo_file(
+    path: Path, scale: int = 1, seed: int = SEED, progress: Progress | None = None
+) -> int:
+    """Build the demo as a SQLite file, atomically: a half-built file never appears at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(path.suffix + ".building")
+    partial.unlink(missing_ok=True)
+    engine = sa.create_engine(f"sqlite:///{partial}")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA journal_mode=OFF")
+            conn.exec_driver_sql("PRAGMA synchronous=OFF")
+        count = build_demo(engine, scale, seed, progress)
+    finally:
+        engine.dispose()
+    partial.replace(path)
+    return count
+
+
+def _print_progress(fraction: float, message: str) -> None:
+    print(f"\r{fraction:6.1%} {message:<50}", end="", file=sys.stderr, flush=True)
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    """Command line: build the demo into a SQLite file or a database URL."""
+    from .db import DEMO_PATH, parse_url, shown
+
+    parser = argparse.ArgumentParser(description="Build the demo welfare database.")
+    parser.add_argument("--url", help="database URL (default: the demo SQLite file under data/)")
+    parser.add_argument("--scale", type=int, default=1, help="copies of the district (default 1)")
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.scale < 1:
+        parser.error("--scale must be at least 1")
+    started = time.perf_counter()
+    if args.url:
+        engine = sa.create_engine(parse_url(args.url))
+        count = build_demo(engine, args.scale, args.seed, _print_progress)
+        target = shown(engine.url)
+    else:
+        count = build_demo_file(DEMO_PATH, args.scale, args.seed, _print_progress)
+        target = str(DEMO_PATH)
+    print(
+        f"\n{count:,} rows written to {target} in {time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,149 @@
+"""What a query is asked for (``Filters``) and what the asker may see (``Scope``).
+
+Both are frozen and hashable so the UI can cache query results per (Filters, Scope).
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from .errors import InvalidPeriodError, UnknownVersionError
+
+# The unit versions the dashboard offers: the nine units of 2023, and the two communes in force
+# since 1/7/2025 (Resolution 1679/NQ-UBTVQH15), which aggregate the old units into successors.
+VERSION_2023 = "2023"
+VERSION_2025 = "2025"
+VERSION_DATES = {VERSION_2023: date(2023, 12, 31), VERSION_2025: date(2025, 7, 1)}
+
+
+def month_start(d: date) -> date:
+    """The first day of the month of ``d``."""
+    return d.replace(day=1)
+
+
+def month_end(d: date) -> date:
+    """The last day of the month of ``d``."""
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def add_months(d: date, months: int) -> date:
+    """The first day of the month ``months`` after the month of ``d`` (negative: before)."""
+    index = d.year * 12 + (d.month - 1) + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive range of whole months: ``start`` and ``end`` are first days of months."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", month_start(self.start))
+        object.__setattr__(self, "end", month_start(self.end))
+        if self.end < self.start:
+            raise InvalidPeriodError(
+                f"tháng kết thúc {self.end.month}/{self.end.year} trước tháng bắt đầu "
+                f"{self.start.month}/{self.start.year}",
+                f"end month {self.end:%Y-%m} is before start month {self.start:%Y-%m}",
+            )
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        """January to December of ``year``."""
+        return cls(date(year, 1, 1), date(year, 12, 1))
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> Period:
+        """Quarter ``quarter`` (1–4) of ``year``."""
+        if quarter not in (1, 2, 3, 4):
+            raise InvalidPeriodError(f"quý {quarter} không tồn tại", f"no quarter {quarter}")
+        first = date(year, 3 * quarter - 2, 1)
+        return cls(first, add_months(first, 2))
+
+    @classmethod
+    def months(cls, start_year: int, start_month: int, end_year: int, end_month: int) -> Period:
+        """A month range given as numbers; an impossible month raises ``InvalidPeriodError``."""
+        for y, m in ((start_year, start_month), (end_year, end_month)):
+            if not 1 <= m <= 12 or not 1900 <= y <= 2100:
+                raise InvalidPeriodError(f"tháng {m}/{y} không tồn tại", f"no month {y}-{m:02}")
+        return cls(date(start_year, start_month, 1), date(end_year, end_month, 1))
+
+    @property
+    def end_date(self) -> date:
+        """The last day of the period."""
+        return month_end(self.end)
+
+    @property
+    def month_count(self) -> int:
+        """How many months the period spans."""
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    def same_period_last_year(self) -> Period:
+        """The same months one year earlier ("cùng kỳ")."""
+        return Period(add_months(self.start, -12), add_months(self.end, -12))
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one (e.g. the previous quarter)."""
+        n = self.month_count
+        return Period(add_months(self.start, -n), add_months(self.end, -n))
+
+    def last_months(self, n: int) -> Period:
+        """The last ``n`` months ending with this period's end."""
+        return Period(add_months(self.end, 1 - n), self.end)
+
+    def is_quarter(self) -> bool:
+        """True when the period is exactly one calendar quarter."""
+        return self.month_count == 3 and self.start.month in (1, 4, 7, 10)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The communes and period asked for.
+
+    ``communes`` holds GSO codes of the chosen unit ``version``; empty means every commune the
+    scope allows (the whole district).
+    """
+
+    period: Period
+    communes: tuple[str, ...] = ()
+    version: str = VERSION_2023
+
+    def __post_init__(self) -> None:
+        if self.version not in VERSION_DATES:
+            raise UnknownVersionError(self.version)
+        object.__setattr__(self, "communes", tuple(sorted(set(self.communes))))
+
+    def with_period(self, period: Period) -> Filters:
+        """The same filters over another period."""
+        return replace(self, period=period)
+
+    def with_communes(self, communes: tuple[str, ...]) -> Filters:
+        """The same filters for other communes."""
+        return replace(self, communes=communes)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the signed-in user may see.
+
+    ``communes`` holds 2023 GSO codes of the units the user may see, or None for all units;
+    ``persons`` says whether the user may see person-level records (names, ids, accounts).
+    """
+
+    communes: frozenset[str] | None = None
+    persons: bool = False
+    label: str = field(default="", compare=False)
+
+    @classmethod
+    def everything(cls, persons: bool = False) -> Scope:
+        """All communes (district leadership, or the demo without sign-in)."""
+        return cls(None, persons)
+
+    @classmethod
+    def commune(cls, code: str, persons: bool = True) -> Scope:
+        """One commune (a commune head)."""
+        return cls(frozenset({code}), persons)

@@ -1,0 +1,406 @@
+"""The indicator registry: each indicator defined once, used by tiles, scorecards and briefings.
+
+Like DHIS2's indicators, each has a numerator and (for ratios) a denominator, both measures
+computed by ``queries.measures`` from record-level rows; the value for any set of communes is
+sum(numerator) / sum(denominator), so commune values always add up to the district's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from . import schema as s
+from .filters import Filters, Scope
+from .queries import measures
+from .units import resolve
+
+Unit = Literal["percent", "count", "money"]
+Domain = Literal["coverage", "housing", "training", "payouts"]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator: what it counts, in which unit, and which way is better."""
+
+    code: str
+    label_vi: str
+    label_en: str
+    unit: Unit
+    domain: Domain
+    group: str  # the measure group of queries.MEASURES that computes it
+    numerator: str
+    denominator: str | None = None
+    higher_is_better: bool | None = True  # None: neither (e.g. spending follows need)
+    rule_vi: str = ""  # how it is computed, in plain Vietnamese
+    unit_vi: str = ""  # what is counted: "lượt", "hộ", "đối tượng"
+    unit_en: str = ""
+
+    def label(self, lang: str = "vi") -> str:
+        """The label in the user's language."""
+        return self.label_vi if lang == "vi" else self.label_en
+
+    def value(self, numerator: float, denominator: float | None) -> float | None:
+        """The indicator's value from its summed numerator and denominator."""
+        if self.denominator is None:
+            return float(numerator)
+        if not denominator:
+            return None
+        return float(numerator) / float(denominator)
+
+
+INDICATORS: list[Indicator] = [
+    Indicator(
+        "F1",
+        "Người cao tuổi có thẻ BHYT được hỗ trợ",
+        "Elderly with a state-supported health-insurance card",
+        "percent",
+        "coverage",
+        "elderly_bhyt",
+        "elderly_covered",
+        "elderly",
+        rule_vi="Người từ đủ 60 tuổi còn sống vào ngày chốt số liệu, có thẻ BHYT còn hạn do "
+        "Nhà nước đóng hoặc hỗ trợ đóng, trên tổng số người cao tuổi.",
+    ),
+    Indicator(
+        "F2",
+        "Lượt người cao tuổi được khám, tư vấn sức khỏe",
+        "Elderly health-check and consultation visits",
+        "count",
+        "coverage",
+        "health_visits",
+        "health_visits",
+        unit_vi="lượt",
+        unit_en="visits",
+        rule_vi="Số lượt khám sức khỏe định kỳ và tư vấn của chương trình chăm sóc người "
+        "cao tuổi trong kỳ.",
+    ),
+    Indicator(
+        "F3",
+        "Trẻ em có hoàn cảnh đặc biệt được trợ giúp",
+        "Children in special circumstances supported",
+        "percent",
+        "coverage",
+        "children",
+        "special_supported",
+        "special_cases",
+        rule_vi="Trẻ em có hoàn cảnh đặc biệt có hồ sơ mở trong kỳ đã được trợ giúp đến "
+        "ngày chốt số liệu, trên tổng số trẻ em có hoàn cảnh đặc biệt.",
+    ),
+    Indicator(
+        "F4",
+        "Trẻ em có nguy cơ được can thiệp, hỗ trợ",
+        "At-risk children given intervention",
+        "percent",
+        "coverage",
+        "children",
+        "at_risk_supported",
+        "at_risk_cases",
+        rule_vi="Trẻ em có nguy cơ rơi vào hoàn cảnh đặc biệt có hồ sơ mở trong kỳ đã được "
+        "can thiệp, hỗ trợ, trên tổng số trẻ em có nguy cơ.",
+    ),
+    Indicator(
+        "F5",
+        "Xã, thị trấn có Ban Bảo vệ, chăm sóc trẻ em",
+        "Communes with a child-protection board",
+        "percent",
+        "coverage",
+        "boards",
+        "communes_with_board",
+        "communes",
+        rule_vi="Số xã, thị trấn đã thành lập Ban Bảo vệ, chăm sóc trẻ em đến ngày chốt "
+        "số liệu, trên tổng số xã, thị trấn.",
+    ),
+    Indicator(
+        "F6",
+        "Thôn, bản, khu phố có cộng tác viên bảo vệ trẻ em",
+        "Villages with a child-protection collaborator",
+        "percent",
+        "coverage",
+        "villages",
+        "villages_with_collaborator",
+        "villages",
+        rule_vi="Số thôn, bản, khu phố có cộng tác viên bảo vệ, chăm sóc trẻ em đến ngày "
+        "chốt số liệu, trên tổng số thôn, bản, khu phố.",
+    ),
+    Indicator(
+        "F7",
+        "Hộ được hỗ trợ xây nhà mới",
+        "Households granted a new house",
+        "count",
+        "housing",
+        "housing",
+        "new_builds",
+        unit_vi="hộ",
+        unit_en="households",
+        rule_vi="Số hộ có quyết định hỗ trợ xây mới nhà ở phê duyệt trong kỳ.",
+    ),
+    Indicator(
+        "F8",
+        "Hộ được hỗ trợ sửa chữa, cải tạo nhà",
+        "Households granted a house repair",
+        "count",
+        "housing",
+        "housing",
+        "repairs",
+        unit_vi="hộ",
+        unit_en="households",
+        rule_vi="Số hộ có quyết định hỗ trợ sửa chữa, cải tạo nhà ở phê duyệt trong kỳ.",
+    ),
+    Indicator(
+        "F9",
+        "Kinh phí hỗ trợ nhà ở",
+        "Housing grant funding",
+        "money",
+        "housing",
+        "housing",
+        "grant_amount",
+        rule_vi="Tổng kinh phí các khoản hỗ trợ nhà ở phê duyệt trong kỳ.",
+    ),
+    Indicator(
+        "F9S",
+        "Tỷ lệ kinh phí nhà ở từ xã hội hóa",
+        "Share of housing funding socialised",
+        "percent",
+        "housing",
+        "housing",
+        "socialised_amount",
+        "grant_amount",
+        higher_is_better=None,
+        rule_vi="Kinh phí từ nguồn xã hội hóa trên tổng kinh phí hỗ trợ nhà ở trong kỳ.",
+    ),
+    Indicator(
+        "F10",
+        "Hội nghị giao dịch việc làm, xuất khẩu lao động",
+        "Job fairs and labour-export conferences",
+        "count",
+        "training",
+        "job_events",
+        "job_fairs",
+        unit_vi="hội nghị",
+        unit_en="events",
+        rule_vi="Số hội nghị giao dịch việc làm và xuất khẩu lao động tổ chức trong kỳ.",
+    ),
+    Indicator(
+        "F11",
+        "Hội nghị tư vấn, tuyển dụng lao động (TKV)",
+        "Recruitment consultations (TKV)",
+        "count",
+        "training",
+        "job_events",
+        "recruitment_events",
+        unit_vi="hội nghị",
+        unit_en="events",
+        rule_vi="Số hội nghị tư vấn, tuyển dụng lao động với Trường Cao đẳng Than – "
+        "Khoáng sản Việt Nam tổ chức trong kỳ.",
+    ),
+    Indicator(
+        "F12",
+        "Lớp sơ cấp nghề cho lao động nông thôn",
+        "Elementary vocational classes for rural workers",
+        "count",
+        "training",
+        "training",
+        "classes",
+        unit_vi="lớp",
+        unit_en="classes",
+        rule_vi="Số lớp sơ cấp nghề khai giảng trong kỳ (nông nghiệp và phi nông nghiệp).",
+    ),
+    Indicator(
+        "F13",
+        "Học viên các lớp sơ cấp nghề",
+        "Learners in vocational classes",
+        "count",
+        "training",
+        "training",
+        "learners",
+        unit_vi="học viên",
+        unit_en="learners",
+        rule_vi="Số học viên ghi danh vào các lớp khai giảng trong kỳ.",
+    ),
+    Indicator(
+        "F14",
+        "Đối tượng hưởng trợ cấp xã hội hằng tháng",
+        "Monthly social-allowance beneficiaries",
+        "count",
+        "payouts",
+        "allowance_active",
+        "beneficiaries",
+        higher_is_better=None,
+        unit_vi="đối tượng",
+        unit_en="beneficiaries",
+        rule_vi="Số đối tượng bảo trợ xã hội có tên trong danh sách hưởng trợ cấp tháng "
+        "chốt số liệu.",
+    ),
+    Indicator(
+        "F15",
+        "Kinh phí chi trả trợ cấp xã hội",
+        "Social allowance paid",
+        "money",
+        "payouts",
+        "payouts",
+        "paid_amount",
+        higher_is_better=None,
+        rule_vi="Tổng số tiền trợ cấp xã hội hằng tháng đã chi trả cho các tháng trong kỳ.",
+    ),
+]
+BY_CODE: dict[str, Indicator] = {i.code: i for i in INDICATORS}
+
+
+def indicator_values(
+    conn: Connection, filters: Filters, scope: Scope, codes: list[str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Indicator values for the selection, as (total, by_unit).
+
+    ``total``: one row per indicator — code, numerator, denominator, value.
+    ``by_unit``: one row per (indicator, unit) — code, unit_id, unit_code, unit_name, numerator,
+    denominator, value.
+    """
+    chosen = [BY_CODE[c] for c in codes] if codes else INDICATORS
+    groups = sorted({i.group for i in chosen})
+    frame = measures(conn, filters, scope, groups)
+    totals, per_unit = [], []
+    for ind in chosen:
+        num = frame[ind.numerator]
+        den = frame[ind.denominator] if ind.denominator else None
+        total_den = int(den.sum()) if den is not None else None
+        totals.append(
+            {
+                "code": ind.code,
+                "numerator": int(num.sum()),
+                "denominator": total_den,
+                "value": ind.value(int(num.sum()), total_den),
+            }
+        )
+        for i, row in frame.iterrows():
+            d = int(den.iloc[i]) if den is not None else None  # type: ignore[call-overload]
+            per_unit.append(
+                {
+                    "code": ind.code,
+                    "unit_id": int(row["unit_id"]),
+                    "unit_code": row["code"],
+                    "unit_name": row["name"],
+                    "numerator": int(row[ind.numerator]),
+                    "denominator": d,
+                    "value": ind.value(int(row[ind.numerator]), d),
+                }
+            )
+    return pd.DataFrame(totals), pd.DataFrame(per_unit)
+
+
+def targets(conn: Connection, filters: Filters, scope: Scope, year: int) -> pd.DataFrame:
+    """Targets for ``year``: code, value (district-wide) and, where set, per commune.
+
+    Columns: code, unit_id (None for the district), value. Commune targets are only given for
+    communes the user may see.
+    """
+    resolved = resolve(conn, filters, scope)
+    t = s.target
+    stmt = sa.select(t.c.indicator, t.c.admin_unit_id, t.c.value).where(t.c.year == year)
+    if resolved.base_ids is not None:
+        stmt = stmt.where(
+            sa.or_(t.c.admin_unit_id.is_(None), t.c.admin_unit_id.in_(resolved.base_ids))
+        )
+    rows = conn.execute(stmt).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["code", "unit_id", "value"])
+
+
+def selection_targets(
+    conn: Connection, filters: Filters, scope: Scope, year: int
+) -> dict[str, float | None]:
+    """The target of each indicator for the selected communes in ``year``.
+
+    A ratio's target is the district's rate. A count's district target applies only to the whole
+    district; for some communes it is the sum of their own targets, when every one has one.
+    """
+    frame = targets(conn, filters, scope, year)
+    resolved = resolve(conn, filters, scope)
+    whole = resolved.unit_ids is None and resolved.base_ids is None
+    result: dict[str, float | None] = {}
+    for ind in INDICATORS:
+        rows = frame[frame["code"] == ind.code]
+        district = rows[rows["unit_id"].isna()]["value"]
+        if ind.unit == "percent" or whole:
+            result[ind.code] = float(district.iloc[0]) if len(district) else None
+            continue
+        communes = rows[rows["unit_id"].notna()]
+        selected = measures_units(conn, filters, scope, year)
+        own = communes[communes["unit_id"].isin(selected)]
+        result[ind.code] = (
+            float(own["value"].sum()) if len(own) == len(selected) and len(selected) else None
+        )
+    return result
+
+
+def measures_units(conn: Connection, filters: Filters, scope: Scope, year: int) -> list[int]:
+    """Record-level unit ids of the selection in force during ``year`` (to match targets)."""
+    from .units import unit_map
+
+    resolved = resolve(conn, filters, scope)
+    m = unit_map(filters.version)
+    u = s.admin_unit
+    stmt = (
+        sa.select(m.c.base_id)
+        .join(u, u.c.id == m.c.base_id)
+        .where(
+            u.c.valid_from <= date(year, 12, 31),
+            sa.or_(u.c.valid_to.is_(None), u.c.valid_to >= date(year, 1, 1)),
+        )
+    )
+    if resolved.unit_ids is not None:
+        stmt = stmt.where(m.c.unit_id.in_(resolved.unit_ids))
+    if resolved.base_ids is not None:
+        stmt = stmt.where(m.c.base_id.in_(resolved.base_ids))
+    return sorted({int(r[0]) for r in conn.execute(stmt)})
+
+
+def headline(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Every indicator for the selection beside its target and the same period last year.
+
+    Columns: code, value, numerator, denominator, target, meets_target (True/False/None),
+    last_year, change (value − last_year).
+    """
+    from .queries import data_as_of
+
+    now, _ = indicator_values(conn, filters, scope)
+    before, _ = indicator_values(
+        conn, filters.with_period(filters.period.same_period_last_year()), scope
+    )
+    year = filters.period.end.year
+    goal = selection_targets(conn, filters, scope, year)
+    as_of = data_as_of(conn)
+    # A count target is for a whole year: judge it only on a period from January to the year's
+    # end or to the data's as-of month (year to date).
+    full_year = (
+        filters.period.start.month == 1
+        and filters.period.start.year == year
+        and (
+            filters.period.end.month == 12
+            or (as_of is not None and filters.period.end >= as_of.replace(day=1))
+        )
+    )
+    out = now.merge(before[["code", "value"]].rename(columns={"value": "last_year"}), on="code")
+    out["target"] = out["code"].map(goal)
+    meets: list[bool | None] = []
+    for _, row in out.iterrows():
+        ind = BY_CODE[row["code"]]
+        target, value = row["target"], row["value"]
+        unknown = pd.isna(target) or value is None or pd.isna(value)
+        judged = ind.higher_is_better is not None and (ind.unit == "percent" or full_year)
+        if unknown or not judged:
+            meets.append(None)
+        else:
+            meets.append(bool(value >= target) if ind.higher_is_better else bool(value <= target))
+    out["meets_target"] = meets
+    out["change"] = [
+        (v - ly)
+        if v is not None and ly is not None and not pd.isna(v) and not pd.isna(ly)
+        else None
+        for v, ly in zip(out["value"], out["last_year"], strict=True)
+    ]
+    return out

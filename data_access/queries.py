@@ -1,0 +1,322 @@
+"""Named aggregate queries over the record-level tables. SQL lives here and only here.
+
+Every function takes ``(conn, filters, scope)``, aggregates in the database with bound
+parameters, and returns a small DataFrame. Point-in-time measures (who is elderly, who holds a
+card, who is on the allowance) are read on the *reference date*: the period's last day, or the
+data's as-of date when the period runs past it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from . import schema as s
+from .filters import Filters, Period, Scope, month_end
+from .units import Resolved, resolve, scoped, unit_catalogue
+
+ELDERLY_AGE = 60  # Luật Người cao tuổi 2009: người cao tuổi là công dân từ đủ 60 tuổi
+ELDERLY_CHECK_KINDS = ("elderly_periodic", "elderly_consult")
+STATE_SUPPORTED_FUNDING = ("state", "partial")
+JOB_FAIR_KINDS = ("job_fair", "labour_export")
+
+
+def data_as_of(conn: Connection) -> date | None:
+    """The last day covered by the data: the end of the latest month with allowance payments."""
+    latest = conn.execute(sa.select(sa.func.max(s.allowance_payment.c.month))).scalar()
+    if latest is None:
+        return None
+    if isinstance(latest, str):  # SQLite without type information in an aggregate
+        latest = date.fromisoformat(latest[:10])
+    return month_end(latest)
+
+
+def reference_date(period: Period, as_of: date | None) -> date:
+    """The day point-in-time measures are read on."""
+    return min(period.end_date, as_of) if as_of else period.end_date
+
+
+def years_before(d: date, years: int) -> date:
+    """The same day ``years`` years earlier (29/2 becomes 28/2)."""
+    try:
+        return d.replace(year=d.year - years)
+    except ValueError:
+        return d.replace(year=d.year - years, day=28)
+
+
+def _frame(conn: Connection, stmt: sa.Select, columns: list[str]) -> pd.DataFrame:
+    rows = conn.execute(stmt).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
+    return frame
+
+
+def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _sum_if(
+    condition: sa.ColumnElement[bool], value: sa.ColumnElement[int]
+) -> sa.ColumnElement[int]:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, value), else_=0)), 0)
+
+
+# --- measure groups: one query each, one row per unit of the chosen version ----------------
+# Each takes (conn, resolved, period, ref) and returns unit_id plus its measure columns.
+
+Measure = Callable[[Connection, Resolved, Period, date], pd.DataFrame]
+
+
+def elderly_bhyt(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+    """Elderly (60+ on the reference date, alive) and those holding a valid state-supported card."""
+    p, c = s.person, s.health_insurance_card
+    covered = (
+        sa.select(c.c.person_id)
+        .where(c.c.valid_from <= ref, c.c.valid_to >= ref, c.c.funding.in_(STATE_SUPPORTED_FUNDING))
+        .distinct()
+        .subquery("covered")
+    )
+    stmt = (
+        sa.select(p.c.admin_unit_id)
+        .select_from(p)
+        .join(covered, covered.c.person_id == p.c.id, isouter=True)
+        .where(
+            p.c.birth_date <= years_before(ref, ELDERLY_AGE),
+            sa.or_(p.c.died_on.is_(None), p.c.died_on > ref),
+        )
+    )
+    stmt, unit = scoped(stmt, p.c.admin_unit_id, r)
+    stmt = stmt.with_only_columns(
+        unit, sa.func.count().label("elderly"), sa.func.count(covered.c.person_id)
+    ).group_by(unit)
+    return _frame(conn, stmt, ["unit_id", "elderly", "elderly_covered"])
+
+
+def health_visits(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+    """Visits of the elderly health programme (check-ups and consultations) in the period."""
+    h = s.health_check
+    stmt = sa.select(h.c.admin_unit_id).where(
+        h.c.check_date.between(period.start, period.end_date),
+        h.c.kind.in_(ELDERLY_CHECK_KINDS),
+    )
+    stmt, unit = scoped(stmt, h.c.admin_unit_id, r)
+    stmt = stmt.with_only_columns(
+        unit, sa.func.count(), _count_if(h.c.free_medicine.is_(True))
+    ).group_by(unit)
+    return _frame(conn, stmt, ["unit_id", "health_visits", "visits_with_medicine"])
+
+
+def children(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+    """Child cases open during the period, and those supported by the reference date."""
+    k = s.child_case
+    supported = sa.and_(k.c.supported_on.is_not(None), k.c.supported_on <= ref)
+    special = k.c.circumstance == "special"
+    at_risk = k.c.circumstance == "at_risk"
+    stmt = sa.select(k.c.admin_unit_id).where(
+        k.c.opened_on <= min(period.end_date, ref),
+        sa.or_(k.c.closed_on.is_(None), k.c.closed_on >= period.start),
+    )
+    stmt, unit = scoped(stmt, k.c.admin_unit_id, r)
+    stmt = stmt.with_only_columns(
+        unit,
+        _count_if(special),
+        _count_if(sa.and_(special, supported)),
+        _count_if(at_risk),
+        _count_if(sa.and_(at_risk, supported)),
+    ).group_by(unit)
+    return _frame(
+        conn,
+        stmt,
+        ["unit_id", "special_cases", "special_supported", "at_risk_cases", "at_risk_supported"],
+    )
+
+
+def boards(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+    """Record-level communes, and those with a child-protection board by the reference date."""
+    u, b = s.admin_unit, s.child_protection_board
+    with_board = (
+        sa.select(b.c.admin_unit_id).where(b.c.established_on <= ref).distinct().subquery("wb")
+    )
+    stmt = (
+        sa.select(u.c.id)
+        .select_from(u)
+        .join(with_board, with_board.c.admin_unit_id == u.c.id, isouter=True)
+        .where(
+            u.c.kind.in_(s.COMMUNE_KINDS),
+            u.c.valid_from <= ref,
+            sa.or_(u.c.valid_to.is_(None), u.c.valid_to >= ref),
+        )
+    )
+    stmt, unit = scoped(stmt, u.c.id, r)
+    stmt = stmt.with_only_columns(
+        unit, sa.func.count(), sa.func.count(with_board.c.admin_unit_id)
+    ).group_by(unit)
+    return _frame(conn, stmt, ["unit_id", "communes", "communes_with_board"])
+
+
+def villages(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+    """Villages, and those with a child-protection collaborator by the reference date."""
+    v = s.village
+    stmt = sa.select(v.c.admin_unit_id)
+    stmt, unit = scoped(stmt, v.c.admin_unit_id, r)
+    stmt = stmt.with_only_columns(
+        unit,
+        sa.func.count(),
+        _count_if(
+            sa.and_(v.c.child_collaborator_since.is_not(None), v.c.child_collaborator_since <= ref)
+        ),
+    ).group_by(unit)
+    return _frame(conn, stmt, ["unit_id", "villages", "villages_with_collaborator"])
+
+
+def housing(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+    """Housing grants approved in the period: new builds, repairs, money, socialised money."""
+    g = s.housing_grant
+    stmt = sa.select(g.c.admin_unit_id).where(
+        g.c.approved_on.between(period.start, period.end_date)
+    )
+    stmt, unit = scoped(stmt, g.c.admin_unit_id, r)
+    stmt = stmt.with_only_columns(
+        unit,
+        _count_if(g.c.kind == "new"),
+        _count_if(g.c.kind == "repair"),
+        sa.func.coalesce(sa.func.sum(g.c.amount_vnd), 0),
+        _sum_if(g.c.funding_source == "socialised", g.c.amount_vnd),
+        _count_if(g.c.status == "completed"),
+    ).group_by(unit)
+    return _frame(
+        conn,
+        stmt,
+        [
+            "unit_id",
+            "new_builds",
+            "repairs",
+            "grant_amount",
+            "socialised_amount",
+            "grants_completed",
+        ],
+    )
+
+
+def job_events(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+    """Job fairs / labour-export conferences and recruitment consultations held in the period."""
+    e = s.job_event
+    fair = e.c.kind.in_(JOB_FAIR_KINDS)
+    stmt = sa.select(e.c.admin_unit_id).where(e.c.event_date.between(period.start, period.end_date))
+    stmt, unit = scoped(stmt, e.c.admin_unit_id, r)
+    stmt = stmt.with_only_columns(
+        unit,
+        _count_if(fair),
+        _count_if(e.c.kind == "recruitment"),
+        sa.func.coalesce(sa.func.sum(e.c.attendees), 0),
+    ).group_by(unit)
+    return _frame(conn, stmt, ["unit_id", "job_fairs", "recruitment_events", "event_attendees"])
+
+
+def training(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+    """Vocational classes started in the period, by field, with their learners."""
+    vc, en = s.vocational_class, s.enrolment
+    learners = (
+        sa.select(
+            en.c.class_id,
+            sa.func.count().label("n"),
+            _count_if(en.c.completed.is_(True)).label("done"),
+        )
+        .group_by(en.c.class_id)
+        .subquery("learners")
+    )
+    stmt = (
+        sa.select(vc.c.admin_unit_id)
+        .select_from(vc)
+        .join(learners, learners.c.class_id == vc.c.id, isouter=True)
+        .where(vc.c.start_date.between(period.start, period.end_date))
+    )
+    stmt, unit = scoped(stmt, vc.c.admin_unit_id, r)
+    stmt = stmt.with_only_columns(
+        unit,
+        sa.func.count(),
+        _count_if(vc.c.field == "non_agri"),
+        _count_if(vc.c.field == "agri"),
+        sa.func.coalesce(sa.func.sum(learners.c.n), 0),
+        sa.func.coalesce(sa.func.sum(learners.c.done), 0),
+    ).group_by(unit)
+    return _frame(
+        conn,
+        stmt,
+        [
+            "unit_id",
+            "classes",
+            "classes_non_agri",
+            "classes_agri",
+            "learners",
+            "learners_completed",
+        ],
+    )
+
+
+def allowance_active(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+    """Monthly-allowance beneficiaries on the list in the reference month."""
+    b = s.allowance_beneficiary
+    ref_month = ref.replace(day=1)
+    stmt = sa.select(b.c.admin_unit_id).where(
+        b.c.start_month <= ref_month,
+        sa.or_(b.c.end_month.is_(None), b.c.end_month >= ref_month),
+    )
+    stmt, unit = scoped(stmt, b.c.admin_unit_id, r)
+    stmt = stmt.with_only_columns(
+        unit, sa.func.count(), _count_if(b.c.payment_method == "bank")
+    ).group_by(unit)
+    return _frame(conn, stmt, ["unit_id", "beneficiaries", "beneficiaries_bank"])
+
+
+def payouts(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+    """Allowance paid for the months of the period (status paid), in đồng."""
+    pay = s.allowance_payment
+    stmt = sa.select(pay.c.admin_unit_id).where(
+        pay.c.month.between(period.start, period.end), pay.c.status == "paid"
+    )
+    stmt, unit = scoped(stmt, pay.c.admin_unit_id, r)
+    stmt = stmt.with_only_columns(
+        unit,
+        sa.func.coalesce(sa.func.sum(pay.c.amount_vnd), 0),
+        sa.func.count(),
+    ).group_by(unit)
+    return _frame(conn, stmt, ["unit_id", "paid_amount", "payments"])
+
+
+MEASURES: dict[str, Measure] = {
+    "elderly_bhyt": elderly_bhyt,
+    "health_visits": health_visits,
+    "children": children,
+    "boards": boards,
+    "villages": villages,
+    "housing": housing,
+    "job_events": job_events,
+    "training": training,
+    "allowance_active": allowance_active,
+    "payouts": payouts,
+}
+
+
+def measures(
+    conn: Connection, filters: Filters, scope: Scope, groups: list[str] | None = None
+) -> pd.DataFrame:
+    """Every measure of ``groups`` (default: all) per unit of the selection, zeros filled.
+
+    Columns: unit_id, code, name, then one integer column per measure.
+    """
+    resolved = resolve(conn, filters, scope)
+    ref = reference_date(filters.period, data_as_of(conn))
+    units = unit_catalogue(conn, filters.version)
+    if resolved.unit_ids is not None:
+        units = units[units["unit_id"].isin(resolved.unit_ids)]
+    frame = units[["unit_id", "code", "name"]].reset_index(drop=True)
+    for group in groups or list(MEASURES):
+        part = MEASURES[group](conn, resolved, filters.period, ref)
+        frame = frame.merge(part, on="unit_id", how="left")
+    value_columns = [c for c in frame.columns if c not in ("unit_id", "code", "name")]
+    frame[value_columns] = frame[value_columns].fillna(0).astype("int64")
+    return frame

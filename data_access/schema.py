@@ -1,0 +1,301 @@
+"""The welfare database: record-level tables, identical on SQLite and PostgreSQL.
+
+Conventions:
+- money is whole đồng in BIGINT columns (``amount_vnd``); there is no float money anywhere;
+- the Decree 20 coefficient is stored in tenths (``coefficient_x10 = 15`` means hệ số 1,5) so
+  that ``rate × coefficient`` stays exact integer arithmetic in SQL;
+- months are stored as the first day of the month (``DATE``);
+- administrative units are versioned (``valid_from``/``valid_to``) and linked by
+  ``admin_unit_succession``: GSO codes are reused after the 2025 merger, so a code alone is not
+  an identity; every record points at the surrogate ``admin_unit.id`` in force when it was made.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# Kinds of administrative unit; communes are the units the dashboard filters on.
+KIND_PROVINCE = "province"
+KIND_DISTRICT = "district"
+KIND_TOWN = "thi_tran"  # thị trấn (urban commune-level unit)
+KIND_COMMUNE = "xa"
+COMMUNE_KINDS = (KIND_TOWN, KIND_COMMUNE)
+
+admin_unit = Table(
+    "admin_unit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(10), nullable=False),  # GSO code; reused across versions
+    Column("name", String(120), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("parent_id", Integer, ForeignKey("admin_unit.id")),
+    Column("population", Integer),  # census 1/4/2019, where known
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date),  # NULL: still in force
+    Index("ix_admin_unit_code", "code"),
+    Index("ix_admin_unit_parent", "parent_id"),
+)
+
+admin_unit_succession = Table(
+    "admin_unit_succession",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("old_unit_id", Integer, ForeignKey("admin_unit.id"), nullable=False),
+    Column("new_unit_id", Integer, ForeignKey("admin_unit.id"), nullable=False),
+    Column("effective", Date, nullable=False),
+    Column("legal_basis", String(120)),
+    UniqueConstraint("old_unit_id", "new_unit_id", "effective"),
+    Index("ix_succession_effective", "effective", "old_unit_id"),
+)
+
+village = Table(
+    "village",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("admin_unit_id", Integer, ForeignKey("admin_unit.id"), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("kind", String(16), nullable=False),  # thon / ban / khu_pho
+    Column("child_collaborator_since", Date),  # cộng tác viên bảo vệ trẻ em; NULL: none
+    Index("ix_village_unit", "admin_unit_id"),
+)
+
+household = Table(
+    "household",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("admin_unit_id", Integer, ForeignKey("admin_unit.id"), nullable=False),
+    Column("village_id", Integer, ForeignKey("village.id")),
+    Column("head_name", String(120)),
+    Index("ix_household_unit", "admin_unit_id"),
+)
+
+household_poverty = Table(
+    "household_poverty",
+    metadata,
+    Column("household_id", Integer, ForeignKey("household.id"), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("status", String(12), nullable=False),  # poor / near_poor / none
+    CheckConstraint("status IN ('poor', 'near_poor', 'none')", name="ck_poverty_status"),
+)
+
+person = Table(
+    "person",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("full_name", String(120), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("sex", String(1), nullable=False),  # M / F
+    Column("ethnicity", String(40), nullable=False),
+    Column("household_id", Integer, ForeignKey("household.id")),
+    Column("admin_unit_id", Integer, ForeignKey("admin_unit.id"), nullable=False),
+    Column("village_id", Integer, ForeignKey("village.id")),
+    Column("national_id", String(12)),  # CCCD; personal data (Decree 13/2023)
+    Column("died_on", Date),
+    Index("ix_person_unit_birth", "admin_unit_id", "birth_date"),
+    Index("ix_person_national_id", "national_id"),
+)
+
+health_insurance_card = Table(
+    "health_insurance_card",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("person.id"), nullable=False),
+    Column("card_no", String(15), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=False),
+    Column("funding", String(10), nullable=False),  # state / partial / self
+    CheckConstraint("funding IN ('state', 'partial', 'self')", name="ck_bhyt_funding"),
+    Index("ix_bhyt_person_valid", "person_id", "valid_from", "valid_to"),
+)
+
+health_check = Table(
+    "health_check",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("person.id"), nullable=False),
+    Column("admin_unit_id", Integer, ForeignKey("admin_unit.id"), nullable=False),
+    Column("check_date", Date, nullable=False),
+    Column("kind", String(16), nullable=False),  # periodic / consultation
+    Column("free_medicine", Boolean, nullable=False, default=False),
+    Index("ix_health_check_unit_date", "admin_unit_id", "check_date"),
+)
+
+child_case = Table(
+    "child_case",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("person.id"), nullable=False),
+    Column("admin_unit_id", Integer, ForeignKey("admin_unit.id"), nullable=False),
+    Column("circumstance", String(10), nullable=False),  # special / at_risk
+    Column("category", String(40), nullable=False),  # e.g. mo_coi, khuyet_tat, bo_hoc
+    Column("opened_on", Date, nullable=False),
+    Column("supported_on", Date),  # support (special) or intervention (at risk); NULL: none yet
+    Column("support_kind", String(40)),
+    Column("closed_on", Date),
+    CheckConstraint("circumstance IN ('special', 'at_risk')", name="ck_child_circumstance"),
+    Index("ix_child_case_unit", "admin_unit_id", "circumstance", "opened_on"),
+)
+
+child_protection_board = Table(
+    "child_protection_board",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("admin_unit_id", Integer, ForeignKey("admin_unit.id"), nullable=False),
+    Column("established_on", Date, nullable=False),
+    Column("decision_no", String(40)),
+    Index("ix_board_unit", "admin_unit_id"),
+)
+
+housing_grant = Table(
+    "housing_grant",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("household_id", Integer, ForeignKey("household.id"), nullable=False),
+    Column("admin_unit_id", Integer, ForeignKey("admin_unit.id"), nullable=False),
+    Column("kind", String(8), nullable=False),  # new / repair
+    Column("amount_vnd", BigInteger, nullable=False),
+    Column("funding_source", String(16), nullable=False),  # socialised / state / mixed
+    Column("target_group", String(16), nullable=False),  # poor / near_poor / elderly_alone / other
+    Column("approved_on", Date, nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("started_on", Date),
+    Column("completed_on", Date),
+    Column("status", String(10), nullable=False),  # approved / building / completed
+    CheckConstraint("kind IN ('new', 'repair')", name="ck_housing_kind"),
+    CheckConstraint("status IN ('approved', 'building', 'completed')", name="ck_housing_status"),
+    Index("ix_housing_unit_approved", "admin_unit_id", "approved_on"),
+)
+
+vocational_class = Table(
+    "vocational_class",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(160), nullable=False),
+    Column("field", String(10), nullable=False),  # agri / non_agri
+    Column("admin_unit_id", Integer, ForeignKey("admin_unit.id"), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("hours", Integer, nullable=False),
+    Column("partner", String(160)),
+    CheckConstraint("field IN ('agri', 'non_agri')", name="ck_class_field"),
+    Index("ix_class_unit_start", "admin_unit_id", "start_date"),
+)
+
+enrolment = Table(
+    "enrolment",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("class_id", Integer, ForeignKey("vocational_class.id"), nullable=False),
+    Column("person_id", Integer, ForeignKey("person.id"), nullable=False),
+    Column("completed", Boolean, nullable=False, default=False),
+    Column("employed_after", Boolean, nullable=False, default=False),
+    Index("ix_enrolment_class", "class_id"),
+)
+
+job_event = Table(
+    "job_event",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # job_fair / labour_export / recruitment
+    Column("event_date", Date, nullable=False),
+    Column("partner", String(160), nullable=False),
+    Column("admin_unit_id", Integer, ForeignKey("admin_unit.id"), nullable=False),
+    Column("attendees", Integer, nullable=False),
+    Column("registered", Integer, nullable=False, default=0),  # people who signed up for a job
+    CheckConstraint(
+        "kind IN ('job_fair', 'labour_export', 'recruitment')", name="ck_job_event_kind"
+    ),
+    Index("ix_job_event_unit_date", "admin_unit_id", "event_date"),
+)
+
+allowance_rate = Table(
+    "allowance_rate",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date),
+    Column("amount_vnd", BigInteger, nullable=False),  # mức chuẩn trợ giúp xã hội
+    Column("legal_basis", String(160)),
+)
+
+allowance_beneficiary = Table(
+    "allowance_beneficiary",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("person.id"), nullable=False),
+    Column("admin_unit_id", Integer, ForeignKey("admin_unit.id"), nullable=False),
+    Column("group_code", String(16), nullable=False),  # Decree 20/2021 group
+    Column("coefficient_x10", Integer, nullable=False),  # hệ số × 10
+    Column("start_month", Date, nullable=False),
+    Column("end_month", Date),  # last month paid; NULL: still active
+    Column("payment_method", String(8), nullable=False),  # bank / cash
+    Column("bank_account", String(20)),  # personal data
+    Column("bank_name", String(60)),
+    Index("ix_beneficiary_unit", "admin_unit_id", "start_month", "end_month"),
+    Index("ix_beneficiary_person", "person_id"),
+)
+
+allowance_payment = Table(
+    "allowance_payment",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("beneficiary_id", Integer, ForeignKey("allowance_beneficiary.id"), nullable=False),
+    Column("admin_unit_id", Integer, ForeignKey("admin_unit.id"), nullable=False),
+    Column("month", Date, nullable=False),  # first day of the month paid for
+    Column("amount_vnd", BigInteger, nullable=False),
+    Column("method", String(8), nullable=False),  # bank / cash
+    Column("paid_on", Date),
+    Column("status", String(10), nullable=False),  # paid / pending / returned
+    CheckConstraint("status IN ('paid', 'pending', 'returned')", name="ck_payment_status"),
+    Index("ix_payment_unit_month", "admin_unit_id", "month"),
+    Index("ix_payment_beneficiary_month", "beneficiary_id", "month"),
+)
+
+target = Table(
+    "target",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("indicator", String(16), nullable=False),
+    Column("admin_unit_id", Integer, ForeignKey("admin_unit.id")),  # NULL: the whole district
+    Column("year", Integer, nullable=False),
+    Column("value", Float, nullable=False),  # a ratio (0–1), a count, or đồng
+    Index("ix_target_lookup", "indicator", "year", "admin_unit_id"),
+)
+
+reported_figure = Table(
+    "reported_figure",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("indicator", String(16), nullable=False),
+    Column("admin_unit_id", Integer, ForeignKey("admin_unit.id"), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("reported_on", Date, nullable=False),
+    Index("ix_reported_lookup", "indicator", "admin_unit_id", "period_start"),
+)
+
+dataset_info = Table(
+    "dataset_info",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Column("updated_at", DateTime),
+)

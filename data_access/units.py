@@ -1,0 +1,142 @@
+"""Administrative units: the catalogue per unit version, and resolving Filters ∩ Scope.
+
+Records point at the unit in force when they were made (the nine 2023 units). A unit version is
+a date: the 2023 version shows those units as they are; the 2025 version rolls each old unit up
+into its successor through ``admin_unit_succession``. ``unit_map`` does that roll-up in SQL so
+every query can ``GROUP BY`` the unit of the chosen version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from . import schema as s
+from .errors import OutOfScopeError, UnknownCommuneError
+from .filters import VERSION_2023, VERSION_DATES, Filters, Scope
+
+
+def _valid_at(table: sa.Table | sa.Alias, on: date) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        table.c.valid_from <= on, sa.or_(table.c.valid_to.is_(None), table.c.valid_to >= on)
+    )
+
+
+def unit_map(version: str) -> sa.Subquery:
+    """(base_id, unit_id): each record-level unit and the unit of ``version`` it counts under."""
+    on = VERSION_DATES[version]
+    u = s.admin_unit.alias("u")
+    same = sa.select(u.c.id.label("base_id"), u.c.id.label("unit_id")).where(
+        u.c.kind.in_(s.COMMUNE_KINDS), _valid_at(u, on)
+    )
+    succ = s.admin_unit_succession
+    new = s.admin_unit.alias("n")
+    rolled = (
+        sa.select(succ.c.old_unit_id.label("base_id"), succ.c.new_unit_id.label("unit_id"))
+        .join(new, new.c.id == succ.c.new_unit_id)
+        .where(succ.c.effective <= on, _valid_at(new, on))
+    )
+    return sa.union_all(same, rolled).subquery("unit_map")
+
+
+def unit_catalogue(conn: Connection, version: str = VERSION_2023) -> pd.DataFrame:
+    """The communes of ``version`` (unit_id, code, name, kind, population, parent_name)."""
+    on = VERSION_DATES[version]
+    u = s.admin_unit.alias("u")
+    parent = s.admin_unit.alias("p")
+    stmt = (
+        sa.select(
+            u.c.id.label("unit_id"),
+            u.c.code,
+            u.c.name,
+            u.c.kind,
+            u.c.population,
+            parent.c.name.label("parent_name"),
+        )
+        .join(parent, parent.c.id == u.c.parent_id, isouter=True)
+        .where(u.c.kind.in_(s.COMMUNE_KINDS), _valid_at(u, on))
+        .order_by(u.c.code)
+    )
+    return pd.DataFrame(
+        conn.execute(stmt).mappings().all(),
+        columns=["unit_id", "code", "name", "kind", "population", "parent_name"],
+    )
+
+
+def base_units_for_codes(conn: Connection, codes: frozenset[str]) -> list[int]:
+    """Record-level (2023) unit ids for 2023 codes; unknown codes raise ``UnknownCommuneError``."""
+    catalogue = unit_catalogue(conn, VERSION_2023)
+    known = dict(zip(catalogue["code"], catalogue["unit_id"], strict=True))
+    for code in sorted(codes):
+        if code not in known:
+            raise UnknownCommuneError(code, VERSION_2023)
+    return sorted(int(known[c]) for c in codes)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Filters ∩ Scope as ids: which version units to show, and which record units to count."""
+
+    version: str
+    unit_ids: tuple[int, ...] | None  # units of the version asked for; None: all
+    base_ids: tuple[int, ...] | None  # record-level units the scope allows; None: all
+
+
+def resolve(conn: Connection, filters: Filters, scope: Scope) -> Resolved:
+    """Check the communes asked for and intersect them with the scope.
+
+    :raises UnknownCommuneError: a code names no commune of the filter's unit version.
+    :raises OutOfScopeError: every commune asked for lies outside the user's scope.
+    """
+    catalogue = unit_catalogue(conn, filters.version)
+    by_code = dict(zip(catalogue["code"], catalogue["unit_id"], strict=True))
+    unit_ids: tuple[int, ...] | None = None
+    if filters.communes:
+        for code in filters.communes:
+            if code not in by_code:
+                raise UnknownCommuneError(code, filters.version)
+        unit_ids = tuple(sorted(int(by_code[c]) for c in filters.communes))
+    base_ids: tuple[int, ...] | None = None
+    if scope.communes is not None:
+        base_ids = tuple(base_units_for_codes(conn, scope.communes))
+        allowed = set(visible_units(conn, filters.version, base_ids))
+        if unit_ids is not None:
+            outside = [c for c in filters.communes if int(by_code[c]) not in allowed]
+            if len(outside) == len(filters.communes):
+                raise OutOfScopeError(outside)
+            unit_ids = tuple(u for u in unit_ids if u in allowed)
+        else:
+            unit_ids = tuple(sorted(allowed))
+    return Resolved(filters.version, unit_ids, base_ids)
+
+
+def visible_units(conn: Connection, version: str, base_ids: tuple[int, ...]) -> list[int]:
+    """Units of ``version`` that contain at least one of the record-level units ``base_ids``."""
+    m = unit_map(version)
+    stmt = (
+        sa.select(m.c.unit_id)
+        .where(m.c.base_id.in_(sa.bindparam("base_ids", expanding=True)))
+        .distinct()
+    )
+    return [int(r[0]) for r in conn.execute(stmt, {"base_ids": list(base_ids)})]
+
+
+def scoped(
+    stmt: sa.Select, unit_column: sa.ColumnElement[int], resolved: Resolved
+) -> tuple[sa.Select, sa.ColumnElement[int]]:
+    """Join ``stmt`` to the unit map of ``resolved.version`` and keep only allowed units.
+
+    ``unit_column`` is the record's ``admin_unit_id``. Returns the statement and the column of
+    the version's unit id, to select and group by.
+    """
+    m = unit_map(resolved.version)
+    stmt = stmt.join(m, m.c.base_id == unit_column)
+    if resolved.unit_ids is not None:
+        stmt = stmt.where(m.c.unit_id.in_(resolved.unit_ids))
+    if resolved.base_ids is not None:
+        stmt = stmt.where(unit_column.in_(resolved.base_ids))
+    return stmt, m.c.unit_id

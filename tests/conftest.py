@@ -1,0 +1,72 @@
+"""Shared fixtures: the demo database on a real SQLite file and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from data_access.db import make_engine, sqlite_file_url
+from data_access.demo import build_demo, build_demo_file
+from tests.pgserver import PostgresUnavailable, create_database, temporary_postgres
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A freshly built demo database file, shared by the whole session (read-only use)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    build_demo_file(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def sqlite_engine(demo_sqlite_path: Path) -> Iterator[Engine]:
+    """The dashboard's read-only engine on the demo SQLite file."""
+    engine = make_engine(sqlite_file_url(demo_sqlite_path, read_only=True))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> Iterator[str]:
+    """A private PostgreSQL server for the session; never skipped in CI."""
+    try:
+        with temporary_postgres() as url:
+            yield url
+    except PostgresUnavailable as exc:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI: {exc}")
+        pytest.skip(f"PostgreSQL not available here: {exc}")
+
+
+@pytest.fixture(scope="session")
+def pg_demo_url(pg_admin_url: str) -> str:
+    """The demo database loaded into PostgreSQL (writable URL, for setup only)."""
+    url = create_database(pg_admin_url, "welfare_demo")
+    writer = sa.create_engine(url)
+    build_demo(writer)
+    writer.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_engine(pg_demo_url: str) -> Iterator[Engine]:
+    """The dashboard's read-only engine on the PostgreSQL demo database."""
+    engine = make_engine(pg_demo_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """The demo database on each engine: every test using it runs on SQLite and PostgreSQL."""
+    name = "sqlite_engine" if request.param == "sqlite" else "pg_engine"
+    return request.getfixturevalue(name)
