@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import schema as s
-from .filters import Filters, Scope
+from .filters import VERSION_2023, Filters, Scope
 from .queries import measures
 from .units import resolve
 
@@ -403,4 +403,51 @@ def headline(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
         else None
         for v, ly in zip(out["value"], out["last_year"], strict=True)
     ]
+    return out
+
+
+def commune_scorecard(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Each commune's value of every indicator, its target, and whether it meets it.
+
+    Columns: unit_code, unit_name, code, value, numerator, denominator, target, meets_target.
+    A ratio is judged against the district's rate; a count against the commune's own target
+    for a full year (or year to date), where one is set.
+    """
+    from .queries import data_as_of
+
+    _, by_unit = indicator_values(conn, filters, scope)
+    year = filters.period.end.year
+    frame = targets(conn, filters, scope, year)
+    district = frame[frame["unit_id"].isna()].set_index("code")["value"].to_dict()
+    own = frame[frame["unit_id"].notna()]
+    own_targets = {
+        (c, int(u)): v for c, u, v in own[["code", "unit_id", "value"]].itertuples(index=False)
+    }
+    as_of = data_as_of(conn)
+    full_year = filters.period.start.month == 1 and (
+        filters.period.end.month == 12
+        or (as_of is not None and filters.period.end >= as_of.replace(day=1))
+    )
+    if filters.version != VERSION_2023:
+        own_targets = {}  # commune targets are set for the 2023 units
+    goals, meets = [], []
+    for row in by_unit.itertuples(index=False):
+        ind = BY_CODE[row.code]
+        goal = (
+            district.get(row.code)
+            if ind.unit == "percent"
+            else own_targets.get((row.code, row.unit_id))
+            if full_year
+            else None
+        )
+        goals.append(goal)
+        if goal is None or row.value is None or ind.higher_is_better is None:
+            meets.append(None)
+        else:
+            meets.append(
+                bool(row.value >= goal) if ind.higher_is_better else bool(row.value <= goal)
+            )
+    out = by_unit.drop(columns=["unit_id"]).copy()
+    out["target"] = goals
+    out["meets_target"] = meets
     return out

@@ -35,6 +35,14 @@ def data_as_of(conn: Connection) -> date | None:
     return month_end(latest)
 
 
+def first_month(conn: Connection) -> date | None:
+    """The first month with allowance payments: where the data starts."""
+    first = conn.execute(sa.select(sa.func.min(s.allowance_payment.c.month))).scalar()
+    if isinstance(first, str):
+        first = date.fromisoformat(first[:10])
+    return first
+
+
 def reference_date(period: Period, as_of: date | None) -> date:
     """The day point-in-time measures are read on."""
     return min(period.end_date, as_of) if as_of else period.end_date

@@ -140,3 +140,12 @@ def scoped(
     if resolved.base_ids is not None:
         stmt = stmt.where(unit_column.in_(resolved.base_ids))
     return stmt, m.c.unit_id
+
+
+def scoped_catalogue(conn: Connection, version: str, scope: Scope) -> pd.DataFrame:
+    """The communes of ``version`` that ``scope`` may see (all of them for an unlimited scope)."""
+    catalogue = unit_catalogue(conn, version)
+    if scope.communes is None:
+        return catalogue
+    allowed = visible_units(conn, version, tuple(base_units_for_codes(conn, scope.communes)))
+    return catalogue[catalogue["unit_id"].isin(allowed)].reset_index(drop=True)

@@ -1,0 +1,35 @@
+"""Đầm Hà welfare dashboard — the router: page config, the page list, run.
+
+Run with ``streamlit run app.py``; with nothing configured it opens the built-in demo database.
+"""
+
+import streamlit as st
+
+from ui.i18n import t
+from ui.page import current_lang
+
+st.set_page_config(
+    page_title="An sinh xã hội Đầm Hà",
+    page_icon="🏛️",
+    layout="wide",
+    initial_sidebar_state="collapsed",
+)
+
+lang = current_lang()
+pages = [
+    st.Page(
+        "pages/overview.py",
+        title=t("nav_overview", lang),
+        icon="📊",
+        default=True,
+        url_path="tong-quan",
+    ),
+    st.Page("pages/coverage.py", title=t("nav_coverage", lang), icon="🩺", url_path="bao-phu"),
+    st.Page("pages/housing.py", title=t("nav_housing", lang), icon="🏠", url_path="nha-o"),
+    st.Page(
+        "pages/training.py", title=t("nav_training", lang), icon="🎓", url_path="dao-tao-viec-lam"
+    ),
+    st.Page("pages/payouts.py", title=t("nav_payouts", lang), icon="💵", url_path="chi-tra"),
+    st.Page("pages/commune.py", title=t("nav_commune", lang), icon="📍", url_path="xa"),
+]
+st.navigation(pages, position="top").run()

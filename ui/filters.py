@@ -1,0 +1,283 @@
+"""The shared filter bar: communes, period and unit version, kept in the URL.
+
+The URL is the source of truth (``?xa=06913&tu=2023-01&den=2023-11&dv=2023``): codes and months,
+not labels, so links stay stable across languages. Every run reads and validates the query
+string; a bad or stale value gives a short notice and falls back to its default. When
+navigation drops the query string, the last good filters come back from the session.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import streamlit as st
+
+from charts.formatting import fmt_date, fmt_month, fmt_period, roman
+from data_access.errors import InvalidPeriodError
+from data_access.filters import (
+    VERSION_2023,
+    VERSION_2025,
+    VERSION_DATES,
+    Filters,
+    Period,
+    add_months,
+)
+
+from .i18n import t
+
+QP_COMMUNES, QP_FROM, QP_TO, QP_VERSION, QP_LANG = "xa", "tu", "den", "dv", "lang"
+FILTER_KEYS = (QP_COMMUNES, QP_FROM, QP_TO, QP_VERSION)
+MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+CODE_RE = re.compile(r"^[0-9A-Za-z]{1,10}$")
+MAX_CODES = 50  # more codes than any district has communes is garbage, not a selection
+SESSION_KEY = "_filters_qs"
+CUSTOM = "custom"
+
+
+@dataclass(frozen=True)
+class DataRange:
+    """The months the data covers."""
+
+    first: date  # first month with data
+    as_of: date  # last day with data
+
+    @property
+    def last_offered(self) -> date:
+        """The last month a period may end in: December of the as-of year."""
+        return date(self.as_of.year, 12, 1)
+
+
+def default_filters(data: DataRange) -> Filters:
+    """The whole district, the year of the latest data, 2023 units."""
+    return Filters(Period.year(data.as_of.year))
+
+
+def parse_params(
+    params: Mapping[str, str],
+    codes: Mapping[str, set[str]],
+    data: DataRange,
+    lang: str = "vi",
+) -> tuple[Filters, list[str]]:
+    """Validate the filter part of a query string.
+
+    ``codes`` maps each unit version to its commune codes. Returns the filters (each bad part
+    replaced by its default) and short notices naming what was bad.
+    """
+    default = default_filters(data)
+    problems: list[str] = []
+    version = params.get(QP_VERSION, VERSION_2023) or VERSION_2023
+    if version not in VERSION_DATES:
+        problems.append(t("bad_version", lang, value=version[:20]))
+        version = VERSION_2023
+    communes: list[str] = []
+    raw = params.get(QP_COMMUNES, "") or ""
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    for code in parts[:MAX_CODES]:
+        if CODE_RE.match(code) and code in codes.get(version, set()):
+            communes.append(code)
+        else:
+            problems.append(t("bad_commune", lang, code=code[:20]))
+    if len(parts) > MAX_CODES:
+        problems.append(t("bad_commune", lang, code="…"))
+    period = default.period
+    start_raw, end_raw = params.get(QP_FROM), params.get(QP_TO)
+    if start_raw or end_raw:
+        start, end = _month(start_raw, lang, problems), _month(end_raw, lang, problems)
+        if start and end:
+            try:
+                candidate = Period(start, end)
+            except InvalidPeriodError:
+                problems.append(t("bad_order", lang))
+            else:
+                if candidate.end > data.last_offered or candidate.start > data.as_of:
+                    problems.append(t("future_period", lang, value=f"{start_raw}..{end_raw}"))
+                else:
+                    period = candidate
+    return Filters(period, tuple(communes), version), problems
+
+
+def _month(raw: str | None, lang: str, problems: list[str]) -> date | None:
+    match = MONTH_RE.match(raw or "")
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        if 1 <= month <= 12 and 1900 <= year <= 2100:
+            return date(year, month, 1)
+    problems.append(t("bad_month", lang, value=(raw or "")[:20]))
+    return None
+
+
+def params_for(filters: Filters) -> dict[str, str]:
+    """The canonical query string of ``filters`` (defaults included, so links are explicit)."""
+    params = {
+        QP_FROM: f"{filters.period.start:%Y-%m}",
+        QP_TO: f"{filters.period.end:%Y-%m}",
+        QP_VERSION: filters.version,
+    }
+    if filters.communes:
+        params[QP_COMMUNES] = ",".join(filters.communes)
+    return params
+
+
+def quick_periods(data: DataRange, lang: str) -> dict[str, tuple[str, Period]]:
+    """The quick choices: years, quarters with data (newest first), the last 6 months."""
+    choices: dict[str, tuple[str, Period]] = {}
+    for year in range(data.as_of.year, data.first.year - 1, -1):
+        choices[f"y{year}"] = (
+            fmt_period(date(year, 1, 1), date(year, 12, 1), lang),
+            Period.year(year),
+        )
+    last6 = Period(add_months(data.as_of, -5), data.as_of)
+    choices["last6"] = (
+        f"{t('period_last6', lang)} ({fmt_period(last6.start, last6.end, lang)})",
+        last6,
+    )
+    for year in range(data.as_of.year, data.first.year - 1, -1):
+        for quarter in (4, 3, 2, 1):
+            period = Period.quarter(year, quarter)
+            if period.start <= data.as_of and period.end >= data.first:
+                label = f"Quý {roman(quarter)}/{year}" if lang == "vi" else f"Q{quarter} {year}"
+                choices[f"q{year}-{quarter}"] = (label, period)
+    return choices
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """Every first-of-month from ``first`` to ``last``."""
+    months, month = [], first
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def current_params() -> dict[str, str]:
+    """The filter part of the URL, or the session's last filters when navigation dropped it."""
+    present = {k: st.query_params[k] for k in FILTER_KEYS if k in st.query_params}
+    if present:
+        return present
+    return dict(st.session_state.get(SESSION_KEY, {}))
+
+
+def _write_url(params: dict[str, str]) -> None:
+    st.session_state[SESSION_KEY] = params
+    for key in FILTER_KEYS:
+        if key in params:
+            if st.query_params.get(key) != params[key]:
+                st.query_params[key] = params[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+def _on_change(choices: dict[str, tuple[str, Period]]) -> None:
+    """Widget callback: turn the widgets' values into the URL."""
+    ss = st.session_state
+    version = ss.get("f_dv", VERSION_2023)
+    communes = tuple(ss.get("f_xa", ()))
+    if version != ss.get("_f_dv_before", version):
+        communes = ()  # codes mean other units in another version
+    key = ss.get("f_ky", CUSTOM)
+    ss["_f_custom"] = key == CUSTOM
+    if key in choices:
+        period = choices[key][1]
+    else:
+        start, end = ss.get("f_tu"), ss.get("f_den")
+        try:
+            period = Period(start, end) if start and end else Period(end or start, start or end)
+        except InvalidPeriodError:
+            period = Period(start, start)
+    _write_url(params_for(Filters(period, communes, version)))
+
+
+def filter_bar(
+    codes: Mapping[str, dict[str, str]], data: DataRange, lang: str
+) -> tuple[Filters, list[str]]:
+    """Draw the filter row; return the filters in effect and notices about a bad link.
+
+    ``codes`` maps each version to {code: name} of the communes the user may see.
+    """
+    code_sets = {v: set(names) for v, names in codes.items()}
+    filters, problems = parse_params(current_params(), code_sets, data, lang)
+    _write_url(params_for(filters))
+    choices = quick_periods(data, lang)
+    ss = st.session_state
+    preset = next((k for k, (_, p) in choices.items() if p == filters.period), CUSTOM)
+    selected_key = CUSTOM if ss.get("_f_custom") else preset
+    ss["f_xa"] = list(filters.communes)
+    ss["f_ky"] = selected_key
+    ss["f_dv"] = filters.version
+    ss["_f_dv_before"] = filters.version
+    ss["f_tu"], ss["f_den"] = filters.period.start, filters.period.end
+    names = codes.get(filters.version, {})
+    with st.container(border=True, key="filter_bar"):
+        cols = st.columns([3, 2, 2] if selected_key != CUSTOM else [3, 2, 1.3, 1.3, 2])
+        cols[0].multiselect(
+            t("communes", lang),
+            options=list(names),
+            format_func=lambda c: names.get(c, c),
+            placeholder=t("communes_all", lang),
+            key="f_xa",
+            on_change=_on_change,
+            args=(choices,),
+        )
+        options = [*choices, CUSTOM]
+        cols[1].selectbox(
+            t("period", lang),
+            options=options,
+            format_func=lambda k: choices[k][0] if k in choices else t("period_custom", lang),
+            key="f_ky",
+            on_change=_on_change,
+            args=(choices,),
+        )
+        if selected_key == CUSTOM:
+            months = months_between(data.first, data.last_offered)
+            for col, key, label in (
+                (cols[2], "f_tu", "from_month"),
+                (cols[3], "f_den", "to_month"),
+            ):
+                if ss[key] not in months:
+                    months = sorted({*months, ss[key]})
+                col.selectbox(
+                    t(label, lang),
+                    options=months,
+                    format_func=lambda m: fmt_month(m, lang),
+                    key=key,
+                    on_change=_on_change,
+                    args=(choices,),
+                )
+        versions = [VERSION_2023, VERSION_2025]
+        cols[-1].selectbox(
+            t("version", lang),
+            options=versions,
+            format_func=lambda v: t(f"version_{v}", lang),
+            key="f_dv",
+            on_change=_on_change,
+            args=(choices,),
+        )
+    return filters, problems
+
+
+def describe(filters: Filters, names: Mapping[str, str], data: DataRange, lang: str) -> str:
+    """One line stating the filters in effect: communes · period · data as of."""
+    where = (
+        ", ".join(names.get(c, c) for c in filters.communes)
+        if filters.communes
+        else t("communes_all", lang)
+    )
+    period = fmt_period(filters.period.start, filters.period.end, lang)
+    as_of = t("data_as_of", lang, date=fmt_date(data.as_of, lang))
+    return f"{t('in_effect', lang)}: {where} · {period} · {as_of}"
+
+
+def drill_to(communes: list[str] | None = None, month: date | None = None) -> None:
+    """Narrow the current filters to a tapped commune and/or month, update the URL, rerun."""
+    params = dict(st.session_state.get(SESSION_KEY, {}))
+    if communes:
+        params[QP_COMMUNES] = ",".join(communes)
+    if month:
+        params[QP_FROM] = params[QP_TO] = f"{month:%Y-%m}"
+        st.session_state["_f_custom"] = False
+    if params != st.session_state.get(SESSION_KEY):
+        _write_url(params)
+        st.rerun()

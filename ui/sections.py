@@ -1,0 +1,61 @@
+"""A chart with its data behind it: the chart, then the same frame as a table with downloads.
+
+Tapping a commune bar or a month narrows the filters to it (tap-to-drill); the URL follows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from charts.common import COMMUNE_SELECTION, MONTH_SELECTION
+
+from .downloads import download_buttons
+from .filters import drill_to
+from .i18n import t
+
+
+def _picked(selection: Any, name: str) -> list[dict[str, Any]]:
+    if not selection:
+        return []
+    chosen = selection.get("selection", {}).get(name) if isinstance(selection, dict) else None
+    if chosen is None:
+        chosen = getattr(getattr(selection, "selection", None), name, None)
+    return list(chosen or [])
+
+
+def _as_month(value: Any) -> date | None:
+    if isinstance(value, (int, float)):
+        return datetime.utcfromtimestamp(value / 1000).date().replace(day=1)
+    try:
+        return pd.Timestamp(value).date().replace(day=1)
+    except (ValueError, TypeError):
+        return None
+
+
+def chart_with_data(
+    chart: alt.TopLevelMixin,
+    table: pd.DataFrame,
+    name: str,
+    lang: str,
+    key: str,
+    drill: bool = True,
+) -> None:
+    """Draw ``chart``; under it, ``table`` (what the chart shows) with CSV and Excel downloads."""
+    if drill:
+        selection = st.altair_chart(chart, width="stretch", on_select="rerun", key=key)
+        communes = [p.get("unit_code") for p in _picked(selection, COMMUNE_SELECTION)]
+        months = [_as_month(p.get("month")) for p in _picked(selection, MONTH_SELECTION)]
+        communes = [c for c in communes if c]
+        months = [m for m in months if m]
+        if communes or months:
+            drill_to(communes=communes[:1] or None, month=months[0] if months else None)
+    else:
+        st.altair_chart(chart, width="stretch")
+    with st.expander(t("show_data", lang)):
+        st.dataframe(table, width="stretch", hide_index=True)
+        download_buttons(table, name, lang, key=key)
