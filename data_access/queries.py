@@ -35,6 +35,13 @@ def data_as_of(conn: Connection) -> date | None:
     return month_end(latest)
 
 
+def is_demo_database(conn: Connection) -> bool:
+    """True when the database says it was built by ``data_access.demo`` (shows a banner)."""
+    i = s.dataset_info
+    source = conn.execute(sa.select(i.c.value).where(i.c.key == "source")).scalar()
+    return source == "demo"
+
+
 def first_month(conn: Connection) -> date | None:
     """The first month with allowance payments: where the data starts."""
     first = conn.execute(sa.select(sa.func.min(s.allowance_payment.c.month))).scalar()

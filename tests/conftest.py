@@ -70,3 +70,28 @@ def engine(request: pytest.FixtureRequest) -> Engine:
     """The demo database on each engine: every test using it runs on SQLite and PostgreSQL."""
     name = "sqlite_engine" if request.param == "sqlite" else "pg_engine"
     return request.getfixturevalue(name)
+
+
+def _clear_streamlit_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app_env(demo_sqlite_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point the app at the session's demo SQLite file (not data/) with fresh Streamlit caches."""
+    monkeypatch.setenv("WELFARE_DB_URL", f"sqlite:///{demo_sqlite_path}")
+    _clear_streamlit_caches()
+    yield demo_sqlite_path
+    _clear_streamlit_caches()
+
+
+@pytest.fixture
+def app_pg_env(pg_demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point the app at the PostgreSQL demo database with fresh Streamlit caches."""
+    monkeypatch.setenv("WELFARE_DB_URL", pg_demo_url)
+    _clear_streamlit_caches()
+    yield pg_demo_url
+    _clear_streamlit_caches()

@@ -36,11 +36,10 @@ class Database:
 
 @st.cache_resource(show_spinner=False)
 def _open(url: str | None) -> Database:
-    if url is None:
-        engine = db.demo_engine()
-        return Database(engine, True, f"demo:{db.DEMO_PATH}")
-    engine = db.make_engine(url)
-    return Database(engine, False, db.shown(url))
+    engine = db.demo_engine() if url is None else db.make_engine(url)
+    with engine.connect() as conn:
+        demo = queries.is_demo_database(conn)
+    return Database(engine, demo, f"demo:{db.DEMO_PATH}" if url is None else db.shown(url))
 
 
 def database() -> Database:

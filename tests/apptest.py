@@ -1,0 +1,33 @@
+"""Helpers for AppTest page tests: open a page of app.py with query params, read what it shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+APP_TIMEOUT_S = 60  # the first run builds caches; generous so a loaded CI machine does not flake
+
+
+def open_page(page: str | None = None, **params: str) -> AppTest:
+    """Run app.py (then ``page``, e.g. "pages/payouts.py") with ``params`` in the query string."""
+    at = AppTest.from_file(APP, default_timeout=APP_TIMEOUT_S)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page is not None:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    """{label: value} of every st.metric on the page."""
+    return {m.label: m.value for m in at.metric}
+
+
+def no_exceptions(at: AppTest) -> None:
+    """Fail with the exception texts if the page raised."""
+    assert not at.exception, [e.value for e in at.exception]
