@@ -451,3 +451,15 @@ def commune_scorecard(conn: Connection, filters: Filters, scope: Scope) -> pd.Da
     out["target"] = goals
     out["meets_target"] = meets
     return out
+
+
+def district_totals(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """The whole district's value of every indicator, for comparison beside a commune.
+
+    This is the one deliberate exception to scope: a commune head may see the district's
+    aggregate (never another commune's figures), so the scope's communes are not applied here
+    and only the total is returned. Columns: code, numerator, denominator, value.
+    """
+    whole = Filters(filters.period, (), filters.version)
+    total, _ = indicator_values(conn, whole, Scope.everything(persons=False))
+    return total
