@@ -5,6 +5,7 @@ Run with ``streamlit run app.py``; with nothing configured it opens the built-in
 
 import streamlit as st
 
+from auth.session import SESSION_USER
 from ui.i18n import t
 from ui.page import current_lang
 
@@ -32,4 +33,9 @@ pages = [
     st.Page("pages/payouts.py", title=t("nav_payouts", lang), icon="💵", url_path="chi-tra"),
     st.Page("pages/commune.py", title=t("nav_commune", lang), icon="📍", url_path="xa"),
 ]
+user = st.session_state.get(SESSION_USER)
+if user is not None and user.scope().persons:  # the page itself checks again, as does data_access
+    pages.append(
+        st.Page("pages/persons.py", title=t("nav_persons", lang), icon="👥", url_path="danh-sach")
+    )
 st.navigation(pages, position="top").run()

@@ -31,3 +31,12 @@ def metrics(at: AppTest) -> dict[str, str]:
 def no_exceptions(at: AppTest) -> None:
     """Fail with the exception texts if the page raised."""
     assert not at.exception, [e.value for e in at.exception]
+
+
+def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    """Fill and submit the sign-in form shown on ``at``."""
+    at.text_input(key="sign_in_user").input(username)
+    at.text_input(key="sign_in_password").input(password)
+    at.button[0].click()  # the form's submit button is the first button of the sign-in page
+    at.run()
+    return at

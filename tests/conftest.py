@@ -80,7 +80,18 @@ def _clear_streamlit_caches() -> None:
 
 
 @pytest.fixture
-def app_env(demo_sqlite_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def users_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An empty user store of the test's own (never data/users.sqlite)."""
+    url = f"sqlite:///{tmp_path / 'users.sqlite'}"
+    monkeypatch.setenv("WELFARE_USERS_URL", url)
+    monkeypatch.delenv("WELFARE_DEMO_USERS", raising=False)
+    return url
+
+
+@pytest.fixture
+def app_env(
+    demo_sqlite_path: Path, users_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     """Point the app at the session's demo SQLite file (not data/) with fresh Streamlit caches."""
     monkeypatch.setenv("WELFARE_DB_URL", f"sqlite:///{demo_sqlite_path}")
     _clear_streamlit_caches()
@@ -89,7 +100,7 @@ def app_env(demo_sqlite_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
 
 
 @pytest.fixture
-def app_pg_env(pg_demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def app_pg_env(pg_demo_url: str, users_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Point the app at the PostgreSQL demo database with fresh Streamlit caches."""
     monkeypatch.setenv("WELFARE_DB_URL", pg_demo_url)
     _clear_streamlit_caches()

@@ -60,11 +60,13 @@ def parse_params(
     codes: Mapping[str, set[str]],
     data: DataRange,
     lang: str = "vi",
+    known: Mapping[str, set[str]] | None = None,
 ) -> tuple[Filters, list[str]]:
     """Validate the filter part of a query string.
 
-    ``codes`` maps each unit version to its commune codes. Returns the filters (each bad part
-    replaced by its default) and short notices naming what was bad.
+    ``codes`` maps each unit version to the commune codes the user may see; ``known`` to all
+    codes, so that a code outside the user's scope is named as such. Returns the filters (each
+    bad part replaced by its default) and short notices naming what was bad.
     """
     default = default_filters(data)
     problems: list[str] = []
@@ -78,6 +80,8 @@ def parse_params(
     for code in parts[:MAX_CODES]:
         if CODE_RE.match(code) and code in codes.get(version, set()):
             communes.append(code)
+        elif known is not None and code in known.get(version, set()):
+            problems.append(t("not_allowed", lang, code=code))
         else:
             problems.append(t("bad_commune", lang, code=code[:20]))
     if len(parts) > MAX_CODES:
@@ -191,14 +195,17 @@ def _on_change(choices: dict[str, tuple[str, Period]]) -> None:
 
 
 def filter_bar(
-    codes: Mapping[str, dict[str, str]], data: DataRange, lang: str
+    codes: Mapping[str, dict[str, str]],
+    data: DataRange,
+    lang: str,
+    known: Mapping[str, set[str]] | None = None,
 ) -> tuple[Filters, list[str]]:
     """Draw the filter row; return the filters in effect and notices about a bad link.
 
     ``codes`` maps each version to {code: name} of the communes the user may see.
     """
     code_sets = {v: set(names) for v, names in codes.items()}
-    filters, problems = parse_params(current_params(), code_sets, data, lang)
+    filters, problems = parse_params(current_params(), code_sets, data, lang, known)
     _write_url(params_for(filters))
     choices = quick_periods(data, lang)
     ss = st.session_state

@@ -43,10 +43,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bad_version": ("phiên bản «{value}» không có", "unknown version '{value}'"),
     "bad_order": ("tháng kết thúc trước tháng bắt đầu", "end month before start month"),
     "future_period": ("kỳ «{value}» chưa có số liệu", "no data yet for '{value}'"),
-    "out_of_scope": (
-        "Tài khoản chỉ được xem {name}; đã hiển thị số liệu của {name}.",
-        "Your account may only see {name}; showing {name}.",
+    "not_allowed": (
+        "tài khoản không được xem số liệu của xã mã «{code}»",
+        "your account may not see commune '{code}'",
     ),
+    "nav_persons": ("Danh sách cá nhân", "People lists"),
     "empty": ("Không có số liệu cho lựa chọn này.", "No data for this selection."),
     # overview
     "overview_title": ("Tổng quan an sinh xã hội", "Social welfare overview"),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from auth.session import require_scope
 from data_access.errors import WelfareDataError
 from data_access.filters import VERSION_2023, VERSION_2025, Filters, Scope
 
@@ -32,7 +33,10 @@ def current_lang() -> str:
 
 
 def current_scope() -> Scope:
-    """What the signed-in user may see (the demo without sign-in sees aggregates of all)."""
+    """What the user of this session may see; set by ``setup`` after sign-in.
+
+    Defaults to the narrowest useful scope (aggregates only) should a caller run before setup.
+    """
     return st.session_state.get("_scope", Scope.everything(persons=False))
 
 
@@ -73,14 +77,17 @@ def setup(title_key: str) -> Page:
         st.stop()
     if database.is_demo:
         st.info(t("demo_banner", lang), icon="🧪")
+    scope = require_scope(lang, database.is_demo)
+    st.session_state["_scope"] = scope
     st.title(t(title_key, lang))
     if as_of is None or first is None:
         st.info(t("empty", lang))
         st.stop()
-    scope = current_scope()
-    names = {version: data.scoped_names(version, scope) for version in (VERSION_2023, VERSION_2025)}
+    versions = (VERSION_2023, VERSION_2025)
+    names = {version: data.scoped_names(version, scope) for version in versions}
+    known = {version: set(data.scoped_names(version, Scope.everything())) for version in versions}
     data_range = DataRange(first, as_of)
-    filters, problems = filter_bar(names, data_range, lang)
+    filters, problems = filter_bar(names, data_range, lang, known)
     for problem in problems:
         st.warning(t("bad_link", lang, detail=problem), icon="🔗")
     st.caption(describe(filters, names[filters.version], data_range, lang))

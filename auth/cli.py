@@ -1,0 +1,85 @@
+"""Manage dashboard users from the command line.
+
+    python -m auth.cli add USER --role district|commune|viewer [--commune CODE] [--name NAME]
+    python -m auth.cli reset USER          # new password, clears failed attempts
+    python -m auth.cli disable USER | enable USER
+    python -m auth.cli role USER --role ROLE [--commune CODE]
+    python -m auth.cli list
+
+Passwords are read from the terminal (never from the command line, where shell history and
+process lists would keep them), or from standard input with ``--password-stdin`` for scripts.
+The store is ``WELFARE_USERS_URL`` or data/users.sqlite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+
+from .store import ROLES, UserStore, UserStoreError, users_url
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Mật khẩu / Password: ")
+    if getpass.getpass("Nhập lại / Repeat: ") != first:
+        raise UserStoreError("the two passwords differ")
+    return first
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one user-management command; exit status 0 on success, 2 on a refused request."""
+    parser = argparse.ArgumentParser(
+        prog="python -m auth.cli",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    add = sub.add_parser("add", help="create a user")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--commune", help="GSO code of the commune (commune heads)")
+    add.add_argument("--name", default="", help="display name")
+    add.add_argument("--password-stdin", action="store_true")
+    reset = sub.add_parser("reset", help="set a new password")
+    reset.add_argument("username")
+    reset.add_argument("--password-stdin", action="store_true")
+    for name in ("disable", "enable"):
+        sub.add_parser(name, help=f"{name} a user").add_argument("username")
+    role = sub.add_parser("role", help="change a user's role")
+    role.add_argument("username")
+    role.add_argument("--role", required=True, choices=ROLES)
+    role.add_argument("--commune")
+    sub.add_parser("list", help="list users")
+    args = parser.parse_args(argv)
+
+    store = UserStore()
+    try:
+        if args.command == "add":
+            store.add(args.username, _password(args), args.role, args.name, args.commune)
+        elif args.command == "reset":
+            store.set_password(args.username.strip().lower(), _password(args))
+        elif args.command in ("disable", "enable"):
+            store.set_disabled(args.username.strip().lower(), args.command == "disable")
+        elif args.command == "role":
+            store.set_role(args.username.strip().lower(), args.role, args.commune)
+        else:
+            for user in store.list_users():
+                state = "disabled" if user["disabled"] else "active"
+                print(
+                    f"{user['username']:<20} {user['role']:<9} "
+                    f"{user['commune_code'] or '-':<6} {state:<8} {user['display_name']}"
+                )
+            return 0
+    except UserStoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"ok: {args.command} {args.username} ({users_url().split('://')[0]} store)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,337 @@
+"""Person-level lists (beneficiaries, housing grants, learners, payments): paged, scoped, masked.
+
+Only scopes with ``persons=True`` may read them (district leadership, commune heads); a viewer's
+request raises ``PersonListNotAllowedError``. National ids and bank accounts leave this module
+masked but for their last characters; birth dates leave it as the year only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from . import schema as s
+from .errors import WelfareDataError
+from .filters import Filters, Scope
+from .units import Resolved, resolve, scoped
+
+PAGE_SIZE = 50  # a tablet shows ~20 rows; 50 keeps scrolling short and queries small
+MAX_PAGE_SIZE = 200
+MASK_KEEP = 4  # issue 4: show only the last 3–4 characters of ids and accounts
+SEARCH_MAX = 60
+
+
+class PersonListNotAllowedError(WelfareDataError):
+    """A role without access to person-level data asked for a list."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Tài khoản của bạn chỉ được xem số liệu tổng hợp, không xem danh sách cá nhân.",
+            "Your account may see aggregate figures only, not lists of people.",
+        )
+
+
+def mask(value: str | None, keep: int = MASK_KEEP) -> str:
+    """'022163001234' -> '••••••••1234'; empty stays empty."""
+    if value is None or pd.isna(value) or not str(value):
+        return ""
+    text = str(value)
+    if len(text) <= keep:
+        return "•" * len(text)
+    return "•" * (len(text) - keep) + text[-keep:]
+
+
+def _like(search: str) -> str:
+    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass(frozen=True)
+class PersonPage:
+    """One page of a list: its rows (masked), the total matching, and where we are."""
+
+    rows: pd.DataFrame
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the list has."""
+        return max(1, -(-self.total // self.page_size))
+
+
+def _page(
+    conn: Connection,
+    scope: Scope,
+    stmt: sa.Select,
+    columns: list[sa.ColumnElement[object]],
+    names: list[str],
+    order: list[sa.ColumnElement[object]],
+    page: int,
+    page_size: int,
+    search: str | None,
+) -> PersonPage:
+    if not scope.persons:
+        raise PersonListNotAllowedError()
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    if search:
+        stmt = stmt.where(
+            s.person.c.full_name.ilike(_like(search.strip()[:SEARCH_MAX]), escape="\\")
+        )
+    total = conn.execute(stmt.with_only_columns(sa.func.count())).scalar() or 0
+    pages = max(1, -(-int(total) // page_size))
+    page = max(1, min(page, pages))
+    rows = conn.execute(
+        stmt.with_only_columns(*columns)
+        .order_by(*order)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=names)
+    for column in ("national_id", "bank_account"):
+        if column in frame:
+            frame[column] = [mask(v) for v in frame[column]]
+    return PersonPage(frame, int(total), page, page_size)
+
+
+def _base(resolved: Resolved, table: sa.Table, *wheres: sa.ColumnElement[bool]) -> sa.Select:
+    stmt = sa.select(table.c.id).select_from(table)
+    if table is not s.person:
+        stmt = stmt.join(s.person, s.person.c.id == table.c.person_id)
+    stmt = stmt.where(*wheres)
+    stmt, _ = scoped(stmt, table.c.admin_unit_id, resolved)
+    return stmt
+
+
+def _unit_and_village(stmt: sa.Select) -> sa.Select:
+    return stmt.join(s.admin_unit, s.admin_unit.c.id == s.person.c.admin_unit_id).join(
+        s.village, s.village.c.id == s.person.c.village_id, isouter=True
+    )
+
+
+BIRTH_YEAR = sa.extract("year", s.person.c.birth_date)
+
+
+def beneficiary_list(
+    conn: Connection,
+    filters: Filters,
+    scope: Scope,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    search: str | None = None,
+) -> PersonPage:
+    """Allowance beneficiaries on the list at any time in the period."""
+    r = resolve(conn, filters, scope)
+    b = s.allowance_beneficiary
+    stmt = _unit_and_village(
+        _base(
+            r,
+            b,
+            b.c.start_month <= filters.period.end,
+            sa.or_(b.c.end_month.is_(None), b.c.end_month >= filters.period.start),
+        )
+    )
+    columns = [
+        s.person.c.full_name,
+        BIRTH_YEAR,
+        s.admin_unit.c.name,
+        s.village.c.name,
+        b.c.group_code,
+        b.c.coefficient_x10,
+        b.c.start_month,
+        b.c.end_month,
+        b.c.payment_method,
+        s.person.c.national_id,
+        b.c.bank_account,
+    ]
+    names = [
+        "full_name",
+        "birth_year",
+        "commune",
+        "village",
+        "group_code",
+        "coefficient_x10",
+        "start_month",
+        "end_month",
+        "payment_method",
+        "national_id",
+        "bank_account",
+    ]
+    return _page(
+        conn, scope, stmt, columns, names, [s.person.c.full_name, b.c.id], page, page_size, search
+    )
+
+
+def housing_grant_list(
+    conn: Connection,
+    filters: Filters,
+    scope: Scope,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    search: str | None = None,
+) -> PersonPage:
+    """Housing grants approved in the period, with the household member on record."""
+    r = resolve(conn, filters, scope)
+    g = s.housing_grant
+    stmt = (
+        sa.select(g.c.id)
+        .select_from(g)
+        .join(s.person, s.person.c.household_id == g.c.household_id)
+        .where(g.c.approved_on.between(filters.period.start, filters.period.end_date))
+    )
+    stmt, _ = scoped(stmt, g.c.admin_unit_id, r)
+    stmt = _unit_and_village(stmt)
+    columns = [
+        s.person.c.full_name,
+        s.admin_unit.c.name,
+        s.village.c.name,
+        g.c.kind,
+        g.c.target_group,
+        g.c.amount_vnd,
+        g.c.funding_source,
+        g.c.approved_on,
+        g.c.deadline,
+        g.c.completed_on,
+        g.c.status,
+        s.person.c.national_id,
+    ]
+    names = [
+        "full_name",
+        "commune",
+        "village",
+        "kind",
+        "target_group",
+        "amount_vnd",
+        "funding_source",
+        "approved_on",
+        "deadline",
+        "completed_on",
+        "status",
+        "national_id",
+    ]
+    return _page(
+        conn, scope, stmt, columns, names, [g.c.approved_on, g.c.id], page, page_size, search
+    )
+
+
+def enrolment_list(
+    conn: Connection,
+    filters: Filters,
+    scope: Scope,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    search: str | None = None,
+) -> PersonPage:
+    """Learners of the vocational classes started in the period."""
+    r = resolve(conn, filters, scope)
+    e, c = s.enrolment, s.vocational_class
+    stmt = (
+        sa.select(e.c.id)
+        .select_from(e)
+        .join(c, c.c.id == e.c.class_id)
+        .join(s.person, s.person.c.id == e.c.person_id)
+        .where(c.c.start_date.between(filters.period.start, filters.period.end_date))
+    )
+    stmt, _ = scoped(stmt, c.c.admin_unit_id, r)
+    stmt = _unit_and_village(stmt)
+    columns = [
+        s.person.c.full_name,
+        BIRTH_YEAR,
+        s.admin_unit.c.name,
+        c.c.name,
+        c.c.field,
+        c.c.start_date,
+        c.c.end_date,
+        e.c.completed,
+        e.c.employed_after,
+        s.person.c.national_id,
+    ]
+    names = [
+        "full_name",
+        "birth_year",
+        "commune",
+        "class_name",
+        "field",
+        "start_date",
+        "end_date",
+        "completed",
+        "employed_after",
+        "national_id",
+    ]
+    return _page(
+        conn,
+        scope,
+        stmt,
+        columns,
+        names,
+        [c.c.start_date, s.person.c.full_name, e.c.id],
+        page,
+        page_size,
+        search,
+    )
+
+
+def payment_list(
+    conn: Connection,
+    filters: Filters,
+    scope: Scope,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    search: str | None = None,
+) -> PersonPage:
+    """Allowance payments for the months of the period."""
+    r = resolve(conn, filters, scope)
+    p, b = s.allowance_payment, s.allowance_beneficiary
+    stmt = (
+        sa.select(p.c.id)
+        .select_from(p)
+        .join(b, b.c.id == p.c.beneficiary_id)
+        .join(s.person, s.person.c.id == b.c.person_id)
+        .where(p.c.month.between(filters.period.start, filters.period.end))
+    )
+    stmt, _ = scoped(stmt, p.c.admin_unit_id, r)
+    stmt = stmt.join(s.admin_unit, s.admin_unit.c.id == p.c.admin_unit_id)
+    columns = [
+        s.person.c.full_name,
+        s.admin_unit.c.name,
+        p.c.month,
+        p.c.amount_vnd,
+        p.c.method,
+        p.c.paid_on,
+        p.c.status,
+        b.c.bank_account,
+    ]
+    names = [
+        "full_name",
+        "commune",
+        "month",
+        "amount_vnd",
+        "method",
+        "paid_on",
+        "status",
+        "bank_account",
+    ]
+    return _page(
+        conn,
+        scope,
+        stmt,
+        columns,
+        names,
+        [p.c.month.desc(), s.person.c.full_name, p.c.id],
+        page,
+        page_size,
+        search,
+    )
+
+
+LISTS: dict[str, Callable[..., PersonPage]] = {
+    "beneficiaries": beneficiary_list,
+    "housing": housing_grant_list,
+    "enrolments": enrolment_list,
+    "payments": payment_list,
+}
