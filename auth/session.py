@@ -11,6 +11,7 @@ import os
 import time
 
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from data_access.filters import Scope
 
@@ -43,6 +44,11 @@ TEXT = {
         "`python -m auth.cli add USERNAME --role district`",
     ),
     "sign_out": ("Đăng xuất", "Sign out"),
+    "oidc": ("Đăng nhập bằng tài khoản cơ quan", "Sign in with your organisation account"),
+    "oidc_unknown": (
+        "Tài khoản cơ quan này chưa được cấp quyền xem bảng điều khiển; liên hệ quản trị viên.",
+        "This organisation account has no access to the dashboard; ask an administrator.",
+    ),
     "demo_users": (
         "Tài khoản mẫu: lanhdao / demo-lanhdao-2023 (lãnh đạo huyện), quangtan / "
         "demo-quangtan-2023 (xã Quảng Tân), xem / demo-xem-so-lieu-2023 (chỉ xem tổng hợp).",
@@ -72,11 +78,34 @@ def user_store() -> UserStore:
     return _store(users_url(), demo)
 
 
+def oidc_configured() -> bool:
+    """True when secrets.toml has an ``[auth]`` section for ``st.login`` (OpenID Connect)."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        return False
+
+
+def _oidc_user() -> User | None:
+    """The account matching the identity provider's e-mail, when signed in through OIDC."""
+    if not oidc_configured() or not st.user.is_logged_in:
+        return None
+    email = str(st.user.get("email") or "").strip().lower()
+    user = user_store().get(email) if email else None
+    if user is None:
+        st.session_state["_auth_oidc_unknown"] = True
+    return user
+
+
 def current_user() -> User | None:
     """The signed-in user, or None (also when the session has been idle too long)."""
     user = st.session_state.get(SESSION_USER)
     if user is None:
-        return None
+        user = _oidc_user()
+        if user is None:
+            return None
+        st.session_state[SESSION_USER] = user
+        st.session_state[SESSION_SEEN] = time.monotonic()
     if time.monotonic() - st.session_state.get(SESSION_SEEN, 0.0) > IDLE_TIMEOUT_S:
         sign_out()
         st.session_state["_auth_expired"] = True
@@ -90,17 +119,23 @@ def current_user() -> User | None:
 
 
 def sign_out() -> None:
-    """Forget the signed-in user and their cached view state."""
+    """Forget the signed-in user and their cached view state (and end an OIDC session)."""
     for key in (SESSION_USER, SESSION_SEEN, "_filters_qs"):
         st.session_state.pop(key, None)
+    if oidc_configured() and st.user.is_logged_in:
+        st.logout()
 
 
 def _sign_in_form(lang: str, demo_accounts: bool) -> None:
     st.title(tr("title", lang))
     if st.session_state.pop("_auth_expired", False):
         st.info(tr("expired", lang))
+    if st.session_state.pop("_auth_oidc_unknown", False):
+        st.warning(tr("oidc_unknown", lang))
     if demo_accounts:
         st.caption(tr("demo_users", lang))
+    if oidc_configured():
+        st.button(tr("oidc", lang), on_click=st.login, key="oidc_login")
     with st.form("sign_in", clear_on_submit=False):
         username = st.text_input(tr("username", lang), key="sign_in_user", max_chars=64)
         password = st.text_input(
