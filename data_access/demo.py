@@ -32,7 +32,7 @@ import argparse
 import random
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -205,6 +205,7 @@ class Rows:
     def __init__(self) -> None:
         self.tables: dict[str, list[dict[str, object]]] = {t: [] for t in s.metadata.tables}
         self.next_ids: dict[str, int] = {t: 1 for t in s.metadata.tables}
+        self.first_ids: dict[str, int] = dict(self.next_ids)
 
     def add(self, table: sa.Table, **values: object) -> int:
         """Append a row; return its id (assigned here so that rows can refer to each other)."""
@@ -217,6 +218,17 @@ class Rows:
     def count(self) -> int:
         """Rows held in all tables."""
         return sum(len(v) for v in self.tables.values())
+
+    def get(self, table: sa.Table, row_id: int) -> dict[str, object]:
+        """A row of the current chunk by id (ids are consecutive within a chunk)."""
+        return self.tables[table.name][row_id - self.first_ids[table.name]]
+
+    def take(self) -> dict[str, list[dict[str, object]]]:
+        """Hand over the rows built so far and start a new chunk; ids keep counting."""
+        chunk = self.tables
+        self.tables = {t: [] for t in s.metadata.tables}
+        self.first_ids = dict(self.next_ids)
+        return chunk
 
 
 def allocate(total: int, weights: list[float], rng: random.Random, jitter: float) -> list[int]:
@@ -531,7 +543,7 @@ class Builder:
     def give_cards(self, d: District, person_id: int) -> None:
         """BHYT cards for 2022 and 2023 for an elderly person (ids are 1-based row positions)."""
         rng = d.rng
-        birth: date = self.rows.tables["person"][person_id - 1]["birth_date"]  # type: ignore[assignment]
+        birth: date = self.rows.get(s.person, person_id)["birth_date"]  # type: ignore[assignment]
         age_2022 = (date(2022, 12, 31) - birth).days // 365
         funding = "state" if age_2022 >= 79 else rng.choice(["state", "partial"])
         # [G] a few of the 60–69 group had no state-supported card yet in 2022.
@@ -742,8 +754,7 @@ class Builder:
             unit_id = d.unit_ids[code]
             elderly = self.build_allowances(d, unit_id, active[i])
             people = self.build_elderly(d, unit_id, elderly_counts[i], elderly)
-            persons = self.rows.tables["person"]
-            alive = [p for p in people if persons[p - 1]["died_on"] is None]
+            alive = [p for p in people if self.rows.get(s.person, p)["died_on"] is None]
             self.build_health_checks(d, unit_id, alive, visits_2022[i], 2022)
             self.build_health_checks(d, unit_id, alive, visits_2023[i], 2023)
             self.build_children(
@@ -849,8 +860,10 @@ class Builder:
                     value=float(part),
                 )
 
-    def build(self, progress: Progress | None = None) -> Rows:
-        """Generate all rows."""
+    def build(
+        self, progress: Progress | None = None
+    ) -> Iterator[dict[str, list[dict[str, object]]]]:
+        """Generate all rows, one chunk per district (so national scale fits in memory)."""
         rows = self.rows
         province_id = rows.add(
             s.admin_unit,
@@ -876,28 +889,27 @@ class Builder:
             amount_vnd=RATE_2023,
             legal_basis="Mức chuẩn trợ giúp xã hội tỉnh Quảng Ninh",
         )
-        for index in range(self.scale):
-            d = District(index=index, rng=random.Random(self.seed * 1000 + index))
-            self.build_district(d, province_id)
-            if progress:
-                progress(0.8 * (index + 1) / self.scale, f"Đang tạo dữ liệu huyện {index + 1}")
         rows.add(s.dataset_info, key="source", value="demo", updated_at=datetime(2023, 12, 1))
         rows.add(
             s.dataset_info, key="scale", value=str(self.scale), updated_at=datetime(2023, 12, 1)
         )
-        return rows
+        for index in range(self.scale):
+            d = District(index=index, rng=random.Random(self.seed * 1000 + index))
+            self.build_district(d, province_id)
+            if progress:
+                progress((index + 1) / self.scale, f"Đang tạo dữ liệu huyện {index + 1}")
+            yield rows.take()
 
 
 INSERT_BATCH = 20_000  # rows per executemany: large enough to be fast, small enough for memory
 
 
-def insert_rows(conn: Connection, rows: Rows, progress: Progress | None = None) -> None:
-    """Insert every table's rows in dependency order (COPY on PostgreSQL, batches elsewhere)."""
-    total = max(rows.count(), 1)
-    done = 0
+def insert_rows(conn: Connection, chunk: dict[str, list[dict[str, object]]]) -> int:
+    """Insert a chunk's rows in dependency order (COPY on PostgreSQL, batches elsewhere)."""
     use_copy = conn.dialect.name == "postgresql"
+    written = 0
     for table in s.metadata.sorted_tables:
-        data = rows.tables[table.name]
+        data = chunk[table.name]
         if not data:
             continue
         if use_copy:
@@ -905,9 +917,8 @@ def insert_rows(conn: Connection, rows: Rows, progress: Progress | None = None) 
         else:
             for start in range(0, len(data), INSERT_BATCH):
                 conn.execute(table.insert(), data[start : start + INSERT_BATCH])
-        done += len(data)
-        if progress:
-            progress(0.8 + 0.2 * done / total, f"Đang ghi bảng {table.name}")
+        written += len(data)
+    return written
 
 
 def copy_rows(conn: Connection, table: sa.Table, data: list[dict[str, object]]) -> None:
@@ -942,11 +953,12 @@ def build_demo(
 
     :returns: the number of rows written.
     """
-    rows = Builder(scale, seed).build(progress)
     s.metadata.drop_all(engine)
     s.metadata.create_all(engine)
+    written = 0
     with engine.begin() as conn:
-        insert_rows(conn, rows, progress)
+        for chunk in Builder(scale, seed).build(progress):
+            written += insert_rows(conn, chunk)
         reset_sequences(conn)
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
@@ -954,7 +966,7 @@ def build_demo(
         else:
             conn.execute(sa.text("ANALYZE"))
             conn.commit()
-    return rows.count()
+    return written
 
 
 def build_demo_file(
