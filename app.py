@@ -32,6 +32,8 @@ pages = [
     ),
     st.Page("pages/payouts.py", title=t("nav_payouts", lang), icon="💵", url_path="chi-tra"),
     st.Page("pages/commune.py", title=t("nav_commune", lang), icon="📍", url_path="xa"),
+    st.Page("pages/briefing.py", title=t("nav_briefing", lang), icon="📝", url_path="bao-cao-quy"),
+    st.Page("pages/quality.py", title=t("nav_quality", lang), icon="✅", url_path="kiem-tra"),
 ]
 user = st.session_state.get(SESSION_USER)
 if user is not None and user.scope().persons:  # the page itself checks again, as does data_access

@@ -13,6 +13,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav_training": ("Đào tạo nghề & việc làm", "Training & jobs"),
     "nav_payouts": ("Chi trả trợ cấp", "Allowance payouts"),
     "nav_commune": ("Xã", "Commune"),
+    "nav_briefing": ("Báo cáo quý", "Quarterly briefing"),
+    "nav_quality": ("Kiểm tra số liệu", "Data checks"),
     "demo_banner": (
         "Dữ liệu mẫu — số liệu minh họa, không phải hồ sơ thật của người dân.",
         "Demo data — illustrative figures, not real people's records.",
