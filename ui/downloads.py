@@ -43,19 +43,24 @@ def to_xlsx(frame: pd.DataFrame, sheet: str) -> bytes:
 
 def download_buttons(frame: pd.DataFrame, name: str, lang: str, key: str) -> None:
     """CSV and Excel buttons side by side for ``frame``."""
+    # data= takes a callable: the files are built only when a button is pressed, so a page with
+    # many tables does not pay for Excel generation on every rerun; on_click="ignore" skips the
+    # rerun a download would otherwise cause.
     left, right = st.columns(2)
     left.download_button(
         t("download_csv", lang),
-        to_csv(frame),
+        lambda: to_csv(frame),
         file_name=f"{name}.csv",
+        on_click="ignore",
         mime="text/csv",
         key=f"{key}_csv",
         width="stretch",
     )
     right.download_button(
         t("download_xlsx", lang),
-        to_xlsx(frame, name),
+        lambda: to_xlsx(frame, name),
         file_name=f"{name}.xlsx",
+        on_click="ignore",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
         width="stretch",
