@@ -430,7 +430,8 @@ def commune_scorecard(conn: Connection, filters: Filters, scope: Scope) -> pd.Da
     )
     if filters.version != VERSION_2023:
         own_targets = {}  # commune targets are set for the 2023 units
-    goals, meets = [], []
+    goals: list[float | None] = []
+    meets: list[bool | None] = []
     for row in by_unit.itertuples(index=False):
         ind = BY_CODE[row.code]
         goal = (

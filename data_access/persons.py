@@ -7,8 +7,9 @@ masked but for their last characters; birth dates leave it as the year only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -69,9 +70,9 @@ def _page(
     conn: Connection,
     scope: Scope,
     stmt: sa.Select,
-    columns: list[sa.ColumnElement[object]],
+    columns: Sequence[sa.ColumnElement[Any]],
     names: list[str],
-    order: list[sa.ColumnElement[object]],
+    order: Sequence[sa.ColumnElement[Any]],
     page: int,
     page_size: int,
     search: str | None,

@@ -20,7 +20,7 @@ from .errors import OutOfScopeError, UnknownCommuneError
 from .filters import VERSION_2023, VERSION_DATES, Filters, Scope
 
 
-def _valid_at(table: sa.Table | sa.Alias, on: date) -> sa.ColumnElement[bool]:
+def _valid_at(table: sa.FromClause, on: date) -> sa.ColumnElement[bool]:
     return sa.and_(
         table.c.valid_from <= on, sa.or_(table.c.valid_to.is_(None), table.c.valid_to >= on)
     )
