@@ -1,5 +1,92 @@
-"""Placeholder until the page lands."""
+"""Nhà ở: housing grants by commune, funding source and target group, and their progress."""
 
+import streamlit as st
+
+from charts import housing as charts
+from data_access import housing as queries
+from data_access.indicators import headline
+from ui import data
 from ui.page import setup
+from ui.sections import chart_with_data
+from ui.tiles import tiles
 
-setup("nav_housing")
+TEXT = {
+    "communes": ("Xây mới và sửa chữa theo xã", "New builds and repairs by commune"),
+    "funding": ("Nguồn kinh phí và đối tượng được hỗ trợ", "Funding sources and who was helped"),
+    "progress": ("Tiến độ thực hiện", "Progress"),
+    "empty": (
+        "Không có hộ nào được phê duyệt hỗ trợ nhà ở trong kỳ này cho lựa chọn này.",
+        "No housing grant was approved in this period for this selection.",
+    ),
+    "progress_note": (
+        "Tình trạng tính theo ngày khởi công và ngày hoàn thành đến ngày chốt số liệu; "
+        "quá hạn: hoàn thành sau thời hạn, hoặc chưa hoàn thành khi đã hết hạn.",
+        "Stages follow the start and completion dates up to the data's as-of date; past "
+        "deadline: finished after the deadline, or unfinished once it has passed.",
+    ),
+}
+
+
+def tr(key: str, lang: str) -> str:
+    vi, en = TEXT[key]
+    return vi if lang == "vi" else en
+
+
+page = setup("nav_housing")
+lang, filters, scope = page.lang, page.filters, page.scope
+
+head = data.run(headline, filters, scope)
+tiles(head, ["F7", "F8", "F9", "F9S"], lang)
+
+communes = data.run(queries.grants_by_commune, filters, scope)
+if communes["grants"].sum() == 0:
+    st.info(tr("empty", lang))
+    st.stop()
+
+st.subheader(tr("communes", lang))
+chart_with_data(
+    charts.communes_chart(communes, lang),
+    charts.communes_table(communes, lang),
+    "nha-o-theo-xa",
+    lang,
+    key="housing_communes",
+)
+
+st.subheader(tr("funding", lang))
+sources = data.run(queries.grants_by_source, filters, scope)
+chart_with_data(
+    charts.sources_chart(sources, lang),
+    charts.sources_table(sources, lang),
+    "nha-o-nguon-kinh-phi",
+    lang,
+    key="housing_sources",
+    drill=False,
+)
+groups = data.run(queries.grants_by_target_group, filters, scope)
+chart_with_data(
+    charts.groups_chart(groups, lang),
+    charts.groups_table(groups, lang),
+    "nha-o-doi-tuong",
+    lang,
+    key="housing_groups",
+    drill=False,
+)
+
+st.subheader(tr("progress", lang))
+progress = data.run(queries.grant_progress, filters, scope)
+chart_with_data(
+    charts.progress_chart(progress, lang),
+    charts.progress_table(progress, lang),
+    "nha-o-tien-do",
+    lang,
+    key="housing_progress",
+)
+st.caption(tr("progress_note", lang))
+events = data.run(queries.grant_events_by_month, filters, scope)
+chart_with_data(
+    charts.events_chart(events, lang),
+    charts.events_table(events, lang),
+    "nha-o-theo-thang",
+    lang,
+    key="housing_events",
+)

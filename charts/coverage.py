@@ -1,0 +1,476 @@
+"""Charts and tables of the coverage page (Bao phủ): pure functions of the data_access.coverage
+frames, Vietnamese first.
+
+Each ``*_chart`` returns an ``alt.Chart``; each ``*_table`` returns the same numbers as a
+DataFrame with column names in the user's language, for the table and the downloads under the
+chart. Tooltip text is formatted by ``charts.formatting`` so it reads like the tiles.
+``stacked_by_commune`` (bars per commune split into ordered categories) is shared with
+``charts.housing``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import altair as alt
+import pandas as pd
+
+from data_access.coverage import CHILD_CATEGORIES, CIRCUMSTANCES, FUNDING, label
+
+from .common import CHART_HEIGHT, COMMUNE_SELECTION, PALETTE, by_month
+from .formatting import D3_INT, apply_locale, fmt_date, fmt_int, fmt_month, fmt_percent
+
+Formatter = Callable[[float], str]
+BAR_ROW_PX = 28  # one commune bar per 28 px keeps nine communes readable on a tablet
+MIN_BAR_HEIGHT = CHART_HEIGHT // 2
+# Streamlit fits the whole chart, axes and legend included, into its height: reserve room for
+# the x axis with its title and a legend below the plot, or the bars get squeezed.
+AXIS_LEGEND_PX = 120
+LABEL_LIMIT_PX = 260  # Vietnamese labels are long ("Trẻ em có hoàn cảnh đặc biệt"): don't cut
+# Nine communes need nine distinguishable colours (common.PALETTE has six): Tableau 10.
+COMMUNE_COLORS = [
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+]
+COMMUNE_LEGEND_COLUMNS = 5  # nine communes in two legend rows under a tablet-wide chart
+GOOD, PART, OWN, MISSING_COLOR = PALETTE[0], "#7fb7c9", PALETTE[1], "#c0392b"
+
+# Column and axis texts: (vi, en).
+TEXT: dict[str, tuple[str, str]] = {
+    "unit_code": ("Mã xã", "Commune code"),
+    "commune": ("Xã, thị trấn", "Commune"),
+    "share_in_commune": ("Tỷ lệ trong xã", "Share in the commune"),
+    "share_in_category": ("Tỷ lệ trong nhóm", "Share of the category"),
+    "cards_title": (
+        "Người cao tuổi theo thẻ BHYT còn hạn và nguồn đóng",
+        "Elderly by valid health-insurance card and who pays for it",
+    ),
+    "elderly_n": ("Số người cao tuổi", "Elderly people"),
+    "funding": ("Nguồn đóng thẻ BHYT", "Card paid by"),
+    "elderly": ("Người cao tuổi", "Elderly"),
+    "covered": ("Có thẻ BHYT được hỗ trợ", "With a state-supported card"),
+    "covered_pct": ("Tỷ lệ có thẻ được hỗ trợ (%)", "With a state-supported card (%)"),
+    "visits_title": (
+        "Lượt khám, tư vấn sức khỏe người cao tuổi theo tháng",
+        "Elderly health-check and consultation visits by month",
+    ),
+    "visits": ("Lượt khám", "Visits"),
+    "month": ("Tháng", "Month"),
+    "total": ("Tổng", "Total"),
+    "children_title": (
+        "Trẻ em có hoàn cảnh đặc biệt và trẻ em có nguy cơ theo xã",
+        "Children in special circumstances and at risk, by commune",
+    ),
+    "children_n": ("Số trẻ em", "Children"),
+    "circumstance": ("Hoàn cảnh", "Circumstance"),
+    "supported": ("Đã được trợ giúp, can thiệp", "Supported or given intervention"),
+    "special_cases": ("Trẻ em có hoàn cảnh đặc biệt", "Children in special circumstances"),
+    "special_supported": ("Được trợ giúp", "Supported"),
+    "special_pct": ("Tỷ lệ được trợ giúp (%)", "Supported (%)"),
+    "at_risk_cases": ("Trẻ em có nguy cơ", "Children at risk"),
+    "at_risk_supported": ("Được can thiệp, hỗ trợ", "Given intervention"),
+    "at_risk_pct": ("Tỷ lệ được can thiệp (%)", "Given intervention (%)"),
+    "category_title": (
+        "Trẻ em theo nhóm hoàn cảnh và tình trạng trợ giúp",
+        "Children by category and whether they were helped",
+    ),
+    "category": ("Nhóm", "Category"),
+    "status": ("Tình trạng", "Status"),
+    "not_yet": ("Chưa được trợ giúp, can thiệp", "Not yet helped"),
+    "cases": ("Số trẻ em", "Children"),
+    "supported_pct": ("Tỷ lệ được trợ giúp, can thiệp (%)", "Helped (%)"),
+    "network_title": (
+        "Thôn, bản, khu phố có cộng tác viên bảo vệ trẻ em theo xã",
+        "Villages with a child-protection collaborator, by commune",
+    ),
+    "villages_n": ("Số thôn, bản, khu phố", "Villages"),
+    "collaborator": ("Cộng tác viên", "Collaborator"),
+    "with_collaborator": ("Có cộng tác viên", "With a collaborator"),
+    "without_collaborator": ("Chưa có cộng tác viên", "Without a collaborator"),
+    "board": ("Ban Bảo vệ, chăm sóc trẻ em", "Child-protection board"),
+    "board_yes": ("Có", "Yes"),
+    "board_no": ("Chưa có", "No"),
+    "board_since": ("Ngày thành lập Ban", "Board set up on"),
+    "board_first": ("Ban đầu tiên thành lập", "First board set up on"),
+    "communes_n": ("Số xã, thị trấn (2023)", "Communes (2023)"),
+    "communes_board": ("Có Ban Bảo vệ, chăm sóc trẻ em", "With a child-protection board"),
+    "villages_collab": ("Có cộng tác viên", "With a collaborator"),
+    "villages_pct": ("Tỷ lệ thôn có cộng tác viên (%)", "Villages with a collaborator (%)"),
+}
+
+
+def tr(key: str, lang: str) -> str:
+    """A chart or column text in ``lang``."""
+    vi, en = TEXT[key]
+    return vi if lang == "vi" else en
+
+
+def percent_number(part: float, whole: float) -> float | None:
+    """``part`` of ``whole`` in per cent, one decimal, for a numeric table column (None if 0)."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _share_text(part: float, whole: float, lang: str) -> str:
+    return fmt_percent(part / whole if whole else None, 1, lang)
+
+
+def bar_height(rows: int) -> int:
+    """Height of a horizontal bar chart with ``rows`` bars and a legend below."""
+    return max(MIN_BAR_HEIGHT, BAR_ROW_PX * rows) + AXIS_LEGEND_PX
+
+
+def count_axis() -> alt.Axis:
+    """An axis of whole counts: 1.911, and no half-steps that would print as "1 1 2 2"."""
+    return alt.Axis(format=D3_INT, tickMinStep=1)
+
+
+def row_axis() -> alt.Axis:
+    """The axis naming the bars: every label shown (rows are tall enough), none cut short."""
+    return alt.Axis(labelLimit=LABEL_LIMIT_PX, labelOverlap=False)
+
+
+def bottom_legend(columns: int | None = None) -> alt.Legend:
+    """A legend under the plot that does not cut Vietnamese labels."""
+    if columns:
+        return alt.Legend(orient="bottom", labelLimit=LABEL_LIMIT_PX, columns=columns)
+    return alt.Legend(orient="bottom", labelLimit=LABEL_LIMIT_PX)
+
+
+def stacked_by_commune(
+    frame: pd.DataFrame,
+    value: str,
+    category: str,
+    *,
+    order: Sequence[str],
+    colors: Sequence[str],
+    title: str,
+    value_title: str,
+    category_title: str,
+    fmt: Formatter,
+    lang: str = "vi",
+    extra_tooltips: Sequence[alt.Tooltip] = (),
+) -> alt.Chart:
+    """Horizontal bars per commune split into ``category`` in the given ``order``; tap drills.
+
+    ``frame`` is long: unit_code, unit_name, ``category`` (a label), ``value`` and any fields
+    named in ``extra_tooltips``. Tooltips show the value and its share of the commune's bar.
+    """
+    data = frame.copy()
+    totals = data.groupby("unit_code")[value].transform("sum")
+    data["value__text"] = [fmt(v) for v in data[value]]
+    data["share__text"] = [
+        _share_text(v, t, lang) for v, t in zip(data[value], totals, strict=True)
+    ]
+    rank = {name: i for i, name in enumerate(order)}
+    data["category__rank"] = [rank.get(c, len(rank)) for c in data[category]]
+    pick = alt.selection_point(name=COMMUNE_SELECTION, fields=["unit_code"], on="click")
+    tooltip = [
+        alt.Tooltip("unit_name:N", title=tr("commune", lang)),
+        alt.Tooltip(f"{category}:N", title=category_title),
+        alt.Tooltip("value__text:N", title=value_title),
+        alt.Tooltip("share__text:N", title=tr("share_in_commune", lang)),
+        *extra_tooltips,
+    ]
+    height = bar_height(data["unit_code"].nunique())
+    chart = (
+        alt.Chart(data, title=title, height=height)
+        .mark_bar()
+        .encode(
+            y=alt.Y("unit_name:N", sort="-x", title=None, axis=row_axis()),
+            x=alt.X(f"sum({value}):Q", title=value_title, axis=count_axis()),
+            color=alt.Color(
+                f"{category}:N",
+                title=category_title,
+                sort=list(order),
+                scale=alt.Scale(domain=list(order), range=list(colors)),
+                legend=bottom_legend(),
+            ),
+            order=alt.Order("category__rank:Q", sort="ascending"),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
+            tooltip=tooltip,
+        )
+        .add_params(pick)
+    )
+    return apply_locale(chart, lang)
+
+
+# --- elderly BHYT cards -----------------------------------------------------------------------
+FUNDING_COLUMNS = ["state", "partial", "self", "none"]
+
+
+def cards_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Elderly per commune stacked by the funding of their valid BHYT card (from elderly_cards)."""
+    long = frame.melt(
+        id_vars=["unit_code", "unit_name"],
+        value_vars=FUNDING_COLUMNS,
+        var_name="funding_code",
+        value_name="persons",
+    )
+    long["funding"] = [label(FUNDING, c, lang) for c in long["funding_code"]]
+    return stacked_by_commune(
+        long,
+        "persons",
+        "funding",
+        order=[label(FUNDING, c, lang) for c in FUNDING_COLUMNS],
+        colors=[GOOD, PART, OWN, MISSING_COLOR],
+        title=tr("cards_title", lang),
+        value_title=tr("elderly_n", lang),
+        category_title=tr("funding", lang),
+        fmt=lambda v: fmt_int(v, lang),
+        lang=lang,
+    )
+
+
+def cards_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """The card chart's numbers per commune, with the covered count and per cent (F1)."""
+    return pd.DataFrame(
+        {
+            tr("unit_code", lang): frame["unit_code"],
+            tr("commune", lang): frame["unit_name"],
+            tr("elderly", lang): frame["elderly"],
+            **{label(FUNDING, c, lang): frame[c] for c in FUNDING_COLUMNS},
+            tr("covered", lang): frame["covered"],
+            tr("covered_pct", lang): [
+                percent_number(c, e)
+                for c, e in zip(frame["covered"], frame["elderly"], strict=True)
+            ],
+        }
+    )
+
+
+# --- health-check visits ----------------------------------------------------------------------
+def visits_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Visits per month stacked by commune (from health_visits_by_month); tap drills to a month."""
+    chart = by_month(
+        frame,
+        "visits",
+        title=tr("visits_title", lang),
+        value_title=tr("visits", lang),
+        fmt=lambda v: fmt_int(v, lang),
+        lang=lang,
+        color="unit_name",
+        color_title=tr("commune", lang),
+    )
+    chart.encoding.color.scale = alt.Scale(range=COMMUNE_COLORS)
+    chart.encoding.color.legend = bottom_legend(columns=COMMUNE_LEGEND_COLUMNS)
+    chart.height = CHART_HEIGHT + AXIS_LEGEND_PX
+    return chart
+
+
+def visits_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Visits as months × communes (communes in code order), with each month's total."""
+    names = frame.drop_duplicates("unit_code").sort_values("unit_code")["unit_name"].tolist()
+    wide = (
+        frame.pivot_table(index="month", columns="unit_name", values="visits", aggfunc="sum")
+        .reindex(columns=names)
+        .fillna(0)
+        .astype("int64")
+        .sort_index()
+    )
+    table = pd.DataFrame({tr("month", lang): [fmt_month(m.date(), lang) for m in wide.index]})
+    for name in names:
+        table[name] = wide[name].to_numpy()
+    table[tr("total", lang)] = wide.sum(axis=1).to_numpy()
+    return table
+
+
+# --- children -----------------------------------------------------------------------------------
+def children_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Children per commune stacked by circumstance (from child_cases_by_commune)."""
+    parts = []
+    for code in CIRCUMSTANCES:
+        part = frame[["unit_code", "unit_name"]].copy()
+        part["circumstance"] = label(CIRCUMSTANCES, code, lang)
+        part["cases"] = frame[f"{code}_cases"]
+        part["supported__text"] = [
+            f"{fmt_int(s, lang)} ({_share_text(s, c, lang)})"
+            for s, c in zip(frame[f"{code}_supported"], frame[f"{code}_cases"], strict=True)
+        ]
+        parts.append(part)
+    long = pd.concat(parts, ignore_index=True)
+    return stacked_by_commune(
+        long,
+        "cases",
+        "circumstance",
+        order=[label(CIRCUMSTANCES, c, lang) for c in CIRCUMSTANCES],
+        colors=[PALETTE[3], PALETTE[1]],
+        title=tr("children_title", lang),
+        value_title=tr("children_n", lang),
+        category_title=tr("circumstance", lang),
+        fmt=lambda v: fmt_int(v, lang),
+        lang=lang,
+        extra_tooltips=[alt.Tooltip("supported__text:N", title=tr("supported", lang))],
+    )
+
+
+def children_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Cases and supported per commune and circumstance, with the shares (F3, F4)."""
+    table = pd.DataFrame(
+        {tr("unit_code", lang): frame["unit_code"], tr("commune", lang): frame["unit_name"]}
+    )
+    for code in CIRCUMSTANCES:
+        cases, supported = frame[f"{code}_cases"], frame[f"{code}_supported"]
+        table[tr(f"{code}_cases", lang)] = cases
+        table[tr(f"{code}_supported", lang)] = supported
+        table[tr(f"{code}_pct", lang)] = [
+            percent_number(s, c) for s, c in zip(supported, cases, strict=True)
+        ]
+    return table
+
+
+def _in_category_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows ordered special circumstances first, each in the vocabulary's order."""
+    circumstances, categories = list(CIRCUMSTANCES), list(CHILD_CATEGORIES)
+    ranks = [
+        (
+            circumstances.index(a) if a in circumstances else len(circumstances),
+            categories.index(c) if c in categories else len(categories),
+            c,
+        )
+        for a, c in zip(frame["circumstance"], frame["category"], strict=True)
+    ]
+    order = sorted(range(len(ranks)), key=lambda i: ranks[i])
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def categories_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Children per category, split into helped and not yet (from child_cases_by_category)."""
+    statuses = [tr("supported", lang), tr("not_yet", lang)]
+    frame = _in_category_order(frame)
+    rows = []
+    for r in frame.itertuples(index=False):
+        for status, count in ((statuses[0], r.supported), (statuses[1], r.cases - r.supported)):
+            rows.append(
+                {
+                    "category": label(CHILD_CATEGORIES, r.category, lang),
+                    "circumstance": label(CIRCUMSTANCES, r.circumstance, lang),
+                    "status": status,
+                    "status__rank": statuses.index(status),
+                    "children": int(count),
+                    "children__text": fmt_int(count, lang),
+                    "share__text": _share_text(count, r.cases, lang),
+                }
+            )
+    data = pd.DataFrame(rows)
+    order = [label(CHILD_CATEGORIES, c, lang) for c in frame["category"]]
+    chart = (
+        alt.Chart(data, title=tr("category_title", lang), height=bar_height(len(order)))
+        .mark_bar()
+        .encode(
+            y=alt.Y("category:N", sort=order, title=None, axis=row_axis()),
+            x=alt.X("sum(children):Q", title=tr("children_n", lang), axis=count_axis()),
+            color=alt.Color(
+                "status:N",
+                title=tr("status", lang),
+                sort=statuses,
+                scale=alt.Scale(domain=statuses, range=[GOOD, MISSING_COLOR]),
+                legend=bottom_legend(),
+            ),
+            order=alt.Order("status__rank:Q", sort="ascending"),
+            tooltip=[
+                alt.Tooltip("circumstance:N", title=tr("circumstance", lang)),
+                alt.Tooltip("category:N", title=tr("category", lang)),
+                alt.Tooltip("status:N", title=tr("status", lang)),
+                alt.Tooltip("children__text:N", title=tr("children_n", lang)),
+                alt.Tooltip("share__text:N", title=tr("share_in_category", lang)),
+            ],
+        )
+    )
+    return apply_locale(chart, lang)
+
+
+def categories_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Cases and helped per category, in the chart's order."""
+    frame = _in_category_order(frame)
+    return pd.DataFrame(
+        {
+            tr("circumstance", lang): [
+                label(CIRCUMSTANCES, c, lang) for c in frame["circumstance"]
+            ],
+            tr("category", lang): [label(CHILD_CATEGORIES, c, lang) for c in frame["category"]],
+            tr("cases", lang): frame["cases"],
+            tr("supported", lang): frame["supported"],
+            tr("supported_pct", lang): [
+                percent_number(s, c)
+                for s, c in zip(frame["supported"], frame["cases"], strict=True)
+            ],
+        }
+    )
+
+
+# --- child-protection network -------------------------------------------------------------------
+def _board_text(communes: int, with_board: int, since: object, lang: str) -> str:
+    if communes > 1:
+        return f"{fmt_int(with_board, lang)}/{fmt_int(communes, lang)}"
+    if with_board:
+        when = fmt_date(since, lang) if since is not None else ""  # type: ignore[arg-type]
+        return f"{tr('board_yes', lang)} ({when})" if when else tr("board_yes", lang)
+    return tr("board_no", lang)
+
+
+def network_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Villages per commune split by whether they have a collaborator (from protection_network)."""
+    with_c, without_c = tr("with_collaborator", lang), tr("without_collaborator", lang)
+    boards = [
+        _board_text(n, b, d, lang)
+        for n, b, d in zip(
+            frame["communes"], frame["communes_with_board"], frame["board_since"], strict=True
+        )
+    ]
+    parts = []
+    for name, values in (
+        (with_c, frame["villages_with_collaborator"]),
+        (without_c, frame["villages"] - frame["villages_with_collaborator"]),
+    ):
+        parts.append(
+            frame[["unit_code", "unit_name"]].assign(
+                collaborator=name, villages=values.to_numpy(), board__text=boards
+            )
+        )
+    long = pd.concat(parts, ignore_index=True)
+    return stacked_by_commune(
+        long,
+        "villages",
+        "collaborator",
+        order=[with_c, without_c],
+        colors=[GOOD, MISSING_COLOR],
+        title=tr("network_title", lang),
+        value_title=tr("villages_n", lang),
+        category_title=tr("collaborator", lang),
+        fmt=lambda v: fmt_int(v, lang),
+        lang=lang,
+        extra_tooltips=[alt.Tooltip("board__text:N", title=tr("board", lang))],
+    )
+
+
+def network_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Boards and village collaborators per commune (F5, F6)."""
+    table = pd.DataFrame(
+        {tr("unit_code", lang): frame["unit_code"], tr("commune", lang): frame["unit_name"]}
+    )
+    dates = [fmt_date(d, lang) if d is not None else "" for d in frame["board_since"]]
+    if frame.empty or int(frame["communes"].max()) <= 1:  # 2023 units: one commune each
+        table[tr("board", lang)] = [
+            tr("board_yes", lang) if b else tr("board_no", lang)
+            for b in frame["communes_with_board"]
+        ]
+        table[tr("board_since", lang)] = dates
+    else:  # 2025 communes: several former communes each
+        table[tr("communes_n", lang)] = frame["communes"]
+        table[tr("communes_board", lang)] = frame["communes_with_board"]
+        table[tr("board_first", lang)] = dates
+    table[tr("villages_n", lang)] = frame["villages"]
+    table[tr("villages_collab", lang)] = frame["villages_with_collaborator"]
+    table[tr("villages_pct", lang)] = [
+        percent_number(w, v)
+        for w, v in zip(frame["villages_with_collaborator"], frame["villages"], strict=True)
+    ]
+    return table

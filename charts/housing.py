@@ -1,0 +1,351 @@
+"""Charts and tables of the housing page (Nhà ở): pure functions of the data_access.housing
+frames, Vietnamese first.
+
+Money is stored in whole đồng; bar axes show triệu đồng so that ticks stay short on a tablet,
+and tooltips and tables keep the exact amount ("1,48 tỷ đồng" in tooltips, whole đồng in the
+downloadable tables).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from data_access.coverage import label
+from data_access.housing import EVENTS, KINDS, SOURCES, STAGES, TARGET_GROUPS
+
+from .common import CHART_HEIGHT, PALETTE, by_month
+from .coverage import (
+    AXIS_LEGEND_PX,
+    bar_height,
+    bottom_legend,
+    count_axis,
+    percent_number,
+    row_axis,
+    stacked_by_commune,
+)
+from .formatting import (
+    apply_locale,
+    fmt_date,
+    fmt_decimal,
+    fmt_int,
+    fmt_money,
+    fmt_month,
+    fmt_percent,
+)
+
+MILLION = 1_000_000  # axis unit: triệu đồng
+KIND_COLORS = [PALETTE[0], PALETTE[1]]
+STAGE_COLORS = ["#c0392b", PALETTE[1], PALETTE[2]]  # waiting, building, completed
+
+TEXT: dict[str, tuple[str, str]] = {
+    "unit_code": ("Mã xã", "Commune code"),
+    "commune": ("Xã, thị trấn", "Commune"),
+    "kind": ("Loại hỗ trợ", "Kind of grant"),
+    "households": ("Số hộ", "Households"),
+    "amount": ("Kinh phí", "Funding"),
+    "communes_title": (
+        "Hộ được hỗ trợ nhà ở theo xã: xây mới và sửa chữa",
+        "Households granted housing support by commune: new builds and repairs",
+    ),
+    "new_builds": ("Xây mới (hộ)", "New builds (households)"),
+    "repairs": ("Sửa chữa, cải tạo (hộ)", "Repairs (households)"),
+    "grants": ("Tổng số hộ", "Households in total"),
+    "new_amount": ("Kinh phí xây mới (đồng)", "New builds (VND)"),
+    "repair_amount": ("Kinh phí sửa chữa (đồng)", "Repairs (VND)"),
+    "total_amount": ("Tổng kinh phí (đồng)", "Total funding (VND)"),
+    "source_title": ("Kinh phí hỗ trợ nhà ở theo nguồn", "Housing funding by source"),
+    "source": ("Nguồn kinh phí", "Source"),
+    "million": ("Kinh phí (triệu đồng)", "Funding (VND million)"),
+    "amount_vnd": ("Kinh phí (đồng)", "Funding (VND)"),
+    "amount_pct": ("Tỷ lệ kinh phí (%)", "Share of funding (%)"),
+    "share_of_total": ("Tỷ lệ trong tổng kinh phí", "Share of all funding"),
+    "group_title": ("Hộ được hỗ trợ nhà ở theo đối tượng", "Households granted support by group"),
+    "group": ("Đối tượng", "Target group"),
+    "progress_title": (
+        "Tình trạng thực hiện theo xã",
+        "Progress by commune",
+    ),
+    "stage": ("Tình trạng", "Stage"),
+    "mean_days": ("Số ngày trung bình từ phê duyệt đến hoàn thành", "Mean days to completion"),
+    "late": ("Quá hạn", "Past deadline"),
+    "first_approved": ("Phê duyệt đầu tiên", "First approval"),
+    "last_completed": ("Hoàn thành gần nhất", "Latest completion"),
+    "events_title": (
+        "Hộ được phê duyệt và hoàn thành theo tháng",
+        "Grants approved and completed by month",
+    ),
+    "event": ("Sự kiện", "Event"),
+    "month": ("Tháng", "Month"),
+}
+
+
+def tr(key: str, lang: str) -> str:
+    """A chart or column text in ``lang``."""
+    vi, en = TEXT[key]
+    return vi if lang == "vi" else en
+
+
+def _households(n: float, lang: str) -> str:
+    return f"{fmt_int(n, lang)} {'hộ' if lang == 'vi' else 'households'}"
+
+
+def _kind_rank(kind: str) -> int:
+    return list(KINDS).index(kind) if kind in KINDS else len(KINDS)
+
+
+# --- per commune: new builds and repairs ------------------------------------------------------
+def communes_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Households per commune stacked by kind of grant (from grants_by_commune)."""
+    parts = []
+    for code, count, money in (
+        ("new", "new_builds", "new_amount"),
+        ("repair", "repairs", "repair_amount"),
+    ):
+        parts.append(
+            frame[["unit_code", "unit_name"]].assign(
+                kind=label(KINDS, code, lang),
+                households=frame[count].to_numpy(),
+                amount__text=[fmt_money(v, lang) for v in frame[money]],
+            )
+        )
+    return stacked_by_commune(
+        pd.concat(parts, ignore_index=True),
+        "households",
+        "kind",
+        order=[label(KINDS, c, lang) for c in KINDS],
+        colors=KIND_COLORS,
+        title=tr("communes_title", lang),
+        value_title=tr("households", lang),
+        category_title=tr("kind", lang),
+        fmt=lambda v: _households(v, lang),
+        lang=lang,
+        extra_tooltips=[alt.Tooltip("amount__text:N", title=tr("amount", lang))],
+    )
+
+
+def communes_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """New builds, repairs and their money per commune, in whole đồng (F7–F9)."""
+    return pd.DataFrame(
+        {
+            tr("unit_code", lang): frame["unit_code"],
+            tr("commune", lang): frame["unit_name"],
+            tr("new_builds", lang): frame["new_builds"],
+            tr("repairs", lang): frame["repairs"],
+            tr("grants", lang): frame["grants"],
+            tr("new_amount", lang): frame["new_amount"],
+            tr("repair_amount", lang): frame["repair_amount"],
+            tr("total_amount", lang): frame["amount"],
+        }
+    )
+
+
+# --- by a dimension (funding source, target group) ---------------------------------------------
+def _dimension_chart(
+    frame: pd.DataFrame,
+    column: str,
+    labels: dict[str, tuple[str, str]],
+    *,
+    value: str,
+    title: str,
+    dimension_title: str,
+    lang: str,
+) -> alt.Chart:
+    """Horizontal bars per category of ``column`` stacked by kind; ``value`` grants or amount."""
+    total = float(frame["amount"].sum())
+    data = pd.DataFrame(
+        {
+            "category": [label(labels, c, lang) for c in frame[column]],
+            "kind": [label(KINDS, k, lang) for k in frame["kind"]],
+            "kind__rank": [
+                list(KINDS).index(k) if k in KINDS else len(KINDS) for k in frame["kind"]
+            ],
+            "households": frame["grants"].astype("int64"),
+            "million": frame["amount"] / MILLION,
+            "households__text": [_households(v, lang) for v in frame["grants"]],
+            "amount__text": [fmt_money(v, lang) for v in frame["amount"]],
+            "share__text": [
+                fmt_percent(v / total if total else None, 1, lang) for v in frame["amount"]
+            ],
+        }
+    )
+    known = [label(labels, c, lang) for c in labels]
+    order = known + sorted(set(data["category"]) - set(known))
+    kinds = [label(KINDS, c, lang) for c in KINDS]
+    field, axis_title = (
+        ("million", tr("million", lang))
+        if value == "amount"
+        else ("households", tr("households", lang))
+    )
+    chart = (
+        alt.Chart(data, title=title, height=bar_height(len(order)))
+        .mark_bar()
+        .encode(
+            y=alt.Y(
+                "category:N",
+                sort=order,
+                scale=alt.Scale(domain=order),
+                title=None,
+                axis=row_axis(),
+            ),
+            x=alt.X(f"sum({field}):Q", title=axis_title, axis=count_axis()),
+            color=alt.Color(
+                "kind:N",
+                title=tr("kind", lang),
+                sort=kinds,
+                scale=alt.Scale(domain=kinds, range=KIND_COLORS),
+                legend=bottom_legend(),
+            ),
+            order=alt.Order("kind__rank:Q", sort="ascending"),
+            tooltip=[
+                alt.Tooltip("category:N", title=dimension_title),
+                alt.Tooltip("kind:N", title=tr("kind", lang)),
+                alt.Tooltip("households__text:N", title=tr("households", lang)),
+                alt.Tooltip("amount__text:N", title=tr("amount", lang)),
+                alt.Tooltip("share__text:N", title=tr("share_of_total", lang)),
+            ],
+        )
+    )
+    return apply_locale(chart, lang)
+
+
+def _dimension_table(
+    frame: pd.DataFrame, column: str, labels: dict[str, tuple[str, str]], title: str, lang: str
+) -> pd.DataFrame:
+    total = int(frame["amount"].sum())
+    rank = {c: i for i, c in enumerate(labels)}
+    ordered = frame.assign(
+        _r=[rank.get(c, len(rank)) for c in frame[column]],
+        _k=[_kind_rank(k) for k in frame["kind"]],
+    ).sort_values(["_r", "_k"])
+    return pd.DataFrame(
+        {
+            title: [label(labels, c, lang) for c in ordered[column]],
+            tr("kind", lang): [label(KINDS, k, lang) for k in ordered["kind"]],
+            tr("households", lang): ordered["grants"].to_numpy(),
+            tr("amount_vnd", lang): ordered["amount"].to_numpy(),
+            tr("amount_pct", lang): [percent_number(v, total) for v in ordered["amount"]],
+        }
+    )
+
+
+def sources_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Money by funding source, stacked by kind (from grants_by_source)."""
+    return _dimension_chart(
+        frame,
+        "source",
+        SOURCES,
+        value="amount",
+        title=tr("source_title", lang),
+        dimension_title=tr("source", lang),
+        lang=lang,
+    )
+
+
+def sources_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Households and money per funding source and kind, with each row's share of the money."""
+    return _dimension_table(frame, "source", SOURCES, tr("source", lang), lang)
+
+
+def groups_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Households by target group, stacked by kind (from grants_by_target_group)."""
+    return _dimension_chart(
+        frame,
+        "group",
+        TARGET_GROUPS,
+        value="grants",
+        title=tr("group_title", lang),
+        dimension_title=tr("group", lang),
+        lang=lang,
+    )
+
+
+def groups_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Households and money per target group and kind."""
+    return _dimension_table(frame, "group", TARGET_GROUPS, tr("group", lang), lang)
+
+
+# --- progress -----------------------------------------------------------------------------------
+def progress_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Grants per commune by stage on the reference date (from grant_progress)."""
+    days = [
+        "—" if pd.isna(d) else f"{fmt_decimal(d, 0, lang)} {'ngày' if lang == 'vi' else 'days'}"
+        for d in frame["mean_days"]
+    ]
+    parts = [
+        frame[["unit_code", "unit_name"]].assign(
+            stage=label(STAGES, code, lang), households=frame[code].to_numpy(), days__text=days
+        )
+        for code in STAGES
+    ]
+    return stacked_by_commune(
+        pd.concat(parts, ignore_index=True),
+        "households",
+        "stage",
+        order=[label(STAGES, c, lang) for c in STAGES],
+        colors=STAGE_COLORS,
+        title=tr("progress_title", lang),
+        value_title=tr("households", lang),
+        category_title=tr("stage", lang),
+        fmt=lambda v: _households(v, lang),
+        lang=lang,
+        extra_tooltips=[alt.Tooltip("days__text:N", title=tr("mean_days", lang))],
+    )
+
+
+def progress_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Stages, lateness, mean days to completion and key dates per commune."""
+    table = pd.DataFrame(
+        {tr("unit_code", lang): frame["unit_code"], tr("commune", lang): frame["unit_name"]}
+    )
+    table[tr("grants", lang)] = frame["grants"]
+    for code in STAGES:
+        table[label(STAGES, code, lang)] = frame[code]
+    table[tr("late", lang)] = frame["late"]
+    table[tr("mean_days", lang)] = frame["mean_days"].round(1)
+    table[tr("first_approved", lang)] = [
+        fmt_date(d, lang) if d is not None else "" for d in frame["first_approved"]
+    ]
+    table[tr("last_completed", lang)] = [
+        fmt_date(d, lang) if d is not None else "" for d in frame["last_completed"]
+    ]
+    return table
+
+
+# --- month by month -------------------------------------------------------------------------------
+def events_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Approvals and completions per month as two lines (from grant_events_by_month)."""
+    data = frame.assign(event_label=[label(EVENTS, e, lang) for e in frame["event"]])
+    chart = by_month(
+        data,
+        "grants",
+        title=tr("events_title", lang),
+        value_title=tr("households", lang),
+        fmt=lambda v: _households(v, lang),
+        lang=lang,
+        color="event_label",
+        color_title=tr("event", lang),
+        mark="line",
+    )
+    events = [label(EVENTS, e, lang) for e in EVENTS]
+    chart.encoding.color.scale = alt.Scale(domain=events, range=KIND_COLORS)
+    chart.encoding.color.sort = events
+    chart.encoding.color.legend = bottom_legend()
+    chart.encoding.y.axis = count_axis()
+    chart.height = CHART_HEIGHT + AXIS_LEGEND_PX
+    return chart
+
+
+def events_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Approvals and completions as months × event."""
+    wide = (
+        frame.pivot_table(index="month", columns="event", values="grants", aggfunc="sum")
+        .reindex(columns=list(EVENTS))
+        .fillna(0)
+        .astype("int64")
+        .sort_index()
+    )
+    table = pd.DataFrame({tr("month", lang): [fmt_month(m.date(), lang) for m in wide.index]})
+    for event in EVENTS:
+        table[label(EVENTS, event, lang)] = wide[event].to_numpy()
+    return table

@@ -1,0 +1,296 @@
+"""Queries of the coverage page (Bao phủ): elderly BHYT cards, health-check visits, child cases,
+and the child-protection network (boards and village collaborators).
+
+Every function takes ``(conn, filters, scope)``, resolves Filters ∩ Scope with
+``units.resolve``, joins the unit map of the chosen unit version with ``units.scoped`` and
+aggregates with ``GROUP BY`` in the database. Definitions match the indicator registry
+(F1–F6, ``queries.MEASURES``), so these breakdowns always add up to the tiles above them.
+Point-in-time measures are read on ``queries.reference_date``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from . import schema as s
+from .filters import Filters, Period, Scope
+from .queries import (
+    ELDERLY_AGE,
+    ELDERLY_CHECK_KINDS,
+    data_as_of,
+    reference_date,
+    years_before,
+)
+from .units import Resolved, resolve, scoped, unit_catalogue
+
+# What the stored codes mean, in Vietnamese and English: (label_vi, label_en).
+# BHYT card funding, best first; "none" is an elderly person without a card valid on the day.
+FUNDING: dict[str, tuple[str, str]] = {
+    "state": ("Nhà nước đóng", "Paid by the state"),
+    "partial": ("Nhà nước hỗ trợ một phần", "Partly state-supported"),
+    "self": ("Tự đóng", "Self-paid"),
+    "none": ("Chưa có thẻ còn hạn", "No valid card"),
+}
+CIRCUMSTANCES: dict[str, tuple[str, str]] = {
+    "special": ("Trẻ em có hoàn cảnh đặc biệt", "Children in special circumstances"),
+    "at_risk": ("Trẻ em có nguy cơ", "Children at risk"),
+}
+CHILD_CATEGORIES: dict[str, tuple[str, str]] = {
+    "mo_coi": ("Mồ côi", "Orphaned"),
+    "khuyet_tat": ("Khuyết tật", "With a disability"),
+    "ngheo_dac_biet": ("Hộ nghèo đặc biệt khó khăn", "Extremely poor household"),
+    "bi_xam_hai": ("Bị xâm hại", "Abused"),
+    "bo_hoc": ("Bỏ học", "Dropped out of school"),
+    "gia_dinh_ly_hon": ("Gia đình ly hôn", "Parents divorced"),
+    "lao_dong_som": ("Lao động sớm", "Working too young"),
+    "nguy_co_xam_hai": ("Nguy cơ bị xâm hại", "At risk of abuse"),
+}
+
+_FUNDING_RANK = {"state": 1, "partial": 2, "self": 3}  # a person with two cards counts once
+
+
+# --- helpers shared with data_access.housing (candidates for data_access.queries) -----------
+
+
+def label(labels: dict[str, tuple[str, str]], code: str, lang: str = "vi") -> str:
+    """The label of a stored code in ``lang``; an unknown code is shown as it is."""
+    vi, en = labels.get(code, (code, code))
+    return vi if lang == "vi" else en
+
+
+def count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    """How many rows meet ``condition`` (0, not NULL, when none do)."""
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def selected_units(conn: Connection, resolved: Resolved) -> pd.DataFrame:
+    """unit_id, unit_code, unit_name of the units in the selection, in code order."""
+    units = unit_catalogue(conn, resolved.version)
+    if resolved.unit_ids is not None:
+        units = units[units["unit_id"].isin(resolved.unit_ids)]
+    return units[["unit_id", "code", "name"]].rename(
+        columns={"code": "unit_code", "name": "unit_name"}
+    )
+
+
+def per_unit(
+    conn: Connection, resolved: Resolved, stmt: sa.Select, columns: list[str]
+) -> pd.DataFrame:
+    """Run a per-unit aggregate and give every selected unit a row (zeros where none)."""
+    rows = pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=["unit_id", *columns])
+    frame = selected_units(conn, resolved).merge(rows, on="unit_id", how="left")
+    frame[columns] = frame[columns].fillna(0).astype("int64")
+    return frame.drop(columns=["unit_id"]).reset_index(drop=True)
+
+
+def with_unit_names(conn: Connection, resolved: Resolved, rows: pd.DataFrame) -> pd.DataFrame:
+    """Put unit_code and unit_name in front of a frame keyed by unit_id."""
+    frame = selected_units(conn, resolved).merge(rows, on="unit_id", how="inner")
+    return frame.drop(columns=["unit_id"]).reset_index(drop=True)
+
+
+def as_date(value: object) -> date | None:
+    """A date from a driver value (SQLite may return ISO text from an aggregate)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    assert isinstance(value, date)
+    return value
+
+
+def month_rows(rows: list[sa.Row], columns: list[str]) -> pd.DataFrame:
+    """Rows of (year, month, ints…) as a frame: ``month`` (first day, timestamp), ``columns``."""
+    records = [(pd.Timestamp(int(r[0]), int(r[1]), 1), *(int(v) for v in r[2:])) for r in rows]
+    frame = pd.DataFrame(records, columns=["month", *columns])
+    frame["month"] = pd.to_datetime(frame["month"])
+    return frame
+
+
+def elderly_cards(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Elderly per commune by the funding of their BHYT card valid on the reference date.
+
+    Columns: unit_code, unit_name, elderly, state, partial, self, none, covered (state +
+    partial: F1's numerator), covered_share (covered / elderly, None without elderly).
+    """
+    resolved = resolve(conn, filters, scope)
+    ref = reference_date(filters.period, data_as_of(conn))
+    p, c = s.person, s.health_insurance_card
+    rank = sa.case(*((c.c.funding == k, v) for k, v in _FUNDING_RANK.items()), else_=None)
+    best = (
+        sa.select(c.c.person_id, sa.func.min(rank).label("rank"))
+        .where(c.c.valid_from <= ref, c.c.valid_to >= ref)
+        .group_by(c.c.person_id)
+        .subquery("best_card")
+    )
+    stmt = (
+        sa.select(p.c.admin_unit_id)
+        .select_from(p)
+        .join(best, best.c.person_id == p.c.id, isouter=True)
+        .where(
+            p.c.birth_date <= years_before(ref, ELDERLY_AGE),
+            sa.or_(p.c.died_on.is_(None), p.c.died_on > ref),
+        )
+    )
+    stmt, unit = scoped(stmt, p.c.admin_unit_id, resolved)
+    stmt = stmt.with_only_columns(
+        unit,
+        sa.func.count(),
+        *(count_if(best.c.rank == v) for v in _FUNDING_RANK.values()),
+        count_if(best.c.rank.is_(None)),
+    ).group_by(unit)
+    frame = per_unit(conn, resolved, stmt, ["elderly", "state", "partial", "self", "none"])
+    frame["covered"] = frame["state"] + frame["partial"]
+    frame["covered_share"] = [
+        c / e if e else None for c, e in zip(frame["covered"], frame["elderly"], strict=True)
+    ]
+    return frame
+
+
+def health_visits_by_month(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Elderly-programme health-check and consultation visits per month and commune (F2).
+
+    Columns: month (first day, timestamp), unit_code, unit_name, visits; only months and
+    communes with visits, ordered by month then commune code.
+    """
+    resolved = resolve(conn, filters, scope)
+    h = s.health_check
+    period: Period = filters.period
+    # extract() compiles to EXTRACT on PostgreSQL and to STRFTIME on SQLite: same buckets.
+    year, month = sa.extract("year", h.c.check_date), sa.extract("month", h.c.check_date)
+    stmt = sa.select(h.c.admin_unit_id).where(
+        h.c.check_date.between(period.start, period.end_date),
+        h.c.kind.in_(ELDERLY_CHECK_KINDS),
+    )
+    stmt, unit = scoped(stmt, h.c.admin_unit_id, resolved)
+    stmt = stmt.with_only_columns(year, month, unit, sa.func.count()).group_by(year, month, unit)
+    rows = month_rows(list(conn.execute(stmt)), ["unit_id", "visits"])
+    frame = with_unit_names(conn, resolved, rows)
+    frame = frame[["month", "unit_code", "unit_name", "visits"]]
+    return frame.sort_values(["month", "unit_code"]).reset_index(drop=True)
+
+
+def _child_cases_stmt(
+    filters: Filters, resolved: Resolved, ref: date
+) -> tuple[sa.Select, sa.ColumnElement[int]]:
+    """Child cases open during the period (F3/F4's rule), joined to the unit map."""
+    k = s.child_case
+    stmt = sa.select(k.c.admin_unit_id).where(
+        k.c.opened_on <= min(filters.period.end_date, ref),
+        sa.or_(k.c.closed_on.is_(None), k.c.closed_on >= filters.period.start),
+    )
+    return scoped(stmt, k.c.admin_unit_id, resolved)
+
+
+def _supported(ref: date) -> sa.ColumnElement[bool]:
+    k = s.child_case
+    return sa.and_(k.c.supported_on.is_not(None), k.c.supported_on <= ref)
+
+
+def child_cases_by_commune(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Child cases open in the period per commune, and those supported by the reference date.
+
+    Columns: unit_code, unit_name, special_cases, special_supported, at_risk_cases,
+    at_risk_supported (F3 and F4's numerators and denominators per commune).
+    """
+    resolved = resolve(conn, filters, scope)
+    ref = reference_date(filters.period, data_as_of(conn))
+    k = s.child_case
+    stmt, unit = _child_cases_stmt(filters, resolved, ref)
+    special, at_risk = k.c.circumstance == "special", k.c.circumstance == "at_risk"
+    stmt = stmt.with_only_columns(
+        unit,
+        count_if(special),
+        count_if(sa.and_(special, _supported(ref))),
+        count_if(at_risk),
+        count_if(sa.and_(at_risk, _supported(ref))),
+    ).group_by(unit)
+    return per_unit(
+        conn,
+        resolved,
+        stmt,
+        ["special_cases", "special_supported", "at_risk_cases", "at_risk_supported"],
+    )
+
+
+def child_cases_by_category(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Child cases open in the period by circumstance and category, with those supported.
+
+    Columns: circumstance, category, cases, supported; ordered special first, then by category.
+    """
+    resolved = resolve(conn, filters, scope)
+    ref = reference_date(filters.period, data_as_of(conn))
+    k = s.child_case
+    stmt, _ = _child_cases_stmt(filters, resolved, ref)
+    stmt = (
+        stmt.with_only_columns(
+            k.c.circumstance, k.c.category, sa.func.count(), count_if(_supported(ref))
+        )
+        .group_by(k.c.circumstance, k.c.category)
+        .order_by(sa.desc(k.c.circumstance), k.c.category)  # "special" before "at_risk"
+    )
+    rows = [(r[0], r[1], int(r[2]), int(r[3])) for r in conn.execute(stmt)]
+    return pd.DataFrame(rows, columns=["circumstance", "category", "cases", "supported"])
+
+
+def protection_network(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Child-protection boards and village collaborators per commune on the reference date.
+
+    Columns: unit_code, unit_name, communes (record-level communes in the unit: 1, or several
+    under the 2025 version), communes_with_board, board_since (earliest board's date, or
+    None), villages, villages_with_collaborator (F5 and F6 per commune).
+    """
+    resolved = resolve(conn, filters, scope)
+    ref = reference_date(filters.period, data_as_of(conn))
+    u, b, v = s.admin_unit, s.child_protection_board, s.village
+    boards = (
+        sa.select(b.c.admin_unit_id, sa.func.min(b.c.established_on).label("since"))
+        .where(b.c.established_on <= ref)
+        .group_by(b.c.admin_unit_id)
+        .subquery("boards")
+    )
+    stmt = (
+        sa.select(u.c.id)
+        .select_from(u)
+        .join(boards, boards.c.admin_unit_id == u.c.id, isouter=True)
+        .where(
+            u.c.kind.in_(s.COMMUNE_KINDS),
+            u.c.valid_from <= ref,
+            sa.or_(u.c.valid_to.is_(None), u.c.valid_to >= ref),
+        )
+    )
+    stmt, unit = scoped(stmt, u.c.id, resolved)
+    stmt = stmt.with_only_columns(
+        unit, sa.func.count(), sa.func.count(boards.c.admin_unit_id), sa.func.min(boards.c.since)
+    ).group_by(unit)
+    board_rows = pd.DataFrame(
+        [(int(r[0]), int(r[1]), int(r[2]), as_date(r[3])) for r in conn.execute(stmt)],
+        columns=["unit_id", "communes", "communes_with_board", "board_since"],
+    )
+    has_collaborator = sa.and_(
+        v.c.child_collaborator_since.is_not(None), v.c.child_collaborator_since <= ref
+    )
+    vstmt, vunit = scoped(sa.select(v.c.admin_unit_id), v.c.admin_unit_id, resolved)
+    vstmt = vstmt.with_only_columns(vunit, sa.func.count(), count_if(has_collaborator)).group_by(
+        vunit
+    )
+    village_rows = pd.DataFrame(
+        [tuple(int(x) for x in r) for r in conn.execute(vstmt)],
+        columns=["unit_id", "villages", "villages_with_collaborator"],
+    )
+    frame = (
+        selected_units(conn, resolved)
+        .merge(board_rows, on="unit_id", how="left")
+        .merge(village_rows, on="unit_id", how="left")
+    )
+    counts = ["communes", "communes_with_board", "villages", "villages_with_collaborator"]
+    frame[counts] = frame[counts].fillna(0).astype("int64")
+    frame["board_since"] = pd.Series(
+        [d if isinstance(d, date) else None for d in frame["board_since"]], dtype=object
+    )
+    columns = ["unit_code", "unit_name", "communes", "communes_with_board", "board_since"]
+    return frame[[*columns, "villages", "villages_with_collaborator"]].reset_index(drop=True)
