@@ -17,9 +17,37 @@ from .formatting import D3_INT, D3_PCT_INT, apply_locale, fmt_month, fmt_month_s
 Formatter = Callable[[float], str]
 
 CHART_HEIGHT = 300  # fits a landscape tablet with the filter row and tiles above
+BAR_ROW_PX = 28  # one horizontal bar per row, tall enough to read and tap on a tablet
+AXIS_LEGEND_PX = 120  # room for the month axis, its labels and a legend below the plot
+LABEL_LIMIT_PX = 260  # Vietnamese labels are long ("Trẻ em có hoàn cảnh đặc biệt"): don't cut
 COMMUNE_SELECTION = "commune_pick"  # selection names the pages read for tap-to-drill
 MONTH_SELECTION = "month_pick"
-PALETTE = ["#1f6f8b", "#e07a1f", "#5aa469", "#b5495b", "#7d5ba6", "#8c8c8c"]
+# Nine communes need nine distinguishable colours: Tableau 10.
+PALETTE = [
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#76b7b2",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+]
+
+
+def sized_by_rows(chart: alt.Chart, step: int = BAR_ROW_PX, offset: bool = False) -> alt.Chart:
+    """A horizontal bar chart ``step`` px per bar, however many rows it has.
+
+    Streamlit fits a chart's whole height (title, axes, legend) into its ``height``, so a fixed
+    height squeezes many bars until every other label is dropped; fitting only the width lets
+    the height grow with the rows. ``offset``: the step is per bar of a grouped (yOffset) chart.
+    """
+    height = alt.Step(step, **{"for": "offset"}) if offset else alt.Step(step)
+    return chart.properties(
+        height=height, autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
+    )
 
 
 def _with_text(frame: pd.DataFrame, column: str, fmt: Formatter) -> pd.DataFrame:
@@ -28,8 +56,11 @@ def _with_text(frame: pd.DataFrame, column: str, fmt: Formatter) -> pd.DataFrame
     return out
 
 
-def _axis_format(unit: str) -> str:
-    return D3_PCT_INT if unit == "percent" else D3_INT
+def _value_axis(unit: str, title: str) -> alt.Axis:
+    # Whole-number ticks for counts: small counts otherwise repeat ("0 0 1 1 2").
+    if unit == "count":
+        return alt.Axis(format=D3_INT, tickMinStep=1, title=title)
+    return alt.Axis(format=D3_PCT_INT if unit == "percent" else D3_INT, title=title)
 
 
 def bar_by_commune(
@@ -54,11 +85,16 @@ def bar_by_commune(
         alt.Tooltip(f"{value}__text:N", title=value_title),
     ]
     encoding: dict[str, object] = {
-        "y": alt.Y(f"{name_column}:N", sort="-x", title=None),
+        "y": alt.Y(
+            f"{name_column}:N",
+            sort="-x",
+            title=None,
+            axis=alt.Axis(labelLimit=LABEL_LIMIT_PX, labelOverlap=False),
+        ),
         "x": alt.X(
             f"sum({value}):Q" if color else f"{value}:Q",
             title=value_title,
-            axis=alt.Axis(format=_axis_format(unit)),
+            axis=_value_axis(unit, value_title),
         ),
         "tooltip": tooltip,
         "opacity": alt.condition(pick, alt.value(1.0), alt.value(0.45)),
@@ -68,20 +104,13 @@ def bar_by_commune(
             f"{color}:N",
             title=color_title,
             scale=alt.Scale(range=PALETTE),
-            legend=alt.Legend(orient="bottom"),
+            legend=alt.Legend(orient="bottom", labelLimit=LABEL_LIMIT_PX),
         )
         tooltip.insert(1, alt.Tooltip(f"{color}:N", title=color_title))
     else:
         encoding["color"] = alt.value(PALETTE[0])
-    chart = (
-        alt.Chart(
-            data, title=title, height=max(CHART_HEIGHT // 2, 28 * frame[name_column].nunique())
-        )
-        .mark_bar(cornerRadiusEnd=2)
-        .encode(**encoding)
-        .add_params(pick)
-    )
-    return apply_locale(chart, lang)
+    chart = alt.Chart(data, title=title).mark_bar(cornerRadiusEnd=2).encode(**encoding)
+    return sized_by_rows(apply_locale(chart.add_params(pick), lang))
 
 
 def by_month(
@@ -119,7 +148,7 @@ def by_month(
         "y": alt.Y(
             f"{value}:Q",
             title=value_title,
-            axis=alt.Axis(format=_axis_format(unit)),
+            axis=_value_axis(unit, value_title),
             stack=True if mark == "bar" else None,
         ),
         "tooltip": tooltip,
@@ -129,12 +158,13 @@ def by_month(
             f"{color}:N",
             title=color_title,
             scale=alt.Scale(range=PALETTE),
-            legend=alt.Legend(orient="bottom"),
+            legend=alt.Legend(orient="bottom", labelLimit=LABEL_LIMIT_PX),
         )
         tooltip.insert(1, alt.Tooltip(f"{color}:N", title=color_title))
     else:
         encoding["color"] = alt.value(PALETTE[0])
-    base = alt.Chart(data, title=title, height=CHART_HEIGHT)
+    # Streamlit fits title, axes and legend inside the height: leave them room below the plot.
+    base = alt.Chart(data, title=title, height=CHART_HEIGHT + (AXIS_LEGEND_PX if color else 60))
     if mark == "line":
         chart = base.mark_line(point=alt.OverlayMarkDef(size=80)).encode(**encoding)
     else:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -40,3 +42,24 @@ def sign_in(at: AppTest, username: str, password: str) -> AppTest:
     at.button[0].click()  # the form's submit button is the first button of the sign-in page
     at.run()
     return at
+
+
+_VI_NUMBER = re.compile(r"^[−-]?\d{1,3}(\.\d{3})*(,\d+)?$")
+
+
+def numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    """A displayed table with its Vietnamese-formatted number columns ("1.911", "58,3") parsed
+    back to numbers, so tests can compare them with the data layer."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if (
+            pd.api.types.is_string_dtype(values)
+            and len(values)
+            and all(isinstance(v, str) and _VI_NUMBER.match(v) for v in values)
+        ):
+            parsed = [float(v.replace("−", "-").replace(".", "").replace(",", ".")) for v in values]
+            out[column] = (
+                [int(p) for p in parsed] if all(p.is_integer() for p in parsed) else parsed
+            )
+    return out

@@ -18,7 +18,7 @@ from data_access.errors import OutOfScopeError
 from data_access.filters import Filters, Period, Scope, add_months, month_end
 from data_access.indicators import indicator_values
 from data_access.queries import ELDERLY_CHECK_KINDS
-from tests.apptest import metrics, no_exceptions, open_page
+from tests.apptest import metrics, no_exceptions, numeric, open_page
 
 YEAR_2023 = Period.year(2023)
 EVERYONE = Scope.everything()
@@ -414,9 +414,9 @@ def test_the_coverage_page_shows_f1_to_f6_for_the_district_in_2023(app_env) -> N
     visits = shown["Lượt người cao tuổi được khám, tư vấn sức khỏe"]
     assert visits.endswith(" lượt") and 3001 <= int(visits.split()[0].replace(".", "")) <= 3300
     assert len(at.get("vega_lite_chart")) == 5
-    cards = at.dataframe[0].value
+    cards = numeric(at.dataframe[0].value)
     assert len(cards) == 9 and set(cards["Tỷ lệ có thẻ được hỗ trợ (%)"]) == {100.0}
-    visits_table = at.dataframe[1].value
+    visits_table = numeric(at.dataframe[1].value)
     assert int(visits_table["Tổng"].sum()) == int(visits.split()[0].replace(".", ""))
     assert [s.value for s in at.subheader] == [
         "Người cao tuổi: thẻ BHYT và khám sức khỏe",
@@ -443,14 +443,14 @@ def test_the_coverage_page_shows_one_communes_own_figures(app_env, code) -> None
         frame = table.value
         if "Mã xã" in frame.columns:
             assert set(frame["Mã xã"]) == {code}
-    assert int(at.dataframe[1].value["Tổng"].sum()) == visits
+    assert int(numeric(at.dataframe[1].value)["Tổng"].sum()) == visits
 
 
 def test_the_coverage_page_speaks_english_and_shows_the_2025_communes(app_env) -> None:
     at = open_page("pages/coverage.py", lang="en", dv="2025")
     no_exceptions(at)
     assert metrics(at)["Elderly with a state-supported health-insurance card"] == "100%"
-    network = at.dataframe[-1].value
+    network = numeric(at.dataframe[-1].value)
     assert list(network["Commune"]) == ["Xã Đầm Hà", "Xã Quảng Tân"]
     assert list(network["Communes (2023)"]) == [5, 4]
 

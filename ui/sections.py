@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from charts.common import COMMUNE_SELECTION, MONTH_SELECTION
+from charts.formatting import fmt_decimal, fmt_int
 
 from .downloads import download_buttons
 from .filters import drill_to
@@ -57,5 +58,23 @@ def chart_with_data(
     else:
         st.altair_chart(chart, width="stretch")
     with st.expander(t("show_data", lang)):
-        st.dataframe(table, width="stretch", hide_index=True)
+        st.dataframe(readable(table, lang), width="stretch", hide_index=True)
         download_buttons(table, name, lang, key=key)
+
+
+def readable(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The table as shown on screen: numbers written the Vietnamese way (1.911; 58,3).
+
+    Downloads keep the raw numbers, so Excel cells stay numeric.
+    """
+    shown = table.copy()
+    for column in shown.columns:
+        series = shown[column]
+        if pd.api.types.is_bool_dtype(series):
+            continue
+        if pd.api.types.is_integer_dtype(series):
+            shown[column] = [fmt_int(v, lang) for v in series]
+        elif pd.api.types.is_float_dtype(series):
+            whole = series.dropna().apply(float.is_integer).all()
+            shown[column] = [fmt_int(v, lang) if whole else fmt_decimal(v, 1, lang) for v in series]
+    return shown

@@ -17,7 +17,7 @@ from data_access.indicators import BY_CODE, Indicator
 
 from .i18n import t
 
-TILES_PER_ROW = 4  # four tiles fit a 1024 px landscape tablet; Streamlit stacks them in portrait
+TILES_PER_ROW = 3  # values like "14,83 tỷ đồng" need a third of a 1024 px tablet to show whole
 
 
 def _missing(value: object) -> bool:
