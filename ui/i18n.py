@@ -49,6 +49,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "tài khoản không được xem số liệu của xã mã «{code}»",
         "your account may not see commune '{code}'",
     ),
+    "partial_scope": (
+        "Theo đơn vị mới, số liệu chỉ gồm phần địa bàn thuộc phạm vi tài khoản của bạn.",
+        "In the new units, figures include only the area within your account's scope.",
+    ),
     "nav_persons": ("Danh sách cá nhân", "People lists"),
     "empty": ("Không có số liệu cho lựa chọn này.", "No data for this selection."),
     # overview

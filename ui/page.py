@@ -90,5 +90,7 @@ def setup(title_key: str) -> Page:
     filters, problems = filter_bar(names, data_range, lang, known)
     for problem in problems:
         st.warning(t("bad_link", lang, detail=problem), icon="🔗")
+    if scope.communes is not None and filters.version != VERSION_2023:
+        st.caption(t("partial_scope", lang))
     st.caption(describe(filters, names[filters.version], data_range, lang))
     return Page(filters, scope, lang, names[filters.version], data_range)
