@@ -310,6 +310,15 @@ def targets(conn: Connection, filters: Filters, scope: Scope, year: int) -> pd.D
     return pd.DataFrame([tuple(r) for r in rows], columns=["code", "unit_id", "value"])
 
 
+def covers_target_year(filters: Filters, as_of: date | None) -> bool:
+    """True when the period runs from January to December (or to the data's as-of month) of one
+    year: only then is a count judged against its annual target."""
+    period = filters.period
+    if period.start.month != 1 or period.start.year != period.end.year:
+        return False
+    return period.end.month == 12 or (as_of is not None and period.end >= as_of.replace(day=1))
+
+
 def selection_targets(
     conn: Connection, filters: Filters, scope: Scope, year: int
 ) -> dict[str, float | None]:
@@ -373,17 +382,7 @@ def headline(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
     )
     year = filters.period.end.year
     goal = selection_targets(conn, filters, scope, year)
-    as_of = data_as_of(conn)
-    # A count target is for a whole year: judge it only on a period from January to the year's
-    # end or to the data's as-of month (year to date).
-    full_year = (
-        filters.period.start.month == 1
-        and filters.period.start.year == year
-        and (
-            filters.period.end.month == 12
-            or (as_of is not None and filters.period.end >= as_of.replace(day=1))
-        )
-    )
+    full_year = covers_target_year(filters, data_as_of(conn))
     out = now.merge(before[["code", "value"]].rename(columns={"value": "last_year"}), on="code")
     out["target"] = out["code"].map(goal)
     meets: list[bool | None] = []
@@ -423,11 +422,7 @@ def commune_scorecard(conn: Connection, filters: Filters, scope: Scope) -> pd.Da
     own_targets = {
         (c, int(u)): v for c, u, v in own[["code", "unit_id", "value"]].itertuples(index=False)
     }
-    as_of = data_as_of(conn)
-    full_year = filters.period.start.month == 1 and (
-        filters.period.end.month == 12
-        or (as_of is not None and filters.period.end >= as_of.replace(day=1))
-    )
+    full_year = covers_target_year(filters, data_as_of(conn))
     if filters.version != VERSION_2023:
         own_targets = {}  # commune targets are set for the 2023 units
     goals: list[float | None] = []

@@ -50,7 +50,11 @@ def database() -> Database:
     url = db.configured_url()
     if url is None and not db.DEMO_PATH.is_file():
         bar = st.progress(0.0, text="Đang tạo cơ sở dữ liệu mẫu…")
-        db.demo_engine(progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+
+        def show(fraction: float, message: str) -> None:
+            bar.progress(min(fraction, 1.0), text=message)
+
+        db.demo_engine(progress=show)
         bar.empty()
     return _open(url)
 

@@ -186,11 +186,12 @@ def _on_change(choices: dict[str, tuple[str, Period]]) -> None:
     if key in choices:
         period = choices[key][1]
     else:
-        start, end = ss.get("f_tu"), ss.get("f_den")
+        start: date = ss["f_tu"]
+        end: date = ss["f_den"]
         try:
-            period = Period(start, end) if start and end else Period(end or start, start or end)
+            period = Period(start, end)
         except InvalidPeriodError:
-            period = Period(start, start)
+            period = Period(start, start)  # the end moved before the start: show one month
     _write_url(params_for(Filters(period, communes, version)))
 
 

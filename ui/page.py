@@ -40,7 +40,7 @@ def current_scope() -> Scope:
     return st.session_state.get("_scope", Scope.everything(persons=False))
 
 
-def _language_switch(lang: str) -> None:
+def language_switch(lang: str) -> None:
     def switch() -> None:
         chosen = st.session_state["f_lang"]
         st.session_state["_lang"] = chosen
@@ -67,7 +67,7 @@ def setup(title_key: str) -> Page:
     lang = current_lang()
     if st.query_params.get(QP_LANG) not in (None, lang):
         st.query_params[QP_LANG] = lang
-    _language_switch(lang)
+    language_switch(lang)
     try:
         database = data.database()
         as_of, first = data.as_of(), data.first_month()

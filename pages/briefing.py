@@ -1,0 +1,326 @@
+"""Báo cáo quý: the quarterly briefing for the party committee — on screen, in Word, in Excel.
+
+Reads top to bottom like the report it downloads: the period picker (quarters with data, the
+year to date; never a future quarter), the headline indicators against the previous quarter,
+the same period last year and the year's target, then one section per domain (summary
+paragraph, chart, commune table, lagging communes) and the notes. The page, the .docx and the
+.xlsx render one ``reports.briefing.Briefing``, built once per (filters, scope, edition,
+language) through the UI cache, so they always agree.
+
+The user's scope comes from sign-in; the communes chosen in the shared filter bar (``?xa=``)
+are respected and can be changed here. ``?ky=2023-Q3`` (or ``?ky=2023``) links to a period.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from auth.session import require_scope
+from charts.formatting import fmt_date
+from data_access.errors import WelfareDataError
+from data_access.filters import VERSION_2023, VERSION_DATES, Filters
+from reports.briefing import (
+    Briefing,
+    EmptyReportError,
+    ReportPeriod,
+    build_briefing,
+    default_period,
+    headline_rows,
+    report_periods,
+    section_chart,
+    table_rows,
+)
+from reports.docx_report import build_docx
+from reports.xlsx_annex import build_xlsx
+from ui import data
+from ui.filters import current_params
+from ui.i18n import t
+from ui.page import current_lang, fail, language_switch
+
+QP_PERIOD, QP_COMMUNES, QP_VERSION = "ky", "xa", "dv"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+TEXT: dict[str, tuple[str, str]] = {
+    "title": ("Báo cáo quý", "Quarterly briefing"),
+    "period": ("Kỳ báo cáo", "Period"),
+    "communes": ("Xã, thị trấn", "Communes"),
+    "all": ("Toàn huyện", "Whole district"),
+    "public": ("Bản công khai", "Public version"),
+    "public_help": (
+        "Ẩn số đếm người, hộ từ 1 đến 4 (ghi «<5») và các ô, tổng có thể làm lộ chúng (ghi «x»).",
+        "Hides counts of 1–4 people or households («<5») and any cell or total that would "
+        "reveal them («x»).",
+    ),
+    "print": ("Bản in", "Print layout"),
+    "print_help": (
+        "Trình bày để in: bảng hiện đầy đủ, mỗi lĩnh vực một trang; dùng lệnh In (Ctrl+P).",
+        "Lays the page out for printing: full tables, one area per page; then press Ctrl+P.",
+    ),
+    "print_hint": (
+        "Bản in: dùng lệnh In của trình duyệt (Ctrl+P). Thanh điều hướng, nút và bộ chọn "
+        "không được in.",
+        "Print layout: use the browser's Print (Ctrl+P). Navigation, buttons and pickers are "
+        "left out of the printout.",
+    ),
+    "report_date": ("Ngày ký báo cáo", "Report date"),
+    "word": ("Tải báo cáo Word", "Download Word report"),
+    "excel": ("Tải phụ lục Excel", "Download Excel annex"),
+    "bad_period": (
+        "Kỳ «{value}» không có trong danh sách (chưa có số liệu hoặc không hợp lệ); "
+        "đã chọn {default}.",
+        "Period '{value}' is not offered (no data yet, or invalid); showing {default}.",
+    ),
+    "bad_commune": (
+        "Mã xã «{value}» không có hoặc ngoài phạm vi được xem; đã bỏ qua.",
+        "Commune code '{value}' is unknown or outside your scope; ignored.",
+    ),
+    "in_effect": (
+        "{where} · {period} · số liệu đến {as_of} · {edition}",
+        "{where} · {period} · data as of {as_of} · {edition}",
+    ),
+    "internal": ("bản nội bộ", "internal version"),
+    "public_short": ("bản công khai", "public version"),
+    "s1": ("I. Kết quả các chỉ tiêu chủ yếu", "I. Key indicators"),
+    "s2": ("II. Kết quả theo lĩnh vực", "II. Results by area"),
+    "lags": ("Xã, thị trấn cần chú ý", "Communes needing attention"),
+    "no_lags": ("Không có xã, thị trấn nào cần chú ý ở lĩnh vực này.", "No commune stands out."),
+    "table": ("Số liệu theo xã, thị trấn", "Figures by commune"),
+    "demo_data": (
+        "Dữ liệu mẫu — số liệu minh họa, không phải hồ sơ thật của người dân.",
+        "Demo data — illustrative figures, not real people's records.",
+    ),
+    "legend": (
+        "«<5»: từ 1 đến 4; «x»: ẩn để không suy ra được ô nhỏ từ tổng hoặc hiệu số.",
+        "«<5»: 1 to 4; «x»: hidden so that small cells cannot be worked out from totals.",
+    ),
+}
+
+# Static CSS for the print layout (never database text). Hides Streamlit's chrome and every
+# widget, and starts each section on a new page.
+PRINT_CSS = """
+<style>
+@media print {
+  header, [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+  [data-testid="stStatusWidget"], [data-testid="stElementToolbar"],
+  .st-key-bc_controls, .st-key-bc_downloads, .stButton, .stDownloadButton {
+    display: none !important;
+  }
+  [data-testid="stMainBlockContainer"], .block-container {
+    padding: 0 !important; max-width: 100% !important;
+  }
+  .st-key-bc_section_coverage, .st-key-bc_section_housing, .st-key-bc_section_training,
+  .st-key-bc_section_payouts, .st-key-bc_section_lags {
+    break-before: page; page-break-before: always;
+  }
+  [data-testid="stVegaLiteChart"], [data-testid="stTable"], table {
+    break-inside: avoid; page-break-inside: avoid;
+  }
+  body { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+</style>
+"""
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def tr(key: str, lang: str, **values: object) -> str:
+    """A string of this page in ``lang``."""
+    vi, en = TEXT[key]
+    text = vi if lang == "vi" else en
+    return text.format(**values) if values else text
+
+
+def plain(text: str) -> str:
+    """Text safe to pass to st.markdown: commune names come from the database."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def choose_period(periods: list[ReportPeriod], lang: str) -> ReportPeriod:
+    """The period picker; ``?ky=`` in the URL selects (and shares) a period."""
+    by_key = {p.key: p for p in periods}
+    fallback = default_period(periods)
+    raw = st.query_params.get(QP_PERIOD)
+    if raw is not None and raw not in by_key:
+        st.warning(tr("bad_period", lang, value=raw[:20], default=fallback.label(lang)), icon="🔗")
+        raw = None
+    chosen = raw or st.session_state.get("bc_ky_last") or fallback.key
+    st.session_state["bc_ky"] = chosen if chosen in by_key else fallback.key
+
+    def remember() -> None:
+        st.session_state["bc_ky_last"] = st.session_state["bc_ky"]
+        st.query_params[QP_PERIOD] = st.session_state["bc_ky"]
+
+    key = st.selectbox(
+        tr("period", lang),
+        options=list(by_key),
+        format_func=lambda k: by_key[k].label(lang),
+        key="bc_ky",
+        on_change=remember,
+    )
+    return by_key[key]
+
+
+def choose_communes(names: dict[str, str], lang: str) -> tuple[str, ...]:
+    """Communes from the shared filter bar (``?xa=``), changeable here; only the scope's own."""
+    raw = current_params().get(QP_COMMUNES, "")
+    wanted = [c.strip() for c in raw.split(",") if c.strip()]
+    for code in wanted:
+        if code not in names:
+            st.warning(tr("bad_commune", lang, value=code[:20]), icon="🔗")
+    st.session_state["bc_xa"] = [c for c in wanted if c in names]
+
+    def remember() -> None:
+        chosen = st.session_state["bc_xa"]
+        if chosen:
+            st.query_params[QP_COMMUNES] = ",".join(chosen)
+        elif QP_COMMUNES in st.query_params:
+            del st.query_params[QP_COMMUNES]
+
+    chosen = st.multiselect(
+        tr("communes", lang),
+        options=list(names),
+        format_func=lambda c: names.get(c, c),
+        placeholder=tr("all", lang),
+        key="bc_xa",
+        on_change=remember,
+    )
+    return tuple(chosen)
+
+
+def print_table(frame: pd.DataFrame, printing: bool) -> None:
+    """A table: static (prints in full) in the print layout, interactive otherwise."""
+    if printing:
+        st.table(frame.set_index(frame.columns[0]))
+    else:
+        st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def draw_section(
+    briefing: Briefing, number: int, domain: str, printing: bool, heading: str | None = None
+) -> None:
+    """One domain: summary paragraph, chart, commune table, lagging communes.
+
+    ``heading`` (the part's title) goes inside the first section so that the print layout's
+    page break does not leave it alone on a page.
+    """
+    lang = briefing.lang
+    section = briefing.section(domain)
+    with st.container(key=f"bc_section_{domain}"):
+        if heading:
+            st.header(heading)
+        st.subheader(f"{number}. {section.title}")
+        st.markdown(plain(section.summary))
+        chart = section_chart(briefing, domain)
+        if chart is not None:
+            st.altair_chart(chart, width="stretch")
+        header, table = table_rows(section.table, lang)
+        st.markdown(f"**{tr('table', lang)}**")
+        print_table(pd.DataFrame(table, columns=header), printing)
+        if briefing.public:
+            st.caption(tr("legend", lang))
+        st.markdown(f"**{tr('lags', lang)}**")
+        if not section.lags:
+            st.caption(tr("no_lags", lang))
+        for lag in section.lags:
+            communes = "; ".join(f"{name}: {detail}" for name, detail in lag.communes)
+            st.markdown("- " + plain(f"{lag.label} ({lag.rule_label.lower()}): {communes}"))
+
+
+# --- the page -------------------------------------------------------------------------------
+
+lang = current_lang()
+language_switch(lang)
+try:
+    database = data.database()
+    as_of, first = data.as_of(), data.first_month()
+except WelfareDataError as error:
+    st.title(tr("title", lang))
+    st.error(f"{t('db_error_title', lang)}: {error.message(lang)}", icon="⚠️")
+    st.stop()
+if database.is_demo:
+    st.info(tr("demo_data", lang), icon="🧪")
+scope = require_scope(lang, database.is_demo)
+st.title(tr("title", lang))
+if as_of is None or first is None:
+    st.info(t("empty", lang))
+    st.stop()
+
+params = current_params()
+version = params.get(QP_VERSION, VERSION_2023)
+version = version if version in VERSION_DATES else VERSION_2023
+names = data.scoped_names(version, scope)
+with st.container(key="bc_controls", border=True):
+    left, middle, right = st.columns([2, 3, 2])
+    with left:
+        report = choose_period(report_periods(first, as_of), lang)
+    with middle:
+        communes = choose_communes(names, lang)
+    with right:
+        public = st.toggle(tr("public", lang), key="bc_public", help=tr("public_help", lang))
+        printing = st.toggle(tr("print", lang), key="bc_print", help=tr("print_help", lang))
+        signed_on = st.date_input(
+            tr("report_date", lang), value=date.today(), key="bc_date", format="DD/MM/YYYY"
+        )
+
+filters = Filters(report.nominal, communes, version)
+try:
+    briefing = data.run(build_briefing, filters, scope, public, lang)
+except EmptyReportError as error:
+    st.info(error.message(lang), icon="📭")
+    st.stop()
+except WelfareDataError as error:
+    fail(error, lang)
+
+if printing:
+    st.html(PRINT_CSS)
+    st.caption(tr("print_hint", lang))
+
+edition = tr("public_short" if public else "internal", lang)
+st.subheader(briefing.title)
+st.caption(
+    tr(
+        "in_effect",
+        lang,
+        where=briefing.where,
+        period=report.label(lang),
+        as_of=fmt_date(briefing.as_of, lang),
+        edition=edition,
+    )
+)
+report_date = signed_on if isinstance(signed_on, date) else date.today()
+stem = f"bao-cao-{report.key}{'-cong-khai' if public else ''}"
+with st.container(key="bc_downloads"):
+    word, excel = st.columns(2)
+    word.download_button(
+        tr("word", lang),
+        data=lambda: build_docx(briefing, report_date),
+        file_name=f"{stem}.docx",
+        mime=DOCX_MIME,
+        key="bc_docx",
+        on_click="ignore",
+        icon="📄",
+        width="stretch",
+    )
+    excel.download_button(
+        tr("excel", lang),
+        data=lambda: build_xlsx(briefing, report_date),
+        file_name=f"{stem}.xlsx",
+        mime=XLSX_MIME,
+        key="bc_xlsx",
+        on_click="ignore",
+        icon="📊",
+        width="stretch",
+    )
+
+with st.container(key="bc_section_headline"):
+    st.subheader(tr("s1", lang))
+    header, rows = headline_rows(briefing)
+    print_table(pd.DataFrame(rows, columns=header), printing)
+
+for number, domain in enumerate(("coverage", "housing", "training", "payouts"), start=1):
+    draw_section(briefing, number, domain, printing, tr("s2", lang) if number == 1 else None)
