@@ -24,6 +24,44 @@ queries know nothing of the figures):
 - F14/F15: 1.911 monthly-allowance beneficiaries active in November 2023 (allocated to communes
   in proportion to population, with variation), each paid Quảng Ninh's standard rate × the
   Decree 20 coefficient every month (450.000 đồng in 2022, 500.000 đồng in 2023).
+
+Seeded data-quality problems (issue 7; ``data_access.quality`` must find exactly these, and
+nothing when built with ``seed_problems=False``). ``Builder.seed_problems`` plants them in every
+copy of the district, last, by fixed rules (no random draws, so all other rows are unchanged),
+and records them in ``Builder.seeded``. None touches a published 2023 figure: the copies and new
+records are on no list or outside every period, and the payment and housing changes are in 2022
+(2022's F2 2.864, F7 9 and F8 7 stay; 2022's F4, F9 and F15 move a little). Per check:
+- duplicate_person, 6 records: an adult of Quảng Tân (06913) recorded again in Quảng An (06901)
+  with the same CCCD; an adult of Thị trấn Đầm Hà (06895) entered twice there, the second time
+  without CCCD (same name and birth date); an adult of Xã Đầm Hà (06916) recorded again in
+  Quảng Tân with the same CCCD and no middle name. The copies are under 60 and on no list.
+- elderly_no_bhyt, 3: one person aged 62–73 each in 06913, Quảng Lâm (06898) and Tân Lập
+  (06917) whose 2023 card ended on 31/5/2023 and was renewed from 1/8/2023: uncovered on
+  reference dates in June–July 2023 (e.g. Quý II/2023), covered on 30/11/2023 (F1 stays 100%).
+  The generator's own 2022 gap (a few per cent of the 60–69 group had no 2022 card, F1 2022
+  below target) is data, not a seeded error: it shows on 2022 dates with or without seeding.
+- missing_payment, 3: the 5/2022 (06913), 9/2022 (Tân Bình 06904) and 11/2022 (Đại Bình 06919)
+  payment of a beneficiary on the list all through 2022–2023 is missing.
+- wrong_amount, 4: 12/2022 paid at the 2023 rate (06901); 3/2022 paid with hệ số 1,0 instead of
+  1,5 (Dực Yên 06910); 8/2022 paid 657.000 instead of 675.000 đồng (06913); and the 0-đồng
+  payment below.
+- non_positive_amount, 2: a 4/2022 payment of 0 đồng (06898); the second 2022 repair grant,
+  0 đồng (it stays in F8 2022).
+- no_bank_account, 3: a beneficiary paid by account with no account number in 06913, 06916 and
+  06895 (the commune "pays by account" for a beneficiary whose payment_method is 'bank').
+- child_no_intervention, 2: at-risk children (new, no CCCD) in 06919 and 06913 whose cases
+  opened and closed in 2022 without intervention (F4 2023 untouched).
+- housing_overdue, 2: the first 2022 new build still 'building' and the first 2022 repair still
+  'approved' (not started), both past their 2022 deadlines.
+- unknown_unit, 3: an adult of 06910 living in a village of 06917; an adult of 06913 in a village
+  of 06898 (each seen by both communes); a new adult filed under the district itself, not a
+  commune, with a village of 06904 (seen by 06904 and the district).
+- future_date, 3: an elderly health check of 06913 dated 15/10/2032 (outside every period: F2
+  untouched); a special-circumstance case of 06895 closed "30/6/2024"; a 7/2022 payment of
+  Tân Lập paid "12/7/2032".
+- reported_figure: each commune reports F2, F14 and F15 for every quarter from Quý I/2022 to
+  Quý III/2023, equal to what the rows give, except REPORT_MISMATCHES: Quảng Tân F14 Quý
+  III/2023 +3; Quảng An F15 Quý IV/2022 −675.000 đồng; Đại Bình F2 Quý II/2023 −12 lượt.
 """
 
 from __future__ import annotations
@@ -36,12 +74,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from . import schema as s
 from .filters import add_months, month_end
+from .queries import ELDERLY_CHECK_KINDS
 
 SEED = 20231130
 DATA_START = date(2022, 1, 1)
@@ -90,6 +130,15 @@ NEW_BUILD_AMOUNTS_2023 = [80, 80, 90, 70, 80, 85, 75, 80, 80, 90, 70, 80, 80]  #
 REPAIR_AMOUNTS_2023 = [40, 45, 35, 40, 40, 50, 30, 40, 40, 45, 35]  # triệu đồng
 NEW_BUILD_AMOUNTS_2022 = [60, 70, 60, 65, 70, 60, 60, 65, 70]
 REPAIR_AMOUNTS_2022 = [30, 35, 30, 25, 30, 30, 35]
+
+# Issue 7: what communes report upward each quarter, and the seeded report mismatches
+# (indicator, commune, (year, quarter), reported minus computed) — see the module docstring.
+REPORTED = ("F2", "F14", "F15")
+REPORT_MISMATCHES: list[tuple[str, str, tuple[int, int], int]] = [
+    ("F14", "06913", (2023, 3), 3),  # three people whose decision had ended still counted
+    ("F15", "06901", (2022, 4), -675_000),  # one month of one person left out of the sum
+    ("F2", "06919", (2023, 2), -12),  # one village's visit sheet not added in
+]
 
 # Decree 20/2021 groups: code -> (share of beneficiaries [G], Vietnamese label, age band).
 ALLOWANCE_GROUPS: dict[str, tuple[float, str, str]] = {
@@ -264,11 +313,14 @@ def years_before(d: date, years: int) -> date:
 class Builder:
     """Generates every table's rows for ``scale`` copies of the district."""
 
-    def __init__(self, scale: int, seed: int) -> None:
+    def __init__(self, scale: int, seed: int, seed_problems: bool = True) -> None:
         self.scale = scale
         self.seed = seed
         self.rows = Rows()
         self.person_serial = 0
+        self.with_problems = seed_problems  # issue 7: plant the documented data-quality problems
+        # check code -> (record key, codes of the communes that see it), for the tests
+        self.seeded: dict[str, list[tuple[object, tuple[str, ...]]]] = {}
 
     # --- units -----------------------------------------------------------------------------
     def code(self, d: District, real_code: str) -> str:
@@ -804,6 +856,10 @@ class Builder:
         self.build_job_events(d, 2022, fairs=1, exports=1, consultations=4, weights=populations)
         self.build_job_events(d, 2023, fairs=2, exports=1, consultations=6, weights=populations)
         self.build_targets(d, populations)
+        # Issue 7. Keep these last: they edit and remove finished rows of this district.
+        if self.with_problems:
+            self.seed_problems(d)
+        self.build_reported_figures(d)
 
     def build_targets(self, d: District, populations: list[float]) -> None:
         """District targets per indicator and year, and commune targets for the counts [G]."""
@@ -860,6 +916,266 @@ class Builder:
                     value=float(part),
                 )
 
+    # --- seeded data-quality problems and reported figures (issue 7) ------------------------
+    def seed_problems(self, d: District) -> None:
+        """Plant the data-quality problems listed in the module docstring in this copy's rows.
+
+        Runs last in ``build_district``, on the finished rows: it edits, adds and removes rows
+        chosen by fixed rules and draws nothing from ``d.rng``, so every other row is exactly
+        what an unseeded build makes. Each problem is recorded in ``self.seeded``.
+        """
+        rows, unit = self.rows, d.unit_ids
+        t: dict[str, list[dict[str, Any]]] = rows.tables
+        code = {uid: self.code(d, c) for c, uid in unit.items()}
+        used_people: set[int] = set()
+        used_beneficiaries: set[int] = set()
+
+        def mark(check: str, key: object, *unit_ids: int) -> None:
+            seen_by = tuple(sorted({code[u] for u in unit_ids}))
+            self.seeded.setdefault(check, []).append((key, seen_by))
+
+        def person(
+            c: str, born: tuple[date, date], also: Callable[[dict[str, Any]], bool] = bool
+        ) -> dict[str, Any]:
+            """The first living person of commune ``c`` born in ``born`` not used yet."""
+            for row in t["person"]:
+                if (
+                    row["admin_unit_id"] == unit[c]
+                    and row["id"] not in used_people
+                    and row["died_on"] is None
+                    and born[0] <= row["birth_date"] <= born[1]
+                    and also(row)
+                ):
+                    used_people.add(row["id"])
+                    return row
+            raise LookupError(f"no person to seed a problem with in {c}")
+
+        def beneficiary(c: str, also: Callable[[dict[str, Any]], bool] = bool) -> dict[str, Any]:
+            """The first beneficiary of ``c`` on the list all through 2022–2023, not used yet."""
+            for row in t["allowance_beneficiary"]:
+                if (
+                    row["admin_unit_id"] == unit[c]
+                    and row["id"] not in used_beneficiaries
+                    and row["start_month"] <= DATA_START
+                    and row["end_month"] is None
+                    and also(row)
+                ):
+                    used_beneficiaries.add(row["id"])
+                    return row
+            raise LookupError(f"no beneficiary to seed a problem with in {c}")
+
+        def new_person(c_unit: int, village: int, name: str, born: date, sex: str) -> int:
+            return rows.add(
+                s.person,
+                full_name=name,
+                birth_date=born,
+                sex=sex,
+                ethnicity="Dao",
+                household_id=None,
+                admin_unit_id=c_unit,
+                village_id=village,
+                national_id=None,
+                died_on=None,
+            )
+
+        adult = (date(1970, 1, 1), date(1997, 12, 31))  # under 60 on every date of the data
+
+        # The same person twice: two copies on no list, so they count in no indicator.
+        def copy(row: dict[str, Any], c: str, **changes: object) -> int:
+            values = {k: v for k, v in row.items() if k != "id"}
+            values.update(
+                admin_unit_id=unit[c], household_id=None, village_id=d.villages[unit[c]][0]
+            )
+            values.update(changes)
+            return rows.add(s.person, **values)
+
+        moved = person("06913", adult)
+        mark("duplicate_person", moved["id"], unit["06913"])
+        mark("duplicate_person", copy(moved, "06901"), unit["06901"])
+        twice = person("06895", adult)
+        village = next(v for v in d.villages[unit["06895"]] if v != twice["village_id"])
+        mark("duplicate_person", twice["id"], unit["06895"])
+        mark(
+            "duplicate_person",
+            copy(twice, "06895", village_id=village, national_id=None),
+            unit["06895"],
+        )
+        renamed = person("06916", adult)
+        family, *_, given = str(renamed["full_name"]).split()
+        mark("duplicate_person", renamed["id"], unit["06916"])
+        mark(
+            "duplicate_person", copy(renamed, "06913", full_name=f"{family} {given}"), unit["06913"]
+        )
+
+        # A BHYT lapse in June–July 2023: covered again on 30/11/2023, so F1 stays 100%.
+        cards_2023 = {
+            r["person_id"]: r
+            for r in t["health_insurance_card"]
+            if r["valid_from"] == date(2023, 1, 1)
+        }
+        for c in ("06913", "06898", "06917"):
+            holder = person(
+                c, (date(1950, 1, 1), date(1960, 12, 31)), lambda r: r["id"] in cards_2023
+            )
+            card = cards_2023[holder["id"]]
+            card["valid_to"] = date(2023, 5, 31)
+            rows.add(
+                s.health_insurance_card,
+                person_id=holder["id"],
+                card_no=f"HT323{holder['id']:010d}",
+                valid_from=date(2023, 8, 1),
+                valid_to=date(2023, 12, 31),
+                funding=card["funding"],
+            )
+            mark("elderly_no_bhyt", holder["id"], unit[c])
+
+        # Payments, all in 2022 (not published): a month missing, wrong amounts, a zero.
+        payments = {(r["beneficiary_id"], r["month"]): r for r in t["allowance_payment"]}
+        missing: set[object] = set()
+        for c, month in (("06913", 5), ("06904", 9), ("06919", 11)):
+            b = beneficiary(c)
+            missing.add(payments[(b["id"], date(2022, month, 1))]["id"])
+            mark("missing_payment", (b["id"], date(2022, month, 1)), unit[c])
+        coef_15: Callable[[dict[str, Any]], bool] = lambda r: r["coefficient_x10"] == 15  # noqa: E731
+        wrong = [
+            ("06901", 12, lambda b: RATE_2023 * b["coefficient_x10"] // 10, bool),  # 2023 rate
+            ("06910", 3, lambda b: RATE_2022, coef_15),  # hệ số 1,0 instead of 1,5
+            ("06913", 8, lambda b: 657_000, coef_15),  # 675.000 with two digits swapped
+            ("06898", 4, lambda b: 0, bool),  # amount never entered
+        ]
+        for c, month, amount, also in wrong:
+            b = beneficiary(c, also)
+            payment = payments[(b["id"], date(2022, month, 1))]
+            payment["amount_vnd"] = amount(b)
+            mark("wrong_amount", payment["id"], unit[c])
+            if payment["amount_vnd"] <= 0:
+                mark("non_positive_amount", ("allowance_payment", payment["id"]), unit[c])
+        late = payments[(beneficiary("06917")["id"], date(2022, 7, 1))]
+        late["paid_on"] = date(2032, 7, 12)  # 2022 typed as 2032
+        mark("future_date", ("allowance_payment", "paid_on", late["id"]), unit["06917"])
+        t["allowance_payment"] = [r for r in t["allowance_payment"] if r["id"] not in missing]
+
+        # Paid by account, account number missing.
+        for c in ("06913", "06916", "06895"):
+            b = beneficiary(c, lambda r: r["payment_method"] == "bank")
+            b["bank_account"] = None
+            mark("no_bank_account", b["id"], unit[c])
+
+        # At-risk children whose 2022 case closed without intervention (F4 2023 untouched).
+        for c, name, sex, born, opened, closed, category in (
+            ("06919", "Bàn Văn Phúc", "M", date(2012, 4, 18), (3, 14), (8, 31), "bo_hoc"),
+            ("06913", "Chíu Thị Mai", "F", date(2009, 9, 2), (5, 9), (10, 31), "lao_dong_som"),
+        ):
+            child = new_person(unit[c], d.villages[unit[c]][0], name, born, sex)
+            case = rows.add(
+                s.child_case,
+                person_id=child,
+                admin_unit_id=unit[c],
+                circumstance="at_risk",
+                category=category,
+                opened_on=date(2022, *opened),
+                supported_on=None,
+                support_kind=None,
+                closed_on=date(2022, *closed),
+            )
+            mark("child_no_intervention", case, unit[c])
+
+        # Housing grants of 2022: two unfinished past their deadline, one of 0 đồng.
+        grants = [r for r in t["housing_grant"] if r["approved_on"].year == 2022]
+        building = next(r for r in grants if r["kind"] == "new")
+        building.update(status="building", completed_on=None)
+        waiting, zero = [r for r in grants if r["kind"] == "repair"][:2]
+        waiting.update(status="approved", started_on=None, completed_on=None)
+        zero["amount_vnd"] = 0
+        for grant in (building, waiting):
+            mark("housing_overdue", grant["id"], grant["admin_unit_id"])
+        mark("non_positive_amount", ("housing_grant", zero["id"]), zero["admin_unit_id"])
+
+        # Records pointing at another commune's village, and one filed under the district.
+        for c, other, pick in (("06910", "06917", 0), ("06913", "06898", -1)):
+            wrong_village = person(c, adult)
+            wrong_village["village_id"] = d.villages[unit[other]][pick]
+            mark("unknown_unit", wrong_village["id"], unit[c], unit[other])
+        district_id = next(r["id"] for r in t["admin_unit"] if r["kind"] == s.KIND_DISTRICT)
+        filed = new_person(
+            district_id, d.villages[unit["06904"]][0], "Lý Thị Hạnh", date(1979, 2, 11), "F"
+        )
+        mark("unknown_unit", filed, unit["06904"])
+
+        # Dates in the future.
+        elder = person("06913", (date(1930, 1, 1), date(1960, 12, 31)))
+        visit = rows.add(
+            s.health_check,
+            person_id=elder["id"],
+            admin_unit_id=unit["06913"],
+            check_date=date(2032, 10, 15),  # 2023 typed as 2032: outside every period, F2 intact
+            kind="elderly_periodic",
+            free_medicine=False,
+        )
+        mark("future_date", ("health_check", "check_date", visit), unit["06913"])
+        open_case = next(
+            r
+            for r in t["child_case"]
+            if r["admin_unit_id"] == unit["06895"]
+            and r["circumstance"] == "special"
+            and r["closed_on"] is None
+        )
+        open_case["closed_on"] = date(2024, 6, 30)  # a planned closing entered as done
+        mark("future_date", ("child_case", "closed_on", open_case["id"]), unit["06895"])
+
+    def build_reported_figures(self, d: District) -> None:
+        """Each commune's quarterly reports upward, Quý I/2022 – Quý III/2023, of REPORTED.
+
+        The values are what this district's rows give (after seeding), computed the way
+        ``data_access.queries`` counts them; with problems seeded, REPORT_MISMATCHES are off.
+        """
+        t: dict[str, list[dict[str, Any]]] = self.rows.tables
+        quarters = [(y, q) for y in (2022, 2023) for q in (1, 2, 3, 4) if (y, q) <= (2023, 3)]
+
+        def quarter_of(day: date) -> tuple[int, int]:
+            return day.year, (day.month - 1) // 3 + 1
+
+        values: dict[tuple[str, int, tuple[int, int]], int] = {}
+        for r in t["health_check"]:
+            if r["kind"] in ELDERLY_CHECK_KINDS:
+                key = ("F2", r["admin_unit_id"], quarter_of(r["check_date"]))
+                values[key] = values.get(key, 0) + 1
+        for r in t["allowance_payment"]:
+            if r["status"] == "paid":
+                key = ("F15", r["admin_unit_id"], quarter_of(r["month"]))
+                values[key] = values.get(key, 0) + int(r["amount_vnd"])
+        for y, q in quarters:
+            last_month = date(y, 3 * q, 1)
+            for r in t["allowance_beneficiary"]:
+                end = r["end_month"]
+                if r["start_month"] <= last_month and (end is None or end >= last_month):
+                    key = ("F14", r["admin_unit_id"], (y, q))
+                    values[key] = values.get(key, 0) + 1
+        shifts = {
+            (ind, d.unit_ids[c], quarter): delta for ind, c, quarter, delta in REPORT_MISMATCHES
+        }
+        for c, unit_id in d.unit_ids.items():
+            for y, q in quarters:
+                start = date(y, 3 * q - 2, 1)
+                end = month_end(date(y, 3 * q, 1))
+                for indicator in REPORTED:
+                    value = values.get((indicator, unit_id, (y, q)), 0)
+                    shift = shifts.get((indicator, unit_id, (y, q)), 0) if self.with_problems else 0
+                    if shift:
+                        report = (indicator, self.code(d, c), start)
+                        self.seeded.setdefault("reconciliation", []).append(
+                            (report, (self.code(d, c),))
+                        )
+                    self.rows.add(
+                        s.reported_figure,
+                        indicator=indicator,
+                        admin_unit_id=unit_id,
+                        period_start=start,
+                        period_end=end,
+                        value=float(value + shift),
+                        reported_on=end + timedelta(days=10),
+                    )
+
     def build(
         self, progress: Progress | None = None
     ) -> Iterator[dict[str, list[dict[str, object]]]]:
@@ -904,8 +1220,14 @@ class Builder:
 INSERT_BATCH = 20_000  # rows per executemany: large enough to be fast, small enough for memory
 
 
-def insert_rows(conn: Connection, chunk: dict[str, list[dict[str, object]]]) -> int:
-    """Insert a chunk's rows in dependency order (COPY on PostgreSQL, batches elsewhere)."""
+def insert_rows(
+    conn: Connection, chunk: dict[str, list[dict[str, object]]], freeze: bool = False
+) -> int:
+    """Insert a chunk's rows in dependency order (COPY on PostgreSQL, batches elsewhere).
+
+    ``freeze``: PostgreSQL COPY … FREEZE, allowed only into tables created or truncated in the
+    current transaction (``build_demo`` does that).
+    """
     use_copy = conn.dialect.name == "postgresql"
     written = 0
     for table in s.metadata.sorted_tables:
@@ -913,7 +1235,7 @@ def insert_rows(conn: Connection, chunk: dict[str, list[dict[str, object]]]) -> 
         if not data:
             continue
         if use_copy:
-            copy_rows(conn, table, data)
+            copy_rows(conn, table, data, freeze)
         else:
             for start in range(0, len(data), INSERT_BATCH):
                 conn.execute(table.insert(), data[start : start + INSERT_BATCH])
@@ -921,16 +1243,23 @@ def insert_rows(conn: Connection, chunk: dict[str, list[dict[str, object]]]) -> 
     return written
 
 
-def copy_rows(conn: Connection, table: sa.Table, data: list[dict[str, object]]) -> None:
-    """Bulk-load rows into PostgreSQL with COPY (psycopg 3), in column order."""
+def copy_rows(
+    conn: Connection, table: sa.Table, data: list[dict[str, object]], freeze: bool = False
+) -> None:
+    """Bulk-load rows into PostgreSQL with COPY (psycopg 3), in column order.
+
+    ``freeze`` writes the rows already frozen and visible (no VACUUM needed for index-only
+    scans); PostgreSQL allows it only into a table created or truncated in this transaction.
+    """
     columns = [c.name for c in table.columns]
     raw = conn.connection.dbapi_connection
     assert raw is not None
     with raw.cursor() as cur:  # type: ignore[attr-defined]
         cols = ", ".join(f'"{c}"' for c in columns)  # names come from our own metadata
-        with cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+        options = " (FREEZE)" if freeze else ""
+        with cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN{options}') as copy:
             for row in data:
-                copy.write_row([row.get(c) for c in columns])
+                copy.write_row(tuple(map(row.get, columns)))  # map: no Python-level loop
 
 
 def reset_sequences(conn: Connection) -> None:
@@ -947,18 +1276,107 @@ def reset_sequences(conn: Connection) -> None:
 
 
 def build_demo(
-    engine: Engine, scale: int = 1, seed: int = SEED, progress: Progress | None = None
+    engine: Engine,
+    scale: int = 1,
+    seed: int = SEED,
+    progress: Progress | None = None,
+    seed_problems: bool = True,
 ) -> int:
     """Create the schema on ``engine`` (dropping an older one) and load the demo rows.
 
+    ``seed_problems=False`` leaves out the seeded data-quality problems (issue 7): a clean
+    database whose reported figures all match.
+
+    Summary tables of an older database are dropped too: they describe other rows. On
+    PostgreSQL the rows go in with COPY … FREEZE into tables whose secondary indexes and foreign
+    keys are created after the load (about 4× faster than maintaining them row by row, and no
+    VACUUM is needed). From ``pipeline_from`` districts on, a second process generates the rows
+    while this one loads the previous district: one process still generates every row in
+    order, so the database is exactly what a serial build writes.
+
     :returns: the number of rows written.
     """
+    import multiprocessing
+    import queue
+
+    from .summaries import drop_summaries
+
+    pipeline_from = 3  # below this, starting a process costs more than it saves
+    postgres = engine.dialect.name == "postgresql"
+    drop_summaries(engine)
     s.metadata.drop_all(engine)
     s.metadata.create_all(engine)
+    tables = s.metadata.sorted_tables
+    indexes = [index for t in tables for index in t.indexes]
+    foreign_keys = [fk for t in tables for fk in t.foreign_key_constraints]
+
+    def generated_in_child() -> Iterator[dict[str, list[dict[str, object]]]]:
+        context = multiprocessing.get_context("fork")  # the child runs this closure
+        chunks = context.Queue(maxsize=2)  # at most two districts wait in memory
+
+        def produce() -> None:
+            try:
+                for chunk in Builder(scale, seed, seed_problems).build():
+                    chunks.put(chunk)
+                chunks.put(None)
+            except BaseException as exc:  # handed to the parent, which raises it
+                chunks.put(exc)
+
+        child = context.Process(target=produce, name="demo-generator", daemon=True)
+        child.start()
+        try:
+            done = 0
+            while True:
+                try:
+                    item = chunks.get(timeout=5)
+                except queue.Empty:
+                    if not child.is_alive():
+                        raise RuntimeError(
+                            f"demo generator process ended with code {child.exitcode}"
+                        ) from None
+                    continue
+                if item is None:
+                    break
+                if isinstance(item, BaseException):
+                    raise RuntimeError("generating the demo rows failed") from item
+                done += 1
+                if progress:
+                    progress(done / scale, f"Đang tạo dữ liệu huyện {done}")
+                yield item
+        finally:
+            if child.is_alive():
+                child.terminate()
+            child.join()
+
     written = 0
     with engine.begin() as conn:
-        for chunk in Builder(scale, seed).build(progress):
-            written += insert_rows(conn, chunk)
+        if postgres:
+            conn.execute(sa.text("SET LOCAL maintenance_work_mem = '512MB'"))  # index builds
+            names = [t.name for t in tables]
+            fk_names = conn.execute(
+                sa.text(
+                    "SELECT t.relname, c.conname FROM pg_constraint c "
+                    "JOIN pg_class t ON t.oid = c.conrelid "
+                    "WHERE c.contype = 'f' AND t.relname = ANY(:names) "
+                    "AND t.relnamespace = current_schema()::regnamespace"
+                ),
+                {"names": names},
+            ).all()
+            for table_name, fk_name in fk_names:  # both from the catalogue of our own tables
+                conn.exec_driver_sql(f'ALTER TABLE "{table_name}" DROP CONSTRAINT "{fk_name}"')
+            for index in indexes:
+                conn.execute(sa.schema.DropIndex(index))
+            conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{n}"' for n in names))
+        serial = scale < pipeline_from
+        builder = Builder(scale, seed, seed_problems)
+        rows = builder.build(progress) if serial else generated_in_child()
+        for chunk in rows:
+            written += insert_rows(conn, chunk, freeze=postgres)
+        if postgres:
+            for index in indexes:
+                conn.execute(sa.schema.CreateIndex(index))
+            for fk in foreign_keys:
+                conn.execute(sa.schema.AddConstraint(fk))
         reset_sequences(conn)
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
@@ -970,7 +1388,11 @@ def build_demo(
 
 
 def build_demo_file(
-    path: Path, scale: int = 1, seed: int = SEED, progress: Progress | None = None
+    path: Path,
+    scale: int = 1,
+    seed: int = SEED,
+    progress: Progress | None = None,
+    seed_problems: bool = True,
 ) -> int:
     """Build the demo as a SQLite file, atomically: a half-built file never appears at ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -981,7 +1403,7 @@ def build_demo_file(
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA journal_mode=OFF")
             conn.exec_driver_sql("PRAGMA synchronous=OFF")
-        count = build_demo(engine, scale, seed, progress)
+        count = build_demo(engine, scale, seed, progress, seed_problems)
     finally:
         engine.dispose()
     partial.replace(path)

@@ -321,16 +321,24 @@ def measures(
 ) -> pd.DataFrame:
     """Every measure of ``groups`` (default: all) per unit of the selection, zeros filled.
 
-    Columns: unit_id, code, name, then one integer column per measure.
+    Columns: unit_id, code, name, then one integer column per measure. Groups that fresh
+    summary tables cover are read from them (``data_access.summaries``), the rest from the
+    record-level tables; the frame is the same either way.
     """
+    from .summaries import summary_measures  # summaries builds on this module's definitions
+
     resolved = resolve(conn, filters, scope)
     ref = reference_date(filters.period, data_as_of(conn))
     units = unit_catalogue(conn, filters.version)
     if resolved.unit_ids is not None:
         units = units[units["unit_id"].isin(resolved.unit_ids)]
     frame = units[["unit_id", "code", "name"]].reset_index(drop=True)
-    for group in groups or list(MEASURES):
-        part = MEASURES[group](conn, resolved, filters.period, ref)
+    wanted = groups or list(MEASURES)
+    summarised = summary_measures(conn, resolved, filters.period, ref, wanted)
+    for group in wanted:
+        part = summarised.get(group)
+        if part is None:
+            part = MEASURES[group](conn, resolved, filters.period, ref)
         frame = frame.merge(part, on="unit_id", how="left")
     value_columns = [c for c in frame.columns if c not in ("unit_id", "code", "name")]
     frame[value_columns] = frame[value_columns].fillna(0).astype("int64")

@@ -1,0 +1,361 @@
+"""Charts and their tables for the allowance payouts page: DataFrame -> alt.Chart / table.
+
+Money axes are in triệu đồng (a 10-digit đồng axis does not fit a tablet); tooltips and tables
+keep the exact amount, formatted by ``charts.formatting``. Each ``*_table`` is exactly what its
+chart shows, with Vietnamese (or English) headers, numbers left numeric for Excel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from data_access.payouts import group_label, method_label
+
+from .common import (
+    CHART_HEIGHT,
+    MONTH_SELECTION,
+    PALETTE,
+    bar_by_commune,
+    by_month,
+    sized_by_rows,
+)
+from .formatting import (
+    D3_INT,
+    D3_PCT_INT,
+    apply_locale,
+    fmt_int,
+    fmt_money,
+    fmt_month,
+    fmt_month_short,
+    fmt_percent,
+)
+
+MILLION = 1_000_000
+TEXT: dict[str, tuple[str, str]] = {
+    "month": ("Tháng", "Month"),
+    "commune": ("Xã, thị trấn", "Commune"),
+    "amount": ("Kinh phí chi trả (đồng)", "Amount paid (VND)"),
+    "amount_short": ("Kinh phí", "Amount"),
+    "million": ("Triệu đồng", "VND million"),
+    "beneficiaries": ("Số đối tượng được chi trả", "Beneficiaries paid"),
+    "cumulative": ("Lũy kế từ đầu năm (đồng)", "Year to date (VND)"),
+    "cumulative_short": ("Lũy kế từ đầu năm", "Year to date"),
+    "year": ("Năm", "Year"),
+    "method": ("Hình thức chi trả", "Payment method"),
+    "share": ("Tỷ lệ", "Share"),
+    "bank_amount": ("Qua tài khoản (đồng)", "By bank account (VND)"),
+    "cash_amount": ("Tiền mặt (đồng)", "In cash (VND)"),
+    "bank_share": ("Tỷ lệ qua tài khoản", "Share by bank account"),
+    "group": ("Nhóm đối tượng (Nghị định 20)", "Beneficiary group (Decree 20)"),
+    "group_code": ("Mã nhóm", "Group code"),
+    "mismatches": ("Số khoản chi sai mức", "Payments off the standard"),
+    "without_rate": ("Không có mức chuẩn", "No standard rate"),
+    "overpaid": ("Chi thừa (đồng)", "Overpaid (VND)"),
+    "underpaid": ("Chi thiếu (đồng)", "Underpaid (VND)"),
+    "difference": ("Chênh lệch (đồng)", "Difference (VND)"),
+    "t_amount": ("Kinh phí chi trả theo tháng", "Allowance paid per month"),
+    "t_people": ("Số đối tượng được chi trả theo tháng", "Beneficiaries paid per month"),
+    "t_cumulative": ("Kinh phí lũy kế từ đầu năm", "Allowance paid, year to date"),
+    "t_method": (
+        "Chi trả qua tài khoản và tiền mặt theo tháng",
+        "Paid by bank account and in cash, per month",
+    ),
+    "t_group": ("Kinh phí theo nhóm đối tượng", "Allowance paid by beneficiary group"),
+    "t_commune": ("Kinh phí chi trả theo xã, thị trấn", "Allowance paid by commune"),
+    "t_mismatch": (
+        "Khoản chi khác mức chuẩn × hệ số, theo xã",
+        "Payments differing from rate × coefficient, by commune",
+    ),
+}
+
+
+def tr(key: str, lang: str) -> str:
+    """A chart or table label in ``lang``."""
+    vi, en = TEXT[key]
+    return vi if lang == "vi" else en
+
+
+def _money(lang: str) -> Any:
+    """Tooltip text for an amount given in triệu đồng: "1,35 tỷ đồng"."""
+    return lambda millions: fmt_money(round(millions * MILLION), lang)
+
+
+def _with_tooltip(chart: alt.Chart, *extra: alt.Tooltip) -> alt.Chart:
+    """The chart with more tooltip fields after the builder's own."""
+    current = chart.encoding.tooltip
+    fields = list(current) if isinstance(current, list) else []
+    return chart.encode(tooltip=[*fields, *extra])
+
+
+def amount_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Bars: amount paid per month (axis in triệu đồng); the tooltip adds beneficiaries paid."""
+    data = frame.assign(
+        paid_million=frame["paid_amount"] / MILLION,
+        beneficiaries__text=[fmt_int(v, lang) for v in frame["beneficiaries"]],
+    )
+    chart = by_month(
+        data,
+        "paid_million",
+        title=tr("t_amount", lang),
+        value_title=tr("million", lang),
+        fmt=_money(lang),
+        lang=lang,
+    )
+    return _with_tooltip(
+        chart, alt.Tooltip("beneficiaries__text:N", title=tr("beneficiaries", lang))
+    )
+
+
+def beneficiaries_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Line: beneficiaries paid per month."""
+    return by_month(
+        frame,
+        "beneficiaries",
+        title=tr("t_people", lang),
+        value_title=tr("beneficiaries", lang),
+        fmt=lambda v: fmt_int(v, lang),
+        lang=lang,
+        mark="line",
+    )
+
+
+def beneficiaries_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Month and beneficiaries paid: what the beneficiaries chart shows."""
+    return pd.DataFrame(
+        {
+            tr("month", lang): [fmt_month(m, lang) for m in frame["month"]],
+            tr("beneficiaries", lang): frame["beneficiaries"].astype("int64"),
+        }
+    )
+
+
+def monthly_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Month, amount paid and beneficiaries paid: what the amount chart and its tooltip show."""
+    return pd.DataFrame(
+        {
+            tr("month", lang): [fmt_month(m, lang) for m in frame["month"]],
+            tr("amount", lang): frame["paid_amount"].astype("int64"),
+            tr("beneficiaries", lang): frame["beneficiaries"].astype("int64"),
+        }
+    )
+
+
+def _year_label(year: int, lang: str) -> str:
+    return f"Năm {year}" if lang == "vi" else str(year)
+
+
+def cumulative_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Line per year: the running total paid from January (lũy kế), in triệu đồng."""
+    data = frame.assign(
+        cumulative_million=frame["cumulative_amount"] / MILLION,
+        year_label=[_year_label(int(y), lang) for y in frame["year"]],
+        paid_amount__text=[fmt_money(v, lang) for v in frame["paid_amount"]],
+    )
+    chart = by_month(
+        data,
+        "cumulative_million",
+        title=tr("t_cumulative", lang),
+        value_title=tr("million", lang),
+        fmt=_money(lang),
+        lang=lang,
+        mark="line",
+        color="year_label",
+        color_title=tr("year", lang),
+    )
+    return _with_tooltip(chart, alt.Tooltip("paid_amount__text:N", title=tr("amount_short", lang)))
+
+
+def cumulative_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Month, amount paid and the running total from January."""
+    return pd.DataFrame(
+        {
+            tr("month", lang): [fmt_month(m, lang) for m in frame["month"]],
+            tr("amount", lang): frame["paid_amount"].astype("int64"),
+            tr("cumulative", lang): frame["cumulative_amount"].astype("int64"),
+        }
+    )
+
+
+def method_share_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """100% bars per month: the share of the amount paid by bank account and in cash."""
+    rows = []
+    for record in frame.itertuples(index=False):
+        total = record.bank_amount + record.cash_amount
+        for method, amount in (("bank", record.bank_amount), ("cash", record.cash_amount)):
+            share = amount / total if total else None
+            rows.append(
+                {
+                    "month": record.month,
+                    "month__label": fmt_month_short(record.month, lang),
+                    "month__text": fmt_month(record.month, lang),
+                    "method": method_label(method, lang),
+                    "method_order": 0 if method == "bank" else 1,
+                    "amount": int(amount),
+                    "amount__text": fmt_money(amount, lang),
+                    "share__text": fmt_percent(share, 1, lang),
+                }
+            )
+    data = pd.DataFrame(rows)
+    order = [fmt_month_short(m, lang) for m in sorted(frame["month"])]
+    pick = alt.selection_point(name=MONTH_SELECTION, fields=["month"], on="click")
+    chart = (
+        alt.Chart(data, title=tr("t_method", lang), height=CHART_HEIGHT)
+        .mark_bar()
+        .encode(
+            x=alt.X("month__label:O", sort=order, title=None, axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y(
+                "amount:Q",
+                stack="normalize",
+                title=tr("share", lang),
+                axis=alt.Axis(format=D3_PCT_INT),
+            ),
+            color=alt.Color(
+                "method:N",
+                title=tr("method", lang),
+                scale=alt.Scale(range=PALETTE),
+                sort=[method_label("bank", lang), method_label("cash", lang)],
+                legend=alt.Legend(orient="bottom"),
+            ),
+            order=alt.Order("method_order:Q"),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
+            tooltip=[
+                alt.Tooltip("month__text:N", title=tr("month", lang)),
+                alt.Tooltip("method:N", title=tr("method", lang)),
+                alt.Tooltip("amount__text:N", title=tr("amount_short", lang)),
+                alt.Tooltip("share__text:N", title=tr("share", lang)),
+            ],
+        )
+        .add_params(pick)
+    )
+    return apply_locale(chart, lang)
+
+
+def method_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Month, amount by bank account, in cash, and the bank share (a ratio, 0–1)."""
+    total = frame["bank_amount"] + frame["cash_amount"]
+    return pd.DataFrame(
+        {
+            tr("month", lang): [fmt_month(m, lang) for m in frame["month"]],
+            tr("bank_amount", lang): frame["bank_amount"].astype("int64"),
+            tr("cash_amount", lang): frame["cash_amount"].astype("int64"),
+            tr("bank_share", lang) + " %": (frame["bank_amount"] / total.where(total > 0)).round(4),
+        }
+    )
+
+
+def amount_by_group(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Horizontal bars: amount paid per Decree 20 group (triệu đồng), largest first."""
+    data = frame.assign(
+        group_label=[group_label(c, lang) for c in frame["group_code"]],
+        paid_million=frame["paid_amount"] / MILLION,
+        paid__text=[fmt_money(v, lang) for v in frame["paid_amount"]],
+        beneficiaries__text=[fmt_int(v, lang) for v in frame["beneficiaries"]],
+    )
+    chart = (
+        alt.Chart(data, title=tr("t_group", lang))
+        .mark_bar(cornerRadiusEnd=2, color=PALETTE[0])
+        .encode(
+            y=alt.Y("group_label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
+            x=alt.X("paid_million:Q", title=tr("million", lang), axis=alt.Axis(format=D3_INT)),
+            tooltip=[
+                alt.Tooltip("group_label:N", title=tr("group", lang)),
+                alt.Tooltip("paid__text:N", title=tr("amount_short", lang)),
+                alt.Tooltip("beneficiaries__text:N", title=tr("beneficiaries", lang)),
+            ],
+        )
+    )
+    return sized_by_rows(apply_locale(chart, lang))
+
+
+def group_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Group code, label, amount paid and beneficiaries paid."""
+    return pd.DataFrame(
+        {
+            tr("group_code", lang): frame["group_code"],
+            tr("group", lang): [group_label(c, lang) for c in frame["group_code"]],
+            tr("amount", lang): frame["paid_amount"].astype("int64"),
+            tr("beneficiaries", lang): frame["beneficiaries"].astype("int64"),
+        }
+    )
+
+
+def amount_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Horizontal bars per commune: amount paid (triệu đồng); tooltip adds people and bank share."""
+    share = frame["bank_amount"] / frame["paid_amount"].where(frame["paid_amount"] > 0)
+    data = frame.assign(
+        paid_million=frame["paid_amount"] / MILLION,
+        beneficiaries__text=[fmt_int(v, lang) for v in frame["beneficiaries"]],
+        bank_share__text=[fmt_percent(v, 1, lang) for v in share],
+    )
+    chart = bar_by_commune(
+        data,
+        "paid_million",
+        title=tr("t_commune", lang),
+        value_title=tr("million", lang),
+        fmt=_money(lang),
+        lang=lang,
+    )
+    return sized_by_rows(
+        _with_tooltip(
+            chart,
+            alt.Tooltip("beneficiaries__text:N", title=tr("beneficiaries", lang)),
+            alt.Tooltip("bank_share__text:N", title=tr("bank_share", lang)),
+        )
+    )
+
+
+def commune_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Commune code and name, amount paid, beneficiaries paid and the bank share."""
+    paid = frame["paid_amount"]
+    return pd.DataFrame(
+        {
+            "ma_xa": frame["unit_code"],
+            tr("commune", lang): frame["unit_name"],
+            tr("amount", lang): paid.astype("int64"),
+            tr("beneficiaries", lang): frame["beneficiaries"].astype("int64"),
+            tr("bank_share", lang) + " %": (frame["bank_amount"] / paid.where(paid > 0)).round(4),
+        }
+    )
+
+
+def mismatches_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Horizontal bars per commune: payments that differ from rate × coefficient."""
+    data = frame.assign(difference__text=[fmt_money(v, lang) for v in frame["difference"]])
+    chart = bar_by_commune(
+        data,
+        "mismatches",
+        title=tr("t_mismatch", lang),
+        value_title=tr("mismatches", lang),
+        fmt=lambda v: fmt_int(v, lang),
+        lang=lang,
+    )
+    return sized_by_rows(
+        _with_tooltip(
+            chart, alt.Tooltip("difference__text:N", title=tr("difference", lang))
+        ).encode(
+            color=alt.value(PALETTE[3]),
+            x=alt.X(
+                "mismatches:Q",
+                title=tr("mismatches", lang),
+                axis=alt.Axis(format=D3_INT, tickMinStep=1),  # whole payments, no 0,5 ticks
+            ),
+        )
+    )
+
+
+def mismatch_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Per commune: payments off the standard, those without a rate, over/underpaid, net."""
+    return pd.DataFrame(
+        {
+            "ma_xa": frame["unit_code"],
+            tr("commune", lang): frame["unit_name"],
+            tr("mismatches", lang): frame["mismatches"].astype("int64"),
+            tr("without_rate", lang): frame["without_rate"].astype("int64"),
+            tr("overpaid", lang): frame["overpaid"].astype("int64"),
+            tr("underpaid", lang): frame["underpaid"].astype("int64"),
+            tr("difference", lang): frame["difference"].astype("int64"),
+        }
+    )

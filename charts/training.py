@@ -1,0 +1,252 @@
+"""Charts and their tables for the training and jobs page: DataFrame -> alt.Chart / table.
+
+Each ``*_table`` is exactly what its chart shows, with Vietnamese (or English) headers and
+numbers left numeric for Excel; dates in the class list read d/m/yyyy via ``fmt_date``.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from data_access.training import field_label, kind_label
+
+from .common import PALETTE, bar_by_commune, by_month, sized_by_rows
+from .formatting import D3_INT, apply_locale, fmt_date, fmt_int, fmt_month, fmt_percent
+
+TEXT: dict[str, tuple[str, str]] = {
+    "month": ("Tháng", "Month"),
+    "commune": ("Xã, thị trấn", "Commune"),
+    "field": ("Lĩnh vực", "Field"),
+    "measure": ("Chỉ số", "Measure"),
+    "people": ("Số người", "People"),
+    "classes": ("Số lớp", "Classes"),
+    "learners": ("Học viên ghi danh", "Learners enrolled"),
+    "completed": ("Hoàn thành khóa học", "Completed the course"),
+    "employed": ("Có việc làm sau học", "Employed after the course"),
+    "completion": ("Tỷ lệ hoàn thành (lớp đã kết thúc)", "Completion rate (ended classes)"),
+    "kind": ("Loại hội nghị", "Kind of event"),
+    "events": ("Số hội nghị", "Events"),
+    "attendees": ("Số người tham dự", "Attendees"),
+    "registered": ("Số người đăng ký việc làm", "Registered for a job"),
+    "class_name": ("Tên lớp", "Class"),
+    "start": ("Khai giảng", "Starts"),
+    "end": ("Kết thúc", "Ends"),
+    "hours": ("Số giờ", "Hours"),
+    "t_field": ("Học viên theo lĩnh vực đào tạo", "Learners by field of training"),
+    "t_commune": ("Học viên theo xã, thị trấn", "Learners by commune"),
+    "t_events_month": ("Hội nghị việc làm theo tháng", "Job events per month"),
+    "t_events_commune": (
+        "Người tham dự hội nghị việc làm theo xã, thị trấn",
+        "Job event attendees by commune",
+    ),
+}
+
+MEASURES = ("learners", "completed", "employed")  # the path of a learner, in order
+
+
+def tr(key: str, lang: str) -> str:
+    """A chart or table label in ``lang``."""
+    vi, en = TEXT[key]
+    return vi if lang == "vi" else en
+
+
+def _with_tooltip(chart: alt.Chart, *extra: alt.Tooltip) -> alt.Chart:
+    """The chart with more tooltip fields after the builder's own."""
+    current = chart.encoding.tooltip
+    fields = list(current) if isinstance(current, list) else []
+    return chart.encode(tooltip=[*fields, *extra])
+
+
+def learners_by_field(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Grouped bars per field: learners enrolled, completed, and employed after the course."""
+    rows = []
+    for record in frame.itertuples(index=False):
+        for order, measure in enumerate(MEASURES):
+            rows.append(
+                {
+                    "field_label": field_label(record.field, lang),
+                    "measure": tr(measure, lang),
+                    "measure_order": order,
+                    "people": int(getattr(record, measure)),
+                    "people__text": fmt_int(getattr(record, measure), lang),
+                    "classes__text": fmt_int(record.classes, lang),
+                }
+            )
+    data = pd.DataFrame(rows)
+    measures = [tr(m, lang) for m in MEASURES]
+    fields = [field_label(f, lang) for f in frame["field"]]
+    chart = (
+        alt.Chart(data, title=tr("t_field", lang))
+        .mark_bar(cornerRadiusEnd=2)
+        .encode(
+            y=alt.Y("field_label:N", sort=fields, title=None),
+            yOffset=alt.YOffset("measure:N", sort=measures),
+            x=alt.X("people:Q", title=tr("people", lang), axis=alt.Axis(format=D3_INT)),
+            color=alt.Color(
+                "measure:N",
+                title=tr("measure", lang),
+                sort=measures,
+                scale=alt.Scale(range=PALETTE),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("field_label:N", title=tr("field", lang)),
+                alt.Tooltip("classes__text:N", title=tr("classes", lang)),
+                alt.Tooltip("measure:N", title=tr("measure", lang)),
+                alt.Tooltip("people__text:N", title=tr("people", lang)),
+            ],
+        )
+    )
+    return sized_by_rows(apply_locale(chart, lang), step=22, offset=True)
+
+
+def field_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Per field: classes, learners, completed, employed, and the completion rate (0–1)."""
+    ended = frame["learners_ended"]
+    return pd.DataFrame(
+        {
+            tr("field", lang): [field_label(f, lang) for f in frame["field"]],
+            tr("classes", lang): frame["classes"].astype("int64"),
+            tr("learners", lang): frame["learners"].astype("int64"),
+            tr("completed", lang): frame["completed"].astype("int64"),
+            tr("employed", lang): frame["employed"].astype("int64"),
+            tr("completion", lang) + " %": (frame["completed"] / ended.where(ended > 0)).round(4),
+        }
+    )
+
+
+def completion_text(frame: pd.DataFrame, lang: str = "vi") -> str:
+    """Completed / learners of ended classes, as "93,4%" ("—" when no class has ended)."""
+    ended = int(frame["learners_ended"].sum())
+    return fmt_percent(frame["completed"].sum() / ended if ended else None, 1, lang)
+
+
+def employed_text(frame: pd.DataFrame, lang: str = "vi") -> str:
+    """Employed after the course / completed, as "70,5%" ("—" when nobody has completed)."""
+    done = int(frame["completed"].sum())
+    return fmt_percent(frame["employed"].sum() / done if done else None, 1, lang)
+
+
+def learners_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Horizontal bars per commune: learners, stacked by field; tooltip adds classes."""
+    data = frame.assign(
+        field_label=[field_label(f, lang) for f in frame["field"]],
+        classes__text=[fmt_int(v, lang) for v in frame["classes"]],
+    )
+    chart = bar_by_commune(
+        data,
+        "learners",
+        title=tr("t_commune", lang),
+        value_title=tr("learners", lang),
+        fmt=lambda v: fmt_int(v, lang),
+        lang=lang,
+        color="field_label",
+        color_title=tr("field", lang),
+    )
+    return sized_by_rows(
+        _with_tooltip(chart, alt.Tooltip("classes__text:N", title=tr("classes", lang)))
+    )
+
+
+def commune_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Per commune and field: classes, learners and those who completed."""
+    return pd.DataFrame(
+        {
+            "ma_xa": frame["unit_code"],
+            tr("commune", lang): frame["unit_name"],
+            tr("field", lang): [field_label(f, lang) for f in frame["field"]],
+            tr("classes", lang): frame["classes"].astype("int64"),
+            tr("learners", lang): frame["learners"].astype("int64"),
+            tr("completed", lang): frame["completed"].astype("int64"),
+        }
+    )
+
+
+def class_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """The classes started in the period: name, field, commune, dates (d/m/yyyy), hours, people."""
+    return pd.DataFrame(
+        {
+            tr("class_name", lang): frame["name"],
+            tr("field", lang): [field_label(f, lang) for f in frame["field"]],
+            tr("commune", lang): frame["unit_name"],
+            tr("start", lang): [fmt_date(d, lang) for d in frame["start_date"]],
+            tr("end", lang): [fmt_date(d, lang) for d in frame["end_date"]],
+            tr("hours", lang): frame["hours"].astype("int64"),
+            tr("learners", lang): frame["learners"].astype("int64"),
+            tr("completed", lang): frame["completed"].astype("int64"),
+        }
+    )
+
+
+def events_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Bars per month: job events, stacked by kind; tooltip adds attendees."""
+    data = frame.assign(
+        kind_label=[kind_label(k, lang) for k in frame["kind"]],
+        attendees__text=[fmt_int(v, lang) for v in frame["attendees"]],
+    )
+    chart = by_month(
+        data,
+        "events",
+        title=tr("t_events_month", lang),
+        value_title=tr("events", lang),
+        fmt=lambda v: fmt_int(v, lang),
+        lang=lang,
+        color="kind_label",
+        color_title=tr("kind", lang),
+    )
+    chart = chart.encode(
+        y=alt.Y(
+            "events:Q",
+            title=tr("events", lang),
+            stack=True,
+            axis=alt.Axis(format=D3_INT, tickMinStep=1),  # whole events, no 0,5 ticks
+        )
+    )
+    return _with_tooltip(chart, alt.Tooltip("attendees__text:N", title=tr("attendees", lang)))
+
+
+def events_month_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Month, kind, events and attendees."""
+    return pd.DataFrame(
+        {
+            tr("month", lang): [fmt_month(m, lang) for m in frame["month"]],
+            tr("kind", lang): [kind_label(k, lang) for k in frame["kind"]],
+            tr("events", lang): frame["events"].astype("int64"),
+            tr("attendees", lang): frame["attendees"].astype("int64"),
+        }
+    )
+
+
+def attendees_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Horizontal bars per commune: job event attendees, stacked by kind; tooltip adds events."""
+    data = frame.assign(
+        kind_label=[kind_label(k, lang) for k in frame["kind"]],
+        events__text=[fmt_int(v, lang) for v in frame["events"]],
+    )
+    chart = bar_by_commune(
+        data,
+        "attendees",
+        title=tr("t_events_commune", lang),
+        value_title=tr("attendees", lang),
+        fmt=lambda v: fmt_int(v, lang),
+        lang=lang,
+        color="kind_label",
+        color_title=tr("kind", lang),
+    )
+    return sized_by_rows(
+        _with_tooltip(chart, alt.Tooltip("events__text:N", title=tr("events", lang)))
+    )
+
+
+def events_commune_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Per commune and kind: events and attendees."""
+    return pd.DataFrame(
+        {
+            "ma_xa": frame["unit_code"],
+            tr("commune", lang): frame["unit_name"],
+            tr("kind", lang): [kind_label(k, lang) for k in frame["kind"]],
+            tr("events", lang): frame["events"].astype("int64"),
+            tr("attendees", lang): frame["attendees"].astype("int64"),
+        }
+    )

@@ -1,0 +1,355 @@
+"""Monthly social-allowance payouts (chi trả trợ cấp xã hội hằng tháng): named aggregate queries.
+
+Every query takes ``(conn, filters, scope)``, resolves Filters ∩ Scope through
+``units.resolve`` and ``units.scoped``, aggregates in the database and returns a small frame.
+Amounts are whole đồng. "Paid" means ``status = 'paid'``, as for indicator F15, so the monthly
+amounts here add up to F15. The rate check compares each payment with the standard rate in force
+for its month × the beneficiary's Decree 20 coefficient; only ``mismatch_list`` returns person
+records, one page at a time, and only to a scope that may see persons.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from . import schema as s
+from .filters import Filters, Scope
+from .persons import PersonListNotAllowedError
+from .units import Resolved, resolve, scoped, unit_catalogue
+
+PAID = "paid"
+CHECKED_STATUSES = ("paid", "pending")  # a returned payment reached no one: nothing to check
+BANK, CASH = "bank", "cash"
+PAGE_SIZE = 50  # a tablet screen shows ~20 rows; 50 keeps scrolling short
+
+# Decree 20/2021/NĐ-CP beneficiary groups (Art. 5): code -> (Vietnamese, English) label. Codes not
+# listed here (a province's own groups) are shown as they are, by ``group_label``.
+GROUP_LABELS: dict[str, tuple[str, str]] = {
+    "NCT_80": (
+        "Người cao tuổi từ 80 tuổi không có lương hưu",
+        "Elderly 80+ without a pension",
+    ),
+    "NCT_NGHEO": (
+        "Người cao tuổi hộ nghèo không có người phụng dưỡng",
+        "Elderly in poor households without a supporter",
+    ),
+    "NCT_75_DTTS": (
+        "Người cao tuổi 75–80 hộ nghèo/cận nghèo vùng DTTS",
+        "Elderly 75–80, poor/near-poor, ethnic-minority areas",
+    ),
+    "NCT_CHAM_SOC": (
+        "Người cao tuổi đủ điều kiện chăm sóc tại cộng đồng",
+        "Elderly eligible for care, cared for at home",
+    ),
+    "KT_DBN": ("Người khuyết tật đặc biệt nặng", "People with extremely severe disabilities"),
+    "KT_NANG": ("Người khuyết tật nặng", "People with severe disabilities"),
+    "TE_MCNN": ("Trẻ em không có nguồn nuôi dưỡng", "Children without a caregiver"),
+    "TN_16_22": (
+        "Người 16–22 tuổi đang đi học, không có nguồn nuôi dưỡng",
+        "Students aged 16–22 without a caregiver",
+    ),
+    "DT_DON_THAN": ("Người đơn thân nghèo đang nuôi con", "Poor single parents"),
+    "HIV": ("Người nhiễm HIV thuộc hộ nghèo", "People with HIV in poor households"),
+}
+METHOD_LABELS: dict[str, tuple[str, str]] = {
+    BANK: ("Qua tài khoản", "Bank account"),
+    CASH: ("Tiền mặt", "Cash"),
+}
+
+
+def group_label(code: str, lang: str = "vi") -> str:
+    """The Decree 20 group's label in ``lang``; an unknown code is shown as itself."""
+    labels = GROUP_LABELS.get(code)
+    if labels is None:
+        return code
+    return labels[0] if lang == "vi" else labels[1]
+
+
+def method_label(method: str, lang: str = "vi") -> str:
+    """Bank account / cash in ``lang``; an unknown method is shown as itself."""
+    labels = METHOD_LABELS.get(method)
+    if labels is None:
+        return method
+    return labels[0] if lang == "vi" else labels[1]
+
+
+def bank_share(months: pd.DataFrame, month: date | None = None) -> float | None:
+    """Share of the amount paid by bank account in ``month`` (default: the latest) of a
+    ``monthly`` frame; None when that month has no payment."""
+    if months.empty:
+        return None
+    month = month or max(months["month"])
+    row = months[months["month"] == month]
+    if row.empty or int(row["paid_amount"].iloc[0]) == 0:
+        return None
+    return int(row["bank_amount"].iloc[0]) / int(row["paid_amount"].iloc[0])
+
+
+def _frame(conn: Connection, stmt: sa.Select, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame([tuple(r) for r in conn.execute(stmt).all()], columns=columns)
+
+
+def _sum_if(condition: sa.ColumnElement[bool], value: sa.ColumnElement[int]) -> sa.ColumnElement:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, value), else_=0)), 0)
+
+
+def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _as_date(value: object) -> date:
+    if isinstance(value, str):  # SQLite may hand back text where type information is lost
+        return date.fromisoformat(value[:10])
+    assert isinstance(value, date)
+    return value
+
+
+def _with_units(conn: Connection, frame: pd.DataFrame, r: Resolved) -> pd.DataFrame:
+    """Every unit of the selection (code, name) with ``frame``'s measures, zeros filled."""
+    units = unit_catalogue(conn, r.version)
+    if r.unit_ids is not None:
+        units = units[units["unit_id"].isin(r.unit_ids)]
+    out = units[["unit_id", "code", "name"]].merge(frame, on="unit_id", how="left")
+    measures = [c for c in frame.columns if c != "unit_id"]
+    out[measures] = out[measures].fillna(0).astype("int64")
+    return out.rename(columns={"code": "unit_code", "name": "unit_name"}).reset_index(drop=True)
+
+
+def _monthly(conn: Connection, r: Resolved, first: date, last: date) -> pd.DataFrame:
+    pay = s.allowance_payment
+    stmt = sa.select(pay.c.month).where(pay.c.month.between(first, last), pay.c.status == PAID)
+    stmt, _ = scoped(stmt, pay.c.admin_unit_id, r)
+    bank = pay.c.method == BANK
+    stmt = (
+        stmt.with_only_columns(
+            pay.c.month,
+            sa.func.sum(pay.c.amount_vnd),
+            sa.func.count(sa.distinct(pay.c.beneficiary_id)),
+            _sum_if(bank, pay.c.amount_vnd),
+            _sum_if(pay.c.method == CASH, pay.c.amount_vnd),
+            sa.func.count(sa.distinct(sa.case((bank, pay.c.beneficiary_id)))),
+        )
+        .group_by(pay.c.month)
+        .order_by(pay.c.month)
+    )
+    columns = [
+        "month",
+        "paid_amount",
+        "beneficiaries",
+        "bank_amount",
+        "cash_amount",
+        "bank_beneficiaries",
+    ]
+    frame = _frame(conn, stmt, columns)
+    frame["month"] = [_as_date(m) for m in frame["month"]]
+    frame[columns[1:]] = frame[columns[1:]].astype("int64")
+    return frame
+
+
+def monthly(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Per month paid: amount, beneficiaries paid, and the bank / cash split of both.
+
+    Columns: month (first day), paid_amount, beneficiaries, bank_amount, cash_amount,
+    bank_beneficiaries. Months without a payment are absent.
+    """
+    r = resolve(conn, filters, scope)
+    return _monthly(conn, r, filters.period.start, filters.period.end)
+
+
+def cumulative(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Per month of the period: amount paid and the running total from January of its year.
+
+    The running total counts from January even when the period starts later (lũy kế từ đầu
+    năm), so Quý III shows the nine-month figure a report asks for. Columns: month, year,
+    paid_amount, cumulative_amount.
+    """
+    r = resolve(conn, filters, scope)
+    first = date(filters.period.start.year, 1, 1)
+    frame = _monthly(conn, r, first, filters.period.end)[["month", "paid_amount"]]
+    frame.insert(1, "year", [m.year for m in frame["month"]])
+    frame["cumulative_amount"] = frame.groupby("year")["paid_amount"].cumsum().astype("int64")
+    return frame[frame["month"] >= filters.period.start].reset_index(drop=True)
+
+
+def by_group(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Amount paid in the period and beneficiaries paid, per Decree 20 group (largest first).
+
+    Columns: group_code, paid_amount, beneficiaries.
+    """
+    r = resolve(conn, filters, scope)
+    pay, ben = s.allowance_payment, s.allowance_beneficiary
+    stmt = (
+        sa.select(pay.c.id)
+        .select_from(pay)
+        .join(ben, ben.c.id == pay.c.beneficiary_id)
+        .where(pay.c.month.between(filters.period.start, filters.period.end), pay.c.status == PAID)
+    )
+    stmt, _ = scoped(stmt, pay.c.admin_unit_id, r)
+    amount = sa.func.sum(pay.c.amount_vnd)
+    stmt = (
+        stmt.with_only_columns(
+            ben.c.group_code, amount, sa.func.count(sa.distinct(pay.c.beneficiary_id))
+        )
+        .group_by(ben.c.group_code)
+        .order_by(amount.desc(), ben.c.group_code)
+    )
+    frame = _frame(conn, stmt, ["group_code", "paid_amount", "beneficiaries"])
+    frame[["paid_amount", "beneficiaries"]] = frame[["paid_amount", "beneficiaries"]].astype(
+        "int64"
+    )
+    return frame
+
+
+def by_commune(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Per commune of the selection: amount paid in the period, beneficiaries paid, bank amount.
+
+    Columns: unit_id, unit_code, unit_name, paid_amount, beneficiaries, bank_amount; every
+    commune of the selection appears, with zeros where nothing was paid.
+    """
+    r = resolve(conn, filters, scope)
+    pay = s.allowance_payment
+    stmt = sa.select(pay.c.id).where(
+        pay.c.month.between(filters.period.start, filters.period.end), pay.c.status == PAID
+    )
+    stmt, unit = scoped(stmt, pay.c.admin_unit_id, r)
+    stmt = stmt.with_only_columns(
+        unit,
+        sa.func.sum(pay.c.amount_vnd),
+        sa.func.count(sa.distinct(pay.c.beneficiary_id)),
+        _sum_if(pay.c.method == BANK, pay.c.amount_vnd),
+    ).group_by(unit)
+    frame = _frame(conn, stmt, ["unit_id", "paid_amount", "beneficiaries", "bank_amount"])
+    return _with_units(conn, frame, r)
+
+
+# --- payments that differ from standard rate × coefficient ----------------------------------
+
+
+def _rate_checked(filters: Filters, r: Resolved) -> tuple[sa.Select, sa.ColumnElement, dict]:
+    """Payments of the period that differ from rate × coefficient, joined for reporting.
+
+    Returns the scoped statement, the version's unit column, and the named expressions. A payment
+    for a month with no standard rate in force counts as differing (its expected amount is
+    unknown). Rates are assumed not to overlap; each is valid from ``valid_from`` to
+    ``valid_to`` (open-ended when NULL).
+    """
+    pay, ben, rate = s.allowance_payment, s.allowance_beneficiary, s.allowance_rate
+    # Compare in tenths of a đồng: coefficient_x10 keeps rate × coefficient exact integer math.
+    expected_x10 = rate.c.amount_vnd * ben.c.coefficient_x10
+    diff_x10 = pay.c.amount_vnd * 10 - expected_x10
+    in_force = sa.and_(
+        rate.c.valid_from <= pay.c.month,
+        sa.or_(rate.c.valid_to.is_(None), rate.c.valid_to >= pay.c.month),
+    )
+    stmt = (
+        sa.select(pay.c.id)
+        .select_from(pay)
+        .join(ben, ben.c.id == pay.c.beneficiary_id)
+        .join(rate, in_force, isouter=True)
+        .where(
+            pay.c.month.between(filters.period.start, filters.period.end),
+            pay.c.status.in_(CHECKED_STATUSES),
+            sa.or_(rate.c.id.is_(None), diff_x10 != 0),
+        )
+    )
+    stmt, unit = scoped(stmt, pay.c.admin_unit_id, r)
+    return stmt, unit, {"expected_x10": expected_x10, "diff_x10": diff_x10, "rate": rate}
+
+
+def _tenths(value: object) -> int:
+    """Tenths of a đồng to whole đồng, rounded half up."""
+    return int((Decimal(int(value)) / 10).quantize(Decimal(1), rounding=ROUND_HALF_UP))  # type: ignore[call-overload]
+
+
+def rate_mismatches(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Per commune, payments in the period that differ from standard rate × coefficient.
+
+    Columns: unit_id, unit_code, unit_name, mismatches, without_rate (no rate in force),
+    overpaid, underpaid, difference (overpaid − underpaid, đồng). Only communes with at least
+    one such payment appear; an empty frame means every payment matches.
+    """
+    r = resolve(conn, filters, scope)
+    stmt, unit, x = _rate_checked(filters, r)
+    diff = x["diff_x10"]
+    stmt = stmt.with_only_columns(
+        unit,
+        sa.func.count(),
+        _count_if(x["rate"].c.id.is_(None)),
+        _sum_if(diff > 0, diff),
+        _sum_if(diff < 0, -diff),
+    ).group_by(unit)
+    columns = ["unit_id", "mismatches", "without_rate", "overpaid", "underpaid"]
+    frame = _frame(conn, stmt, columns)
+    for column in ("overpaid", "underpaid"):
+        frame[column] = [_tenths(v) for v in frame[column]]
+    frame["difference"] = frame["overpaid"] - frame["underpaid"]
+    units = unit_catalogue(conn, r.version)[["unit_id", "code", "name"]]
+    out = units.merge(frame, on="unit_id", how="inner")
+    out = out.rename(columns={"code": "unit_code", "name": "unit_name"})
+    value_columns = [*columns[1:], "difference"]
+    out[value_columns] = out[value_columns].astype("int64")
+    return out.reset_index(drop=True)
+
+
+def mismatch_list(conn: Connection, filters: Filters, scope: Scope, page: int = 0) -> pd.DataFrame:
+    """One page (``PAGE_SIZE`` rows) of the payments that differ from rate × coefficient.
+
+    Person records: only for a scope that may see persons. Columns: month, unit_code,
+    unit_name, beneficiary_id, full_name, group_code, coefficient_x10, rate, expected, paid,
+    difference, method, status.
+
+    :raises PersonListNotAllowedError: the scope may only see aggregates.
+    """
+    if not scope.persons:
+        raise PersonListNotAllowedError()
+    r = resolve(conn, filters, scope)
+    stmt, unit, x = _rate_checked(filters, r)
+    pay, ben, person = s.allowance_payment, s.allowance_beneficiary, s.person
+    names = s.admin_unit.alias("shown_unit")
+    stmt = (
+        stmt.join(person, person.c.id == ben.c.person_id)
+        .join(names, names.c.id == unit)
+        .with_only_columns(
+            pay.c.month,
+            names.c.code,
+            names.c.name,
+            pay.c.beneficiary_id,
+            person.c.full_name,
+            ben.c.group_code,
+            ben.c.coefficient_x10,
+            x["rate"].c.amount_vnd,
+            x["expected_x10"],
+            pay.c.amount_vnd,
+            x["diff_x10"],
+            pay.c.method,
+            pay.c.status,
+        )
+        .order_by(names.c.code, pay.c.month, pay.c.beneficiary_id, pay.c.id)
+        .limit(PAGE_SIZE)
+        .offset(max(page, 0) * PAGE_SIZE)
+    )
+    columns = [
+        "month",
+        "unit_code",
+        "unit_name",
+        "beneficiary_id",
+        "full_name",
+        "group_code",
+        "coefficient_x10",
+        "rate",
+        "expected",
+        "paid",
+        "difference",
+        "method",
+        "status",
+    ]
+    frame = _frame(conn, stmt, columns)
+    frame["month"] = [_as_date(m) for m in frame["month"]]
+    for column in ("expected", "difference"):
+        frame[column] = [None if pd.isna(v) else _tenths(v) for v in frame[column]]
+    return frame

@@ -1,0 +1,53 @@
+"""Refresh the summary tables the dashboard reads at province and national scale.
+
+    python -m data_access.refresh_summaries [--url URL] [--drop]
+
+Run it after every load of the welfare database (e.g. from cron after the nightly import): the
+dashboard connects read-only, so it never refreshes them itself. Until the next refresh, the
+dashboard notices new rows through the summaries' fingerprint and computes from the base tables.
+The URL needs a role that may create and write tables; without ``--url`` it is the dashboard's
+configured database (``WELFARE_DB_URL`` or secrets.toml), else the demo file under data/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from .db import DEMO_PATH, configured_url, parse_url, shown
+from .errors import WelfareDataError
+from .summaries import drop_summaries, refresh, summary_unit_month
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    """Command line: refresh (or drop) the summary tables of one database."""
+    parser = argparse.ArgumentParser(description="Refresh the dashboard's summary tables.")
+    parser.add_argument("--url", help="database URL (default: the dashboard's database)")
+    parser.add_argument("--drop", action="store_true", help="remove the summary tables instead")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    try:
+        url = args.url or configured_url() or f"sqlite:///{DEMO_PATH}"
+        engine = sa.create_engine(parse_url(url))
+    except WelfareDataError as exc:
+        print(exc.message("en"), file=sys.stderr)
+        return 2
+    try:
+        if args.drop:
+            drop_summaries(engine)
+            print(f"summary tables dropped from {shown(engine.url)}")
+            return 0
+        result = refresh(engine)
+    finally:
+        engine.dispose()
+    print(
+        f"{summary_unit_month.name}: {result.rows:,} rows ({result.stock_months} months of "
+        f"stocks) refreshed in {result.seconds:.1f} s on {shown(engine.url)}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,685 @@
+"""Summary tables, like DHIS2's analytics tables: the additive measures per base unit and month.
+
+``refresh(engine)`` rebuilds them from the record-level tables with INSERT … SELECT … GROUP BY
+(``python -m data_access.refresh_summaries``, run by an operator or cron: the dashboard only
+reads). ``queries.measures`` reads them for the measure groups they cover while they are fresh
+and falls back to the base tables when they are absent or stale; both paths return the same frame.
+
+A row of ``summary_unit_month`` holds, for one record-level unit (the ``admin_unit.id`` the rows
+point at; unit versions are rolled up at query time by ``units.scoped``) and one month:
+
+- flows, by the month of their date: elderly health visits, housing grants approved, job events,
+  classes started with their learners, allowance paid (by the month paid for);
+- stocks on the month's last day, for the months of ``summary_month``: the elderly alive and
+  those holding a state-supported card, allowance beneficiaries on the list (and paid by bank).
+  ``queries.reference_date`` is always a month's last day, so a month-end stock answers it
+  exactly; a reference month outside ``summary_month`` is read from the base tables.
+
+Freshness: ``summary_info`` keeps a fingerprint of the base tables taken in the refresh's own
+snapshot — the smallest and largest id of each, read from the primary keys in one round trip —
+and the summaries are used only while the tables still show the same fingerprint. That catches
+rows added (a new month of payments) or removed at either end of a table and a rebuilt database;
+a loader that updates rows in place must run the refresh afterwards (see README, Benchmarks).
+The children, board and village groups are small tables and are always read from the base.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from . import schema as s
+from .filters import Period, add_months, month_end
+from .queries import (
+    ELDERLY_AGE,
+    ELDERLY_CHECK_KINDS,
+    JOB_FAIR_KINDS,
+    STATE_SUPPORTED_FUNDING,
+    data_as_of,
+    first_month,
+    years_before,
+)
+from .units import Resolved, scoped
+
+LAYOUT = 1  # bump when the summary tables change: an older layout is ignored until refreshed
+
+# Measure group -> its columns, named exactly as queries.MEASURES returns them.
+FLOWS: dict[str, tuple[str, ...]] = {
+    "health_visits": ("health_visits", "visits_with_medicine"),
+    "housing": ("new_builds", "repairs", "grant_amount", "socialised_amount", "grants_completed"),
+    "job_events": ("job_fairs", "recruitment_events", "event_attendees"),
+    "training": ("classes", "classes_non_agri", "classes_agri", "learners", "learners_completed"),
+    "payouts": ("paid_amount", "payments"),
+}
+STOCKS: dict[str, tuple[str, ...]] = {
+    "elderly_bhyt": ("elderly", "elderly_covered"),
+    "allowance_active": ("beneficiaries", "beneficiaries_bank"),
+}
+COLUMNS: dict[str, tuple[str, ...]] = {**FLOWS, **STOCKS}
+MONEY = frozenset({"grant_amount", "socialised_amount", "paid_amount"})  # whole đồng: BIGINT
+MEASURE_COLUMNS = [c for cols in COLUMNS.values() for c in cols]
+
+# The base tables the summaries are computed from: their fingerprint decides freshness.
+SOURCES: tuple[sa.Table, ...] = (
+    s.person,
+    s.health_insurance_card,
+    s.health_check,
+    s.housing_grant,
+    s.vocational_class,
+    s.enrolment,
+    s.job_event,
+    s.allowance_beneficiary,
+    s.allowance_payment,
+)
+
+summary_metadata = MetaData()  # not the base schema's: its create_all stays unchanged
+
+summary_month = Table(
+    "summary_month",
+    summary_metadata,
+    Column("month", Date, primary_key=True),  # first day of a month with stocks
+    Column("month_end", Date, nullable=False),
+    Column("elderly_born_by", Date, nullable=False),  # born on or before: elderly at month_end
+    Column("elderly_born_month", Date, nullable=False),  # the month of elderly_born_by
+)
+
+summary_unit_month = Table(
+    "summary_unit_month",
+    summary_metadata,
+    Column("admin_unit_id", Integer, primary_key=True),  # record-level unit (admin_unit.id)
+    Column("month", Date, primary_key=True),  # first day of the month
+    *(
+        Column(name, BigInteger if name in MONEY else Integer, nullable=False)
+        for name in MEASURE_COLUMNS
+    ),
+    Index("ix_summary_unit_month_month", "month", "admin_unit_id"),
+)
+
+summary_info = Table(
+    "summary_info",
+    summary_metadata,
+    Column("id", Integer, primary_key=True),  # always 1: one row
+    Column("layout", Integer, nullable=False),
+    Column("refreshed_at", DateTime, nullable=False),  # UTC
+    Column("data_as_of", Date),  # queries.data_as_of when refreshed
+    Column("stocks_from", Date),  # first and last month of summary_month
+    Column("stocks_to", Date),
+    Column("fingerprint", Text, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("seconds", Float, nullable=False),
+)
+
+
+class month_of(sa.sql.functions.GenericFunction[date]):  # named like the SQL it emits
+    """The first day of the month of a date, on SQLite and PostgreSQL alike."""
+
+    type = sa.Date()
+    inherit_cache = True
+
+
+@compiles(month_of)
+def _month_of_default(element: month_of, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)  # PostgreSQL
+    return f"CAST(date_trunc('month', CAST({value} AS TIMESTAMP)) AS DATE)"
+
+
+@compiles(month_of, "sqlite")
+def _month_of_sqlite(element: month_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+class month_after(sa.sql.functions.GenericFunction[date]):  # named like the SQL it emits
+    """The first day of the month of the day after a date (a half-open end in months)."""
+
+    type = sa.Date()
+    inherit_cache = True
+
+
+@compiles(month_after)
+def _month_after_default(element: month_after, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)  # PostgreSQL
+    return f"CAST(date_trunc('month', CAST({value} AS TIMESTAMP) + INTERVAL '1 day') AS DATE)"
+
+
+@compiles(month_after, "sqlite")
+def _month_after_sqlite(element: month_after, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, '+1 day', 'start of month')"
+
+
+@dataclass(frozen=True)
+class SummaryStatus:
+    """What ``summary_info`` says, and whether the base tables still match its fingerprint."""
+
+    refreshed_at: datetime  # aware, UTC
+    data_as_of: date | None
+    stocks_from: date | None
+    stocks_to: date | None
+    fresh: bool
+
+    def has_stocks_for(self, month: date) -> bool:
+        """True when month-end stocks were computed for ``month`` (a first day)."""
+        return (
+            self.stocks_from is not None
+            and self.stocks_to is not None
+            and self.stocks_from <= month <= self.stocks_to
+        )
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What one refresh wrote."""
+
+    rows: int
+    stock_months: int
+    seconds: float
+    fingerprint: str
+
+
+def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _sum_if(
+    condition: sa.ColumnElement[bool], value: sa.ColumnElement[int]
+) -> sa.ColumnElement[int]:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, value), else_=0)), 0)
+
+
+# --- freshness ------------------------------------------------------------------------------
+
+
+def _fingerprint_columns() -> list[sa.ScalarSelect[Any]]:
+    columns: list[sa.ScalarSelect[Any]] = []
+    for table in SOURCES:
+        columns.append(sa.select(sa.func.min(table.c.id)).scalar_subquery())
+        columns.append(sa.select(sa.func.max(table.c.id)).scalar_subquery())
+    return columns
+
+
+def _fingerprint_text(values: list[Any] | tuple[Any, ...]) -> str:
+    parts = [f"{t.name}:{values[2 * i]}-{values[2 * i + 1]}" for i, t in enumerate(SOURCES)]
+    return ";".join(parts)
+
+
+def fingerprint(conn: Connection) -> str:
+    """The base tables' fingerprint: smallest and largest id of each source table."""
+    row = conn.execute(sa.select(*_fingerprint_columns())).one()
+    return _fingerprint_text(tuple(row))
+
+
+def _exists(conn: Connection) -> bool:
+    """True when ``summary_info`` exists (and, on PostgreSQL, this role may read it)."""
+    if conn.dialect.name == "postgresql":
+        found = conn.execute(
+            sa.text("SELECT coalesce(has_table_privilege(to_regclass(:name), 'SELECT'), false)"),
+            {"name": summary_info.name},
+        ).scalar()
+    else:
+        found = conn.execute(
+            sa.text("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = :name"),
+            {"name": summary_info.name},
+        ).scalar()
+    return bool(found)
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def summary_status(conn: Connection) -> SummaryStatus | None:
+    """The summaries' refresh time and coverage, and whether they are fresh; None when absent.
+
+    Two cheap round trips: does ``summary_info`` exist, then its row beside the base tables'
+    fingerprint now (index lookups of min/max id). A layout older than this code counts as absent.
+    """
+    if not _exists(conn):
+        return None
+    i = summary_info
+    row = conn.execute(
+        sa.select(
+            i.c.layout,
+            i.c.refreshed_at,
+            i.c.data_as_of,
+            i.c.stocks_from,
+            i.c.stocks_to,
+            i.c.fingerprint,
+            *_fingerprint_columns(),
+        ).where(i.c.id == 1)
+    ).first()
+    if row is None or row[0] != LAYOUT:
+        return None
+    now = _fingerprint_text(tuple(row)[6:])
+    return SummaryStatus(
+        refreshed_at=_as_utc(row[1]),
+        data_as_of=row[2],
+        stocks_from=row[3],
+        stocks_to=row[4],
+        fresh=row[5] == now,
+    )
+
+
+def summaries_as_of(conn: Connection) -> datetime | None:
+    """When the summaries the dashboard is reading were refreshed (aware, UTC).
+
+    None when there are no fresh summaries: the figures are then computed from the record-level
+    tables as they are now, so there is no older as-of time to state.
+    """
+    status = summary_status(conn)
+    return status.refreshed_at if status is not None and status.fresh else None
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def summary_measures(
+    conn: Connection, resolved: Resolved, period: Period, ref: date, groups: list[str]
+) -> dict[str, pd.DataFrame]:
+    """Measure groups of ``groups`` answered from fresh summaries: {group: unit_id + columns}.
+
+    Groups the summaries do not cover (or a reference month without stocks) are left out, and
+    so is everything when the summaries are absent or stale: the caller reads those from the
+    base tables. One query serves every covered group.
+    """
+    status = summary_status(conn)
+    if status is None or not status.fresh:
+        return {}
+    ref_month = ref.replace(day=1)
+    flows = [g for g in groups if g in FLOWS]
+    stocks = [g for g in groups if g in STOCKS and status.has_stocks_for(ref_month)]
+    if not flows and not stocks:
+        return {}
+    sm = summary_unit_month
+    in_period = sm.c.month.between(period.start, period.end)
+    at_ref = sm.c.month == ref_month
+    both = bool(flows) and bool(stocks)
+
+    def total(name: str, when: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        value: sa.ColumnElement[int] = sm.c[name]
+        summed = sa.func.sum(sa.case((when, value), else_=0)) if both else sa.func.sum(value)
+        return sa.cast(summed, BigInteger) if name in MONEY else summed
+
+    names: list[str] = []
+    totals: list[sa.ColumnElement[int]] = []
+    for group in [*flows, *stocks]:
+        when = in_period if group in FLOWS else at_ref
+        for name in COLUMNS[group]:
+            names.append(name)
+            totals.append(total(name, when))
+    where = sa.or_(in_period, at_ref) if both else (in_period if flows else at_ref)
+    stmt = sa.select(sm.c.admin_unit_id).where(where)
+    stmt, unit = scoped(stmt, sm.c.admin_unit_id, resolved)
+    stmt = stmt.with_only_columns(unit, *totals).group_by(unit)
+    rows = conn.execute(stmt).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=["unit_id", *names])
+    frame[names] = frame[names].astype("int64")
+    return {g: frame[["unit_id", *COLUMNS[g]]] for g in [*flows, *stocks]}
+
+
+# --- refreshing -----------------------------------------------------------------------------
+
+
+def stock_months(first: date | None, as_of: date | None) -> list[date]:
+    """Months with month-end stocks: January of the year before the data starts to its as-of.
+
+    That covers every period the filter bar offers and the same period a year earlier, which
+    the headline compares with.
+    """
+    if first is None or as_of is None:
+        return []
+    month, last, months = date(first.year - 1, 1, 1), as_of.replace(day=1), []
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def month_rows(months: list[date]) -> list[dict[str, date]]:
+    """The rows of ``summary_month`` for consecutive ``months``.
+
+    :raises ValueError: an ``elderly_born_by`` that is not a month's last day, or birth months
+        that are not consecutive — ``_elderly_spans`` relies on both (true of the Gregorian
+        calendar for a 60-year age: 60 is a multiple of 4, so 29/2 maps to 29/2).
+    """
+    rows: list[dict[str, date]] = []
+    for m in months:
+        born_by = years_before(month_end(m), ELDERLY_AGE)
+        if born_by != month_end(born_by):
+            raise ValueError(f"elderly_born_by {born_by} of {m:%Y-%m} is not a month's end")
+        if rows and add_months(rows[-1]["elderly_born_month"], 1) != born_by.replace(day=1):
+            raise ValueError(f"birth months are not consecutive at {m:%Y-%m}")
+        rows.append(
+            {
+                "month": m,
+                "month_end": month_end(m),
+                "elderly_born_by": born_by,
+                "elderly_born_month": born_by.replace(day=1),
+            }
+        )
+    return rows
+
+
+def _flow_parts() -> list[sa.Select]:
+    """One aggregate per source table: (admin_unit_id, month, its measure columns)."""
+    h, g, e, pay = s.health_check, s.housing_grant, s.job_event, s.allowance_payment
+    vc, en = s.vocational_class, s.enrolment
+
+    def by_month(table: sa.Table, day: sa.ColumnElement[date], *measures: Any) -> sa.Select:
+        month = month_of(day)
+        return (
+            sa.select(table.c.admin_unit_id, month.label("month"), *measures)
+            .select_from(table)
+            .group_by(table.c.admin_unit_id, month)
+        )
+
+    health = by_month(
+        h,
+        h.c.check_date,
+        sa.func.count().label("health_visits"),
+        _count_if(h.c.free_medicine.is_(True)).label("visits_with_medicine"),
+    ).where(h.c.kind.in_(ELDERLY_CHECK_KINDS))
+    housing = by_month(
+        g,
+        g.c.approved_on,
+        _count_if(g.c.kind == "new").label("new_builds"),
+        _count_if(g.c.kind == "repair").label("repairs"),
+        sa.func.coalesce(sa.func.sum(g.c.amount_vnd), 0).label("grant_amount"),
+        _sum_if(g.c.funding_source == "socialised", g.c.amount_vnd).label("socialised_amount"),
+        _count_if(g.c.status == "completed").label("grants_completed"),
+    )
+    jobs = by_month(
+        e,
+        e.c.event_date,
+        _count_if(e.c.kind.in_(JOB_FAIR_KINDS)).label("job_fairs"),
+        _count_if(e.c.kind == "recruitment").label("recruitment_events"),
+        sa.func.coalesce(sa.func.sum(e.c.attendees), 0).label("event_attendees"),
+    )
+    learners = (
+        sa.select(
+            en.c.class_id,
+            sa.func.count().label("n"),
+            _count_if(en.c.completed.is_(True)).label("done"),
+        )
+        .group_by(en.c.class_id)
+        .subquery("learners")
+    )
+    training = by_month(
+        vc,
+        vc.c.start_date,
+        sa.func.count().label("classes"),
+        _count_if(vc.c.field == "non_agri").label("classes_non_agri"),
+        _count_if(vc.c.field == "agri").label("classes_agri"),
+        sa.func.coalesce(sa.func.sum(learners.c.n), 0).label("learners"),
+        sa.func.coalesce(sa.func.sum(learners.c.done), 0).label("learners_completed"),
+    ).select_from(vc.join(learners, learners.c.class_id == vc.c.id, isouter=True))
+    # Payments keep their stored month as it is, so a period selects exactly what the base
+    # query's ``month BETWEEN start AND end`` selects.
+    payouts = (
+        sa.select(
+            pay.c.admin_unit_id,
+            pay.c.month.label("month"),
+            sa.func.sum(pay.c.amount_vnd).label("paid_amount"),
+            sa.func.count().label("payments"),
+        )
+        .where(pay.c.status == "paid")
+        .group_by(pay.c.admin_unit_id, pay.c.month)
+    )
+    return [health, housing, jobs, training, payouts]
+
+
+def _elderly_spans() -> sa.Subquery:
+    """Each person who is elderly within the stock months: [e_from, e_to) in months.
+
+    Elderly at a month's end means born on or before its ``elderly_born_by``, a month's last
+    day (checked by ``refresh``), so a birth month maps to exactly one first elderly month: an
+    equality join, not a scan of people × months. ``e_to`` is the month of death (from its end
+    on the person no longer counts); NULL: alive.
+    """
+    p, m, mb = s.person, summary_month, summary_month.alias("mb")
+    first_month = sa.select(sa.func.min(m.c.month)).scalar_subquery()
+    first_born_by = sa.select(sa.func.min(m.c.elderly_born_by)).scalar_subquery()
+    last_born_by = sa.select(sa.func.max(m.c.elderly_born_by)).scalar_subquery()
+    e_from = sa.case((p.c.birth_date <= first_born_by, first_month), else_=mb.c.month)
+    return (
+        sa.select(
+            p.c.id,
+            p.c.admin_unit_id,
+            e_from.label("e_from"),
+            month_of(p.c.died_on).label("e_to"),
+        )
+        .select_from(p.join(mb, mb.c.elderly_born_month == month_of(p.c.birth_date), isouter=True))
+        .where(p.c.birth_date <= last_born_by)
+        .subquery("elderly")
+    )
+
+
+def _card_islands() -> sa.Subquery:
+    """Each person's months with a state-supported card, as disjoint [a, b) spans.
+
+    A card counts at a month's end when valid_from <= month_end <= valid_to: the months from
+    month_of(valid_from) to before month_of(valid_to + 1 day). Overlapping cards of one person
+    are merged first (gaps and islands), so a person is counted once, as the base query's
+    DISTINCT does.
+    """
+    c = s.health_insurance_card
+    cards = (
+        sa.select(
+            c.c.person_id,
+            month_of(c.c.valid_from).label("a"),
+            month_after(c.c.valid_to).label("b"),
+        )
+        .where(c.c.funding.in_(STATE_SUPPORTED_FUNDING))
+        .subquery("cards")
+    )
+    order = (cards.c.a, cards.c.b)
+    reach = sa.func.max(cards.c.b).over(
+        partition_by=cards.c.person_id, order_by=order, rows=(None, -1)
+    )
+    flagged = (
+        sa.select(
+            cards.c.person_id,
+            cards.c.a,
+            cards.c.b,
+            sa.case((cards.c.a <= reach, 0), else_=1).label("starts"),
+        )
+        .where(cards.c.a < cards.c.b)
+        .subquery("flagged")
+    )
+    island = sa.func.sum(flagged.c.starts).over(
+        partition_by=flagged.c.person_id, order_by=(flagged.c.a, flagged.c.b), rows=(None, 0)
+    )
+    numbered = sa.select(
+        flagged.c.person_id, flagged.c.a, flagged.c.b, island.label("island")
+    ).subquery("numbered")
+    return (
+        sa.select(
+            numbered.c.person_id,
+            sa.func.min(numbered.c.a).label("a"),
+            sa.func.max(numbered.c.b).label("b"),
+        )
+        .group_by(numbered.c.person_id, numbered.c.island)
+        .subquery("islands")
+    )
+
+
+def _stock_parts() -> list[sa.Select]:
+    """Month-end stocks for each month of ``summary_month``, as the base queries count them.
+
+    People and cards are turned into month spans and counted per (unit, span) first; only
+    those few groups are joined to the months, so the work grows with the rows, not with
+    rows × months.
+    """
+    m, b = summary_month, s.allowance_beneficiary
+    active = (
+        sa.select(
+            b.c.admin_unit_id,
+            m.c.month,
+            sa.func.count().label("beneficiaries"),
+            _count_if(b.c.payment_method == "bank").label("beneficiaries_bank"),
+        )
+        .select_from(
+            b.join(
+                m,
+                sa.and_(
+                    b.c.start_month <= m.c.month,
+                    sa.or_(b.c.end_month.is_(None), b.c.end_month >= m.c.month),
+                ),
+            )
+        )
+        .group_by(b.c.admin_unit_id, m.c.month)
+    )
+    el = _elderly_spans()
+    people = (
+        sa.select(el.c.admin_unit_id, el.c.e_from, el.c.e_to, sa.func.count().label("n"))
+        .group_by(el.c.admin_unit_id, el.c.e_from, el.c.e_to)
+        .subquery("people")
+    )
+    elderly = (
+        sa.select(people.c.admin_unit_id, m.c.month, sa.func.sum(people.c.n).label("elderly"))
+        .select_from(
+            people.join(
+                m,
+                sa.and_(
+                    people.c.e_from <= m.c.month,
+                    sa.or_(people.c.e_to.is_(None), m.c.month < people.c.e_to),
+                ),
+            )
+        )
+        .group_by(people.c.admin_unit_id, m.c.month)
+    )
+    isl = _card_islands()
+    lo = sa.case((isl.c.a > el.c.e_from, isl.c.a), else_=el.c.e_from)
+    hi = sa.case((sa.or_(el.c.e_to.is_(None), isl.c.b < el.c.e_to), isl.c.b), else_=el.c.e_to)
+    spans = (
+        sa.select(el.c.admin_unit_id, lo.label("lo"), hi.label("hi"))
+        .select_from(el.join(isl, isl.c.person_id == el.c.id))
+        .subquery("spans")
+    )
+    held = (
+        sa.select(spans.c.admin_unit_id, spans.c.lo, spans.c.hi, sa.func.count().label("n"))
+        .where(spans.c.lo < spans.c.hi)
+        .group_by(spans.c.admin_unit_id, spans.c.lo, spans.c.hi)
+        .subquery("held")
+    )
+    covered = (
+        sa.select(held.c.admin_unit_id, m.c.month, sa.func.sum(held.c.n).label("elderly_covered"))
+        .select_from(held.join(m, sa.and_(held.c.lo <= m.c.month, m.c.month < held.c.hi)))
+        .group_by(held.c.admin_unit_id, m.c.month)
+    )
+    return [active, elderly, covered]
+
+
+def _fill_statement() -> sa.Insert:
+    """INSERT … SELECT … GROUP BY: every part padded to all columns, summed per unit and month."""
+    parts = []
+    for part in [*_flow_parts(), *_stock_parts()]:
+        have = {c.name for c in part.selected_columns}
+        padded = [
+            part.selected_columns[n] if n in have else sa.literal_column("0").label(n)
+            for n in MEASURE_COLUMNS
+        ]
+        parts.append(
+            part.with_only_columns(
+                part.selected_columns["admin_unit_id"],
+                part.selected_columns["month"],
+                *padded,
+            )
+        )
+    union = sa.union_all(*parts).subquery("parts")
+    select = sa.select(
+        union.c.admin_unit_id, union.c.month, *(sa.func.sum(union.c[n]) for n in MEASURE_COLUMNS)
+    ).group_by(union.c.admin_unit_id, union.c.month)
+    target = [summary_unit_month.c.admin_unit_id, summary_unit_month.c.month]
+    return summary_unit_month.insert().from_select(
+        [*target, *(summary_unit_month.c[n] for n in MEASURE_COLUMNS)], select
+    )
+
+
+def _layout_matches(engine: Engine) -> bool:
+    inspector = sa.inspect(engine)
+    for table in summary_metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            return False
+        found = [c["name"] for c in inspector.get_columns(table.name)]
+        if found != [c.name for c in table.columns]:
+            return False
+    return True
+
+
+def drop_summaries(engine: Engine) -> None:
+    """Remove the summary tables: the dashboard then reads the base tables only."""
+    summary_metadata.drop_all(engine)
+
+
+def refresh(engine: Engine, now: datetime | None = None) -> RefreshResult:
+    """Rebuild the summary tables from the base tables, in one transaction.
+
+    Readers keep seeing the previous summaries until the refresh commits (rows are deleted and
+    inserted, the tables are not dropped). On PostgreSQL the fingerprint and the aggregates are
+    read in one REPEATABLE READ snapshot; on SQLite the refresh holds the write lock throughout.
+    """
+    started = time.perf_counter()
+    if not _layout_matches(engine):
+        summary_metadata.drop_all(engine)
+    summary_metadata.create_all(engine)
+    postgres = engine.dialect.name == "postgresql"
+    with engine.connect() as conn:
+        if postgres:
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            if postgres:
+                conn.execute(sa.text("SET LOCAL work_mem = '256MB'"))  # hash joins in memory
+            for table in reversed(summary_metadata.sorted_tables):
+                conn.execute(table.delete())  # SQLite: takes the write lock from here on
+            stamp = fingerprint(conn)
+            as_of = data_as_of(conn)
+            months = stock_months(first_month(conn), as_of)
+            if months:
+                conn.execute(summary_month.insert(), month_rows(months))
+            conn.execute(_fill_statement())
+            rows = conn.execute(sa.select(sa.func.count()).select_from(summary_unit_month))
+            count = int(rows.scalar() or 0)
+            seconds = time.perf_counter() - started
+            conn.execute(
+                summary_info.insert().values(
+                    id=1,
+                    layout=LAYOUT,
+                    refreshed_at=(now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None),
+                    data_as_of=as_of,
+                    stocks_from=months[0] if months else None,
+                    stocks_to=months[-1] if months else None,
+                    fingerprint=stamp,
+                    rows=count,
+                    seconds=seconds,
+                )
+            )
+    with engine.connect() as conn:
+        names = ", ".join(t.name for t in summary_metadata.sorted_tables)
+        if postgres:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(
+                sa.text(f"VACUUM ANALYZE {names}")
+            )
+        else:
+            for table in summary_metadata.sorted_tables:
+                conn.execute(sa.text(f"ANALYZE {table.name}"))
+            conn.commit()
+    return RefreshResult(count, len(months), time.perf_counter() - started, stamp)

@@ -1,0 +1,147 @@
+"""Run the dashboard with ``streamlit run app.py`` on a free local port, for browser tests.
+
+``running_dashboard(db_path, work_dir)`` starts the server against a given demo database (and
+an empty user store in ``work_dir``, so the demo opens without sign-in), waits for
+``/_stcore/health``, yields the base URL, and stops the server on exit. Like
+``tests/pgserver.py`` it does not import pytest: ``tests/browser/measure.py`` reuses it.
+
+Also here: launching Debian's Chromium through Playwright (never ``playwright install``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported lazily: a machine without Playwright skips the tests (CI fails)
+    from playwright.sync_api import Browser, Playwright
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+HEALTH_TIMEOUT_S = 60  # a cold Python start plus Streamlit's import takes ~3 s; CI may be slower
+STOP_TIMEOUT_S = 10  # Streamlit exits within a second of SIGTERM; then we stop waiting
+
+
+class BrowserUnavailable(RuntimeError):
+    """Playwright for Python or Debian's Chromium is not installed here."""
+
+
+class DashboardStartError(RuntimeError):
+    """``streamlit run`` did not become healthy in time; the message holds its log."""
+
+
+def browser_problem() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:
+        return f"Playwright for Python is not installed ({exc})"
+    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
+        return f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    """Debian's Chromium, headless, without the network chatter a test does not need."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=STOP_TIMEOUT_S)
+
+
+@contextlib.contextmanager
+def running_dashboard(db_path: Path, work_dir: Path) -> Iterator[str]:
+    """``streamlit run app.py`` on the demo database at ``db_path``; yields its base URL.
+
+    :raises DashboardStartError: the server exited or was not healthy within
+        ``HEALTH_TIMEOUT_S`` seconds.
+    """
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = dict(os.environ)
+    env.update(
+        WELFARE_DB_URL=f"sqlite:///{db_path}",
+        WELFARE_USERS_URL=f"sqlite:///{work_dir / 'users.sqlite'}",  # empty: no sign-in
+        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+    )
+    env.pop("WELFARE_DEMO_USERS", None)
+    log_path = work_dir / "streamlit.log"
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
+        try:
+            deadline = time.monotonic() + HEALTH_TIMEOUT_S
+            while not _healthy(url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise DashboardStartError(
+                        f"streamlit run did not become healthy at {url} "
+                        f"(exit code {process.poll()}):\n{log_path.read_text(errors='replace')}"
+                    )
+                time.sleep(0.2)
+            yield url
+        finally:
+            _stop(process)
+
+
+def copy_log(work_dir: Path, target: Path) -> None:
+    """Keep the server's log next to the screenshots, for a failed CI run."""
+    source = work_dir / "streamlit.log"
+    if source.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)

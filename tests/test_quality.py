@@ -1,0 +1,350 @@
+"""Kiểm tra số liệu: each check finds exactly the problems the demo seeds and nothing on a clean
+build, on SQLite and PostgreSQL; scope holds; reconciliation finds exactly the seeded report
+mismatches; the page shows the counts to every role and the lists only to those who may see them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from auth.store import DEMO_USERS, UserStore
+from data_access import payouts
+from data_access.db import make_engine, sqlite_file_url
+from data_access.demo import SEED, Builder, build_demo, build_demo_file
+from data_access.errors import OutOfScopeError
+from data_access.filters import Filters, Period, Scope
+from data_access.indicators import indicator_values
+from data_access.quality import (
+    BY_CHECK,
+    CHECKS,
+    count_problems,
+    reconciliation,
+    run_checks,
+)
+from tests.apptest import metrics, no_exceptions, open_page, sign_in
+from tests.pgserver import create_database
+
+WHOLE = Period.months(2022, 1, 2023, 11)  # every month of the data
+LAPSE = Period.quarter(2023, 2)  # the seeded BHYT lapse covers its last day, 30/6/2023
+EVERYONE = Scope.everything(persons=True)
+PASSWORDS = {u[0]: u[1] for u in DEMO_USERS}
+
+# How each check's rows name the record it found (the keys ``Builder.seeded`` records).
+KEYS: dict[str, Callable[[Any], object]] = {
+    "duplicate_person": lambda r: r.person_id,
+    "elderly_no_bhyt": lambda r: r.person_id,
+    "missing_payment": lambda r: (r.beneficiary_id, r.month),
+    "wrong_amount": lambda r: r.payment_id,
+    "no_bank_account": lambda r: r.beneficiary_id,
+    "child_no_intervention": lambda r: r.case_id,
+    "housing_overdue": lambda r: r.grant_id,
+    "unknown_unit": lambda r: r.person_id,
+    "non_positive_amount": lambda r: (r.record, r.record_id),
+    "future_date": lambda r: (r.record, r.column_name, r.record_id),
+}
+
+
+def period_for(code: str) -> Period:
+    """The period each check is tested on: the whole data, but Quý II/2023 for the BHYT lapse."""
+    return LAPSE if code == "elderly_no_bhyt" else WHOLE
+
+
+@pytest.fixture(scope="module")
+def seeded() -> dict[str, list[tuple[object, tuple[str, ...]]]]:
+    """What the demo generator planted, per check code (the generator alone, no database)."""
+    builder = Builder(1, SEED)
+    for _ in builder.build():
+        pass
+    return builder.seeded
+
+
+def expected(
+    seeded: dict[str, list[tuple[object, tuple[str, ...]]]], code: str, commune: str | None = None
+) -> set[object]:
+    return {key for key, seen_by in seeded[code] if commune is None or commune in seen_by}
+
+
+def found(engine: Engine, filters: Filters, scope: Scope = EVERYONE) -> dict[str, set[object]]:
+    """{check code: keys of the records it lists} for ``filters``."""
+    with engine.connect() as conn:
+        results = run_checks(conn, filters, scope)
+    out = {}
+    for result in results:
+        assert result.rows is not None and result.total == len(result.rows), result.code
+        out[result.code] = {KEYS[result.code](r) for r in result.rows.itertuples(index=False)}
+    return out
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def clean_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """The demo built with ``seed_problems=False``, on each engine, opened read-only."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("clean") / "clean.sqlite"
+        build_demo_file(path, seed_problems=False)
+        engine = make_engine(sqlite_file_url(path, read_only=True))
+    else:
+        url = create_database(request.getfixturevalue("pg_admin_url"), "quality_clean")
+        writer = sa.create_engine(url)
+        build_demo(writer, seed_problems=False)
+        writer.dispose()
+        engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+# --- the checks, on both engines ------------------------------------------------------------
+
+
+def test_the_generator_seeds_a_few_of_every_problem(seeded) -> None:
+    assert set(seeded) == {c.code for c in CHECKS} | {"reconciliation"}
+    assert {code: len(v) for code, v in seeded.items()} == {
+        "duplicate_person": 6,
+        "elderly_no_bhyt": 3,
+        "missing_payment": 3,
+        "wrong_amount": 4,
+        "no_bank_account": 3,
+        "child_no_intervention": 2,
+        "housing_overdue": 2,
+        "unknown_unit": 3,
+        "non_positive_amount": 2,
+        "future_date": 3,
+        "reconciliation": 3,
+    }
+
+
+@pytest.mark.parametrize("code", [c.code for c in CHECKS])
+def test_each_check_finds_exactly_the_seeded_problems(engine: Engine, seeded, code) -> None:
+    assert found(engine, Filters(period_for(code)))[code] == expected(seeded, code)
+
+
+@pytest.mark.parametrize("period", [WHOLE, LAPSE, Period.year(2023)], ids=str)
+def test_a_clean_database_has_no_problems(clean_engine: Engine, period: Period) -> None:
+    with clean_engine.connect() as conn:
+        totals = {f.code: f.total for f in run_checks(conn, Filters(period), EVERYONE)}
+        reports = reconciliation(conn, Filters(period), EVERYONE)
+    assert totals == {c.code: 0 for c in CHECKS}
+    assert len(reports) > 0 and not reports["mismatch"].any()
+
+
+def test_the_bhyt_lapse_is_gone_by_30_november_so_f1_stays_100_percent(engine: Engine) -> None:
+    with engine.connect() as conn:
+        assert count_problems(conn, Filters(Period.year(2023)), EVERYONE, "elderly_no_bhyt") == 0
+        total, _ = indicator_values(conn, Filters(Period.year(2023)), EVERYONE, ["F1"])
+    assert total["value"][0] == 1.0
+
+
+def test_in_2022_the_uncovered_elderly_are_exactly_the_f1_gap(engine: Engine) -> None:
+    with engine.connect() as conn:
+        uncovered = count_problems(conn, Filters(Period.year(2022)), EVERYONE, "elderly_no_bhyt")
+        total, _ = indicator_values(conn, Filters(Period.year(2022)), EVERYONE, ["F1"])
+    covered, elderly = int(total["numerator"][0]), int(total["denominator"][0])
+    assert uncovered == elderly - covered > 0
+
+
+def test_wrong_amounts_agree_with_the_payouts_page(engine: Engine) -> None:
+    with engine.connect() as conn:
+        ours = count_problems(conn, Filters(WHOLE), EVERYONE, "wrong_amount")
+        theirs = payouts.rate_mismatches(conn, Filters(WHOLE), EVERYONE)
+    assert ours == int(theirs["mismatches"].sum()) == 4
+
+
+def test_month_based_checks_read_only_the_periods_months(engine: Engine) -> None:
+    codes = ("missing_payment", "wrong_amount", "non_positive_amount")
+    with engine.connect() as conn:
+        in_2022 = {c: count_problems(conn, Filters(Period.year(2022)), EVERYONE, c) for c in codes}
+        in_2023 = {c: count_problems(conn, Filters(Period.year(2023)), EVERYONE, c) for c in codes}
+    assert in_2022 == {"missing_payment": 3, "wrong_amount": 4, "non_positive_amount": 2}
+    assert in_2023 == dict.fromkeys(codes, 0)  # every seeded payment problem is in 2022
+
+
+def test_a_commune_head_sees_only_own_communes_problems(engine: Engine, seeded) -> None:
+    head = Scope.commune("06913")
+    whole = found(engine, Filters(WHOLE), head)
+    lapse = found(engine, Filters(LAPSE), head)
+    for check in CHECKS:
+        keys = (lapse if check.code == "elderly_no_bhyt" else whole)[check.code]
+        assert keys == expected(seeded, check.code, "06913"), check.code
+    with engine.connect() as conn:
+        for result in run_checks(conn, Filters(WHOLE), head):
+            assert result.rows is not None
+            assert set(result.rows["unit_code"]) <= {"06913"}, result.code
+    assert sum(len(v) for v in whole.values()) > 5  # Quảng Tân has problems of its own
+
+
+def test_a_commune_filter_narrows_the_lists_like_a_scope(engine: Engine) -> None:
+    assert found(engine, Filters(WHOLE, ("06913",))) == found(
+        engine, Filters(WHOLE), Scope.commune("06913")
+    )
+
+
+def test_a_commune_head_cannot_ask_for_another_commune(engine: Engine) -> None:
+    with engine.connect() as conn, pytest.raises(OutOfScopeError):
+        run_checks(conn, Filters(WHOLE, ("06901",)), Scope.commune("06913"))
+
+
+def test_a_record_filed_under_the_district_is_seen_by_its_villages_commune(
+    engine: Engine, seeded
+) -> None:
+    filed = [k for k, seen_by in seeded["unknown_unit"] if seen_by == ("06904",)]
+    with engine.connect() as conn:
+        rows = BY_CHECK["unknown_unit"].function(conn, Filters(WHOLE), Scope.commune("06904"))
+    assert list(rows["person_id"]) == filed
+    assert list(rows["reason"]) == ["not_a_commune"] and list(rows["unit_code"]) == ["200"]
+
+
+def test_viewers_get_counts_and_no_personal_columns(engine: Engine) -> None:
+    viewer = Scope.everything(persons=False)
+    with engine.connect() as conn:
+        counts = run_checks(conn, Filters(WHOLE), viewer)
+        lists = run_checks(conn, Filters(WHOLE), EVERYONE)
+        rows = BY_CHECK["duplicate_person"].function(conn, Filters(WHOLE), viewer)
+    assert all(c.rows is None for c in counts)
+    assert [c.total for c in counts] == [c.total for c in lists]
+    assert len(rows) == 6 and set(rows["unit_code"]) == {"06895", "06901", "06913", "06916"}
+    personal = {"person_id", "full_name", "birth_date", "national_id"}
+    assert not personal & set(rows.columns)
+
+
+def test_national_ids_leave_masked_and_duplicates_sit_in_groups(engine: Engine) -> None:
+    with engine.connect() as conn:
+        rows = BY_CHECK["duplicate_person"].function(conn, Filters(WHOLE), EVERYONE)
+    assert all(v == "" or re.fullmatch(r"•{8}\d{4}", v) for v in rows["national_id"])
+    assert sorted(rows.groupby("group_no").size()) == [2, 2, 2]
+    assert set(rows["reason"]) == {"national_id", "name_birth"}
+    assert rows.groupby("group_no")["communes"].first().sort_values().tolist() == [1, 2, 2]
+
+
+def test_lists_are_limited_but_the_count_is_not(engine: Engine) -> None:
+    with engine.connect() as conn:
+        results = run_checks(conn, Filters(Period.year(2022)), EVERYONE, limit=5)
+    bhyt = next(r for r in results if r.code == "elderly_no_bhyt")
+    assert bhyt.rows is not None and len(bhyt.rows) == 5 and bhyt.total > 5
+
+
+# --- reconciliation -------------------------------------------------------------------------
+
+
+def test_reconciliation_finds_exactly_the_seeded_mismatches(engine: Engine, seeded) -> None:
+    with engine.connect() as conn:
+        reports = reconciliation(conn, Filters(WHOLE), EVERYONE)
+    assert len(reports) == 9 * 3 * 7  # nine communes, three indicators, seven quarters
+    bad = reports[reports["mismatch"]]
+    keys = set(zip(bad["indicator"], bad["unit_code"], bad["period_start"], strict=True))
+    assert keys == expected(seeded, "reconciliation")
+    assert dict(zip(bad["indicator"], bad["difference"], strict=True)) == {
+        "F14": 3.0,
+        "F15": -675_000.0,
+        "F2": -12.0,
+    }
+    good = reports[~reports["mismatch"]]
+    assert (good["difference"] == 0).all() and good["computed"].notna().all()
+
+
+def test_reconciliation_respects_scope_and_period(engine: Engine) -> None:
+    with engine.connect() as conn:
+        mine = reconciliation(conn, Filters(WHOLE), Scope.commune("06913"))
+        in_2023 = reconciliation(conn, Filters(Period.year(2023)), EVERYONE)
+        q2 = reconciliation(conn, Filters(LAPSE), EVERYONE)
+    assert set(mine["unit_code"]) == {"06913"} and len(mine) == 3 * 7
+    assert mine["mismatch"].sum() == 1
+    assert {d.year for d in in_2023["period_start"]} == {2023} and len(in_2023) == 9 * 3 * 3
+    assert set(q2["period_start"]) == {date(2023, 4, 1)}
+    computed = q2[(q2["indicator"] == "F14")].set_index("unit_code")["computed"]
+    with engine.connect() as conn:
+        _, by_unit = indicator_values(conn, Filters(LAPSE), EVERYONE, ["F14"])
+    assert computed.to_dict() == dict(
+        zip(by_unit["unit_code"], by_unit["numerator"].astype(float), strict=True)
+    )
+
+
+# --- the page -------------------------------------------------------------------------------
+
+TITLES = {c.code: c.title_vi for c in CHECKS}
+
+
+def _counts(at) -> dict[str, str]:
+    shown = metrics(at)
+    return {code: shown[title] for code, title in TITLES.items()}
+
+
+def _person_lists(at) -> list[pd.DataFrame]:
+    return [d.value for d in at.dataframe if "Họ và tên" in getattr(d.value, "columns", [])]
+
+
+@pytest.fixture
+def store(users_url: str) -> UserStore:
+    store = UserStore(users_url)
+    for username, password, role, name, commune in DEMO_USERS:
+        store.add(username, password, role, name, commune)
+    return store
+
+
+def test_the_page_shows_every_count_but_no_list_without_sign_in(app_env) -> None:
+    at = open_page("pages/quality.py", tu="2022-01", den="2023-11")
+    no_exceptions(at)
+    assert _counts(at) == {
+        "duplicate_person": "6 trường hợp",
+        "elderly_no_bhyt": "0 trường hợp",
+        "missing_payment": "3 trường hợp",
+        "wrong_amount": "4 trường hợp",
+        "no_bank_account": "3 trường hợp",
+        "child_no_intervention": "2 trường hợp",
+        "housing_overdue": "2 trường hợp",
+        "unknown_unit": "3 trường hợp",
+        "non_positive_amount": "2 trường hợp",
+        "future_date": "3 trường hợp",
+    }
+    assert not _person_lists(at)
+    assert any("chỉ xem số lượng" in i.value for i in at.info)
+    assert any("Không phát hiện" in s.value for s in at.success)  # the BHYT check's empty state
+    assert metrics(at)["Số liệu báo cáo chưa khớp"] == "3 / 189 số liệu"
+
+
+def test_the_reconciliation_table_highlights_only_the_mismatches(app_env) -> None:
+    at = open_page("pages/quality.py", tu="2022-01", den="2023-11")
+    table = next(d for d in at.dataframe if "Chênh lệch" in d.value.columns).value
+    bad = table[table["Khớp"] == "Chưa khớp"]
+    assert sorted(bad["Chênh lệch"]) == sorted(["+3 đối tượng", "−675.000 đồng", "−12 lượt"])
+    assert set(bad["Kỳ báo cáo"]) == {"Quý III/2023", "Quý IV/2022", "Quý II/2023"}
+
+
+def test_a_commune_head_sees_own_lists_with_masked_ids(app_env, store) -> None:
+    at = sign_in(open_page(tu="2022-01", den="2023-11"), "quangtan", PASSWORDS["quangtan"])
+    at.switch_page("pages/quality.py")
+    at.run()
+    no_exceptions(at)
+    counts = _counts(at)
+    assert counts["duplicate_person"] == "2 trường hợp"  # own record and the copy filed here
+    assert counts["missing_payment"] == "1 trường hợp"
+    lists = _person_lists(at)
+    assert lists and all(set(frame["Xã, thị trấn"]) == {"Xã Quảng Tân"} for frame in lists)
+    duplicates = lists[0]
+    assert all(v == "" or re.fullmatch(r"•{8}\d{4}", v) for v in duplicates["Số CCCD"])
+    assert metrics(at)["Số liệu báo cáo chưa khớp"] == "1 / 21 số liệu"
+
+
+def test_the_district_leader_sees_lists_from_every_commune_with_problems(app_env, store) -> None:
+    at = sign_in(open_page(tu="2022-01", den="2023-11"), "lanhdao", PASSWORDS["lanhdao"])
+    at.switch_page("pages/quality.py")
+    at.run()
+    no_exceptions(at)
+    lists = _person_lists(at)
+    assert len(lists) == 9  # every check but the BHYT one (nobody uncovered on 30/11/2023)
+    assert len(set().union(*(set(f["Xã, thị trấn"]) for f in lists))) >= 8
+
+
+def test_the_page_is_in_english_too(app_env) -> None:
+    at = open_page("pages/quality.py", lang="en", tu="2023-04", den="2023-06")
+    no_exceptions(at)
+    assert metrics(at)["Elderly without a valid health-insurance card"] == "3 cases"

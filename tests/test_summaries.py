@@ -1,0 +1,260 @@
+"""Summary tables give exactly the base tables' figures, are read only while fresh, and say
+when they were refreshed — on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from data_access import schema as s
+from data_access.db import make_engine, sqlite_file_url
+from data_access.demo import build_demo
+from data_access.filters import Filters, Period, Scope
+from data_access.indicators import commune_scorecard, headline
+from data_access.queries import MEASURES, data_as_of, measures, reference_date
+from data_access.summaries import (
+    COLUMNS,
+    refresh,
+    summaries_as_of,
+    summary_info,
+    summary_metadata,
+    summary_status,
+    summary_unit_month,
+)
+from data_access.units import resolve
+from tests.pgserver import create_database
+
+ROOT = Path(__file__).resolve().parent.parent
+REFRESHED_AT = datetime(2023, 12, 1, 2, 0, tzinfo=UTC)
+YEAR_2023 = Filters(Period.year(2023))
+
+
+@dataclass
+class Summarised:
+    """The demo on one engine twice: as built (no summaries) and a copy with summaries."""
+
+    base: Engine  # read-only, never refreshed
+    reader: Engine  # read-only, as the dashboard opens it
+    writer: Engine  # the operator's connection: refreshes, and the tests' edits
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Summarised]:
+    if request.param == "sqlite":
+        base = request.getfixturevalue("sqlite_engine")
+        copy = tmp_path_factory.mktemp("summaries") / "demo.sqlite"
+        shutil.copy(request.getfixturevalue("demo_sqlite_path"), copy)
+        writer = sa.create_engine(sqlite_file_url(copy, read_only=False))
+        reader_url = sqlite_file_url(copy, read_only=True)
+    else:
+        base = request.getfixturevalue("pg_engine")
+        reader_url = create_database(request.getfixturevalue("pg_admin_url"), "summaries_test")
+        writer = sa.create_engine(reader_url)
+        build_demo(writer)
+    refresh(writer, now=REFRESHED_AT)
+    reader = make_engine(reader_url)
+    yield Summarised(base, reader, writer)
+    reader.dispose()
+    writer.dispose()
+
+
+FILTERS = [
+    pytest.param(YEAR_2023, Scope.everything(), id="year-2023"),
+    pytest.param(Filters(Period.year(2022)), Scope.everything(), id="year-2022"),
+    pytest.param(Filters(Period.quarter(2023, 3)), Scope.everything(), id="quarter"),
+    pytest.param(Filters(Period.months(2023, 10, 2023, 11)), Scope.everything(), id="two-months"),
+    pytest.param(Filters(Period.months(2022, 11, 2023, 2)), Scope.everything(), id="across-years"),
+    pytest.param(Filters(Period.year(2023), ("06913",)), Scope.everything(), id="one-commune"),
+    pytest.param(
+        Filters(Period.year(2023), ("06895", "06901", "06919")),
+        Scope.everything(),
+        id="several-communes",
+    ),
+    pytest.param(Filters(Period.year(2023), version="2025"), Scope.everything(), id="2025"),
+    pytest.param(
+        Filters(Period.quarter(2023, 2), ("06913",), "2025"),
+        Scope.everything(),
+        id="2025-one-commune",
+    ),
+    pytest.param(YEAR_2023, Scope.commune("06913"), id="commune-scope"),
+    pytest.param(
+        Filters(Period.year(2022), version="2025"), Scope.commune("06901"), id="scope-2025"
+    ),
+    pytest.param(Filters(Period.year(2020)), Scope.everything(), id="before-the-stocks"),
+    pytest.param(Filters(Period.months(2023, 6, 2024, 6)), Scope.everything(), id="past-as-of"),
+]
+
+
+@pytest.mark.parametrize(("filters", "scope"), FILTERS)
+def test_summaries_give_the_same_measures_as_the_base_tables(
+    db: Summarised, filters: Filters, scope: Scope
+) -> None:
+    with db.base.connect() as base, db.reader.connect() as conn:
+        assert summary_status(base) is None
+        assert summary_status(conn).fresh
+        expected = measures(base, filters, scope)
+        got = measures(conn, filters, scope)
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_the_overview_is_the_same_from_summaries_and_from_the_base_tables(
+    db: Summarised,
+) -> None:
+    for filters in (YEAR_2023, Filters(Period.quarter(2022, 4), version="2025")):
+        with db.base.connect() as base, db.reader.connect() as conn:
+            pd.testing.assert_frame_equal(
+                headline(conn, filters, Scope.everything()),
+                headline(base, filters, Scope.everything()),
+            )
+            pd.testing.assert_frame_equal(
+                commune_scorecard(conn, filters, Scope.commune("06913")),
+                commune_scorecard(base, filters, Scope.commune("06913")),
+            )
+
+
+def test_measures_read_the_summaries_while_they_are_fresh(db: Summarised) -> None:
+    """Changing a summary row (not a base table) changes the figures: they come from it."""
+    sm = summary_unit_month
+    march, november = date(2023, 3, 1), date(2023, 11, 1)
+    with db.reader.connect() as conn:
+        before = measures(conn, YEAR_2023, Scope.everything(), ["payouts", "allowance_active"])
+    edit = [
+        sm.update().where(sm.c.month == march).values(paid_amount=sm.c.paid_amount + 1000),
+        sm.update().where(sm.c.month == november).values(beneficiaries=sm.c.beneficiaries + 1),
+    ]
+    undo = [
+        sm.update().where(sm.c.month == march).values(paid_amount=sm.c.paid_amount - 1000),
+        sm.update().where(sm.c.month == november).values(beneficiaries=sm.c.beneficiaries - 1),
+    ]
+    try:
+        with db.writer.begin() as conn:
+            for stmt in edit:
+                conn.execute(stmt)
+        with db.reader.connect() as conn:
+            after = measures(conn, YEAR_2023, Scope.everything(), ["payouts", "allowance_active"])
+    finally:
+        with db.writer.begin() as conn:
+            for stmt in undo:
+                conn.execute(stmt)
+    assert list(after["paid_amount"] - before["paid_amount"]) == [1000] * 9
+    assert list(after["beneficiaries"] - before["beneficiaries"]) == [1] * 9
+
+
+def test_a_new_payment_makes_the_summaries_stale_until_they_are_refreshed(
+    db: Summarised,
+) -> None:
+    pay = s.allowance_payment
+    with db.base.connect() as base:
+        expected = measures(base, YEAR_2023, Scope.everything(), ["payouts"])
+        last = base.execute(sa.select(pay).order_by(pay.c.id.desc()).limit(1)).mappings().one()
+        code = base.execute(
+            sa.select(s.admin_unit.c.code).where(s.admin_unit.c.id == last["admin_unit_id"])
+        ).scalar()
+    new_id = last["id"] + 1
+    expected.loc[expected["code"] == code, ["paid_amount", "payments"]] += [123, 1]
+    with db.writer.begin() as conn:
+        row = {**last, "id": new_id, "month": date(2023, 6, 1), "amount_vnd": 123, "status": "paid"}
+        conn.execute(pay.insert().values(row))
+    try:
+        with db.reader.connect() as conn:
+            assert not summary_status(conn).fresh
+            assert summaries_as_of(conn) is None
+            from_base = measures(conn, YEAR_2023, Scope.everything(), ["payouts"])
+        refresh(db.writer)
+        with db.reader.connect() as conn:
+            assert summary_status(conn).fresh
+            from_summaries = measures(conn, YEAR_2023, Scope.everything(), ["payouts"])
+    finally:
+        with db.writer.begin() as conn:
+            conn.execute(pay.delete().where(pay.c.id == new_id))
+    with db.reader.connect() as conn:
+        assert not summary_status(conn).fresh  # the row they counted is gone again
+    refresh(db.writer, now=REFRESHED_AT)
+    pd.testing.assert_frame_equal(from_base, expected)
+    pd.testing.assert_frame_equal(from_summaries, expected)
+
+
+def test_an_older_summary_layout_is_ignored(db: Summarised) -> None:
+    i = summary_info
+    with db.writer.begin() as conn:
+        conn.execute(i.update().values(layout=i.c.layout - 1))
+    try:
+        with db.reader.connect() as conn:
+            assert summary_status(conn) is None
+    finally:
+        with db.writer.begin() as conn:
+            conn.execute(i.update().values(layout=i.c.layout + 1))
+
+
+def test_summaries_say_when_they_were_refreshed_and_what_they_cover(db: Summarised) -> None:
+    with db.reader.connect() as conn:
+        status = summary_status(conn)
+        as_of = summaries_as_of(conn)
+    with db.base.connect() as base:
+        assert summaries_as_of(base) is None
+    assert as_of == REFRESHED_AT
+    assert status.data_as_of == date(2023, 11, 30)
+    # January of the year before the data starts, so last year's comparison is covered too.
+    assert (status.stocks_from, status.stocks_to) == (date(2021, 1, 1), date(2023, 11, 1))
+
+
+def test_summary_columns_are_named_as_the_measure_groups_return_them(engine: Engine) -> None:
+    with engine.connect() as conn:
+        resolved = resolve(conn, YEAR_2023, Scope.everything())
+        ref = reference_date(YEAR_2023.period, data_as_of(conn))
+        for group, columns in COLUMNS.items():
+            frame = MEASURES[group](conn, resolved, YEAR_2023.period, ref)
+            assert list(frame.columns) == ["unit_id", *columns], group
+
+
+def test_summary_tables_stay_out_of_the_base_schema() -> None:
+    assert not set(summary_metadata.tables) & set(s.metadata.tables)
+
+
+def test_the_refresh_command_builds_and_drops_summaries(
+    demo_sqlite_path: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "demo.sqlite"
+    shutil.copy(demo_sqlite_path, copy)
+    url = f"sqlite:///{copy}"
+    command = [sys.executable, "-m", "data_access.refresh_summaries", "--url", url]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "summary_unit_month" in done.stdout
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert summary_status(conn).fresh
+    dropped = subprocess.run(
+        [*command, "--drop"], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert dropped.returncode == 0, dropped.stderr
+    with engine.connect() as conn:
+        assert summary_status(conn) is None
+    engine.dispose()
+
+
+def test_rebuilding_the_demo_drops_summaries_of_the_old_rows(
+    demo_sqlite_path: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "demo.sqlite"
+    shutil.copy(demo_sqlite_path, copy)
+    engine = sa.create_engine(f"sqlite:///{copy}")
+    refresh(engine)
+    build_demo(engine)
+    with engine.connect() as conn:
+        assert summary_status(conn) is None
+    engine.dispose()
