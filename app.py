@@ -8,6 +8,7 @@ import streamlit as st
 from auth.session import SESSION_USER
 from ui.i18n import t
 from ui.page import current_lang
+from ui.style import apply as apply_tablet_style
 
 st.set_page_config(
     page_title="An sinh xã hội Đầm Hà",
@@ -15,15 +16,24 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="collapsed",
 )
+apply_tablet_style()
 
 lang = current_lang()
 pages = [
+    # Streamlit serves the default page at "/"; the hidden alias keeps /tong-quan links working.
     st.Page(
         "pages/overview.py",
         title=t("nav_overview", lang),
         icon="📊",
         default=True,
+        url_path="trang-chu",
+    ),
+    st.Page(
+        "pages/overview.py",
+        title=t("nav_overview", lang),
+        icon="📊",
         url_path="tong-quan",
+        visibility="hidden",
     ),
     st.Page("pages/coverage.py", title=t("nav_coverage", lang), icon="🩺", url_path="bao-phu"),
     st.Page("pages/housing.py", title=t("nav_housing", lang), icon="🏠", url_path="nha-o"),

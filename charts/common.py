@@ -17,7 +17,8 @@ from .formatting import D3_INT, D3_PCT_INT, apply_locale, fmt_month, fmt_month_s
 Formatter = Callable[[float], str]
 
 CHART_HEIGHT = 300  # fits a landscape tablet with the filter row and tiles above
-BAR_ROW_PX = 28  # one horizontal bar per row, tall enough to read and tap on a tablet
+BAR_ROW_PX = 28  # one horizontal bar per row, tall enough to read on a tablet
+TAP_ROW_PX = 48  # a commune bar is a drill-down target: keep it above the 44 px touch minimum
 AXIS_LEGEND_PX = 120  # room for the month axis, its labels and a legend below the plot
 LABEL_LIMIT_PX = 260  # Vietnamese labels are long ("Trẻ em có hoàn cảnh đặc biệt"): don't cut
 COMMUNE_SELECTION = "commune_pick"  # selection names the pages read for tap-to-drill
@@ -110,7 +111,7 @@ def bar_by_commune(
     else:
         encoding["color"] = alt.value(PALETTE[0])
     chart = alt.Chart(data, title=title).mark_bar(cornerRadiusEnd=2).encode(**encoding)
-    return sized_by_rows(apply_locale(chart.add_params(pick), lang))
+    return sized_by_rows(apply_locale(chart.add_params(pick), lang), step=TAP_ROW_PX)
 
 
 def by_month(

@@ -10,7 +10,6 @@ from ui.downloads import download_buttons
 from ui.filters import drill_to, params_for
 from ui.i18n import t
 from ui.page import setup
-from ui.style import apply as apply_tablet_style
 from ui.tiles import fmt_meets, fmt_value, tiles
 
 ROW_HEIGHT = 44  # a finger-sized row (44 px touch target) for tap-to-drill on a tablet
@@ -34,7 +33,6 @@ def table_key(filters: Filters) -> str:
     return f"overview_communes_{ss['_overview_table_gen']}"
 
 
-apply_tablet_style()  # TEMPORARY: remove once ui.page.setup() calls ui.style.apply()
 page = setup("overview_title")
 lang, filters, scope = page.lang, page.filters, page.scope
 

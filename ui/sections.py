@@ -5,7 +5,7 @@ Tapping a commune bar or a month narrows the filters to it (tap-to-drill); the U
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import altair as alt
@@ -16,7 +16,7 @@ from charts.common import COMMUNE_SELECTION, MONTH_SELECTION
 from charts.formatting import fmt_decimal, fmt_int
 
 from .downloads import download_buttons
-from .filters import drill_to
+from .filters import SESSION_KEY, drill_to
 from .i18n import t
 
 
@@ -31,11 +31,29 @@ def _picked(selection: Any, name: str) -> list[dict[str, Any]]:
 
 def _as_month(value: Any) -> date | None:
     if isinstance(value, (int, float)):
-        return datetime.utcfromtimestamp(value / 1000).date().replace(day=1)
+        # Streamlit hands back the browser's local midnight in epoch ms (e.g. UTC+7 gives the
+        # previous day 17:00 UTC): round to the nearest UTC day before taking the month.
+        day = round(value / 86_400_000) * 86_400_000 / 1000
+        return datetime.fromtimestamp(day, tz=UTC).date().replace(day=1)
     try:
         return pd.Timestamp(value).date().replace(day=1)
     except (ValueError, TypeError):
         return None
+
+
+def _selection_key(key: str) -> str:
+    """A chart key that changes whenever the filters change.
+
+    The browser keeps a chart's selection under its widget key and sends it again when the key
+    is reused, so after a drill is undone the old selection would drill again; a new key per
+    filter change starts every chart unselected.
+    """
+    ss = st.session_state
+    params = ss.get(SESSION_KEY, {})
+    if ss.get("_drill_filters") != params:
+        ss["_drill_filters"] = dict(params)
+        ss["_drill_generation"] = ss.get("_drill_generation", 0) + 1
+    return f"{key}_{ss['_drill_generation']}"
 
 
 def chart_with_data(
@@ -48,7 +66,9 @@ def chart_with_data(
 ) -> None:
     """Draw ``chart``; under it, ``table`` (what the chart shows) with CSV and Excel downloads."""
     if drill:
-        selection = st.altair_chart(chart, width="stretch", on_select="rerun", key=key)
+        selection = st.altair_chart(
+            chart, width="stretch", on_select="rerun", key=_selection_key(key)
+        )
         communes = [p.get("unit_code") for p in _picked(selection, COMMUNE_SELECTION)]
         months = [_as_month(p.get("month")) for p in _picked(selection, MONTH_SELECTION)]
         communes = [c for c in communes if c]
