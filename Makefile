@@ -1,4 +1,4 @@
-.PHONY: run demo test lint bench ci
+.PHONY: run demo test lint bench ci refresh
 
 run:
 	streamlit run app.py
@@ -13,7 +13,10 @@ lint:
 	ruff check . && ruff format --check . && mypy data_access charts
 
 bench:
-	python -m benchmarks.run --scale 1
+	python -m benchmarks.run --scale 1 && python -m benchmarks.pages && python -m benchmarks.quality_checks
 
 ci:
 	bash .ci/run
+
+refresh:
+	python -m data_access.refresh_summaries

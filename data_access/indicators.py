@@ -253,7 +253,11 @@ BY_CODE: dict[str, Indicator] = {i.code: i for i in INDICATORS}
 
 
 def indicator_values(
-    conn: Connection, filters: Filters, scope: Scope, codes: list[str] | None = None
+    conn: Connection,
+    filters: Filters,
+    scope: Scope,
+    codes: list[str] | None = None,
+    with_units: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indicator values for the selection, as (total, by_unit).
 
@@ -277,17 +281,29 @@ def indicator_values(
                 "value": ind.value(int(num.sum()), total_den),
             }
         )
-        for i, row in frame.iterrows():
-            d = int(den.iloc[i]) if den is not None else None  # type: ignore[call-overload]
+        if not with_units:
+            continue
+        # Plain lists, not iterrows: at national scale this loop meets 6.300 communes.
+        dens: list[int | None] = (
+            [int(d) for d in den.tolist()] if den is not None else [None] * len(frame)
+        )
+        for uid, ucode, uname, n, d in zip(
+            frame["unit_id"].tolist(),
+            frame["code"].tolist(),
+            frame["name"].tolist(),
+            num.tolist(),
+            dens,
+            strict=True,
+        ):
             per_unit.append(
                 {
                     "code": ind.code,
-                    "unit_id": int(row["unit_id"]),
-                    "unit_code": row["code"],
-                    "unit_name": row["name"],
-                    "numerator": int(row[ind.numerator]),
+                    "unit_id": int(uid),
+                    "unit_code": ucode,
+                    "unit_name": uname,
+                    "numerator": int(n),
                     "denominator": d,
-                    "value": ind.value(int(row[ind.numerator]), d),
+                    "value": ind.value(int(n), d),
                 }
             )
     return pd.DataFrame(totals), pd.DataFrame(per_unit)
@@ -330,6 +346,7 @@ def selection_targets(
     frame = targets(conn, filters, scope, year)
     resolved = resolve(conn, filters, scope)
     whole = resolved.unit_ids is None and resolved.base_ids is None
+    selected = [] if whole else measures_units(conn, filters, scope, year)
     result: dict[str, float | None] = {}
     for ind in INDICATORS:
         rows = frame[frame["code"] == ind.code]
@@ -338,7 +355,6 @@ def selection_targets(
             result[ind.code] = float(district.iloc[0]) if len(district) else None
             continue
         communes = rows[rows["unit_id"].notna()]
-        selected = measures_units(conn, filters, scope, year)
         own = communes[communes["unit_id"].isin(selected)]
         result[ind.code] = (
             float(own["value"].sum()) if len(own) == len(selected) and len(selected) else None
@@ -376,9 +392,9 @@ def headline(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
     """
     from .queries import data_as_of
 
-    now, _ = indicator_values(conn, filters, scope)
+    now, _ = indicator_values(conn, filters, scope, with_units=False)
     before, _ = indicator_values(
-        conn, filters.with_period(filters.period.same_period_last_year()), scope
+        conn, filters.with_period(filters.period.same_period_last_year()), scope, with_units=False
     )
     year = filters.period.end.year
     goal = selection_targets(conn, filters, scope, year)
@@ -457,5 +473,5 @@ def district_totals(conn: Connection, filters: Filters, scope: Scope) -> pd.Data
     and only the total is returned. Columns: code, numerator, denominator, value.
     """
     whole = Filters(filters.period, (), filters.version)
-    total, _ = indicator_values(conn, whole, Scope.everything(persons=False))
+    total, _ = indicator_values(conn, whole, Scope.everything(persons=False), with_units=False)
     return total

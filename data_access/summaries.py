@@ -19,7 +19,7 @@ Freshness: ``summary_info`` keeps a fingerprint of the base tables taken in the 
 snapshot — the smallest and largest id of each, read from the primary keys in one round trip —
 and the summaries are used only while the tables still show the same fingerprint. That catches
 rows added (a new month of payments) or removed at either end of a table and a rebuilt database;
-a loader that updates rows in place must run the refresh afterwards (see README, Benchmarks).
+a loader that updates rows in place must run the refresh afterwards (``refresh_summaries``).
 The children, board and village groups are small tables and are always read from the base.
 """
 
@@ -325,7 +325,12 @@ def summary_measures(
         for name in COLUMNS[group]:
             names.append(name)
             totals.append(total(name, when))
-    where = sa.or_(in_period, at_ref) if both else (in_period if flows else at_ref)
+    if not flows:
+        where = at_ref
+    elif not stocks or period.start <= ref_month <= period.end:  # the usual case: one range
+        where = in_period
+    else:
+        where = sa.or_(in_period, at_ref)
     stmt = sa.select(sm.c.admin_unit_id).where(where)
     stmt, unit = scoped(stmt, sm.c.admin_unit_id, resolved)
     stmt = stmt.with_only_columns(unit, *totals).group_by(unit)

@@ -96,6 +96,7 @@ FILTERS = [
     ),
     pytest.param(Filters(Period.year(2020)), Scope.everything(), id="before-the-stocks"),
     pytest.param(Filters(Period.months(2023, 6, 2024, 6)), Scope.everything(), id="past-as-of"),
+    pytest.param(Filters(Period.year(2024)), Scope.everything(), id="after-the-data"),
 ]
 
 

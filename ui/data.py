@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from data_access import db, queries
+from data_access import db, queries, summaries
 from data_access.filters import Filters, Scope
 from data_access.queries import data_as_of
 from data_access.units import scoped_catalogue, unit_catalogue
@@ -119,3 +119,14 @@ def _scoped_names(db_key: str, version: str, scope: Scope) -> dict[str, str]:
 def scoped_names(version: str, scope: Scope) -> dict[str, str]:
     """{code: name} of the communes of ``version`` that ``scope`` may see."""
     return _scoped_names(database().key, version, scope)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _summaries_as_of(db_key: str) -> datetime | None:
+    with database().engine.connect() as conn:
+        return summaries.summaries_as_of(conn)
+
+
+def summaries_as_of() -> datetime | None:
+    """When the summary tables behind the figures were refreshed (UTC); None: computed live."""
+    return _summaries_as_of(database().key)

@@ -49,6 +49,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "tài khoản không được xem số liệu của xã mã «{code}»",
         "your account may not see commune '{code}'",
     ),
+    "summaries_at": ("số liệu tổng hợp lúc {at}", "summaries refreshed {at}"),
     "partial_scope": (
         "Theo đơn vị mới, số liệu chỉ gồm phần địa bàn thuộc phạm vi tài khoản của bạn.",
         "In the new units, figures include only the area within your account's scope.",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from auth.session import require_scope
+from charts.formatting import fmt_date
 from data_access.errors import WelfareDataError
 from data_access.filters import VERSION_2023, VERSION_2025, Filters, Scope
 
@@ -92,5 +94,10 @@ def setup(title_key: str) -> Page:
         st.warning(t("bad_link", lang, detail=problem), icon="🔗")
     if scope.communes is not None and filters.version != VERSION_2023:
         st.caption(t("partial_scope", lang))
-    st.caption(describe(filters, names[filters.version], data_range, lang))
+    line = describe(filters, names[filters.version], data_range, lang)
+    refreshed = data.summaries_as_of()
+    if refreshed is not None:
+        local = refreshed.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+        line += " · " + t("summaries_at", lang, at=f"{local:%H:%M} {fmt_date(local.date(), lang)}")
+    st.caption(line)
     return Page(filters, scope, lang, names[filters.version], data_range)
