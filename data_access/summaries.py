@@ -678,6 +678,8 @@ def refresh(engine: Engine, now: datetime | None = None) -> RefreshResult:
                 )
             )
     with engine.connect() as conn:
+        # Table names come from our own metadata, never from a user: no value to bind here
+        # (identifiers cannot be bound parameters).
         names = ", ".join(t.name for t in summary_metadata.sorted_tables)
         if postgres:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(
