@@ -11,6 +11,7 @@ Point-in-time measures are read on ``queries.reference_date``.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Connection
 from . import schema as s
 from .filters import Filters, Period, Scope
 from .queries import (
+    CARD_FUNDING,
     ELDERLY_AGE,
     ELDERLY_CHECK_KINDS,
     data_as_of,
@@ -50,7 +52,8 @@ CHILD_CATEGORIES: dict[str, tuple[str, str]] = {
     "nguy_co_xam_hai": ("Nguy cơ bị xâm hại", "At risk of abuse"),
 }
 
-_FUNDING_RANK = {"state": 1, "partial": 2, "self": 3}  # a person with two cards counts once
+# A person with two cards counts once, under the best.
+_FUNDING_RANK = {code: rank for rank, code in enumerate(CARD_FUNDING, start=1)}
 
 
 # --- helpers shared with data_access.housing (candidates for data_access.queries) -----------
@@ -82,6 +85,12 @@ def per_unit(
 ) -> pd.DataFrame:
     """Run a per-unit aggregate and give every selected unit a row (zeros where none)."""
     rows = pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=["unit_id", *columns])
+    return _zero_filled(conn, resolved, rows)
+
+
+def _zero_filled(conn: Connection, resolved: Resolved, rows: pd.DataFrame) -> pd.DataFrame:
+    """Every selected unit (code, name) with ``rows``' measures, keyed by unit_id; zeros filled."""
+    columns = [c for c in rows.columns if c != "unit_id"]
     frame = selected_units(conn, resolved).merge(rows, on="unit_id", how="left")
     frame[columns] = frame[columns].fillna(0).astype("int64")
     return frame.drop(columns=["unit_id"]).reset_index(drop=True)
@@ -117,8 +126,24 @@ def elderly_cards(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFr
     Columns: unit_code, unit_name, elderly, state, partial, self, none, covered (state +
     partial: F1's numerator), covered_share (covered / elderly, None without elderly).
     """
+    from .summaries import summary_measures  # summaries builds on queries, as this module does
+
     resolved = resolve(conn, filters, scope)
     ref = reference_date(filters.period, data_as_of(conn))
+    found = summary_measures(conn, resolved, filters.period, ref, ["elderly_bhyt", "elderly_cards"])
+    if len(found) == 2:  # month-end stocks: nested counts of the best card held
+        stock = found["elderly_bhyt"].merge(found["elderly_cards"], on="unit_id")
+        rows = pd.DataFrame(
+            {
+                "unit_id": stock["unit_id"],
+                "elderly": stock["elderly"],
+                "state": stock["elderly_card_state"],
+                "partial": stock["elderly_covered"] - stock["elderly_card_state"],
+                "self": stock["elderly_card_any"] - stock["elderly_covered"],
+                "none": stock["elderly"] - stock["elderly_card_any"],
+            }
+        )
+        return _with_coverage(_zero_filled(conn, resolved, rows))
     p, c = s.person, s.health_insurance_card
     rank = sa.case(*((c.c.funding == k, v) for k, v in _FUNDING_RANK.items()), else_=None)
     best = (
@@ -143,7 +168,13 @@ def elderly_cards(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFr
         *(count_if(best.c.rank == v) for v in _FUNDING_RANK.values()),
         count_if(best.c.rank.is_(None)),
     ).group_by(unit)
-    frame = per_unit(conn, resolved, stmt, ["elderly", "state", "partial", "self", "none"])
+    return _with_coverage(
+        per_unit(conn, resolved, stmt, ["elderly", "state", "partial", "self", "none"])
+    )
+
+
+def _with_coverage(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add covered (state + partial) and covered_share to an ``elderly_cards`` frame."""
     frame["covered"] = frame["state"] + frame["partial"]
     frame["covered_share"] = [
         c / e if e else None for c, e in zip(frame["covered"], frame["elderly"], strict=True)
@@ -157,9 +188,28 @@ def health_visits_by_month(conn: Connection, filters: Filters, scope: Scope) -> 
     Columns: month (first day, timestamp), unit_code, unit_name, visits; only months and
     communes with visits, ordered by month then commune code.
     """
+    from .summaries import summary_status, summary_unit_month
+
     resolved = resolve(conn, filters, scope)
-    h = s.health_check
     period: Period = filters.period
+    status = summary_status(conn)
+    if status is not None and status.fresh:  # counted per unit and month by the refresh
+        sm = summary_unit_month
+        stmt = sa.select(sm.c.month).where(sm.c.month.between(period.start, period.end))
+        stmt, unit = scoped(stmt, sm.c.admin_unit_id, resolved)
+        visits = sa.func.sum(sm.c.health_visits)
+        stmt = (
+            stmt.with_only_columns(sm.c.month, unit, visits)
+            .group_by(sm.c.month, unit)
+            .having(visits > 0)
+        )
+        found = []
+        for month_value, unit_id, count in conn.execute(stmt):
+            first = as_date(month_value)
+            assert first is not None  # a summary row always has its month
+            found.append((first.year, first.month, unit_id, count))
+        return _visits_frame(conn, resolved, found)
+    h = s.health_check
     # extract() compiles to EXTRACT on PostgreSQL and to STRFTIME on SQLite: same buckets.
     year, month = sa.extract("year", h.c.check_date), sa.extract("month", h.c.check_date)
     stmt = sa.select(h.c.admin_unit_id).where(
@@ -168,7 +218,12 @@ def health_visits_by_month(conn: Connection, filters: Filters, scope: Scope) -> 
     )
     stmt, unit = scoped(stmt, h.c.admin_unit_id, resolved)
     stmt = stmt.with_only_columns(year, month, unit, sa.func.count()).group_by(year, month, unit)
-    rows = month_rows(list(conn.execute(stmt)), ["unit_id", "visits"])
+    return _visits_frame(conn, resolved, list(conn.execute(stmt)))
+
+
+def _visits_frame(conn: Connection, resolved: Resolved, found: list[Any]) -> pd.DataFrame:
+    """``health_visits_by_month``'s frame from (year, month, unit_id, visits) rows."""
+    rows = month_rows(found, ["unit_id", "visits"])
     frame = with_unit_names(conn, resolved, rows)
     frame = frame[["month", "unit_code", "unit_name", "visits"]]
     return frame.sort_values(["month", "unit_code"]).reset_index(drop=True)

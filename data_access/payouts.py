@@ -120,13 +120,33 @@ def _with_units(conn: Connection, frame: pd.DataFrame, r: Resolved) -> pd.DataFr
     return out.rename(columns={"code": "unit_code", "name": "unit_name"}).reset_index(drop=True)
 
 
+def _summarised(conn: Connection) -> sa.Table | None:
+    """``summary_payment`` when it is fresh and may be read (see ``summaries``), else None."""
+    from .summaries import summary_payment, summary_status  # summaries builds on this module
+
+    status = summary_status(conn)
+    return summary_payment if status is not None and status.payments_usable else None
+
+
 def _monthly(conn: Connection, r: Resolved, first: date, last: date) -> pd.DataFrame:
-    pay = s.allowance_payment
-    stmt = sa.select(pay.c.month).where(pay.c.month.between(first, last), pay.c.status == PAID)
-    stmt, _ = scoped(stmt, pay.c.admin_unit_id, r)
-    bank = pay.c.method == BANK
-    stmt = (
-        stmt.with_only_columns(
+    sp = _summarised(conn)
+    if sp is not None:  # one row per unit, month, group and previous month: sum them
+        stmt = sa.select(sp.c.month).where(sp.c.month.between(first, last))
+        stmt, _ = scoped(stmt, sp.c.admin_unit_id, r)
+        stmt = stmt.with_only_columns(
+            sp.c.month,
+            sa.func.sum(sp.c.paid_amount),
+            sa.func.sum(sp.c.beneficiaries),
+            sa.func.sum(sp.c.bank_amount),
+            sa.func.sum(sp.c.cash_amount),
+            sa.func.sum(sp.c.bank_beneficiaries),
+        )
+    else:
+        pay = s.allowance_payment
+        stmt = sa.select(pay.c.month).where(pay.c.month.between(first, last), pay.c.status == PAID)
+        stmt, _ = scoped(stmt, pay.c.admin_unit_id, r)
+        bank = pay.c.method == BANK
+        stmt = stmt.with_only_columns(
             pay.c.month,
             sa.func.sum(pay.c.amount_vnd),
             sa.func.count(sa.distinct(pay.c.beneficiary_id)),
@@ -134,9 +154,8 @@ def _monthly(conn: Connection, r: Resolved, first: date, last: date) -> pd.DataF
             _sum_if(pay.c.method == CASH, pay.c.amount_vnd),
             sa.func.count(sa.distinct(sa.case((bank, pay.c.beneficiary_id)))),
         )
-        .group_by(pay.c.month)
-        .order_by(pay.c.month)
-    )
+    month = stmt.selected_columns[0]
+    stmt = stmt.group_by(month).order_by(month)
     columns = [
         "month",
         "paid_amount",
@@ -176,27 +195,38 @@ def cumulative(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame
     return frame[frame["month"] >= filters.period.start].reset_index(drop=True)
 
 
+def _first_in_period(sp: sa.Table, start: date) -> sa.ColumnElement:
+    """Beneficiaries paid in a period from ``summary_payment``: each counts once, in the row of
+    their first paid month in it (the one whose previous paid month is before the period)."""
+    return _sum_if(sp.c.prev_month < start, sp.c.beneficiaries)
+
+
 def by_group(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
     """Amount paid in the period and beneficiaries paid, per Decree 20 group (largest first).
 
     Columns: group_code, paid_amount, beneficiaries.
     """
     r = resolve(conn, filters, scope)
-    pay, ben = s.allowance_payment, s.allowance_beneficiary
-    stmt = (
-        sa.select(pay.c.id)
-        .select_from(pay)
-        .join(ben, ben.c.id == pay.c.beneficiary_id)
-        .where(pay.c.month.between(filters.period.start, filters.period.end), pay.c.status == PAID)
-    )
-    stmt, _ = scoped(stmt, pay.c.admin_unit_id, r)
-    amount = sa.func.sum(pay.c.amount_vnd)
-    stmt = (
-        stmt.with_only_columns(
-            ben.c.group_code, amount, sa.func.count(sa.distinct(pay.c.beneficiary_id))
+    period = filters.period
+    sp = _summarised(conn)
+    if sp is not None:
+        stmt = sa.select(sp.c.group_code).where(sp.c.month.between(period.start, period.end))
+        stmt, _ = scoped(stmt, sp.c.admin_unit_id, r)
+        group, amount = sp.c.group_code, sa.func.sum(sp.c.paid_amount)
+        paid = _first_in_period(sp, period.start)
+    else:
+        pay, ben = s.allowance_payment, s.allowance_beneficiary
+        stmt = (
+            sa.select(pay.c.id)
+            .select_from(pay)
+            .join(ben, ben.c.id == pay.c.beneficiary_id)
+            .where(pay.c.month.between(period.start, period.end), pay.c.status == PAID)
         )
-        .group_by(ben.c.group_code)
-        .order_by(amount.desc(), ben.c.group_code)
+        stmt, _ = scoped(stmt, pay.c.admin_unit_id, r)
+        group, amount = ben.c.group_code, sa.func.sum(pay.c.amount_vnd)
+        paid = sa.func.count(sa.distinct(pay.c.beneficiary_id))
+    stmt = (
+        stmt.with_only_columns(group, amount, paid).group_by(group).order_by(amount.desc(), group)
     )
     frame = _frame(conn, stmt, ["group_code", "paid_amount", "beneficiaries"])
     frame[["paid_amount", "beneficiaries"]] = frame[["paid_amount", "beneficiaries"]].astype(
@@ -212,17 +242,30 @@ def by_commune(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame
     commune of the selection appears, with zeros where nothing was paid.
     """
     r = resolve(conn, filters, scope)
-    pay = s.allowance_payment
-    stmt = sa.select(pay.c.id).where(
-        pay.c.month.between(filters.period.start, filters.period.end), pay.c.status == PAID
-    )
-    stmt, unit = scoped(stmt, pay.c.admin_unit_id, r)
-    stmt = stmt.with_only_columns(
-        unit,
-        sa.func.sum(pay.c.amount_vnd),
-        sa.func.count(sa.distinct(pay.c.beneficiary_id)),
-        _sum_if(pay.c.method == BANK, pay.c.amount_vnd),
-    ).group_by(unit)
+    period = filters.period
+    sp = _summarised(conn)
+    if sp is not None:
+        stmt = sa.select(sp.c.month).where(sp.c.month.between(period.start, period.end))
+        stmt, unit = scoped(stmt, sp.c.admin_unit_id, r)
+        stmt = stmt.with_only_columns(
+            unit,
+            sa.func.sum(sp.c.paid_amount),
+            _first_in_period(sp, period.start),
+            sa.func.sum(sp.c.bank_amount),
+        )
+    else:
+        pay = s.allowance_payment
+        stmt = sa.select(pay.c.id).where(
+            pay.c.month.between(period.start, period.end), pay.c.status == PAID
+        )
+        stmt, unit = scoped(stmt, pay.c.admin_unit_id, r)
+        stmt = stmt.with_only_columns(
+            unit,
+            sa.func.sum(pay.c.amount_vnd),
+            sa.func.count(sa.distinct(pay.c.beneficiary_id)),
+            _sum_if(pay.c.method == BANK, pay.c.amount_vnd),
+        )
+    stmt = stmt.group_by(unit)
     frame = _frame(conn, stmt, ["unit_id", "paid_amount", "beneficiaries", "bank_amount"])
     return _with_units(conn, frame, r)
 
@@ -230,16 +273,17 @@ def by_commune(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame
 # --- payments that differ from standard rate × coefficient ----------------------------------
 
 
-def _rate_checked(filters: Filters, r: Resolved) -> tuple[sa.Select, sa.ColumnElement, dict]:
-    """Payments of the period that differ from rate × coefficient, joined for reporting.
+def rate_check() -> tuple[sa.Select, dict[str, sa.ColumnElement]]:
+    """Every payment (paid or pending) that differs from rate × coefficient, unfiltered.
 
-    Returns the scoped statement, the version's unit column, and the named expressions. A payment
-    for a month with no standard rate in force counts as differing (its expected amount is
-    unknown). Rates are assumed not to overlap; each is valid from ``valid_from`` to
-    ``valid_to`` (open-ended when NULL).
+    Returns the statement (selecting the payment id; callers choose their columns) and the named
+    expressions: ``expected_x10``, ``diff_x10`` (tenths of a đồng: coefficient_x10 keeps
+    rate × coefficient exact integer math), ``without_rate`` and ``rate_amount``. A payment for a
+    month with no standard rate in force counts as differing (its expected amount is unknown).
+    Rates are assumed not to overlap; each is valid from ``valid_from`` to ``valid_to``
+    (open-ended when NULL). ``summaries`` counts the same rows per unit and month.
     """
     pay, ben, rate = s.allowance_payment, s.allowance_beneficiary, s.allowance_rate
-    # Compare in tenths of a đồng: coefficient_x10 keeps rate × coefficient exact integer math.
     expected_x10 = rate.c.amount_vnd * ben.c.coefficient_x10
     diff_x10 = pay.c.amount_vnd * 10 - expected_x10
     in_force = sa.and_(
@@ -252,13 +296,27 @@ def _rate_checked(filters: Filters, r: Resolved) -> tuple[sa.Select, sa.ColumnEl
         .join(ben, ben.c.id == pay.c.beneficiary_id)
         .join(rate, in_force, isouter=True)
         .where(
-            pay.c.month.between(filters.period.start, filters.period.end),
             pay.c.status.in_(CHECKED_STATUSES),
             sa.or_(rate.c.id.is_(None), diff_x10 != 0),
         )
     )
+    named = {
+        "expected_x10": expected_x10,
+        "diff_x10": diff_x10,
+        "without_rate": rate.c.id.is_(None),
+        "rate_amount": rate.c.amount_vnd,
+    }
+    return stmt, named
+
+
+def _rate_checked(filters: Filters, r: Resolved) -> tuple[sa.Select, sa.ColumnElement, dict]:
+    """``rate_check`` for the period, scoped: the statement, the version's unit column, and
+    the named expressions."""
+    pay = s.allowance_payment
+    stmt, named = rate_check()
+    stmt = stmt.where(pay.c.month.between(filters.period.start, filters.period.end))
     stmt, unit = scoped(stmt, pay.c.admin_unit_id, r)
-    return stmt, unit, {"expected_x10": expected_x10, "diff_x10": diff_x10, "rate": rate}
+    return stmt, unit, named
 
 
 def _tenths(value: object) -> int:
@@ -273,18 +331,26 @@ def rate_mismatches(conn: Connection, filters: Filters, scope: Scope) -> pd.Data
     overpaid, underpaid, difference (overpaid − underpaid, đồng). Only communes with at least
     one such payment appear; an empty frame means every payment matches.
     """
+    from .summaries import COLUMNS, summary_measures  # summaries builds on this module
+
     r = resolve(conn, filters, scope)
-    stmt, unit, x = _rate_checked(filters, r)
-    diff = x["diff_x10"]
-    stmt = stmt.with_only_columns(
-        unit,
-        sa.func.count(),
-        _count_if(x["rate"].c.id.is_(None)),
-        _sum_if(diff > 0, diff),
-        _sum_if(diff < 0, -diff),
-    ).group_by(unit)
     columns = ["unit_id", "mismatches", "without_rate", "overpaid", "underpaid"]
-    frame = _frame(conn, stmt, columns)
+    period = filters.period
+    found = summary_measures(conn, r, period, period.end_date, ["rate_check"]).get("rate_check")
+    if found is not None:  # per unit and month in summary_unit_month: summed over the period
+        frame = found[["unit_id", *COLUMNS["rate_check"]]].set_axis(columns, axis=1)
+        frame = frame[frame["mismatches"] > 0]
+    else:
+        stmt, unit, x = _rate_checked(filters, r)
+        diff = x["diff_x10"]
+        stmt = stmt.with_only_columns(
+            unit,
+            sa.func.count(),
+            _count_if(x["without_rate"]),
+            _sum_if(diff > 0, diff),
+            _sum_if(diff < 0, -diff),
+        ).group_by(unit)
+        frame = _frame(conn, stmt, columns)
     for column in ("overpaid", "underpaid"):
         frame[column] = [_tenths(v) for v in frame[column]]
     frame["difference"] = frame["overpaid"] - frame["underpaid"]
@@ -307,9 +373,27 @@ def mismatch_list(conn: Connection, filters: Filters, scope: Scope, page: int = 
     """
     if not scope.persons:
         raise PersonListNotAllowedError()
+    from .summaries import summary_status, summary_unit_month  # builds on this module
+
     r = resolve(conn, filters, scope)
     stmt, unit, x = _rate_checked(filters, r)
     pay, ben, person = s.allowance_payment, s.allowance_beneficiary, s.person
+    status = summary_status(conn)
+    if status is not None and status.fresh:
+        # The refresh counted the differing payments per unit and month: look only there (an
+        # index range each) instead of checking every payment of the period against its rate.
+        sm = summary_unit_month
+        hot = (
+            sa.select(sm.c.admin_unit_id, sm.c.month)
+            .where(
+                sm.c.rate_mismatches > 0,
+                sm.c.month.between(filters.period.start, filters.period.end),
+            )
+            .subquery("months_with_differences")
+        )
+        stmt = stmt.join(
+            hot, sa.and_(hot.c.admin_unit_id == pay.c.admin_unit_id, hot.c.month == pay.c.month)
+        )
     names = s.admin_unit.alias("shown_unit")
     stmt = (
         stmt.join(person, person.c.id == ben.c.person_id)
@@ -322,7 +406,7 @@ def mismatch_list(conn: Connection, filters: Filters, scope: Scope, page: int = 
             person.c.full_name,
             ben.c.group_code,
             ben.c.coefficient_x10,
-            x["rate"].c.amount_vnd,
+            x["rate_amount"],
             x["expected_x10"],
             pay.c.amount_vnd,
             x["diff_x10"],

@@ -22,6 +22,7 @@ from .units import Resolved, resolve, scoped, unit_catalogue
 ELDERLY_AGE = 60  # Luật Người cao tuổi 2009: người cao tuổi là công dân từ đủ 60 tuổi
 ELDERLY_CHECK_KINDS = ("elderly_periodic", "elderly_consult")
 STATE_SUPPORTED_FUNDING = ("state", "partial")
+CARD_FUNDING = ("state", "partial", "self")  # every BHYT card funding, best first
 JOB_FAIR_KINDS = ("job_fair", "labour_export")
 
 
@@ -335,11 +336,14 @@ def measures(
     frame = units[["unit_id", "code", "name"]].reset_index(drop=True)
     wanted = groups or list(MEASURES)
     summarised = summary_measures(conn, resolved, filters.period, ref, wanted)
+    parts = []
     for group in wanted:
         part = summarised.get(group)
         if part is None:
             part = MEASURES[group](conn, resolved, filters.period, ref)
-        frame = frame.merge(part, on="unit_id", how="left")
-    value_columns = [c for c in frame.columns if c not in ("unit_id", "code", "name")]
-    frame[value_columns] = frame[value_columns].fillna(0).astype("int64")
-    return frame
+        parts.append(part.set_index("unit_id"))
+    # One alignment on unit_id for every group (not a merge per group): each part has a row
+    # per unit at most, units without one get zeros.
+    values = pd.concat(parts, axis=1).reindex(frame["unit_id"].to_numpy())
+    values = values.fillna(0).astype("int64").reset_index(drop=True)
+    return pd.concat([frame, values], axis=1)

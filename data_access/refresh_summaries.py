@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from .db import DEMO_PATH, configured_url, parse_url, shown
 from .errors import WelfareDataError
-from .summaries import drop_summaries, refresh, summary_unit_month
+from .summaries import drop_summaries, refresh, summary_payment, summary_unit_month
 
 
 def main(argv: Iterable[str] | None = None) -> int:
@@ -43,8 +43,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     finally:
         engine.dispose()
     print(
-        f"{summary_unit_month.name}: {result.rows:,} rows ({result.stock_months} months of "
-        f"stocks) refreshed in {result.seconds:.1f} s on {shown(engine.url)}"
+        f"{summary_unit_month.name}, {summary_payment.name}: {result.rows:,} rows "
+        f"({result.stock_months} months of stocks) refreshed in {result.seconds:.1f} s "
+        f"on {shown(engine.url)}"
     )
     return 0
 

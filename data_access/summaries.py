@@ -50,7 +50,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from . import schema as s
 from .filters import Period, add_months, month_end
+from .payouts import CASH, PAID, rate_check
 from .queries import (
+    CARD_FUNDING,
     ELDERLY_AGE,
     ELDERLY_CHECK_KINDS,
     JOB_FAIR_KINDS,
@@ -61,7 +63,8 @@ from .queries import (
 )
 from .units import Resolved, scoped
 
-LAYOUT = 1  # bump when the summary tables change: an older layout is ignored until refreshed
+LAYOUT = 2  # bump when the summary tables change: an older layout is ignored until refreshed
+NO_PREVIOUS = date(1, 1, 1)  # summary_payment.prev_month of a beneficiary's first paid month
 
 # Measure group -> its columns, named exactly as queries.MEASURES returns them.
 FLOWS: dict[str, tuple[str, ...]] = {
@@ -70,13 +73,21 @@ FLOWS: dict[str, tuple[str, ...]] = {
     "job_events": ("job_fairs", "recruitment_events", "event_attendees"),
     "training": ("classes", "classes_non_agri", "classes_agri", "learners", "learners_completed"),
     "payouts": ("paid_amount", "payments"),
+    # Payments (paid or pending) that differ from rate × coefficient: payouts.rate_mismatches.
+    "rate_check": ("rate_mismatches", "rate_without", "rate_overpaid_x10", "rate_underpaid_x10"),
 }
 STOCKS: dict[str, tuple[str, ...]] = {
     "elderly_bhyt": ("elderly", "elderly_covered"),
+    # Elderly holding a card paid by the state / any card (state, partial or self-paid):
+    # with elderly_covered (state or partial) they split the elderly by their best card.
+    "elderly_cards": ("elderly_card_state", "elderly_card_any"),
     "allowance_active": ("beneficiaries", "beneficiaries_bank"),
 }
 COLUMNS: dict[str, tuple[str, ...]] = {**FLOWS, **STOCKS}
-MONEY = frozenset({"grant_amount", "socialised_amount", "paid_amount"})  # whole đồng: BIGINT
+# Whole đồng (tenths for the rate check): BIGINT.
+MONEY = frozenset(
+    {"grant_amount", "socialised_amount", "paid_amount", "rate_overpaid_x10", "rate_underpaid_x10"}
+)
 MEASURE_COLUMNS = [c for cols in COLUMNS.values() for c in cols]
 
 # The base tables the summaries are computed from: their fingerprint decides freshness.
@@ -90,6 +101,7 @@ SOURCES: tuple[sa.Table, ...] = (
     s.job_event,
     s.allowance_beneficiary,
     s.allowance_payment,
+    s.allowance_rate,
 )
 
 summary_metadata = MetaData()  # not the base schema's: its create_all stays unchanged
@@ -115,6 +127,29 @@ summary_unit_month = Table(
     Index("ix_summary_unit_month_month", "month", "admin_unit_id"),
 )
 
+# Paid payments per record-level unit, month and Decree 20 group, for the payouts page. A
+# beneficiary paid in a month is counted in the row of the previous month they were paid in
+# (``NO_PREVIOUS`` for their first), so "beneficiaries paid in months S..E" is the sum over the
+# rows with S <= month <= E and prev_month < S: each counts once, at their first paid month in
+# the period. That is exact only while each beneficiary is paid in one unit: the refresh checks
+# it and, when it fails, leaves this table empty (``summary_info.payment_detail`` false) so the
+# payouts page reads the base tables.
+summary_payment = Table(
+    "summary_payment",
+    summary_metadata,
+    Column("admin_unit_id", Integer, primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("group_code", Text, primary_key=True),
+    Column("prev_month", Date, primary_key=True),
+    Column("paid_amount", BigInteger, nullable=False),
+    Column("bank_amount", BigInteger, nullable=False),
+    Column("cash_amount", BigInteger, nullable=False),
+    Column("payments", Integer, nullable=False),
+    Column("beneficiaries", Integer, nullable=False),  # paid in the month (each once)
+    Column("bank_beneficiaries", Integer, nullable=False),  # … with a payment by bank
+    Index("ix_summary_payment_month", "month", "admin_unit_id"),
+)
+
 summary_info = Table(
     "summary_info",
     summary_metadata,
@@ -125,6 +160,7 @@ summary_info = Table(
     Column("stocks_from", Date),  # first and last month of summary_month
     Column("stocks_to", Date),
     Column("fingerprint", Text, nullable=False),
+    Column("payment_detail", sa.Boolean, nullable=False),  # summary_payment is filled
     Column("rows", Integer, nullable=False),
     Column("seconds", Float, nullable=False),
 )
@@ -175,6 +211,12 @@ class SummaryStatus:
     stocks_from: date | None
     stocks_to: date | None
     fresh: bool
+    payment_detail: bool = False  # summary_payment holds the payouts page's rows
+
+    @property
+    def payments_usable(self) -> bool:
+        """True when the payouts page may read ``summary_payment``."""
+        return self.fresh and self.payment_detail
 
     def has_stocks_for(self, month: date) -> bool:
         """True when month-end stocks were computed for ``month`` (a first day)."""
@@ -251,7 +293,26 @@ def summary_status(conn: Connection) -> SummaryStatus | None:
 
     Two cheap round trips: does ``summary_info`` exist, then its row beside the base tables'
     fingerprint now (index lookups of min/max id). A layout older than this code counts as absent.
+    The answer is kept for the life of ``conn`` (one cached query's connection, or one
+    transaction's worth of work), so the queries of a page ask once each, not once per helper.
     """
+    cache = conn.info.get(_STATUS_KEY)
+    if cache is not None and cache[0] is conn:
+        return cache[1]
+    status = _read_status(conn)
+    conn.info[_STATUS_KEY] = (conn, status)
+    return status
+
+
+_STATUS_KEY = "welfare.summary_status"
+
+
+def forget_status(conn: Connection) -> None:
+    """Drop the status kept for ``conn`` (after refreshing or editing on that connection)."""
+    conn.info.pop(_STATUS_KEY, None)
+
+
+def _read_status(conn: Connection) -> SummaryStatus | None:
     if not _exists(conn):
         return None
     i = summary_info
@@ -263,18 +324,20 @@ def summary_status(conn: Connection) -> SummaryStatus | None:
             i.c.stocks_from,
             i.c.stocks_to,
             i.c.fingerprint,
+            i.c.payment_detail,
             *_fingerprint_columns(),
         ).where(i.c.id == 1)
     ).first()
     if row is None or row[0] != LAYOUT:
         return None
-    now = _fingerprint_text(tuple(row)[6:])
+    now = _fingerprint_text(tuple(row)[7:])
     return SummaryStatus(
         refreshed_at=_as_utc(row[1]),
         data_as_of=row[2],
         stocks_from=row[3],
         stocks_to=row[4],
         fresh=row[5] == now,
+        payment_detail=bool(row[6]),
     )
 
 
@@ -448,7 +511,17 @@ def _flow_parts() -> list[sa.Select]:
         .where(pay.c.status == "paid")
         .group_by(pay.c.admin_unit_id, pay.c.month)
     )
-    return [health, housing, jobs, training, payouts]
+    check, named = rate_check()
+    diff = named["diff_x10"]
+    rates = check.with_only_columns(
+        pay.c.admin_unit_id,
+        pay.c.month.label("month"),
+        sa.func.count().label("rate_mismatches"),
+        _count_if(named["without_rate"]).label("rate_without"),
+        _sum_if(diff > 0, diff).label("rate_overpaid_x10"),
+        _sum_if(diff < 0, -diff).label("rate_underpaid_x10"),
+    ).group_by(pay.c.admin_unit_id, pay.c.month)
+    return [health, housing, jobs, training, payouts, rates]
 
 
 def _elderly_spans() -> sa.Subquery:
@@ -477,8 +550,8 @@ def _elderly_spans() -> sa.Subquery:
     )
 
 
-def _card_islands() -> sa.Subquery:
-    """Each person's months with a state-supported card, as disjoint [a, b) spans.
+def _card_islands(funding: tuple[str, ...], name: str) -> sa.Subquery:
+    """Each person's months with a card of ``funding``, as disjoint [a, b) spans.
 
     A card counts at a month's end when valid_from <= month_end <= valid_to: the months from
     month_of(valid_from) to before month_of(valid_to + 1 day). Overlapping cards of one person
@@ -492,8 +565,8 @@ def _card_islands() -> sa.Subquery:
             month_of(c.c.valid_from).label("a"),
             month_after(c.c.valid_to).label("b"),
         )
-        .where(c.c.funding.in_(STATE_SUPPORTED_FUNDING))
-        .subquery("cards")
+        .where(c.c.funding.in_(funding))
+        .subquery(f"{name}_cards")
     )
     order = (cards.c.a, cards.c.b)
     reach = sa.func.max(cards.c.b).over(
@@ -507,14 +580,14 @@ def _card_islands() -> sa.Subquery:
             sa.case((cards.c.a <= reach, 0), else_=1).label("starts"),
         )
         .where(cards.c.a < cards.c.b)
-        .subquery("flagged")
+        .subquery(f"{name}_flagged")
     )
     island = sa.func.sum(flagged.c.starts).over(
         partition_by=flagged.c.person_id, order_by=(flagged.c.a, flagged.c.b), rows=(None, 0)
     )
     numbered = sa.select(
         flagged.c.person_id, flagged.c.a, flagged.c.b, island.label("island")
-    ).subquery("numbered")
+    ).subquery(f"{name}_numbered")
     return (
         sa.select(
             numbered.c.person_id,
@@ -522,7 +595,7 @@ def _card_islands() -> sa.Subquery:
             sa.func.max(numbered.c.b).label("b"),
         )
         .group_by(numbered.c.person_id, numbered.c.island)
-        .subquery("islands")
+        .subquery(f"{name}_islands")
     )
 
 
@@ -571,26 +644,36 @@ def _stock_parts() -> list[sa.Select]:
         )
         .group_by(people.c.admin_unit_id, m.c.month)
     )
-    isl = _card_islands()
+    held = [
+        _held(el, STATE_SUPPORTED_FUNDING, "elderly_covered"),
+        _held(el, ("state",), "elderly_card_state"),
+        _held(el, CARD_FUNDING, "elderly_card_any"),
+    ]
+    return [active, elderly, *held]
+
+
+def _held(el: sa.Subquery, funding: tuple[str, ...], name: str) -> sa.Select:
+    """Elderly holding a card of ``funding`` at each month's end, per unit: column ``name``."""
+    m = summary_month
+    isl = _card_islands(funding, name)
     lo = sa.case((isl.c.a > el.c.e_from, isl.c.a), else_=el.c.e_from)
     hi = sa.case((sa.or_(el.c.e_to.is_(None), isl.c.b < el.c.e_to), isl.c.b), else_=el.c.e_to)
     spans = (
         sa.select(el.c.admin_unit_id, lo.label("lo"), hi.label("hi"))
         .select_from(el.join(isl, isl.c.person_id == el.c.id))
-        .subquery("spans")
+        .subquery(f"{name}_spans")
     )
     held = (
         sa.select(spans.c.admin_unit_id, spans.c.lo, spans.c.hi, sa.func.count().label("n"))
         .where(spans.c.lo < spans.c.hi)
         .group_by(spans.c.admin_unit_id, spans.c.lo, spans.c.hi)
-        .subquery("held")
+        .subquery(f"{name}_held")
     )
-    covered = (
-        sa.select(held.c.admin_unit_id, m.c.month, sa.func.sum(held.c.n).label("elderly_covered"))
+    return (
+        sa.select(held.c.admin_unit_id, m.c.month, sa.func.sum(held.c.n).label(name))
         .select_from(held.join(m, sa.and_(held.c.lo <= m.c.month, m.c.month < held.c.hi)))
         .group_by(held.c.admin_unit_id, m.c.month)
     )
-    return [active, elderly, covered]
 
 
 def _fill_statement() -> sa.Insert:
@@ -617,6 +700,67 @@ def _fill_statement() -> sa.Insert:
     return summary_unit_month.insert().from_select(
         [*target, *(summary_unit_month.c[n] for n in MEASURE_COLUMNS)], select
     )
+
+
+def _payment_fill() -> sa.Insert:
+    """INSERT … SELECT of ``summary_payment``: paid payments per unit, month, group and the
+    beneficiary's previous paid month (in the same unit)."""
+    pay, ben = s.allowance_payment, s.allowance_beneficiary
+    bank = pay.c.method == "bank"
+    per_month = (
+        sa.select(
+            pay.c.beneficiary_id,
+            pay.c.admin_unit_id,
+            pay.c.month,
+            sa.func.sum(pay.c.amount_vnd).label("amount"),
+            _sum_if(bank, pay.c.amount_vnd).label("bank_amount"),
+            _sum_if(pay.c.method == CASH, pay.c.amount_vnd).label("cash_amount"),
+            sa.func.count().label("payments"),
+            sa.func.max(sa.case((bank, 1), else_=0)).label("by_bank"),
+        )
+        .where(pay.c.status == PAID)
+        .group_by(pay.c.beneficiary_id, pay.c.admin_unit_id, pay.c.month)
+        .subquery("per_month")
+    )
+    previous = sa.func.lag(per_month.c.month).over(
+        partition_by=(per_month.c.beneficiary_id, per_month.c.admin_unit_id),
+        order_by=per_month.c.month,
+    )
+    sequenced = sa.select(
+        per_month,
+        sa.func.coalesce(previous, sa.literal(NO_PREVIOUS, Date)).label("prev_month"),
+    ).subquery("sequenced")
+    q = sequenced
+    select = (
+        sa.select(
+            q.c.admin_unit_id,
+            q.c.month,
+            ben.c.group_code,
+            q.c.prev_month,
+            sa.func.sum(q.c.amount),
+            sa.func.sum(q.c.bank_amount),
+            sa.func.sum(q.c.cash_amount),
+            sa.func.sum(q.c.payments),
+            sa.func.count(),
+            sa.func.sum(q.c.by_bank),
+        )
+        .select_from(q.join(ben, ben.c.id == q.c.beneficiary_id))
+        .group_by(q.c.admin_unit_id, q.c.month, ben.c.group_code, q.c.prev_month)
+    )
+    return summary_payment.insert().from_select([c.name for c in summary_payment.columns], select)
+
+
+def payments_in_one_unit(conn: Connection) -> bool:
+    """True when no beneficiary has paid payments in two units: ``summary_payment``'s premise."""
+    pay = s.allowance_payment
+    movers = (
+        sa.select(pay.c.beneficiary_id)
+        .where(pay.c.status == PAID)
+        .group_by(pay.c.beneficiary_id)
+        .having(sa.func.min(pay.c.admin_unit_id) != sa.func.max(pay.c.admin_unit_id))
+        .limit(1)
+    )
+    return conn.execute(movers).first() is None
 
 
 def _layout_matches(engine: Engine) -> bool:
@@ -661,8 +805,13 @@ def refresh(engine: Engine, now: datetime | None = None) -> RefreshResult:
             if months:
                 conn.execute(summary_month.insert(), month_rows(months))
             conn.execute(_fill_statement())
-            rows = conn.execute(sa.select(sa.func.count()).select_from(summary_unit_month))
-            count = int(rows.scalar() or 0)
+            detail = payments_in_one_unit(conn)
+            if detail:
+                conn.execute(_payment_fill())
+            count = 0
+            for table in (summary_unit_month, summary_payment):
+                rows = conn.execute(sa.select(sa.func.count()).select_from(table))
+                count += int(rows.scalar() or 0)
             seconds = time.perf_counter() - started
             conn.execute(
                 summary_info.insert().values(
@@ -673,6 +822,7 @@ def refresh(engine: Engine, now: datetime | None = None) -> RefreshResult:
                     stocks_from=months[0] if months else None,
                     stocks_to=months[-1] if months else None,
                     fingerprint=stamp,
+                    payment_detail=detail,
                     rows=count,
                     seconds=seconds,
                 )

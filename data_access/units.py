@@ -43,8 +43,26 @@ def unit_map(version: str) -> sa.Subquery:
     return sa.union_all(same, rolled).subquery("unit_map")
 
 
+_CATALOGUE_KEY = "welfare.unit_catalogue"
+
+
 def unit_catalogue(conn: Connection, version: str = VERSION_2023) -> pd.DataFrame:
-    """The communes of ``version`` (unit_id, code, name, kind, population, parent_name)."""
+    """The communes of ``version`` (unit_id, code, name, kind, population, parent_name).
+
+    Read once per ``conn`` (a page's query resolves the filters and then names the units: at
+    national scale that is thousands of rows twice); each caller gets its own copy.
+    """
+    cache = conn.info.get(_CATALOGUE_KEY)
+    if cache is None or cache[0] is not conn:
+        cache = (conn, {})
+        conn.info[_CATALOGUE_KEY] = cache
+    frames: dict[str, pd.DataFrame] = cache[1]
+    if version not in frames:
+        frames[version] = _read_catalogue(conn, version)
+    return frames[version].copy()
+
+
+def _read_catalogue(conn: Connection, version: str) -> pd.DataFrame:
     on = VERSION_DATES[version]
     u = s.admin_unit.alias("u")
     parent = s.admin_unit.alias("p")

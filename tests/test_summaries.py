@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from data_access import coverage, payouts
 from data_access import schema as s
 from data_access.db import make_engine, sqlite_file_url
 from data_access.demo import build_demo
@@ -28,6 +29,7 @@ from data_access.summaries import (
     summaries_as_of,
     summary_info,
     summary_metadata,
+    summary_payment,
     summary_status,
     summary_unit_month,
 )
@@ -110,6 +112,137 @@ def test_summaries_give_the_same_measures_as_the_base_tables(
         expected = measures(base, filters, scope)
         got = measures(conn, filters, scope)
     pd.testing.assert_frame_equal(got, expected)
+
+
+SUMMARISED_PAGE_QUERIES = [
+    coverage.elderly_cards,
+    coverage.health_visits_by_month,
+    payouts.monthly,
+    payouts.cumulative,
+    payouts.by_group,
+    payouts.by_commune,
+    payouts.rate_mismatches,
+]
+
+
+@pytest.mark.parametrize(("filters", "scope"), FILTERS)
+def test_page_queries_give_the_same_frames_from_summaries(
+    db: Summarised, filters: Filters, scope: Scope
+) -> None:
+    with db.base.connect() as base, db.reader.connect() as conn:
+        assert summary_status(conn).payments_usable
+        for query in SUMMARISED_PAGE_QUERIES:
+            expected = query(base, filters, scope)
+            got = query(conn, filters, scope)
+            pd.testing.assert_frame_equal(got, expected, obj=query.__name__)
+
+
+@pytest.mark.parametrize(("filters", "scope"), FILTERS)
+def test_the_mismatch_list_is_the_same_when_the_summaries_narrow_it(
+    db: Summarised, filters: Filters, scope: Scope
+) -> None:
+    persons = Scope(scope.communes, persons=True)
+    with db.base.connect() as base, db.reader.connect() as conn:
+        expected = payouts.mismatch_list(base, filters, persons)
+        got = payouts.mismatch_list(conn, filters, persons)
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_page_queries_read_the_summaries(db: Summarised) -> None:
+    """Editing summary rows (not the base tables) changes the page figures: they come from it."""
+    sp, sm = summary_payment, summary_unit_month
+    march = date(2023, 3, 1)
+    edits = [
+        (sp, sp.c.month == march, {"paid_amount": 7, "beneficiaries": 1, "bank_amount": 7}),
+        (sm, sm.c.month == march, {"health_visits": 1, "rate_mismatches": 1}),
+        (sm, sm.c.month == date(2023, 11, 1), {"elderly_card_any": 1}),
+    ]
+
+    def apply(sign: int) -> None:
+        with db.writer.begin() as conn:
+            for table, where, deltas in edits:
+                values = {k: table.c[k] + sign * v for k, v in deltas.items()}
+                conn.execute(table.update().where(where).values(values))
+
+    def read() -> dict[str, pd.DataFrame]:
+        with db.reader.connect() as conn:
+            return {
+                q.__name__: q(conn, YEAR_2023, Scope.everything())
+                for q in (
+                    payouts.monthly,
+                    payouts.by_commune,
+                    coverage.health_visits_by_month,
+                    coverage.elderly_cards,
+                    payouts.rate_mismatches,
+                )
+            }
+
+    before = read()
+    apply(+1)
+    try:
+        after = read()
+    finally:
+        apply(-1)
+    rows = {}
+    with db.writer.connect() as conn:
+        for table, where, _ in edits:
+            rows[table.name, str(where.right.value)] = conn.execute(
+                sa.select(sa.func.count()).select_from(table).where(where)
+            ).scalar()
+    march_rows = rows["summary_payment", "2023-03-01"]
+    changed = after["monthly"].set_index("month") - before["monthly"].set_index("month")
+    assert changed.loc[march, "paid_amount"] == 7 * march_rows
+    assert changed.loc[march, "beneficiaries"] == march_rows
+    assert (after["by_commune"]["paid_amount"] - before["by_commune"]["paid_amount"]).sum() == (
+        7 * march_rows
+    )
+    visits = after["health_visits_by_month"]["visits"].sum()
+    assert visits - before["health_visits_by_month"]["visits"].sum() == 9  # one per commune
+    cards = after["elderly_cards"]
+    assert list(cards["self"] - before["elderly_cards"]["self"]) == [1] * 9
+    assert list(cards["none"] - before["elderly_cards"]["none"]) == [-1] * 9
+    assert (
+        after["rate_mismatches"]["mismatches"].sum() > before["rate_mismatches"]["mismatches"].sum()
+    )
+
+
+def test_a_beneficiary_paid_in_two_units_keeps_the_payouts_page_on_the_base_tables(
+    db: Summarised,
+) -> None:
+    """summary_payment counts each beneficiary once per unit: with a mover it would count
+    them twice in a district total, so the refresh leaves it out and the page reads the base."""
+    pay = s.allowance_payment
+    with db.writer.connect() as conn:
+        last = conn.execute(sa.select(pay).order_by(pay.c.id.desc()).limit(1)).mappings().one()
+        other = conn.execute(
+            sa.select(s.admin_unit.c.id).where(
+                s.admin_unit.c.kind.in_(s.COMMUNE_KINDS),
+                s.admin_unit.c.id != last["admin_unit_id"],
+            )
+        ).scalar()
+    moved = {**last, "id": last["id"] + 1, "admin_unit_id": other, "status": "paid"}
+    with db.writer.begin() as conn:
+        conn.execute(pay.insert().values(moved))
+    try:
+        refresh(db.writer)
+        with db.reader.connect() as conn, db.base.connect() as base:
+            status = summary_status(conn)
+            assert status.fresh and not status.payments_usable
+            count = conn.execute(sa.select(sa.func.count()).select_from(summary_payment))
+            assert count.scalar() == 0
+            year = Filters(Period.year(moved["month"].year))
+            got = payouts.monthly(conn, year, Scope.everything())
+            base_frame = payouts.monthly(base, year, Scope.everything())
+    finally:
+        with db.writer.begin() as conn:
+            conn.execute(pay.delete().where(pay.c.id == moved["id"]))
+        refresh(db.writer, now=REFRESHED_AT)
+    # The moved payment (same beneficiary, same month, another unit) adds its amount but not a
+    # second beneficiary to its month.
+    month = moved["month"]
+    diff = got.set_index("month") - base_frame.set_index("month")
+    assert diff.loc[month, "paid_amount"] == moved["amount_vnd"]
+    assert diff.loc[month, "beneficiaries"] == 0
 
 
 def test_the_overview_is_the_same_from_summaries_and_from_the_base_tables(
@@ -217,7 +350,11 @@ def test_summary_columns_are_named_as_the_measure_groups_return_them(engine: Eng
     with engine.connect() as conn:
         resolved = resolve(conn, YEAR_2023, Scope.everything())
         ref = reference_date(YEAR_2023.period, data_as_of(conn))
+        # Two groups serve the page modules only (coverage.elderly_cards, rate_mismatches).
+        assert set(COLUMNS) - set(MEASURES) == {"elderly_cards", "rate_check"}
         for group, columns in COLUMNS.items():
+            if group not in MEASURES:
+                continue
             frame = MEASURES[group](conn, resolved, YEAR_2023.period, ref)
             assert list(frame.columns) == ["unit_id", *columns], group
 
