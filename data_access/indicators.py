@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 import sqlalchemy as sa
@@ -268,56 +268,61 @@ def indicator_values(
     chosen = [BY_CODE[c] for c in codes] if codes else INDICATORS
     groups = sorted({i.group for i in chosen})
     frame = measures(conn, filters, scope, groups)
-    totals, per_unit = [], []
+    totals = []
+    columns: dict[str, list[Any]] = {
+        "code": [],
+        "unit_id": [],
+        "unit_code": [],
+        "unit_name": [],
+        "numerator": [],
+        "denominator": [],
+        "value": [],
+    }
+    # Plain lists, read once: at national scale this meets 6.300 communes per indicator.
+    unit_ids = [int(u) for u in frame["unit_id"].tolist()]
+    unit_codes, unit_names = frame["code"].tolist(), frame["name"].tolist()
     for ind in chosen:
-        num = frame[ind.numerator]
-        den = frame[ind.denominator] if ind.denominator else None
-        total_den = int(den.sum()) if den is not None else None
+        nums = [int(n) for n in frame[ind.numerator].tolist()]
+        dens: list[int | None] = (
+            [int(d) for d in frame[ind.denominator].tolist()]
+            if ind.denominator
+            else [None] * len(frame)
+        )
+        total_den = sum(d for d in dens if d is not None) if ind.denominator else None
         totals.append(
             {
                 "code": ind.code,
-                "numerator": int(num.sum()),
+                "numerator": sum(nums),
                 "denominator": total_den,
-                "value": ind.value(int(num.sum()), total_den),
+                "value": ind.value(sum(nums), total_den),
             }
         )
         if not with_units:
             continue
-        # Plain lists, not iterrows: at national scale this loop meets 6.300 communes.
-        dens: list[int | None] = (
-            [int(d) for d in den.tolist()] if den is not None else [None] * len(frame)
-        )
-        for uid, ucode, uname, n, d in zip(
-            frame["unit_id"].tolist(),
-            frame["code"].tolist(),
-            frame["name"].tolist(),
-            num.tolist(),
-            dens,
-            strict=True,
-        ):
-            per_unit.append(
-                {
-                    "code": ind.code,
-                    "unit_id": int(uid),
-                    "unit_code": ucode,
-                    "unit_name": uname,
-                    "numerator": int(n),
-                    "denominator": d,
-                    "value": ind.value(int(n), d),
-                }
-            )
-    return pd.DataFrame(totals), pd.DataFrame(per_unit)
+        columns["code"].extend([ind.code] * len(nums))
+        columns["unit_id"].extend(unit_ids)
+        columns["unit_code"].extend(unit_codes)
+        columns["unit_name"].extend(unit_names)
+        columns["numerator"].extend(nums)
+        columns["denominator"].extend(dens)
+        columns["value"].extend(ind.value(n, d) for n, d in zip(nums, dens, strict=True))
+    per_unit = pd.DataFrame(columns) if with_units and columns["code"] else pd.DataFrame()
+    return pd.DataFrame(totals), per_unit
 
 
-def targets(conn: Connection, filters: Filters, scope: Scope, year: int) -> pd.DataFrame:
+def targets(
+    conn: Connection, filters: Filters, scope: Scope, year: int, district_only: bool = False
+) -> pd.DataFrame:
     """Targets for ``year``: code, value (district-wide) and, where set, per commune.
 
     Columns: code, unit_id (None for the district), value. Commune targets are only given for
-    communes the user may see.
+    communes the user may see, and not at all with ``district_only``.
     """
     resolved = resolve(conn, filters, scope)
     t = s.target
     stmt = sa.select(t.c.indicator, t.c.admin_unit_id, t.c.value).where(t.c.year == year)
+    if district_only:
+        stmt = stmt.where(t.c.admin_unit_id.is_(None))
     if resolved.base_ids is not None:
         stmt = stmt.where(
             sa.or_(t.c.admin_unit_id.is_(None), t.c.admin_unit_id.in_(resolved.base_ids))
@@ -343,9 +348,9 @@ def selection_targets(
     A ratio's target is the district's rate. A count's district target applies only to the whole
     district; for some communes it is the sum of their own targets, when every one has one.
     """
-    frame = targets(conn, filters, scope, year)
     resolved = resolve(conn, filters, scope)
     whole = resolved.unit_ids is None and resolved.base_ids is None
+    frame = targets(conn, filters, scope, year, district_only=whole)
     selected = [] if whole else measures_units(conn, filters, scope, year)
     result: dict[str, float | None] = {}
     for ind in INDICATORS:
@@ -443,22 +448,26 @@ def commune_scorecard(conn: Connection, filters: Filters, scope: Scope) -> pd.Da
         own_targets = {}  # commune targets are set for the 2023 units
     goals: list[float | None] = []
     meets: list[bool | None] = []
-    for row in by_unit.itertuples(index=False):
-        ind = BY_CODE[row.code]
+    rows = zip(
+        by_unit["code"].tolist(),
+        by_unit["unit_id"].tolist(),
+        by_unit["value"].tolist(),
+        strict=True,
+    )
+    for code, unit_id, value in rows:
+        ind = BY_CODE[code]
         goal = (
-            district.get(row.code)
+            district.get(code)
             if ind.unit == "percent"
-            else own_targets.get((row.code, row.unit_id))
+            else own_targets.get((code, unit_id))
             if full_year
             else None
         )
         goals.append(goal)
-        if goal is None or row.value is None or ind.higher_is_better is None:
+        if goal is None or value is None or pd.isna(value) or ind.higher_is_better is None:
             meets.append(None)
         else:
-            meets.append(
-                bool(row.value >= goal) if ind.higher_is_better else bool(row.value <= goal)
-            )
+            meets.append(bool(value >= goal) if ind.higher_is_better else bool(value <= goal))
     out = by_unit.drop(columns=["unit_id"]).copy()
     out["target"] = goals
     out["meets_target"] = meets

@@ -121,12 +121,19 @@ def _with_units(conn: Connection, frame: pd.DataFrame, r: Resolved) -> pd.DataFr
     return out.rename(columns={"code": "unit_code", "name": "unit_name"}).reset_index(drop=True)
 
 
-def _summarised(conn: Connection) -> sa.Table | None:
-    """``summary_payment`` when it is fresh and may be read (see ``summaries``), else None."""
-    from .summaries import summary_payment, summary_status  # summaries builds on this module
+def _summarised(conn: Connection, by_group: bool = False) -> sa.Table | None:
+    """``summary_payment`` (``summary_payment_group`` when split ``by_group``) when fresh and
+    usable (see ``summaries``), else None: the base tables then."""
+    from .summaries import (  # summaries builds on this module
+        summary_payment,
+        summary_payment_group,
+        summary_status,
+    )
 
     status = summary_status(conn)
-    return summary_payment if status is not None and status.payments_usable else None
+    if status is None or not status.payments_usable:
+        return None
+    return summary_payment_group if by_group else summary_payment
 
 
 def _monthly(conn: Connection, r: Resolved, first: date, last: date) -> pd.DataFrame:
@@ -209,7 +216,7 @@ def by_group(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
     """
     r = resolve(conn, filters, scope)
     period = filters.period
-    sp = _summarised(conn)
+    sp = _summarised(conn, by_group=True)
     if sp is not None:
         stmt = sa.select(sp.c.group_code).where(sp.c.month.between(period.start, period.end))
         stmt, _ = scoped(stmt, sp.c.admin_unit_id, r)

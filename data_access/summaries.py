@@ -20,12 +20,14 @@ snapshot — the smallest and largest id of each, read from the primary keys in 
 and the summaries are used only while the tables still show the same fingerprint. That catches
 rows added (a new month of payments) or removed at either end of a table and a rebuilt database;
 a loader that updates rows in place must run the refresh afterwards (``refresh_summaries``).
-The children, board and village groups are small tables and are always read from the base.
+The children group (cases open at any time in the period, not a month-end stock) is always
+read from the base tables.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -63,7 +65,7 @@ from .queries import (
 )
 from .units import Resolved, scoped
 
-LAYOUT = 2  # bump when the summary tables change: an older layout is ignored until refreshed
+LAYOUT = 3  # bump when the summary tables change: an older layout is ignored until refreshed
 NO_PREVIOUS = date(1, 1, 1)  # summary_payment.prev_month of a beneficiary's first paid month
 
 # Measure group -> its columns, named exactly as queries.MEASURES returns them.
@@ -82,6 +84,8 @@ STOCKS: dict[str, tuple[str, ...]] = {
     # with elderly_covered (state or partial) they split the elderly by their best card.
     "elderly_cards": ("elderly_card_state", "elderly_card_any"),
     "allowance_active": ("beneficiaries", "beneficiaries_bank"),
+    "boards": ("communes", "communes_with_board"),
+    "villages": ("villages", "villages_with_collaborator"),
 }
 COLUMNS: dict[str, tuple[str, ...]] = {**FLOWS, **STOCKS}
 # Whole đồng (tenths for the rate check): BIGINT.
@@ -102,6 +106,9 @@ SOURCES: tuple[sa.Table, ...] = (
     s.allowance_beneficiary,
     s.allowance_payment,
     s.allowance_rate,
+    s.admin_unit,
+    s.village,
+    s.child_protection_board,
 )
 
 summary_metadata = MetaData()  # not the base schema's: its create_all stays unchanged
@@ -127,27 +134,60 @@ summary_unit_month = Table(
     Index("ix_summary_unit_month_month", "month", "admin_unit_id"),
 )
 
+
+# The flows of summary_unit_month summed per calendar year: a period of whole years (the usual
+# filter) reads one row per unit instead of twelve.
+summary_unit_year = Table(
+    "summary_unit_year",
+    summary_metadata,
+    Column("admin_unit_id", Integer, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    *(
+        Column(name, BigInteger if name in MONEY else Integer, nullable=False)
+        for group in FLOWS.values()
+        for name in group
+    ),
+    Index("ix_summary_unit_year_year", "year", "admin_unit_id"),
+)
+
+
 # Paid payments per record-level unit, month and Decree 20 group, for the payouts page. A
 # beneficiary paid in a month is counted in the row of the previous month they were paid in
 # (``NO_PREVIOUS`` for their first), so "beneficiaries paid in months S..E" is the sum over the
 # rows with S <= month <= E and prev_month < S: each counts once, at their first paid month in
 # the period. That is exact only while each beneficiary is paid in one unit: the refresh checks
-# it and, when it fails, leaves this table empty (``summary_info.payment_detail`` false) so the
-# payouts page reads the base tables.
-summary_payment = Table(
-    "summary_payment",
-    summary_metadata,
-    Column("admin_unit_id", Integer, primary_key=True),
-    Column("month", Date, primary_key=True),
-    Column("group_code", Text, primary_key=True),
-    Column("prev_month", Date, primary_key=True),
-    Column("paid_amount", BigInteger, nullable=False),
-    Column("bank_amount", BigInteger, nullable=False),
-    Column("cash_amount", BigInteger, nullable=False),
-    Column("payments", Integer, nullable=False),
-    Column("beneficiaries", Integer, nullable=False),  # paid in the month (each once)
-    Column("bank_beneficiaries", Integer, nullable=False),  # … with a payment by bank
-    Index("ix_summary_payment_month", "month", "admin_unit_id"),
+# it and, when it fails, leaves both tables empty (``summary_info.payment_detail`` false) so the
+# payouts page reads the base tables. ``summary_payment`` is the same without the group (a
+# tenth of the rows), for the queries that do not split by group.
+def _payment_table(name: str, *keys: Column[Any]) -> Table:
+    return Table(
+        name,
+        summary_metadata,
+        Column("admin_unit_id", Integer, primary_key=True),
+        Column("month", Date, primary_key=True),
+        *keys,
+        Column("prev_month", Date, primary_key=True),
+        Column("paid_amount", BigInteger, nullable=False),
+        Column("bank_amount", BigInteger, nullable=False),
+        Column("cash_amount", BigInteger, nullable=False),
+        Column("payments", Integer, nullable=False),
+        Column("beneficiaries", Integer, nullable=False),  # paid in the month (each once)
+        Column("bank_beneficiaries", Integer, nullable=False),  # … with a payment by bank
+        Index(f"ix_{name}_month", "month", "admin_unit_id"),
+    )
+
+
+summary_payment_group = _payment_table(
+    "summary_payment_group", Column("group_code", Text, primary_key=True)
+)
+summary_payment = _payment_table("summary_payment")
+PAYMENT_MEASURES = (
+    "paid_amount",
+    "bank_amount",
+    "cash_amount",
+    "payments",
+    "beneficiaries",
+    "bank_beneficiaries",
 )
 
 summary_info = Table(
@@ -371,36 +411,75 @@ def summary_measures(
     stocks = [g for g in groups if g in STOCKS and status.has_stocks_for(ref_month)]
     if not flows and not stocks:
         return {}
-    sm = summary_unit_month
-    in_period = sm.c.month.between(period.start, period.end)
-    at_ref = sm.c.month == ref_month
-    both = bool(flows) and bool(stocks)
+    found: dict[str, pd.DataFrame] = {}
+    if flows:
+        found.update(_flow_totals(conn, resolved, period, flows))
+    if stocks:
+        sm = summary_unit_month
+        names = [n for g in stocks for n in COLUMNS[g]]
+        stmt = sa.select(sm.c.admin_unit_id).where(sm.c.month == ref_month)
+        stmt, unit = scoped(stmt, sm.c.admin_unit_id, resolved)
+        stmt = stmt.with_only_columns(unit, *(_summed(sm.c[n]) for n in names)).group_by(unit)
+        frame = _int_frame(conn.execute(stmt).all(), names)
+        found.update({g: frame[["unit_id", *COLUMNS[g]]] for g in stocks})
+    return {g: found[g] for g in [*flows, *stocks]}
 
-    def total(name: str, when: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-        value: sa.ColumnElement[int] = sm.c[name]
-        summed = sa.func.sum(sa.case((when, value), else_=0)) if both else sa.func.sum(value)
-        return sa.cast(summed, BigInteger) if name in MONEY else summed
 
-    names: list[str] = []
-    totals: list[sa.ColumnElement[int]] = []
-    for group in [*flows, *stocks]:
-        when = in_period if group in FLOWS else at_ref
-        for name in COLUMNS[group]:
-            names.append(name)
-            totals.append(total(name, when))
-    if not flows:
-        where = at_ref
-    elif not stocks or period.start <= ref_month <= period.end:  # the usual case: one range
-        where = in_period
-    else:
-        where = sa.or_(in_period, at_ref)
-    stmt = sa.select(sm.c.admin_unit_id).where(where)
-    stmt, unit = scoped(stmt, sm.c.admin_unit_id, resolved)
-    stmt = stmt.with_only_columns(unit, *totals).group_by(unit)
-    rows = conn.execute(stmt).all()
+def _summed(column: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
+    """sum(column), kept BIGINT for money (PostgreSQL widens a BIGINT sum to NUMERIC)."""
+    summed = sa.func.sum(column)
+    return sa.cast(summed, BigInteger) if column.name in MONEY else summed
+
+
+def _int_frame(rows: Sequence[Any], names: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame([tuple(r) for r in rows], columns=["unit_id", *names])
     frame[names] = frame[names].astype("int64")
-    return {g: frame[["unit_id", *COLUMNS[g]]] for g in [*flows, *stocks]}
+    return frame
+
+
+def full_years(period: Period) -> list[int]:
+    """The calendar years the period covers whole (January to December)."""
+    return [
+        year
+        for year in range(period.start.year, period.end.year + 1)
+        if period.start <= date(year, 1, 1) and date(year, 12, 1) <= period.end
+    ]
+
+
+def _flow_totals(
+    conn: Connection, resolved: Resolved, period: Period, flows: list[str]
+) -> dict[str, pd.DataFrame]:
+    """Flows over the period: whole years from ``summary_unit_year`` (a twelfth of the rows),
+    the months before and after them from ``summary_unit_month``; one statement."""
+    names = [n for g in flows for n in COLUMNS[g]]
+    sm, sy = summary_unit_month, summary_unit_year
+    years = full_years(period)
+    parts: list[sa.Select] = []
+    if years:
+        first, last = date(years[0], 1, 1), date(years[-1], 12, 1)
+        parts.append(
+            sa.select(sy.c.admin_unit_id, *(sy.c[n] for n in names)).where(
+                sy.c.year.between(years[0], years[-1])
+            )
+        )
+        ranges = [(period.start, add_months(first, -1)), (add_months(last, 1), period.end)]
+    else:
+        ranges = [(period.start, period.end)]
+    for start, end in ranges:
+        if start <= end:
+            parts.append(
+                sa.select(sm.c.admin_unit_id, *(sm.c[n] for n in names)).where(
+                    sm.c.month.between(start, end)
+                )
+            )
+    source = (
+        parts[0].subquery("flows") if len(parts) == 1 else sa.union_all(*parts).subquery("flows")
+    )
+    stmt = sa.select(source.c.admin_unit_id)
+    stmt, unit = scoped(stmt, source.c.admin_unit_id, resolved)
+    stmt = stmt.with_only_columns(unit, *(_summed(source.c[n]) for n in names)).group_by(unit)
+    frame = _int_frame(conn.execute(stmt).all(), names)
+    return {g: frame[["unit_id", *COLUMNS[g]]] for g in flows}
 
 
 # --- refreshing -----------------------------------------------------------------------------
@@ -649,7 +728,45 @@ def _stock_parts() -> list[sa.Select]:
         _held(el, ("state",), "elderly_card_state"),
         _held(el, CARD_FUNDING, "elderly_card_any"),
     ]
-    return [active, elderly, *held]
+    u, board, v = s.admin_unit, s.child_protection_board, s.village
+    first_board = (
+        sa.select(board.c.admin_unit_id, sa.func.min(board.c.established_on).label("since"))
+        .group_by(board.c.admin_unit_id)
+        .subquery("first_board")
+    )
+    communes = (
+        sa.select(
+            u.c.id.label("admin_unit_id"),
+            m.c.month,
+            sa.func.count().label("communes"),
+            _count_if(first_board.c.since <= m.c.month_end).label("communes_with_board"),
+        )
+        .select_from(
+            u.join(
+                m,
+                sa.and_(
+                    u.c.valid_from <= m.c.month_end,
+                    sa.or_(u.c.valid_to.is_(None), u.c.valid_to >= m.c.month_end),
+                ),
+            ).join(first_board, first_board.c.admin_unit_id == u.c.id, isouter=True)
+        )
+        .where(u.c.kind.in_(s.COMMUNE_KINDS))
+        .group_by(u.c.id, m.c.month)
+    )
+    since = v.c.child_collaborator_since
+    villages = (
+        sa.select(
+            v.c.admin_unit_id,
+            m.c.month,
+            sa.func.count().label("villages"),
+            _count_if(sa.and_(since.is_not(None), since <= m.c.month_end)).label(
+                "villages_with_collaborator"
+            ),
+        )
+        .select_from(v.join(m, sa.true()))
+        .group_by(v.c.admin_unit_id, m.c.month)
+    )
+    return [active, elderly, *held, communes, villages]
 
 
 def _held(el: sa.Subquery, funding: tuple[str, ...], name: str) -> sa.Select:
@@ -702,6 +819,17 @@ def _fill_statement() -> sa.Insert:
     )
 
 
+def _year_fill() -> sa.Insert:
+    """INSERT … SELECT of ``summary_unit_year``: the monthly flows summed per calendar year."""
+    sm = summary_unit_month
+    names = [n for g in FLOWS.values() for n in g]
+    year = sa.cast(sa.extract("year", sm.c.month), Integer)
+    select = sa.select(sm.c.admin_unit_id, year, *(sa.func.sum(sm.c[n]) for n in names)).group_by(
+        sm.c.admin_unit_id, year
+    )
+    return summary_unit_year.insert().from_select(["admin_unit_id", "year", *names], select)
+
+
 def _payment_fill() -> sa.Insert:
     """INSERT … SELECT of ``summary_payment``: paid payments per unit, month, group and the
     beneficiary's previous paid month (in the same unit)."""
@@ -747,7 +875,18 @@ def _payment_fill() -> sa.Insert:
         .select_from(q.join(ben, ben.c.id == q.c.beneficiary_id))
         .group_by(q.c.admin_unit_id, q.c.month, ben.c.group_code, q.c.prev_month)
     )
-    return summary_payment.insert().from_select([c.name for c in summary_payment.columns], select)
+    target = summary_payment_group
+    return target.insert().from_select([c.name for c in target.columns], select)
+
+
+def _payment_rollup() -> sa.Insert:
+    """INSERT … SELECT of ``summary_payment``: ``summary_payment_group`` summed over groups
+    (a beneficiary has one group, so the counts stay exact)."""
+    g = summary_payment_group
+    keys = (g.c.admin_unit_id, g.c.month, g.c.prev_month)
+    select = sa.select(*keys, *(sa.func.sum(g.c[n]) for n in PAYMENT_MEASURES)).group_by(*keys)
+    columns = ["admin_unit_id", "month", "prev_month", *PAYMENT_MEASURES]
+    return summary_payment.insert().from_select(columns, select)
 
 
 def payments_in_one_unit(conn: Connection) -> bool:
@@ -805,11 +944,18 @@ def refresh(engine: Engine, now: datetime | None = None) -> RefreshResult:
             if months:
                 conn.execute(summary_month.insert(), month_rows(months))
             conn.execute(_fill_statement())
+            conn.execute(_year_fill())
             detail = payments_in_one_unit(conn)
             if detail:
                 conn.execute(_payment_fill())
+                conn.execute(_payment_rollup())
             count = 0
-            for table in (summary_unit_month, summary_payment):
+            for table in (
+                summary_unit_month,
+                summary_unit_year,
+                summary_payment_group,
+                summary_payment,
+            ):
                 rows = conn.execute(sa.select(sa.func.count()).select_from(table))
                 count += int(rows.scalar() or 0)
             seconds = time.perf_counter() - started

@@ -25,6 +25,7 @@ from data_access.indicators import commune_scorecard, headline
 from data_access.queries import MEASURES, data_as_of, measures, reference_date
 from data_access.summaries import (
     COLUMNS,
+    full_years,
     refresh,
     summaries_as_of,
     summary_info,
@@ -32,6 +33,7 @@ from data_access.summaries import (
     summary_payment,
     summary_status,
     summary_unit_month,
+    summary_unit_year,
 )
 from data_access.units import resolve
 from tests.pgserver import create_database
@@ -154,7 +156,8 @@ def test_page_queries_read_the_summaries(db: Summarised) -> None:
     march = date(2023, 3, 1)
     edits = [
         (sp, sp.c.month == march, {"paid_amount": 7, "beneficiaries": 1, "bank_amount": 7}),
-        (sm, sm.c.month == march, {"health_visits": 1, "rate_mismatches": 1}),
+        (sm, sm.c.month == march, {"health_visits": 1}),
+        (summary_unit_year, summary_unit_year.c.year == 2023, {"rate_mismatches": 1}),
         (sm, sm.c.month == date(2023, 11, 1), {"elderly_card_any": 1}),
     ]
 
@@ -264,8 +267,10 @@ def test_measures_read_the_summaries_while_they_are_fresh(db: Summarised) -> Non
     """Changing a summary row (not a base table) changes the figures: they come from it."""
     sm = summary_unit_month
     march, november = date(2023, 3, 1), date(2023, 11, 1)
+    # Not a whole year: the flows come from the monthly rows (whole years: the next test).
+    months = Filters(Period.months(2023, 2, 2023, 11))
     with db.reader.connect() as conn:
-        before = measures(conn, YEAR_2023, Scope.everything(), ["payouts", "allowance_active"])
+        before = measures(conn, months, Scope.everything(), ["payouts", "allowance_active"])
     edit = [
         sm.update().where(sm.c.month == march).values(paid_amount=sm.c.paid_amount + 1000),
         sm.update().where(sm.c.month == november).values(beneficiaries=sm.c.beneficiaries + 1),
@@ -279,13 +284,32 @@ def test_measures_read_the_summaries_while_they_are_fresh(db: Summarised) -> Non
             for stmt in edit:
                 conn.execute(stmt)
         with db.reader.connect() as conn:
-            after = measures(conn, YEAR_2023, Scope.everything(), ["payouts", "allowance_active"])
+            after = measures(conn, months, Scope.everything(), ["payouts", "allowance_active"])
     finally:
         with db.writer.begin() as conn:
             for stmt in undo:
                 conn.execute(stmt)
     assert list(after["paid_amount"] - before["paid_amount"]) == [1000] * 9
     assert list(after["beneficiaries"] - before["beneficiaries"]) == [1] * 9
+
+
+def test_whole_years_read_the_yearly_summaries(db: Summarised) -> None:
+    sy = summary_unit_year
+    two_years = Filters(Period.months(2022, 1, 2023, 12))
+    assert full_years(two_years.period) == [2022, 2023]
+    assert full_years(Period.months(2022, 2, 2023, 12)) == [2023]
+    assert full_years(Period.quarter(2023, 1)) == []
+    with db.reader.connect() as conn:
+        before = measures(conn, two_years, Scope.everything(), ["health_visits"])
+    try:
+        with db.writer.begin() as conn:
+            conn.execute(sy.update().values(health_visits=sy.c.health_visits + 5))
+        with db.reader.connect() as conn:
+            after = measures(conn, two_years, Scope.everything(), ["health_visits"])
+    finally:
+        with db.writer.begin() as conn:
+            conn.execute(sy.update().values(health_visits=sy.c.health_visits - 5))
+    assert list(after["health_visits"] - before["health_visits"]) == [10] * 9  # two years each
 
 
 def test_a_new_payment_makes_the_summaries_stale_until_they_are_refreshed(
