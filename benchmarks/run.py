@@ -522,7 +522,10 @@ def cases() -> list[Case]:
             "headline + commune_scorecard",
             [("headline", headline), ("commune_scorecard", commune_scorecard)],
             sorted({i.group for i in INDICATORS}),
-        )
+        ),
+        # The page's two cached queries, each on its own (the app runs them one after the other).
+        Case("overview", "headline", [("headline", headline)]),
+        Case("overview", "commune_scorecard", [("commune_scorecard", commune_scorecard)]),
     ]
     for group in queries.MEASURES:
         out.append(
@@ -617,6 +620,31 @@ def build(url: str, scale: int) -> tuple[int, float, float]:
     child.join()
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return count, seconds, peak_mb
+
+
+SETTINGS = (
+    "server_version",
+    "shared_buffers",
+    "work_mem",
+    "effective_cache_size",
+    "max_parallel_workers_per_gather",
+    "jit",
+    "fsync",
+)
+
+
+def settings(conn: Connection) -> str:
+    """The PostgreSQL settings that shape these timings ("" on SQLite)."""
+    if conn.dialect.name != "postgresql":
+        return ""
+    rows = conn.execute(
+        sa.text(
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name IN :names "
+            "ORDER BY name"
+        ).bindparams(sa.bindparam("names", expanding=True)),
+        {"names": list(SETTINGS)},
+    ).all()
+    return ", ".join(f"{name}={value}" for name, value in rows)
 
 
 def peak_rss_mb() -> float:
@@ -833,6 +861,7 @@ def main(argv: list[str] | None = None) -> int:
         recorder = Recorder(reader)
         with reader.connect() as conn:
             as_of = queries.data_as_of(conn)
+            server_settings = settings(conn)
         assert as_of is not None, "the database has no payments"
         filters, scope = Filters(Period.year(as_of.year)), Scope.everything()
         todo = cases()
@@ -894,6 +923,8 @@ def main(argv: list[str] | None = None) -> int:
         f"frames) for one filter set across all rows above"
     )
     print(f"- a new database connection costs {connect_ms:,.1f} ms more (not in cold)")
+    if server_settings:
+        print(f"- server: {server_settings}")
     print(
         f"- load average before/after: {load_before[0]:.2f}/{load_after[0]:.2f} "
         f"({os.cpu_count()} cores)"

@@ -114,9 +114,14 @@ def as_date(value: object) -> date | None:
 
 def month_rows(rows: list[sa.Row], columns: list[str]) -> pd.DataFrame:
     """Rows of (year, month, ints…) as a frame: ``month`` (first day, timestamp), ``columns``."""
-    records = [(pd.Timestamp(int(r[0]), int(r[1]), 1), *(int(v) for v in r[2:])) for r in rows]
-    frame = pd.DataFrame(records, columns=["month", *columns])
-    frame["month"] = pd.to_datetime(frame["month"])
+    raw = pd.DataFrame([tuple(r) for r in rows], columns=["year", "month_no", *columns])
+    # Vectorised: at national scale a year by commune is some 75.000 rows.
+    months = pd.to_datetime(
+        {"year": raw["year"].astype("int64"), "month": raw["month_no"].astype("int64"), "day": 1}
+    )
+    frame = pd.DataFrame({"month": months.astype("datetime64[us]")})
+    for column in columns:
+        frame[column] = raw[column].astype("int64")
     return frame
 
 

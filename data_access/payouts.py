@@ -215,9 +215,22 @@ def by_group(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
     Columns: group_code, paid_amount, beneficiaries.
     """
     r = resolve(conn, filters, scope)
+    from .summaries import full_years, summary_payment_group_year
+
     period = filters.period
     sp = _summarised(conn, by_group=True)
-    if sp is not None:
+    years = full_years(period)
+    whole_years = bool(years) and (date(years[0], 1, 1), date(years[-1], 12, 1)) == (
+        period.start,
+        period.end,
+    )
+    if sp is not None and whole_years:  # a twelfth of the rows: one per unit, group and year
+        sy = summary_payment_group_year
+        stmt = sa.select(sy.c.group_code).where(sy.c.year.between(years[0], years[-1]))
+        stmt, _ = scoped(stmt, sy.c.admin_unit_id, r)
+        group, amount = sy.c.group_code, sa.func.sum(sy.c.paid_amount)
+        paid = _sum_if(sy.c.prev_year < years[0], sy.c.beneficiaries)
+    elif sp is not None:
         stmt = sa.select(sp.c.group_code).where(sp.c.month.between(period.start, period.end))
         stmt, _ = scoped(stmt, sp.c.admin_unit_id, r)
         group, amount = sp.c.group_code, sa.func.sum(sp.c.paid_amount)

@@ -65,7 +65,7 @@ from .queries import (
 )
 from .units import Resolved, scoped
 
-LAYOUT = 3  # bump when the summary tables change: an older layout is ignored until refreshed
+LAYOUT = 4  # bump when the summary tables change: an older layout is ignored until refreshed
 NO_PREVIOUS = date(1, 1, 1)  # summary_payment.prev_month of a beneficiary's first paid month
 
 # Measure group -> its columns, named exactly as queries.MEASURES returns them.
@@ -181,6 +181,20 @@ summary_payment_group = _payment_table(
     "summary_payment_group", Column("group_code", Text, primary_key=True)
 )
 summary_payment = _payment_table("summary_payment")
+# summary_payment_group summed per calendar year, for periods of whole years: a beneficiary is
+# counted in the year's row of the year of their previous paid month (1: none), so "paid in
+# years Y1..Y2" is the sum over years Y1..Y2 with prev_year < Y1.
+summary_payment_group_year = Table(
+    "summary_payment_group_year",
+    summary_metadata,
+    Column("admin_unit_id", Integer, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("group_code", Text, primary_key=True),
+    Column("prev_year", Integer, primary_key=True),
+    Column("paid_amount", BigInteger, nullable=False),
+    Column("beneficiaries", Integer, nullable=False),
+    Index("ix_summary_payment_group_year_year", "year", "admin_unit_id"),
+)
 PAYMENT_MEASURES = (
     "paid_amount",
     "bank_amount",
@@ -889,6 +903,21 @@ def _payment_rollup() -> sa.Insert:
     return summary_payment.insert().from_select(columns, select)
 
 
+def _payment_year_fill() -> sa.Insert:
+    """INSERT … SELECT of ``summary_payment_group_year`` from ``summary_payment_group``."""
+    g = summary_payment_group
+
+    def year_of(column: sa.ColumnElement[date]) -> sa.ColumnElement[int]:
+        return sa.cast(sa.extract("year", column), Integer)
+
+    keys = (g.c.admin_unit_id, year_of(g.c.month), g.c.group_code, year_of(g.c.prev_month))
+    select = sa.select(
+        *keys, sa.func.sum(g.c.paid_amount), sa.func.sum(g.c.beneficiaries)
+    ).group_by(*keys)
+    columns = ["admin_unit_id", "year", "group_code", "prev_year", "paid_amount", "beneficiaries"]
+    return summary_payment_group_year.insert().from_select(columns, select)
+
+
 def payments_in_one_unit(conn: Connection) -> bool:
     """True when no beneficiary has paid payments in two units: ``summary_payment``'s premise."""
     pay = s.allowance_payment
@@ -949,12 +978,14 @@ def refresh(engine: Engine, now: datetime | None = None) -> RefreshResult:
             if detail:
                 conn.execute(_payment_fill())
                 conn.execute(_payment_rollup())
+                conn.execute(_payment_year_fill())
             count = 0
             for table in (
                 summary_unit_month,
                 summary_unit_year,
                 summary_payment_group,
                 summary_payment,
+                summary_payment_group_year,
             ):
                 rows = conn.execute(sa.select(sa.func.count()).select_from(table))
                 count += int(rows.scalar() or 0)
