@@ -639,8 +639,7 @@ def settings(conn: Connection) -> str:
         return ""
     rows = conn.execute(
         sa.text(
-            "SELECT name, current_setting(name) FROM pg_settings WHERE name IN :names "
-            "ORDER BY name"
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name IN :names ORDER BY name"
         ).bindparams(sa.bindparam("names", expanding=True)),
         {"names": list(SETTINGS)},
     ).all()

@@ -20,13 +20,12 @@ from sqlalchemy.engine import Connection
 from . import schema as s
 from .filters import Filters, Scope
 from .persons import PersonListNotAllowedError
-from .units import Resolved, resolve, scoped, unit_catalogue
+from .units import Resolved, resolve, scoped, unit_catalogue, without_splits
 
 PAID = "paid"
 CHECKED_STATUSES = ("paid", "pending")  # a returned payment reached no one: nothing to check
 BANK, CASH = "bank", "cash"
 PAGE_SIZE = 50  # a tablet screen shows ~20 rows; 50 keeps scrolling short
-NARROW_MAX_UNITS = 2000  # mismatch_list: beyond this many units, scan the period instead
 
 # Decree 20/2021/NĐ-CP beneficiary groups (Art. 5): code -> (Vietnamese, English) label. Codes not
 # listed here (a province's own groups) are shown as they are, by ``group_label``.
@@ -121,9 +120,13 @@ def _with_units(conn: Connection, frame: pd.DataFrame, r: Resolved) -> pd.DataFr
     return out.rename(columns={"code": "unit_code", "name": "unit_name"}).reset_index(drop=True)
 
 
-def _summarised(conn: Connection, by_group: bool = False) -> sa.Table | None:
+def _summarised(conn: Connection, r: Resolved, by_group: bool = False) -> sa.Table | None:
     """``summary_payment`` (``summary_payment_group`` when split ``by_group``) when fresh and
-    usable (see ``summaries``), else None: the base tables then."""
+    usable (see ``summaries``), else None: the base tables then.
+
+    Its beneficiary counts add up per unit, which equals COUNT(DISTINCT) only while no old unit
+    is split between two units of the version asked for.
+    """
     from .summaries import (  # summaries builds on this module
         summary_payment,
         summary_payment_group,
@@ -131,13 +134,13 @@ def _summarised(conn: Connection, by_group: bool = False) -> sa.Table | None:
     )
 
     status = summary_status(conn)
-    if status is None or not status.payments_usable:
+    if status is None or not status.payments_usable or not without_splits(conn, r.version):
         return None
     return summary_payment_group if by_group else summary_payment
 
 
 def _monthly(conn: Connection, r: Resolved, first: date, last: date) -> pd.DataFrame:
-    sp = _summarised(conn)
+    sp = _summarised(conn, r)
     if sp is not None:  # one row per unit, month, group and previous month: sum them
         stmt = sa.select(sp.c.month).where(sp.c.month.between(first, last))
         stmt, _ = scoped(stmt, sp.c.admin_unit_id, r)
@@ -218,7 +221,7 @@ def by_group(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
     from .summaries import full_years, summary_payment_group_year
 
     period = filters.period
-    sp = _summarised(conn, by_group=True)
+    sp = _summarised(conn, r, by_group=True)
     years = full_years(period)
     whole_years = bool(years) and (date(years[0], 1, 1), date(years[-1], 12, 1)) == (
         period.start,
@@ -264,7 +267,7 @@ def by_commune(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame
     """
     r = resolve(conn, filters, scope)
     period = filters.period
-    sp = _summarised(conn)
+    sp = _summarised(conn, r)
     if sp is not None:
         stmt = sa.select(sp.c.month).where(sp.c.month.between(period.start, period.end))
         stmt, unit = scoped(stmt, sp.c.admin_unit_id, r)
@@ -386,7 +389,9 @@ def rate_mismatches(conn: Connection, filters: Filters, scope: Scope) -> pd.Data
 def mismatch_list(conn: Connection, filters: Filters, scope: Scope, page: int = 0) -> pd.DataFrame:
     """One page (``PAGE_SIZE`` rows) of the payments that differ from rate × coefficient.
 
-    Person records: only for a scope that may see persons. Columns: month, unit_code,
+    Always read from the record-level rows, never narrowed by the summary tables: a person list
+    must show what the database holds now, including payments corrected in place since the last
+    refresh. Person records: only for a scope that may see persons. Columns: month, unit_code,
     unit_name, beneficiary_id, full_name, group_code, coefficient_x10, rate, expected, paid,
     difference, method, status.
 
@@ -394,29 +399,9 @@ def mismatch_list(conn: Connection, filters: Filters, scope: Scope, page: int = 
     """
     if not scope.persons:
         raise PersonListNotAllowedError()
-    from .summaries import summary_status, summary_unit_month  # builds on this module
-
     r = resolve(conn, filters, scope)
     stmt, unit, x = _rate_checked(filters, r)
     pay, ben, person = s.allowance_payment, s.allowance_beneficiary, s.person
-    status = summary_status(conn)
-    nothing = False
-    if status is not None and status.fresh:
-        # The refresh counted the differing payments per unit and month: look only in those
-        # units and months (index ranges) instead of checking every payment of the period.
-        # The narrowing is a superset (units × months); the check itself still applies.
-        sm = summary_unit_month
-        hot = conn.execute(
-            sa.select(sm.c.admin_unit_id, sm.c.month).where(
-                sm.c.rate_mismatches > 0,
-                sm.c.month.between(filters.period.start, filters.period.end),
-            )
-        ).all()
-        units = sorted({int(u) for u, _ in hot})
-        months = sorted({_as_date(m) for _, m in hot})
-        nothing = not hot
-        if hot and len(units) <= NARROW_MAX_UNITS:
-            stmt = stmt.where(pay.c.admin_unit_id.in_(units), pay.c.month.in_(months))
     names = s.admin_unit.alias("shown_unit")
     stmt = (
         stmt.join(person, person.c.id == ben.c.person_id)
@@ -455,8 +440,7 @@ def mismatch_list(conn: Connection, filters: Filters, scope: Scope, page: int = 
         "method",
         "status",
     ]
-    rows = [] if nothing else [tuple(r) for r in conn.execute(stmt).all()]
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = _frame(conn, stmt, columns)
     frame["month"] = [_as_date(m) for m in frame["month"]]
     for column in ("expected", "difference"):
         frame[column] = [None if pd.isna(v) else _tenths(v) for v in frame[column]]

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from .db import DEMO_PATH, configured_url, parse_url, shown
 from .errors import WelfareDataError
-from .summaries import drop_summaries, refresh, summary_payment, summary_unit_month
+from .summaries import SummaryRefreshError, drop_summaries, refresh, summary_metadata
 
 
 def main(argv: Iterable[str] | None = None) -> int:
@@ -40,10 +40,13 @@ def main(argv: Iterable[str] | None = None) -> int:
             print(f"summary tables dropped from {shown(engine.url)}")
             return 0
         result = refresh(engine)
+    except SummaryRefreshError as exc:
+        print(f"not refreshed: {exc}", file=sys.stderr)
+        return 2
     finally:
         engine.dispose()
     print(
-        f"{summary_unit_month.name}, {summary_payment.name}: {result.rows:,} rows "
+        f"{', '.join(t.name for t in summary_metadata.sorted_tables)}: {result.rows:,} rows "
         f"({result.stock_months} months of stocks) refreshed in {result.seconds:.1f} s "
         f"on {shown(engine.url)}"
     )

@@ -9,9 +9,16 @@ A row of ``summary_unit_month`` holds, for one record-level unit (the ``admin_un
 point at; unit versions are rolled up at query time by ``units.scoped``) and one month:
 
 - flows, by the month of their date: elderly health visits, housing grants approved, job events,
-  classes started with their learners, allowance paid (by the month paid for);
-- stocks on the month's last day, for the months of ``summary_month``: the elderly alive and
-  those holding a state-supported card, allowance beneficiaries on the list (and paid by bank).
+  classes started with their learners, allowance paid (by the month paid for), and payments
+  that differ from rate × coefficient;
+- stocks on the month's last day, for the months of ``summary_month``: the elderly alive, those
+  holding a card paid by the state / state-supported / any card, allowance beneficiaries on the
+  list (and paid by bank), communes with a child-protection board, villages with a collaborator.
+
+``summary_unit_year`` holds the flows per calendar year, for periods of whole years. The
+payouts page reads ``summary_payment`` / ``summary_payment_group`` / ``summary_payment_group_year``
+(paid payments per unit, month or year, group, and the beneficiary's previous paid month, so
+that beneficiaries paid in a period are counted once each).
   ``queries.reference_date`` is always a month's last day, so a month-end stock answers it
   exactly; a reference month outside ``summary_month`` is read from the base tables.
 
@@ -63,6 +70,7 @@ from .queries import (
     first_month,
     years_before,
 )
+from .txcache import per_transaction
 from .units import Resolved, scoped
 
 LAYOUT = 4  # bump when the summary tables change: an older layout is ignored until refreshed
@@ -156,9 +164,10 @@ summary_unit_year = Table(
 # (``NO_PREVIOUS`` for their first), so "beneficiaries paid in months S..E" is the sum over the
 # rows with S <= month <= E and prev_month < S: each counts once, at their first paid month in
 # the period. That is exact only while each beneficiary is paid in one unit: the refresh checks
-# it and, when it fails, leaves both tables empty (``summary_info.payment_detail`` false) so the
-# payouts page reads the base tables. ``summary_payment`` is the same without the group (a
-# tenth of the rows), for the queries that do not split by group.
+# it and, when it fails, leaves the three payment tables empty (``summary_info.payment_detail``
+# false) so the payouts page reads the base tables (as it does for a unit version that splits
+# an old unit). ``summary_payment`` is the same without the group (a tenth of the rows), for
+# the queries that do not split by group.
 def _payment_table(name: str, *keys: Column[Any]) -> Table:
     return Table(
         name,
@@ -345,34 +354,24 @@ def _as_utc(value: datetime) -> datetime:
 def summary_status(conn: Connection) -> SummaryStatus | None:
     """The summaries' refresh time and coverage, and whether they are fresh; None when absent.
 
-    Two cheap round trips: does ``summary_info`` exist, then its row beside the base tables'
-    fingerprint now (index lookups of min/max id). A layout older than this code counts as absent.
-    The answer is kept for the life of ``conn`` (one cached query's connection, or one
-    transaction's worth of work), so the queries of a page ask once each, not once per helper.
+    A few cheap round trips: does ``summary_info`` exist, its layout, then its row beside the
+    base tables' fingerprint now (index lookups of min/max id). A layout older than this code
+    counts as absent, whatever its columns. Read once per transaction of ``conn``, so the
+    queries of a page ask once each, not once per helper.
     """
-    cache = conn.info.get(_STATUS_KEY)
-    if cache is not None and cache[0] is conn:
-        return cache[1]
-    status = _read_status(conn)
-    conn.info[_STATUS_KEY] = (conn, status)
-    return status
-
-
-_STATUS_KEY = "welfare.summary_status"
-
-
-def forget_status(conn: Connection) -> None:
-    """Drop the status kept for ``conn`` (after refreshing or editing on that connection)."""
-    conn.info.pop(_STATUS_KEY, None)
+    return per_transaction(conn, "welfare.summary_status", lambda: _read_status(conn))
 
 
 def _read_status(conn: Connection) -> SummaryStatus | None:
     if not _exists(conn):
         return None
     i = summary_info
+    # The layout alone first: an older summary_info may lack the columns read below.
+    layout = conn.execute(sa.select(i.c.layout).where(i.c.id == 1)).scalar()
+    if layout != LAYOUT:
+        return None
     row = conn.execute(
         sa.select(
-            i.c.layout,
             i.c.refreshed_at,
             i.c.data_as_of,
             i.c.stocks_from,
@@ -382,16 +381,16 @@ def _read_status(conn: Connection) -> SummaryStatus | None:
             *_fingerprint_columns(),
         ).where(i.c.id == 1)
     ).first()
-    if row is None or row[0] != LAYOUT:
+    if row is None:
         return None
-    now = _fingerprint_text(tuple(row)[7:])
+    now = _fingerprint_text(tuple(row)[6:])
     return SummaryStatus(
-        refreshed_at=_as_utc(row[1]),
-        data_as_of=row[2],
-        stocks_from=row[3],
-        stocks_to=row[4],
-        fresh=row[5] == now,
-        payment_detail=bool(row[6]),
+        refreshed_at=_as_utc(row[0]),
+        data_as_of=row[1],
+        stocks_from=row[2],
+        stocks_to=row[3],
+        fresh=row[4] == now,
+        payment_detail=bool(row[5]),
     )
 
 
@@ -415,7 +414,7 @@ def summary_measures(
 
     Groups the summaries do not cover (or a reference month without stocks) are left out, and
     so is everything when the summaries are absent or stale: the caller reads those from the
-    base tables. One query serves every covered group.
+    base tables. One query serves the flows, one the stocks.
     """
     status = summary_status(conn)
     if status is None or not status.fresh:
@@ -592,8 +591,8 @@ def _flow_parts() -> list[sa.Select]:
         sa.func.coalesce(sa.func.sum(learners.c.n), 0).label("learners"),
         sa.func.coalesce(sa.func.sum(learners.c.done), 0).label("learners_completed"),
     ).select_from(vc.join(learners, learners.c.class_id == vc.c.id, isouter=True))
-    # Payments keep their stored month as it is, so a period selects exactly what the base
-    # query's ``month BETWEEN start AND end`` selects.
+    # Payments keep their stored month as it is (a month's first day: checked by the refresh),
+    # so a period selects exactly what the base query's ``month BETWEEN start AND end`` selects.
     payouts = (
         sa.select(
             pay.c.admin_unit_id,
@@ -695,9 +694,10 @@ def _card_islands(funding: tuple[str, ...], name: str) -> sa.Subquery:
 def _stock_parts() -> list[sa.Select]:
     """Month-end stocks for each month of ``summary_month``, as the base queries count them.
 
-    People and cards are turned into month spans and counted per (unit, span) first; only
-    those few groups are joined to the months, so the work grows with the rows, not with
-    rows × months.
+    People, cards and villages are turned into month spans and counted per (unit, span) first;
+    only those few groups are joined to the months, so their work grows with the rows, not with
+    rows × months. Beneficiaries (one row each, a few per thousand people) and communes (a few
+    thousand) are joined to the months directly.
     """
     m, b = summary_month, s.allowance_beneficiary
     active = (
@@ -767,18 +767,27 @@ def _stock_parts() -> list[sa.Select]:
         .where(u.c.kind.in_(s.COMMUNE_KINDS))
         .group_by(u.c.id, m.c.month)
     )
-    since = v.c.child_collaborator_since
-    villages = (
+    # Villages per unit and month their collaborator started (a handful per unit), then those
+    # few groups against the months: since <= month_end exactly when month_of(since) <= month.
+    per_start = (
         sa.select(
             v.c.admin_unit_id,
-            m.c.month,
-            sa.func.count().label("villages"),
-            _count_if(sa.and_(since.is_not(None), since <= m.c.month_end)).label(
-                "villages_with_collaborator"
-            ),
+            month_of(v.c.child_collaborator_since).label("since"),
+            sa.func.count().label("n"),
         )
-        .select_from(v.join(m, sa.true()))
-        .group_by(v.c.admin_unit_id, m.c.month)
+        .group_by(v.c.admin_unit_id, month_of(v.c.child_collaborator_since))
+        .subquery("villages_by_start")
+    )
+    started = sa.and_(per_start.c.since.is_not(None), per_start.c.since <= m.c.month)
+    villages = (
+        sa.select(
+            per_start.c.admin_unit_id,
+            m.c.month,
+            sa.func.sum(per_start.c.n).label("villages"),
+            _sum_if(started, per_start.c.n).label("villages_with_collaborator"),
+        )
+        .select_from(per_start.join(m, sa.true()))
+        .group_by(per_start.c.admin_unit_id, m.c.month)
     )
     return [active, elderly, *held, communes, villages]
 
@@ -845,8 +854,8 @@ def _year_fill() -> sa.Insert:
 
 
 def _payment_fill() -> sa.Insert:
-    """INSERT … SELECT of ``summary_payment``: paid payments per unit, month, group and the
-    beneficiary's previous paid month (in the same unit)."""
+    """INSERT … SELECT of ``summary_payment_group``: paid payments per unit, month, group and
+    the beneficiary's previous paid month (in the same unit)."""
     pay, ben = s.allowance_payment, s.allowance_beneficiary
     bank = pay.c.method == "bank"
     per_month = (
@@ -931,6 +940,28 @@ def payments_in_one_unit(conn: Connection) -> bool:
     return conn.execute(movers).first() is None
 
 
+class SummaryRefreshError(ValueError):
+    """The base tables break a rule the summaries rely on; nothing was refreshed."""
+
+
+def _check_payment_months(conn: Connection) -> None:
+    """Payments must be stored under their month's first day, as the schema says: the monthly
+    and yearly summaries group them by it, where the base queries compare it with
+    ``month BETWEEN start AND end``.
+
+    :raises SummaryRefreshError: some are not (the refresh's transaction is rolled back).
+    """
+    pay = s.allowance_payment
+    bad = conn.execute(
+        sa.select(sa.func.count()).where(pay.c.month != month_of(pay.c.month))
+    ).scalar()
+    if bad:
+        raise SummaryRefreshError(
+            f"{bad} allowance_payment rows have a month that is not a month's first day; "
+            "correct them (month = the first day of the month paid for) and refresh again"
+        )
+
+
 def _layout_matches(engine: Engine) -> bool:
     inspector = sa.inspect(engine)
     for table in summary_metadata.sorted_tables:
@@ -967,6 +998,7 @@ def refresh(engine: Engine, now: datetime | None = None) -> RefreshResult:
                 conn.execute(sa.text("SET LOCAL work_mem = '256MB'"))  # hash joins in memory
             for table in reversed(summary_metadata.sorted_tables):
                 conn.execute(table.delete())  # SQLite: takes the write lock from here on
+            _check_payment_months(conn)
             stamp = fingerprint(conn)
             as_of = data_as_of(conn)
             months = stock_months(first_month(conn), as_of)

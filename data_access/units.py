@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from . import schema as s
 from .errors import OutOfScopeError, UnknownCommuneError
 from .filters import VERSION_2023, VERSION_DATES, Filters, Scope
+from .txcache import per_transaction
 
 
 def _valid_at(table: sa.FromClause, on: date) -> sa.ColumnElement[bool]:
@@ -43,23 +44,16 @@ def unit_map(version: str) -> sa.Subquery:
     return sa.union_all(same, rolled).subquery("unit_map")
 
 
-_CATALOGUE_KEY = "welfare.unit_catalogue"
-
-
 def unit_catalogue(conn: Connection, version: str = VERSION_2023) -> pd.DataFrame:
     """The communes of ``version`` (unit_id, code, name, kind, population, parent_name).
 
-    Read once per ``conn`` (a page's query resolves the filters and then names the units: at
-    national scale that is thousands of rows twice); each caller gets its own copy.
+    Read once per transaction of ``conn`` (a page's query resolves the filters and then names
+    the units: at national scale that is thousands of rows twice); each caller gets a copy.
     """
-    cache = conn.info.get(_CATALOGUE_KEY)
-    if cache is None or cache[0] is not conn:
-        cache = (conn, {})
-        conn.info[_CATALOGUE_KEY] = cache
-    frames: dict[str, pd.DataFrame] = cache[1]
-    if version not in frames:
-        frames[version] = _read_catalogue(conn, version)
-    return frames[version].copy()
+    frame = per_transaction(
+        conn, f"welfare.unit_catalogue.{version}", lambda: _read_catalogue(conn, version)
+    )
+    return frame.copy()
 
 
 def _read_catalogue(conn: Connection, version: str) -> pd.DataFrame:
@@ -158,6 +152,19 @@ def scoped(
     if resolved.base_ids is not None:
         stmt = stmt.where(unit_column.in_(resolved.base_ids))
     return stmt, m.c.unit_id
+
+
+def without_splits(conn: Connection, version: str) -> bool:
+    """True when every record-level unit counts under at most one unit of ``version``.
+
+    An old unit split between two successors is joined to both: per-unit sums of distinct
+    counts then count its people twice in a selection's total, where COUNT(DISTINCT) does not.
+    """
+    m = unit_map(version)
+    split = sa.select(m.c.base_id).group_by(m.c.base_id).having(sa.func.count() > 1).limit(1)
+    return per_transaction(
+        conn, f"welfare.without_splits.{version}", lambda: conn.execute(split).first() is None
+    )
 
 
 def scoped_catalogue(conn: Connection, version: str, scope: Scope) -> pd.DataFrame:

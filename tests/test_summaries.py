@@ -25,6 +25,8 @@ from data_access.indicators import commune_scorecard, headline
 from data_access.queries import MEASURES, data_as_of, measures, reference_date
 from data_access.summaries import (
     COLUMNS,
+    SummaryRefreshError,
+    drop_summaries,
     full_years,
     refresh,
     summaries_as_of,
@@ -35,7 +37,7 @@ from data_access.summaries import (
     summary_unit_month,
     summary_unit_year,
 )
-from data_access.units import resolve
+from data_access.units import resolve, without_splits
 from tests.pgserver import create_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,6 +100,13 @@ FILTERS = [
     pytest.param(
         Filters(Period.year(2022), version="2025"), Scope.commune("06901"), id="scope-2025"
     ),
+    pytest.param(Filters(Period.months(2022, 1, 2023, 12)), Scope.everything(), id="two-years"),
+    pytest.param(
+        Filters(Period.months(2022, 7, 2023, 12), version="2025"),
+        Scope.everything(),
+        id="half-and-whole-year",
+    ),
+    pytest.param(Filters(Period.months(2021, 6, 2023, 3)), Scope.everything(), id="from-before"),
     pytest.param(Filters(Period.year(2020)), Scope.everything(), id="before-the-stocks"),
     pytest.param(Filters(Period.months(2023, 6, 2024, 6)), Scope.everything(), id="past-as-of"),
     pytest.param(Filters(Period.year(2024)), Scope.everything(), id="after-the-data"),
@@ -246,6 +255,169 @@ def test_a_beneficiary_paid_in_two_units_keeps_the_payouts_page_on_the_base_tabl
     diff = got.set_index("month") - base_frame.set_index("month")
     assert diff.loc[month, "paid_amount"] == moved["amount_vnd"]
     assert diff.loc[month, "beneficiaries"] == 0
+
+
+def _page_frames(engine: Engine, filters: Filters) -> dict[str, pd.DataFrame]:
+    persons = Scope.everything(persons=True)
+    with engine.connect() as conn:
+        frames = {q.__name__: q(conn, filters, persons) for q in SUMMARISED_PAGE_QUERIES}
+        frames["measures"] = measures(conn, filters, persons)
+        frames["mismatch_list"] = payouts.mismatch_list(conn, filters, persons)
+    return frames
+
+
+def test_rows_the_demo_lacks_give_the_same_figures(db: Summarised) -> None:
+    """Pending and returned payments, two payments of one beneficiary in a month by different
+    methods, an off-rate payment and self-paid cards: the demo has few or none of these."""
+    pay, card = s.allowance_payment, s.health_insurance_card
+    with db.writer.connect() as conn:
+        paid = (
+            conn.execute(
+                sa.select(pay).where(pay.c.month == date(2023, 5, 1)).order_by(pay.c.id).limit(3)
+            )
+            .mappings()
+            .all()
+        )
+        cards = (
+            conn.execute(
+                sa.select(card).where(card.c.funding == "state").order_by(card.c.id).limit(4)
+            )
+            .mappings()
+            .all()
+        )
+        top = conn.execute(sa.select(sa.func.max(pay.c.id))).scalar()
+    extra = [
+        {**paid[0], "id": top + 1, "status": "pending", "amount_vnd": 1},
+        {**paid[1], "id": top + 2, "status": "returned"},
+        {
+            **paid[2],
+            "id": top + 3,
+            "method": "bank" if paid[2]["method"] == "cash" else "cash",
+            "amount_vnd": 77_000,
+        },
+    ]
+    try:
+        with db.writer.begin() as conn:
+            conn.execute(pay.insert(), extra)
+            conn.execute(
+                card.update().where(card.c.id.in_([c["id"] for c in cards])).values(funding="self")
+            )
+        periods = [YEAR_2023, Filters(Period.months(2023, 4, 2023, 6), version="2025")]
+        drop_summaries(db.writer)
+        expected = {f: _page_frames(db.reader, f) for f in periods}
+        refresh(db.writer)
+        with db.reader.connect() as conn:
+            assert summary_status(conn).payments_usable
+        got = {f: _page_frames(db.reader, f) for f in periods}
+    finally:
+        with db.writer.begin() as conn:
+            conn.execute(pay.delete().where(pay.c.id > top))
+            conn.execute(
+                card.update().where(card.c.id.in_([c["id"] for c in cards])).values(funding="state")
+            )
+        refresh(db.writer, now=REFRESHED_AT)
+    assert int(expected[YEAR_2023]["elderly_cards"]["self"].sum()) > 0
+    for f in periods:
+        for name, frame in expected[f].items():
+            pd.testing.assert_frame_equal(got[f][name], frame, obj=name)
+
+
+def test_a_split_unit_keeps_distinct_counts_on_the_base_tables(db: Summarised) -> None:
+    """An old unit counted under two successors: its beneficiaries must not count twice."""
+    succ, info = s.admin_unit_succession, summary_info
+    version = "2025"
+    filters = Filters(Period.year(2023), version=version)
+    with db.writer.connect() as conn:
+        rows = conn.execute(sa.select(succ).order_by(succ.c.id)).mappings().all()
+    mapped = [r for r in rows if r["effective"] == max(x["effective"] for x in rows)]
+    old_unit = mapped[0]["old_unit_id"]
+    other = next(r["new_unit_id"] for r in mapped if r["new_unit_id"] != mapped[0]["new_unit_id"])
+    split = {
+        "id": max(r["id"] for r in rows) + 1,
+        "old_unit_id": old_unit,
+        "new_unit_id": other,
+        "effective": mapped[0]["effective"],
+    }
+    try:
+        with db.writer.begin() as conn:
+            conn.execute(succ.insert().values(split))
+        with db.reader.connect() as conn:
+            assert summary_status(conn).payments_usable  # the payment rows are still fresh
+            assert not without_splits(conn, version) and without_splits(conn, "2023")
+            got = [
+                payouts.monthly(conn, filters, Scope.everything()),
+                payouts.by_group(conn, filters, Scope.everything()),
+            ]
+        with db.writer.begin() as conn:  # the same database, its payment summaries switched off
+            conn.execute(info.update().values(payment_detail=False))
+        with db.reader.connect() as conn:
+            expected = [
+                payouts.monthly(conn, filters, Scope.everything()),
+                payouts.by_group(conn, filters, Scope.everything()),
+            ]
+    finally:
+        with db.writer.begin() as conn:
+            conn.execute(succ.delete().where(succ.c.id == split["id"]))
+            conn.execute(info.update().values(payment_detail=True))
+    for a, b in zip(got, expected, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+
+
+def test_payments_off_the_first_of_the_month_stop_the_refresh(db: Summarised) -> None:
+    pay = s.allowance_payment
+    with db.writer.connect() as conn:
+        last = conn.execute(sa.select(pay).order_by(pay.c.id.desc()).limit(1)).mappings().one()
+    odd = {**last, "id": last["id"] + 1, "month": date(2023, 6, 15)}
+    with db.writer.begin() as conn:
+        conn.execute(pay.insert().values(odd))
+    try:
+        with pytest.raises(SummaryRefreshError, match="1 allowance_payment rows"):
+            refresh(db.writer)
+        with db.reader.connect() as conn:  # nothing half-written: the old summaries stand
+            assert summaries_as_of(conn) is None  # stale: the new row is not in them
+            status = summary_status(conn)
+        assert status is not None and status.refreshed_at == REFRESHED_AT
+    finally:
+        with db.writer.begin() as conn:
+            conn.execute(pay.delete().where(pay.c.id == odd["id"]))
+    with db.reader.connect() as conn:
+        assert summary_status(conn).fresh
+
+
+def test_the_status_is_read_again_in_a_new_transaction(db: Summarised) -> None:
+    pay = s.allowance_payment
+    with db.writer.connect() as conn:
+        last = conn.execute(sa.select(pay).order_by(pay.c.id.desc()).limit(1)).mappings().one()
+    added = {**last, "id": last["id"] + 1}
+    with db.reader.connect() as conn:
+        assert summary_status(conn).fresh
+        with db.writer.begin() as writer:
+            writer.execute(pay.insert().values(added))
+        try:
+            assert summary_status(conn).fresh  # the same transaction: the same answer
+            conn.rollback()
+            assert not summary_status(conn).fresh  # a new one sees the new row
+        finally:
+            with db.writer.begin() as writer:
+                writer.execute(pay.delete().where(pay.c.id == added["id"]))
+
+
+def test_a_summary_info_of_an_older_layout_counts_as_absent(tmp_path: Path) -> None:
+    """The first layout's summary_info had fewer columns: reading it must not fail."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE summary_info (id INTEGER PRIMARY KEY, layout INTEGER NOT NULL, "
+            "refreshed_at DATETIME NOT NULL, data_as_of DATE, stocks_from DATE, stocks_to DATE, "
+            "fingerprint TEXT NOT NULL, rows INTEGER NOT NULL, seconds FLOAT NOT NULL)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO summary_info VALUES (1, 1, '2023-12-01 02:00:00', '2023-11-30', "
+            "'2021-01-01', '2023-11-01', 'x', 0, 0.0)"
+        )
+    with engine.connect() as conn:
+        assert summary_status(conn) is None
+    engine.dispose()
 
 
 def test_the_overview_is_the_same_from_summaries_and_from_the_base_tables(
