@@ -11,7 +11,6 @@ Point-in-time measures are read on ``queries.reference_date``.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -197,38 +196,33 @@ def health_visits_by_month(conn: Connection, filters: Filters, scope: Scope) -> 
 
     resolved = resolve(conn, filters, scope)
     period: Period = filters.period
+    visits: sa.ColumnElement[int]
+    where: sa.ColumnElement[bool]
     status = summary_status(conn)
     if status is not None and status.fresh:  # counted per unit and month by the refresh
         sm = summary_unit_month
-        stmt = sa.select(sm.c.month).where(sm.c.month.between(period.start, period.end))
-        stmt, unit = scoped(stmt, sm.c.admin_unit_id, resolved)
-        visits = sa.func.sum(sm.c.health_visits)
-        stmt = (
-            stmt.with_only_columns(sm.c.month, unit, visits)
-            .group_by(sm.c.month, unit)
-            .having(visits > 0)
+        day, unit_column, visits = sm.c.month, sm.c.admin_unit_id, sa.func.sum(sm.c.health_visits)
+        where = sm.c.month.between(period.start, period.end)
+        stored_month = True  # a summary row's day is its month's first day
+    else:
+        h = s.health_check
+        day, unit_column, visits = h.c.check_date, h.c.admin_unit_id, sa.func.count()
+        where = sa.and_(
+            h.c.check_date.between(period.start, period.end_date),
+            h.c.kind.in_(ELDERLY_CHECK_KINDS),
         )
-        found = []
-        for month_value, unit_id, count in conn.execute(stmt):
-            first = as_date(month_value)
-            assert first is not None  # a summary row always has its month
-            found.append((first.year, first.month, unit_id, count))
-        return _visits_frame(conn, resolved, found)
-    h = s.health_check
+        stored_month = False
     # extract() compiles to EXTRACT on PostgreSQL and to STRFTIME on SQLite: same buckets.
-    year, month = sa.extract("year", h.c.check_date), sa.extract("month", h.c.check_date)
-    stmt = sa.select(h.c.admin_unit_id).where(
-        h.c.check_date.between(period.start, period.end_date),
-        h.c.kind.in_(ELDERLY_CHECK_KINDS),
+    year, month = sa.extract("year", day), sa.extract("month", day)
+    # Group a stored month as it is, not by two computed columns.
+    buckets = (day,) if stored_month else (year, month)
+    stmt, unit = scoped(sa.select(unit_column).where(where), unit_column, resolved)
+    stmt = (
+        stmt.with_only_columns(year, month, unit, visits)
+        .group_by(*buckets, unit)
+        .having(visits > 0)  # the summaries keep months without visits
     )
-    stmt, unit = scoped(stmt, h.c.admin_unit_id, resolved)
-    stmt = stmt.with_only_columns(year, month, unit, sa.func.count()).group_by(year, month, unit)
-    return _visits_frame(conn, resolved, list(conn.execute(stmt)))
-
-
-def _visits_frame(conn: Connection, resolved: Resolved, found: list[Any]) -> pd.DataFrame:
-    """``health_visits_by_month``'s frame from (year, month, unit_id, visits) rows."""
-    rows = month_rows(found, ["unit_id", "visits"])
+    rows = month_rows(list(conn.execute(stmt)), ["unit_id", "visits"])
     frame = with_unit_names(conn, resolved, rows)
     frame = frame[["month", "unit_code", "unit_name", "visits"]]
     return frame.sort_values(["month", "unit_code"]).reset_index(drop=True)

@@ -141,7 +141,7 @@ def _summarised(conn: Connection, r: Resolved, by_group: bool = False) -> sa.Tab
 
 def _monthly(conn: Connection, r: Resolved, first: date, last: date) -> pd.DataFrame:
     sp = _summarised(conn, r)
-    if sp is not None:  # one row per unit, month, group and previous month: sum them
+    if sp is not None:  # one row per unit, month and previous paid month: sum them
         stmt = sa.select(sp.c.month).where(sp.c.month.between(first, last))
         stmt, _ = scoped(stmt, sp.c.admin_unit_id, r)
         stmt = stmt.with_only_columns(
@@ -217,19 +217,15 @@ def by_group(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
 
     Columns: group_code, paid_amount, beneficiaries.
     """
-    r = resolve(conn, filters, scope)
-    from .summaries import full_years, summary_payment_group_year
+    from .summaries import summary_payment_group_year, whole_years  # builds on this module
 
+    r = resolve(conn, filters, scope)
     period = filters.period
     sp = _summarised(conn, r, by_group=True)
-    years = full_years(period)
-    whole_years = bool(years) and (date(years[0], 1, 1), date(years[-1], 12, 1)) == (
-        period.start,
-        period.end,
-    )
-    if sp is not None and whole_years:  # a twelfth of the rows: one per unit, group and year
+    years = whole_years(period)
+    if sp is not None and years:  # a twelfth of the rows: one per unit, group and year
         sy = summary_payment_group_year
-        stmt = sa.select(sy.c.group_code).where(sy.c.year.between(years[0], years[-1]))
+        stmt = sa.select(sy.c.group_code).where(sy.c.year.between(*years))
         stmt, _ = scoped(stmt, sy.c.admin_unit_id, r)
         group, amount = sy.c.group_code, sa.func.sum(sy.c.paid_amount)
         paid = _sum_if(sy.c.prev_year < years[0], sy.c.beneficiaries)
@@ -333,6 +329,18 @@ def rate_check() -> tuple[sa.Select, dict[str, sa.ColumnElement]]:
     return stmt, named
 
 
+def rate_totals(named: dict[str, sa.ColumnElement]) -> list[sa.ColumnElement]:
+    """Aggregates of ``rate_check``'s rows: how many, how many without a rate in force, and the
+    amounts over- and under-paid (tenths of a đồng). ``summaries`` stores the same per month."""
+    diff = named["diff_x10"]
+    return [
+        sa.func.count(),
+        _count_if(named["without_rate"]),
+        _sum_if(diff > 0, diff),
+        _sum_if(diff < 0, -diff),
+    ]
+
+
 def _rate_checked(filters: Filters, r: Resolved) -> tuple[sa.Select, sa.ColumnElement, dict]:
     """``rate_check`` for the period, scoped: the statement, the version's unit column, and
     the named expressions."""
@@ -355,25 +363,18 @@ def rate_mismatches(conn: Connection, filters: Filters, scope: Scope) -> pd.Data
     overpaid, underpaid, difference (overpaid − underpaid, đồng). Only communes with at least
     one such payment appear; an empty frame means every payment matches.
     """
-    from .summaries import COLUMNS, summary_measures  # summaries builds on this module
+    from .summaries import summary_measures  # summaries builds on this module
 
     r = resolve(conn, filters, scope)
     columns = ["unit_id", "mismatches", "without_rate", "overpaid", "underpaid"]
     period = filters.period
     found = summary_measures(conn, r, period, period.end_date, ["rate_check"]).get("rate_check")
     if found is not None:  # per unit and month in summary_unit_month: summed over the period
-        frame = found[["unit_id", *COLUMNS["rate_check"]]].set_axis(columns, axis=1)
+        frame = found.set_axis(columns, axis=1)
         frame = frame[frame["mismatches"] > 0]
     else:
         stmt, unit, x = _rate_checked(filters, r)
-        diff = x["diff_x10"]
-        stmt = stmt.with_only_columns(
-            unit,
-            sa.func.count(),
-            _count_if(x["without_rate"]),
-            _sum_if(diff > 0, diff),
-            _sum_if(diff < 0, -diff),
-        ).group_by(unit)
+        stmt = stmt.with_only_columns(unit, *rate_totals(x)).group_by(unit)
         frame = _frame(conn, stmt, columns)
     for column in ("overpaid", "underpaid"):
         frame[column] = [_tenths(v) for v in frame[column]]

@@ -14,13 +14,13 @@ point at; unit versions are rolled up at query time by ``units.scoped``) and one
 - stocks on the month's last day, for the months of ``summary_month``: the elderly alive, those
   holding a card paid by the state / state-supported / any card, allowance beneficiaries on the
   list (and paid by bank), communes with a child-protection board, villages with a collaborator.
+  ``queries.reference_date`` is always a month's last day, so a month-end stock answers it
+  exactly; a reference month outside ``summary_month`` is read from the base tables.
 
 ``summary_unit_year`` holds the flows per calendar year, for periods of whole years. The
 payouts page reads ``summary_payment`` / ``summary_payment_group`` / ``summary_payment_group_year``
 (paid payments per unit, month or year, group, and the beneficiary's previous paid month, so
 that beneficiaries paid in a period are counted once each).
-  ``queries.reference_date`` is always a month's last day, so a month-end stock answers it
-  exactly; a reference month outside ``summary_month`` is read from the base tables.
 
 Freshness: ``summary_info`` keeps a fingerprint of the base tables taken in the refresh's own
 snapshot — the smallest and largest id of each, read from the primary keys in one round trip —
@@ -59,7 +59,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from . import schema as s
 from .filters import Period, add_months, month_end
-from .payouts import CASH, PAID, rate_check
+from .payouts import BANK, CASH, PAID, rate_check, rate_totals
 from .queries import (
     CARD_FUNDING,
     ELDERLY_AGE,
@@ -223,7 +223,7 @@ summary_info = Table(
     Column("stocks_from", Date),  # first and last month of summary_month
     Column("stocks_to", Date),
     Column("fingerprint", Text, nullable=False),
-    Column("payment_detail", sa.Boolean, nullable=False),  # summary_payment is filled
+    Column("payment_detail", sa.Boolean, nullable=False),  # the payment tables are filled
     Column("rows", Integer, nullable=False),
     Column("seconds", Float, nullable=False),
 )
@@ -274,11 +274,11 @@ class SummaryStatus:
     stocks_from: date | None
     stocks_to: date | None
     fresh: bool
-    payment_detail: bool = False  # summary_payment holds the payouts page's rows
+    payment_detail: bool = False  # the payment tables hold the payouts page's rows
 
     @property
     def payments_usable(self) -> bool:
-        """True when the payouts page may read ``summary_payment``."""
+        """True when the payouts page may read the payment tables (fresh and filled)."""
         return self.fresh and self.payment_detail
 
     def has_stocks_for(self, month: date) -> bool:
@@ -459,6 +459,14 @@ def full_years(period: Period) -> list[int]:
     ]
 
 
+def whole_years(period: Period) -> tuple[int, int] | None:
+    """(first, last) when the period is exactly whole calendar years, else None."""
+    years = full_years(period)
+    if years and (date(years[0], 1, 1), date(years[-1], 12, 1)) == (period.start, period.end):
+        return years[0], years[-1]
+    return None
+
+
 def _flow_totals(
     conn: Connection, resolved: Resolved, period: Period, flows: list[str]
 ) -> dict[str, pd.DataFrame]:
@@ -604,14 +612,9 @@ def _flow_parts() -> list[sa.Select]:
         .group_by(pay.c.admin_unit_id, pay.c.month)
     )
     check, named = rate_check()
-    diff = named["diff_x10"]
+    totals = [t.label(n) for t, n in zip(rate_totals(named), FLOWS["rate_check"], strict=True)]
     rates = check.with_only_columns(
-        pay.c.admin_unit_id,
-        pay.c.month.label("month"),
-        sa.func.count().label("rate_mismatches"),
-        _count_if(named["without_rate"]).label("rate_without"),
-        _sum_if(diff > 0, diff).label("rate_overpaid_x10"),
-        _sum_if(diff < 0, -diff).label("rate_underpaid_x10"),
+        pay.c.admin_unit_id, pay.c.month.label("month"), *totals
     ).group_by(pay.c.admin_unit_id, pay.c.month)
     return [health, housing, jobs, training, payouts, rates]
 
@@ -842,11 +845,16 @@ def _fill_statement() -> sa.Insert:
     )
 
 
+def _year_of(day: sa.ColumnElement[date]) -> sa.ColumnElement[int]:
+    """The calendar year of a date, as an integer on SQLite and PostgreSQL alike."""
+    return sa.cast(sa.extract("year", day), Integer)
+
+
 def _year_fill() -> sa.Insert:
     """INSERT … SELECT of ``summary_unit_year``: the monthly flows summed per calendar year."""
     sm = summary_unit_month
     names = [n for g in FLOWS.values() for n in g]
-    year = sa.cast(sa.extract("year", sm.c.month), Integer)
+    year = _year_of(sm.c.month)
     select = sa.select(sm.c.admin_unit_id, year, *(sa.func.sum(sm.c[n]) for n in names)).group_by(
         sm.c.admin_unit_id, year
     )
@@ -857,7 +865,7 @@ def _payment_fill() -> sa.Insert:
     """INSERT … SELECT of ``summary_payment_group``: paid payments per unit, month, group and
     the beneficiary's previous paid month (in the same unit)."""
     pay, ben = s.allowance_payment, s.allowance_beneficiary
-    bank = pay.c.method == "bank"
+    bank = pay.c.method == BANK
     per_month = (
         sa.select(
             pay.c.beneficiary_id,
@@ -877,11 +885,10 @@ def _payment_fill() -> sa.Insert:
         partition_by=(per_month.c.beneficiary_id, per_month.c.admin_unit_id),
         order_by=per_month.c.month,
     )
-    sequenced = sa.select(
+    q = sa.select(
         per_month,
         sa.func.coalesce(previous, sa.literal(NO_PREVIOUS, Date)).label("prev_month"),
     ).subquery("sequenced")
-    q = sequenced
     select = (
         sa.select(
             q.c.admin_unit_id,
@@ -915,11 +922,7 @@ def _payment_rollup() -> sa.Insert:
 def _payment_year_fill() -> sa.Insert:
     """INSERT … SELECT of ``summary_payment_group_year`` from ``summary_payment_group``."""
     g = summary_payment_group
-
-    def year_of(column: sa.ColumnElement[date]) -> sa.ColumnElement[int]:
-        return sa.cast(sa.extract("year", column), Integer)
-
-    keys = (g.c.admin_unit_id, year_of(g.c.month), g.c.group_code, year_of(g.c.prev_month))
+    keys = (g.c.admin_unit_id, _year_of(g.c.month), g.c.group_code, _year_of(g.c.prev_month))
     select = sa.select(
         *keys, sa.func.sum(g.c.paid_amount), sa.func.sum(g.c.beneficiaries)
     ).group_by(*keys)
@@ -1012,15 +1015,10 @@ def refresh(engine: Engine, now: datetime | None = None) -> RefreshResult:
                 conn.execute(_payment_rollup())
                 conn.execute(_payment_year_fill())
             count = 0
-            for table in (
-                summary_unit_month,
-                summary_unit_year,
-                summary_payment_group,
-                summary_payment,
-                summary_payment_group_year,
-            ):
-                rows = conn.execute(sa.select(sa.func.count()).select_from(table))
-                count += int(rows.scalar() or 0)
+            for table in summary_metadata.sorted_tables:
+                if table not in (summary_month, summary_info):  # the data tables
+                    rows = conn.execute(sa.select(sa.func.count()).select_from(table))
+                    count += int(rows.scalar() or 0)
             seconds = time.perf_counter() - started
             conn.execute(
                 summary_info.insert().values(
