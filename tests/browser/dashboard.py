@@ -282,7 +282,10 @@ class Dashboard:
         """
         grid = self.page.locator('[data-testid="stDataFrame"]').nth(table)
         grid.scroll_into_view_if_needed()
-        names = [n.strip() for n in grid.locator('td[aria-colindex="1"]').all_inner_texts()]
+        cells = grid.locator('td[aria-colindex="1"]')
+        # The accessible copy fills in after the canvas: wait for the row, then read them all.
+        cells.filter(has_text=first_cell).first.wait_for(state="attached")
+        names = [n.strip() for n in cells.all_inner_texts()]
         row = names.index(first_cell)
         box = grid.locator("canvas").first.bounding_box()
         assert box is not None, "the table is not drawn"
