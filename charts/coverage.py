@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 import altair as alt
 import pandas as pd
 
-from data_access.coverage import CHILD_CATEGORIES, CIRCUMSTANCES, FUNDING, label
+from vocab import CARD_FUNDING, CHILD_CATEGORIES, CIRCUMSTANCES
 
 from .common import CHART_HEIGHT, COMMUNE_SELECTION, PALETTE, by_month
 from .formatting import D3_INT, apply_locale, fmt_date, fmt_int, fmt_month, fmt_percent
@@ -214,12 +214,12 @@ def cards_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         var_name="funding_code",
         value_name="persons",
     )
-    long["funding"] = [label(FUNDING, c, lang) for c in long["funding_code"]]
+    long["funding"] = [CARD_FUNDING.label(c, lang) for c in long["funding_code"]]
     return stacked_by_commune(
         long,
         "persons",
         "funding",
-        order=[label(FUNDING, c, lang) for c in FUNDING_COLUMNS],
+        order=[CARD_FUNDING.label(c, lang) for c in FUNDING_COLUMNS],
         colors=[GOOD, PART, OWN, MISSING_COLOR],
         title=tr("cards_title", lang),
         value_title=tr("elderly_n", lang),
@@ -236,7 +236,7 @@ def cards_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
             tr("unit_code", lang): frame["unit_code"],
             tr("commune", lang): frame["unit_name"],
             tr("elderly", lang): frame["elderly"],
-            **{label(FUNDING, c, lang): frame[c] for c in FUNDING_COLUMNS},
+            **{CARD_FUNDING.label(c, lang): frame[c] for c in FUNDING_COLUMNS},
             tr("covered", lang): frame["covered"],
             tr("covered_pct", lang): [
                 percent_number(c, e)
@@ -288,7 +288,7 @@ def children_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     parts = []
     for code in CIRCUMSTANCES:
         part = frame[["unit_code", "unit_name"]].copy()
-        part["circumstance"] = label(CIRCUMSTANCES, code, lang)
+        part["circumstance"] = CIRCUMSTANCES.label(code, lang)
         part["cases"] = frame[f"{code}_cases"]
         part["supported__text"] = [
             f"{fmt_int(s, lang)} ({_share_text(s, c, lang)})"
@@ -300,7 +300,7 @@ def children_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         long,
         "cases",
         "circumstance",
-        order=[label(CIRCUMSTANCES, c, lang) for c in CIRCUMSTANCES],
+        order=[CIRCUMSTANCES.label(c, lang) for c in CIRCUMSTANCES],
         colors=[PALETTE[3], PALETTE[1]],
         title=tr("children_title", lang),
         value_title=tr("children_n", lang),
@@ -350,8 +350,8 @@ def categories_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         for status, count in ((statuses[0], r.supported), (statuses[1], r.cases - r.supported)):
             rows.append(
                 {
-                    "category": label(CHILD_CATEGORIES, r.category, lang),
-                    "circumstance": label(CIRCUMSTANCES, r.circumstance, lang),
+                    "category": CHILD_CATEGORIES.label(r.category, lang),
+                    "circumstance": CIRCUMSTANCES.label(r.circumstance, lang),
                     "status": status,
                     "status__rank": statuses.index(status),
                     "children": int(count),
@@ -360,7 +360,7 @@ def categories_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
                 }
             )
     data = pd.DataFrame(rows)
-    order = [label(CHILD_CATEGORIES, c, lang) for c in frame["category"]]
+    order = [CHILD_CATEGORIES.label(c, lang) for c in frame["category"]]
     chart = (
         alt.Chart(data, title=tr("category_title", lang), height=bar_height(len(order)))
         .mark_bar()
@@ -392,10 +392,8 @@ def categories_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     frame = _in_category_order(frame)
     return pd.DataFrame(
         {
-            tr("circumstance", lang): [
-                label(CIRCUMSTANCES, c, lang) for c in frame["circumstance"]
-            ],
-            tr("category", lang): [label(CHILD_CATEGORIES, c, lang) for c in frame["category"]],
+            tr("circumstance", lang): [CIRCUMSTANCES.label(c, lang) for c in frame["circumstance"]],
+            tr("category", lang): [CHILD_CATEGORIES.label(c, lang) for c in frame["category"]],
             tr("cases", lang): frame["cases"],
             tr("supported", lang): frame["supported"],
             tr("supported_pct", lang): [

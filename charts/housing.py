@@ -11,8 +11,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from data_access.coverage import label
-from data_access.housing import EVENTS, KINDS, SOURCES, STAGES, TARGET_GROUPS
+from i18n import Catalog
+from vocab import GRANT_EVENTS, GRANT_KINDS, GRANT_SOURCES, GRANT_STAGES, GRANT_TARGET_GROUPS
 
 from .common import CHART_HEIGHT, PALETTE, by_month
 from .coverage import (
@@ -91,7 +91,7 @@ def _households(n: float, lang: str) -> str:
 
 
 def _kind_rank(kind: str) -> int:
-    return list(KINDS).index(kind) if kind in KINDS else len(KINDS)
+    return list(GRANT_KINDS).index(kind) if kind in GRANT_KINDS else len(GRANT_KINDS)
 
 
 # --- per commune: new builds and repairs ------------------------------------------------------
@@ -104,7 +104,7 @@ def communes_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     ):
         parts.append(
             frame[["unit_code", "unit_name"]].assign(
-                kind=label(KINDS, code, lang),
+                kind=GRANT_KINDS.label(code, lang),
                 households=frame[count].to_numpy(),
                 amount__text=[fmt_money(v, lang) for v in frame[money]],
             )
@@ -113,7 +113,7 @@ def communes_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         pd.concat(parts, ignore_index=True),
         "households",
         "kind",
-        order=[label(KINDS, c, lang) for c in KINDS],
+        order=[GRANT_KINDS.label(c, lang) for c in GRANT_KINDS],
         colors=KIND_COLORS,
         title=tr("communes_title", lang),
         value_title=tr("households", lang),
@@ -144,7 +144,7 @@ def communes_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 def _dimension_chart(
     frame: pd.DataFrame,
     column: str,
-    labels: dict[str, tuple[str, str]],
+    labels: Catalog,
     *,
     value: str,
     title: str,
@@ -155,10 +155,11 @@ def _dimension_chart(
     total = float(frame["amount"].sum())
     data = pd.DataFrame(
         {
-            "category": [label(labels, c, lang) for c in frame[column]],
-            "kind": [label(KINDS, k, lang) for k in frame["kind"]],
+            "category": [labels.label(c, lang) for c in frame[column]],
+            "kind": [GRANT_KINDS.label(k, lang) for k in frame["kind"]],
             "kind__rank": [
-                list(KINDS).index(k) if k in KINDS else len(KINDS) for k in frame["kind"]
+                list(GRANT_KINDS).index(k) if k in GRANT_KINDS else len(GRANT_KINDS)
+                for k in frame["kind"]
             ],
             "households": frame["grants"].astype("int64"),
             "million": frame["amount"] / MILLION,
@@ -169,9 +170,9 @@ def _dimension_chart(
             ],
         }
     )
-    known = [label(labels, c, lang) for c in labels]
+    known = [labels.label(c, lang) for c in labels]
     order = known + sorted(set(data["category"]) - set(known))
-    kinds = [label(KINDS, c, lang) for c in KINDS]
+    kinds = [GRANT_KINDS.label(c, lang) for c in GRANT_KINDS]
     field, axis_title = (
         ("million", tr("million", lang))
         if value == "amount"
@@ -210,7 +211,7 @@ def _dimension_chart(
 
 
 def _dimension_table(
-    frame: pd.DataFrame, column: str, labels: dict[str, tuple[str, str]], title: str, lang: str
+    frame: pd.DataFrame, column: str, labels: Catalog, title: str, lang: str
 ) -> pd.DataFrame:
     total = int(frame["amount"].sum())
     rank = {c: i for i, c in enumerate(labels)}
@@ -220,8 +221,8 @@ def _dimension_table(
     ).sort_values(["_r", "_k"])
     return pd.DataFrame(
         {
-            title: [label(labels, c, lang) for c in ordered[column]],
-            tr("kind", lang): [label(KINDS, k, lang) for k in ordered["kind"]],
+            title: [labels.label(c, lang) for c in ordered[column]],
+            tr("kind", lang): [GRANT_KINDS.label(k, lang) for k in ordered["kind"]],
             tr("households", lang): ordered["grants"].to_numpy(),
             tr("amount_vnd", lang): ordered["amount"].to_numpy(),
             tr("amount_pct", lang): [percent_number(v, total) for v in ordered["amount"]],
@@ -234,7 +235,7 @@ def sources_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     return _dimension_chart(
         frame,
         "source",
-        SOURCES,
+        GRANT_SOURCES,
         value="amount",
         title=tr("source_title", lang),
         dimension_title=tr("source", lang),
@@ -244,7 +245,7 @@ def sources_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
 
 def sources_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Households and money per funding source and kind, with each row's share of the money."""
-    return _dimension_table(frame, "source", SOURCES, tr("source", lang), lang)
+    return _dimension_table(frame, "source", GRANT_SOURCES, tr("source", lang), lang)
 
 
 def groups_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
@@ -252,7 +253,7 @@ def groups_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     return _dimension_chart(
         frame,
         "group",
-        TARGET_GROUPS,
+        GRANT_TARGET_GROUPS,
         value="grants",
         title=tr("group_title", lang),
         dimension_title=tr("group", lang),
@@ -262,7 +263,7 @@ def groups_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
 
 def groups_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Households and money per target group and kind."""
-    return _dimension_table(frame, "group", TARGET_GROUPS, tr("group", lang), lang)
+    return _dimension_table(frame, "group", GRANT_TARGET_GROUPS, tr("group", lang), lang)
 
 
 # --- progress -----------------------------------------------------------------------------------
@@ -274,15 +275,15 @@ def progress_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     ]
     parts = [
         frame[["unit_code", "unit_name"]].assign(
-            stage=label(STAGES, code, lang), households=frame[code].to_numpy(), days__text=days
+            stage=GRANT_STAGES.label(code, lang), households=frame[code].to_numpy(), days__text=days
         )
-        for code in STAGES
+        for code in GRANT_STAGES
     ]
     return stacked_by_commune(
         pd.concat(parts, ignore_index=True),
         "households",
         "stage",
-        order=[label(STAGES, c, lang) for c in STAGES],
+        order=[GRANT_STAGES.label(c, lang) for c in GRANT_STAGES],
         colors=STAGE_COLORS,
         title=tr("progress_title", lang),
         value_title=tr("households", lang),
@@ -299,8 +300,8 @@ def progress_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
         {tr("unit_code", lang): frame["unit_code"], tr("commune", lang): frame["unit_name"]}
     )
     table[tr("grants", lang)] = frame["grants"]
-    for code in STAGES:
-        table[label(STAGES, code, lang)] = frame[code]
+    for code in GRANT_STAGES:
+        table[GRANT_STAGES.label(code, lang)] = frame[code]
     table[tr("late", lang)] = frame["late"]
     table[tr("mean_days", lang)] = frame["mean_days"].round(1)
     table[tr("first_approved", lang)] = [
@@ -315,7 +316,7 @@ def progress_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 # --- month by month -------------------------------------------------------------------------------
 def events_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     """Approvals and completions per month as two lines (from grant_events_by_month)."""
-    data = frame.assign(event_label=[label(EVENTS, e, lang) for e in frame["event"]])
+    data = frame.assign(event_label=[GRANT_EVENTS.label(e, lang) for e in frame["event"]])
     chart = by_month(
         data,
         "grants",
@@ -327,7 +328,7 @@ def events_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         color_title=tr("event", lang),
         mark="line",
     )
-    events = [label(EVENTS, e, lang) for e in EVENTS]
+    events = [GRANT_EVENTS.label(e, lang) for e in GRANT_EVENTS]
     chart.encoding.color.scale = alt.Scale(domain=events, range=KIND_COLORS)
     chart.encoding.color.sort = events
     chart.encoding.color.legend = bottom_legend()
@@ -340,12 +341,12 @@ def events_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Approvals and completions as months × event."""
     wide = (
         frame.pivot_table(index="month", columns="event", values="grants", aggfunc="sum")
-        .reindex(columns=list(EVENTS))
+        .reindex(columns=list(GRANT_EVENTS))
         .fillna(0)
         .astype("int64")
         .sort_index()
     )
     table = pd.DataFrame({tr("month", lang): [fmt_month(m.date(), lang) for m in wide.index]})
-    for event in EVENTS:
-        table[label(EVENTS, event, lang)] = wide[event].to_numpy()
+    for event in GRANT_EVENTS:
+        table[GRANT_EVENTS.label(event, lang)] = wide[event].to_numpy()
     return table

@@ -12,7 +12,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from data_access.payouts import group_label, method_label
+from vocab import ALLOWANCE_GROUPS, BANK, CASH, PAYMENT_METHODS
 
 from .common import (
     CHART_HEIGHT,
@@ -191,7 +191,7 @@ def method_share_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
                     "month": record.month,
                     "month__label": fmt_month_short(record.month, lang),
                     "month__text": fmt_month(record.month, lang),
-                    "method": method_label(method, lang),
+                    "method": PAYMENT_METHODS.label(method, lang),
                     "method_order": 0 if method == "bank" else 1,
                     "amount": int(amount),
                     "amount__text": fmt_money(amount, lang),
@@ -216,7 +216,7 @@ def method_share_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
                 "method:N",
                 title=tr("method", lang),
                 scale=alt.Scale(range=PALETTE),
-                sort=[method_label("bank", lang), method_label("cash", lang)],
+                sort=[PAYMENT_METHODS.label(BANK, lang), PAYMENT_METHODS.label(CASH, lang)],
                 legend=alt.Legend(orient="bottom"),
             ),
             order=alt.Order("method_order:Q"),
@@ -249,7 +249,7 @@ def method_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 def amount_by_group(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     """Horizontal bars: amount paid per Decree 20 group (triệu đồng), largest first."""
     data = frame.assign(
-        group_label=[group_label(c, lang) for c in frame["group_code"]],
+        group_label=[ALLOWANCE_GROUPS.label(c, lang) for c in frame["group_code"]],
         paid_million=frame["paid_amount"] / MILLION,
         paid__text=[fmt_money(v, lang) for v in frame["paid_amount"]],
         beneficiaries__text=[fmt_int(v, lang) for v in frame["beneficiaries"]],
@@ -275,7 +275,7 @@ def group_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     return pd.DataFrame(
         {
             tr("group_code", lang): frame["group_code"],
-            tr("group", lang): [group_label(c, lang) for c in frame["group_code"]],
+            tr("group", lang): [ALLOWANCE_GROUPS.label(c, lang) for c in frame["group_code"]],
             tr("amount", lang): frame["paid_amount"].astype("int64"),
             tr("beneficiaries", lang): frame["beneficiaries"].astype("int64"),
         }

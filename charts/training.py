@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from data_access.training import field_label, kind_label
+from vocab import CLASS_FIELDS, JOB_EVENT_KINDS
 
 from .common import PALETTE, bar_by_commune, by_month, sized_by_rows
 from .formatting import D3_INT, apply_locale, fmt_date, fmt_int, fmt_month, fmt_percent
@@ -65,7 +65,7 @@ def learners_by_field(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         for order, measure in enumerate(MEASURES):
             rows.append(
                 {
-                    "field_label": field_label(record.field, lang),
+                    "field_label": CLASS_FIELDS.label(record.field, lang),
                     "measure": tr(measure, lang),
                     "measure_order": order,
                     "people": int(getattr(record, measure)),
@@ -75,7 +75,7 @@ def learners_by_field(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
             )
     data = pd.DataFrame(rows)
     measures = [tr(m, lang) for m in MEASURES]
-    fields = [field_label(f, lang) for f in frame["field"]]
+    fields = [CLASS_FIELDS.label(f, lang) for f in frame["field"]]
     chart = (
         alt.Chart(data, title=tr("t_field", lang))
         .mark_bar(cornerRadiusEnd=2)
@@ -106,7 +106,7 @@ def field_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     ended = frame["learners_ended"]
     return pd.DataFrame(
         {
-            tr("field", lang): [field_label(f, lang) for f in frame["field"]],
+            tr("field", lang): [CLASS_FIELDS.label(f, lang) for f in frame["field"]],
             tr("classes", lang): frame["classes"].astype("int64"),
             tr("learners", lang): frame["learners"].astype("int64"),
             tr("completed", lang): frame["completed"].astype("int64"),
@@ -131,7 +131,7 @@ def employed_text(frame: pd.DataFrame, lang: str = "vi") -> str:
 def learners_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     """Horizontal bars per commune: learners, stacked by field; tooltip adds classes."""
     data = frame.assign(
-        field_label=[field_label(f, lang) for f in frame["field"]],
+        field_label=[CLASS_FIELDS.label(f, lang) for f in frame["field"]],
         classes__text=[fmt_int(v, lang) for v in frame["classes"]],
     )
     chart = bar_by_commune(
@@ -155,7 +155,7 @@ def commune_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
         {
             "ma_xa": frame["unit_code"],
             tr("commune", lang): frame["unit_name"],
-            tr("field", lang): [field_label(f, lang) for f in frame["field"]],
+            tr("field", lang): [CLASS_FIELDS.label(f, lang) for f in frame["field"]],
             tr("classes", lang): frame["classes"].astype("int64"),
             tr("learners", lang): frame["learners"].astype("int64"),
             tr("completed", lang): frame["completed"].astype("int64"),
@@ -168,7 +168,7 @@ def class_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     return pd.DataFrame(
         {
             tr("class_name", lang): frame["name"],
-            tr("field", lang): [field_label(f, lang) for f in frame["field"]],
+            tr("field", lang): [CLASS_FIELDS.label(f, lang) for f in frame["field"]],
             tr("commune", lang): frame["unit_name"],
             tr("start", lang): [fmt_date(d, lang) for d in frame["start_date"]],
             tr("end", lang): [fmt_date(d, lang) for d in frame["end_date"]],
@@ -182,7 +182,7 @@ def class_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 def events_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     """Bars per month: job events, stacked by kind; tooltip adds attendees."""
     data = frame.assign(
-        kind_label=[kind_label(k, lang) for k in frame["kind"]],
+        kind_label=[JOB_EVENT_KINDS.label(k, lang) for k in frame["kind"]],
         attendees__text=[fmt_int(v, lang) for v in frame["attendees"]],
     )
     chart = by_month(
@@ -211,7 +211,7 @@ def events_month_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     return pd.DataFrame(
         {
             tr("month", lang): [fmt_month(m, lang) for m in frame["month"]],
-            tr("kind", lang): [kind_label(k, lang) for k in frame["kind"]],
+            tr("kind", lang): [JOB_EVENT_KINDS.label(k, lang) for k in frame["kind"]],
             tr("events", lang): frame["events"].astype("int64"),
             tr("attendees", lang): frame["attendees"].astype("int64"),
         }
@@ -221,7 +221,7 @@ def events_month_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 def attendees_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     """Horizontal bars per commune: job event attendees, stacked by kind; tooltip adds events."""
     data = frame.assign(
-        kind_label=[kind_label(k, lang) for k in frame["kind"]],
+        kind_label=[JOB_EVENT_KINDS.label(k, lang) for k in frame["kind"]],
         events__text=[fmt_int(v, lang) for v in frame["events"]],
     )
     chart = bar_by_commune(
@@ -245,7 +245,7 @@ def events_commune_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
         {
             "ma_xa": frame["unit_code"],
             tr("commune", lang): frame["unit_name"],
-            tr("kind", lang): [kind_label(k, lang) for k in frame["kind"]],
+            tr("kind", lang): [JOB_EVENT_KINDS.label(k, lang) for k in frame["kind"]],
             tr("events", lang): frame["events"].astype("int64"),
             tr("attendees", lang): frame["attendees"].astype("int64"),
         }

@@ -28,40 +28,11 @@ from .queries import (
 )
 from .units import Resolved, resolve, scoped, unit_catalogue
 
-# What the stored codes mean, in Vietnamese and English: (label_vi, label_en).
-# BHYT card funding, best first; "none" is an elderly person without a card valid on the day.
-FUNDING: dict[str, tuple[str, str]] = {
-    "state": ("Nhà nước đóng", "Paid by the state"),
-    "partial": ("Nhà nước hỗ trợ một phần", "Partly state-supported"),
-    "self": ("Tự đóng", "Self-paid"),
-    "none": ("Chưa có thẻ còn hạn", "No valid card"),
-}
-CIRCUMSTANCES: dict[str, tuple[str, str]] = {
-    "special": ("Trẻ em có hoàn cảnh đặc biệt", "Children in special circumstances"),
-    "at_risk": ("Trẻ em có nguy cơ", "Children at risk"),
-}
-CHILD_CATEGORIES: dict[str, tuple[str, str]] = {
-    "mo_coi": ("Mồ côi", "Orphaned"),
-    "khuyet_tat": ("Khuyết tật", "With a disability"),
-    "ngheo_dac_biet": ("Hộ nghèo đặc biệt khó khăn", "Extremely poor household"),
-    "bi_xam_hai": ("Bị xâm hại", "Abused"),
-    "bo_hoc": ("Bỏ học", "Dropped out of school"),
-    "gia_dinh_ly_hon": ("Gia đình ly hôn", "Parents divorced"),
-    "lao_dong_som": ("Lao động sớm", "Working too young"),
-    "nguy_co_xam_hai": ("Nguy cơ bị xâm hại", "At risk of abuse"),
-}
-
 # A person with two cards counts once, under the best.
 _FUNDING_RANK = {code: rank for rank, code in enumerate(CARD_FUNDING, start=1)}
 
 
 # --- helpers shared with data_access.housing (candidates for data_access.queries) -----------
-
-
-def label(labels: dict[str, tuple[str, str]], code: str, lang: str = "vi") -> str:
-    """The label of a stored code in ``lang``; an unknown code is shown as it is."""
-    vi, en = labels.get(code, (code, code))
-    return vi if lang == "vi" else en
 
 
 def count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:

@@ -18,37 +18,13 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from vocab import GRANT_EVENTS
+
 from . import schema as s
 from .coverage import as_date, count_if, month_rows, per_unit, selected_units
 from .filters import Filters, Scope
 from .queries import data_as_of, reference_date
 from .units import Resolved, resolve, scoped
-
-# What the stored codes mean: (label_vi, label_en), in the order pages show them.
-KINDS: dict[str, tuple[str, str]] = {
-    "new": ("Xây mới", "New build"),
-    "repair": ("Sửa chữa, cải tạo", "Repair"),
-}
-SOURCES: dict[str, tuple[str, str]] = {
-    "socialised": ("Xã hội hóa", "Socialised (donations)"),
-    "state": ("Ngân sách nhà nước", "State budget"),
-    "mixed": ("Kết hợp ngân sách và xã hội hóa", "State and donations"),
-}
-TARGET_GROUPS: dict[str, tuple[str, str]] = {
-    "poor": ("Hộ nghèo", "Poor households"),
-    "near_poor": ("Hộ cận nghèo", "Near-poor households"),
-    "elderly_alone": ("Người cao tuổi neo đơn", "Elderly living alone"),
-    "other": ("Đối tượng yếu thế khác", "Other vulnerable people"),
-}
-STAGES: dict[str, tuple[str, str]] = {
-    "waiting": ("Đã phê duyệt, chưa khởi công", "Approved, not started"),
-    "building": ("Đang xây dựng, sửa chữa", "Under construction"),
-    "completed": ("Đã hoàn thành", "Completed"),
-}
-EVENTS: dict[str, tuple[str, str]] = {
-    "approved": ("Được phê duyệt", "Approved"),
-    "completed": ("Hoàn thành", "Completed"),
-}
 
 
 class days_between(sa.sql.functions.GenericFunction[float]):  # named like the SQL it emits
@@ -216,7 +192,7 @@ def grant_events_by_month(conn: Connection, filters: Filters, scope: Scope) -> p
     # Every month of the period (to the reference month) and both events, zeros included, so
     # a line chart does not draw across empty months.
     months = pd.date_range(filters.period.start, min(filters.period.end, ref), freq="MS")
-    grid = pd.MultiIndex.from_product([months, list(EVENTS)], names=["month", "event"])
+    grid = pd.MultiIndex.from_product([months, GRANT_EVENTS.codes()], names=["month", "event"])
     frame = (
         found.set_index(["month", "event"])["grants"]
         .reindex(grid, fill_value=0)

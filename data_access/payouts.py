@@ -17,6 +17,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from vocab import BANK, CASH
+
 from . import schema as s
 from .filters import Filters, Scope
 from .persons import PersonListNotAllowedError
@@ -24,58 +26,7 @@ from .units import Resolved, resolve, scoped, unit_catalogue, without_splits
 
 PAID = "paid"
 CHECKED_STATUSES = ("paid", "pending")  # a returned payment reached no one: nothing to check
-BANK, CASH = "bank", "cash"
 PAGE_SIZE = 50  # a tablet screen shows ~20 rows; 50 keeps scrolling short
-
-# Decree 20/2021/NĐ-CP beneficiary groups (Art. 5): code -> (Vietnamese, English) label. Codes not
-# listed here (a province's own groups) are shown as they are, by ``group_label``.
-GROUP_LABELS: dict[str, tuple[str, str]] = {
-    "NCT_80": (
-        "Người cao tuổi từ 80 tuổi không có lương hưu",
-        "Elderly 80+ without a pension",
-    ),
-    "NCT_NGHEO": (
-        "Người cao tuổi hộ nghèo không có người phụng dưỡng",
-        "Elderly in poor households without a supporter",
-    ),
-    "NCT_75_DTTS": (
-        "Người cao tuổi 75–80 hộ nghèo/cận nghèo vùng DTTS",
-        "Elderly 75–80, poor/near-poor, ethnic-minority areas",
-    ),
-    "NCT_CHAM_SOC": (
-        "Người cao tuổi đủ điều kiện chăm sóc tại cộng đồng",
-        "Elderly eligible for care, cared for at home",
-    ),
-    "KT_DBN": ("Người khuyết tật đặc biệt nặng", "People with extremely severe disabilities"),
-    "KT_NANG": ("Người khuyết tật nặng", "People with severe disabilities"),
-    "TE_MCNN": ("Trẻ em không có nguồn nuôi dưỡng", "Children without a caregiver"),
-    "TN_16_22": (
-        "Người 16–22 tuổi đang đi học, không có nguồn nuôi dưỡng",
-        "Students aged 16–22 without a caregiver",
-    ),
-    "DT_DON_THAN": ("Người đơn thân nghèo đang nuôi con", "Poor single parents"),
-    "HIV": ("Người nhiễm HIV thuộc hộ nghèo", "People with HIV in poor households"),
-}
-METHOD_LABELS: dict[str, tuple[str, str]] = {
-    BANK: ("Qua tài khoản", "Bank account"),
-    CASH: ("Tiền mặt", "Cash"),
-}
-
-
-def group_label(code: str, lang: str = "vi") -> str:
-    """The Decree 20 group's label in ``lang``; an unknown code is shown as itself."""
-    labels = GROUP_LABELS.get(code)
-    if labels is None:
-        return code
-    return labels[0] if lang == "vi" else labels[1]
-
-
-def method_label(method: str, lang: str = "vi") -> str:
-    """Bank account / cash in ``lang``; an unknown method is shown as itself."""
-    labels = METHOD_LABELS.get(method)
-    if labels is None:
-        return method
-    return labels[0] if lang == "vi" else labels[1]
 
 
 def bank_share(months: pd.DataFrame, month: date | None = None) -> float | None:

@@ -15,6 +15,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from vocab import CARD_FUNDING_CODES
+
 from . import schema as s
 from .filters import Filters, Period, Scope, month_end
 from .units import Resolved, resolve, scoped, unit_catalogue
@@ -22,7 +24,7 @@ from .units import Resolved, resolve, scoped, unit_catalogue
 ELDERLY_AGE = 60  # Luật Người cao tuổi 2009: người cao tuổi là công dân từ đủ 60 tuổi
 ELDERLY_CHECK_KINDS = ("elderly_periodic", "elderly_consult")
 STATE_SUPPORTED_FUNDING = ("state", "partial")
-CARD_FUNDING = ("state", "partial", "self")  # every BHYT card funding, best first
+CARD_FUNDING = CARD_FUNDING_CODES  # every BHYT card funding, best first
 JOB_FAIR_KINDS = ("job_fair", "labour_export")
 
 

@@ -15,38 +15,16 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from vocab import AGRI, JOB_FAIR, LABOUR_EXPORT, NON_AGRI, RECRUITMENT
+
 from . import schema as s
 from .filters import Filters, Scope
 from .queries import data_as_of, reference_date
 from .units import Resolved, resolve, scoped, unit_catalogue
 
-AGRI, NON_AGRI = "agri", "non_agri"
 FIELDS = (NON_AGRI, AGRI)  # the order the article and the charts use
-JOB_FAIR, LABOUR_EXPORT, RECRUITMENT = "job_fair", "labour_export", "recruitment"
 EVENT_KINDS = (JOB_FAIR, LABOUR_EXPORT, RECRUITMENT)
 CLASS_LIST_MAX = 500  # a district opens ~10 classes a year; 500 bounds a province-wide view
-
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    NON_AGRI: ("Phi nông nghiệp", "Non-agricultural"),
-    AGRI: ("Nông nghiệp", "Agricultural"),
-}
-KIND_LABELS: dict[str, tuple[str, str]] = {
-    JOB_FAIR: ("Giao dịch việc làm", "Job fair"),
-    LABOUR_EXPORT: ("Xuất khẩu lao động", "Labour export"),
-    RECRUITMENT: ("Tư vấn, tuyển dụng (TKV)", "Recruitment (TKV)"),
-}
-
-
-def field_label(field: str, lang: str = "vi") -> str:
-    """Nông nghiệp / Phi nông nghiệp in ``lang``; an unknown field is shown as itself."""
-    labels = FIELD_LABELS.get(field)
-    return field if labels is None else labels[0] if lang == "vi" else labels[1]
-
-
-def kind_label(kind: str, lang: str = "vi") -> str:
-    """The job event kind in ``lang``; an unknown kind is shown as itself."""
-    labels = KIND_LABELS.get(kind)
-    return kind if labels is None else labels[0] if lang == "vi" else labels[1]
 
 
 def _frame(conn: Connection, stmt: sa.Select, columns: list[str]) -> pd.DataFrame:

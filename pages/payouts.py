@@ -19,6 +19,7 @@ from ui import data
 from ui.page import setup
 from ui.sections import chart_with_data
 from ui.tiles import tiles
+from vocab import ALLOWANCE_GROUPS, PAYMENT_METHODS
 
 TEXT = {
     "no_payments": (
@@ -217,13 +218,13 @@ st.dataframe(
         tr("c_month", lang): [fmt_month(m, lang) for m in rows["month"]],
         tr("c_commune", lang): rows["unit_name"],
         tr("c_name", lang): rows["full_name"],
-        tr("c_group", lang): [q.group_label(g, lang) for g in rows["group_code"]],
+        tr("c_group", lang): [ALLOWANCE_GROUPS.label(g, lang) for g in rows["group_code"]],
         tr("c_coef", lang): [fmt_decimal(c / 10, 1, lang) for c in rows["coefficient_x10"]],
         tr("c_rate", lang): [fmt_int(v, lang) for v in rows["rate"]],
         tr("c_expected", lang): [fmt_int(v, lang) for v in rows["expected"]],
         tr("c_paid", lang): [fmt_int(v, lang) for v in rows["paid"]],
         tr("c_diff", lang): [fmt_int(v, lang) for v in rows["difference"]],
-        tr("c_method", lang): [q.method_label(m, lang) for m in rows["method"]],
+        tr("c_method", lang): [PAYMENT_METHODS.label(m, lang) for m in rows["method"]],
     },
     hide_index=True,
     width="stretch",

@@ -10,16 +10,14 @@ import pandas as pd
 import streamlit as st
 
 from charts.formatting import fmt_date, fmt_int, fmt_money_full, fmt_month, fmt_period
-from data_access.coverage import CHILD_CATEGORIES
 from data_access.errors import WelfareDataError
-from data_access.housing import KINDS
 from data_access.indicators import BY_CODE
-from data_access.payouts import group_label
 from data_access.quality import BY_CHECK, LIST_LIMIT, reconciliation, run_checks
 from data_access.queries import reference_date
 from ui import data
 from ui.downloads import download_buttons
 from ui.page import fail, setup
+from vocab import ALLOWANCE_GROUPS, CHILD_CATEGORIES, GRANT_KINDS
 
 TEXT = {
     "intro": (
@@ -168,7 +166,7 @@ VALUES = {  # stored codes -> words, per column
         "pending": ("Chờ chi", "Pending"),
         "returned": ("Bị trả lại", "Returned"),
     },
-    "kind": KINDS,
+    "kind": GRANT_KINDS,
     "category": CHILD_CATEGORIES,
 }
 MONTH_COLUMNS = {"month", "start_month", "end_month"}
@@ -224,7 +222,7 @@ def display(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
                 f"{v / 10:.1f}".replace(".", "," if lang == "vi" else ".") for v in values
             ]
         elif column == "group_code":
-            frame[column] = [group_label(v, lang) for v in values]
+            frame[column] = [ALLOWANCE_GROUPS.label(v, lang) for v in values]
         elif column in VALUES:
             words = VALUES[column]
             frame[column] = [pick(words[v], lang) if v in words else v for v in values]

@@ -19,6 +19,7 @@ from data_access.filters import Filters, Period, Scope, add_months, month_end
 from data_access.indicators import indicator_values
 from data_access.queries import ELDERLY_CHECK_KINDS
 from tests.apptest import metrics, no_exceptions, numeric, open_page
+from vocab import CHILD_CATEGORIES
 
 YEAR_2023 = Period.year(2023)
 EVERYONE = Scope.everything()
@@ -127,7 +128,7 @@ def test_child_cases_add_up_to_f3_and_f4_by_commune_and_by_category(engine: Engi
     by_circumstance = categories.groupby("circumstance")[["cases", "supported"]].sum()
     assert tuple(by_circumstance.loc["special"]) == registry["F3"][::-1]
     assert tuple(by_circumstance.loc["at_risk"]) == registry["F4"][::-1]
-    assert set(categories["category"]) <= set(q.CHILD_CATEGORIES)
+    assert set(categories["category"]) <= set(CHILD_CATEGORIES)
     assert list(categories["circumstance"]).index("at_risk") > 0  # special circumstances first
 
 

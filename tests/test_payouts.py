@@ -28,6 +28,7 @@ from data_access.indicators import indicator_values
 from data_access.persons import PersonListNotAllowedError
 from tests.apptest import metrics, no_exceptions, open_page, sign_in
 from tests.pgserver import create_database
+from vocab import ALLOWANCE_GROUPS, PAYMENT_METHODS
 
 YEAR_2023 = Filters(Period.year(2023))
 EVERYONE = Scope.everything()
@@ -92,7 +93,7 @@ def test_group_totals_add_up_to_the_total(engine: Engine) -> None:
     assert int(groups["paid_amount"].sum()) == _f(engine, "F15")
     # Each beneficiary belongs to one group and one commune: both splits count them once.
     assert groups["beneficiaries"].sum() == communes["beneficiaries"].sum()
-    assert set(groups["group_code"]) == set(q.GROUP_LABELS)
+    assert set(groups["group_code"]) == set(ALLOWANCE_GROUPS)
     assert groups["paid_amount"].is_monotonic_decreasing
 
 
@@ -201,10 +202,13 @@ def test_the_person_list_is_refused_to_a_scope_without_persons(engine: Engine) -
 
 
 def test_group_labels_are_vietnamese_and_unknown_codes_show_as_themselves() -> None:
-    assert q.group_label("KT_NANG") == "Người khuyết tật nặng"
-    assert q.group_label("KT_NANG", "en") == "People with severe disabilities"
-    assert q.group_label("QN_RIENG") == "QN_RIENG"
-    assert q.method_label("bank") == "Qua tài khoản" and q.method_label("cheque") == "cheque"
+    assert ALLOWANCE_GROUPS.label("KT_NANG") == "Người khuyết tật nặng"
+    assert ALLOWANCE_GROUPS.label("KT_NANG", "en") == "People with severe disabilities"
+    assert ALLOWANCE_GROUPS.label("QN_RIENG") == "QN_RIENG"
+    assert (
+        PAYMENT_METHODS.label("bank") == "Qua tài khoản"
+        and PAYMENT_METHODS.label("cheque") == "cheque"
+    )
 
 
 # --- payments off the standard, in a writable copy of the demo, on both engines ---------------

@@ -21,6 +21,7 @@ from data_access.errors import OutOfScopeError
 from data_access.filters import Filters, Period, Scope
 from data_access.indicators import indicator_values
 from tests.apptest import metrics, no_exceptions, open_page
+from vocab import CLASS_FIELDS, JOB_EVENT_KINDS
 
 YEAR_2023 = Filters(Period.year(2023))
 EVERYONE = Scope.everything()
@@ -186,10 +187,12 @@ def test_a_commune_without_classes_or_events_returns_empty_frames(engine: Engine
 
 
 def test_labels_are_vietnamese_and_unknown_codes_show_as_themselves() -> None:
-    assert q.field_label("agri") == "Nông nghiệp"
-    assert q.field_label("non_agri", "en") == "Non-agricultural"
-    assert q.kind_label("recruitment") == "Tư vấn, tuyển dụng (TKV)"
-    assert q.kind_label("online_fair") == "online_fair" == q.field_label("online_fair")
+    assert CLASS_FIELDS.label("agri") == "Nông nghiệp"
+    assert CLASS_FIELDS.label("non_agri", "en") == "Non-agricultural"
+    assert JOB_EVENT_KINDS.label("recruitment") == "Tư vấn, tuyển dụng (TKV)"
+    assert (
+        JOB_EVENT_KINDS.label("online_fair") == "online_fair" == CLASS_FIELDS.label("online_fair")
+    )
 
 
 # --- charts ------------------------------------------------------------------------------------
