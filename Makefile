@@ -9,8 +9,10 @@ demo:
 test:
 	python -m pytest
 
+MYPY_TARGETS := $(shell sed -n 's/^MYPY_TARGETS="\(.*\)"/\1/p' .ci/run)
+
 lint:
-	ruff check . && ruff format --check . && mypy data_access charts
+	ruff check . && ruff format --check . && mypy $(MYPY_TARGETS)
 
 bench:
 	python -m benchmarks.run --scale 1 && python -m benchmarks.pages && python -m benchmarks.quality_checks

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterator, Mapping
-from typing import Literal
+from typing import Literal, TypeVar
 
+T = TypeVar("T")
 Lang = Literal["vi", "en"]
 LANGS: tuple[Lang, ...] = ("vi", "en")
 DEFAULT_LANG: Lang = "vi"
@@ -43,8 +44,7 @@ class Catalog(Mapping[str, tuple[str, str]]):
     """
 
     def __init__(self, name: str, entries: Mapping[str, tuple[str, str]]) -> None:
-        if name in CATALOGS:
-            raise ValueError(f"a catalog named {name!r} exists already")
+        # A page script runs again on every rerun and makes its catalog anew: the newest wins.
         self.name = name
         self._entries = dict(entries)
         CATALOGS[name] = self
@@ -78,6 +78,6 @@ class Catalog(Mapping[str, tuple[str, str]]):
         return list(self._entries)
 
 
-def choose(lang: str, vi: object, en: object) -> object:
-    """``vi`` or ``en`` by language, for values that are not text (a locale, a column set)."""
+def choose(lang: str, vi: T, en: T) -> T:
+    """``vi`` or ``en`` by language, for values that are not messages (a locale, a pattern)."""
     return (vi, en)[LANGS.index(lang_of(lang))]
