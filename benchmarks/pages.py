@@ -19,7 +19,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from data_access.demo import build_demo_file
+from data_access.demo.load import build_demo_file
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [
@@ -56,6 +56,7 @@ def time_page(page: str, params: dict[str, str]) -> tuple[float, float]:
 
 
 def main() -> int:
+    """Command line: build the demo, time every page, print a table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()

@@ -21,11 +21,12 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from data_access.db import make_engine, shown
-from data_access.demo import build_demo_file
+from data_access.demo.load import build_demo_file
 from data_access.filters import Filters, Period, Scope
 from data_access.quality import CHECKS, reconciliation, run_checks
 
@@ -44,15 +45,18 @@ def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[tuple[float, float], An
 
 
 def line(name: str, found: object, seconds: tuple[float, float], note: str = "") -> str:
+    """One row of the printed table."""
     return f"{name:<24}{found!s:>10}{seconds[0]:>10.3f}{seconds[1]:>10.3f}{note}"
 
 
 def month(text: str) -> date:
+    """The first day of a ``YYYY-MM`` month."""
     year, number = text.split("-")
     return date(int(year), int(number), 1)
 
 
 def main() -> int:
+    """Command line: time every check, all checks together and the reconciliation."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", help="database URL (default: a fresh demo in a temporary file)")
     parser.add_argument("--from", dest="start", default="2022-01", help="first month, YYYY-MM")
@@ -73,9 +77,7 @@ def main() -> int:
             run_checks(conn, filters, leader)  # warm the connection and the page cache
             print(f"{'check':<24}{'found':>10}{'wall s':>10}{'cpu s':>10}")
             for check in CHECKS:
-                seconds, rows = best_of(
-                    args.repeat, lambda c=check: c.function(conn, filters, leader)
-                )
+                seconds, rows = best_of(args.repeat, partial(check.rows, conn, filters, leader))
                 print(line(check.code, len(rows), seconds))
             together, found = best_of(args.repeat, lambda: run_checks(conn, filters, leader))
             counts, _ = best_of(args.repeat, lambda: run_checks(conn, filters, viewer))

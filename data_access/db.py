@@ -2,7 +2,8 @@
 
 Order of precedence: ``WELFARE_DB_URL`` in the environment, then ``[connections.welfare] url``
 in ``.streamlit/secrets.toml``, then the embedded demo database ``data/demo.sqlite`` (built on
-first use). The dashboard only ever reads: SQLite is opened with ``mode=ro`` and PostgreSQL
+first use by ``data_access.demo.demo_engine``: this module does not import the demo, which builds
+on it). The dashboard only ever reads: SQLite is opened with ``mode=ro`` and PostgreSQL
 sessions run with ``default_transaction_read_only=on`` (use a read-only role as well; see README).
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -106,25 +106,3 @@ def make_engine(url: str | URL, read_only: bool = True) -> Engine:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise DatabaseUnavailableError(shown(parsed), reason) from exc
     return engine
-
-
-def demo_engine(
-    path: Path = DEMO_PATH,
-    progress: Callable[[float, str], None] | None = None,
-) -> Engine:
-    """A read-only engine on the demo database, building it first when the file is missing."""
-    if not path.is_file():
-        from .demo import build_demo_file
-
-        build_demo_file(path, progress=progress)
-    return make_engine(sqlite_file_url(path, read_only=True))
-
-
-def open_welfare_engine(
-    progress: Callable[[float, str], None] | None = None,
-) -> tuple[Engine, bool]:
-    """The dashboard's read-only engine and whether it is the embedded demo database."""
-    url = configured_url()
-    if url is None:
-        return demo_engine(progress=progress), True
-    return make_engine(url), False

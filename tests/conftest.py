@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import streamlit as st
 from sqlalchemy.engine import Engine
 
 from data_access.db import make_engine, sqlite_file_url
-from data_access.demo import build_demo, build_demo_file
-from tests.pgserver import PostgresUnavailable, create_database, temporary_postgres
+from data_access.demo.load import build_demo, build_demo_file
+from devtools.pgserver import PostgresUnavailable, create_database, temporary_postgres
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -73,8 +74,7 @@ def engine(request: pytest.FixtureRequest) -> Engine:
 
 
 def _clear_streamlit_caches() -> None:
-    import streamlit as st
-
+    """Empty Streamlit's data and resource caches, so an app test sees only its own database."""
     st.cache_data.clear()
     st.cache_resource.clear()
 

@@ -11,9 +11,11 @@ import sqlalchemy as sa
 
 from benchmarks import run
 from data_access import schema as s
-from data_access.demo import SEED, Builder, build_demo
+from data_access.demo.facts import SEED
+from data_access.demo.generator import Builder
+from data_access.demo.load import build_demo
 from data_access.queries import MEASURES
-from tests.pgserver import create_database
+from devtools.pgserver import create_database
 
 
 def run_benchmark(args: list[str], out: Path, capsys: pytest.CaptureFixture[str]) -> str:

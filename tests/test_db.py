@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from data_access import db
+from data_access.demo.engine import demo_engine
 from data_access.errors import DatabaseUnavailableError, DatabaseURLError
 
 
@@ -65,7 +66,7 @@ def test_writes_through_the_dashboard_connection_fail(engine: Engine) -> None:
 def test_demo_is_built_atomically_and_opened_read_only(tmp_path: Path) -> None:
     path = tmp_path / "data" / "demo.sqlite"
     progress: list[float] = []
-    engine = db.demo_engine(path, progress=lambda f, _m: progress.append(f))
+    engine = demo_engine(path, progress=lambda f, _m: progress.append(f))
     assert path.is_file() and not path.with_suffix(".sqlite.building").exists()
     assert progress and progress[-1] == pytest.approx(1.0)
     with engine.connect() as conn, pytest.raises(sa.exc.OperationalError):

@@ -1,4 +1,4 @@
-"""Tests of the throw-away PostgreSQL server helper (tests/pgserver.py).
+"""Tests of the throw-away PostgreSQL server helper (devtools/pgserver.py).
 
 Without the server binaries these tests are skipped locally, but they fail
 when CI=true: CI must never silently skip PostgreSQL.
@@ -15,7 +15,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from tests.pgserver import (
+from devtools.pgserver import (
     PostgresUnavailable,
     create_database,
     temporary_postgres,

@@ -3,7 +3,7 @@
 ``running_dashboard(db_path, work_dir)`` starts the server against a given demo database (and
 an empty user store in ``work_dir``, so the demo opens without sign-in), waits for
 ``/_stcore/health``, yields the base URL, and stops the server on exit. Like
-``tests/pgserver.py`` it does not import pytest: ``tests/browser/measure.py`` reuses it.
+``devtools/pgserver.py`` it does not import pytest: ``tests/browser/measure.py`` reuses it.
 
 Also here: launching Debian's Chromium through Playwright (never ``playwright install``).
 """
@@ -52,7 +52,7 @@ class DashboardStartError(RuntimeError):
 def browser_problem() -> str | None:
     """Why the browser tests cannot run here, or None when they can."""
     try:
-        import playwright.sync_api  # noqa: F401
+        import playwright.sync_api  # noqa: F401  (this import is the probe: is it installed?)
     except ImportError as exc:
         return f"Playwright for Python is not installed ({exc})"
     if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
