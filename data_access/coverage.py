@@ -5,7 +5,7 @@ Every function takes ``(conn, filters, scope)``, resolves Filters ∩ Scope with
 ``units.resolve``, joins the unit map of the chosen unit version with ``units.scoped`` and
 aggregates with ``GROUP BY`` in the database. Definitions match the indicator registry
 (F1–F6, ``queries.MEASURES``), so these breakdowns always add up to the tiles above them.
-Point-in-time measures are read on ``queries.reference_date``.
+Point-in-time measures are read on ``definitions.reference_date``.
 """
 
 from __future__ import annotations
@@ -17,82 +17,23 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import schema as s
-from .filters import Filters, Period, Scope
-from .queries import (
+from .definitions import (
     CARD_FUNDING,
-    ELDERLY_AGE,
     ELDERLY_CHECK_KINDS,
     data_as_of,
+    elderly_on,
     reference_date,
-    years_before,
 )
-from .units import Resolved, resolve, scoped, unit_catalogue
+from .filters import Filters, Period, Scope
+from .frames import month_frame, per_unit, selected_units, with_unit_names, zero_filled
+from .sql import as_date, count_if
+from .summaries.freshness import summary_status
+from .summaries.read import summary_measures
+from .summaries.tables import summary_unit_month
+from .units import Resolved, resolve, scoped
 
 # A person with two cards counts once, under the best.
 _FUNDING_RANK = {code: rank for rank, code in enumerate(CARD_FUNDING, start=1)}
-
-
-# --- helpers shared with data_access.housing (candidates for data_access.queries) -----------
-
-
-def count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-    """How many rows meet ``condition`` (0, not NULL, when none do)."""
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-
-def selected_units(conn: Connection, resolved: Resolved) -> pd.DataFrame:
-    """unit_id, unit_code, unit_name of the units in the selection, in code order."""
-    units = unit_catalogue(conn, resolved.version)
-    if resolved.unit_ids is not None:
-        units = units[units["unit_id"].isin(resolved.unit_ids)]
-    return units[["unit_id", "code", "name"]].rename(
-        columns={"code": "unit_code", "name": "unit_name"}
-    )
-
-
-def per_unit(
-    conn: Connection, resolved: Resolved, stmt: sa.Select, columns: list[str]
-) -> pd.DataFrame:
-    """Run a per-unit aggregate and give every selected unit a row (zeros where none)."""
-    rows = pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=["unit_id", *columns])
-    return _zero_filled(conn, resolved, rows)
-
-
-def _zero_filled(conn: Connection, resolved: Resolved, rows: pd.DataFrame) -> pd.DataFrame:
-    """Every selected unit (code, name) with ``rows``' measures, keyed by unit_id; zeros filled."""
-    columns = [c for c in rows.columns if c != "unit_id"]
-    frame = selected_units(conn, resolved).merge(rows, on="unit_id", how="left")
-    frame[columns] = frame[columns].fillna(0).astype("int64")
-    return frame.drop(columns=["unit_id"]).reset_index(drop=True)
-
-
-def with_unit_names(conn: Connection, resolved: Resolved, rows: pd.DataFrame) -> pd.DataFrame:
-    """Put unit_code and unit_name in front of a frame keyed by unit_id."""
-    frame = selected_units(conn, resolved).merge(rows, on="unit_id", how="inner")
-    return frame.drop(columns=["unit_id"]).reset_index(drop=True)
-
-
-def as_date(value: object) -> date | None:
-    """A date from a driver value (SQLite may return ISO text from an aggregate)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    assert isinstance(value, date)
-    return value
-
-
-def month_rows(rows: list[sa.Row], columns: list[str]) -> pd.DataFrame:
-    """Rows of (year, month, ints…) as a frame: ``month`` (first day, timestamp), ``columns``."""
-    raw = pd.DataFrame([tuple(r) for r in rows], columns=["year", "month_no", *columns])
-    # Vectorised: at national scale a year by commune is some 75.000 rows.
-    months = pd.to_datetime(
-        {"year": raw["year"].astype("int64"), "month": raw["month_no"].astype("int64"), "day": 1}
-    )
-    frame = pd.DataFrame({"month": months.astype("datetime64[us]")})
-    for column in columns:
-        frame[column] = raw[column].astype("int64")
-    return frame
 
 
 def elderly_cards(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
@@ -101,8 +42,6 @@ def elderly_cards(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFr
     Columns: unit_code, unit_name, elderly, state, partial, self, none, covered (state +
     partial: F1's numerator), covered_share (covered / elderly, None without elderly).
     """
-    from .summaries import summary_measures  # summaries builds on queries, as this module does
-
     resolved = resolve(conn, filters, scope)
     ref = reference_date(filters.period, data_as_of(conn))
     found = summary_measures(conn, resolved, filters.period, ref, ["elderly_bhyt", "elderly_cards"])
@@ -118,7 +57,7 @@ def elderly_cards(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFr
                 "none": stock["elderly"] - stock["elderly_card_any"],
             }
         )
-        return _with_coverage(_zero_filled(conn, resolved, rows))
+        return _with_coverage(zero_filled(conn, resolved, rows))
     p, c = s.person, s.health_insurance_card
     rank = sa.case(*((c.c.funding == k, v) for k, v in _FUNDING_RANK.items()), else_=None)
     best = (
@@ -131,10 +70,7 @@ def elderly_cards(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFr
         sa.select(p.c.admin_unit_id)
         .select_from(p)
         .join(best, best.c.person_id == p.c.id, isouter=True)
-        .where(
-            p.c.birth_date <= years_before(ref, ELDERLY_AGE),
-            sa.or_(p.c.died_on.is_(None), p.c.died_on > ref),
-        )
+        .where(elderly_on(p, ref))
     )
     stmt, unit = scoped(stmt, p.c.admin_unit_id, resolved)
     stmt = stmt.with_only_columns(
@@ -163,8 +99,6 @@ def health_visits_by_month(conn: Connection, filters: Filters, scope: Scope) -> 
     Columns: month (first day, timestamp), unit_code, unit_name, visits; only months and
     communes with visits, ordered by month then commune code.
     """
-    from .summaries import summary_status, summary_unit_month
-
     resolved = resolve(conn, filters, scope)
     period: Period = filters.period
     visits: sa.ColumnElement[int]
@@ -193,7 +127,7 @@ def health_visits_by_month(conn: Connection, filters: Filters, scope: Scope) -> 
         .group_by(*buckets, unit)
         .having(visits > 0)  # the summaries keep months without visits
     )
-    rows = month_rows(list(conn.execute(stmt)), ["unit_id", "visits"])
+    rows = month_frame(list(conn.execute(stmt)), ["unit_id", "visits"])
     frame = with_unit_names(conn, resolved, rows)
     frame = frame[["month", "unit_code", "unit_name", "visits"]]
     return frame.sort_values(["month", "unit_code"]).reset_index(drop=True)

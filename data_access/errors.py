@@ -5,6 +5,35 @@ The app shows ``message(lang)`` as a short notice; it never shows a traceback fo
 
 from __future__ import annotations
 
+from i18n import Catalog, choose
+
+T = Catalog(
+    "data_access.errors",
+    {
+        "unknown_commune": (
+            "Không có xã, thị trấn mã «{code}» trong danh mục đơn vị hành chính {version}.",
+            "No commune with code '{code}' in the {version} list of administrative units.",
+        ),
+        "invalid_period": ("Kỳ báo cáo không hợp lệ: {detail}.", "Invalid period: {detail}."),
+        "unknown_version": (
+            "Không có phiên bản đơn vị hành chính «{version}».",
+            "Unknown administrative-unit version '{version}'.",
+        ),
+        "out_of_scope": (
+            "Tài khoản của bạn không được xem số liệu của: {codes}.",
+            "Your account may not see figures for: {codes}.",
+        ),
+        "database_url": (
+            "Địa chỉ cơ sở dữ liệu không hợp lệ: «{url}» ({reason}).",
+            "Invalid database URL '{url}' ({reason}).",
+        ),
+        "database_unavailable": (
+            "Không kết nối được cơ sở dữ liệu «{url}»: {reason}.",
+            "Cannot connect to the database '{url}': {reason}.",
+        ),
+    },
+)
+
 
 class WelfareDataError(Exception):
     """Base class: a problem a user can understand and fix, with a bilingual message."""
@@ -16,7 +45,7 @@ class WelfareDataError(Exception):
 
     def message(self, lang: str = "vi") -> str:
         """The message in the user's language."""
-        return self.message_vi if lang == "vi" else self.message_en
+        return choose(lang, self.message_vi, self.message_en)
 
 
 class UnknownCommuneError(WelfareDataError):
@@ -25,8 +54,8 @@ class UnknownCommuneError(WelfareDataError):
     def __init__(self, code: str, version: str) -> None:
         self.code = code
         super().__init__(
-            f"Không có xã, thị trấn mã «{code}» trong danh mục đơn vị hành chính {version}.",
-            f"No commune with code '{code}' in the {version} list of administrative units.",
+            T("unknown_commune", "vi", code=code, version=version),
+            T("unknown_commune", "en", code=code, version=version),
         )
 
 
@@ -34,7 +63,9 @@ class InvalidPeriodError(WelfareDataError):
     """A period whose end is before its start, or a month that does not exist."""
 
     def __init__(self, detail_vi: str, detail_en: str) -> None:
-        super().__init__(f"Kỳ báo cáo không hợp lệ: {detail_vi}.", f"Invalid period: {detail_en}.")
+        super().__init__(
+            T("invalid_period", "vi", detail=detail_vi), T("invalid_period", "en", detail=detail_en)
+        )
 
 
 class UnknownVersionError(WelfareDataError):
@@ -43,8 +74,7 @@ class UnknownVersionError(WelfareDataError):
     def __init__(self, version: str) -> None:
         self.version = version
         super().__init__(
-            f"Không có phiên bản đơn vị hành chính «{version}».",
-            f"Unknown administrative-unit version '{version}'.",
+            T("unknown_version", "vi", version=version), T("unknown_version", "en", version=version)
         )
 
 
@@ -54,8 +84,7 @@ class OutOfScopeError(WelfareDataError):
     def __init__(self, codes: list[str]) -> None:
         joined = ", ".join(codes)
         super().__init__(
-            f"Tài khoản của bạn không được xem số liệu của: {joined}.",
-            f"Your account may not see figures for: {joined}.",
+            T("out_of_scope", "vi", codes=joined), T("out_of_scope", "en", codes=joined)
         )
 
 
@@ -65,8 +94,8 @@ class DatabaseURLError(WelfareDataError):
     def __init__(self, shown_url: str, reason: str) -> None:
         self.shown_url = shown_url
         super().__init__(
-            f"Địa chỉ cơ sở dữ liệu không hợp lệ: «{shown_url}» ({reason}).",
-            f"Invalid database URL '{shown_url}' ({reason}).",
+            T("database_url", "vi", url=shown_url, reason=reason),
+            T("database_url", "en", url=shown_url, reason=reason),
         )
 
 
@@ -76,6 +105,6 @@ class DatabaseUnavailableError(WelfareDataError):
     def __init__(self, shown_url: str, reason: str) -> None:
         self.shown_url = shown_url
         super().__init__(
-            f"Không kết nối được cơ sở dữ liệu «{shown_url}»: {reason}.",
-            f"Cannot connect to the database '{shown_url}': {reason}.",
+            T("database_unavailable", "vi", url=shown_url, reason=reason),
+            T("database_unavailable", "en", url=shown_url, reason=reason),
         )

@@ -9,7 +9,23 @@ import calendar
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from i18n import Catalog
+
 from .errors import InvalidPeriodError, UnknownVersionError
+
+# What is wrong with a period, filled in per language (a month is 3/2023 in Vietnamese, 2023-03
+# in English).
+T = Catalog(
+    "data_access.filters",
+    {
+        "end_before_start": (
+            "tháng kết thúc {end} trước tháng bắt đầu {start}",
+            "end month {end} is before start month {start}",
+        ),
+        "no_quarter": ("quý {quarter} không tồn tại", "no quarter {quarter}"),
+        "no_month": ("tháng {month} không tồn tại", "no month {month}"),
+    },
+)
 
 # The unit versions the dashboard offers: the nine units of 2023, and the two communes in force
 # since 1/7/2025 (Resolution 1679/NQ-UBTVQH15), which aggregate the old units into successors.
@@ -46,9 +62,13 @@ class Period:
         object.__setattr__(self, "end", month_start(self.end))
         if self.end < self.start:
             raise InvalidPeriodError(
-                f"tháng kết thúc {self.end.month}/{self.end.year} trước tháng bắt đầu "
-                f"{self.start.month}/{self.start.year}",
-                f"end month {self.end:%Y-%m} is before start month {self.start:%Y-%m}",
+                T(
+                    "end_before_start",
+                    "vi",
+                    end=f"{self.end.month}/{self.end.year}",
+                    start=f"{self.start.month}/{self.start.year}",
+                ),
+                T("end_before_start", "en", end=f"{self.end:%Y-%m}", start=f"{self.start:%Y-%m}"),
             )
 
     @classmethod
@@ -60,7 +80,9 @@ class Period:
     def quarter(cls, year: int, quarter: int) -> Period:
         """Quarter ``quarter`` (1–4) of ``year``."""
         if quarter not in (1, 2, 3, 4):
-            raise InvalidPeriodError(f"quý {quarter} không tồn tại", f"no quarter {quarter}")
+            raise InvalidPeriodError(
+                T("no_quarter", "vi", quarter=quarter), T("no_quarter", "en", quarter=quarter)
+            )
         first = date(year, 3 * quarter - 2, 1)
         return cls(first, add_months(first, 2))
 
@@ -69,7 +91,9 @@ class Period:
         """A month range given as numbers; an impossible month raises ``InvalidPeriodError``."""
         for y, m in ((start_year, start_month), (end_year, end_month)):
             if not 1 <= m <= 12 or not 1900 <= y <= 2100:
-                raise InvalidPeriodError(f"tháng {m}/{y} không tồn tại", f"no month {y}-{m:02}")
+                raise InvalidPeriodError(
+                    T("no_month", "vi", month=f"{m}/{y}"), T("no_month", "en", month=f"{y}-{m:02}")
+                )
         return cls(date(start_year, start_month, 1), date(end_year, end_month, 1))
 
     @property

@@ -21,9 +21,10 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from vocab import GRANT_EVENTS
 
 from . import schema as s
-from .coverage import as_date, count_if, month_rows, per_unit, selected_units
+from .definitions import data_as_of, reference_date
 from .filters import Filters, Scope
-from .queries import data_as_of, reference_date
+from .frames import month_frame, per_unit, selected_units
+from .sql import as_date, count_if, sum_if
 from .units import Resolved, resolve, scoped
 
 
@@ -71,8 +72,8 @@ def grants_by_commune(conn: Connection, filters: Filters, scope: Scope) -> pd.Da
         count_if(new),
         count_if(repair),
         sa.func.count(),
-        sa.func.coalesce(sa.func.sum(sa.case((new, g.c.amount_vnd), else_=0)), 0),
-        sa.func.coalesce(sa.func.sum(sa.case((repair, g.c.amount_vnd), else_=0)), 0),
+        sum_if(new, g.c.amount_vnd),
+        sum_if(repair, g.c.amount_vnd),
         sa.func.coalesce(sa.func.sum(g.c.amount_vnd), 0),
     ).group_by(unit)
     columns = ["new_builds", "repairs", "grants", "new_amount", "repair_amount", "amount"]
@@ -187,7 +188,7 @@ def grant_events_by_month(conn: Connection, filters: Filters, scope: Scope) -> p
         stmt = sa.select(g.c.admin_unit_id).where(column.between(filters.period.start, last))
         stmt, _ = scoped(stmt, g.c.admin_unit_id, resolved)
         stmt = stmt.with_only_columns(year, month, sa.func.count()).group_by(year, month)
-        parts.append(month_rows(list(conn.execute(stmt)), ["grants"]).assign(event=event))
+        parts.append(month_frame(list(conn.execute(stmt)), ["grants"]).assign(event=event))
     found = pd.concat(parts, ignore_index=True)
     # Every month of the period (to the reference month) and both events, zeros included, so
     # a line chart does not draw across empty months.

@@ -15,10 +15,13 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from i18n import choose
+
 from . import schema as s
+from .definitions import data_as_of
 from .filters import VERSION_2023, Filters, Scope
 from .queries import measures
-from .units import resolve
+from .units import resolve, unit_map
 
 Unit = Literal["percent", "count", "money"]
 Domain = Literal["coverage", "housing", "training", "payouts"]
@@ -43,7 +46,11 @@ class Indicator:
 
     def label(self, lang: str = "vi") -> str:
         """The label in the user's language."""
-        return self.label_vi if lang == "vi" else self.label_en
+        return choose(lang, self.label_vi, self.label_en)
+
+    def counted(self, lang: str = "vi") -> str:
+        """What a count counts ("lượt", "hộ"...) in the user's language; "" for a ratio."""
+        return choose(lang, self.unit_vi, self.unit_en)
 
     def value(self, numerator: float, denominator: float | None) -> float | None:
         """The indicator's value from its summed numerator and denominator."""
@@ -282,12 +289,7 @@ def indicator_values(
     unit_ids = [int(u) for u in frame["unit_id"].tolist()]
     unit_codes, unit_names = frame["code"].tolist(), frame["name"].tolist()
     for ind in chosen:
-        nums = [int(n) for n in frame[ind.numerator].tolist()]
-        dens: list[int | None] = (
-            [int(d) for d in frame[ind.denominator].tolist()]
-            if ind.denominator
-            else [None] * len(frame)
-        )
+        nums, dens = _terms(frame, ind)
         total_den = sum(d for d in dens if d is not None) if ind.denominator else None
         totals.append(
             {
@@ -308,6 +310,18 @@ def indicator_values(
         columns["value"].extend(ind.value(n, d) for n, d in zip(nums, dens, strict=True))
     per_unit = pd.DataFrame(columns) if with_units and columns["code"] else pd.DataFrame()
     return pd.DataFrame(totals), per_unit
+
+
+def _terms(frame: pd.DataFrame, ind: Indicator) -> tuple[list[int], list[int | None]]:
+    """An indicator's numerator and denominator per unit of a ``measures`` frame (None: a count
+    has no denominator)."""
+    nums = [int(n) for n in frame[ind.numerator].tolist()]
+    dens: list[int | None] = (
+        [int(d) for d in frame[ind.denominator].tolist()]
+        if ind.denominator
+        else [None] * len(frame)
+    )
+    return nums, dens
 
 
 def targets(
@@ -369,8 +383,6 @@ def selection_targets(
 
 def measures_units(conn: Connection, filters: Filters, scope: Scope, year: int) -> list[int]:
     """Record-level unit ids of the selection in force during ``year`` (to match targets)."""
-    from .units import unit_map
-
     resolved = resolve(conn, filters, scope)
     m = unit_map(filters.version)
     u = s.admin_unit
@@ -395,8 +407,6 @@ def headline(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
     Columns: code, value, numerator, denominator, target, meets_target (True/False/None),
     last_year, change (value − last_year).
     """
-    from .queries import data_as_of
-
     now, _ = indicator_values(conn, filters, scope, with_units=False)
     before, _ = indicator_values(
         conn, filters.with_period(filters.period.same_period_last_year()), scope, with_units=False
@@ -433,8 +443,6 @@ def commune_scorecard(conn: Connection, filters: Filters, scope: Scope) -> pd.Da
     A ratio is judged against the district's rate; a count against the commune's own target
     for a full year (or year to date), where one is set.
     """
-    from .queries import data_as_of
-
     _, by_unit = indicator_values(conn, filters, scope)
     year = filters.period.end.year
     frame = targets(conn, filters, scope, year)

@@ -20,12 +20,15 @@ from sqlalchemy.engine import Connection
 from vocab import BANK, CASH
 
 from . import schema as s
+from .definitions import PAID, rate_check, rate_totals
 from .filters import Filters, Scope
 from .persons import PersonListNotAllowedError
+from .sql import as_date, read_frame, sum_if
+from .summaries.freshness import summary_status
+from .summaries.read import summary_measures, whole_years
+from .summaries.tables import summary_payment, summary_payment_group, summary_payment_group_year
 from .units import Resolved, resolve, scoped, unit_catalogue, without_splits
 
-PAID = "paid"
-CHECKED_STATUSES = ("paid", "pending")  # a returned payment reached no one: nothing to check
 PAGE_SIZE = 50  # a tablet screen shows ~20 rows; 50 keeps scrolling short
 
 
@@ -39,25 +42,6 @@ def bank_share(months: pd.DataFrame, month: date | None = None) -> float | None:
     if row.empty or int(row["paid_amount"].iloc[0]) == 0:
         return None
     return int(row["bank_amount"].iloc[0]) / int(row["paid_amount"].iloc[0])
-
-
-def _frame(conn: Connection, stmt: sa.Select, columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame([tuple(r) for r in conn.execute(stmt).all()], columns=columns)
-
-
-def _sum_if(condition: sa.ColumnElement[bool], value: sa.ColumnElement[int]) -> sa.ColumnElement:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, value), else_=0)), 0)
-
-
-def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-
-def _as_date(value: object) -> date:
-    if isinstance(value, str):  # SQLite may hand back text where type information is lost
-        return date.fromisoformat(value[:10])
-    assert isinstance(value, date)
-    return value
 
 
 def _with_units(conn: Connection, frame: pd.DataFrame, r: Resolved) -> pd.DataFrame:
@@ -78,12 +62,6 @@ def _summarised(conn: Connection, r: Resolved, by_group: bool = False) -> sa.Tab
     Its beneficiary counts add up per unit, which equals COUNT(DISTINCT) only while no old unit
     is split between two units of the version asked for.
     """
-    from .summaries import (  # summaries builds on this module
-        summary_payment,
-        summary_payment_group,
-        summary_status,
-    )
-
     status = summary_status(conn)
     if status is None or not status.payments_usable or not without_splits(conn, r.version):
         return None
@@ -112,8 +90,8 @@ def _monthly(conn: Connection, r: Resolved, first: date, last: date) -> pd.DataF
             pay.c.month,
             sa.func.sum(pay.c.amount_vnd),
             sa.func.count(sa.distinct(pay.c.beneficiary_id)),
-            _sum_if(bank, pay.c.amount_vnd),
-            _sum_if(pay.c.method == CASH, pay.c.amount_vnd),
+            sum_if(bank, pay.c.amount_vnd),
+            sum_if(pay.c.method == CASH, pay.c.amount_vnd),
             sa.func.count(sa.distinct(sa.case((bank, pay.c.beneficiary_id)))),
         )
     month = stmt.selected_columns[0]
@@ -126,8 +104,8 @@ def _monthly(conn: Connection, r: Resolved, first: date, last: date) -> pd.DataF
         "cash_amount",
         "bank_beneficiaries",
     ]
-    frame = _frame(conn, stmt, columns)
-    frame["month"] = [_as_date(m) for m in frame["month"]]
+    frame = read_frame(conn, stmt, columns)
+    frame["month"] = [as_date(m) for m in frame["month"]]
     frame[columns[1:]] = frame[columns[1:]].astype("int64")
     return frame
 
@@ -160,7 +138,7 @@ def cumulative(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame
 def _first_in_period(sp: sa.Table, start: date) -> sa.ColumnElement:
     """Beneficiaries paid in a period from ``summary_payment``: each counts once, in the row of
     their first paid month in it (the one whose previous paid month is before the period)."""
-    return _sum_if(sp.c.prev_month < start, sp.c.beneficiaries)
+    return sum_if(sp.c.prev_month < start, sp.c.beneficiaries)
 
 
 def by_group(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
@@ -168,8 +146,6 @@ def by_group(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
 
     Columns: group_code, paid_amount, beneficiaries.
     """
-    from .summaries import summary_payment_group_year, whole_years  # builds on this module
-
     r = resolve(conn, filters, scope)
     period = filters.period
     sp = _summarised(conn, r, by_group=True)
@@ -179,7 +155,7 @@ def by_group(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
         stmt = sa.select(sy.c.group_code).where(sy.c.year.between(*years))
         stmt, _ = scoped(stmt, sy.c.admin_unit_id, r)
         group, amount = sy.c.group_code, sa.func.sum(sy.c.paid_amount)
-        paid = _sum_if(sy.c.prev_year < years[0], sy.c.beneficiaries)
+        paid = sum_if(sy.c.prev_year < years[0], sy.c.beneficiaries)
     elif sp is not None:
         stmt = sa.select(sp.c.group_code).where(sp.c.month.between(period.start, period.end))
         stmt, _ = scoped(stmt, sp.c.admin_unit_id, r)
@@ -199,7 +175,7 @@ def by_group(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
     stmt = (
         stmt.with_only_columns(group, amount, paid).group_by(group).order_by(amount.desc(), group)
     )
-    frame = _frame(conn, stmt, ["group_code", "paid_amount", "beneficiaries"])
+    frame = read_frame(conn, stmt, ["group_code", "paid_amount", "beneficiaries"])
     frame[["paid_amount", "beneficiaries"]] = frame[["paid_amount", "beneficiaries"]].astype(
         "int64"
     )
@@ -234,62 +210,14 @@ def by_commune(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame
             unit,
             sa.func.sum(pay.c.amount_vnd),
             sa.func.count(sa.distinct(pay.c.beneficiary_id)),
-            _sum_if(pay.c.method == BANK, pay.c.amount_vnd),
+            sum_if(pay.c.method == BANK, pay.c.amount_vnd),
         )
     stmt = stmt.group_by(unit)
-    frame = _frame(conn, stmt, ["unit_id", "paid_amount", "beneficiaries", "bank_amount"])
+    frame = read_frame(conn, stmt, ["unit_id", "paid_amount", "beneficiaries", "bank_amount"])
     return _with_units(conn, frame, r)
 
 
 # --- payments that differ from standard rate × coefficient ----------------------------------
-
-
-def rate_check() -> tuple[sa.Select, dict[str, sa.ColumnElement]]:
-    """Every payment (paid or pending) that differs from rate × coefficient, unfiltered.
-
-    Returns the statement (selecting the payment id; callers choose their columns) and the named
-    expressions: ``expected_x10``, ``diff_x10`` (tenths of a đồng: coefficient_x10 keeps
-    rate × coefficient exact integer math), ``without_rate`` and ``rate_amount``. A payment for a
-    month with no standard rate in force counts as differing (its expected amount is unknown).
-    Rates are assumed not to overlap; each is valid from ``valid_from`` to ``valid_to``
-    (open-ended when NULL). ``summaries`` counts the same rows per unit and month.
-    """
-    pay, ben, rate = s.allowance_payment, s.allowance_beneficiary, s.allowance_rate
-    expected_x10 = rate.c.amount_vnd * ben.c.coefficient_x10
-    diff_x10 = pay.c.amount_vnd * 10 - expected_x10
-    in_force = sa.and_(
-        rate.c.valid_from <= pay.c.month,
-        sa.or_(rate.c.valid_to.is_(None), rate.c.valid_to >= pay.c.month),
-    )
-    stmt = (
-        sa.select(pay.c.id)
-        .select_from(pay)
-        .join(ben, ben.c.id == pay.c.beneficiary_id)
-        .join(rate, in_force, isouter=True)
-        .where(
-            pay.c.status.in_(CHECKED_STATUSES),
-            sa.or_(rate.c.id.is_(None), diff_x10 != 0),
-        )
-    )
-    named = {
-        "expected_x10": expected_x10,
-        "diff_x10": diff_x10,
-        "without_rate": rate.c.id.is_(None),
-        "rate_amount": rate.c.amount_vnd,
-    }
-    return stmt, named
-
-
-def rate_totals(named: dict[str, sa.ColumnElement]) -> list[sa.ColumnElement]:
-    """Aggregates of ``rate_check``'s rows: how many, how many without a rate in force, and the
-    amounts over- and under-paid (tenths of a đồng). ``summaries`` stores the same per month."""
-    diff = named["diff_x10"]
-    return [
-        sa.func.count(),
-        _count_if(named["without_rate"]),
-        _sum_if(diff > 0, diff),
-        _sum_if(diff < 0, -diff),
-    ]
 
 
 def _rate_checked(filters: Filters, r: Resolved) -> tuple[sa.Select, sa.ColumnElement, dict]:
@@ -314,8 +242,6 @@ def rate_mismatches(conn: Connection, filters: Filters, scope: Scope) -> pd.Data
     overpaid, underpaid, difference (overpaid − underpaid, đồng). Only communes with at least
     one such payment appear; an empty frame means every payment matches.
     """
-    from .summaries import summary_measures  # summaries builds on this module
-
     r = resolve(conn, filters, scope)
     columns = ["unit_id", "mismatches", "without_rate", "overpaid", "underpaid"]
     period = filters.period
@@ -326,7 +252,7 @@ def rate_mismatches(conn: Connection, filters: Filters, scope: Scope) -> pd.Data
     else:
         stmt, unit, x = _rate_checked(filters, r)
         stmt = stmt.with_only_columns(unit, *rate_totals(x)).group_by(unit)
-        frame = _frame(conn, stmt, columns)
+        frame = read_frame(conn, stmt, columns)
     for column in ("overpaid", "underpaid"):
         frame[column] = [_tenths(v) for v in frame[column]]
     frame["difference"] = frame["overpaid"] - frame["underpaid"]
@@ -392,8 +318,8 @@ def mismatch_list(conn: Connection, filters: Filters, scope: Scope, page: int = 
         "method",
         "status",
     ]
-    frame = _frame(conn, stmt, columns)
-    frame["month"] = [_as_date(m) for m in frame["month"]]
+    frame = read_frame(conn, stmt, columns)
+    frame["month"] = [as_date(m) for m in frame["month"]]
     for column in ("expected", "difference"):
         frame[column] = [None if pd.isna(v) else _tenths(v) for v in frame[column]]
     return frame

@@ -1,9 +1,10 @@
-"""Named aggregate queries over the record-level tables. SQL lives here and only here.
+"""The measure groups behind the indicators: one aggregate query each over the record-level tables.
 
-Every function takes ``(conn, filters, scope)``, aggregates in the database with bound
-parameters, and returns a small DataFrame. Point-in-time measures (who is elderly, who holds a
-card, who is on the allowance) are read on the *reference date*: the period's last day, or the
-data's as-of date when the period runs past it.
+``measures`` answers each group from the summary tables while they are fresh, else from its
+query here; both give the same frame. Queries aggregate in the database with bound parameters
+and return small DataFrames. Point-in-time measures (who is elderly, who holds a card, who is
+on the allowance) are read on the *reference date* (``definitions.reference_date``): the
+period's last day, or the data's as-of date when the period runs past it.
 """
 
 from __future__ import annotations
@@ -15,27 +16,27 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from vocab import CARD_FUNDING_CODES
-
 from . import schema as s
-from .filters import Filters, Period, Scope, month_end
+
+# The ``X as X`` names are defined in ``definitions`` and named here too, for callers outside
+# the data layer that know them as ``queries.X`` (pages, reports, benchmark, demo builder).
+from .definitions import ELDERLY_AGE as ELDERLY_AGE
+from .definitions import (
+    ELDERLY_CHECK_KINDS,
+    JOB_FAIR_KINDS,
+    PAID,
+    data_as_of,
+    elderly_on,
+    reference_date,
+    state_supported_on,
+)
+from .definitions import STATE_SUPPORTED_FUNDING as STATE_SUPPORTED_FUNDING
+from .definitions import first_month as first_month
+from .definitions import years_before as years_before
+from .filters import Filters, Period, Scope
+from .sql import count_if, read_frame, sum_if
+from .summaries.read import summary_measures
 from .units import Resolved, resolve, scoped, unit_catalogue
-
-ELDERLY_AGE = 60  # Luật Người cao tuổi 2009: người cao tuổi là công dân từ đủ 60 tuổi
-ELDERLY_CHECK_KINDS = ("elderly_periodic", "elderly_consult")
-STATE_SUPPORTED_FUNDING = ("state", "partial")
-CARD_FUNDING = CARD_FUNDING_CODES  # every BHYT card funding, best first
-JOB_FAIR_KINDS = ("job_fair", "labour_export")
-
-
-def data_as_of(conn: Connection) -> date | None:
-    """The last day covered by the data: the end of the latest month with allowance payments."""
-    latest = conn.execute(sa.select(sa.func.max(s.allowance_payment.c.month))).scalar()
-    if latest is None:
-        return None
-    if isinstance(latest, str):  # SQLite without type information in an aggregate
-        latest = date.fromisoformat(latest[:10])
-    return month_end(latest)
 
 
 def is_demo_database(conn: Connection) -> bool:
@@ -43,43 +44,6 @@ def is_demo_database(conn: Connection) -> bool:
     i = s.dataset_info
     source = conn.execute(sa.select(i.c.value).where(i.c.key == "source")).scalar()
     return source == "demo"
-
-
-def first_month(conn: Connection) -> date | None:
-    """The first month with allowance payments: where the data starts."""
-    first = conn.execute(sa.select(sa.func.min(s.allowance_payment.c.month))).scalar()
-    if isinstance(first, str):
-        first = date.fromisoformat(first[:10])
-    return first
-
-
-def reference_date(period: Period, as_of: date | None) -> date:
-    """The day point-in-time measures are read on."""
-    return min(period.end_date, as_of) if as_of else period.end_date
-
-
-def years_before(d: date, years: int) -> date:
-    """The same day ``years`` years earlier (29/2 becomes 28/2)."""
-    try:
-        return d.replace(year=d.year - years)
-    except ValueError:
-        return d.replace(year=d.year - years, day=28)
-
-
-def _frame(conn: Connection, stmt: sa.Select, columns: list[str]) -> pd.DataFrame:
-    rows = conn.execute(stmt).all()
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
-    return frame
-
-
-def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-
-def _sum_if(
-    condition: sa.ColumnElement[bool], value: sa.ColumnElement[int]
-) -> sa.ColumnElement[int]:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, value), else_=0)), 0)
 
 
 # --- measure groups: one query each, one row per unit of the chosen version ----------------
@@ -90,27 +54,18 @@ Measure = Callable[[Connection, Resolved, Period, date], pd.DataFrame]
 
 def elderly_bhyt(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
     """Elderly (60+ on the reference date, alive) and those holding a valid state-supported card."""
-    p, c = s.person, s.health_insurance_card
-    covered = (
-        sa.select(c.c.person_id)
-        .where(c.c.valid_from <= ref, c.c.valid_to >= ref, c.c.funding.in_(STATE_SUPPORTED_FUNDING))
-        .distinct()
-        .subquery("covered")
-    )
+    p, covered = s.person, state_supported_on(ref)
     stmt = (
         sa.select(p.c.admin_unit_id)
         .select_from(p)
         .join(covered, covered.c.person_id == p.c.id, isouter=True)
-        .where(
-            p.c.birth_date <= years_before(ref, ELDERLY_AGE),
-            sa.or_(p.c.died_on.is_(None), p.c.died_on > ref),
-        )
+        .where(elderly_on(p, ref))
     )
     stmt, unit = scoped(stmt, p.c.admin_unit_id, r)
     stmt = stmt.with_only_columns(
         unit, sa.func.count().label("elderly"), sa.func.count(covered.c.person_id)
     ).group_by(unit)
-    return _frame(conn, stmt, ["unit_id", "elderly", "elderly_covered"])
+    return read_frame(conn, stmt, ["unit_id", "elderly", "elderly_covered"])
 
 
 def health_visits(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
@@ -122,9 +77,9 @@ def health_visits(conn: Connection, r: Resolved, period: Period, ref: date) -> p
     )
     stmt, unit = scoped(stmt, h.c.admin_unit_id, r)
     stmt = stmt.with_only_columns(
-        unit, sa.func.count(), _count_if(h.c.free_medicine.is_(True))
+        unit, sa.func.count(), count_if(h.c.free_medicine.is_(True))
     ).group_by(unit)
-    return _frame(conn, stmt, ["unit_id", "health_visits", "visits_with_medicine"])
+    return read_frame(conn, stmt, ["unit_id", "health_visits", "visits_with_medicine"])
 
 
 def children(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
@@ -140,12 +95,12 @@ def children(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.Dat
     stmt, unit = scoped(stmt, k.c.admin_unit_id, r)
     stmt = stmt.with_only_columns(
         unit,
-        _count_if(special),
-        _count_if(sa.and_(special, supported)),
-        _count_if(at_risk),
-        _count_if(sa.and_(at_risk, supported)),
+        count_if(special),
+        count_if(sa.and_(special, supported)),
+        count_if(at_risk),
+        count_if(sa.and_(at_risk, supported)),
     ).group_by(unit)
-    return _frame(
+    return read_frame(
         conn,
         stmt,
         ["unit_id", "special_cases", "special_supported", "at_risk_cases", "at_risk_supported"],
@@ -172,7 +127,7 @@ def boards(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataF
     stmt = stmt.with_only_columns(
         unit, sa.func.count(), sa.func.count(with_board.c.admin_unit_id)
     ).group_by(unit)
-    return _frame(conn, stmt, ["unit_id", "communes", "communes_with_board"])
+    return read_frame(conn, stmt, ["unit_id", "communes", "communes_with_board"])
 
 
 def villages(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
@@ -183,11 +138,11 @@ def villages(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.Dat
     stmt = stmt.with_only_columns(
         unit,
         sa.func.count(),
-        _count_if(
+        count_if(
             sa.and_(v.c.child_collaborator_since.is_not(None), v.c.child_collaborator_since <= ref)
         ),
     ).group_by(unit)
-    return _frame(conn, stmt, ["unit_id", "villages", "villages_with_collaborator"])
+    return read_frame(conn, stmt, ["unit_id", "villages", "villages_with_collaborator"])
 
 
 def housing(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
@@ -199,13 +154,13 @@ def housing(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.Data
     stmt, unit = scoped(stmt, g.c.admin_unit_id, r)
     stmt = stmt.with_only_columns(
         unit,
-        _count_if(g.c.kind == "new"),
-        _count_if(g.c.kind == "repair"),
+        count_if(g.c.kind == "new"),
+        count_if(g.c.kind == "repair"),
         sa.func.coalesce(sa.func.sum(g.c.amount_vnd), 0),
-        _sum_if(g.c.funding_source == "socialised", g.c.amount_vnd),
-        _count_if(g.c.status == "completed"),
+        sum_if(g.c.funding_source == "socialised", g.c.amount_vnd),
+        count_if(g.c.status == "completed"),
     ).group_by(unit)
-    return _frame(
+    return read_frame(
         conn,
         stmt,
         [
@@ -227,11 +182,11 @@ def job_events(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.D
     stmt, unit = scoped(stmt, e.c.admin_unit_id, r)
     stmt = stmt.with_only_columns(
         unit,
-        _count_if(fair),
-        _count_if(e.c.kind == "recruitment"),
+        count_if(fair),
+        count_if(e.c.kind == "recruitment"),
         sa.func.coalesce(sa.func.sum(e.c.attendees), 0),
     ).group_by(unit)
-    return _frame(conn, stmt, ["unit_id", "job_fairs", "recruitment_events", "event_attendees"])
+    return read_frame(conn, stmt, ["unit_id", "job_fairs", "recruitment_events", "event_attendees"])
 
 
 def training(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
@@ -241,7 +196,7 @@ def training(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.Dat
         sa.select(
             en.c.class_id,
             sa.func.count().label("n"),
-            _count_if(en.c.completed.is_(True)).label("done"),
+            count_if(en.c.completed.is_(True)).label("done"),
         )
         .group_by(en.c.class_id)
         .subquery("learners")
@@ -256,12 +211,12 @@ def training(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.Dat
     stmt = stmt.with_only_columns(
         unit,
         sa.func.count(),
-        _count_if(vc.c.field == "non_agri"),
-        _count_if(vc.c.field == "agri"),
+        count_if(vc.c.field == "non_agri"),
+        count_if(vc.c.field == "agri"),
         sa.func.coalesce(sa.func.sum(learners.c.n), 0),
         sa.func.coalesce(sa.func.sum(learners.c.done), 0),
     ).group_by(unit)
-    return _frame(
+    return read_frame(
         conn,
         stmt,
         [
@@ -285,16 +240,16 @@ def allowance_active(conn: Connection, r: Resolved, period: Period, ref: date) -
     )
     stmt, unit = scoped(stmt, b.c.admin_unit_id, r)
     stmt = stmt.with_only_columns(
-        unit, sa.func.count(), _count_if(b.c.payment_method == "bank")
+        unit, sa.func.count(), count_if(b.c.payment_method == "bank")
     ).group_by(unit)
-    return _frame(conn, stmt, ["unit_id", "beneficiaries", "beneficiaries_bank"])
+    return read_frame(conn, stmt, ["unit_id", "beneficiaries", "beneficiaries_bank"])
 
 
 def payouts(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
     """Allowance paid for the months of the period (status paid), in đồng."""
     pay = s.allowance_payment
     stmt = sa.select(pay.c.admin_unit_id).where(
-        pay.c.month.between(period.start, period.end), pay.c.status == "paid"
+        pay.c.month.between(period.start, period.end), pay.c.status == PAID
     )
     stmt, unit = scoped(stmt, pay.c.admin_unit_id, r)
     stmt = stmt.with_only_columns(
@@ -302,7 +257,7 @@ def payouts(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.Data
         sa.func.coalesce(sa.func.sum(pay.c.amount_vnd), 0),
         sa.func.count(),
     ).group_by(unit)
-    return _frame(conn, stmt, ["unit_id", "paid_amount", "payments"])
+    return read_frame(conn, stmt, ["unit_id", "paid_amount", "payments"])
 
 
 MEASURES: dict[str, Measure] = {
@@ -328,8 +283,6 @@ def measures(
     summary tables cover are read from them (``data_access.summaries``), the rest from the
     record-level tables; the frame is the same either way.
     """
-    from .summaries import summary_measures  # summaries builds on this module's definitions
-
     resolved = resolve(conn, filters, scope)
     ref = reference_date(filters.period, data_as_of(conn))
     units = unit_catalogue(conn, filters.version)

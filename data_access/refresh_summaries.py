@@ -19,7 +19,8 @@ import sqlalchemy as sa
 
 from .db import DEMO_PATH, configured_url, parse_url, shown
 from .errors import WelfareDataError
-from .summaries import SummaryRefreshError, drop_summaries, refresh, summary_metadata
+from .summaries.rebuild import SummaryRefreshError, drop_summaries, refresh
+from .summaries.tables import summary_metadata
 
 
 def main(argv: Iterable[str] | None = None) -> int:

@@ -266,7 +266,7 @@ allowance_payment = Table(
     CheckConstraint("status IN ('paid', 'pending', 'returned')", name="ck_payment_status"),
     Index("ix_payment_unit_month", "admin_unit_id", "month"),
     Index("ix_payment_beneficiary_month", "beneficiary_id", "month"),
-    # queries.data_as_of / first_month run on every page: max(month) is one index lookup, not
+    # definitions.data_as_of / first_month run on every page: max(month) is one index lookup, not
     # a scan of tens of millions of payments at national scale.
     Index("ix_payment_month", "month"),
 )

@@ -18,8 +18,9 @@ from sqlalchemy.engine import Connection
 from vocab import AGRI, JOB_FAIR, LABOUR_EXPORT, NON_AGRI, RECRUITMENT
 
 from . import schema as s
+from .definitions import data_as_of, reference_date
 from .filters import Filters, Scope
-from .queries import data_as_of, reference_date
+from .sql import as_date, count_if, read_frame, sum_if
 from .units import Resolved, resolve, scoped, unit_catalogue
 
 FIELDS = (NON_AGRI, AGRI)  # the order the article and the charts use
@@ -27,28 +28,9 @@ EVENT_KINDS = (JOB_FAIR, LABOUR_EXPORT, RECRUITMENT)
 CLASS_LIST_MAX = 500  # a district opens ~10 classes a year; 500 bounds a province-wide view
 
 
-def _frame(conn: Connection, stmt: sa.Select, columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame([tuple(r) for r in conn.execute(stmt).all()], columns=columns)
-
-
-def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-
-def _sum_if(condition: sa.ColumnElement[bool], value: sa.ColumnElement) -> sa.ColumnElement:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, value), else_=0)), 0)
-
-
 def _ints(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     frame[columns] = frame[columns].fillna(0).astype("int64")
     return frame
-
-
-def _as_date(value: object) -> date:
-    if isinstance(value, str):  # SQLite may hand back text where type information is lost
-        return date.fromisoformat(value[:10])
-    assert isinstance(value, date)
-    return value
 
 
 def _names(conn: Connection, r: Resolved, frame: pd.DataFrame) -> pd.DataFrame:
@@ -67,8 +49,8 @@ def _learners() -> sa.Subquery:
         sa.select(
             en.c.class_id,
             sa.func.count().label("learners"),
-            _count_if(en.c.completed.is_(True)).label("completed"),
-            _count_if(en.c.employed_after.is_(True)).label("employed"),
+            count_if(en.c.completed.is_(True)).label("completed"),
+            count_if(en.c.employed_after.is_(True)).label("employed"),
         )
         .group_by(en.c.class_id)
         .subquery("learners")
@@ -105,14 +87,14 @@ def classes_by_field(conn: Connection, filters: Filters, scope: Scope) -> pd.Dat
     stmt = stmt.with_only_columns(
         vc.c.field,
         sa.func.count(),
-        _count_if(ended),
+        count_if(ended),
         sa.func.coalesce(sa.func.sum(lr.c.learners), 0),
-        _sum_if(ended, n),
+        sum_if(ended, n),
         sa.func.coalesce(sa.func.sum(lr.c.completed), 0),
         sa.func.coalesce(sa.func.sum(lr.c.employed), 0),
     ).group_by(vc.c.field)
     columns = ["classes", "classes_ended", "learners", "learners_ended", "completed", "employed"]
-    frame = _frame(conn, stmt, ["field", *columns])
+    frame = read_frame(conn, stmt, ["field", *columns])
     known = pd.DataFrame({"field": list(FIELDS)})
     extra = frame[~frame["field"].isin(FIELDS)]["field"]  # a field added in production
     all_fields = pd.concat([known, extra.to_frame()], ignore_index=True)
@@ -140,7 +122,7 @@ def classes_by_commune(conn: Connection, filters: Filters, scope: Scope) -> pd.D
         .order_by(unit, vc.c.field)
     )
     columns = ["classes", "learners", "completed"]
-    frame = _ints(_frame(conn, stmt, ["unit_id", "field", *columns]), columns)
+    frame = _ints(read_frame(conn, stmt, ["unit_id", "field", *columns]), columns)
     return _names(conn, r, frame)
 
 
@@ -170,14 +152,14 @@ def class_list(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame
         .limit(CLASS_LIST_MAX)
     )
     counts = ["hours", "learners", "completed", "employed"]
-    frame = _frame(
+    frame = read_frame(
         conn,
         stmt,
         ["class_id", "name", "field", "unit_id", "start_date", "end_date", *counts],
     )
     frame = _ints(frame, counts)
     for column in ("start_date", "end_date"):
-        frame[column] = [_as_date(d) for d in frame[column]]
+        frame[column] = [as_date(d) for d in frame[column]]
     out = _names(conn, r, frame)
     return out[
         [
@@ -224,7 +206,7 @@ def events_by_month(conn: Connection, filters: Filters, scope: Scope) -> pd.Data
         .order_by(year, month, e.c.kind)
     )
     counts = ["events", "attendees", "registered"]
-    frame = _frame(conn, stmt, ["year", "month_no", "kind", *counts])
+    frame = read_frame(conn, stmt, ["year", "month_no", "kind", *counts])
     frame.insert(
         0,
         "month",
@@ -254,5 +236,5 @@ def events_by_commune(conn: Connection, filters: Filters, scope: Scope) -> pd.Da
         .order_by(unit, e.c.kind)
     )
     counts = ["events", "attendees", "registered"]
-    frame = _ints(_frame(conn, stmt, ["unit_id", "kind", *counts]), counts)
+    frame = _ints(read_frame(conn, stmt, ["unit_id", "kind", *counts]), counts)
     return _names(conn, r, frame)

@@ -28,8 +28,8 @@ from data_access.quality import (
     reconciliation,
     run_checks,
 )
+from devtools.pgserver import create_database
 from tests.apptest import metrics, no_exceptions, open_page, sign_in
-from tests.pgserver import create_database
 
 WHOLE = Period.months(2022, 1, 2023, 11)  # every month of the data
 LAPSE = Period.quarter(2023, 2)  # the seeded BHYT lapse covers its last day, 30/6/2023
@@ -198,7 +198,7 @@ def test_a_record_filed_under_the_district_is_seen_by_its_villages_commune(
 ) -> None:
     filed = [k for k, seen_by in seeded["unknown_unit"] if seen_by == ("06904",)]
     with engine.connect() as conn:
-        rows = BY_CHECK["unknown_unit"].function(conn, Filters(WHOLE), Scope.commune("06904"))
+        rows = BY_CHECK["unknown_unit"].rows(conn, Filters(WHOLE), Scope.commune("06904"))
     assert list(rows["person_id"]) == filed
     assert list(rows["reason"]) == ["not_a_commune"] and list(rows["unit_code"]) == ["200"]
 
@@ -208,7 +208,7 @@ def test_viewers_get_counts_and_no_personal_columns(engine: Engine) -> None:
     with engine.connect() as conn:
         counts = run_checks(conn, Filters(WHOLE), viewer)
         lists = run_checks(conn, Filters(WHOLE), EVERYONE)
-        rows = BY_CHECK["duplicate_person"].function(conn, Filters(WHOLE), viewer)
+        rows = BY_CHECK["duplicate_person"].rows(conn, Filters(WHOLE), viewer)
     assert all(c.rows is None for c in counts)
     assert [c.total for c in counts] == [c.total for c in lists]
     assert len(rows) == 6 and set(rows["unit_code"]) == {"06895", "06901", "06913", "06916"}
@@ -218,7 +218,7 @@ def test_viewers_get_counts_and_no_personal_columns(engine: Engine) -> None:
 
 def test_national_ids_leave_masked_and_duplicates_sit_in_groups(engine: Engine) -> None:
     with engine.connect() as conn:
-        rows = BY_CHECK["duplicate_person"].function(conn, Filters(WHOLE), EVERYONE)
+        rows = BY_CHECK["duplicate_person"].rows(conn, Filters(WHOLE), EVERYONE)
     assert all(v == "" or re.fullmatch(r"•{8}\d{4}", v) for v in rows["national_id"])
     assert sorted(rows.groupby("group_no").size()) == [2, 2, 2]
     assert set(rows["reason"]) == {"national_id", "name_birth"}
@@ -270,7 +270,7 @@ def test_reconciliation_respects_scope_and_period(engine: Engine) -> None:
 
 # --- the page -------------------------------------------------------------------------------
 
-TITLES = {c.code: c.title_vi for c in CHECKS}
+TITLES = {c.code: c.title("vi") for c in CHECKS}
 
 
 def _counts(at) -> dict[str, str]:

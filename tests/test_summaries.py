@@ -38,7 +38,7 @@ from data_access.summaries import (
     summary_unit_year,
 )
 from data_access.units import resolve, without_splits
-from tests.pgserver import create_database
+from devtools.pgserver import create_database
 
 ROOT = Path(__file__).resolve().parent.parent
 REFRESHED_AT = datetime(2023, 12, 1, 2, 0, tzinfo=UTC)

@@ -1,0 +1,86 @@
+"""Small SQL helpers every query module shares: conditional aggregates, month arithmetic that
+compiles alike on SQLite and PostgreSQL, and turning driver rows into frames and dates.
+
+This module knows no table and no domain rule (those are in ``schema`` and ``definitions``):
+everything in the data layer may import it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+
+
+def count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    """How many rows meet ``condition`` (0, not NULL, when none do)."""
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def sum_if(
+    condition: sa.ColumnElement[bool], value: sa.ColumnElement[Any]
+) -> sa.ColumnElement[Any]:
+    """The sum of ``value`` over the rows that meet ``condition`` (0, not NULL, when none do)."""
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, value), else_=0)), 0)
+
+
+def read_frame(conn: Connection, stmt: sa.Select, columns: list[str]) -> pd.DataFrame:
+    """Run ``stmt`` and return its rows as a frame with ``columns``."""
+    return pd.DataFrame([tuple(r) for r in conn.execute(stmt).all()], columns=columns)
+
+
+def as_date(value: object) -> date | None:
+    """A date from a driver value: SQLite may hand back ISO text where type information is lost
+    (an aggregate); None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    assert isinstance(value, date)
+    return value
+
+
+def year_of(day: sa.ColumnElement[date]) -> sa.ColumnElement[int]:
+    """The calendar year of a date, as an integer on SQLite and PostgreSQL alike."""
+    return sa.cast(sa.extract("year", day), sa.Integer)
+
+
+class month_of(sa.sql.functions.GenericFunction[date]):  # named like the SQL it emits
+    """The first day of the month of a date, on SQLite and PostgreSQL alike."""
+
+    type = sa.Date()
+    inherit_cache = True
+
+
+@compiles(month_of)
+def _month_of_default(element: month_of, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)  # PostgreSQL
+    return f"CAST(date_trunc('month', CAST({value} AS TIMESTAMP)) AS DATE)"
+
+
+@compiles(month_of, "sqlite")
+def _month_of_sqlite(element: month_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+class month_after(sa.sql.functions.GenericFunction[date]):  # named like the SQL it emits
+    """The first day of the month of the day after a date (a half-open end in months)."""
+
+    type = sa.Date()
+    inherit_cache = True
+
+
+@compiles(month_after)
+def _month_after_default(element: month_after, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)  # PostgreSQL
+    return f"CAST(date_trunc('month', CAST({value} AS TIMESTAMP) + INTERVAL '1 day') AS DATE)"
+
+
+@compiles(month_after, "sqlite")
+def _month_after_sqlite(element: month_after, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, '+1 day', 'start of month')"

@@ -1,0 +1,136 @@
+"""Whether the summary tables may be read: their refresh time, coverage, and fingerprint.
+
+``summary_info`` keeps a fingerprint of the base tables taken in the refresh's own snapshot —
+the smallest and largest id of each, read from the primary keys in one round trip — and the
+summaries are used only while the tables still show the same fingerprint. That catches rows
+added (a new month of payments) or removed at either end of a table and a rebuilt database; a
+loader that updates rows in place must run the refresh afterwards (``refresh_summaries``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..txcache import per_transaction
+from .tables import LAYOUT, SOURCES, summary_info
+
+
+@dataclass(frozen=True)
+class SummaryStatus:
+    """What ``summary_info`` says, and whether the base tables still match its fingerprint."""
+
+    refreshed_at: datetime  # aware, UTC
+    data_as_of: date | None
+    stocks_from: date | None
+    stocks_to: date | None
+    fresh: bool
+    payment_detail: bool = False  # the payment tables hold the payouts page's rows
+
+    @property
+    def payments_usable(self) -> bool:
+        """True when the payouts page may read the payment tables (fresh and filled)."""
+        return self.fresh and self.payment_detail
+
+    def has_stocks_for(self, month: date) -> bool:
+        """True when month-end stocks were computed for ``month`` (a first day)."""
+        return (
+            self.stocks_from is not None
+            and self.stocks_to is not None
+            and self.stocks_from <= month <= self.stocks_to
+        )
+
+
+def _fingerprint_columns() -> list[sa.ScalarSelect[Any]]:
+    columns: list[sa.ScalarSelect[Any]] = []
+    for table in SOURCES:
+        columns.append(sa.select(sa.func.min(table.c.id)).scalar_subquery())
+        columns.append(sa.select(sa.func.max(table.c.id)).scalar_subquery())
+    return columns
+
+
+def _fingerprint_text(values: list[Any] | tuple[Any, ...]) -> str:
+    parts = [f"{t.name}:{values[2 * i]}-{values[2 * i + 1]}" for i, t in enumerate(SOURCES)]
+    return ";".join(parts)
+
+
+def fingerprint(conn: Connection) -> str:
+    """The base tables' fingerprint: smallest and largest id of each source table."""
+    row = conn.execute(sa.select(*_fingerprint_columns())).one()
+    return _fingerprint_text(tuple(row))
+
+
+def _exists(conn: Connection) -> bool:
+    """True when ``summary_info`` exists (and, on PostgreSQL, this role may read it)."""
+    if conn.dialect.name == "postgresql":
+        found = conn.execute(
+            sa.text("SELECT coalesce(has_table_privilege(to_regclass(:name), 'SELECT'), false)"),
+            {"name": summary_info.name},
+        ).scalar()
+    else:
+        found = conn.execute(
+            sa.text("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = :name"),
+            {"name": summary_info.name},
+        ).scalar()
+    return bool(found)
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def summary_status(conn: Connection) -> SummaryStatus | None:
+    """The summaries' refresh time and coverage, and whether they are fresh; None when absent.
+
+    A few cheap round trips: does ``summary_info`` exist, its layout, then its row beside the
+    base tables' fingerprint now (index lookups of min/max id). A layout older than this code
+    counts as absent, whatever its columns. Read once per transaction of ``conn``, so the
+    queries of a page ask once each, not once per helper.
+    """
+    return per_transaction(conn, "welfare.summary_status", lambda: _read_status(conn))
+
+
+def _read_status(conn: Connection) -> SummaryStatus | None:
+    if not _exists(conn):
+        return None
+    i = summary_info
+    # The layout alone first: an older summary_info may lack the columns read below.
+    layout = conn.execute(sa.select(i.c.layout).where(i.c.id == 1)).scalar()
+    if layout != LAYOUT:
+        return None
+    row = conn.execute(
+        sa.select(
+            i.c.refreshed_at,
+            i.c.data_as_of,
+            i.c.stocks_from,
+            i.c.stocks_to,
+            i.c.fingerprint,
+            i.c.payment_detail,
+            *_fingerprint_columns(),
+        ).where(i.c.id == 1)
+    ).first()
+    if row is None:
+        return None
+    now = _fingerprint_text(tuple(row)[6:])
+    return SummaryStatus(
+        refreshed_at=_as_utc(row[0]),
+        data_as_of=row[1],
+        stocks_from=row[2],
+        stocks_to=row[3],
+        fresh=row[4] == now,
+        payment_detail=bool(row[5]),
+    )
+
+
+def summaries_as_of(conn: Connection) -> datetime | None:
+    """When the summaries the dashboard is reading were refreshed (aware, UTC).
+
+    None when there are no fresh summaries: the figures are then computed from the record-level
+    tables as they are now, so there is no older as-of time to state.
+    """
+    status = summary_status(conn)
+    return status.refreshed_at if status is not None and status.fresh else None

@@ -1,0 +1,204 @@
+"""Rebuilding the summary tables from the base tables, in one transaction.
+
+``refresh(engine)`` is run by an operator or cron (``python -m data_access.refresh_summaries``):
+the dashboard only reads. It checks the rules the summaries rely on, fills every table with the
+statements of ``summaries.fill`` and records the base tables' fingerprint in ``summary_info``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from .. import schema as s
+from ..definitions import PAID, data_as_of, elderly_born_by, first_month
+from ..filters import add_months, month_end
+from ..sql import month_of
+from .fill import fill_statement, payment_fill, payment_rollup, payment_year_fill, year_fill
+from .freshness import fingerprint
+from .tables import LAYOUT, summary_info, summary_metadata, summary_month
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What one refresh wrote."""
+
+    rows: int
+    stock_months: int
+    seconds: float
+    fingerprint: str
+
+
+def stock_months(first: date | None, as_of: date | None) -> list[date]:
+    """Months with month-end stocks: January of the year before the data starts to its as-of.
+
+    That covers every period the filter bar offers and the same period a year earlier, which
+    the headline compares with.
+    """
+    if first is None or as_of is None:
+        return []
+    month, last, months = date(first.year - 1, 1, 1), as_of.replace(day=1), []
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def month_rows(months: list[date]) -> list[dict[str, date]]:
+    """The rows of ``summary_month`` for consecutive ``months``.
+
+    :raises ValueError: an ``elderly_born_by`` that is not a month's last day, or birth months
+        that are not consecutive — ``_elderly_spans`` relies on both (true of the Gregorian
+        calendar for a 60-year age: 60 is a multiple of 4, so 29/2 maps to 29/2).
+    """
+    rows: list[dict[str, date]] = []
+    for m in months:
+        born_by = elderly_born_by(month_end(m))
+        if born_by != month_end(born_by):
+            raise ValueError(f"elderly_born_by {born_by} of {m:%Y-%m} is not a month's end")
+        if rows and add_months(rows[-1]["elderly_born_month"], 1) != born_by.replace(day=1):
+            raise ValueError(f"birth months are not consecutive at {m:%Y-%m}")
+        rows.append(
+            {
+                "month": m,
+                "month_end": month_end(m),
+                "elderly_born_by": born_by,
+                "elderly_born_month": born_by.replace(day=1),
+            }
+        )
+    return rows
+
+
+def payments_in_one_unit(conn: Connection) -> bool:
+    """True when no beneficiary has paid payments in two units: ``summary_payment``'s premise."""
+    pay = s.allowance_payment
+    movers = (
+        sa.select(pay.c.beneficiary_id)
+        .where(pay.c.status == PAID)
+        .group_by(pay.c.beneficiary_id)
+        .having(sa.func.min(pay.c.admin_unit_id) != sa.func.max(pay.c.admin_unit_id))
+        .limit(1)
+    )
+    return conn.execute(movers).first() is None
+
+
+class SummaryRefreshError(ValueError):
+    """The base tables break a rule the summaries rely on; nothing was refreshed."""
+
+
+def _check_payment_months(conn: Connection) -> None:
+    """Payments must be stored under their month's first day, as the schema says: the monthly
+    and yearly summaries group them by it, where the base queries compare it with
+    ``month BETWEEN start AND end``.
+
+    :raises SummaryRefreshError: some are not (the refresh's transaction is rolled back).
+    """
+    pay = s.allowance_payment
+    bad = conn.execute(
+        sa.select(sa.func.count()).where(pay.c.month != month_of(pay.c.month))
+    ).scalar()
+    if bad:
+        raise SummaryRefreshError(
+            f"{bad} allowance_payment rows have a month that is not a month's first day; "
+            "correct them (month = the first day of the month paid for) and refresh again"
+        )
+
+
+def _layout_matches(engine: Engine) -> bool:
+    inspector = sa.inspect(engine)
+    for table in summary_metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            return False
+        found = [c["name"] for c in inspector.get_columns(table.name)]
+        if found != [c.name for c in table.columns]:
+            return False
+    return True
+
+
+def drop_summaries(engine: Engine) -> None:
+    """Remove the summary tables: the dashboard then reads the base tables only."""
+    summary_metadata.drop_all(engine)
+
+
+def refresh(engine: Engine, now: datetime | None = None) -> RefreshResult:
+    """Rebuild the summary tables from the base tables, in one transaction.
+
+    Readers keep seeing the previous summaries until the refresh commits (rows are deleted and
+    inserted, the tables are not dropped). On PostgreSQL the fingerprint and the aggregates are
+    read in one REPEATABLE READ snapshot; on SQLite the refresh holds the write lock throughout.
+    """
+    started = time.perf_counter()
+    if not _layout_matches(engine):
+        summary_metadata.drop_all(engine)
+    summary_metadata.create_all(engine)
+    postgres = engine.dialect.name == "postgresql"
+    with engine.connect() as conn:
+        if postgres:
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            if postgres:
+                conn.execute(sa.text("SET LOCAL work_mem = '256MB'"))  # hash joins in memory
+            rows, months, stamp = _rebuild(conn, started, now)
+    _analyze(engine)
+    return RefreshResult(rows, months, time.perf_counter() - started, stamp)
+
+
+def _rebuild(conn: Connection, started: float, now: datetime | None) -> tuple[int, int, str]:
+    """Empty and refill every summary table inside the caller's transaction: (rows written,
+    months of stocks, fingerprint)."""
+    for table in reversed(summary_metadata.sorted_tables):
+        conn.execute(table.delete())  # SQLite: takes the write lock from here on
+    _check_payment_months(conn)
+    stamp = fingerprint(conn)
+    as_of = data_as_of(conn)
+    months = stock_months(first_month(conn), as_of)
+    if months:
+        conn.execute(summary_month.insert(), month_rows(months))
+    conn.execute(fill_statement())
+    conn.execute(year_fill())
+    detail = payments_in_one_unit(conn)
+    if detail:
+        conn.execute(payment_fill())
+        conn.execute(payment_rollup())
+        conn.execute(payment_year_fill())
+    count = 0
+    for table in summary_metadata.sorted_tables:
+        if table not in (summary_month, summary_info):  # the data tables
+            rows = conn.execute(sa.select(sa.func.count()).select_from(table))
+            count += int(rows.scalar() or 0)
+    seconds = time.perf_counter() - started
+    conn.execute(
+        summary_info.insert().values(
+            id=1,
+            layout=LAYOUT,
+            refreshed_at=(now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None),
+            data_as_of=as_of,
+            stocks_from=months[0] if months else None,
+            stocks_to=months[-1] if months else None,
+            fingerprint=stamp,
+            payment_detail=detail,
+            rows=count,
+            seconds=seconds,
+        )
+    )
+    return count, len(months), stamp
+
+
+def _analyze(engine: Engine) -> None:
+    """Refresh the planner's statistics of the summary tables after they were rebuilt."""
+    with engine.connect() as conn:
+        # Table names come from our own metadata, never from a user: no value to bind here
+        # (identifiers cannot be bound parameters).
+        names = ", ".join(t.name for t in summary_metadata.sorted_tables)
+        if engine.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(
+                sa.text(f"VACUUM ANALYZE {names}")
+            )
+        else:
+            for table in summary_metadata.sorted_tables:
+                conn.execute(sa.text(f"ANALYZE {table.name}"))
+            conn.commit()

@@ -1,0 +1,182 @@
+"""The summary tables' declarations: which measures they hold, their columns and keys, and the
+base tables whose fingerprint says whether they are fresh.
+
+Measure groups are named exactly as ``queries.MEASURES`` returns them. Declarative: the refresh
+(``summaries.rebuild``) fills these tables, ``summaries.read`` reads them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+)
+
+from .. import schema as s
+
+LAYOUT = 4  # bump when the summary tables change: an older layout is ignored until refreshed
+NO_PREVIOUS = date(1, 1, 1)  # summary_payment.prev_month of a beneficiary's first paid month
+
+# Measure group -> its columns, named exactly as queries.MEASURES returns them.
+FLOWS: dict[str, tuple[str, ...]] = {
+    "health_visits": ("health_visits", "visits_with_medicine"),
+    "housing": ("new_builds", "repairs", "grant_amount", "socialised_amount", "grants_completed"),
+    "job_events": ("job_fairs", "recruitment_events", "event_attendees"),
+    "training": ("classes", "classes_non_agri", "classes_agri", "learners", "learners_completed"),
+    "payouts": ("paid_amount", "payments"),
+    # Payments (paid or pending) that differ from rate × coefficient: payouts.rate_mismatches.
+    "rate_check": ("rate_mismatches", "rate_without", "rate_overpaid_x10", "rate_underpaid_x10"),
+}
+STOCKS: dict[str, tuple[str, ...]] = {
+    "elderly_bhyt": ("elderly", "elderly_covered"),
+    # Elderly holding a card paid by the state / any card (state, partial or self-paid):
+    # with elderly_covered (state or partial) they split the elderly by their best card.
+    "elderly_cards": ("elderly_card_state", "elderly_card_any"),
+    "allowance_active": ("beneficiaries", "beneficiaries_bank"),
+    "boards": ("communes", "communes_with_board"),
+    "villages": ("villages", "villages_with_collaborator"),
+}
+COLUMNS: dict[str, tuple[str, ...]] = {**FLOWS, **STOCKS}
+# Whole đồng (tenths for the rate check): BIGINT.
+MONEY = frozenset(
+    {"grant_amount", "socialised_amount", "paid_amount", "rate_overpaid_x10", "rate_underpaid_x10"}
+)
+MEASURE_COLUMNS = [c for cols in COLUMNS.values() for c in cols]
+
+# The base tables the summaries are computed from: their fingerprint decides freshness.
+SOURCES: tuple[sa.Table, ...] = (
+    s.person,
+    s.health_insurance_card,
+    s.health_check,
+    s.housing_grant,
+    s.vocational_class,
+    s.enrolment,
+    s.job_event,
+    s.allowance_beneficiary,
+    s.allowance_payment,
+    s.allowance_rate,
+    s.admin_unit,
+    s.village,
+    s.child_protection_board,
+)
+
+summary_metadata = MetaData()  # not the base schema's: its create_all stays unchanged
+
+summary_month = Table(
+    "summary_month",
+    summary_metadata,
+    Column("month", Date, primary_key=True),  # first day of a month with stocks
+    Column("month_end", Date, nullable=False),
+    Column("elderly_born_by", Date, nullable=False),  # born on or before: elderly at month_end
+    Column("elderly_born_month", Date, nullable=False),  # the month of elderly_born_by
+)
+
+summary_unit_month = Table(
+    "summary_unit_month",
+    summary_metadata,
+    Column("admin_unit_id", Integer, primary_key=True),  # record-level unit (admin_unit.id)
+    Column("month", Date, primary_key=True),  # first day of the month
+    *(
+        Column(name, BigInteger if name in MONEY else Integer, nullable=False)
+        for name in MEASURE_COLUMNS
+    ),
+    Index("ix_summary_unit_month_month", "month", "admin_unit_id"),
+)
+
+
+# The flows of summary_unit_month summed per calendar year: a period of whole years (the usual
+# filter) reads one row per unit instead of twelve.
+summary_unit_year = Table(
+    "summary_unit_year",
+    summary_metadata,
+    Column("admin_unit_id", Integer, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    *(
+        Column(name, BigInteger if name in MONEY else Integer, nullable=False)
+        for group in FLOWS.values()
+        for name in group
+    ),
+    Index("ix_summary_unit_year_year", "year", "admin_unit_id"),
+)
+
+
+# Paid payments per record-level unit, month and Decree 20 group, for the payouts page. A
+# beneficiary paid in a month is counted in the row of the previous month they were paid in
+# (``NO_PREVIOUS`` for their first), so "beneficiaries paid in months S..E" is the sum over the
+# rows with S <= month <= E and prev_month < S: each counts once, at their first paid month in
+# the period. That is exact only while each beneficiary is paid in one unit: the refresh checks
+# it and, when it fails, leaves the three payment tables empty (``summary_info.payment_detail``
+# false) so the payouts page reads the base tables (as it does for a unit version that splits
+# an old unit). ``summary_payment`` is the same without the group (a tenth of the rows), for
+# the queries that do not split by group.
+def _payment_table(name: str, *keys: Column[Any]) -> Table:
+    return Table(
+        name,
+        summary_metadata,
+        Column("admin_unit_id", Integer, primary_key=True),
+        Column("month", Date, primary_key=True),
+        *keys,
+        Column("prev_month", Date, primary_key=True),
+        Column("paid_amount", BigInteger, nullable=False),
+        Column("bank_amount", BigInteger, nullable=False),
+        Column("cash_amount", BigInteger, nullable=False),
+        Column("payments", Integer, nullable=False),
+        Column("beneficiaries", Integer, nullable=False),  # paid in the month (each once)
+        Column("bank_beneficiaries", Integer, nullable=False),  # … with a payment by bank
+        Index(f"ix_{name}_month", "month", "admin_unit_id"),
+    )
+
+
+summary_payment_group = _payment_table(
+    "summary_payment_group", Column("group_code", Text, primary_key=True)
+)
+summary_payment = _payment_table("summary_payment")
+# summary_payment_group summed per calendar year, for periods of whole years: a beneficiary is
+# counted in the year's row of the year of their previous paid month (1: none), so "paid in
+# years Y1..Y2" is the sum over years Y1..Y2 with prev_year < Y1.
+summary_payment_group_year = Table(
+    "summary_payment_group_year",
+    summary_metadata,
+    Column("admin_unit_id", Integer, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("group_code", Text, primary_key=True),
+    Column("prev_year", Integer, primary_key=True),
+    Column("paid_amount", BigInteger, nullable=False),
+    Column("beneficiaries", Integer, nullable=False),
+    Index("ix_summary_payment_group_year_year", "year", "admin_unit_id"),
+)
+PAYMENT_MEASURES = (
+    "paid_amount",
+    "bank_amount",
+    "cash_amount",
+    "payments",
+    "beneficiaries",
+    "bank_beneficiaries",
+)
+
+summary_info = Table(
+    "summary_info",
+    summary_metadata,
+    Column("id", Integer, primary_key=True),  # always 1: one row
+    Column("layout", Integer, nullable=False),
+    Column("refreshed_at", DateTime, nullable=False),  # UTC
+    Column("data_as_of", Date),  # definitions.data_as_of when refreshed
+    Column("stocks_from", Date),  # first and last month of summary_month
+    Column("stocks_to", Date),
+    Column("fingerprint", Text, nullable=False),
+    Column("payment_detail", sa.Boolean, nullable=False),  # the payment tables are filled
+    Column("rows", Integer, nullable=False),
+    Column("seconds", Float, nullable=False),
+)
