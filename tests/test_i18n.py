@@ -40,16 +40,25 @@ def _script_catalog(module: Module, variable: str) -> dict[str, tuple[str, str]]
     raise AssertionError(f"{module.name}: no catalog {variable}")
 
 
+def _is_script(module: Module) -> bool:
+    return module.name == "app" or module.name.startswith("pages.")
+
+
 def _all_catalogs() -> dict[str, dict[str, tuple[str, str]]]:
-    """Every catalog the source makes, by catalog name, with its entries."""
+    """Every catalog the source makes, by catalog name, with its entries.
+
+    Importable modules are imported, so catalogs made in a loop or a decorator count too; page
+    scripts (which run Streamlit when executed) are read from their source.
+    """
     result: dict[str, dict[str, tuple[str, str]]] = {}
     for m in modules().values():
-        for variable, name in _catalog_assignments(m).items():
-            if m.name == "app" or m.name.startswith("pages."):
+        if _is_script(m):
+            for variable, name in _catalog_assignments(m).items():
                 result[name] = _script_catalog(m, variable)
-            else:
-                importlib.import_module(m.name)
-                result[name] = dict(CATALOGS[name])
+        else:
+            importlib.import_module(m.name)
+    made_here = {name for name in CATALOGS if name.startswith("tests.")}
+    result |= {name: dict(c) for name, c in CATALOGS.items() if name not in made_here}
     return result
 
 
