@@ -87,6 +87,15 @@ GRANT_EVENTS = Catalog(
     },
 )
 
+# housing_grant.status (the record's own state, not the stage computed on a reference date)
+GRANT_STATUSES = Catalog(
+    "vocab.grant_statuses",
+    {
+        "approved": ("Đã phê duyệt, chưa khởi công", "Approved, not started"),
+        "building": ("Đang xây dựng, sửa chữa", "Under construction"),
+        "completed": ("Đã hoàn thành", "Completed"),
+    },
+)
 # --- vocational training and jobs ----------------------------------------------------------------
 AGRI, NON_AGRI = "agri", "non_agri"
 CLASS_FIELDS = Catalog(
@@ -148,3 +157,70 @@ PAYMENT_METHODS = Catalog(
         CASH: ("Tiền mặt", "Cash"),
     },
 )
+# allowance_payment.status
+PAYMENT_STATUSES = Catalog(
+    "vocab.payment_statuses",
+    {
+        "paid": ("Đã chi", "Paid"),
+        "pending": ("Chờ chi", "Pending"),
+        "returned": ("Bị trả lại", "Returned"),
+    },
+)
+# --- data checks --------------------------------------------------------------------------------
+# Why a data check lists a record (data_access.quality: duplicates, unknown units)
+CHECK_REASONS = Catalog(
+    "vocab.check_reasons",
+    {
+        "national_id": ("Trùng số CCCD", "Same national id"),
+        "name_birth": ("Trùng họ tên và ngày sinh", "Same name and birth date"),
+        "unknown_unit": ("Đơn vị không có trong danh mục", "Unknown unit"),
+        "not_a_commune": ("Không phải xã, thị trấn đang có hiệu lực", "Not a commune in force"),
+        "unknown_village": ("Thôn không có trong danh mục", "Unknown village"),
+        "village_elsewhere": ("Thôn thuộc xã khác", "Village of another commune"),
+    },
+)
+# Which kind of record a data check lists (the table it lives in)
+RECORD_KINDS = Catalog(
+    "vocab.record_kinds",
+    {
+        "person": ("Hồ sơ cá nhân", "Person"),
+        "health_insurance_card": ("Thẻ BHYT", "Health-insurance card"),
+        "health_check": ("Khám sức khỏe người cao tuổi", "Elderly health check"),
+        "child_case": ("Hồ sơ trẻ em", "Child case"),
+        "child_protection_board": ("Ban Bảo vệ trẻ em", "Child-protection board"),
+        "village": ("Thôn, khu phố", "Village"),
+        "housing_grant": ("Hỗ trợ nhà ở", "Housing grant"),
+        "vocational_class": ("Lớp học nghề", "Vocational class"),
+        "job_event": ("Hội nghị việc làm", "Job event"),
+        "allowance_beneficiary": ("Đối tượng hưởng trợ cấp", "Allowance beneficiary"),
+        "allowance_payment": ("Chi trả trợ cấp", "Allowance payment"),
+    },
+)
+# Which date field of a record a data check found wrong (the column's name)
+DATE_FIELDS = Catalog(
+    "vocab.date_fields",
+    {
+        "birth_date": ("Ngày sinh", "Birth date"),
+        "died_on": ("Ngày mất", "Died on"),
+        "valid_from": ("Thẻ có hiệu lực từ", "Card valid from"),
+        "check_date": ("Ngày khám", "Check date"),
+        "opened_on": ("Ngày mở hồ sơ", "Opened"),
+        "supported_on": ("Ngày hỗ trợ, can thiệp", "Supported"),
+        "closed_on": ("Ngày đóng hồ sơ", "Closed"),
+        "established_on": ("Ngày thành lập", "Established"),
+        "child_collaborator_since": ("Có cộng tác viên từ", "Collaborator since"),
+        "approved_on": ("Ngày phê duyệt", "Approved"),
+        "started_on": ("Ngày khởi công", "Started"),
+        "completed_on": ("Ngày hoàn thành", "Completed"),
+        "start_date": ("Ngày khai giảng", "Start date"),
+        "event_date": ("Ngày tổ chức", "Event date"),
+        "start_month": ("Hưởng từ tháng", "Start month"),
+        "paid_on": ("Ngày chi trả", "Paid on"),
+    },
+)
+
+
+def status_label(code: object, lang: str) -> str:
+    """A housing grant's or a payment's status as a person reads it (the codes do not overlap)."""
+    catalog = GRANT_STATUSES if code in GRANT_STATUSES else PAYMENT_STATUSES
+    return catalog.label(code, lang)

@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from data_access.filters import Scope
+from i18n import Catalog
 
 from .store import DEMO_USERS_ENV, ROLE_LABELS, User, UserStore, seed_demo_users, users_url
 
@@ -21,47 +22,44 @@ IDLE_TIMEOUT_S = 30 * 60  # a briefing lasts about an hour; 30 idle minutes mean
 SESSION_USER = "_auth_user"
 SESSION_SEEN = "_auth_last_seen"
 
-TEXT = {
-    "title": ("Đăng nhập", "Sign in"),
-    "username": ("Tên đăng nhập", "User name"),
-    "password": ("Mật khẩu", "Password"),
-    "submit": ("Đăng nhập", "Sign in"),
-    "wrong": ("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong user name or password."),
-    "locked": (
-        "Đăng nhập tạm dừng 15 phút do nhập sai quá 5 lần. Vui lòng thử lại sau.",
-        "Sign-in paused for 15 minutes after more than 5 failed attempts. Try again later.",
-    ),
-    "expired": (
-        "Phiên làm việc đã hết hạn, vui lòng đăng nhập lại.",
-        "Your session expired; please sign in again.",
-    ),
-    "no_users": (
-        "Chưa có tài khoản người dùng nào cho cơ sở dữ liệu này, nên bảng điều khiển không mở. "
-        "Quản trị viên tạo tài khoản đầu tiên bằng lệnh: "
-        "`python -m auth.cli add TEN_DANG_NHAP --role district`",
-        "No user accounts exist for this database, so the dashboard will not open. "
-        "An administrator creates the first one with: "
-        "`python -m auth.cli add USERNAME --role district`",
-    ),
-    "sign_out": ("Đăng xuất", "Sign out"),
-    "oidc": ("Đăng nhập bằng tài khoản cơ quan", "Sign in with your organisation account"),
-    "oidc_unknown": (
-        "Tài khoản cơ quan này chưa được cấp quyền xem bảng điều khiển; liên hệ quản trị viên.",
-        "This organisation account has no access to the dashboard; ask an administrator.",
-    ),
-    "demo_users": (
-        "Tài khoản mẫu: lanhdao / demo-lanhdao-2023 (lãnh đạo huyện), quangtan / "
-        "demo-quangtan-2023 (xã Quảng Tân), xem / demo-xem-so-lieu-2023 (chỉ xem tổng hợp).",
-        "Sample accounts: lanhdao / demo-lanhdao-2023 (district), quangtan / "
-        "demo-quangtan-2023 (Quảng Tân commune), xem / demo-xem-so-lieu-2023 (aggregates).",
-    ),
-}
-
-
-def tr(key: str, lang: str) -> str:
-    """A sign-in string in the user's language."""
-    vi, en = TEXT[key]
-    return vi if lang == "vi" else en
+T = Catalog(
+    "auth.session",
+    {
+        "title": ("Đăng nhập", "Sign in"),
+        "username": ("Tên đăng nhập", "User name"),
+        "password": ("Mật khẩu", "Password"),
+        "submit": ("Đăng nhập", "Sign in"),
+        "wrong": ("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong user name or password."),
+        "locked": (
+            "Đăng nhập tạm dừng 15 phút do nhập sai quá 5 lần. Vui lòng thử lại sau.",
+            "Sign-in paused for 15 minutes after more than 5 failed attempts. Try again later.",
+        ),
+        "expired": (
+            "Phiên làm việc đã hết hạn, vui lòng đăng nhập lại.",
+            "Your session expired; please sign in again.",
+        ),
+        "no_users": (
+            "Chưa có tài khoản người dùng nào cho cơ sở dữ liệu này, nên bảng điều khiển không mở. "
+            "Quản trị viên tạo tài khoản đầu tiên bằng lệnh: "
+            "`python -m auth.cli add TEN_DANG_NHAP --role district`",
+            "No user accounts exist for this database, so the dashboard will not open. "
+            "An administrator creates the first one with: "
+            "`python -m auth.cli add USERNAME --role district`",
+        ),
+        "sign_out": ("Đăng xuất", "Sign out"),
+        "oidc": ("Đăng nhập bằng tài khoản cơ quan", "Sign in with your organisation account"),
+        "oidc_unknown": (
+            "Tài khoản cơ quan này chưa được cấp quyền xem bảng điều khiển; liên hệ quản trị viên.",
+            "This organisation account has no access to the dashboard; ask an administrator.",
+        ),
+        "demo_users": (
+            "Tài khoản mẫu: lanhdao / demo-lanhdao-2023 (lãnh đạo huyện), quangtan / "
+            "demo-quangtan-2023 (xã Quảng Tân), xem / demo-xem-so-lieu-2023 (chỉ xem tổng hợp).",
+            "Sample accounts: lanhdao / demo-lanhdao-2023 (district), quangtan / "
+            "demo-quangtan-2023 (Quảng Tân commune), xem / demo-xem-so-lieu-2023 (aggregates).",
+        ),
+    },
+)
 
 
 @st.cache_resource(show_spinner=False)
@@ -127,21 +125,21 @@ def sign_out() -> None:
 
 
 def _sign_in_form(lang: str, demo_accounts: bool) -> None:
-    st.title(tr("title", lang))
+    st.title(T("title", lang))
     if st.session_state.pop("_auth_expired", False):
-        st.info(tr("expired", lang))
+        st.info(T("expired", lang))
     if st.session_state.pop("_auth_oidc_unknown", False):
-        st.warning(tr("oidc_unknown", lang))
+        st.warning(T("oidc_unknown", lang))
     if demo_accounts:
-        st.caption(tr("demo_users", lang))
+        st.caption(T("demo_users", lang))
     if oidc_configured():
-        st.button(tr("oidc", lang), on_click=st.login, key="oidc_login")
+        st.button(T("oidc", lang), on_click=st.login, key="oidc_login")
     with st.form("sign_in", clear_on_submit=False):
-        username = st.text_input(tr("username", lang), key="sign_in_user", max_chars=64)
+        username = st.text_input(T("username", lang), key="sign_in_user", max_chars=64)
         password = st.text_input(
-            tr("password", lang), type="password", key="sign_in_password", max_chars=256
+            T("password", lang), type="password", key="sign_in_password", max_chars=256
         )
-        submitted = st.form_submit_button(tr("submit", lang), type="primary")
+        submitted = st.form_submit_button(T("submit", lang), type="primary")
     if submitted:
         result = user_store().authenticate(username or "", password or "")
         st.session_state.pop("sign_in_password", None)
@@ -149,7 +147,7 @@ def _sign_in_form(lang: str, demo_accounts: bool) -> None:
             st.session_state[SESSION_USER] = result.user
             st.session_state[SESSION_SEEN] = time.monotonic()
             st.rerun()
-        st.error(tr("locked" if result.locked else "wrong", lang))
+        st.error(T("locked", lang) if result.locked else T("wrong", lang))
 
 
 def require_scope(lang: str, is_demo: bool) -> Scope:
@@ -158,7 +156,7 @@ def require_scope(lang: str, is_demo: bool) -> Scope:
     if store.count() == 0:
         if is_demo:
             return Scope.everything(persons=False)
-        st.error(tr("no_users", lang), icon="🔒")
+        st.error(T("no_users", lang), icon="🔒")
         st.stop()
     user = current_user()
     if user is None:
@@ -166,10 +164,9 @@ def require_scope(lang: str, is_demo: bool) -> Scope:
         _sign_in_form(lang, demo_accounts)
         st.stop()
     assert user is not None
-    vi, en = ROLE_LABELS[user.role]
     with st.sidebar:
-        st.caption(f"{user.display_name} · {vi if lang == 'vi' else en}")
-        if st.button(tr("sign_out", lang), key="sign_out"):
+        st.caption(f"{user.display_name} · {ROLE_LABELS.label(user.role, lang)}")
+        if st.button(T("sign_out", lang), key="sign_out"):
             sign_out()
             st.rerun()
     return user.scope()

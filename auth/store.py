@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Engine
 
 from data_access.filters import Scope
+from i18n import Catalog
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 USERS_PATH = PROJECT_ROOT / "data" / "users.sqlite"
@@ -33,11 +34,15 @@ ROLE_DISTRICT = "district"  # lãnh đạo huyện: all communes, person lists
 ROLE_COMMUNE = "commune"  # chủ tịch UBND xã: own commune, its person lists
 ROLE_VIEWER = "viewer"  # xem số liệu tổng hợp: aggregates only
 ROLES = (ROLE_DISTRICT, ROLE_COMMUNE, ROLE_VIEWER)
-ROLE_LABELS = {
-    ROLE_DISTRICT: ("Lãnh đạo huyện", "District leadership"),
-    ROLE_COMMUNE: ("Lãnh đạo xã", "Commune head"),
-    ROLE_VIEWER: ("Xem số liệu tổng hợp", "Viewer (aggregates only)"),
-}
+# The stored role codes and what a person reads beside their name.
+ROLE_LABELS = Catalog(
+    "auth.store.roles",
+    {
+        ROLE_DISTRICT: ("Lãnh đạo huyện", "District leadership"),
+        ROLE_COMMUNE: ("Lãnh đạo xã", "Commune head"),
+        ROLE_VIEWER: ("Xem số liệu tổng hợp", "Viewer (aggregates only)"),
+    },
+)
 
 _hasher = PasswordHasher()
 # Verified against when the user name is unknown, so timing does not reveal who exists.

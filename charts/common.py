@@ -12,9 +12,19 @@ from collections.abc import Callable
 import altair as alt
 import pandas as pd
 
+from i18n import Catalog
+
 from .formatting import D3_INT, D3_PCT_INT, apply_locale, fmt_month, fmt_month_short
 
 Formatter = Callable[[float], str]
+
+T = Catalog(
+    "charts.common",
+    {
+        "commune": ("Xã, thị trấn", "Commune"),
+        "month": ("Tháng", "Month"),
+    },
+)
 
 CHART_HEIGHT = 300  # fits a landscape tablet with the filter row and tiles above
 BAR_ROW_PX = 28  # one horizontal bar per row, tall enough to read on a tablet
@@ -82,7 +92,7 @@ def bar_by_commune(
     data = _with_text(frame, value, fmt)
     pick = alt.selection_point(name=COMMUNE_SELECTION, fields=[code_column], on="click")
     tooltip = [
-        alt.Tooltip(f"{name_column}:N", title="Xã, thị trấn" if lang == "vi" else "Commune"),
+        alt.Tooltip(f"{name_column}:N", title=T("commune", lang)),
         alt.Tooltip(f"{value}__text:N", title=value_title),
     ]
     encoding: dict[str, object] = {
@@ -139,7 +149,7 @@ def by_month(
     order = list(dict.fromkeys(data.sort_values(month_column)[f"{month_column}__label"]))
     pick = alt.selection_point(name=MONTH_SELECTION, fields=[month_column], on="click")
     tooltip = [
-        alt.Tooltip(f"{month_column}__text:N", title="Tháng" if lang == "vi" else "Month"),
+        alt.Tooltip(f"{month_column}__text:N", title=T("month", lang)),
         alt.Tooltip(f"{value}__text:N", title=value_title),
     ]
     encoding: dict[str, object] = {

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 import altair as alt
 import pandas as pd
 
+from i18n import Catalog
 from vocab import CARD_FUNDING, CHILD_CATEGORIES, CIRCUMSTANCES
 
 from .common import CHART_HEIGHT, COMMUNE_SELECTION, PALETTE, by_month
@@ -44,73 +45,77 @@ COMMUNE_LEGEND_COLUMNS = 5  # nine communes in two legend rows under a tablet-wi
 GOOD, PART, OWN, MISSING_COLOR = PALETTE[0], "#7fb7c9", PALETTE[1], "#c0392b"
 
 # Column and axis texts: (vi, en).
-TEXT: dict[str, tuple[str, str]] = {
-    "unit_code": ("Mã xã", "Commune code"),
-    "commune": ("Xã, thị trấn", "Commune"),
-    "share_in_commune": ("Tỷ lệ trong xã", "Share in the commune"),
-    "share_in_category": ("Tỷ lệ trong nhóm", "Share of the category"),
-    "cards_title": (
-        "Người cao tuổi theo thẻ BHYT còn hạn và nguồn đóng",
-        "Elderly by valid health-insurance card and who pays for it",
-    ),
-    "elderly_n": ("Số người cao tuổi", "Elderly people"),
-    "funding": ("Nguồn đóng thẻ BHYT", "Card paid by"),
-    "elderly": ("Người cao tuổi", "Elderly"),
-    "covered": ("Có thẻ BHYT được hỗ trợ", "With a state-supported card"),
-    "covered_pct": ("Tỷ lệ có thẻ được hỗ trợ (%)", "With a state-supported card (%)"),
-    "visits_title": (
-        "Lượt khám, tư vấn sức khỏe người cao tuổi theo tháng",
-        "Elderly health-check and consultation visits by month",
-    ),
-    "visits": ("Lượt khám", "Visits"),
-    "month": ("Tháng", "Month"),
-    "total": ("Tổng", "Total"),
-    "children_title": (
-        "Trẻ em có hoàn cảnh đặc biệt và trẻ em có nguy cơ theo xã",
-        "Children in special circumstances and at risk, by commune",
-    ),
-    "children_n": ("Số trẻ em", "Children"),
-    "circumstance": ("Hoàn cảnh", "Circumstance"),
-    "supported": ("Đã được trợ giúp, can thiệp", "Supported or given intervention"),
-    "special_cases": ("Trẻ em có hoàn cảnh đặc biệt", "Children in special circumstances"),
-    "special_supported": ("Được trợ giúp", "Supported"),
-    "special_pct": ("Tỷ lệ được trợ giúp (%)", "Supported (%)"),
-    "at_risk_cases": ("Trẻ em có nguy cơ", "Children at risk"),
-    "at_risk_supported": ("Được can thiệp, hỗ trợ", "Given intervention"),
-    "at_risk_pct": ("Tỷ lệ được can thiệp (%)", "Given intervention (%)"),
-    "category_title": (
-        "Trẻ em theo nhóm hoàn cảnh và tình trạng trợ giúp",
-        "Children by category and whether they were helped",
-    ),
-    "category": ("Nhóm", "Category"),
-    "status": ("Tình trạng", "Status"),
-    "not_yet": ("Chưa được trợ giúp, can thiệp", "Not yet helped"),
-    "cases": ("Số trẻ em", "Children"),
-    "supported_pct": ("Tỷ lệ được trợ giúp, can thiệp (%)", "Helped (%)"),
-    "network_title": (
-        "Thôn, bản, khu phố có cộng tác viên bảo vệ trẻ em theo xã",
-        "Villages with a child-protection collaborator, by commune",
-    ),
-    "villages_n": ("Số thôn, bản, khu phố", "Villages"),
-    "collaborator": ("Cộng tác viên", "Collaborator"),
-    "with_collaborator": ("Có cộng tác viên", "With a collaborator"),
-    "without_collaborator": ("Chưa có cộng tác viên", "Without a collaborator"),
-    "board": ("Ban Bảo vệ, chăm sóc trẻ em", "Child-protection board"),
-    "board_yes": ("Có", "Yes"),
-    "board_no": ("Chưa có", "No"),
-    "board_since": ("Ngày thành lập Ban", "Board set up on"),
-    "board_first": ("Ban đầu tiên thành lập", "First board set up on"),
-    "communes_n": ("Số xã, thị trấn (2023)", "Communes (2023)"),
-    "communes_board": ("Có Ban Bảo vệ, chăm sóc trẻ em", "With a child-protection board"),
-    "villages_collab": ("Có cộng tác viên", "With a collaborator"),
-    "villages_pct": ("Tỷ lệ thôn có cộng tác viên (%)", "Villages with a collaborator (%)"),
+T = Catalog(
+    "charts.coverage",
+    {
+        "unit_code": ("Mã xã", "Commune code"),
+        "commune": ("Xã, thị trấn", "Commune"),
+        "share_in_commune": ("Tỷ lệ trong xã", "Share in the commune"),
+        "share_in_category": ("Tỷ lệ trong nhóm", "Share of the category"),
+        "cards_title": (
+            "Người cao tuổi theo thẻ BHYT còn hạn và nguồn đóng",
+            "Elderly by valid health-insurance card and who pays for it",
+        ),
+        "elderly_n": ("Số người cao tuổi", "Elderly people"),
+        "funding": ("Nguồn đóng thẻ BHYT", "Card paid by"),
+        "elderly": ("Người cao tuổi", "Elderly"),
+        "covered": ("Có thẻ BHYT được hỗ trợ", "With a state-supported card"),
+        "covered_pct": ("Tỷ lệ có thẻ được hỗ trợ (%)", "With a state-supported card (%)"),
+        "visits_title": (
+            "Lượt khám, tư vấn sức khỏe người cao tuổi theo tháng",
+            "Elderly health-check and consultation visits by month",
+        ),
+        "visits": ("Lượt khám", "Visits"),
+        "month": ("Tháng", "Month"),
+        "total": ("Tổng", "Total"),
+        "children_title": (
+            "Trẻ em có hoàn cảnh đặc biệt và trẻ em có nguy cơ theo xã",
+            "Children in special circumstances and at risk, by commune",
+        ),
+        "children_n": ("Số trẻ em", "Children"),
+        "circumstance": ("Hoàn cảnh", "Circumstance"),
+        "supported": ("Đã được trợ giúp, can thiệp", "Supported or given intervention"),
+        "special_cases": ("Trẻ em có hoàn cảnh đặc biệt", "Children in special circumstances"),
+        "special_supported": ("Được trợ giúp", "Supported"),
+        "special_pct": ("Tỷ lệ được trợ giúp (%)", "Supported (%)"),
+        "at_risk_cases": ("Trẻ em có nguy cơ", "Children at risk"),
+        "at_risk_supported": ("Được can thiệp, hỗ trợ", "Given intervention"),
+        "at_risk_pct": ("Tỷ lệ được can thiệp (%)", "Given intervention (%)"),
+        "category_title": (
+            "Trẻ em theo nhóm hoàn cảnh và tình trạng trợ giúp",
+            "Children by category and whether they were helped",
+        ),
+        "category": ("Nhóm", "Category"),
+        "status": ("Tình trạng", "Status"),
+        "not_yet": ("Chưa được trợ giúp, can thiệp", "Not yet helped"),
+        "cases": ("Số trẻ em", "Children"),
+        "supported_pct": ("Tỷ lệ được trợ giúp, can thiệp (%)", "Helped (%)"),
+        "network_title": (
+            "Thôn, bản, khu phố có cộng tác viên bảo vệ trẻ em theo xã",
+            "Villages with a child-protection collaborator, by commune",
+        ),
+        "villages_n": ("Số thôn, bản, khu phố", "Villages"),
+        "collaborator": ("Cộng tác viên", "Collaborator"),
+        "with_collaborator": ("Có cộng tác viên", "With a collaborator"),
+        "without_collaborator": ("Chưa có cộng tác viên", "Without a collaborator"),
+        "board": ("Ban Bảo vệ, chăm sóc trẻ em", "Child-protection board"),
+        "board_yes": ("Có", "Yes"),
+        "board_no": ("Chưa có", "No"),
+        "board_since": ("Ngày thành lập Ban", "Board set up on"),
+        "board_first": ("Ban đầu tiên thành lập", "First board set up on"),
+        "communes_n": ("Số xã, thị trấn (2023)", "Communes (2023)"),
+        "communes_board": ("Có Ban Bảo vệ, chăm sóc trẻ em", "With a child-protection board"),
+        "villages_collab": ("Có cộng tác viên", "With a collaborator"),
+        "villages_pct": ("Tỷ lệ thôn có cộng tác viên (%)", "Villages with a collaborator (%)"),
+    },
+)
+
+
+# Per circumstance code: the message keys of its cases, supported and per-cent columns.
+CIRCUMSTANCE_COLUMNS = {
+    "special": ("special_cases", "special_supported", "special_pct"),
+    "at_risk": ("at_risk_cases", "at_risk_supported", "at_risk_pct"),
 }
-
-
-def tr(key: str, lang: str) -> str:
-    """A chart or column text in ``lang``."""
-    vi, en = TEXT[key]
-    return vi if lang == "vi" else en
 
 
 def percent_number(part: float, whole: float) -> float | None:
@@ -173,10 +178,10 @@ def stacked_by_commune(
     data["category__rank"] = [rank.get(c, len(rank)) for c in data[category]]
     pick = alt.selection_point(name=COMMUNE_SELECTION, fields=["unit_code"], on="click")
     tooltip = [
-        alt.Tooltip("unit_name:N", title=tr("commune", lang)),
+        alt.Tooltip("unit_name:N", title=T("commune", lang)),
         alt.Tooltip(f"{category}:N", title=category_title),
         alt.Tooltip("value__text:N", title=value_title),
-        alt.Tooltip("share__text:N", title=tr("share_in_commune", lang)),
+        alt.Tooltip("share__text:N", title=T("share_in_commune", lang)),
         *extra_tooltips,
     ]
     height = bar_height(data["unit_code"].nunique())
@@ -221,9 +226,9 @@ def cards_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         "funding",
         order=[CARD_FUNDING.label(c, lang) for c in FUNDING_COLUMNS],
         colors=[GOOD, PART, OWN, MISSING_COLOR],
-        title=tr("cards_title", lang),
-        value_title=tr("elderly_n", lang),
-        category_title=tr("funding", lang),
+        title=T("cards_title", lang),
+        value_title=T("elderly_n", lang),
+        category_title=T("funding", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
     )
@@ -233,12 +238,12 @@ def cards_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """The card chart's numbers per commune, with the covered count and per cent (F1)."""
     return pd.DataFrame(
         {
-            tr("unit_code", lang): frame["unit_code"],
-            tr("commune", lang): frame["unit_name"],
-            tr("elderly", lang): frame["elderly"],
+            T("unit_code", lang): frame["unit_code"],
+            T("commune", lang): frame["unit_name"],
+            T("elderly", lang): frame["elderly"],
             **{CARD_FUNDING.label(c, lang): frame[c] for c in FUNDING_COLUMNS},
-            tr("covered", lang): frame["covered"],
-            tr("covered_pct", lang): [
+            T("covered", lang): frame["covered"],
+            T("covered_pct", lang): [
                 percent_number(c, e)
                 for c, e in zip(frame["covered"], frame["elderly"], strict=True)
             ],
@@ -252,12 +257,12 @@ def visits_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     chart = by_month(
         frame,
         "visits",
-        title=tr("visits_title", lang),
-        value_title=tr("visits", lang),
+        title=T("visits_title", lang),
+        value_title=T("visits", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
         color="unit_name",
-        color_title=tr("commune", lang),
+        color_title=T("commune", lang),
     )
     chart.encoding.color.scale = alt.Scale(range=COMMUNE_COLORS)
     chart.encoding.color.legend = bottom_legend(columns=COMMUNE_LEGEND_COLUMNS)
@@ -275,10 +280,10 @@ def visits_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
         .astype("int64")
         .sort_index()
     )
-    table = pd.DataFrame({tr("month", lang): [fmt_month(m.date(), lang) for m in wide.index]})
+    table = pd.DataFrame({T("month", lang): [fmt_month(m.date(), lang) for m in wide.index]})
     for name in names:
         table[name] = wide[name].to_numpy()
-    table[tr("total", lang)] = wide.sum(axis=1).to_numpy()
+    table[T("total", lang)] = wide.sum(axis=1).to_numpy()
     return table
 
 
@@ -302,25 +307,26 @@ def children_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         "circumstance",
         order=[CIRCUMSTANCES.label(c, lang) for c in CIRCUMSTANCES],
         colors=[PALETTE[3], PALETTE[1]],
-        title=tr("children_title", lang),
-        value_title=tr("children_n", lang),
-        category_title=tr("circumstance", lang),
+        title=T("children_title", lang),
+        value_title=T("children_n", lang),
+        category_title=T("circumstance", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
-        extra_tooltips=[alt.Tooltip("supported__text:N", title=tr("supported", lang))],
+        extra_tooltips=[alt.Tooltip("supported__text:N", title=T("supported", lang))],
     )
 
 
 def children_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Cases and supported per commune and circumstance, with the shares (F3, F4)."""
     table = pd.DataFrame(
-        {tr("unit_code", lang): frame["unit_code"], tr("commune", lang): frame["unit_name"]}
+        {T("unit_code", lang): frame["unit_code"], T("commune", lang): frame["unit_name"]}
     )
     for code in CIRCUMSTANCES:
-        cases, supported = frame[f"{code}_cases"], frame[f"{code}_supported"]
-        table[tr(f"{code}_cases", lang)] = cases
-        table[tr(f"{code}_supported", lang)] = supported
-        table[tr(f"{code}_pct", lang)] = [
+        cases_key, supported_key, pct_key = CIRCUMSTANCE_COLUMNS[code]
+        cases, supported = frame[cases_key], frame[supported_key]
+        table[T(cases_key, lang)] = cases
+        table[T(supported_key, lang)] = supported
+        table[T(pct_key, lang)] = [
             percent_number(s, c) for s, c in zip(supported, cases, strict=True)
         ]
     return table
@@ -343,7 +349,7 @@ def _in_category_order(frame: pd.DataFrame) -> pd.DataFrame:
 
 def categories_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     """Children per category, split into helped and not yet (from child_cases_by_category)."""
-    statuses = [tr("supported", lang), tr("not_yet", lang)]
+    statuses = [T("supported", lang), T("not_yet", lang)]
     frame = _in_category_order(frame)
     rows = []
     for r in frame.itertuples(index=False):
@@ -362,25 +368,25 @@ def categories_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     data = pd.DataFrame(rows)
     order = [CHILD_CATEGORIES.label(c, lang) for c in frame["category"]]
     chart = (
-        alt.Chart(data, title=tr("category_title", lang), height=bar_height(len(order)))
+        alt.Chart(data, title=T("category_title", lang), height=bar_height(len(order)))
         .mark_bar()
         .encode(
             y=alt.Y("category:N", sort=order, title=None, axis=row_axis()),
-            x=alt.X("sum(children):Q", title=tr("children_n", lang), axis=count_axis()),
+            x=alt.X("sum(children):Q", title=T("children_n", lang), axis=count_axis()),
             color=alt.Color(
                 "status:N",
-                title=tr("status", lang),
+                title=T("status", lang),
                 sort=statuses,
                 scale=alt.Scale(domain=statuses, range=[GOOD, MISSING_COLOR]),
                 legend=bottom_legend(),
             ),
             order=alt.Order("status__rank:Q", sort="ascending"),
             tooltip=[
-                alt.Tooltip("circumstance:N", title=tr("circumstance", lang)),
-                alt.Tooltip("category:N", title=tr("category", lang)),
-                alt.Tooltip("status:N", title=tr("status", lang)),
-                alt.Tooltip("children__text:N", title=tr("children_n", lang)),
-                alt.Tooltip("share__text:N", title=tr("share_in_category", lang)),
+                alt.Tooltip("circumstance:N", title=T("circumstance", lang)),
+                alt.Tooltip("category:N", title=T("category", lang)),
+                alt.Tooltip("status:N", title=T("status", lang)),
+                alt.Tooltip("children__text:N", title=T("children_n", lang)),
+                alt.Tooltip("share__text:N", title=T("share_in_category", lang)),
             ],
         )
     )
@@ -392,11 +398,11 @@ def categories_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     frame = _in_category_order(frame)
     return pd.DataFrame(
         {
-            tr("circumstance", lang): [CIRCUMSTANCES.label(c, lang) for c in frame["circumstance"]],
-            tr("category", lang): [CHILD_CATEGORIES.label(c, lang) for c in frame["category"]],
-            tr("cases", lang): frame["cases"],
-            tr("supported", lang): frame["supported"],
-            tr("supported_pct", lang): [
+            T("circumstance", lang): [CIRCUMSTANCES.label(c, lang) for c in frame["circumstance"]],
+            T("category", lang): [CHILD_CATEGORIES.label(c, lang) for c in frame["category"]],
+            T("cases", lang): frame["cases"],
+            T("supported", lang): frame["supported"],
+            T("supported_pct", lang): [
                 percent_number(s, c)
                 for s, c in zip(frame["supported"], frame["cases"], strict=True)
             ],
@@ -410,13 +416,13 @@ def _board_text(communes: int, with_board: int, since: object, lang: str) -> str
         return f"{fmt_int(with_board, lang)}/{fmt_int(communes, lang)}"
     if with_board:
         when = fmt_date(since, lang) if since is not None else ""  # type: ignore[arg-type]
-        return f"{tr('board_yes', lang)} ({when})" if when else tr("board_yes", lang)
-    return tr("board_no", lang)
+        return f"{T('board_yes', lang)} ({when})" if when else T("board_yes", lang)
+    return T("board_no", lang)
 
 
 def network_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     """Villages per commune split by whether they have a collaborator (from protection_network)."""
-    with_c, without_c = tr("with_collaborator", lang), tr("without_collaborator", lang)
+    with_c, without_c = T("with_collaborator", lang), T("without_collaborator", lang)
     boards = [
         _board_text(n, b, d, lang)
         for n, b, d in zip(
@@ -440,34 +446,33 @@ def network_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         "collaborator",
         order=[with_c, without_c],
         colors=[GOOD, MISSING_COLOR],
-        title=tr("network_title", lang),
-        value_title=tr("villages_n", lang),
-        category_title=tr("collaborator", lang),
+        title=T("network_title", lang),
+        value_title=T("villages_n", lang),
+        category_title=T("collaborator", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
-        extra_tooltips=[alt.Tooltip("board__text:N", title=tr("board", lang))],
+        extra_tooltips=[alt.Tooltip("board__text:N", title=T("board", lang))],
     )
 
 
 def network_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Boards and village collaborators per commune (F5, F6)."""
     table = pd.DataFrame(
-        {tr("unit_code", lang): frame["unit_code"], tr("commune", lang): frame["unit_name"]}
+        {T("unit_code", lang): frame["unit_code"], T("commune", lang): frame["unit_name"]}
     )
     dates = [fmt_date(d, lang) if d is not None else "" for d in frame["board_since"]]
     if frame.empty or int(frame["communes"].max()) <= 1:  # 2023 units: one commune each
-        table[tr("board", lang)] = [
-            tr("board_yes", lang) if b else tr("board_no", lang)
-            for b in frame["communes_with_board"]
+        table[T("board", lang)] = [
+            T("board_yes", lang) if b else T("board_no", lang) for b in frame["communes_with_board"]
         ]
-        table[tr("board_since", lang)] = dates
+        table[T("board_since", lang)] = dates
     else:  # 2025 communes: several former communes each
-        table[tr("communes_n", lang)] = frame["communes"]
-        table[tr("communes_board", lang)] = frame["communes_with_board"]
-        table[tr("board_first", lang)] = dates
-    table[tr("villages_n", lang)] = frame["villages"]
-    table[tr("villages_collab", lang)] = frame["villages_with_collaborator"]
-    table[tr("villages_pct", lang)] = [
+        table[T("communes_n", lang)] = frame["communes"]
+        table[T("communes_board", lang)] = frame["communes_with_board"]
+        table[T("board_first", lang)] = dates
+    table[T("villages_n", lang)] = frame["villages"]
+    table[T("villages_collab", lang)] = frame["villages_with_collaborator"]
+    table[T("villages_pct", lang)] = [
         percent_number(w, v)
         for w, v in zip(frame["villages_with_collaborator"], frame["villages"], strict=True)
     ]

@@ -32,6 +32,8 @@ import altair as alt
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
+from i18n import LANGS, Catalog, choose
+
 __all__ = [
     "D3_DATE_EN",
     "D3_DATE_VI",
@@ -71,10 +73,6 @@ MISSING = "—"
 MINUS = "\u2212"
 """True minus sign used for negatives (matches d3/Vega's default)."""
 
-LANGS: tuple[str, ...] = ("vi", "en")
-"""Supported values of ``lang``."""
-
-_BABEL_LOCALE = {"vi": "vi", "en": "en"}  # not en_GB: its CLDR short month is "Sept"
 _PANDAS_MISSING = frozenset({"NAType", "NaTType"})  # pandas.NA / pandas.NaT
 
 # --- d3 format strings for Altair ``format=`` (rendered with vega_locale) ----
@@ -115,6 +113,29 @@ _ROMAN = (
     (1, "I"),
 )
 
+# The words around the numbers; the numbers themselves come from Babel.
+T = Catalog(
+    "charts.formatting",
+    {
+        "pp": ("{number} điểm %", "{number} pp"),
+        "dong": ("{sign}{number} đồng", "{sign}VND {number}"),
+        "dong_scaled": ("{sign}{number} {unit} đồng", "{sign}VND {number} {unit}"),
+        "billion": ("tỷ", "billion"),
+        "million": ("triệu", "million"),
+        "month": ("Tháng {month}/{year}", "{month} {year}"),
+        "month_short": ("T{month}/{year}", "{month} {year}"),
+        "months_across_years": (
+            "Tháng {first}/{year} – tháng {last}/{end_year}",
+            "{first} {year} – {last} {end_year}",
+        ),
+        "year": ("Năm {year}", "{year}"),
+        "first_half": ("6 tháng đầu năm {year}", "H1 {year}"),
+        "second_half": ("6 tháng cuối năm {year}", "H2 {year}"),
+        "quarter": ("Quý {quarter}/{year}", "Q{quarter} {year}"),
+        "months": ("Tháng {first}–{last}/{year}", "{first}–{last} {year}"),
+    },
+)
+
 _EN_MONTHS = (
     "Jan",
     "Feb",
@@ -134,10 +155,14 @@ _EN_MONTHS = (
 # --- internal helpers ---------------------------------------------------------
 def _check_lang(lang: str) -> str:
     """Return the Babel locale for ``lang`` or raise ValueError."""
-    try:
-        return _BABEL_LOCALE[lang]
-    except KeyError:
-        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}") from None
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+    return choose(lang, "vi", "en")  # not en_GB: its CLDR short month is "Sept"
+
+
+def _month_name(month: int, lang: str) -> str:
+    """A month inside a date text: its number in Vietnamese ("11"), "Nov" in English."""
+    return choose(lang, str(month), _EN_MONTHS[month - 1])
 
 
 def _to_decimal(x: object) -> Decimal | None:
@@ -207,8 +232,7 @@ def fmt_change_pp(delta_points: float | None, lang: str = "vi", digits: int = 1)
     value = _to_decimal(delta_points)
     if value is None:
         return MISSING
-    unit = " điểm %" if lang == "vi" else " pp"
-    return _number(value, digits, lang, trim="whole", plus=True) + unit
+    return T("pp", lang, number=_number(value, digits, lang, trim="whole", plus=True))
 
 
 def fmt_change_pct(ratio_change: float | None, lang: str = "vi", digits: int = 1) -> str:
@@ -237,16 +261,13 @@ def fmt_money(vnd: float | None, lang: str = "vi") -> str:
     value = _round(value, 0)
     millions = _round(value / _MILLION, 2)
     if abs(value) >= _BILLION or abs(millions) >= 1000:
-        scaled, unit_vi, unit_en = _round(value / _BILLION, 2), "tỷ", "billion"
+        scaled, unit = _round(value / _BILLION, 2), T("billion", lang)
     elif abs(value) >= _MILLION:
-        scaled, unit_vi, unit_en = millions, "triệu", "million"
+        scaled, unit = millions, T("million", lang)
     else:
-        number = _number(value, 0, lang)
-        return f"{number} đồng" if lang == "vi" else _en_money(number, "")
-    number = _number(scaled, 2, lang, trim="zeros")
-    if lang == "vi":
-        return f"{number} {unit_vi} đồng"
-    return _en_money(number, f" {unit_en}")
+        return _dong(_number(value, 0, lang), lang)
+    sign, number = _split_sign(_number(scaled, 2, lang, trim="zeros"))
+    return T("dong_scaled", lang, sign=sign, number=number, unit=unit)
 
 
 def fmt_money_full(vnd: float | None, lang: str = "vi") -> str:
@@ -254,15 +275,18 @@ def fmt_money_full(vnd: float | None, lang: str = "vi") -> str:
     value = _to_decimal(vnd)
     if value is None:
         return MISSING
-    number = _number(value, 0, lang)
-    return f"{number} đồng" if lang == "vi" else _en_money(number, "")
+    return _dong(_number(value, 0, lang), lang)
 
 
-def _en_money(number: str, unit: str) -> str:
-    """Put "VND" after any minus sign: "−VND 1.5 million"."""
-    if number.startswith(MINUS):
-        return f"{MINUS}VND {number[1:]}{unit}"
-    return f"VND {number}{unit}"
+def _split_sign(number: str) -> tuple[str, str]:
+    """A formatted number as (minus sign or "", digits): English puts "VND" between them."""
+    return (MINUS, number[1:]) if number.startswith(MINUS) else ("", number)
+
+
+def _dong(number: str, lang: str) -> str:
+    """Whole đồng: "−1.911 đồng" (vi) / "−VND 1,911" (en)."""
+    sign, digits = _split_sign(number)
+    return T("dong", lang, sign=sign, number=digits)
 
 
 # --- dates and periods -----------------------------------------------------------
@@ -271,7 +295,7 @@ def fmt_date(d: date | None, lang: str = "vi") -> str:
     locale = _check_lang(lang)
     if d is None:
         return MISSING
-    pattern = "d/M/y" if lang == "vi" else "d MMM y"
+    pattern = choose(lang, "d/M/y", "d MMM y")
     return babel_dates.format_date(d, pattern, locale=locale)
 
 
@@ -299,7 +323,7 @@ def fmt_month(d: date | None, lang: str = "vi") -> str:
     _check_lang(lang)
     if d is None:
         return MISSING
-    return f"Tháng {d.month}/{d.year}" if lang == "vi" else f"{_EN_MONTHS[d.month - 1]} {d.year}"
+    return T("month", lang, month=_month_name(d.month, lang), year=d.year)
 
 
 def fmt_month_short(d: date | None, lang: str = "vi") -> str:
@@ -307,87 +331,90 @@ def fmt_month_short(d: date | None, lang: str = "vi") -> str:
     _check_lang(lang)
     if d is None:
         return MISSING
-    return f"T{d.month}/{d.year}" if lang == "vi" else f"{_EN_MONTHS[d.month - 1]} {d.year}"
+    return T("month_short", lang, month=_month_name(d.month, lang), year=d.year)
+
+
+# Month spans of a year with a name of their own, as (first month, last month) -> message.
+_NAMED_SPANS = {(1, 12): "year", (1, 6): "first_half", (7, 12): "second_half"}
 
 
 def fmt_period(start: date, end: date, lang: str = "vi") -> str:
     """Name the inclusive month range start..end: "Quý III/2023", "Tháng 1–11/2023"."""
     _check_lang(lang)
-    vi = lang == "vi"
     if (start.year, start.month) > (end.year, end.month):
         raise ValueError(f"period start {start} is after end {end}")
     year, first, last = start.year, start.month, end.month
     if start.year != end.year:
-        if vi:
-            return f"Tháng {first}/{year} – tháng {last}/{end.year}"
-        return f"{_EN_MONTHS[first - 1]} {year} – {_EN_MONTHS[last - 1]} {end.year}"
+        return T(
+            "months_across_years",
+            lang,
+            first=_month_name(first, lang),
+            year=year,
+            last=_month_name(last, lang),
+            end_year=end.year,
+        )
     if first == last:
         return fmt_month(start, lang)
-    if (first, last) == (1, 12):
-        return f"Năm {year}" if vi else str(year)
-    if (first, last) == (1, 6):
-        return f"6 tháng đầu năm {year}" if vi else f"H1 {year}"
-    if (first, last) == (7, 12):
-        return f"6 tháng cuối năm {year}" if vi else f"H2 {year}"
+    named = _NAMED_SPANS.get((first, last))
+    if named is not None:
+        return T(named, lang, year=year)
     if first % 3 == 1 and last == first + 2:
         quarter = (first + 2) // 3
-        return f"Quý {roman(quarter)}/{year}" if vi else f"Q{quarter} {year}"
-    if vi:
-        return f"Tháng {first}–{last}/{year}"
-    return f"{_EN_MONTHS[first - 1]}–{_EN_MONTHS[last - 1]} {year}"
+        return T("quarter", lang, quarter=choose(lang, roman(quarter), str(quarter)), year=year)
+    return T(
+        "months", lang, first=_month_name(first, lang), last=_month_name(last, lang), year=year
+    )
 
 
 # --- charts (Vega-Lite / Altair) --------------------------------------------------
-_VEGA_TIME: dict[str, dict[str, Any]] = {
-    "vi": {
-        "dateTime": "%H:%M:%S %-d/%-m/%Y",
-        "date": D3_DATE_VI,
-        "time": "%H:%M:%S",
-        "periods": ["SA", "CH"],
-        "days": [
-            "Chủ nhật",
-            "Thứ hai",
-            "Thứ ba",
-            "Thứ tư",
-            "Thứ năm",
-            "Thứ sáu",
-            "Thứ bảy",
-        ],
-        "shortDays": ["CN", "T2", "T3", "T4", "T5", "T6", "T7"],
-        "months": [f"tháng {m}" for m in range(1, 13)],
-        "shortMonths": [f"Th{m}" for m in range(1, 13)],
-    },
-    "en": {
-        "dateTime": "%a %-d %b %Y, %H:%M:%S",
-        "date": D3_DATE_EN,
-        "time": "%H:%M:%S",
-        "periods": ["AM", "PM"],
-        "days": [
-            "Sunday",
-            "Monday",
-            "Tuesday",
-            "Wednesday",
-            "Thursday",
-            "Friday",
-            "Saturday",
-        ],
-        "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
-        "months": [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ],
-        "shortMonths": list(_EN_MONTHS),
-    },
+_VEGA_TIME_VI: dict[str, Any] = {
+    "dateTime": "%H:%M:%S %-d/%-m/%Y",
+    "date": D3_DATE_VI,
+    "time": "%H:%M:%S",
+    "periods": ["SA", "CH"],
+    "days": [
+        "Chủ nhật",
+        "Thứ hai",
+        "Thứ ba",
+        "Thứ tư",
+        "Thứ năm",
+        "Thứ sáu",
+        "Thứ bảy",
+    ],
+    "shortDays": ["CN", "T2", "T3", "T4", "T5", "T6", "T7"],
+    "months": [f"tháng {m}" for m in range(1, 13)],
+    "shortMonths": [f"Th{m}" for m in range(1, 13)],
+}
+_VEGA_TIME_EN: dict[str, Any] = {
+    "dateTime": "%a %-d %b %Y, %H:%M:%S",
+    "date": D3_DATE_EN,
+    "time": "%H:%M:%S",
+    "periods": ["AM", "PM"],
+    "days": [
+        "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+    ],
+    "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+    "months": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "shortMonths": list(_EN_MONTHS),
 }
 
 
@@ -398,12 +425,12 @@ def vega_locale(lang: str = "vi") -> dict[str, Any]:
         "decimal": babel_numbers.get_decimal_symbol(locale),
         "thousands": babel_numbers.get_group_symbol(locale),
         "grouping": [3],
-        "currency": ["", " đồng"] if lang == "vi" else ["VND ", ""],
+        "currency": choose(lang, ["", " đồng"], ["VND ", ""]),
         "minus": MINUS,
         "percent": "%",
         "nan": MISSING,
     }
-    time = _VEGA_TIME[lang]
+    time = choose(lang, _VEGA_TIME_VI, _VEGA_TIME_EN)
     return {
         "number": number,
         "time": {key: list(val) if isinstance(val, list) else val for key, val in time.items()},
@@ -413,13 +440,13 @@ def vega_locale(lang: str = "vi") -> dict[str, Any]:
 def d3_date_format(lang: str = "vi") -> str:
     """d3 time format matching fmt_date: "%-d/%-m/%Y" (vi) / "%-d %b %Y" (en)."""
     _check_lang(lang)
-    return D3_DATE_VI if lang == "vi" else D3_DATE_EN
+    return choose(lang, D3_DATE_VI, D3_DATE_EN)
 
 
 def d3_month_format(lang: str = "vi") -> str:
     """d3 time format matching fmt_month_short: "T%-m/%Y" (vi) / "%b %Y" (en)."""
     _check_lang(lang)
-    return D3_MONTH_VI if lang == "vi" else D3_MONTH_EN
+    return choose(lang, D3_MONTH_VI, D3_MONTH_EN)
 
 
 ChartT = TypeVar("ChartT", bound=alt.TopLevelMixin)

@@ -38,56 +38,58 @@ MILLION = 1_000_000  # axis unit: triệu đồng
 KIND_COLORS = [PALETTE[0], PALETTE[1]]
 STAGE_COLORS = ["#c0392b", PALETTE[1], PALETTE[2]]  # waiting, building, completed
 
-TEXT: dict[str, tuple[str, str]] = {
-    "unit_code": ("Mã xã", "Commune code"),
-    "commune": ("Xã, thị trấn", "Commune"),
-    "kind": ("Loại hỗ trợ", "Kind of grant"),
-    "households": ("Số hộ", "Households"),
-    "amount": ("Kinh phí", "Funding"),
-    "communes_title": (
-        "Hộ được hỗ trợ nhà ở theo xã: xây mới và sửa chữa",
-        "Households granted housing support by commune: new builds and repairs",
-    ),
-    "new_builds": ("Xây mới (hộ)", "New builds (households)"),
-    "repairs": ("Sửa chữa, cải tạo (hộ)", "Repairs (households)"),
-    "grants": ("Tổng số hộ", "Households in total"),
-    "new_amount": ("Kinh phí xây mới (đồng)", "New builds (VND)"),
-    "repair_amount": ("Kinh phí sửa chữa (đồng)", "Repairs (VND)"),
-    "total_amount": ("Tổng kinh phí (đồng)", "Total funding (VND)"),
-    "source_title": ("Kinh phí hỗ trợ nhà ở theo nguồn", "Housing funding by source"),
-    "source": ("Nguồn kinh phí", "Source"),
-    "million": ("Kinh phí (triệu đồng)", "Funding (VND million)"),
-    "amount_vnd": ("Kinh phí (đồng)", "Funding (VND)"),
-    "amount_pct": ("Tỷ lệ kinh phí (%)", "Share of funding (%)"),
-    "share_of_total": ("Tỷ lệ trong tổng kinh phí", "Share of all funding"),
-    "group_title": ("Hộ được hỗ trợ nhà ở theo đối tượng", "Households granted support by group"),
-    "group": ("Đối tượng", "Target group"),
-    "progress_title": (
-        "Tình trạng thực hiện theo xã",
-        "Progress by commune",
-    ),
-    "stage": ("Tình trạng", "Stage"),
-    "mean_days": ("Số ngày trung bình từ phê duyệt đến hoàn thành", "Mean days to completion"),
-    "late": ("Quá hạn", "Past deadline"),
-    "first_approved": ("Phê duyệt đầu tiên", "First approval"),
-    "last_completed": ("Hoàn thành gần nhất", "Latest completion"),
-    "events_title": (
-        "Hộ được phê duyệt và hoàn thành theo tháng",
-        "Grants approved and completed by month",
-    ),
-    "event": ("Sự kiện", "Event"),
-    "month": ("Tháng", "Month"),
-}
-
-
-def tr(key: str, lang: str) -> str:
-    """A chart or column text in ``lang``."""
-    vi, en = TEXT[key]
-    return vi if lang == "vi" else en
+T = Catalog(
+    "charts.housing",
+    {
+        "unit_code": ("Mã xã", "Commune code"),
+        "commune": ("Xã, thị trấn", "Commune"),
+        "kind": ("Loại hỗ trợ", "Kind of grant"),
+        "households": ("Số hộ", "Households"),
+        "amount": ("Kinh phí", "Funding"),
+        "communes_title": (
+            "Hộ được hỗ trợ nhà ở theo xã: xây mới và sửa chữa",
+            "Households granted housing support by commune: new builds and repairs",
+        ),
+        "new_builds": ("Xây mới (hộ)", "New builds (households)"),
+        "repairs": ("Sửa chữa, cải tạo (hộ)", "Repairs (households)"),
+        "grants": ("Tổng số hộ", "Households in total"),
+        "new_amount": ("Kinh phí xây mới (đồng)", "New builds (VND)"),
+        "repair_amount": ("Kinh phí sửa chữa (đồng)", "Repairs (VND)"),
+        "total_amount": ("Tổng kinh phí (đồng)", "Total funding (VND)"),
+        "source_title": ("Kinh phí hỗ trợ nhà ở theo nguồn", "Housing funding by source"),
+        "source": ("Nguồn kinh phí", "Source"),
+        "million": ("Kinh phí (triệu đồng)", "Funding (VND million)"),
+        "amount_vnd": ("Kinh phí (đồng)", "Funding (VND)"),
+        "amount_pct": ("Tỷ lệ kinh phí (%)", "Share of funding (%)"),
+        "share_of_total": ("Tỷ lệ trong tổng kinh phí", "Share of all funding"),
+        "group_title": (
+            "Hộ được hỗ trợ nhà ở theo đối tượng",
+            "Households granted support by group",
+        ),
+        "group": ("Đối tượng", "Target group"),
+        "progress_title": (
+            "Tình trạng thực hiện theo xã",
+            "Progress by commune",
+        ),
+        "stage": ("Tình trạng", "Stage"),
+        "mean_days": ("Số ngày trung bình từ phê duyệt đến hoàn thành", "Mean days to completion"),
+        "late": ("Quá hạn", "Past deadline"),
+        "first_approved": ("Phê duyệt đầu tiên", "First approval"),
+        "last_completed": ("Hoàn thành gần nhất", "Latest completion"),
+        "events_title": (
+            "Hộ được phê duyệt và hoàn thành theo tháng",
+            "Grants approved and completed by month",
+        ),
+        "event": ("Sự kiện", "Event"),
+        "month": ("Tháng", "Month"),
+        "n_households": ("{n} hộ", "{n} households"),
+        "n_days": ("{n} ngày", "{n} days"),
+    },
+)
 
 
 def _households(n: float, lang: str) -> str:
-    return f"{fmt_int(n, lang)} {'hộ' if lang == 'vi' else 'households'}"
+    return T("n_households", lang, n=fmt_int(n, lang))
 
 
 def _kind_rank(kind: str) -> int:
@@ -115,12 +117,12 @@ def communes_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         "kind",
         order=[GRANT_KINDS.label(c, lang) for c in GRANT_KINDS],
         colors=KIND_COLORS,
-        title=tr("communes_title", lang),
-        value_title=tr("households", lang),
-        category_title=tr("kind", lang),
+        title=T("communes_title", lang),
+        value_title=T("households", lang),
+        category_title=T("kind", lang),
         fmt=lambda v: _households(v, lang),
         lang=lang,
-        extra_tooltips=[alt.Tooltip("amount__text:N", title=tr("amount", lang))],
+        extra_tooltips=[alt.Tooltip("amount__text:N", title=T("amount", lang))],
     )
 
 
@@ -128,14 +130,14 @@ def communes_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """New builds, repairs and their money per commune, in whole đồng (F7–F9)."""
     return pd.DataFrame(
         {
-            tr("unit_code", lang): frame["unit_code"],
-            tr("commune", lang): frame["unit_name"],
-            tr("new_builds", lang): frame["new_builds"],
-            tr("repairs", lang): frame["repairs"],
-            tr("grants", lang): frame["grants"],
-            tr("new_amount", lang): frame["new_amount"],
-            tr("repair_amount", lang): frame["repair_amount"],
-            tr("total_amount", lang): frame["amount"],
+            T("unit_code", lang): frame["unit_code"],
+            T("commune", lang): frame["unit_name"],
+            T("new_builds", lang): frame["new_builds"],
+            T("repairs", lang): frame["repairs"],
+            T("grants", lang): frame["grants"],
+            T("new_amount", lang): frame["new_amount"],
+            T("repair_amount", lang): frame["repair_amount"],
+            T("total_amount", lang): frame["amount"],
         }
     )
 
@@ -157,10 +159,7 @@ def _dimension_chart(
         {
             "category": [labels.label(c, lang) for c in frame[column]],
             "kind": [GRANT_KINDS.label(k, lang) for k in frame["kind"]],
-            "kind__rank": [
-                list(GRANT_KINDS).index(k) if k in GRANT_KINDS else len(GRANT_KINDS)
-                for k in frame["kind"]
-            ],
+            "kind__rank": [_kind_rank(k) for k in frame["kind"]],
             "households": frame["grants"].astype("int64"),
             "million": frame["amount"] / MILLION,
             "households__text": [_households(v, lang) for v in frame["grants"]],
@@ -174,9 +173,9 @@ def _dimension_chart(
     order = known + sorted(set(data["category"]) - set(known))
     kinds = [GRANT_KINDS.label(c, lang) for c in GRANT_KINDS]
     field, axis_title = (
-        ("million", tr("million", lang))
+        ("million", T("million", lang))
         if value == "amount"
-        else ("households", tr("households", lang))
+        else ("households", T("households", lang))
     )
     chart = (
         alt.Chart(data, title=title, height=bar_height(len(order)))
@@ -192,7 +191,7 @@ def _dimension_chart(
             x=alt.X(f"sum({field}):Q", title=axis_title, axis=count_axis()),
             color=alt.Color(
                 "kind:N",
-                title=tr("kind", lang),
+                title=T("kind", lang),
                 sort=kinds,
                 scale=alt.Scale(domain=kinds, range=KIND_COLORS),
                 legend=bottom_legend(),
@@ -200,10 +199,10 @@ def _dimension_chart(
             order=alt.Order("kind__rank:Q", sort="ascending"),
             tooltip=[
                 alt.Tooltip("category:N", title=dimension_title),
-                alt.Tooltip("kind:N", title=tr("kind", lang)),
-                alt.Tooltip("households__text:N", title=tr("households", lang)),
-                alt.Tooltip("amount__text:N", title=tr("amount", lang)),
-                alt.Tooltip("share__text:N", title=tr("share_of_total", lang)),
+                alt.Tooltip("kind:N", title=T("kind", lang)),
+                alt.Tooltip("households__text:N", title=T("households", lang)),
+                alt.Tooltip("amount__text:N", title=T("amount", lang)),
+                alt.Tooltip("share__text:N", title=T("share_of_total", lang)),
             ],
         )
     )
@@ -222,10 +221,10 @@ def _dimension_table(
     return pd.DataFrame(
         {
             title: [labels.label(c, lang) for c in ordered[column]],
-            tr("kind", lang): [GRANT_KINDS.label(k, lang) for k in ordered["kind"]],
-            tr("households", lang): ordered["grants"].to_numpy(),
-            tr("amount_vnd", lang): ordered["amount"].to_numpy(),
-            tr("amount_pct", lang): [percent_number(v, total) for v in ordered["amount"]],
+            T("kind", lang): [GRANT_KINDS.label(k, lang) for k in ordered["kind"]],
+            T("households", lang): ordered["grants"].to_numpy(),
+            T("amount_vnd", lang): ordered["amount"].to_numpy(),
+            T("amount_pct", lang): [percent_number(v, total) for v in ordered["amount"]],
         }
     )
 
@@ -237,15 +236,15 @@ def sources_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         "source",
         GRANT_SOURCES,
         value="amount",
-        title=tr("source_title", lang),
-        dimension_title=tr("source", lang),
+        title=T("source_title", lang),
+        dimension_title=T("source", lang),
         lang=lang,
     )
 
 
 def sources_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Households and money per funding source and kind, with each row's share of the money."""
-    return _dimension_table(frame, "source", GRANT_SOURCES, tr("source", lang), lang)
+    return _dimension_table(frame, "source", GRANT_SOURCES, T("source", lang), lang)
 
 
 def groups_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
@@ -255,22 +254,22 @@ def groups_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         "group",
         GRANT_TARGET_GROUPS,
         value="grants",
-        title=tr("group_title", lang),
-        dimension_title=tr("group", lang),
+        title=T("group_title", lang),
+        dimension_title=T("group", lang),
         lang=lang,
     )
 
 
 def groups_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Households and money per target group and kind."""
-    return _dimension_table(frame, "group", GRANT_TARGET_GROUPS, tr("group", lang), lang)
+    return _dimension_table(frame, "group", GRANT_TARGET_GROUPS, T("group", lang), lang)
 
 
 # --- progress -----------------------------------------------------------------------------------
 def progress_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     """Grants per commune by stage on the reference date (from grant_progress)."""
     days = [
-        "—" if pd.isna(d) else f"{fmt_decimal(d, 0, lang)} {'ngày' if lang == 'vi' else 'days'}"
+        "—" if pd.isna(d) else T("n_days", lang, n=fmt_decimal(d, 0, lang))
         for d in frame["mean_days"]
     ]
     parts = [
@@ -285,29 +284,29 @@ def progress_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         "stage",
         order=[GRANT_STAGES.label(c, lang) for c in GRANT_STAGES],
         colors=STAGE_COLORS,
-        title=tr("progress_title", lang),
-        value_title=tr("households", lang),
-        category_title=tr("stage", lang),
+        title=T("progress_title", lang),
+        value_title=T("households", lang),
+        category_title=T("stage", lang),
         fmt=lambda v: _households(v, lang),
         lang=lang,
-        extra_tooltips=[alt.Tooltip("days__text:N", title=tr("mean_days", lang))],
+        extra_tooltips=[alt.Tooltip("days__text:N", title=T("mean_days", lang))],
     )
 
 
 def progress_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Stages, lateness, mean days to completion and key dates per commune."""
     table = pd.DataFrame(
-        {tr("unit_code", lang): frame["unit_code"], tr("commune", lang): frame["unit_name"]}
+        {T("unit_code", lang): frame["unit_code"], T("commune", lang): frame["unit_name"]}
     )
-    table[tr("grants", lang)] = frame["grants"]
+    table[T("grants", lang)] = frame["grants"]
     for code in GRANT_STAGES:
         table[GRANT_STAGES.label(code, lang)] = frame[code]
-    table[tr("late", lang)] = frame["late"]
-    table[tr("mean_days", lang)] = frame["mean_days"].round(1)
-    table[tr("first_approved", lang)] = [
+    table[T("late", lang)] = frame["late"]
+    table[T("mean_days", lang)] = frame["mean_days"].round(1)
+    table[T("first_approved", lang)] = [
         fmt_date(d, lang) if d is not None else "" for d in frame["first_approved"]
     ]
-    table[tr("last_completed", lang)] = [
+    table[T("last_completed", lang)] = [
         fmt_date(d, lang) if d is not None else "" for d in frame["last_completed"]
     ]
     return table
@@ -320,12 +319,12 @@ def events_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     chart = by_month(
         data,
         "grants",
-        title=tr("events_title", lang),
-        value_title=tr("households", lang),
+        title=T("events_title", lang),
+        value_title=T("households", lang),
         fmt=lambda v: _households(v, lang),
         lang=lang,
         color="event_label",
-        color_title=tr("event", lang),
+        color_title=T("event", lang),
         mark="line",
     )
     events = [GRANT_EVENTS.label(e, lang) for e in GRANT_EVENTS]
@@ -346,7 +345,7 @@ def events_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
         .astype("int64")
         .sort_index()
     )
-    table = pd.DataFrame({tr("month", lang): [fmt_month(m.date(), lang) for m in wide.index]})
+    table = pd.DataFrame({T("month", lang): [fmt_month(m.date(), lang) for m in wide.index]})
     for event in GRANT_EVENTS:
         table[GRANT_EVENTS.label(event, lang)] = wide[event].to_numpy()
     return table

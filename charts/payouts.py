@@ -12,6 +12,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from i18n import Catalog
 from vocab import ALLOWANCE_GROUPS, BANK, CASH, PAYMENT_METHODS
 
 from .common import (
@@ -34,48 +35,46 @@ from .formatting import (
 )
 
 MILLION = 1_000_000
-TEXT: dict[str, tuple[str, str]] = {
-    "month": ("Tháng", "Month"),
-    "commune": ("Xã, thị trấn", "Commune"),
-    "amount": ("Kinh phí chi trả (đồng)", "Amount paid (VND)"),
-    "amount_short": ("Kinh phí", "Amount"),
-    "million": ("Triệu đồng", "VND million"),
-    "beneficiaries": ("Số đối tượng được chi trả", "Beneficiaries paid"),
-    "cumulative": ("Lũy kế từ đầu năm (đồng)", "Year to date (VND)"),
-    "cumulative_short": ("Lũy kế từ đầu năm", "Year to date"),
-    "year": ("Năm", "Year"),
-    "method": ("Hình thức chi trả", "Payment method"),
-    "share": ("Tỷ lệ", "Share"),
-    "bank_amount": ("Qua tài khoản (đồng)", "By bank account (VND)"),
-    "cash_amount": ("Tiền mặt (đồng)", "In cash (VND)"),
-    "bank_share": ("Tỷ lệ qua tài khoản", "Share by bank account"),
-    "group": ("Nhóm đối tượng (Nghị định 20)", "Beneficiary group (Decree 20)"),
-    "group_code": ("Mã nhóm", "Group code"),
-    "mismatches": ("Số khoản chi sai mức", "Payments off the standard"),
-    "without_rate": ("Không có mức chuẩn", "No standard rate"),
-    "overpaid": ("Chi thừa (đồng)", "Overpaid (VND)"),
-    "underpaid": ("Chi thiếu (đồng)", "Underpaid (VND)"),
-    "difference": ("Chênh lệch (đồng)", "Difference (VND)"),
-    "t_amount": ("Kinh phí chi trả theo tháng", "Allowance paid per month"),
-    "t_people": ("Số đối tượng được chi trả theo tháng", "Beneficiaries paid per month"),
-    "t_cumulative": ("Kinh phí lũy kế từ đầu năm", "Allowance paid, year to date"),
-    "t_method": (
-        "Chi trả qua tài khoản và tiền mặt theo tháng",
-        "Paid by bank account and in cash, per month",
-    ),
-    "t_group": ("Kinh phí theo nhóm đối tượng", "Allowance paid by beneficiary group"),
-    "t_commune": ("Kinh phí chi trả theo xã, thị trấn", "Allowance paid by commune"),
-    "t_mismatch": (
-        "Khoản chi khác mức chuẩn × hệ số, theo xã",
-        "Payments differing from rate × coefficient, by commune",
-    ),
-}
-
-
-def tr(key: str, lang: str) -> str:
-    """A chart or table label in ``lang``."""
-    vi, en = TEXT[key]
-    return vi if lang == "vi" else en
+T = Catalog(
+    "charts.payouts",
+    {
+        "month": ("Tháng", "Month"),
+        "commune": ("Xã, thị trấn", "Commune"),
+        "amount": ("Kinh phí chi trả (đồng)", "Amount paid (VND)"),
+        "amount_short": ("Kinh phí", "Amount"),
+        "million": ("Triệu đồng", "VND million"),
+        "beneficiaries": ("Số đối tượng được chi trả", "Beneficiaries paid"),
+        "cumulative": ("Lũy kế từ đầu năm (đồng)", "Year to date (VND)"),
+        "cumulative_short": ("Lũy kế từ đầu năm", "Year to date"),
+        "year": ("Năm", "Year"),
+        "year_label": ("Năm {year}", "{year}"),
+        "method": ("Hình thức chi trả", "Payment method"),
+        "share": ("Tỷ lệ", "Share"),
+        "bank_amount": ("Qua tài khoản (đồng)", "By bank account (VND)"),
+        "cash_amount": ("Tiền mặt (đồng)", "In cash (VND)"),
+        "bank_share": ("Tỷ lệ qua tài khoản", "Share by bank account"),
+        "group": ("Nhóm đối tượng (Nghị định 20)", "Beneficiary group (Decree 20)"),
+        "group_code": ("Mã nhóm", "Group code"),
+        "mismatches": ("Số khoản chi sai mức", "Payments off the standard"),
+        "without_rate": ("Không có mức chuẩn", "No standard rate"),
+        "overpaid": ("Chi thừa (đồng)", "Overpaid (VND)"),
+        "underpaid": ("Chi thiếu (đồng)", "Underpaid (VND)"),
+        "difference": ("Chênh lệch (đồng)", "Difference (VND)"),
+        "t_amount": ("Kinh phí chi trả theo tháng", "Allowance paid per month"),
+        "t_people": ("Số đối tượng được chi trả theo tháng", "Beneficiaries paid per month"),
+        "t_cumulative": ("Kinh phí lũy kế từ đầu năm", "Allowance paid, year to date"),
+        "t_method": (
+            "Chi trả qua tài khoản và tiền mặt theo tháng",
+            "Paid by bank account and in cash, per month",
+        ),
+        "t_group": ("Kinh phí theo nhóm đối tượng", "Allowance paid by beneficiary group"),
+        "t_commune": ("Kinh phí chi trả theo xã, thị trấn", "Allowance paid by commune"),
+        "t_mismatch": (
+            "Khoản chi khác mức chuẩn × hệ số, theo xã",
+            "Payments differing from rate × coefficient, by commune",
+        ),
+    },
+)
 
 
 def _money(lang: str) -> Any:
@@ -99,13 +98,13 @@ def amount_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     chart = by_month(
         data,
         "paid_million",
-        title=tr("t_amount", lang),
-        value_title=tr("million", lang),
+        title=T("t_amount", lang),
+        value_title=T("million", lang),
         fmt=_money(lang),
         lang=lang,
     )
     return _with_tooltip(
-        chart, alt.Tooltip("beneficiaries__text:N", title=tr("beneficiaries", lang))
+        chart, alt.Tooltip("beneficiaries__text:N", title=T("beneficiaries", lang))
     )
 
 
@@ -114,8 +113,8 @@ def beneficiaries_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     return by_month(
         frame,
         "beneficiaries",
-        title=tr("t_people", lang),
-        value_title=tr("beneficiaries", lang),
+        title=T("t_people", lang),
+        value_title=T("beneficiaries", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
         mark="line",
@@ -126,8 +125,8 @@ def beneficiaries_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Month and beneficiaries paid: what the beneficiaries chart shows."""
     return pd.DataFrame(
         {
-            tr("month", lang): [fmt_month(m, lang) for m in frame["month"]],
-            tr("beneficiaries", lang): frame["beneficiaries"].astype("int64"),
+            T("month", lang): [fmt_month(m, lang) for m in frame["month"]],
+            T("beneficiaries", lang): frame["beneficiaries"].astype("int64"),
         }
     )
 
@@ -136,15 +135,15 @@ def monthly_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Month, amount paid and beneficiaries paid: what the amount chart and its tooltip show."""
     return pd.DataFrame(
         {
-            tr("month", lang): [fmt_month(m, lang) for m in frame["month"]],
-            tr("amount", lang): frame["paid_amount"].astype("int64"),
-            tr("beneficiaries", lang): frame["beneficiaries"].astype("int64"),
+            T("month", lang): [fmt_month(m, lang) for m in frame["month"]],
+            T("amount", lang): frame["paid_amount"].astype("int64"),
+            T("beneficiaries", lang): frame["beneficiaries"].astype("int64"),
         }
     )
 
 
 def _year_label(year: int, lang: str) -> str:
-    return f"Năm {year}" if lang == "vi" else str(year)
+    return T("year_label", lang, year=year)
 
 
 def cumulative_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
@@ -157,24 +156,24 @@ def cumulative_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     chart = by_month(
         data,
         "cumulative_million",
-        title=tr("t_cumulative", lang),
-        value_title=tr("million", lang),
+        title=T("t_cumulative", lang),
+        value_title=T("million", lang),
         fmt=_money(lang),
         lang=lang,
         mark="line",
         color="year_label",
-        color_title=tr("year", lang),
+        color_title=T("year", lang),
     )
-    return _with_tooltip(chart, alt.Tooltip("paid_amount__text:N", title=tr("amount_short", lang)))
+    return _with_tooltip(chart, alt.Tooltip("paid_amount__text:N", title=T("amount_short", lang)))
 
 
 def cumulative_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Month, amount paid and the running total from January."""
     return pd.DataFrame(
         {
-            tr("month", lang): [fmt_month(m, lang) for m in frame["month"]],
-            tr("amount", lang): frame["paid_amount"].astype("int64"),
-            tr("cumulative", lang): frame["cumulative_amount"].astype("int64"),
+            T("month", lang): [fmt_month(m, lang) for m in frame["month"]],
+            T("amount", lang): frame["paid_amount"].astype("int64"),
+            T("cumulative", lang): frame["cumulative_amount"].astype("int64"),
         }
     )
 
@@ -202,19 +201,19 @@ def method_share_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     order = [fmt_month_short(m, lang) for m in sorted(frame["month"])]
     pick = alt.selection_point(name=MONTH_SELECTION, fields=["month"], on="click")
     chart = (
-        alt.Chart(data, title=tr("t_method", lang), height=CHART_HEIGHT)
+        alt.Chart(data, title=T("t_method", lang), height=CHART_HEIGHT)
         .mark_bar()
         .encode(
             x=alt.X("month__label:O", sort=order, title=None, axis=alt.Axis(labelAngle=-45)),
             y=alt.Y(
                 "amount:Q",
                 stack="normalize",
-                title=tr("share", lang),
+                title=T("share", lang),
                 axis=alt.Axis(format=D3_PCT_INT),
             ),
             color=alt.Color(
                 "method:N",
-                title=tr("method", lang),
+                title=T("method", lang),
                 scale=alt.Scale(range=PALETTE),
                 sort=[PAYMENT_METHODS.label(BANK, lang), PAYMENT_METHODS.label(CASH, lang)],
                 legend=alt.Legend(orient="bottom"),
@@ -222,10 +221,10 @@ def method_share_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
             order=alt.Order("method_order:Q"),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
             tooltip=[
-                alt.Tooltip("month__text:N", title=tr("month", lang)),
-                alt.Tooltip("method:N", title=tr("method", lang)),
-                alt.Tooltip("amount__text:N", title=tr("amount_short", lang)),
-                alt.Tooltip("share__text:N", title=tr("share", lang)),
+                alt.Tooltip("month__text:N", title=T("month", lang)),
+                alt.Tooltip("method:N", title=T("method", lang)),
+                alt.Tooltip("amount__text:N", title=T("amount_short", lang)),
+                alt.Tooltip("share__text:N", title=T("share", lang)),
             ],
         )
         .add_params(pick)
@@ -238,10 +237,10 @@ def method_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     total = frame["bank_amount"] + frame["cash_amount"]
     return pd.DataFrame(
         {
-            tr("month", lang): [fmt_month(m, lang) for m in frame["month"]],
-            tr("bank_amount", lang): frame["bank_amount"].astype("int64"),
-            tr("cash_amount", lang): frame["cash_amount"].astype("int64"),
-            tr("bank_share", lang) + " %": (frame["bank_amount"] / total.where(total > 0)).round(4),
+            T("month", lang): [fmt_month(m, lang) for m in frame["month"]],
+            T("bank_amount", lang): frame["bank_amount"].astype("int64"),
+            T("cash_amount", lang): frame["cash_amount"].astype("int64"),
+            T("bank_share", lang) + " %": (frame["bank_amount"] / total.where(total > 0)).round(4),
         }
     )
 
@@ -255,15 +254,15 @@ def amount_by_group(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         beneficiaries__text=[fmt_int(v, lang) for v in frame["beneficiaries"]],
     )
     chart = (
-        alt.Chart(data, title=tr("t_group", lang))
+        alt.Chart(data, title=T("t_group", lang))
         .mark_bar(cornerRadiusEnd=2, color=PALETTE[0])
         .encode(
             y=alt.Y("group_label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
-            x=alt.X("paid_million:Q", title=tr("million", lang), axis=alt.Axis(format=D3_INT)),
+            x=alt.X("paid_million:Q", title=T("million", lang), axis=alt.Axis(format=D3_INT)),
             tooltip=[
-                alt.Tooltip("group_label:N", title=tr("group", lang)),
-                alt.Tooltip("paid__text:N", title=tr("amount_short", lang)),
-                alt.Tooltip("beneficiaries__text:N", title=tr("beneficiaries", lang)),
+                alt.Tooltip("group_label:N", title=T("group", lang)),
+                alt.Tooltip("paid__text:N", title=T("amount_short", lang)),
+                alt.Tooltip("beneficiaries__text:N", title=T("beneficiaries", lang)),
             ],
         )
     )
@@ -274,10 +273,10 @@ def group_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Group code, label, amount paid and beneficiaries paid."""
     return pd.DataFrame(
         {
-            tr("group_code", lang): frame["group_code"],
-            tr("group", lang): [ALLOWANCE_GROUPS.label(c, lang) for c in frame["group_code"]],
-            tr("amount", lang): frame["paid_amount"].astype("int64"),
-            tr("beneficiaries", lang): frame["beneficiaries"].astype("int64"),
+            T("group_code", lang): frame["group_code"],
+            T("group", lang): [ALLOWANCE_GROUPS.label(c, lang) for c in frame["group_code"]],
+            T("amount", lang): frame["paid_amount"].astype("int64"),
+            T("beneficiaries", lang): frame["beneficiaries"].astype("int64"),
         }
     )
 
@@ -293,16 +292,16 @@ def amount_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     chart = bar_by_commune(
         data,
         "paid_million",
-        title=tr("t_commune", lang),
-        value_title=tr("million", lang),
+        title=T("t_commune", lang),
+        value_title=T("million", lang),
         fmt=_money(lang),
         lang=lang,
     )
     return sized_by_rows(
         _with_tooltip(
             chart,
-            alt.Tooltip("beneficiaries__text:N", title=tr("beneficiaries", lang)),
-            alt.Tooltip("bank_share__text:N", title=tr("bank_share", lang)),
+            alt.Tooltip("beneficiaries__text:N", title=T("beneficiaries", lang)),
+            alt.Tooltip("bank_share__text:N", title=T("bank_share", lang)),
         )
     )
 
@@ -313,10 +312,10 @@ def commune_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     return pd.DataFrame(
         {
             "ma_xa": frame["unit_code"],
-            tr("commune", lang): frame["unit_name"],
-            tr("amount", lang): paid.astype("int64"),
-            tr("beneficiaries", lang): frame["beneficiaries"].astype("int64"),
-            tr("bank_share", lang) + " %": (frame["bank_amount"] / paid.where(paid > 0)).round(4),
+            T("commune", lang): frame["unit_name"],
+            T("amount", lang): paid.astype("int64"),
+            T("beneficiaries", lang): frame["beneficiaries"].astype("int64"),
+            T("bank_share", lang) + " %": (frame["bank_amount"] / paid.where(paid > 0)).round(4),
         }
     )
 
@@ -327,19 +326,17 @@ def mismatches_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     chart = bar_by_commune(
         data,
         "mismatches",
-        title=tr("t_mismatch", lang),
-        value_title=tr("mismatches", lang),
+        title=T("t_mismatch", lang),
+        value_title=T("mismatches", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
     )
     return sized_by_rows(
-        _with_tooltip(
-            chart, alt.Tooltip("difference__text:N", title=tr("difference", lang))
-        ).encode(
+        _with_tooltip(chart, alt.Tooltip("difference__text:N", title=T("difference", lang))).encode(
             color=alt.value(PALETTE[3]),
             x=alt.X(
                 "mismatches:Q",
-                title=tr("mismatches", lang),
+                title=T("mismatches", lang),
                 axis=alt.Axis(format=D3_INT, tickMinStep=1),  # whole payments, no 0,5 ticks
             ),
         )
@@ -351,11 +348,11 @@ def mismatch_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     return pd.DataFrame(
         {
             "ma_xa": frame["unit_code"],
-            tr("commune", lang): frame["unit_name"],
-            tr("mismatches", lang): frame["mismatches"].astype("int64"),
-            tr("without_rate", lang): frame["without_rate"].astype("int64"),
-            tr("overpaid", lang): frame["overpaid"].astype("int64"),
-            tr("underpaid", lang): frame["underpaid"].astype("int64"),
-            tr("difference", lang): frame["difference"].astype("int64"),
+            T("commune", lang): frame["unit_name"],
+            T("mismatches", lang): frame["mismatches"].astype("int64"),
+            T("without_rate", lang): frame["without_rate"].astype("int64"),
+            T("overpaid", lang): frame["overpaid"].astype("int64"),
+            T("underpaid", lang): frame["underpaid"].astype("int64"),
+            T("difference", lang): frame["difference"].astype("int64"),
         }
     )

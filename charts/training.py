@@ -9,46 +9,44 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from i18n import Catalog
 from vocab import CLASS_FIELDS, JOB_EVENT_KINDS
 
 from .common import PALETTE, bar_by_commune, by_month, sized_by_rows
 from .formatting import D3_INT, apply_locale, fmt_date, fmt_int, fmt_month, fmt_percent
 
-TEXT: dict[str, tuple[str, str]] = {
-    "month": ("Tháng", "Month"),
-    "commune": ("Xã, thị trấn", "Commune"),
-    "field": ("Lĩnh vực", "Field"),
-    "measure": ("Chỉ số", "Measure"),
-    "people": ("Số người", "People"),
-    "classes": ("Số lớp", "Classes"),
-    "learners": ("Học viên ghi danh", "Learners enrolled"),
-    "completed": ("Hoàn thành khóa học", "Completed the course"),
-    "employed": ("Có việc làm sau học", "Employed after the course"),
-    "completion": ("Tỷ lệ hoàn thành (lớp đã kết thúc)", "Completion rate (ended classes)"),
-    "kind": ("Loại hội nghị", "Kind of event"),
-    "events": ("Số hội nghị", "Events"),
-    "attendees": ("Số người tham dự", "Attendees"),
-    "registered": ("Số người đăng ký việc làm", "Registered for a job"),
-    "class_name": ("Tên lớp", "Class"),
-    "start": ("Khai giảng", "Starts"),
-    "end": ("Kết thúc", "Ends"),
-    "hours": ("Số giờ", "Hours"),
-    "t_field": ("Học viên theo lĩnh vực đào tạo", "Learners by field of training"),
-    "t_commune": ("Học viên theo xã, thị trấn", "Learners by commune"),
-    "t_events_month": ("Hội nghị việc làm theo tháng", "Job events per month"),
-    "t_events_commune": (
-        "Người tham dự hội nghị việc làm theo xã, thị trấn",
-        "Job event attendees by commune",
-    ),
-}
+T = Catalog(
+    "charts.training",
+    {
+        "month": ("Tháng", "Month"),
+        "commune": ("Xã, thị trấn", "Commune"),
+        "field": ("Lĩnh vực", "Field"),
+        "measure": ("Chỉ số", "Measure"),
+        "people": ("Số người", "People"),
+        "classes": ("Số lớp", "Classes"),
+        "learners": ("Học viên ghi danh", "Learners enrolled"),
+        "completed": ("Hoàn thành khóa học", "Completed the course"),
+        "employed": ("Có việc làm sau học", "Employed after the course"),
+        "completion": ("Tỷ lệ hoàn thành (lớp đã kết thúc)", "Completion rate (ended classes)"),
+        "kind": ("Loại hội nghị", "Kind of event"),
+        "events": ("Số hội nghị", "Events"),
+        "attendees": ("Số người tham dự", "Attendees"),
+        "registered": ("Số người đăng ký việc làm", "Registered for a job"),
+        "class_name": ("Tên lớp", "Class"),
+        "start": ("Khai giảng", "Starts"),
+        "end": ("Kết thúc", "Ends"),
+        "hours": ("Số giờ", "Hours"),
+        "t_field": ("Học viên theo lĩnh vực đào tạo", "Learners by field of training"),
+        "t_commune": ("Học viên theo xã, thị trấn", "Learners by commune"),
+        "t_events_month": ("Hội nghị việc làm theo tháng", "Job events per month"),
+        "t_events_commune": (
+            "Người tham dự hội nghị việc làm theo xã, thị trấn",
+            "Job event attendees by commune",
+        ),
+    },
+)
 
 MEASURES = ("learners", "completed", "employed")  # the path of a learner, in order
-
-
-def tr(key: str, lang: str) -> str:
-    """A chart or table label in ``lang``."""
-    vi, en = TEXT[key]
-    return vi if lang == "vi" else en
 
 
 def _with_tooltip(chart: alt.Chart, *extra: alt.Tooltip) -> alt.Chart:
@@ -66,7 +64,7 @@ def learners_by_field(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
             rows.append(
                 {
                     "field_label": CLASS_FIELDS.label(record.field, lang),
-                    "measure": tr(measure, lang),
+                    "measure": T(measure, lang),
                     "measure_order": order,
                     "people": int(getattr(record, measure)),
                     "people__text": fmt_int(getattr(record, measure), lang),
@@ -74,27 +72,27 @@ def learners_by_field(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
                 }
             )
     data = pd.DataFrame(rows)
-    measures = [tr(m, lang) for m in MEASURES]
+    measures = [T(m, lang) for m in MEASURES]
     fields = [CLASS_FIELDS.label(f, lang) for f in frame["field"]]
     chart = (
-        alt.Chart(data, title=tr("t_field", lang))
+        alt.Chart(data, title=T("t_field", lang))
         .mark_bar(cornerRadiusEnd=2)
         .encode(
             y=alt.Y("field_label:N", sort=fields, title=None),
             yOffset=alt.YOffset("measure:N", sort=measures),
-            x=alt.X("people:Q", title=tr("people", lang), axis=alt.Axis(format=D3_INT)),
+            x=alt.X("people:Q", title=T("people", lang), axis=alt.Axis(format=D3_INT)),
             color=alt.Color(
                 "measure:N",
-                title=tr("measure", lang),
+                title=T("measure", lang),
                 sort=measures,
                 scale=alt.Scale(range=PALETTE),
                 legend=alt.Legend(orient="bottom"),
             ),
             tooltip=[
-                alt.Tooltip("field_label:N", title=tr("field", lang)),
-                alt.Tooltip("classes__text:N", title=tr("classes", lang)),
-                alt.Tooltip("measure:N", title=tr("measure", lang)),
-                alt.Tooltip("people__text:N", title=tr("people", lang)),
+                alt.Tooltip("field_label:N", title=T("field", lang)),
+                alt.Tooltip("classes__text:N", title=T("classes", lang)),
+                alt.Tooltip("measure:N", title=T("measure", lang)),
+                alt.Tooltip("people__text:N", title=T("people", lang)),
             ],
         )
     )
@@ -106,12 +104,12 @@ def field_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     ended = frame["learners_ended"]
     return pd.DataFrame(
         {
-            tr("field", lang): [CLASS_FIELDS.label(f, lang) for f in frame["field"]],
-            tr("classes", lang): frame["classes"].astype("int64"),
-            tr("learners", lang): frame["learners"].astype("int64"),
-            tr("completed", lang): frame["completed"].astype("int64"),
-            tr("employed", lang): frame["employed"].astype("int64"),
-            tr("completion", lang) + " %": (frame["completed"] / ended.where(ended > 0)).round(4),
+            T("field", lang): [CLASS_FIELDS.label(f, lang) for f in frame["field"]],
+            T("classes", lang): frame["classes"].astype("int64"),
+            T("learners", lang): frame["learners"].astype("int64"),
+            T("completed", lang): frame["completed"].astype("int64"),
+            T("employed", lang): frame["employed"].astype("int64"),
+            T("completion", lang) + " %": (frame["completed"] / ended.where(ended > 0)).round(4),
         }
     )
 
@@ -137,15 +135,15 @@ def learners_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     chart = bar_by_commune(
         data,
         "learners",
-        title=tr("t_commune", lang),
-        value_title=tr("learners", lang),
+        title=T("t_commune", lang),
+        value_title=T("learners", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
         color="field_label",
-        color_title=tr("field", lang),
+        color_title=T("field", lang),
     )
     return sized_by_rows(
-        _with_tooltip(chart, alt.Tooltip("classes__text:N", title=tr("classes", lang)))
+        _with_tooltip(chart, alt.Tooltip("classes__text:N", title=T("classes", lang)))
     )
 
 
@@ -154,11 +152,11 @@ def commune_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     return pd.DataFrame(
         {
             "ma_xa": frame["unit_code"],
-            tr("commune", lang): frame["unit_name"],
-            tr("field", lang): [CLASS_FIELDS.label(f, lang) for f in frame["field"]],
-            tr("classes", lang): frame["classes"].astype("int64"),
-            tr("learners", lang): frame["learners"].astype("int64"),
-            tr("completed", lang): frame["completed"].astype("int64"),
+            T("commune", lang): frame["unit_name"],
+            T("field", lang): [CLASS_FIELDS.label(f, lang) for f in frame["field"]],
+            T("classes", lang): frame["classes"].astype("int64"),
+            T("learners", lang): frame["learners"].astype("int64"),
+            T("completed", lang): frame["completed"].astype("int64"),
         }
     )
 
@@ -167,14 +165,14 @@ def class_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """The classes started in the period: name, field, commune, dates (d/m/yyyy), hours, people."""
     return pd.DataFrame(
         {
-            tr("class_name", lang): frame["name"],
-            tr("field", lang): [CLASS_FIELDS.label(f, lang) for f in frame["field"]],
-            tr("commune", lang): frame["unit_name"],
-            tr("start", lang): [fmt_date(d, lang) for d in frame["start_date"]],
-            tr("end", lang): [fmt_date(d, lang) for d in frame["end_date"]],
-            tr("hours", lang): frame["hours"].astype("int64"),
-            tr("learners", lang): frame["learners"].astype("int64"),
-            tr("completed", lang): frame["completed"].astype("int64"),
+            T("class_name", lang): frame["name"],
+            T("field", lang): [CLASS_FIELDS.label(f, lang) for f in frame["field"]],
+            T("commune", lang): frame["unit_name"],
+            T("start", lang): [fmt_date(d, lang) for d in frame["start_date"]],
+            T("end", lang): [fmt_date(d, lang) for d in frame["end_date"]],
+            T("hours", lang): frame["hours"].astype("int64"),
+            T("learners", lang): frame["learners"].astype("int64"),
+            T("completed", lang): frame["completed"].astype("int64"),
         }
     )
 
@@ -188,32 +186,32 @@ def events_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     chart = by_month(
         data,
         "events",
-        title=tr("t_events_month", lang),
-        value_title=tr("events", lang),
+        title=T("t_events_month", lang),
+        value_title=T("events", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
         color="kind_label",
-        color_title=tr("kind", lang),
+        color_title=T("kind", lang),
     )
     chart = chart.encode(
         y=alt.Y(
             "events:Q",
-            title=tr("events", lang),
+            title=T("events", lang),
             stack=True,
             axis=alt.Axis(format=D3_INT, tickMinStep=1),  # whole events, no 0,5 ticks
         )
     )
-    return _with_tooltip(chart, alt.Tooltip("attendees__text:N", title=tr("attendees", lang)))
+    return _with_tooltip(chart, alt.Tooltip("attendees__text:N", title=T("attendees", lang)))
 
 
 def events_month_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Month, kind, events and attendees."""
     return pd.DataFrame(
         {
-            tr("month", lang): [fmt_month(m, lang) for m in frame["month"]],
-            tr("kind", lang): [JOB_EVENT_KINDS.label(k, lang) for k in frame["kind"]],
-            tr("events", lang): frame["events"].astype("int64"),
-            tr("attendees", lang): frame["attendees"].astype("int64"),
+            T("month", lang): [fmt_month(m, lang) for m in frame["month"]],
+            T("kind", lang): [JOB_EVENT_KINDS.label(k, lang) for k in frame["kind"]],
+            T("events", lang): frame["events"].astype("int64"),
+            T("attendees", lang): frame["attendees"].astype("int64"),
         }
     )
 
@@ -227,15 +225,15 @@ def attendees_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     chart = bar_by_commune(
         data,
         "attendees",
-        title=tr("t_events_commune", lang),
-        value_title=tr("attendees", lang),
+        title=T("t_events_commune", lang),
+        value_title=T("attendees", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
         color="kind_label",
-        color_title=tr("kind", lang),
+        color_title=T("kind", lang),
     )
     return sized_by_rows(
-        _with_tooltip(chart, alt.Tooltip("events__text:N", title=tr("events", lang)))
+        _with_tooltip(chart, alt.Tooltip("events__text:N", title=T("events", lang)))
     )
 
 
@@ -244,9 +242,9 @@ def events_commune_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     return pd.DataFrame(
         {
             "ma_xa": frame["unit_code"],
-            tr("commune", lang): frame["unit_name"],
-            tr("kind", lang): [JOB_EVENT_KINDS.label(k, lang) for k in frame["kind"]],
-            tr("events", lang): frame["events"].astype("int64"),
-            tr("attendees", lang): frame["attendees"].astype("int64"),
+            T("commune", lang): frame["unit_name"],
+            T("kind", lang): [JOB_EVENT_KINDS.label(k, lang) for k in frame["kind"]],
+            T("events", lang): frame["events"].astype("int64"),
+            T("attendees", lang): frame["attendees"].astype("int64"),
         }
     )

@@ -6,45 +6,44 @@ import streamlit as st
 from charts.formatting import fmt_period
 from data_access.filters import Filters
 from data_access.indicators import INDICATORS, district_totals, headline
+from i18n import Catalog
 from ui import data
 from ui.downloads import download_buttons
 from ui.filters import drill_to
 from ui.page import setup
 from ui.tiles import fmt_change, fmt_meets, fmt_value
 
-TEXT = {
-    "choose": ("Chọn một xã, thị trấn để xem", "Choose a commune to view"),
-    "pick_one": (
-        "Trang này xem từng xã: hãy chọn một xã, thị trấn ở bộ lọc hoặc ở đây.",
-        "This page shows one commune at a time: pick one in the filters or here.",
-    ),
-    "indicator": ("Chỉ tiêu", "Indicator"),
-    "commune": ("Xã", "Commune"),
-    "previous": ("Kỳ trước", "Previous period"),
-    "change": ("Thay đổi", "Change"),
-    "district": ("Toàn huyện", "District"),
-    "target": ("Chỉ tiêu năm", "Annual target"),
-    "judged": ("Đánh giá", "Assessment"),
-    "heading": ("{commune} — {period}", "{commune} — {period}"),
-    "note": (
-        "Kỳ trước: {previous}. Toàn huyện: tổng của tất cả các xã, thị trấn trong cùng kỳ.",
-        "Previous period: {previous}. District: all communes over the same period.",
-    ),
-}
-
-
-def tr(key: str, lang: str, **values: str) -> str:
-    vi, en = TEXT[key]
-    return (vi if lang == "vi" else en).format(**values)
+T = Catalog(
+    "pages.commune",
+    {
+        "choose": ("Chọn một xã, thị trấn để xem", "Choose a commune to view"),
+        "pick_one": (
+            "Trang này xem từng xã: hãy chọn một xã, thị trấn ở bộ lọc hoặc ở đây.",
+            "This page shows one commune at a time: pick one in the filters or here.",
+        ),
+        "indicator": ("Chỉ tiêu", "Indicator"),
+        "commune": ("Xã", "Commune"),
+        "previous": ("Kỳ trước", "Previous period"),
+        "change": ("Thay đổi", "Change"),
+        "district": ("Toàn huyện", "District"),
+        "target": ("Chỉ tiêu năm", "Annual target"),
+        "judged": ("Đánh giá", "Assessment"),
+        "heading": ("{commune} — {period}", "{commune} — {period}"),
+        "note": (
+            "Kỳ trước: {previous}. Toàn huyện: tổng của tất cả các xã, thị trấn trong cùng kỳ.",
+            "Previous period: {previous}. District: all communes over the same period.",
+        ),
+    },
+)
 
 
 page = setup("nav_commune")
 lang, filters, scope, names = page.lang, page.filters, page.scope, page.names
 
 if len(filters.communes) != 1:
-    st.info(tr("pick_one", lang))
+    st.info(T("pick_one", lang))
     choice = st.selectbox(
-        tr("choose", lang),
+        T("choose", lang),
         options=list(names),
         index=None,
         format_func=lambda c: names.get(c, c),
@@ -61,7 +60,7 @@ before = data.run(headline, filters.with_period(previous), scope)
 district = data.run(district_totals, Filters(filters.period, (), filters.version), scope)
 
 st.subheader(
-    tr(
+    T(
         "heading",
         lang,
         commune=names.get(code, code),
@@ -80,16 +79,16 @@ for ind in INDICATORS:
     )
     rows.append(
         {
-            tr("indicator", lang): ind.label(lang),
-            tr("commune", lang): fmt_value(ind, now["value"], lang),
-            tr("previous", lang): fmt_value(ind, then["value"], lang),
-            tr("change", lang): fmt_change(ind, change, lang) or "—",
-            tr("district", lang): fmt_value(ind, whole["value"], lang),
-            tr("target", lang): fmt_value(ind, now["target"], lang),
-            tr("judged", lang): fmt_meets(now["meets_target"], lang),
+            T("indicator", lang): ind.label(lang),
+            T("commune", lang): fmt_value(ind, now["value"], lang),
+            T("previous", lang): fmt_value(ind, then["value"], lang),
+            T("change", lang): fmt_change(ind, change, lang) or "—",
+            T("district", lang): fmt_value(ind, whole["value"], lang),
+            T("target", lang): fmt_value(ind, now["target"], lang),
+            T("judged", lang): fmt_meets(now["meets_target"], lang),
         }
     )
 table = pd.DataFrame(rows)
 st.dataframe(table, hide_index=True, width="stretch")
-st.caption(tr("note", lang, previous=fmt_period(previous.start, previous.end, lang)))
+st.caption(T("note", lang, previous=fmt_period(previous.start, previous.end, lang)))
 download_buttons(table, f"xa-{code}", lang, key="commune_table")

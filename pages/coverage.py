@@ -5,40 +5,39 @@ import streamlit as st
 from charts import coverage as charts
 from data_access import coverage as queries
 from data_access.indicators import headline
+from i18n import Catalog
 from ui import data
 from ui.page import setup
 from ui.sections import chart_with_data
 from ui.tiles import tiles
 
-TEXT = {
-    "elderly": (
-        "Người cao tuổi: thẻ BHYT và khám sức khỏe",
-        "Elderly: health insurance and check-ups",
-    ),
-    "children": (
-        "Trẻ em có hoàn cảnh đặc biệt và trẻ em có nguy cơ",
-        "Children in need of protection",
-    ),
-    "network": ("Mạng lưới bảo vệ, chăm sóc trẻ em", "Child-protection network"),
-    "no_elderly": (
-        "Không có người cao tuổi nào trong lựa chọn này.",
-        "No elderly people in this selection.",
-    ),
-    "no_visits": (
-        "Không có lượt khám sức khỏe người cao tuổi nào trong kỳ này.",
-        "No elderly health-check visits in this period.",
-    ),
-    "no_children": (
-        "Không có hồ sơ trẻ em có hoàn cảnh đặc biệt hoặc có nguy cơ trong kỳ này.",
-        "No cases of children in special circumstances or at risk in this period.",
-    ),
-    "no_villages": ("Không có thôn, bản, khu phố nào.", "No villages in this selection."),
-}
-
-
-def tr(key: str, lang: str) -> str:
-    vi, en = TEXT[key]
-    return vi if lang == "vi" else en
+T = Catalog(
+    "pages.coverage",
+    {
+        "elderly": (
+            "Người cao tuổi: thẻ BHYT và khám sức khỏe",
+            "Elderly: health insurance and check-ups",
+        ),
+        "children": (
+            "Trẻ em có hoàn cảnh đặc biệt và trẻ em có nguy cơ",
+            "Children in need of protection",
+        ),
+        "network": ("Mạng lưới bảo vệ, chăm sóc trẻ em", "Child-protection network"),
+        "no_elderly": (
+            "Không có người cao tuổi nào trong lựa chọn này.",
+            "No elderly people in this selection.",
+        ),
+        "no_visits": (
+            "Không có lượt khám sức khỏe người cao tuổi nào trong kỳ này.",
+            "No elderly health-check visits in this period.",
+        ),
+        "no_children": (
+            "Không có hồ sơ trẻ em có hoàn cảnh đặc biệt hoặc có nguy cơ trong kỳ này.",
+            "No cases of children in special circumstances or at risk in this period.",
+        ),
+        "no_villages": ("Không có thôn, bản, khu phố nào.", "No villages in this selection."),
+    },
+)
 
 
 page = setup("nav_coverage")
@@ -47,10 +46,10 @@ lang, filters, scope = page.lang, page.filters, page.scope
 head = data.run(headline, filters, scope)
 tiles(head, ["F1", "F2", "F3", "F4", "F5", "F6"], lang)
 
-st.subheader(tr("elderly", lang))
+st.subheader(T("elderly", lang))
 cards = data.run(queries.elderly_cards, filters, scope)
 if cards["elderly"].sum() == 0:
-    st.info(tr("no_elderly", lang))
+    st.info(T("no_elderly", lang))
 else:
     chart_with_data(
         charts.cards_chart(cards, lang),
@@ -61,7 +60,7 @@ else:
     )
 visits = data.run(queries.health_visits_by_month, filters, scope)
 if visits.empty:
-    st.info(tr("no_visits", lang))
+    st.info(T("no_visits", lang))
 else:
     chart_with_data(
         charts.visits_chart(visits, lang),
@@ -71,10 +70,10 @@ else:
         key="cov_visits",
     )
 
-st.subheader(tr("children", lang))
+st.subheader(T("children", lang))
 by_commune = data.run(queries.child_cases_by_commune, filters, scope)
 if by_commune[["special_cases", "at_risk_cases"]].to_numpy().sum() == 0:
-    st.info(tr("no_children", lang))
+    st.info(T("no_children", lang))
 else:
     chart_with_data(
         charts.children_chart(by_commune, lang),
@@ -93,10 +92,10 @@ else:
         drill=False,
     )
 
-st.subheader(tr("network", lang))
+st.subheader(T("network", lang))
 network = data.run(queries.protection_network, filters, scope)
 if network["villages"].sum() == 0:
-    st.info(tr("no_villages", lang))
+    st.info(T("no_villages", lang))
 else:
     chart_with_data(
         charts.network_chart(network, lang),

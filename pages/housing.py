@@ -5,31 +5,33 @@ import streamlit as st
 from charts import housing as charts
 from data_access import housing as queries
 from data_access.indicators import headline
+from i18n import Catalog
 from ui import data
 from ui.page import setup
 from ui.sections import chart_with_data
 from ui.tiles import tiles
 
-TEXT = {
-    "communes": ("Xây mới và sửa chữa theo xã", "New builds and repairs by commune"),
-    "funding": ("Nguồn kinh phí và đối tượng được hỗ trợ", "Funding sources and who was helped"),
-    "progress": ("Tiến độ thực hiện", "Progress"),
-    "empty": (
-        "Không có hộ nào được phê duyệt hỗ trợ nhà ở trong kỳ này cho lựa chọn này.",
-        "No housing grant was approved in this period for this selection.",
-    ),
-    "progress_note": (
-        "Tình trạng tính theo ngày khởi công và ngày hoàn thành đến ngày chốt số liệu; "
-        "quá hạn: hoàn thành sau thời hạn, hoặc chưa hoàn thành khi đã hết hạn.",
-        "Stages follow the start and completion dates up to the data's as-of date; past "
-        "deadline: finished after the deadline, or unfinished once it has passed.",
-    ),
-}
-
-
-def tr(key: str, lang: str) -> str:
-    vi, en = TEXT[key]
-    return vi if lang == "vi" else en
+T = Catalog(
+    "pages.housing",
+    {
+        "communes": ("Xây mới và sửa chữa theo xã", "New builds and repairs by commune"),
+        "funding": (
+            "Nguồn kinh phí và đối tượng được hỗ trợ",
+            "Funding sources and who was helped",
+        ),
+        "progress": ("Tiến độ thực hiện", "Progress"),
+        "empty": (
+            "Không có hộ nào được phê duyệt hỗ trợ nhà ở trong kỳ này cho lựa chọn này.",
+            "No housing grant was approved in this period for this selection.",
+        ),
+        "progress_note": (
+            "Tình trạng tính theo ngày khởi công và ngày hoàn thành đến ngày chốt số liệu; "
+            "quá hạn: hoàn thành sau thời hạn, hoặc chưa hoàn thành khi đã hết hạn.",
+            "Stages follow the start and completion dates up to the data's as-of date; past "
+            "deadline: finished after the deadline, or unfinished once it has passed.",
+        ),
+    },
+)
 
 
 page = setup("nav_housing")
@@ -40,10 +42,10 @@ tiles(head, ["F7", "F8", "F9", "F9S"], lang)
 
 communes = data.run(queries.grants_by_commune, filters, scope)
 if communes["grants"].sum() == 0:
-    st.info(tr("empty", lang))
+    st.info(T("empty", lang))
     st.stop()
 
-st.subheader(tr("communes", lang))
+st.subheader(T("communes", lang))
 chart_with_data(
     charts.communes_chart(communes, lang),
     charts.communes_table(communes, lang),
@@ -52,7 +54,7 @@ chart_with_data(
     key="housing_communes",
 )
 
-st.subheader(tr("funding", lang))
+st.subheader(T("funding", lang))
 sources = data.run(queries.grants_by_source, filters, scope)
 chart_with_data(
     charts.sources_chart(sources, lang),
@@ -72,7 +74,7 @@ chart_with_data(
     drill=False,
 )
 
-st.subheader(tr("progress", lang))
+st.subheader(T("progress", lang))
 progress = data.run(queries.grant_progress, filters, scope)
 chart_with_data(
     charts.progress_chart(progress, lang),
@@ -81,7 +83,7 @@ chart_with_data(
     lang,
     key="housing_progress",
 )
-st.caption(tr("progress_note", lang))
+st.caption(T("progress_note", lang))
 events = data.run(queries.grant_events_by_month, filters, scope)
 chart_with_data(
     charts.events_chart(events, lang),

@@ -5,6 +5,7 @@ import streamlit as st
 
 from data_access.filters import Filters
 from data_access.indicators import BY_CODE, INDICATORS, commune_scorecard, headline
+from i18n import Catalog
 from ui import data
 from ui.downloads import download_buttons
 from ui.filters import drill_to, params_for
@@ -13,10 +14,22 @@ from ui.page import setup
 from ui.tiles import fmt_meets, fmt_value, tiles
 
 ROW_HEIGHT = 44  # a finger-sized row (44 px touch target) for tap-to-drill on a tablet
-TAP_HINT = {
-    "vi": "Chạm vào một dòng để xem số liệu riêng của xã đó.",
-    "en": "Tap a row to see that commune's own figures.",
-}
+T = Catalog(
+    "pages.overview",
+    {
+        "tap_hint": (
+            "Chạm vào một dòng để xem số liệu riêng của xã đó.",
+            "Tap a row to see that commune's own figures.",
+        ),
+    },
+)
+# The indicator domains, in the page's order, with the message heading each.
+DOMAINS = (
+    ("coverage", "domain_coverage"),
+    ("housing", "domain_housing"),
+    ("training", "domain_training"),
+    ("payouts", "domain_payouts"),
+)
 
 
 def table_key(filters: Filters) -> str:
@@ -41,8 +54,8 @@ if head["numerator"].sum() == 0:
     st.info(t("empty", lang))
     st.stop()
 
-for domain in ("coverage", "housing", "training", "payouts"):
-    st.subheader(t(f"domain_{domain}", lang))
+for domain, heading in DOMAINS:
+    st.subheader(t(heading, lang))
     tiles(head, [i.code for i in INDICATORS if i.domain == domain], lang)
 
 st.subheader(t("commune_table", lang))
@@ -91,7 +104,7 @@ picked = st.dataframe(
 tapped = [*picked.selection.rows, *(row for row, _ in picked.selection.cells)]
 if tapped and len(shown.index) > 1:
     drill_to(communes=[shown.index[tapped[0]][0]])
-hint = f" {TAP_HINT.get(lang, TAP_HINT['en'])}" if len(shown.index) > 1 else ""
+hint = f" {T('tap_hint', lang)}" if len(shown.index) > 1 else ""
 st.caption(t("legend_bands", lang) + hint)
 
 export = card.assign(meets_target=[fmt_meets(m, lang) for m in card["meets_target"]])

@@ -15,74 +15,77 @@ from charts.formatting import (
 from data_access import payouts as q
 from data_access.filters import add_months
 from data_access.indicators import headline
+from i18n import Catalog
 from ui import data
 from ui.page import setup
 from ui.sections import chart_with_data
 from ui.tiles import tiles
 from vocab import ALLOWANCE_GROUPS, PAYMENT_METHODS
 
-TEXT = {
-    "no_payments": (
-        "Không có khoản chi trả trợ cấp nào trong kỳ và địa bàn đã chọn.",
-        "No allowance was paid in the chosen period and communes.",
-    ),
-    "bank_share": ("Chi trả qua tài khoản", "Paid by bank account"),
-    "bank_share_help": (
-        "Tỷ lệ số tiền chi trả qua tài khoản ngân hàng trong {month}, so với cùng tháng năm trước.",
-        "Share of the amount paid into bank accounts in {month}, against the same month a year "
-        "earlier.",
-    ),
-    "mismatch_tile": ("Khoản chi sai mức chuẩn × hệ số", "Payments off rate × coefficient"),
-    "mismatch_unit": ("khoản", "payments"),
-    "mismatch_help": (
-        "Số khoản chi trong kỳ có số tiền khác mức chuẩn trợ giúp xã hội tại tháng chi trả "
-        "nhân hệ số của đối tượng.",
-        "Payments in the period whose amount differs from the standard rate of their month "
-        "times the beneficiary's coefficient.",
-    ),
-    "h_month": ("Chi trả theo tháng", "Per month"),
-    "h_ytd": ("Lũy kế từ đầu năm", "Year to date"),
-    "h_method": ("Hình thức chi trả", "Payment method"),
-    "h_group": ("Theo nhóm đối tượng (Nghị định 20/2021/NĐ-CP)", "By Decree 20 group"),
-    "h_commune": ("Theo xã, thị trấn", "By commune"),
-    "h_check": ("Kiểm tra mức chi", "Rate check"),
-    "check_rule": (
-        "So sánh từng khoản chi với mức chuẩn trợ giúp xã hội có hiệu lực tại tháng chi trả × "
-        "hệ số của đối tượng (Nghị định 20/2021/NĐ-CP).",
-        "Each payment is compared with the standard rate in force for its month × the "
-        "beneficiary's coefficient (Decree 20/2021).",
-    ),
-    "check_clean": (
-        "Không có khoản chi sai mức: mọi khoản chi trong kỳ đúng mức chuẩn × hệ số.",
-        "No payment off the standard: every payment in the period equals rate × coefficient.",
-    ),
-    "check_found": (
-        "{count} khoản chi khác mức chuẩn × hệ số, chênh lệch {difference}.",
-        "{count} payments differ from rate × coefficient, net difference {difference}.",
-    ),
-    "list_title": ("Danh sách khoản chi sai mức", "Payments off the standard"),
-    "list_page": ("Trang", "Page"),
-    "list_of": ("Trang {page}/{pages} · {count} khoản", "Page {page}/{pages} · {count} payments"),
-    "list_hidden": (
-        "Danh sách từng người chỉ hiển thị cho tài khoản được phép xem thông tin cá nhân.",
-        "The list of individual people is shown only to accounts allowed to see personal data.",
-    ),
-    "c_month": ("Tháng", "Month"),
-    "c_commune": ("Xã, thị trấn", "Commune"),
-    "c_name": ("Họ và tên", "Name"),
-    "c_group": ("Nhóm đối tượng", "Group"),
-    "c_coef": ("Hệ số", "Coefficient"),
-    "c_rate": ("Mức chuẩn (đồng)", "Standard rate (VND)"),
-    "c_expected": ("Phải chi (đồng)", "Due (VND)"),
-    "c_paid": ("Đã chi (đồng)", "Paid (VND)"),
-    "c_diff": ("Chênh lệch (đồng)", "Difference (VND)"),
-    "c_method": ("Hình thức", "Method"),
-}
-
-
-def tr(key: str, lang: str, **values: str) -> str:
-    vi, en = TEXT[key]
-    return (vi if lang == "vi" else en).format(**values)
+T = Catalog(
+    "pages.payouts",
+    {
+        "no_payments": (
+            "Không có khoản chi trả trợ cấp nào trong kỳ và địa bàn đã chọn.",
+            "No allowance was paid in the chosen period and communes.",
+        ),
+        "bank_share": ("Chi trả qua tài khoản", "Paid by bank account"),
+        "bank_share_help": (
+            "Tỷ lệ số tiền chi trả qua tài khoản ngân hàng trong {month}, "
+            "so với cùng tháng năm trước.",
+            "Share of the amount paid into bank accounts in {month}, against the same month a year "
+            "earlier.",
+        ),
+        "mismatch_tile": ("Khoản chi sai mức chuẩn × hệ số", "Payments off rate × coefficient"),
+        "mismatch_unit": ("khoản", "payments"),
+        "mismatch_help": (
+            "Số khoản chi trong kỳ có số tiền khác mức chuẩn trợ giúp xã hội tại tháng chi trả "
+            "nhân hệ số của đối tượng.",
+            "Payments in the period whose amount differs from the standard rate of their month "
+            "times the beneficiary's coefficient.",
+        ),
+        "h_month": ("Chi trả theo tháng", "Per month"),
+        "h_ytd": ("Lũy kế từ đầu năm", "Year to date"),
+        "h_method": ("Hình thức chi trả", "Payment method"),
+        "h_group": ("Theo nhóm đối tượng (Nghị định 20/2021/NĐ-CP)", "By Decree 20 group"),
+        "h_commune": ("Theo xã, thị trấn", "By commune"),
+        "h_check": ("Kiểm tra mức chi", "Rate check"),
+        "check_rule": (
+            "So sánh từng khoản chi với mức chuẩn trợ giúp xã hội có hiệu lực tại tháng chi trả × "
+            "hệ số của đối tượng (Nghị định 20/2021/NĐ-CP).",
+            "Each payment is compared with the standard rate in force for its month × the "
+            "beneficiary's coefficient (Decree 20/2021).",
+        ),
+        "check_clean": (
+            "Không có khoản chi sai mức: mọi khoản chi trong kỳ đúng mức chuẩn × hệ số.",
+            "No payment off the standard: every payment in the period equals rate × coefficient.",
+        ),
+        "check_found": (
+            "{count} khoản chi khác mức chuẩn × hệ số, chênh lệch {difference}.",
+            "{count} payments differ from rate × coefficient, net difference {difference}.",
+        ),
+        "list_title": ("Danh sách khoản chi sai mức", "Payments off the standard"),
+        "list_page": ("Trang", "Page"),
+        "list_of": (
+            "Trang {page}/{pages} · {count} khoản",
+            "Page {page}/{pages} · {count} payments",
+        ),
+        "list_hidden": (
+            "Danh sách từng người chỉ hiển thị cho tài khoản được phép xem thông tin cá nhân.",
+            "The list of individual people is shown only to accounts allowed to see personal data.",
+        ),
+        "c_month": ("Tháng", "Month"),
+        "c_commune": ("Xã, thị trấn", "Commune"),
+        "c_name": ("Họ và tên", "Name"),
+        "c_group": ("Nhóm đối tượng", "Group"),
+        "c_coef": ("Hệ số", "Coefficient"),
+        "c_rate": ("Mức chuẩn (đồng)", "Standard rate (VND)"),
+        "c_expected": ("Phải chi (đồng)", "Due (VND)"),
+        "c_paid": ("Đã chi (đồng)", "Paid (VND)"),
+        "c_diff": ("Chênh lệch (đồng)", "Difference (VND)"),
+        "c_method": ("Hình thức", "Method"),
+    },
+)
 
 
 page = setup("nav_payouts")
@@ -90,7 +93,7 @@ lang, filters, scope = page.lang, page.filters, page.scope
 
 months = data.run(q.monthly, filters, scope)
 if months.empty:
-    st.info(tr("no_payments", lang))
+    st.info(T("no_payments", lang))
     st.stop()
 
 head = data.run(headline, filters, scope)
@@ -104,22 +107,22 @@ share_before = q.bank_share(before, add_months(latest, -12))
 extra = st.columns(4)
 with extra[0].container(border=True, key="tile_bank_share"):
     st.metric(
-        tr("bank_share", lang),
+        T("bank_share", lang),
         fmt_percent(share_now, 1, lang),
         delta=fmt_change_pp((share_now - share_before) * 100, lang)
         if share_now is not None and share_before is not None
         else None,
         delta_color="normal",
-        help=tr("bank_share_help", lang, month=fmt_month(latest, lang)),
+        help=T("bank_share_help", lang, month=fmt_month(latest, lang)),
     )
 with extra[1].container(border=True, key="tile_mismatches"):
     st.metric(
-        tr("mismatch_tile", lang),
-        f"{fmt_int(int(mismatches['mismatches'].sum()), lang)} {tr('mismatch_unit', lang)}",
-        help=tr("mismatch_help", lang),
+        T("mismatch_tile", lang),
+        f"{fmt_int(int(mismatches['mismatches'].sum()), lang)} {T('mismatch_unit', lang)}",
+        help=T("mismatch_help", lang),
     )
 
-st.subheader(tr("h_month", lang))
+st.subheader(T("h_month", lang))
 left, right = st.columns(2)
 with left:
     chart_with_data(
@@ -138,7 +141,7 @@ with right:
         key="payouts_people",
     )
 
-st.subheader(tr("h_ytd", lang))
+st.subheader(T("h_ytd", lang))
 ytd = data.run(q.cumulative, filters, scope)
 chart_with_data(
     ch.cumulative_by_month(ytd, lang),
@@ -148,7 +151,7 @@ chart_with_data(
     key="payouts_ytd",
 )
 
-st.subheader(tr("h_method", lang))
+st.subheader(T("h_method", lang))
 chart_with_data(
     ch.method_share_by_month(months, lang),
     ch.method_table(months, lang),
@@ -157,7 +160,7 @@ chart_with_data(
     key="payouts_method",
 )
 
-st.subheader(tr("h_group", lang))
+st.subheader(T("h_group", lang))
 groups = data.run(q.by_group, filters, scope)
 chart_with_data(
     ch.amount_by_group(groups, lang),
@@ -168,7 +171,7 @@ chart_with_data(
     drill=False,
 )
 
-st.subheader(tr("h_commune", lang))
+st.subheader(T("h_commune", lang))
 communes = data.run(q.by_commune, filters, scope)
 chart_with_data(
     ch.amount_by_commune(communes, lang),
@@ -178,15 +181,15 @@ chart_with_data(
     key="payouts_commune",
 )
 
-st.subheader(tr("h_check", lang))
-st.caption(tr("check_rule", lang))
+st.subheader(T("h_check", lang))
+st.caption(T("check_rule", lang))
 if mismatches.empty:
-    st.success(tr("check_clean", lang), icon="✅")
+    st.success(T("check_clean", lang), icon="✅")
     st.stop()
 
 count = int(mismatches["mismatches"].sum())
 st.warning(
-    tr(
+    T(
         "check_found",
         lang,
         count=fmt_int(count, lang),
@@ -203,28 +206,28 @@ chart_with_data(
 )
 
 if not scope.persons:
-    st.caption(tr("list_hidden", lang))
+    st.caption(T("list_hidden", lang))
     st.stop()
 
-st.markdown(f"**{tr('list_title', lang)}**")
+st.markdown(f"**{T('list_title', lang)}**")
 pages = (count + q.PAGE_SIZE - 1) // q.PAGE_SIZE
 number = int(
-    st.number_input(tr("list_page", lang), min_value=1, max_value=pages, value=1, key="mm_page")
+    st.number_input(T("list_page", lang), min_value=1, max_value=pages, value=1, key="mm_page")
 )
 rows = data.run(q.mismatch_list, filters, scope, number - 1)
-st.caption(tr("list_of", lang, page=str(number), pages=str(pages), count=fmt_int(count, lang)))
+st.caption(T("list_of", lang, page=str(number), pages=str(pages), count=fmt_int(count, lang)))
 st.dataframe(
     {
-        tr("c_month", lang): [fmt_month(m, lang) for m in rows["month"]],
-        tr("c_commune", lang): rows["unit_name"],
-        tr("c_name", lang): rows["full_name"],
-        tr("c_group", lang): [ALLOWANCE_GROUPS.label(g, lang) for g in rows["group_code"]],
-        tr("c_coef", lang): [fmt_decimal(c / 10, 1, lang) for c in rows["coefficient_x10"]],
-        tr("c_rate", lang): [fmt_int(v, lang) for v in rows["rate"]],
-        tr("c_expected", lang): [fmt_int(v, lang) for v in rows["expected"]],
-        tr("c_paid", lang): [fmt_int(v, lang) for v in rows["paid"]],
-        tr("c_diff", lang): [fmt_int(v, lang) for v in rows["difference"]],
-        tr("c_method", lang): [PAYMENT_METHODS.label(m, lang) for m in rows["method"]],
+        T("c_month", lang): [fmt_month(m, lang) for m in rows["month"]],
+        T("c_commune", lang): rows["unit_name"],
+        T("c_name", lang): rows["full_name"],
+        T("c_group", lang): [ALLOWANCE_GROUPS.label(g, lang) for g in rows["group_code"]],
+        T("c_coef", lang): [fmt_decimal(c / 10, 1, lang) for c in rows["coefficient_x10"]],
+        T("c_rate", lang): [fmt_int(v, lang) for v in rows["rate"]],
+        T("c_expected", lang): [fmt_int(v, lang) for v in rows["expected"]],
+        T("c_paid", lang): [fmt_int(v, lang) for v in rows["paid"]],
+        T("c_diff", lang): [fmt_int(v, lang) for v in rows["difference"]],
+        T("c_method", lang): [PAYMENT_METHODS.label(m, lang) for m in rows["method"]],
     },
     hide_index=True,
     width="stretch",

@@ -6,45 +6,44 @@ import streamlit as st
 from charts import training as ch
 from data_access import training as q
 from data_access.indicators import headline
+from i18n import Catalog
 from ui import data
 from ui.downloads import download_buttons
 from ui.page import setup
 from ui.sections import chart_with_data
 from ui.tiles import tiles
 
-TEXT = {
-    "h_classes": ("Lớp sơ cấp nghề", "Elementary vocational classes"),
-    "no_classes": (
-        "Không có lớp sơ cấp nghề nào khai giảng trong kỳ và địa bàn đã chọn.",
-        "No vocational class started in the chosen period and communes.",
-    ),
-    "completion": ("Tỷ lệ hoàn thành khóa học", "Course completion rate"),
-    "completion_help": (
-        "Học viên hoàn thành trên tổng học viên của các lớp đã kết thúc đến ngày chốt số liệu "
-        "({ended}/{classes} lớp).",
-        "Learners who completed, over learners of classes ended by the data's as-of date "
-        "({ended}/{classes} classes).",
-    ),
-    "employed": ("Có việc làm sau học", "Employed after the course"),
-    "employed_help": (
-        "Học viên có việc làm sau khóa học trên số học viên đã hoàn thành.",
-        "Learners employed after the course, over those who completed it.",
-    ),
-    "class_list": ("Các lớp khai giảng trong kỳ", "Classes started in the period"),
-    "h_events": (
-        "Hội nghị giao dịch việc làm, xuất khẩu lao động và tư vấn tuyển dụng",
-        "Job fairs, labour-export conferences and recruitment consultations",
-    ),
-    "no_events": (
-        "Không có hội nghị việc làm nào trong kỳ và địa bàn đã chọn.",
-        "No job event was held in the chosen period and communes.",
-    ),
-}
-
-
-def tr(key: str, lang: str, **values: str) -> str:
-    vi, en = TEXT[key]
-    return (vi if lang == "vi" else en).format(**values)
+T = Catalog(
+    "pages.training",
+    {
+        "h_classes": ("Lớp sơ cấp nghề", "Elementary vocational classes"),
+        "no_classes": (
+            "Không có lớp sơ cấp nghề nào khai giảng trong kỳ và địa bàn đã chọn.",
+            "No vocational class started in the chosen period and communes.",
+        ),
+        "completion": ("Tỷ lệ hoàn thành khóa học", "Course completion rate"),
+        "completion_help": (
+            "Học viên hoàn thành trên tổng học viên của các lớp đã kết thúc đến ngày chốt số liệu "
+            "({ended}/{classes} lớp).",
+            "Learners who completed, over learners of classes ended by the data's as-of date "
+            "({ended}/{classes} classes).",
+        ),
+        "employed": ("Có việc làm sau học", "Employed after the course"),
+        "employed_help": (
+            "Học viên có việc làm sau khóa học trên số học viên đã hoàn thành.",
+            "Learners employed after the course, over those who completed it.",
+        ),
+        "class_list": ("Các lớp khai giảng trong kỳ", "Classes started in the period"),
+        "h_events": (
+            "Hội nghị giao dịch việc làm, xuất khẩu lao động và tư vấn tuyển dụng",
+            "Job fairs, labour-export conferences and recruitment consultations",
+        ),
+        "no_events": (
+            "Không có hội nghị việc làm nào trong kỳ và địa bàn đã chọn.",
+            "No job event was held in the chosen period and communes.",
+        ),
+    },
+)
 
 
 page = setup("nav_training")
@@ -53,17 +52,17 @@ lang, filters, scope = page.lang, page.filters, page.scope
 head = data.run(headline, filters, scope)
 tiles(head, ["F12", "F13", "F10", "F11"], lang)
 
-st.subheader(tr("h_classes", lang))
+st.subheader(T("h_classes", lang))
 fields = data.run(q.classes_by_field, filters, scope)
 if fields["classes"].sum() == 0:
-    st.info(tr("no_classes", lang))
+    st.info(T("no_classes", lang))
 else:
     rates = st.columns(4)
     with rates[0].container(border=True, key="tile_completion"):
         st.metric(
-            tr("completion", lang),
+            T("completion", lang),
             ch.completion_text(fields, lang),
-            help=tr(
+            help=T(
                 "completion_help",
                 lang,
                 ended=str(int(fields["classes_ended"].sum())),
@@ -72,7 +71,7 @@ else:
         )
     with rates[1].container(border=True, key="tile_employed"):
         st.metric(
-            tr("employed", lang), ch.employed_text(fields, lang), help=tr("employed_help", lang)
+            T("employed", lang), ch.employed_text(fields, lang), help=T("employed_help", lang)
         )
     chart_with_data(
         ch.learners_by_field(fields, lang),
@@ -90,15 +89,15 @@ else:
         lang,
         key="training_commune",
     )
-    st.markdown(f"**{tr('class_list', lang)}**")
+    st.markdown(f"**{T('class_list', lang)}**")
     classes = ch.class_table(data.run(q.class_list, filters, scope), lang)
     st.dataframe(classes, hide_index=True, width="stretch")
     download_buttons(classes, "lop-so-cap-nghe", lang, key="training_classes")
 
-st.subheader(tr("h_events", lang))
+st.subheader(T("h_events", lang))
 events = data.run(q.events_by_month, filters, scope)
 if events.empty:
-    st.info(tr("no_events", lang))
+    st.info(T("no_events", lang))
 else:
     chart_with_data(
         ch.events_by_month(events, lang),

@@ -17,7 +17,18 @@ from auth import session as auth_session
 from auth.store import DEMO_USERS, LOCKOUT, MAX_FAILURES, UserStore, UserStoreError, app_user
 from data_access.filters import Filters, Period, Scope
 from data_access.persons import PersonListNotAllowedError, beneficiary_list, mask
+from i18n import choose
 from tests.apptest import metrics, no_exceptions, open_page, sign_in
+from vocab import (
+    ALLOWANCE_GROUPS,
+    CLASS_FIELDS,
+    GRANT_KINDS,
+    GRANT_SOURCES,
+    GRANT_STATUSES,
+    GRANT_TARGET_GROUPS,
+    PAYMENT_METHODS,
+    PAYMENT_STATUSES,
+)
 
 PASSWORDS = {u[0]: u[1] for u in DEMO_USERS}
 F14 = "Đối tượng hưởng trợ cấp xã hội hằng tháng"
@@ -239,6 +250,35 @@ def test_district_leader_sees_person_lists_of_all_communes(app_env, store) -> No
     at.run()
     no_exceptions(at)
     assert at.dataframe[0].value["Xã, thị trấn"].nunique() > 1
+
+
+# The person lists' columns that hold stored codes: (list's tab, vi header, en header, vocabulary).
+CODED_COLUMNS = [
+    (0, "Nhóm đối tượng", "Group", ALLOWANCE_GROUPS),
+    (0, "Hình thức nhận", "Paid by", PAYMENT_METHODS),
+    (1, "Loại hỗ trợ", "Kind", GRANT_KINDS),
+    (1, "Đối tượng", "Target group", GRANT_TARGET_GROUPS),
+    (1, "Nguồn kinh phí", "Funding", GRANT_SOURCES),
+    (1, "Trạng thái", "Status", GRANT_STATUSES),
+    (2, "Lĩnh vực", "Field", CLASS_FIELDS),
+    (3, "Hình thức", "Method", PAYMENT_METHODS),
+    (3, "Trạng thái", "Status", PAYMENT_STATUSES),
+]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_person_lists_show_labels_never_stored_codes(app_env, store, lang: str) -> None:
+    at = sign_in(open_page(lang=lang), "lanhdao", PASSWORDS["lanhdao"])
+    at.switch_page("pages/persons.py")
+    at.run()
+    no_exceptions(at)
+    frames = [d.value for d in at.dataframe]
+    assert len(frames) == 4  # beneficiaries, housing grants, learners, payments
+    for tab, vi, en, vocabulary in CODED_COLUMNS:
+        shown = set(frames[tab][choose(lang, vi, en)])
+        assert shown, (tab, vi)
+        assert shown <= set(vocabulary.labels(lang).values()), (tab, vi, shown)
+        assert not shown & set(vocabulary.codes()), (tab, vi, shown)
 
 
 def test_idle_session_expires(app_env, store, monkeypatch) -> None:

@@ -26,8 +26,8 @@ from data_access.errors import OutOfScopeError
 from data_access.filters import Filters, Period, Scope
 from data_access.indicators import indicator_values
 from data_access.persons import PersonListNotAllowedError
+from devtools.pgserver import create_database
 from tests.apptest import metrics, no_exceptions, open_page, sign_in
-from tests.pgserver import create_database
 from vocab import ALLOWANCE_GROUPS, PAYMENT_METHODS
 
 YEAR_2023 = Filters(Period.year(2023))

@@ -17,12 +17,15 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from data_access import db, queries, summaries
+from data_access.demo import demo_engine
 from data_access.filters import Filters, Scope
 from data_access.queries import data_as_of
 from data_access.units import scoped_catalogue, unit_catalogue
 
+from .i18n import t
+
 CACHE_TTL_S = 600  # figures change with monthly payment runs; 10 minutes keeps meetings fresh
-T = TypeVar("T")
+ResultT = TypeVar("ResultT")
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class Database:
 
 @st.cache_resource(show_spinner=False)
 def _open(url: str | None) -> Database:
-    engine = db.demo_engine() if url is None else db.make_engine(url)
+    engine = demo_engine() if url is None else db.make_engine(url)
     with engine.connect() as conn:
         demo = queries.is_demo_database(conn)
     return Database(engine, demo, f"demo:{db.DEMO_PATH}" if url is None else db.shown(url))
@@ -49,12 +52,13 @@ def database() -> Database:
     """
     url = db.configured_url()
     if url is None and not db.DEMO_PATH.is_file():
-        bar = st.progress(0.0, text="Đang tạo cơ sở dữ liệu mẫu…")
+        # Before the first page runs there is no language yet: the default, Vietnamese.
+        bar = st.progress(0.0, text=t("building_demo"))
 
         def show(fraction: float, message: str) -> None:
             bar.progress(min(fraction, 1.0), text=message)
 
-        db.demo_engine(progress=show)
+        demo_engine(progress=show)
         bar.empty()
     return _open(url)
 
@@ -69,7 +73,7 @@ def _cached(name: str, db_key: str, filters: Filters, scope: Scope, args: tuple[
 _REGISTRY: dict[str, Callable[..., Any]] = {}
 
 
-def run(fn: Callable[..., T], filters: Filters, scope: Scope, *args: Any) -> T:
+def run(fn: Callable[..., ResultT], filters: Filters, scope: Scope, *args: Any) -> ResultT:
     """``fn(conn, filters, scope, *args)`` through the cache."""
     name = f"{fn.__module__}.{fn.__qualname__}"
     _REGISTRY[name] = fn

@@ -15,7 +15,7 @@ from datetime import date
 
 import streamlit as st
 
-from charts.formatting import fmt_date, fmt_month, fmt_period, roman
+from charts.formatting import fmt_date, fmt_month, fmt_period
 from data_access.errors import InvalidPeriodError
 from data_access.filters import (
     VERSION_2023,
@@ -35,6 +35,8 @@ CODE_RE = re.compile(r"^[0-9A-Za-z]{1,10}$")
 MAX_CODES = 50  # more codes than any district has communes is garbage, not a selection
 SESSION_KEY = "_filters_qs"
 CUSTOM = "custom"
+# Each unit version, in the order offered, with the message naming it.
+VERSION_LABELS = {VERSION_2023: "version_2023", VERSION_2025: "version_2025"}
 
 
 @dataclass(frozen=True)
@@ -68,39 +70,58 @@ def parse_params(
     codes, so that a code outside the user's scope is named as such. Returns the filters (each
     bad part replaced by its default) and short notices naming what was bad.
     """
-    default = default_filters(data)
     problems: list[str] = []
     version = params.get(QP_VERSION, VERSION_2023) or VERSION_2023
     if version not in VERSION_DATES:
         problems.append(t("bad_version", lang, value=version[:20]))
         version = VERSION_2023
+    communes = _communes(
+        params.get(QP_COMMUNES, "") or "",
+        codes.get(version, set()),
+        None if known is None else known.get(version, set()),
+        lang,
+        problems,
+    )
+    period = _period(params, data, lang, problems)
+    return Filters(period, communes, version), problems
+
+
+def _communes(
+    raw: str, allowed: set[str], known: set[str] | None, lang: str, problems: list[str]
+) -> tuple[str, ...]:
+    """The commune codes of ``?xa=`` the user may see; a notice for each other one."""
     communes: list[str] = []
-    raw = params.get(QP_COMMUNES, "") or ""
     parts = [p.strip() for p in raw.split(",") if p.strip()]
     for code in parts[:MAX_CODES]:
-        if CODE_RE.match(code) and code in codes.get(version, set()):
+        if CODE_RE.match(code) and code in allowed:
             communes.append(code)
-        elif known is not None and code in known.get(version, set()):
+        elif known is not None and code in known:
             problems.append(t("not_allowed", lang, code=code))
         else:
             problems.append(t("bad_commune", lang, code=code[:20]))
     if len(parts) > MAX_CODES:
         problems.append(t("bad_commune", lang, code="…"))
-    period = default.period
+    return tuple(communes)
+
+
+def _period(params: Mapping[str, str], data: DataRange, lang: str, problems: list[str]) -> Period:
+    """The period of ``?tu=&den=``, or the default one with a notice saying what was bad."""
+    default = default_filters(data).period
     start_raw, end_raw = params.get(QP_FROM), params.get(QP_TO)
-    if start_raw or end_raw:
-        start, end = _month(start_raw, lang, problems), _month(end_raw, lang, problems)
-        if start and end:
-            try:
-                candidate = Period(start, end)
-            except InvalidPeriodError:
-                problems.append(t("bad_order", lang))
-            else:
-                if candidate.end > data.last_offered or candidate.start > data.as_of:
-                    problems.append(t("future_period", lang, value=f"{start_raw}..{end_raw}"))
-                else:
-                    period = candidate
-    return Filters(period, tuple(communes), version), problems
+    if not (start_raw or end_raw):
+        return default
+    start, end = _month(start_raw, lang, problems), _month(end_raw, lang, problems)
+    if not (start and end):
+        return default
+    try:
+        candidate = Period(start, end)
+    except InvalidPeriodError:
+        problems.append(t("bad_order", lang))
+        return default
+    if candidate.end > data.last_offered or candidate.start > data.as_of:
+        problems.append(t("future_period", lang, value=f"{start_raw}..{end_raw}"))
+        return default
+    return candidate
 
 
 def _month(raw: str | None, lang: str, problems: list[str]) -> date | None:
@@ -142,7 +163,7 @@ def quick_periods(data: DataRange, lang: str) -> dict[str, tuple[str, Period]]:
         for quarter in (4, 3, 2, 1):
             period = Period.quarter(year, quarter)
             if period.start <= data.as_of and period.end >= data.first:
-                label = f"Quý {roman(quarter)}/{year}" if lang == "vi" else f"Q{quarter} {year}"
+                label = fmt_period(period.start, period.end, lang)  # Quý III/2023, Q3 2023
                 choices[f"q{year}-{quarter}"] = (label, period)
     return choices
 
@@ -254,11 +275,10 @@ def filter_bar(
                     on_change=_on_change,
                     args=(choices,),
                 )
-        versions = [VERSION_2023, VERSION_2025]
         cols[-1].selectbox(
             t("version", lang),
-            options=versions,
-            format_func=lambda v: t(f"version_{v}", lang),
+            options=list(VERSION_LABELS),
+            format_func=lambda v: t(VERSION_LABELS[v], lang),
             key="f_dv",
             on_change=_on_change,
             args=(choices,),

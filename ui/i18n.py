@@ -1,89 +1,91 @@
-"""Interface strings in Vietnamese (default) and English; numbers are formatted elsewhere."""
+"""The interface's shared messages (navigation, filter bar, tiles, downloads): the "ui" catalog.
+
+Numbers are formatted in ``charts.formatting``; messages of one page live in that page's ``T``.
+"""
 
 from __future__ import annotations
 
-LANGS = ("vi", "en")
+from i18n import LANGS, Catalog
 
-STRINGS: dict[str, tuple[str, str]] = {
-    # app and navigation
-    "app_title": ("An sinh xã hội huyện Đầm Hà", "Đầm Hà district social welfare"),
-    "nav_overview": ("Tổng quan", "Overview"),
-    "nav_coverage": ("Bao phủ", "Coverage"),
-    "nav_housing": ("Nhà ở", "Housing"),
-    "nav_training": ("Đào tạo nghề & việc làm", "Training & jobs"),
-    "nav_payouts": ("Chi trả trợ cấp", "Allowance payouts"),
-    "nav_commune": ("Xã", "Commune"),
-    "nav_briefing": ("Báo cáo quý", "Quarterly briefing"),
-    "nav_quality": ("Kiểm tra số liệu", "Data checks"),
-    "demo_banner": (
-        "Dữ liệu mẫu — số liệu minh họa, không phải hồ sơ thật của người dân.",
-        "Demo data — illustrative figures, not real people's records.",
-    ),
-    "building_demo": ("Đang tạo cơ sở dữ liệu mẫu…", "Building the demo database…"),
-    "db_error_title": ("Không mở được cơ sở dữ liệu", "Cannot open the database"),
-    "language": ("Ngôn ngữ", "Language"),
-    # filter bar
-    "filters": ("Bộ lọc", "Filters"),
-    "communes": ("Xã, thị trấn", "Communes"),
-    "communes_all": ("Toàn huyện", "Whole district"),
-    "period": ("Kỳ báo cáo", "Period"),
-    "period_custom": ("Tùy chọn tháng…", "Custom months…"),
-    "period_last6": ("6 tháng gần nhất", "Last 6 months"),
-    "from_month": ("Từ tháng", "From"),
-    "to_month": ("Đến tháng", "To"),
-    "version": ("Đơn vị hành chính", "Administrative units"),
-    "version_2023": ("9 đơn vị (2023)", "9 units (2023)"),
-    "version_2025": ("2 xã mới (từ 1/7/2025)", "2 new communes (from 1/7/2025)"),
-    "in_effect": ("Đang xem", "Showing"),
-    "data_as_of": ("số liệu đến {date}", "data as of {date}"),
-    "bad_link": (
-        "Đường dẫn có giá trị không hợp lệ ({detail}); đã dùng mặc định.",
-        "The link holds an invalid value ({detail}); defaults are used instead.",
-    ),
-    "bad_commune": ("mã xã «{code}» không có", "unknown commune code '{code}'"),
-    "bad_month": ("tháng «{value}» không hợp lệ", "invalid month '{value}'"),
-    "bad_version": ("phiên bản «{value}» không có", "unknown version '{value}'"),
-    "bad_order": ("tháng kết thúc trước tháng bắt đầu", "end month before start month"),
-    "future_period": ("kỳ «{value}» chưa có số liệu", "no data yet for '{value}'"),
-    "not_allowed": (
-        "tài khoản không được xem số liệu của xã mã «{code}»",
-        "your account may not see commune '{code}'",
-    ),
-    "summaries_at": ("số liệu tổng hợp lúc {at}", "summaries refreshed {at}"),
-    "partial_scope": (
-        "Theo đơn vị mới, số liệu chỉ gồm phần địa bàn thuộc phạm vi tài khoản của bạn.",
-        "In the new units, figures include only the area within your account's scope.",
-    ),
-    "nav_persons": ("Danh sách cá nhân", "People lists"),
-    "empty": ("Không có số liệu cho lựa chọn này.", "No data for this selection."),
-    # overview
-    "overview_title": ("Tổng quan an sinh xã hội", "Social welfare overview"),
-    "vs_last_year": ("so với cùng kỳ", "vs same period last year"),
-    "target": ("Chỉ tiêu", "Target"),
-    "meets": ("Đạt", "Met"),
-    "below": ("Chưa đạt", "Below"),
-    "no_target": ("—", "—"),
-    "commune_table": ("So sánh các xã, thị trấn", "Communes compared"),
-    "commune": ("Xã, thị trấn", "Commune"),
-    "indicator": ("Chỉ tiêu", "Indicator"),
-    "value": ("Giá trị", "Value"),
-    "last_year": ("Cùng kỳ năm trước", "Same period last year"),
-    "legend_bands": (
-        "Màu xanh: đạt chỉ tiêu; màu đỏ: chưa đạt; không màu: không có chỉ tiêu cho kỳ này.",
-        "Green: meets target; red: below target; no colour: no target for this period.",
-    ),
-    "download_csv": ("Tải CSV", "Download CSV"),
-    "download_xlsx": ("Tải Excel", "Download Excel"),
-    "show_data": ("Xem bảng số liệu", "Show the data"),
-    "domain_coverage": ("Bao phủ", "Coverage"),
-    "domain_housing": ("Nhà ở", "Housing"),
-    "domain_training": ("Đào tạo nghề & việc làm", "Training & jobs"),
-    "domain_payouts": ("Chi trả trợ cấp", "Allowance payouts"),
-}
+__all__ = ["LANGS", "T", "t"]
 
-
-def t(key: str, lang: str = "vi", **values: object) -> str:
-    """The string ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
-    vi, en = STRINGS[key]
-    text = vi if lang == "vi" else en
-    return text.format(**values) if values else text
+T = Catalog(
+    "ui",
+    {
+        # app and navigation
+        "app_title": ("An sinh xã hội huyện Đầm Hà", "Đầm Hà district social welfare"),
+        "nav_overview": ("Tổng quan", "Overview"),
+        "nav_coverage": ("Bao phủ", "Coverage"),
+        "nav_housing": ("Nhà ở", "Housing"),
+        "nav_training": ("Đào tạo nghề & việc làm", "Training & jobs"),
+        "nav_payouts": ("Chi trả trợ cấp", "Allowance payouts"),
+        "nav_commune": ("Xã", "Commune"),
+        "nav_briefing": ("Báo cáo quý", "Quarterly briefing"),
+        "nav_quality": ("Kiểm tra số liệu", "Data checks"),
+        "demo_banner": (
+            "Dữ liệu mẫu — số liệu minh họa, không phải hồ sơ thật của người dân.",
+            "Demo data — illustrative figures, not real people's records.",
+        ),
+        "building_demo": ("Đang tạo cơ sở dữ liệu mẫu…", "Building the demo database…"),
+        "db_error_title": ("Không mở được cơ sở dữ liệu", "Cannot open the database"),
+        "language": ("Ngôn ngữ", "Language"),
+        # filter bar
+        "filters": ("Bộ lọc", "Filters"),
+        "communes": ("Xã, thị trấn", "Communes"),
+        "communes_all": ("Toàn huyện", "Whole district"),
+        "period": ("Kỳ báo cáo", "Period"),
+        "period_custom": ("Tùy chọn tháng…", "Custom months…"),
+        "period_last6": ("6 tháng gần nhất", "Last 6 months"),
+        "from_month": ("Từ tháng", "From"),
+        "to_month": ("Đến tháng", "To"),
+        "version": ("Đơn vị hành chính", "Administrative units"),
+        "version_2023": ("9 đơn vị (2023)", "9 units (2023)"),
+        "version_2025": ("2 xã mới (từ 1/7/2025)", "2 new communes (from 1/7/2025)"),
+        "in_effect": ("Đang xem", "Showing"),
+        "data_as_of": ("số liệu đến {date}", "data as of {date}"),
+        "bad_link": (
+            "Đường dẫn có giá trị không hợp lệ ({detail}); đã dùng mặc định.",
+            "The link holds an invalid value ({detail}); defaults are used instead.",
+        ),
+        "bad_commune": ("mã xã «{code}» không có", "unknown commune code '{code}'"),
+        "bad_month": ("tháng «{value}» không hợp lệ", "invalid month '{value}'"),
+        "bad_version": ("phiên bản «{value}» không có", "unknown version '{value}'"),
+        "bad_order": ("tháng kết thúc trước tháng bắt đầu", "end month before start month"),
+        "future_period": ("kỳ «{value}» chưa có số liệu", "no data yet for '{value}'"),
+        "not_allowed": (
+            "tài khoản không được xem số liệu của xã mã «{code}»",
+            "your account may not see commune '{code}'",
+        ),
+        "summaries_at": ("số liệu tổng hợp lúc {at}", "summaries refreshed {at}"),
+        "partial_scope": (
+            "Theo đơn vị mới, số liệu chỉ gồm phần địa bàn thuộc phạm vi tài khoản của bạn.",
+            "In the new units, figures include only the area within your account's scope.",
+        ),
+        "nav_persons": ("Danh sách cá nhân", "People lists"),
+        "empty": ("Không có số liệu cho lựa chọn này.", "No data for this selection."),
+        # overview
+        "overview_title": ("Tổng quan an sinh xã hội", "Social welfare overview"),
+        "vs_last_year": ("so với cùng kỳ", "vs same period last year"),
+        "target": ("Chỉ tiêu", "Target"),
+        "meets": ("Đạt", "Met"),
+        "below": ("Chưa đạt", "Below"),
+        "no_target": ("—", "—"),
+        "commune_table": ("So sánh các xã, thị trấn", "Communes compared"),
+        "commune": ("Xã, thị trấn", "Commune"),
+        "indicator": ("Chỉ tiêu", "Indicator"),
+        "value": ("Giá trị", "Value"),
+        "last_year": ("Cùng kỳ năm trước", "Same period last year"),
+        "legend_bands": (
+            "Màu xanh: đạt chỉ tiêu; màu đỏ: chưa đạt; không màu: không có chỉ tiêu cho kỳ này.",
+            "Green: meets target; red: below target; no colour: no target for this period.",
+        ),
+        "download_csv": ("Tải CSV", "Download CSV"),
+        "download_xlsx": ("Tải Excel", "Download Excel"),
+        "show_data": ("Xem bảng số liệu", "Show the data"),
+        "domain_coverage": ("Bao phủ", "Coverage"),
+        "domain_housing": ("Nhà ở", "Housing"),
+        "domain_training": ("Đào tạo nghề & việc làm", "Training & jobs"),
+        "domain_payouts": ("Chi trả trợ cấp", "Allowance payouts"),
+    },
+)
+t = T  # the call sites' name: t("key", lang)

@@ -6,7 +6,7 @@ Tapping a commune bar or a month narrows the filters to it (tap-to-drill); the U
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 import altair as alt
 import pandas as pd
@@ -18,6 +18,17 @@ from charts.formatting import fmt_decimal, fmt_int
 from .downloads import download_buttons
 from .filters import SESSION_KEY, drill_to
 from .i18n import t
+
+# What st.altair_chart draws: one chart, or charts layered, concatenated, faceted or repeated.
+AltairChart: TypeAlias = (
+    alt.Chart
+    | alt.LayerChart
+    | alt.ConcatChart
+    | alt.HConcatChart
+    | alt.VConcatChart
+    | alt.FacetChart
+    | alt.RepeatChart
+)
 
 
 def _picked(selection: Any, name: str) -> list[dict[str, Any]]:
@@ -57,7 +68,7 @@ def _selection_key(key: str) -> str:
 
 
 def chart_with_data(
-    chart: alt.TopLevelMixin,
+    chart: AltairChart,
     table: pd.DataFrame,
     name: str,
     lang: str,
@@ -69,10 +80,14 @@ def chart_with_data(
         selection = st.altair_chart(
             chart, width="stretch", on_select="rerun", key=_selection_key(key)
         )
-        communes = [p.get("unit_code") for p in _picked(selection, COMMUNE_SELECTION)]
-        months = [_as_month(p.get("month")) for p in _picked(selection, MONTH_SELECTION)]
-        communes = [c for c in communes if c]
-        months = [m for m in months if m]
+        communes = [
+            str(p["unit_code"]) for p in _picked(selection, COMMUNE_SELECTION) if p.get("unit_code")
+        ]
+        months = [
+            month
+            for p in _picked(selection, MONTH_SELECTION)
+            if (month := _as_month(p.get("month"))) is not None
+        ]
         if communes or months:
             drill_to(communes=communes[:1] or None, month=months[0] if months else None)
     else:

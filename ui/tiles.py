@@ -14,6 +14,7 @@ from charts.formatting import (
     fmt_percent,
 )
 from data_access.indicators import BY_CODE, Indicator
+from i18n import choose
 
 from .i18n import t
 
@@ -33,7 +34,7 @@ def fmt_value(ind: Indicator, value: float | None, lang: str) -> str:
         return fmt_percent(value, 1, lang)
     if ind.unit == "money":
         return fmt_money(round(value), lang)
-    unit = ind.unit_vi if lang == "vi" else ind.unit_en
+    unit = ind.counted(lang)
     return f"{fmt_int(value, lang)} {unit}".strip()
 
 
@@ -72,8 +73,7 @@ def tiles(head: pd.DataFrame, codes: list[str], lang: str) -> None:
                     fmt_value(ind, row["value"], lang),
                     delta=fmt_change(ind, row["change"], lang),
                     delta_color="normal" if ind.higher_is_better else "off",
-                    help=f"{ind.rule_vi if lang == 'vi' else ind.label_en} "
-                    f"({t('vs_last_year', lang)})",
+                    help=f"{choose(lang, ind.rule_vi, ind.label_en)} ({t('vs_last_year', lang)})",
                 )
                 if not _missing(row["target"]):
                     st.caption(
