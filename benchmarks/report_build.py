@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 
-from data_access.db import open_welfare_engine
+from data_access.demo import open_welfare_engine
 from data_access.filters import Filters, Period, Scope
 from reports.briefing import build_briefing
 from reports.docx_report import build_docx

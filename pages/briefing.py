@@ -3,9 +3,10 @@
 Reads top to bottom like the report it downloads: the period picker (quarters with data, the
 year to date; never a future quarter), the headline indicators against the previous quarter,
 the same period last year and the year's target, then one section per domain (summary
-paragraph, chart, commune table, lagging communes) and the notes. The page, the .docx and the
-.xlsx render one ``reports.briefing.Briefing``, built once per (filters, scope, edition,
-language) through the UI cache, so they always agree.
+paragraph, chart, commune table, lagging communes) and the notes. The figures are gathered once
+per (period, communes, scope) through the UI cache, language- and edition-free; the page, the
+.docx and the .xlsx render the one ``Briefing`` written from them for the edition and language
+shown, so they always agree.
 
 The user's scope comes from sign-in; the communes chosen in the shared filter bar (``?xa=``)
 are respected and can be changed here. ``?ky=2023-Q3`` (or ``?ky=2023``) links to a period.
@@ -19,86 +20,83 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from auth.session import require_scope
 from charts.formatting import fmt_date
 from data_access.errors import WelfareDataError
-from data_access.filters import VERSION_2023, VERSION_DATES, Filters
-from reports.briefing import (
-    Briefing,
-    EmptyReportError,
-    ReportPeriod,
-    build_briefing,
-    default_period,
-    headline_rows,
-    report_periods,
-    section_chart,
-    table_rows,
-)
+from data_access.filters import Filters
+from i18n import Catalog
+from reports.briefing.domains import DOMAINS
+from reports.briefing.gather import gather
+from reports.briefing.layout import headline_rows, section_chart, table_rows
+from reports.briefing.model import Briefing, EmptyReportError
+from reports.briefing.periods import ReportPeriod, default_period, report_periods
+from reports.briefing.protect import protect
+from reports.briefing.write import write
 from reports.docx_report import build_docx
 from reports.xlsx_annex import build_xlsx
 from ui import data
-from ui.filters import current_params
-from ui.i18n import t
-from ui.page import current_lang, fail, language_switch
+from ui.filters import QP_COMMUNES, current_params
+from ui.page import fail, setup
 
-QP_PERIOD, QP_COMMUNES, QP_VERSION = "ky", "xa", "dv"
+QP_PERIOD = "ky"  # this page's own link parameter: ?ky=2023-Q3 or ?ky=2023
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-TEXT: dict[str, tuple[str, str]] = {
-    "title": ("Báo cáo quý", "Quarterly briefing"),
-    "period": ("Kỳ báo cáo", "Period"),
-    "communes": ("Xã, thị trấn", "Communes"),
-    "all": ("Toàn huyện", "Whole district"),
-    "public": ("Bản công khai", "Public version"),
-    "public_help": (
-        "Ẩn số đếm người, hộ từ 1 đến 4 (ghi «<5») và các ô, tổng có thể làm lộ chúng (ghi «x»).",
-        "Hides counts of 1–4 people or households («<5») and any cell or total that would "
-        "reveal them («x»).",
-    ),
-    "print": ("Bản in", "Print layout"),
-    "print_help": (
-        "Trình bày để in: bảng hiện đầy đủ, mỗi lĩnh vực một trang; dùng lệnh In (Ctrl+P).",
-        "Lays the page out for printing: full tables, one area per page; then press Ctrl+P.",
-    ),
-    "print_hint": (
-        "Bản in: dùng lệnh In của trình duyệt (Ctrl+P). Thanh điều hướng, nút và bộ chọn "
-        "không được in.",
-        "Print layout: use the browser's Print (Ctrl+P). Navigation, buttons and pickers are "
-        "left out of the printout.",
-    ),
-    "report_date": ("Ngày ký báo cáo", "Report date"),
-    "word": ("Tải báo cáo Word", "Download Word report"),
-    "excel": ("Tải phụ lục Excel", "Download Excel annex"),
-    "bad_period": (
-        "Kỳ «{value}» không có trong danh sách (chưa có số liệu hoặc không hợp lệ); "
-        "đã chọn {default}.",
-        "Period '{value}' is not offered (no data yet, or invalid); showing {default}.",
-    ),
-    "bad_commune": (
-        "Mã xã «{value}» không có hoặc ngoài phạm vi được xem; đã bỏ qua.",
-        "Commune code '{value}' is unknown or outside your scope; ignored.",
-    ),
-    "in_effect": (
-        "{where} · {period} · số liệu đến {as_of} · {edition}",
-        "{where} · {period} · data as of {as_of} · {edition}",
-    ),
-    "internal": ("bản nội bộ", "internal version"),
-    "public_short": ("bản công khai", "public version"),
-    "s1": ("I. Kết quả các chỉ tiêu chủ yếu", "I. Key indicators"),
-    "s2": ("II. Kết quả theo lĩnh vực", "II. Results by area"),
-    "lags": ("Xã, thị trấn cần chú ý", "Communes needing attention"),
-    "no_lags": ("Không có xã, thị trấn nào cần chú ý ở lĩnh vực này.", "No commune stands out."),
-    "table": ("Số liệu theo xã, thị trấn", "Figures by commune"),
-    "demo_data": (
-        "Dữ liệu mẫu — số liệu minh họa, không phải hồ sơ thật của người dân.",
-        "Demo data — illustrative figures, not real people's records.",
-    ),
-    "legend": (
-        "«<5»: từ 1 đến 4; «x»: ẩn để không suy ra được ô nhỏ từ tổng hoặc hiệu số.",
-        "«<5»: 1 to 4; «x»: hidden so that small cells cannot be worked out from totals.",
-    ),
-}
+T = Catalog(
+    "pages.briefing",
+    {
+        "period": ("Kỳ báo cáo", "Period"),
+        "communes": ("Xã, thị trấn", "Communes"),
+        "all": ("Toàn huyện", "Whole district"),
+        "public": ("Bản công khai", "Public version"),
+        "public_help": (
+            "Ẩn số đếm người, hộ từ 1 đến 4 (ghi «<5») và các ô, tổng có thể làm lộ chúng "
+            "(ghi «x»).",
+            "Hides counts of 1–4 people or households («<5») and any cell or total that would "
+            "reveal them («x»).",
+        ),
+        "print": ("Bản in", "Print layout"),
+        "print_help": (
+            "Trình bày để in: bảng hiện đầy đủ, mỗi lĩnh vực một trang; dùng lệnh In (Ctrl+P).",
+            "Lays the page out for printing: full tables, one area per page; then press Ctrl+P.",
+        ),
+        "print_hint": (
+            "Bản in: dùng lệnh In của trình duyệt (Ctrl+P). Thanh điều hướng, nút và bộ chọn "
+            "không được in.",
+            "Print layout: use the browser's Print (Ctrl+P). Navigation, buttons and pickers are "
+            "left out of the printout.",
+        ),
+        "report_date": ("Ngày ký báo cáo", "Report date"),
+        "word": ("Tải báo cáo Word", "Download Word report"),
+        "excel": ("Tải phụ lục Excel", "Download Excel annex"),
+        "bad_period": (
+            "Kỳ «{value}» không có trong danh sách (chưa có số liệu hoặc không hợp lệ); "
+            "đã chọn {default}.",
+            "Period '{value}' is not offered (no data yet, or invalid); showing {default}.",
+        ),
+        "bad_commune": (
+            "Mã xã «{value}» không có hoặc ngoài phạm vi được xem; đã bỏ qua.",
+            "Commune code '{value}' is unknown or outside your scope; ignored.",
+        ),
+        "in_effect": (
+            "{where} · {period} · số liệu đến {as_of} · {edition}",
+            "{where} · {period} · data as of {as_of} · {edition}",
+        ),
+        "internal": ("bản nội bộ", "internal version"),
+        "public_short": ("bản công khai", "public version"),
+        "s1": ("I. Kết quả các chỉ tiêu chủ yếu", "I. Key indicators"),
+        "s2": ("II. Kết quả theo lĩnh vực", "II. Results by area"),
+        "lags": ("Xã, thị trấn cần chú ý", "Communes needing attention"),
+        "no_lags": (
+            "Không có xã, thị trấn nào cần chú ý ở lĩnh vực này.",
+            "No commune stands out.",
+        ),
+        "table": ("Số liệu theo xã, thị trấn", "Figures by commune"),
+        "legend": (
+            "«<5»: từ 1 đến 4; «x»: ẩn để không suy ra được ô nhỏ từ tổng hoặc hiệu số.",
+            "«<5»: 1 to 4; «x»: hidden so that small cells cannot be worked out from totals.",
+        ),
+    },
+)
 
 # Static CSS for the print layout (never database text). Hides Streamlit's chrome and every
 # widget, and starts each section on a new page.
@@ -128,13 +126,6 @@ PRINT_CSS = """
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 
-def tr(key: str, lang: str, **values: object) -> str:
-    """A string of this page in ``lang``."""
-    vi, en = TEXT[key]
-    text = vi if lang == "vi" else en
-    return text.format(**values) if values else text
-
-
 def plain(text: str) -> str:
     """Text safe to pass to st.markdown: commune names come from the database."""
     return _MARKDOWN.sub(r"\\\1", text)
@@ -146,7 +137,7 @@ def choose_period(periods: list[ReportPeriod], lang: str) -> ReportPeriod:
     fallback = default_period(periods)
     raw = st.query_params.get(QP_PERIOD)
     if raw is not None and raw not in by_key:
-        st.warning(tr("bad_period", lang, value=raw[:20], default=fallback.label(lang)), icon="🔗")
+        st.warning(T("bad_period", lang, value=raw[:20], default=fallback.label(lang)), icon="🔗")
         raw = None
     chosen = raw or st.session_state.get("bc_ky_last") or fallback.key
     st.session_state["bc_ky"] = chosen if chosen in by_key else fallback.key
@@ -156,7 +147,7 @@ def choose_period(periods: list[ReportPeriod], lang: str) -> ReportPeriod:
         st.query_params[QP_PERIOD] = st.session_state["bc_ky"]
 
     key = st.selectbox(
-        tr("period", lang),
+        T("period", lang),
         options=list(by_key),
         format_func=lambda k: by_key[k].label(lang),
         key="bc_ky",
@@ -171,7 +162,7 @@ def choose_communes(names: dict[str, str], lang: str) -> tuple[str, ...]:
     wanted = [c.strip() for c in raw.split(",") if c.strip()]
     for code in wanted:
         if code not in names:
-            st.warning(tr("bad_commune", lang, value=code[:20]), icon="🔗")
+            st.warning(T("bad_commune", lang, value=code[:20]), icon="🔗")
     st.session_state["bc_xa"] = [c for c in wanted if c in names]
 
     def remember() -> None:
@@ -182,10 +173,10 @@ def choose_communes(names: dict[str, str], lang: str) -> tuple[str, ...]:
             del st.query_params[QP_COMMUNES]
 
     chosen = st.multiselect(
-        tr("communes", lang),
+        T("communes", lang),
         options=list(names),
         format_func=lambda c: names.get(c, c),
-        placeholder=tr("all", lang),
+        placeholder=T("all", lang),
         key="bc_xa",
         on_change=remember,
     )
@@ -219,13 +210,13 @@ def draw_section(
         if chart is not None:
             st.altair_chart(chart, width="stretch")
         header, table = table_rows(section.table, lang)
-        st.markdown(f"**{tr('table', lang)}**")
+        st.markdown(f"**{T('table', lang)}**")
         print_table(pd.DataFrame(table, columns=header), printing)
         if briefing.public:
-            st.caption(tr("legend", lang))
-        st.markdown(f"**{tr('lags', lang)}**")
+            st.caption(T("legend", lang))
+        st.markdown(f"**{T('lags', lang)}**")
         if not section.lags:
-            st.caption(tr("no_lags", lang))
+            st.caption(T("no_lags", lang))
         for lag in section.lags:
             communes = "; ".join(f"{name}: {detail}" for name, detail in lag.communes)
             st.markdown("- " + plain(f"{lag.label} ({lag.rule_label.lower()}): {communes}"))
@@ -233,57 +224,41 @@ def draw_section(
 
 # --- the page -------------------------------------------------------------------------------
 
-lang = current_lang()
-language_switch(lang)
-try:
-    database = data.database()
-    as_of, first = data.as_of(), data.first_month()
-except WelfareDataError as error:
-    st.title(tr("title", lang))
-    st.error(f"{t('db_error_title', lang)}: {error.message(lang)}", icon="⚠️")
-    st.stop()
-if database.is_demo:
-    st.info(tr("demo_data", lang), icon="🧪")
-scope = require_scope(lang, database.is_demo)
-st.title(tr("title", lang))
-if as_of is None or first is None:
-    st.info(t("empty", lang))
-    st.stop()
-
-params = current_params()
-version = params.get(QP_VERSION, VERSION_2023)
-version = version if version in VERSION_DATES else VERSION_2023
-names = data.scoped_names(version, scope)
+page = setup("nav_briefing", with_filter_bar=False)
+lang, scope = page.lang, page.scope
 with st.container(key="bc_controls", border=True):
     left, middle, right = st.columns([2, 3, 2])
     with left:
-        report = choose_period(report_periods(first, as_of), lang)
+        report = choose_period(report_periods(page.data_range.first, page.data_range.as_of), lang)
     with middle:
-        communes = choose_communes(names, lang)
+        communes = choose_communes(page.names, lang)
     with right:
-        public = st.toggle(tr("public", lang), key="bc_public", help=tr("public_help", lang))
-        printing = st.toggle(tr("print", lang), key="bc_print", help=tr("print_help", lang))
+        public = st.toggle(T("public", lang), key="bc_public", help=T("public_help", lang))
+        printing = st.toggle(T("print", lang), key="bc_print", help=T("print_help", lang))
         signed_on = st.date_input(
-            tr("report_date", lang), value=date.today(), key="bc_date", format="DD/MM/YYYY"
+            T("report_date", lang), value=date.today(), key="bc_date", format="DD/MM/YYYY"
         )
 
-filters = Filters(report.nominal, communes, version)
+filters = Filters(report.nominal, communes, page.filters.version)
 try:
-    briefing = data.run(build_briefing, filters, scope, public, lang)
+    # The queries, once per period, communes and scope; the edition and language shown are
+    # written from them without asking the database again.
+    gathered = data.run(gather, filters, scope)
 except EmptyReportError as error:
     st.info(error.message(lang), icon="📭")
     st.stop()
 except WelfareDataError as error:
     fail(error, lang)
+briefing = write(protect(gathered, public), lang)
 
 if printing:
     st.html(PRINT_CSS)
-    st.caption(tr("print_hint", lang))
+    st.caption(T("print_hint", lang))
 
-edition = tr("public_short" if public else "internal", lang)
+edition = T("public_short" if public else "internal", lang)
 st.subheader(briefing.title)
 st.caption(
-    tr(
+    T(
         "in_effect",
         lang,
         where=briefing.where,
@@ -297,7 +272,7 @@ stem = f"bao-cao-{report.key}{'-cong-khai' if public else ''}"
 with st.container(key="bc_downloads"):
     word, excel = st.columns(2)
     word.download_button(
-        tr("word", lang),
+        T("word", lang),
         data=lambda: build_docx(briefing, report_date),
         file_name=f"{stem}.docx",
         mime=DOCX_MIME,
@@ -307,7 +282,7 @@ with st.container(key="bc_downloads"):
         width="stretch",
     )
     excel.download_button(
-        tr("excel", lang),
+        T("excel", lang),
         data=lambda: build_xlsx(briefing, report_date),
         file_name=f"{stem}.xlsx",
         mime=XLSX_MIME,
@@ -318,9 +293,9 @@ with st.container(key="bc_downloads"):
     )
 
 with st.container(key="bc_section_headline"):
-    st.subheader(tr("s1", lang))
+    st.subheader(T("s1", lang))
     header, rows = headline_rows(briefing)
     print_table(pd.DataFrame(rows, columns=header), printing)
 
-for number, domain in enumerate(("coverage", "housing", "training", "payouts"), start=1):
-    draw_section(briefing, number, domain, printing, tr("s2", lang) if number == 1 else None)
+for number, domain in enumerate(DOMAINS, start=1):
+    draw_section(briefing, number, domain, printing, T("s2", lang) if number == 1 else None)

@@ -31,8 +31,10 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from charts.formatting import fmt_date, fmt_date_formal, roman
+from i18n import Catalog, choose
 
-from .briefing import Briefing, Section, Table, headline_rows, section_chart, table_rows
+from .briefing.layout import headline_rows, section_chart, table_rows
+from .briefing.model import Briefing, Section, Table
 from .suppression import PRIMARY, SECONDARY, THRESHOLD
 
 FONT = "Times New Roman"
@@ -63,67 +65,67 @@ WORD_COLUMNS = {
     "payouts": ["beneficiaries", "paid_amount"],
 }
 
-TEXT: dict[str, tuple[str, str]] = {
-    "parent": ("UBND HUYỆN ĐẦM HÀ", "ĐẦM HÀ DISTRICT PEOPLE'S COMMITTEE"),
-    "body": (
-        "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI",
-        "DIVISION OF LABOUR, INVALIDS AND SOCIAL AFFAIRS",
-    ),
-    "number": ("Số:      /BC-LĐTBXH", "No.:      /BC-LĐTBXH"),
-    "nation": ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIETNAM"),
-    "motto": ("Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
-    "kind": ("BÁO CÁO", "REPORT"),
-    "s1": ("KẾT QUẢ CÁC CHỈ TIÊU CHỦ YẾU", "KEY INDICATORS"),
-    "s2": ("KẾT QUẢ THEO LĨNH VỰC", "RESULTS BY AREA"),
-    "s3": ("CÁC XÃ, THỊ TRẤN CẦN TẬP TRUNG CHỈ ĐẠO", "COMMUNES NEEDING ATTENTION"),
-    "s4": ("GHI CHÚ VỀ SỐ LIỆU", "NOTES ON THE DATA"),
-    "table": ("Bảng {n}. {title} ({where}, {period})", "Table {n}. {title} ({where}, {period})"),
-    "no_lag": (
-        "Không có xã, thị trấn nào thấp hơn chỉ tiêu hoặc chậm tiến độ trong kỳ.",
-        "No commune is below target or behind schedule in the period.",
-    ),
-    "lag_line": ("{label} ({rule}): {communes}.", "{label} ({rule}): {communes}."),
-    "as_of": (
-        "Số liệu tổng hợp từ cơ sở dữ liệu an sinh xã hội của huyện, tính đến ngày {date}; "
-        "mọi số liệu được tính từ hồ sơ của từng đối tượng, không nhập tay.",
-        "Figures are computed from the district's record-level welfare database, with data "
-        "to {date}; none is typed in by hand.",
-    ),
-    "partial": (
-        "{period} chưa kết thúc: số liệu của kỳ và các so sánh chỉ tính đến {date}; so với "
-        "kỳ trước là so với cùng số tháng của kỳ trước.",
-        "{period} is not over: its figures and comparisons run to {date}; the previous "
-        "quarter is compared over the same number of months.",
-    ),
-    "scope": ("Phạm vi số liệu: {scope}.", "Scope of the figures: {scope}."),
-    "public": (
-        "Bản công khai: số đếm người, hộ từ 1 đến {t1} được ghi «{primary}»; ô «{secondary}» "
-        "được ẩn để không suy ra được các ô nhỏ từ tổng hoặc hiệu số. Kinh phí hỗ trợ nhà ở "
-        "từng xã không công bố vì có thể suy ra số hộ.",
-        "Public version: counts of 1 to {t1} people or households read «{primary}»; cells "
-        "marked «{secondary}» are hidden so that small cells cannot be worked out from totals "
-        "or differences. Housing money per commune is withheld (it reveals household counts).",
-    ),
-    "demo": (
-        "Dữ liệu mẫu: số liệu minh họa, không phải hồ sơ thật của người dân.",
-        "Demo data: illustrative figures, not real people's records.",
-    ),
-    "recipients": ("Nơi nhận:", "Distribution:"),
-    "recipient_list": (
-        "- Thường trực Huyện ủy;|- Thường trực HĐND, UBND huyện;{commune}|- Lưu: VT, LĐTBXH.",
-        "- Standing Committee of the District Party Committee;|- District People's Council "
-        "and Committee;{commune}|- Archive.",
-    ),
-    "signer": ("TRƯỞNG PHÒNG", "HEAD OF DIVISION"),
-    "signature": ("(Ký, ghi rõ họ tên)", "(Signature and full name)"),
-}
-
-
-def tr(key: str, lang: str, **values: object) -> str:
-    """A report string in ``lang``."""
-    vi, en = TEXT[key]
-    text = vi if lang == "vi" else en
-    return text.format(**values) if values else text
+T = Catalog(
+    "reports.docx_report",
+    {
+        "parent": ("UBND HUYỆN ĐẦM HÀ", "ĐẦM HÀ DISTRICT PEOPLE'S COMMITTEE"),
+        "body": (
+            "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI",
+            "DIVISION OF LABOUR, INVALIDS AND SOCIAL AFFAIRS",
+        ),
+        "number": ("Số:      /BC-LĐTBXH", "No.:      /BC-LĐTBXH"),
+        "nation": ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIETNAM"),
+        "motto": ("Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
+        "kind": ("BÁO CÁO", "REPORT"),
+        "s1": ("KẾT QUẢ CÁC CHỈ TIÊU CHỦ YẾU", "KEY INDICATORS"),
+        "s2": ("KẾT QUẢ THEO LĨNH VỰC", "RESULTS BY AREA"),
+        "s3": ("CÁC XÃ, THỊ TRẤN CẦN TẬP TRUNG CHỈ ĐẠO", "COMMUNES NEEDING ATTENTION"),
+        "s4": ("GHI CHÚ VỀ SỐ LIỆU", "NOTES ON THE DATA"),
+        "table": (
+            "Bảng {n}. {title} ({where}, {period})",
+            "Table {n}. {title} ({where}, {period})",
+        ),
+        "no_lag": (
+            "Không có xã, thị trấn nào thấp hơn chỉ tiêu hoặc chậm tiến độ trong kỳ.",
+            "No commune is below target or behind schedule in the period.",
+        ),
+        "lag_line": ("{label} ({rule}): {communes}.", "{label} ({rule}): {communes}."),
+        "as_of": (
+            "Số liệu tổng hợp từ cơ sở dữ liệu an sinh xã hội của huyện, tính đến ngày {date}; "
+            "mọi số liệu được tính từ hồ sơ của từng đối tượng, không nhập tay.",
+            "Figures are computed from the district's record-level welfare database, with data "
+            "to {date}; none is typed in by hand.",
+        ),
+        "partial": (
+            "{period} chưa kết thúc: số liệu của kỳ và các so sánh chỉ tính đến {date}; so với "
+            "kỳ trước là so với cùng số tháng của kỳ trước.",
+            "{period} is not over: its figures and comparisons run to {date}; the previous "
+            "quarter is compared over the same number of months.",
+        ),
+        "scope": ("Phạm vi số liệu: {scope}.", "Scope of the figures: {scope}."),
+        "public": (
+            "Bản công khai: số đếm người, hộ từ 1 đến {t1} được ghi «{primary}»; ô «{secondary}» "
+            "được ẩn để không suy ra được các ô nhỏ từ tổng hoặc hiệu số. Kinh phí hỗ trợ nhà ở "
+            "từng xã không công bố vì có thể suy ra số hộ.",
+            "Public version: counts of 1 to {t1} people or households read «{primary}»; cells "
+            "marked «{secondary}» are hidden so that small cells cannot be worked out from totals "
+            "or differences. Housing money per commune is withheld (it reveals household counts).",
+        ),
+        "demo": (
+            "Dữ liệu mẫu: số liệu minh họa, không phải hồ sơ thật của người dân.",
+            "Demo data: illustrative figures, not real people's records.",
+        ),
+        "recipients": ("Nơi nhận:", "Distribution:"),
+        "recipient_list": (
+            "- Thường trực Huyện ủy;|- Thường trực HĐND, UBND huyện;{commune}|- Lưu: VT, LĐTBXH.",
+            "- Standing Committee of the District Party Committee;|- District People's Council "
+            "and Committee;{commune}|- Archive.",
+        ),
+        "recipient_commune": ("- UBND {name};", "- {name} People's Committee;"),
+        "signer": ("TRƯỞNG PHÒNG", "HEAD OF DIVISION"),
+        "signature": ("(Ký, ghi rõ họ tên)", "(Signature and full name)"),
+    },
+)
 
 
 # --- low-level helpers ------------------------------------------------------------------------
@@ -283,17 +285,17 @@ def build_docx(briefing: Briefing, report_date: date | None = None) -> bytes:
     _title(document, briefing)
     _intro(document, briefing)
 
-    _heading(document, f"{roman(1)}. {tr('s1', lang)}")
+    _heading(document, f"{roman(1)}. {T('s1', lang)}")
     _headline_table(document, briefing)
 
-    _heading(document, f"{roman(2)}. {tr('s2', lang)}")
+    _heading(document, f"{roman(2)}. {T('s2', lang)}")
     for number, section in enumerate(briefing.sections, start=1):
         _domain(document, briefing, section, number)
 
-    _heading(document, f"{roman(3)}. {tr('s3', lang)}")
+    _heading(document, f"{roman(3)}. {T('s3', lang)}")
     _lagging(document, briefing)
 
-    _heading(document, f"{roman(4)}. {tr('s4', lang)}")
+    _heading(document, f"{roman(4)}. {T('s4', lang)}")
     _notes(document, briefing)
 
     _signature(document, briefing)
@@ -336,27 +338,26 @@ def _header(document: object, briefing: Briefing, when: date) -> None:
     _widths(table, [left_cm, right_cm], indent_cm=-0.8)
     left, right = table.rows[0].cells
     for cell, lines in (
-        (left, [(tr("parent", lang), False), (tr("body", lang), True)]),
-        (right, [(tr("nation", lang), True), (tr("motto", lang), True)]),
+        (left, [(T("parent", lang), False), (T("body", lang), True)]),
+        (right, [(T("nation", lang), True), (T("motto", lang), True)]),
     ):
         first = True
         for text, bold in lines:
             paragraph = _cell_paragraph(cell) if first else cell.add_paragraph()
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             paragraph.paragraph_format.space_after = Pt(0)
-            size = BODY_PT if text == tr("motto", lang) else HEADER_PT
+            size = BODY_PT if text == T("motto", lang) else HEADER_PT
             _text(paragraph, text, size, bold=bold)
             first = False
     _short_rule(left, left_cm, 2.4)
     _short_rule(right, right_cm, 5.6)
     number = left.add_paragraph()
     number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _text(number, tr("number", lang), HEADER_PT)
+    _text(number, T("number", lang), HEADER_PT)
     dated = right.add_paragraph()
     dated.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    place_date = (
-        fmt_date_formal(when, PLACE) if lang == "vi" else f"{PLACE}, {fmt_date(when, 'en')}"
-    )
+    # The Decree's formal date in Vietnamese ("Đầm Hà, ngày 05 tháng 12 năm 2023").
+    place_date = choose(lang, fmt_date_formal(when, PLACE), f"{PLACE}, {fmt_date(when, lang)}")
     _text(dated, place_date, BODY_PT, italic=True)
 
 
@@ -364,7 +365,7 @@ def _title(document: object, briefing: Briefing) -> None:
     lang = briefing.lang
     _paragraph(
         document,
-        tr("kind", lang),
+        T("kind", lang),
         BODY_PT,
         bold=True,
         align=WD_ALIGN_PARAGRAPH.CENTER,
@@ -390,7 +391,7 @@ def _title(document: object, briefing: Briefing) -> None:
 def _intro(document: object, briefing: Briefing) -> None:
     lang = briefing.lang
     as_of = fmt_date(briefing.as_of, lang)
-    _paragraph(document, tr("as_of", lang, date=as_of), indent=True, before=6)
+    _paragraph(document, T("as_of", lang, date=as_of), indent=True, before=6)
 
 
 def _heading(document: object, text: str) -> None:
@@ -451,7 +452,7 @@ def _domain(document: object, briefing: Briefing, section: Section, number: int)
         picture = _paragraph(document, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
         picture.add_run().add_picture(io.BytesIO(png), width=Cm(CHART_WIDTH_CM))
         picture.paragraph_format.keep_with_next = True
-    caption = tr(
+    caption = T(
         "table",
         lang,
         n=number,
@@ -474,25 +475,25 @@ def _lagging(document: object, briefing: Briefing) -> None:
     lang = briefing.lang
     lags = [lag for section in briefing.sections for lag in section.lags]
     if not lags:
-        _paragraph(document, tr("no_lag", lang), indent=True)
+        _paragraph(document, T("no_lag", lang), indent=True)
         return
     for lag in lags:
         communes = "; ".join(f"{name}: {detail}" for name, detail in lag.communes)
-        line = tr("lag_line", lang, label=lag.label, rule=lag.rule_label.lower(), communes=communes)
+        line = T("lag_line", lang, label=lag.label, rule=lag.rule_label.lower(), communes=communes)
         _paragraph(document, f"- {line}", indent=True)
 
 
 def _notes(document: object, briefing: Briefing) -> None:
     lang, report = briefing.lang, briefing.report
-    notes = [tr("scope", lang, scope=briefing.scope_label)]
+    notes = [T("scope", lang, scope=briefing.scope_label)]
     if report.partial:
         notes.append(
-            tr("partial", lang, period=report.label(lang), date=fmt_date(briefing.as_of, lang))
+            T("partial", lang, period=report.label(lang), date=fmt_date(briefing.as_of, lang))
         )
     if briefing.public:
-        notes.append(tr("public", lang, t1=THRESHOLD - 1, primary=PRIMARY, secondary=SECONDARY))
+        notes.append(T("public", lang, t1=THRESHOLD - 1, primary=PRIMARY, secondary=SECONDARY))
     if briefing.is_demo:
-        notes.append(tr("demo", lang))
+        notes.append(T("demo", lang))
     for note in notes:
         _paragraph(document, f"- {note}", indent=True)
 
@@ -506,18 +507,20 @@ def _signature(document: object, briefing: Briefing) -> None:
     _widths(table, [7.5, 8.5])
     left, right = table.rows[0].cells
     heading = _cell_paragraph(left)
-    _text(heading, tr("recipients", lang), RECIPIENTS_PT, bold=True, italic=True)
-    # "UBND xã Quảng Tân": inside a line the kind of unit is written in lower case.
+    _text(heading, T("recipients", lang), RECIPIENTS_PT, bold=True, italic=True)
+    # "UBND xã Quảng Tân": inside a Vietnamese line the kind of unit is written in lower case.
     name = briefing.commune
-    commune = f"|- UBND {name[0].lower()}{name[1:]};" if name and lang == "vi" else ""
-    commune = commune or (f"|- {name} People's Committee;" if name else "")
-    for line in tr("recipient_list", lang, commune=commune).split("|"):
+    commune = ""
+    if name:
+        shown = choose(lang, name[0].lower() + name[1:], name)
+        commune = "|" + T("recipient_commune", lang, name=shown)
+    for line in T("recipient_list", lang, commune=commune).split("|"):
         paragraph = left.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(0)
         _text(paragraph, line, RECIPIENT_LIST_PT)
     signer = _cell_paragraph(right)
     signer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _text(signer, tr("signer", lang), BODY_PT, bold=True)
+    _text(signer, T("signer", lang), BODY_PT, bold=True)
     note = right.add_paragraph()
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _text(note, tr("signature", lang), BODY_PT, italic=True)
+    _text(note, T("signature", lang), BODY_PT, italic=True)

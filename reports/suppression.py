@@ -96,6 +96,19 @@ class _State:
         return (self.total[column] if row is None else self.cells[column][row]) is not None
 
 
+@dataclass(frozen=True)
+class _Reader:
+    """What a reader of the published table knows besides the shown cells: the markers'
+    meaning (small cells, counts of people) and the ties between columns."""
+
+    values: Mapping[str, list[float]]
+    totals: Mapping[str, float]
+    sensitive: set[str]
+    virtual: set[str]
+    bounded_by: Mapping[str, str]
+    threshold: int
+
+
 def suppress(
     table: pd.DataFrame,
     sensitive: Collection[str],
@@ -126,59 +139,74 @@ def suppress(
         column name is unknown.
     """
     columns = list(table.columns)
-    reveals = {k: list(v) for k, v in (reveals or {}).items()}
-    bounded_by = dict(bounded_by or {})
-    sensitive_set, virtual_set = set(sensitive), set(virtual)
-    if additive is None:
-        additive_set = {c for c in columns if pd.api.types.is_integer_dtype(table[c])}
-    else:
-        additive_set = set(additive)
-    named = sensitive_set | virtual_set | additive_set | set(reveals) | set(bounded_by)
-    named |= {t for ts in reveals.values() for t in ts} | set(bounded_by.values())
-    unknown = named - set(columns)
-    if unknown:
-        raise ValueError(f"unknown columns: {sorted(unknown)}")
-    for source, targets in reveals.items():
-        for target in targets:
-            if target in sensitive_set and target in additive_set and target not in virtual_set:
-                raise ValueError(
-                    f"{source!r} reveals {target!r}, a printed count column: hiding a zero "
-                    "there would break the meaning of 'x'"
-                )
-
+    links = {k: list(v) for k, v in (reveals or {}).items()}
+    additive_set = _additive(table, additive)
     values = {c: [_number(v) for v in table[c]] for c in columns}
-    totals = {c: sum(values[c]) for c in columns}
+    reader = _Reader(
+        values,
+        {c: sum(values[c]) for c in columns},
+        set(sensitive),
+        set(virtual),
+        dict(bounded_by or {}),
+        threshold,
+    )
+    _check(columns, reader, additive_set, links)
     state = _State(table)
-    # Primary suppression: every small count, in the rows and in the totals.
-    for column in sensitive_set:
-        for row, value in enumerate(values[column]):
-            if is_small(value, threshold):
-                state.hide(column, row, PRIMARY)
-        if column in additive_set and is_small(totals[column], threshold):
-            state.hide(column, None, PRIMARY)
-
-    additive_order = [c for c in columns if c in additive_set]
-    while True:
-        _spread(state, reveals)
-        unsafe = next(
-            (
-                c
-                for c in additive_order
-                if _unsafe(
-                    c, state, values, totals, sensitive_set, virtual_set, bounded_by, threshold
-                )
-            ),
-            None,
-        )
-        if unsafe is None:
-            break
-        _protect(unsafe, state, values, sensitive_set, virtual_set)
-
+    _hide_small(state, reader, additive_set)
+    _hide_until_safe(state, reader, [c for c in columns if c in additive_set], links)
     index = table.index
     cells = pd.DataFrame(
         {c: pd.Series(state.cells[c], index=index, dtype=object) for c in columns}, index=index
     )
     return Suppression(cells, dict(state.total))
+
+
+def _additive(table: pd.DataFrame, additive: Collection[str] | None) -> set[str]:
+    """The columns whose total is the sum of the rows (default: every integer column)."""
+    if additive is None:
+        return {c for c in table.columns if pd.api.types.is_integer_dtype(table[c])}
+    return set(additive)
+
+
+def _check(
+    columns: list[str], reader: _Reader, additive: set[str], reveals: Mapping[str, list[str]]
+) -> None:
+    """Refuse unknown column names, and a ``reveals`` target that is a printed count column."""
+    named = reader.sensitive | reader.virtual | additive | set(reveals) | set(reader.bounded_by)
+    named |= {t for ts in reveals.values() for t in ts} | set(reader.bounded_by.values())
+    unknown = named - set(columns)
+    if unknown:
+        raise ValueError(f"unknown columns: {sorted(unknown)}")
+    for source, targets in reveals.items():
+        for target in targets:
+            printed = target not in reader.virtual
+            if target in reader.sensitive and target in additive and printed:
+                raise ValueError(
+                    f"{source!r} reveals {target!r}, a printed count column: hiding a zero "
+                    "there would break the meaning of 'x'"
+                )
+
+
+def _hide_small(state: _State, reader: _Reader, additive: set[str]) -> None:
+    """Primary suppression: every small count, in the rows and in the totals."""
+    for column in reader.sensitive:
+        for row, value in enumerate(reader.values[column]):
+            if is_small(value, reader.threshold):
+                state.hide(column, row, PRIMARY)
+        if column in additive and is_small(reader.totals[column], reader.threshold):
+            state.hide(column, None, PRIMARY)
+
+
+def _hide_until_safe(
+    state: _State, reader: _Reader, additive: list[str], reveals: Mapping[str, list[str]]
+) -> None:
+    """Secondary suppression: hide more, column by column, until no hidden cell can be pinned."""
+    while True:
+        _spread(state, reveals)
+        unsafe = next((c for c in additive if _unsafe(c, state, reader)), None)
+        if unsafe is None:
+            return
+        _protect(unsafe, state, reader.values, reader.sensitive, reader.virtual)
 
 
 def _spread(state: _State, reveals: Mapping[str, Collection[str]]) -> None:
@@ -194,64 +222,54 @@ def _spread(state: _State, reveals: Mapping[str, Collection[str]]) -> None:
 
 
 def _bounds(
-    column: str,
-    row: int | None,
-    state: _State,
-    values: Mapping[str, list[float]],
-    totals: Mapping[str, float],
-    sensitive: set[str],
-    virtual: set[str],
-    bounded_by: Mapping[str, str],
-    threshold: int,
+    column: str, row: int | None, state: _State, reader: _Reader, follow: bool = True
 ) -> tuple[float, float]:
-    """What a reader can tell about one cell: its exact value if shown, else a range."""
+    """What a reader can tell about one cell: its exact value if shown, else a range.
+
+    A hidden virtual cell lies below its ``bounded_by`` cell's upper bound (``follow``: one
+    step only, the bound's own bound is not followed).
+    """
     marker = state.total[column] if row is None else state.cells[column][row]
-    value = totals[column] if row is None else values[column][row]
+    value = reader.totals[column] if row is None else reader.values[column][row]
     if marker is None:
         return value, value
     if column in state.withheld:
         return 0.0, INF
-    if column in virtual:
-        limit = bounded_by.get(column)
+    if column in reader.virtual:
+        limit = reader.bounded_by.get(column) if follow else None
         if limit is None:
             return 0.0, INF
-        upper = _bounds(limit, row, state, values, totals, sensitive, virtual, {}, threshold)[1]
-        return 0.0, upper
+        return 0.0, _bounds(limit, row, state, reader, follow=False)[1]
     if marker == PRIMARY:
-        return 1.0, float(threshold - 1)
-    if column in sensitive:
-        return float(threshold), INF
+        return 1.0, float(reader.threshold - 1)
+    if column in reader.sensitive:
+        return float(reader.threshold), INF
     return 0.0, INF
 
 
-def _unsafe(
-    column: str,
-    state: _State,
-    values: Mapping[str, list[float]],
-    totals: Mapping[str, float],
-    sensitive: set[str],
-    virtual: set[str],
-    bounded_by: Mapping[str, str],
-    threshold: int,
-) -> bool:
+def _unsafe(column: str, state: _State, reader: _Reader) -> bool:
     """True when a reader could pin a hidden cell (or hidden total) of ``column`` to one value.
 
     The column's cells sum to its total. Given the shown cells and the ranges of the hidden
     ones, each hidden cell's possible values are what the others leave of the total.
     """
-
-    def bounds(row: int | None) -> tuple[float, float]:
-        return _bounds(
-            column, row, state, values, totals, sensitive, virtual, bounded_by, threshold
-        )
-
     hidden = [r for r in range(state.rows) if state.cells[column][r] is not None]
     total_hidden = state.total[column] is not None
     if not hidden and not total_hidden:
         return False
-    shown_sum = sum(values[column][r] for r in range(state.rows) if r not in hidden)
-    ranges = [bounds(r) for r in hidden]
-    total_lo, total_hi = bounds(None)
+    shown_sum = sum(reader.values[column][r] for r in range(state.rows) if r not in hidden)
+    ranges = [_bounds(column, r, state, reader) for r in hidden]
+    total = _bounds(column, None, state, reader)
+    if _cell_pinned(ranges, total, shown_sum):
+        return True
+    return total_hidden and _total_pinned(ranges, total, shown_sum)
+
+
+def _cell_pinned(
+    ranges: list[tuple[float, float]], total: tuple[float, float], shown_sum: float
+) -> bool:
+    """True when what the other hidden cells leave of the total pins one hidden cell."""
+    total_lo, total_hi = total
     # What the hidden cells add up to, as far as the reader can tell.
     rest_lo = max(total_lo - shown_sum, _sum(lo for lo, _ in ranges))
     rest_hi = min(total_hi - shown_sum, _sum(hi for _, hi in ranges))
@@ -261,12 +279,17 @@ def _unsafe(
         cell_hi = min(hi, rest_hi - _sum(lo_ for lo_, _ in others))
         if cell_lo >= cell_hi:
             return True
-    if total_hidden:
-        known_lo = max(total_lo, shown_sum + _sum(lo for lo, _ in ranges))
-        known_hi = min(total_hi, shown_sum + _sum(hi for _, hi in ranges))
-        if known_lo >= known_hi:
-            return True
     return False
+
+
+def _total_pinned(
+    ranges: list[tuple[float, float]], total: tuple[float, float], shown_sum: float
+) -> bool:
+    """True when the shown cells and the hidden cells' ranges pin a hidden total."""
+    total_lo, total_hi = total
+    known_lo = max(total_lo, shown_sum + _sum(lo for lo, _ in ranges))
+    known_hi = min(total_hi, shown_sum + _sum(hi for _, hi in ranges))
+    return known_lo >= known_hi
 
 
 def _sum(numbers: Iterable[float]) -> float:

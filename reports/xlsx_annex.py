@@ -19,75 +19,76 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from charts.formatting import fmt_date
-from data_access.filters import VERSION_2023
-from data_access.indicators import BY_CODE
+from data_access.filters import VERSION_2023, VERSION_2025
+from i18n import Catalog
 
-from .briefing import Briefing, Cell, Figure, Table
+from .briefing.model import Briefing, Cell, Table
+from .briefing.numbers import unit_label
 from .suppression import PRIMARY, SECONDARY, THRESHOLD
 
 FORMATS = {"count": "#,##0", "money": "#,##0", "percent": "0.0%"}
 DATE_FORMAT = "dd/mm/yyyy"
 HEADER_FILL = PatternFill("solid", fgColor="DDE7EE")
 BOLD = Font(bold=True)
-SHEET_NAMES = {
-    "coverage": ("Bao phủ", "Coverage"),
-    "housing": ("Nhà ở", "Housing"),
-    "training": ("Đào tạo - Việc làm", "Training & jobs"),
-    "payouts": ("Chi trả trợ cấp", "Payouts"),
+# Each domain's sheet and each unit version, with the message naming it.
+SHEETS = {
+    "coverage": "sheet_coverage",
+    "housing": "sheet_housing",
+    "training": "sheet_training",
+    "payouts": "sheet_payouts",
 }
+VERSIONS = {VERSION_2023: "version_2023", VERSION_2025: "version_2025"}
 
-TEXT: dict[str, tuple[str, str]] = {
-    "info": ("Thông tin", "About"),
-    "indicators": ("Chỉ tiêu", "Indicators"),
-    "annex": ("Phụ lục số liệu", "Data annex"),
-    "report": ("Báo cáo", "Report"),
-    "period": ("Kỳ báo cáo", "Period"),
-    "months": ("Các tháng có số liệu", "Months with data"),
-    "communes": ("Xã, thị trấn trong báo cáo", "Communes in the report"),
-    "all_communes": ("Toàn huyện ({n} xã, thị trấn)", "Whole district ({n} communes)"),
-    "scope": ("Phạm vi được xem (tài khoản)", "Scope (account)"),
-    "version": ("Danh mục đơn vị hành chính", "Administrative units"),
-    "as_of": ("Số liệu đến ngày", "Data as of"),
-    f"version_{VERSION_2023}": ("9 đơn vị hành chính năm 2023", "The 9 units of 2023"),
-    "version_2025": ("2 xã mới (từ 1/7/2025)", "The 2 communes in force from 1/7/2025"),
-    "made": ("Ngày lập", "Made on"),
-    "edition": ("Phiên bản", "Edition"),
-    "internal": ("Bản nội bộ (đầy đủ số liệu)", "Internal (all figures)"),
-    "public": (
-        "Bản công khai: số đếm người, hộ từ 1 đến {t1} ghi «{primary}»; ô «{secondary}» được "
-        "ẩn để không suy ra được ô nhỏ từ tổng hoặc hiệu số",
-        "Public: counts of 1 to {t1} people or households read «{primary}»; cells marked "
-        "«{secondary}» are hidden so that small cells cannot be worked out",
-    ),
-    "source": ("Nguồn", "Source"),
-    "source_db": (
-        "Cơ sở dữ liệu an sinh xã hội huyện Đầm Hà (tính từ hồ sơ từng đối tượng)",
-        "Đầm Hà district welfare database (computed from individual records)",
-    ),
-    "demo": (
-        "Dữ liệu mẫu — số liệu minh họa, không phải hồ sơ thật",
-        "Demo data — illustrative, not real records",
-    ),
-    "code": ("Mã xã", "Code"),
-    "commune": ("Xã, thị trấn", "Commune"),
-    "indicator": ("Chỉ tiêu", "Indicator"),
-    "unit": ("Đơn vị", "Unit"),
-    "value": ("Kỳ báo cáo", "This period"),
-    "previous": ("Kỳ trước", "Previous period"),
-    "last_year": ("Cùng kỳ năm trước", "Same period last year"),
-    "target": ("Kế hoạch năm", "Annual target"),
-    "ytd": ("Lũy kế từ đầu năm", "Year to date"),
-    "share": ("% kế hoạch năm", "% of annual target"),
-    "unit_percent": ("%", "%"),
-    "unit_money": ("đồng", "VND"),
-}
-
-
-def tr(key: str, lang: str, **values: object) -> str:
-    """An annex string in ``lang``."""
-    vi, en = TEXT[key]
-    text = vi if lang == "vi" else en
-    return text.format(**values) if values else text
+T = Catalog(
+    "reports.xlsx_annex",
+    {
+        "sheet_coverage": ("Bao phủ", "Coverage"),
+        "sheet_housing": ("Nhà ở", "Housing"),
+        "sheet_training": ("Đào tạo - Việc làm", "Training & jobs"),
+        "sheet_payouts": ("Chi trả trợ cấp", "Payouts"),
+        "info": ("Thông tin", "About"),
+        "indicators": ("Chỉ tiêu", "Indicators"),
+        "annex": ("Phụ lục số liệu", "Data annex"),
+        "report": ("Báo cáo", "Report"),
+        "period": ("Kỳ báo cáo", "Period"),
+        "months": ("Các tháng có số liệu", "Months with data"),
+        "communes": ("Xã, thị trấn trong báo cáo", "Communes in the report"),
+        "all_communes": ("Toàn huyện ({n} xã, thị trấn)", "Whole district ({n} communes)"),
+        "scope": ("Phạm vi được xem (tài khoản)", "Scope (account)"),
+        "version": ("Danh mục đơn vị hành chính", "Administrative units"),
+        "as_of": ("Số liệu đến ngày", "Data as of"),
+        "version_2023": ("9 đơn vị hành chính năm 2023", "The 9 units of 2023"),
+        "version_2025": ("2 xã mới (từ 1/7/2025)", "The 2 communes in force from 1/7/2025"),
+        "made": ("Ngày lập", "Made on"),
+        "edition": ("Phiên bản", "Edition"),
+        "internal": ("Bản nội bộ (đầy đủ số liệu)", "Internal (all figures)"),
+        "public": (
+            "Bản công khai: số đếm người, hộ từ 1 đến {t1} ghi «{primary}»; ô «{secondary}» được "
+            "ẩn để không suy ra được ô nhỏ từ tổng hoặc hiệu số",
+            "Public: counts of 1 to {t1} people or households read «{primary}»; cells marked "
+            "«{secondary}» are hidden so that small cells cannot be worked out",
+        ),
+        "source": ("Nguồn", "Source"),
+        "source_db": (
+            "Cơ sở dữ liệu an sinh xã hội huyện Đầm Hà (tính từ hồ sơ từng đối tượng)",
+            "Đầm Hà district welfare database (computed from individual records)",
+        ),
+        "demo": (
+            "Dữ liệu mẫu — số liệu minh họa, không phải hồ sơ thật",
+            "Demo data — illustrative, not real records",
+        ),
+        "code": ("Mã xã", "Code"),
+        "commune": ("Xã, thị trấn", "Commune"),
+        "indicator": ("Chỉ tiêu", "Indicator"),
+        "unit": ("Đơn vị", "Unit"),
+        "value": ("Kỳ báo cáo", "This period"),
+        "previous": ("Kỳ trước", "Previous period"),
+        "last_year": ("Cùng kỳ năm trước", "Same period last year"),
+        "target": ("Kế hoạch năm", "Annual target"),
+        "ytd": ("Lũy kế từ đầu năm", "Year to date"),
+        "share": ("% kế hoạch năm", "% of annual target"),
+    },
+)
 
 
 def build_xlsx(briefing: Briefing, made_on: date | None = None) -> bytes:
@@ -100,10 +101,9 @@ def build_xlsx(briefing: Briefing, made_on: date | None = None) -> bytes:
     assert info is not None
     _info_sheet(info, briefing, made_on or date.today())
     for section in briefing.sections:
-        vi, en = SHEET_NAMES[section.domain]
-        sheet = workbook.create_sheet(vi if briefing.lang == "vi" else en)
+        sheet = workbook.create_sheet(T(SHEETS[section.domain], briefing.lang))
         _domain_sheet(sheet, briefing, section.table)
-    _indicator_sheet(workbook.create_sheet(tr("indicators", briefing.lang)), briefing)
+    _indicator_sheet(workbook.create_sheet(T("indicators", briefing.lang)), briefing)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -111,36 +111,36 @@ def build_xlsx(briefing: Briefing, made_on: date | None = None) -> bytes:
 
 def _info_sheet(sheet: Worksheet, briefing: Briefing, made_on: date) -> None:
     lang, report = briefing.lang, briefing.report
-    sheet.title = tr("info", lang)
+    sheet.title = T("info", lang)
     period = report.period
     communes = (
-        tr("all_communes", lang, n=len(briefing.communes))
+        T("all_communes", lang, n=len(briefing.communes))
         if briefing.whole_district
         else ", ".join(name for _, name in briefing.communes)
     )
     edition = (
-        tr("public", lang, t1=THRESHOLD - 1, primary=PRIMARY, secondary=SECONDARY)
+        T("public", lang, t1=THRESHOLD - 1, primary=PRIMARY, secondary=SECONDARY)
         if briefing.public
-        else tr("internal", lang)
+        else T("internal", lang)
     )
     rows: list[tuple[str, object]] = [
-        (tr("report", lang), briefing.title),
-        (tr("period", lang), report.label(lang)),
+        (T("report", lang), briefing.title),
+        (T("period", lang), report.label(lang)),
         (
-            tr("months", lang),
+            T("months", lang),
             f"{fmt_date(period.start, lang)} – {fmt_date(period.end_date, lang)}",
         ),
-        (tr("communes", lang), communes),
-        (tr("scope", lang), briefing.scope_label),
-        (tr("version", lang), tr(f"version_{briefing.version}", lang)),
-        (tr("as_of", lang), briefing.as_of),
-        (tr("made", lang), made_on),
-        (tr("edition", lang), edition),
-        (tr("source", lang), tr("source_db", lang)),
+        (T("communes", lang), communes),
+        (T("scope", lang), briefing.scope_label),
+        (T("version", lang), T(VERSIONS[briefing.version], lang)),
+        (T("as_of", lang), briefing.as_of),
+        (T("made", lang), made_on),
+        (T("edition", lang), edition),
+        (T("source", lang), T("source_db", lang)),
     ]
     if briefing.is_demo:
-        rows.append(("", tr("demo", lang)))
-    sheet.append([tr("annex", lang), briefing.title])
+        rows.append(("", T("demo", lang)))
+    sheet.append([T("annex", lang), briefing.title])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet["B1"].font = Font(bold=True, size=13)
     for label, value in rows:
@@ -180,7 +180,7 @@ def _domain_sheet(sheet: Worksheet, briefing: Briefing, table: Table) -> None:
     lang = briefing.lang
     sheet.append([f"{table.title} — {briefing.report.label(lang)} — {briefing.where}"])
     sheet["A1"].font = Font(bold=True, size=13)
-    labels = [tr("code", lang), tr("commune", lang), *(c.label for c in table.columns)]
+    labels = [T("code", lang), T("commune", lang), *(c.label for c in table.columns)]
     _header(sheet, 2, labels)
     row_number = 3
     for row in [*table.rows, table.total]:
@@ -193,7 +193,7 @@ def _domain_sheet(sheet: Worksheet, briefing: Briefing, table: Table) -> None:
                 cell.font = BOLD
         row_number += 1
     if briefing.public:
-        legend = tr("public", lang, t1=THRESHOLD - 1, primary=PRIMARY, secondary=SECONDARY)
+        legend = T("public", lang, t1=THRESHOLD - 1, primary=PRIMARY, secondary=SECONDARY)
         sheet.cell(row=row_number + 1, column=1, value=legend).font = Font(italic=True)
     sheet.freeze_panes = "C3"
     sheet.row_dimensions[2].height = 48
@@ -205,24 +205,24 @@ def _domain_sheet(sheet: Worksheet, briefing: Briefing, table: Table) -> None:
 
 def _indicator_sheet(sheet: Worksheet, briefing: Briefing) -> None:
     lang = briefing.lang
-    sheet.append([f"{tr('indicators', lang)} — {briefing.report.label(lang)} — {briefing.where}"])
+    sheet.append([f"{T('indicators', lang)} — {briefing.report.label(lang)} — {briefing.where}"])
     sheet["A1"].font = Font(bold=True, size=13)
     labels = [
         "",
-        tr("indicator", lang),
-        tr("unit", lang),
-        tr("value", lang),
-        tr("previous", lang),
-        tr("last_year", lang),
-        tr("target", lang),
-        tr("ytd", lang),
-        tr("share", lang),
+        T("indicator", lang),
+        T("unit", lang),
+        T("value", lang),
+        T("previous", lang),
+        T("last_year", lang),
+        T("target", lang),
+        T("ytd", lang),
+        T("share", lang),
     ]
     _header(sheet, 2, labels)
     for row_number, fig in enumerate(briefing.figures.values(), start=3):
         sheet.cell(row=row_number, column=1, value=fig.code)
-        sheet.cell(row=row_number, column=2, value=fig.label)
-        sheet.cell(row=row_number, column=3, value=_unit(fig, lang))
+        sheet.cell(row=row_number, column=2, value=fig.label(lang))
+        sheet.cell(row=row_number, column=3, value=unit_label(fig, lang))
         for column, cell in (
             (4, fig.value),
             (5, fig.previous),
@@ -242,12 +242,3 @@ def _indicator_sheet(sheet: Worksheet, briefing: Briefing) -> None:
     sheet.column_dimensions["C"].width = 12
     for index in range(4, len(labels) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 16
-
-
-def _unit(fig: Figure, lang: str) -> str:
-    if fig.unit == "percent":
-        return tr("unit_percent", lang)
-    if fig.unit == "money":
-        return tr("unit_money", lang)
-    ind = BY_CODE[fig.code]
-    return ind.unit_vi if lang == "vi" else ind.unit_en

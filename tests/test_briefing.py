@@ -18,13 +18,9 @@ from data_access.errors import InvalidPeriodError
 from data_access.filters import Filters, Period, Scope
 from data_access.indicators import INDICATORS, indicator_values, targets
 from data_access.queries import measures
-from reports.briefing import (
-    Briefing,
-    EmptyReportError,
-    build_briefing,
-    default_period,
-    report_periods,
-)
+from reports.briefing import build_briefing
+from reports.briefing.model import Briefing, EmptyReportError
+from reports.briefing.periods import default_period, report_periods
 from reports.suppression import PRIMARY
 from tests.apptest import no_exceptions, open_page, sign_in
 

@@ -26,7 +26,9 @@ from charts.formatting import fmt_int, fmt_money
 from data_access.filters import Filters, Period, Scope
 from data_access.indicators import BY_CODE, indicator_values
 from data_access.queries import measures
-from reports.briefing import TABLES, Briefing, build_briefing
+from reports.briefing import build_briefing
+from reports.briefing.domains import TABLES
+from reports.briefing.model import Briefing
 from reports.docx_report import FONT, build_docx
 from reports.suppression import PRIMARY, SECONDARY, suppress
 from reports.xlsx_annex import build_xlsx
@@ -467,7 +469,7 @@ def test_public_annex_hides_every_small_count_and_every_revealing_total(public_p
         header = [c.value for c in sheet[2]]
         true_header = [c.value for c in true_sheet[2]]
         for spec in TABLES[domain]:
-            label = spec.vi
+            label = spec.label("vi")
             if not spec.public:
                 assert label not in header, label  # withheld from the public version
                 continue
@@ -494,7 +496,9 @@ def test_public_word_report_prints_no_small_count_anywhere(public_pair) -> None:
     document = docx.Document(io.BytesIO(build_docx(public, SIGNED)))
     text = _text(document)
     assert "Bản công khai" in text
-    sensitive_labels = {s.vi for d in TABLES for s in TABLES[d] if s.sensitive and s.public}
+    sensitive_labels = {
+        s.label("vi") for d in TABLES for s in TABLES[d] if s.sensitive and s.public
+    }
     for table in _domain_tables(document):
         header = [c.text for c in table.rows[0].cells]
         for row in table.rows[1:]:

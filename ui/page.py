@@ -13,7 +13,15 @@ from data_access.errors import WelfareDataError
 from data_access.filters import VERSION_2023, VERSION_2025, Filters, Scope
 
 from . import data
-from .filters import QP_LANG, DataRange, describe, filter_bar
+from .filters import (
+    QP_LANG,
+    QP_VERSION,
+    DataRange,
+    current_params,
+    describe,
+    filter_bar,
+    parse_params,
+)
 from .i18n import LANGS, t
 
 
@@ -43,6 +51,8 @@ def current_scope() -> Scope:
 
 
 def language_switch(lang: str) -> None:
+    """The VI / EN switch in the sidebar; the choice goes into the URL (``?lang=``)."""
+
     def switch() -> None:
         chosen = st.session_state["f_lang"]
         st.session_state["_lang"] = chosen
@@ -64,9 +74,33 @@ def fail(error: WelfareDataError, lang: str) -> None:
     st.stop()
 
 
-def setup(title_key: str) -> Page:
-    """Draw the page's header and filter bar; return what the page needs to query."""
+def setup(title_key: str, *, with_filter_bar: bool = True) -> Page:
+    """Draw the page's header and filter bar; return what the page needs to query.
+
+    ``with_filter_bar=False`` is for a page that picks its own period and communes (the
+    briefing): no filter bar, but the unit version is read from the same URL parameter, and a
+    bad one gets the same notice.
+    """
     lang = current_lang()
+    scope, data_range = _header(title_key, lang)
+    versions = (VERSION_2023, VERSION_2025)
+    names = {version: data.scoped_names(version, scope) for version in versions}
+    known = {version: set(data.scoped_names(version, Scope.everything())) for version in versions}
+    if with_filter_bar:
+        filters, problems = filter_bar(names, data_range, lang, known)
+    else:
+        version_only = {k: v for k, v in current_params().items() if k == QP_VERSION}
+        codes = {version: set(shown) for version, shown in names.items()}
+        filters, problems = parse_params(version_only, codes, data_range, lang, known)
+    for problem in problems:
+        st.warning(t("bad_link", lang, detail=problem), icon="🔗")
+    if with_filter_bar:
+        _filters_in_effect(filters, scope, names[filters.version], data_range, lang)
+    return Page(filters, scope, lang, names[filters.version], data_range)
+
+
+def _header(title_key: str, lang: str) -> tuple[Scope, DataRange]:
+    """Language switch, database (or its error), demo banner, sign-in, title; stop when empty."""
     if st.query_params.get(QP_LANG) not in (None, lang):
         st.query_params[QP_LANG] = lang
     language_switch(lang)
@@ -85,19 +119,18 @@ def setup(title_key: str) -> Page:
     if as_of is None or first is None:
         st.info(t("empty", lang))
         st.stop()
-    versions = (VERSION_2023, VERSION_2025)
-    names = {version: data.scoped_names(version, scope) for version in versions}
-    known = {version: set(data.scoped_names(version, Scope.everything())) for version in versions}
-    data_range = DataRange(first, as_of)
-    filters, problems = filter_bar(names, data_range, lang, known)
-    for problem in problems:
-        st.warning(t("bad_link", lang, detail=problem), icon="🔗")
+    return scope, DataRange(first, as_of)
+
+
+def _filters_in_effect(
+    filters: Filters, scope: Scope, names: dict[str, str], data_range: DataRange, lang: str
+) -> None:
+    """The caption under the filter bar: what is shown, and when the summaries were made."""
     if scope.communes is not None and filters.version != VERSION_2023:
         st.caption(t("partial_scope", lang))
-    line = describe(filters, names[filters.version], data_range, lang)
+    line = describe(filters, names, data_range, lang)
     refreshed = data.summaries_as_of()
     if refreshed is not None:
         local = refreshed.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
         line += " · " + t("summaries_at", lang, at=f"{local:%H:%M} {fmt_date(local.date(), lang)}")
     st.caption(line)
-    return Page(filters, scope, lang, names[filters.version], data_range)

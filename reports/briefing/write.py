@@ -1,0 +1,98 @@
+"""Write: the protected figures as a briefing in one language (titles, tables, prose, lags).
+
+Cheap and query-free, so the page writes it anew for each language and edition from the
+one cached ``Gathered``.
+"""
+
+from __future__ import annotations
+
+from data_access.indicators import INDICATORS
+from i18n import Catalog
+
+from .domains import DOMAINS, domain_title
+from .gather import where
+from .lags import describe
+from .model import Briefing, Column, Grid, Row, Section, Table
+from .prose import subject, summary
+from .protect import Protected
+
+T = Catalog(
+    "reports.briefing.write",
+    {
+        "title": (
+            "Kết quả thực hiện công tác an sinh xã hội {period}",
+            "Social welfare results, {period}",
+        ),
+        "of_commune": (" của {name}", " — {name}"),
+        "of_selection": (" của {n} xã, thị trấn được chọn", " — {n} selected communes"),
+        "total": ("Tổng cộng", "Total"),
+        "scope_all": ("Tất cả xã, thị trấn trong huyện", "Every commune of the district"),
+        "scope_some": ("Chỉ {names}", "Only {names}"),
+    },
+)
+
+
+def write(protected: Protected, lang: str = "vi") -> Briefing:
+    """The briefing of ``protected`` in ``lang``: what the page and both documents render."""
+    gathered, report = protected.gathered, protected.report
+    whole, commune = gathered.whole_district, gathered.commune
+    total_name = where(whole, commune, lang) if whole else T("total", lang)  # "Toàn huyện"
+    who = subject(whole, commune, lang)
+    lags = [describe(finding, lang) for finding in protected.lags]
+    sections = []
+    for domain in DOMAINS:
+        grid = protected.grids[domain]
+        sections.append(
+            Section(
+                domain,
+                domain_title(domain, lang),
+                summary(domain, report, protected.figures, grid.total, who, lang),
+                [i.code for i in INDICATORS if i.domain == domain],
+                table(grid, total_name, lang),
+                [lag for lag in lags if lag.domain == domain],
+            )
+        )
+    return Briefing(
+        lang=lang,
+        public=protected.public,
+        report=report,
+        title=_title(protected, lang),
+        where=where(whole, commune, lang),
+        commune=commune,
+        scope_label=_scope_label(protected, lang),
+        communes=list(gathered.communes),
+        whole_district=whole,
+        version=gathered.version,
+        is_demo=gathered.is_demo,
+        figures=protected.figures,
+        sections=sections,
+        monthly=gathered.monthly,
+    )
+
+
+def table(grid: Grid, total_name: str, lang: str) -> Table:
+    """A domain's grid with its title, its columns' headings and its total row's name."""
+    columns = [Column(s.key, s.label(lang), s.unit, s.indicator) for s in grid.specs]
+    total = Row(None, total_name, grid.total)
+    return Table(grid.domain, domain_title(grid.domain, lang), columns, grid.rows, total)
+
+
+def _title(protected: Protected, lang: str) -> str:
+    """ "Kết quả thực hiện công tác an sinh xã hội Quý III/2023 của Xã Quảng Tân"."""
+    gathered = protected.gathered
+    title = T("title", lang, period=protected.report.text_label(lang))
+    if gathered.commune:
+        return title + T("of_commune", lang, name=gathered.commune)
+    if not gathered.whole_district:
+        return title + T("of_selection", lang, n=len(gathered.communes))
+    return title
+
+
+def _scope_label(protected: Protected, lang: str) -> str:
+    """What the account may see: its own label, or every commune, or the communes named."""
+    scope = protected.gathered.scope
+    if scope.label:
+        return scope.label
+    if scope.communes is None:
+        return T("scope_all", lang)
+    return T("scope_some", lang, names=", ".join(protected.gathered.visible))
