@@ -34,10 +34,9 @@ from reports.briefing.write import write
 from reports.docx_report import build_docx
 from reports.xlsx_annex import build_xlsx
 from ui import data
-from ui.filters import QP_COMMUNES, current_params
+from ui.filters import QP_COMMUNES, QP_PERIOD, current_params
 from ui.page import fail, setup
 
-QP_PERIOD = "ky"  # this page's own link parameter: ?ky=2023-Q3 or ?ky=2023
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

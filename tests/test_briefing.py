@@ -289,6 +289,16 @@ def test_a_bad_or_future_period_link_gives_a_notice(app_env, link: str) -> None:
     assert at.selectbox(key="bc_ky").value == "2023-Q3"
 
 
+def test_a_bad_unit_version_link_gives_the_same_notice_as_every_other_page(app_env) -> None:
+    at = open_page(PAGE)
+    at.query_params["dv"] = "1999"  # after the overview's filter bar has written the URL
+    at.run()
+    no_exceptions(at)
+    notices = [w.value for w in at.warning]
+    assert any("phiên bản «1999» không có" in n and "đã dùng mặc định" in n for n in notices)
+    assert at.subheader[0].value == "Kết quả thực hiện công tác an sinh xã hội Quý III/2023"
+
+
 def test_the_print_layout_has_print_css_and_static_tables(app_env) -> None:
     at = open_page(PAGE)
     assert at.dataframe and not at.table

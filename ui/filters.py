@@ -29,6 +29,7 @@ from data_access.filters import (
 from .i18n import t
 
 QP_COMMUNES, QP_FROM, QP_TO, QP_VERSION, QP_LANG = "xa", "tu", "den", "dv", "lang"
+QP_PERIOD = "ky"  # the briefing's report period: ?ky=2023-Q3 or ?ky=2023
 FILTER_KEYS = (QP_COMMUNES, QP_FROM, QP_TO, QP_VERSION)
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 CODE_RE = re.compile(r"^[0-9A-Za-z]{1,10}$")
