@@ -1,5 +1,6 @@
 """Every page on both tablet sizes: no exception, no dialog, no sideways scrolling, finger-sized
-controls; a screenshot of each goes to artifacts/screenshots/."""
+controls, no serious accessibility violation (axe-core); a screenshot of each goes to
+artifacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.browser.accessibility import Violation, audit
 from tests.browser.dashboard import TABLETS, Dashboard, Overflow, new_tablet
 
 if TYPE_CHECKING:
@@ -44,6 +46,7 @@ class Visit:
     overflow: Overflow
     small_targets: list[str]
     screenshot: Path
+    violations: list[Violation]
 
 
 def _slug(address: str) -> str:
@@ -68,6 +71,7 @@ def visit(request: pytest.FixtureRequest, chromium: Browser, dashboard_url: str)
             overflow=board.overflow(),
             small_targets=board.small_touch_targets(),
             screenshot=board.screenshot(f"{_slug(address)}-{size}"),
+            violations=audit(board.page),
         )
     finally:
         context.close()
@@ -94,3 +98,13 @@ def test_page_controls_are_finger_sized(visit: Visit) -> None:
 
 def test_page_screenshot_is_saved(visit: Visit) -> None:
     assert visit.screenshot.is_file() and visit.screenshot.stat().st_size > 10_000
+
+
+def test_page_has_no_serious_or_critical_accessibility_violation(visit: Visit) -> None:
+    """axe-core finds nothing serious in the project's own markup (Streamlit's own is listed)."""
+    ours = [
+        f"{v.rule} ({v.impact}): {v.help} at {list(v.targets)[:3]}"
+        for v in visit.violations
+        if v.blocking and not v.streamlit_own
+    ]
+    assert ours == []
