@@ -9,12 +9,15 @@ per (period, communes, scope) through the UI cache, language- and edition-free; 
 shown, so they always agree.
 
 The user's scope comes from sign-in; the communes chosen in the shared filter bar (``?xa=``)
-are respected and can be changed here. ``?ky=2023-Q3`` (or ``?ky=2023``) links to a period.
+are respected and can be changed here. Every choice lives in the URL, so a link reproduces the
+view: ``?ky=2023-Q3`` (or ``?ky=2023``) the period, ``?xa=06913`` the communes, ``?ban=cong-khai``
+the public edition (``noi-bo``, the internal one, is the default) and ``?in=1`` the print
+layout. A value the page cannot use gets a notice and the default.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Collection
 from datetime import date
 
 import pandas as pd
@@ -34,8 +37,15 @@ from reports.briefing.write import write
 from reports.docx_report import build_docx
 from reports.xlsx_annex import build_xlsx
 from ui import data
-from ui.filters import QP_COMMUNES, QP_PERIOD, current_params
+from ui.filters import QP_COMMUNES, QP_PERIOD, current_params, scope_label
 from ui.page import fail, setup
+from ui.text import plain
+
+# The briefing's own choices in the URL (beside ui.filters' ?ky= and ?xa=).
+QP_EDITION = "ban"  # ?ban=cong-khai: the public edition; noi-bo (internal) by default
+QP_PRINT = "in"  # ?in=1: the print layout; 0 by default
+EDITIONS = {"noi-bo": False, "cong-khai": True}
+PRINTS = {"0": False, "1": True}
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,7 +55,6 @@ T = Catalog(
     {
         "period": ("Kỳ báo cáo", "Period"),
         "communes": ("Xã, thị trấn", "Communes"),
-        "all": ("Toàn huyện", "Whole district"),
         "public": ("Bản công khai", "Public version"),
         "public_help": (
             "Ẩn số đếm người, hộ từ 1 đến 4 (ghi «<5») và các ô, tổng có thể làm lộ chúng "
@@ -76,6 +85,15 @@ T = Catalog(
             "Mã xã «{value}» không có hoặc ngoài phạm vi được xem; đã bỏ qua.",
             "Commune code '{value}' is unknown or outside your scope; ignored.",
         ),
+        "bad_edition": (
+            "Bản «{value}» không có (chỉ có noi-bo hoặc cong-khai); đã dùng bản nội bộ.",
+            "Edition '{value}' does not exist (noi-bo or cong-khai); showing the internal one.",
+        ),
+        "bad_print": (
+            "Giá trị bản in «{value}» không hợp lệ (chỉ có 0 hoặc 1); đã dùng bản xem trên "
+            "màn hình.",
+            "Print value '{value}' is invalid (0 or 1); showing the screen layout.",
+        ),
         "in_effect": (
             "{where} · {period} · số liệu đến {as_of} · {edition}",
             "{where} · {period} · data as of {as_of} · {edition}",
@@ -88,6 +106,11 @@ T = Catalog(
         "no_lags": (
             "Không có xã, thị trấn nào cần chú ý ở lĩnh vực này.",
             "No commune stands out.",
+        ),
+        "own_lags": ("Chỉ tiêu cần chú ý", "Indicators needing attention"),
+        "no_own_lags": (
+            "Không có chỉ tiêu nào cần chú ý ở lĩnh vực này.",
+            "No indicator stands out.",
         ),
         "table": ("Số liệu theo xã, thị trấn", "Figures by commune"),
         "legend": (
@@ -122,62 +145,109 @@ PRINT_CSS = """
 }
 </style>
 """
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 
-def plain(text: str) -> str:
-    """Text safe to pass to st.markdown: commune names come from the database."""
-    return _MARKDOWN.sub(r"\\\1", text)
+def from_url(
+    param: str,
+    allowed: Collection[str],
+    fallback: str,
+    notice: Callable[[str], str],
+) -> str:
+    """The choice ``param`` carries in the URL; a bad value gets ``notice`` and ``fallback``.
+
+    Without the parameter, the session's last choice (kept under ``_bc_<param>``) stands, so
+    coming back from another page keeps the view.
+    """
+    raw = st.query_params.get(param)
+    if raw is not None and raw not in allowed:
+        st.warning(notice(plain(raw[:20])), icon="🔗")
+        raw = None
+    chosen = raw or st.session_state.get(f"_bc_{param}") or fallback
+    return chosen if chosen in allowed else fallback
+
+
+def to_url(param: str, value: str, default: str | None = None) -> None:
+    """Write a choice into the URL (and the session); a default is left out of the URL."""
+    st.session_state[f"_bc_{param}"] = value
+    if value == default:
+        if param in st.query_params:
+            del st.query_params[param]
+    elif st.query_params.get(param) != value:
+        st.query_params[param] = value
 
 
 def choose_period(periods: list[ReportPeriod], lang: str) -> ReportPeriod:
-    """The period picker; ``?ky=`` in the URL selects (and shares) a period."""
+    """The period picker; ``?ky=`` in the URL selects (and shares) a period.
+
+    The period chosen is always written to the URL: "the latest quarter" moves on, a shared
+    link must not.
+    """
     by_key = {p.key: p for p in periods}
     fallback = default_period(periods)
-    raw = st.query_params.get(QP_PERIOD)
-    if raw is not None and raw not in by_key:
-        st.warning(T("bad_period", lang, value=raw[:20], default=fallback.label(lang)), icon="🔗")
-        raw = None
-    chosen = raw or st.session_state.get("bc_ky_last") or fallback.key
-    st.session_state["bc_ky"] = chosen if chosen in by_key else fallback.key
 
-    def remember() -> None:
-        st.session_state["bc_ky_last"] = st.session_state["bc_ky"]
-        st.query_params[QP_PERIOD] = st.session_state["bc_ky"]
+    def bad(value: str) -> str:
+        return T("bad_period", lang, value=value, default=fallback.label(lang))
 
+    st.session_state["bc_ky"] = from_url(QP_PERIOD, by_key, fallback.key, bad)
+    to_url(QP_PERIOD, st.session_state["bc_ky"])
     key = st.selectbox(
         T("period", lang),
         options=list(by_key),
         format_func=lambda k: by_key[k].label(lang),
         key="bc_ky",
-        on_change=remember,
+        on_change=lambda: to_url(QP_PERIOD, st.session_state["bc_ky"]),
     )
     return by_key[key]
 
 
-def choose_communes(names: dict[str, str], lang: str) -> tuple[str, ...]:
-    """Communes from the shared filter bar (``?xa=``), changeable here; only the scope's own."""
+def choose_switch(
+    param: str,
+    choices: dict[str, bool],
+    label: str,
+    help_text: str,
+    notice: Callable[[str], str],
+    key: str,
+) -> bool:
+    """An on/off choice (edition, print layout) kept in the URL as ``?param=`` one of
+    ``choices`` (its first is the default, left out of the URL)."""
+    default = next(iter(choices))
+    chosen = from_url(param, choices, default, notice)
+    to_url(param, chosen, default)  # a bad value leaves the URL; a remembered one returns
+    st.session_state[key] = choices[chosen]
+    by_state = {state: value for value, state in choices.items()}
+
+    def remember() -> None:
+        to_url(param, by_state[bool(st.session_state[key])], default)
+
+    return st.toggle(label, key=key, help=help_text, on_change=remember)
+
+
+def choose_communes(names: dict[str, str], everything: str, lang: str) -> tuple[str, ...]:
+    """Communes from the shared filter bar (``?xa=``), changeable here; only the scope's own.
+
+    ``everything`` names what an empty choice covers (the scope's units, by name).
+    """
     raw = current_params().get(QP_COMMUNES, "")
     wanted = [c.strip() for c in raw.split(",") if c.strip()]
     for code in wanted:
         if code not in names:
-            st.warning(T("bad_commune", lang, value=code[:20]), icon="🔗")
+            st.warning(T("bad_commune", lang, value=plain(code[:20])), icon="🔗")
     st.session_state["bc_xa"] = [c for c in wanted if c in names]
+    # The URL states the communes shown (also those carried over from the filter bar).
+    to_url(QP_COMMUNES, ",".join(st.session_state["bc_xa"]), default="")
 
     def remember() -> None:
-        chosen = st.session_state["bc_xa"]
-        if chosen:
-            st.query_params[QP_COMMUNES] = ",".join(chosen)
-        elif QP_COMMUNES in st.query_params:
-            del st.query_params[QP_COMMUNES]
+        to_url(QP_COMMUNES, ",".join(st.session_state["bc_xa"]), default="")
 
     chosen = st.multiselect(
         T("communes", lang),
         options=list(names),
         format_func=lambda c: names.get(c, c),
-        placeholder=T("all", lang),
+        placeholder=everything,
         key="bc_xa",
         on_change=remember,
+        # A scope of one commune has nothing to choose; disabled, the field still names it.
+        disabled=len(names) <= 1 and not st.session_state["bc_xa"],
     )
     return tuple(chosen)
 
@@ -213,11 +283,15 @@ def draw_section(
         print_table(pd.DataFrame(table, columns=header), printing)
         if briefing.public:
             st.caption(T("legend", lang))
-        st.markdown(f"**{T('lags', lang)}**")
+        # A commune head's briefing is about their commune: what lags is an indicator.
+        own = briefing.issuer is not None
+        st.markdown(f"**{T('own_lags' if own else 'lags', lang)}**")
         if not section.lags:
-            st.caption(T("no_lags", lang))
+            st.caption(T("no_own_lags" if own else "no_lags", lang))
         for lag in section.lags:
-            communes = "; ".join(f"{name}: {detail}" for name, detail in lag.communes)
+            communes = "; ".join(
+                detail if own else f"{name}: {detail}" for name, detail in lag.communes
+            )
             st.markdown("- " + plain(f"{lag.label} ({lag.rule_label.lower()}): {communes}"))
 
 
@@ -230,10 +304,25 @@ with st.container(key="bc_controls", border=True):
     with left:
         report = choose_period(report_periods(page.data_range.first, page.data_range.as_of), lang)
     with middle:
-        communes = choose_communes(page.names, lang)
+        everything = scope_label(page.filters.with_communes(()), page.names, scope, lang)
+        communes = choose_communes(page.names, everything, lang)
     with right:
-        public = st.toggle(T("public", lang), key="bc_public", help=T("public_help", lang))
-        printing = st.toggle(T("print", lang), key="bc_print", help=T("print_help", lang))
+        public = choose_switch(
+            QP_EDITION,
+            EDITIONS,
+            T("public", lang),
+            T("public_help", lang),
+            lambda value: T("bad_edition", lang, value=value),
+            key="bc_public",
+        )
+        printing = choose_switch(
+            QP_PRINT,
+            PRINTS,
+            T("print", lang),
+            T("print_help", lang),
+            lambda value: T("bad_print", lang, value=value),
+            key="bc_print",
+        )
         signed_on = st.date_input(
             T("report_date", lang), value=date.today(), key="bc_date", format="DD/MM/YYYY"
         )
@@ -255,12 +344,12 @@ if printing:
     st.caption(T("print_hint", lang))
 
 edition = T("public_short" if public else "internal", lang)
-st.subheader(briefing.title)
+st.subheader(plain(briefing.title))  # holds a commune's name: database text
 st.caption(
     T(
         "in_effect",
         lang,
-        where=briefing.where,
+        where=plain(briefing.where),
         period=report.label(lang),
         as_of=fmt_date(briefing.as_of, lang),
         edition=edition,

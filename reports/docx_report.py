@@ -8,6 +8,10 @@ place-and-date line); the kind of document ("BÁO CÁO") and its subject centred
 numbered sections (I., II., 1., 2.); "Nơi nhận:" and the signature block at the end; page
 numbers centred at the top from page 2.
 
+Who issues it (``reports.letterhead``): a commune head's report is its commune's People's
+Committee's ("UBND XÃ QUẢNG TÂN", "Số: …/BC-UBND", "Quảng Tân, ngày …", "TM. ỦY BAN NHÂN DÂN /
+CHỦ TỊCH"); every other report is the district office's.
+
 The document is dated ``report_date`` — by default the day it is produced, as a signed report
 carries the date it is signed; the body states separately the date the data runs to.
 
@@ -35,6 +39,7 @@ from i18n import Catalog, choose
 
 from .briefing.layout import headline_rows, section_chart, table_rows
 from .briefing.model import Briefing, Section, Table
+from .letterhead import Letterhead, letterhead
 from .suppression import PRIMARY, SECONDARY, THRESHOLD
 
 FONT = "Times New Roman"
@@ -46,7 +51,6 @@ RECIPIENT_LIST_PT = 11  # and 11 pt for its list
 CHART_WIDTH_CM = 15.5  # the text width between the Decree's margins (21 − 3 − 2 cm), less a hair
 CHART_PX = 430  # chart width in CSS pixels: at 15,5 cm its 11 px labels print at about 8 pt
 CHART_SCALE = 3  # vl-convert renders at 3× so the image stays sharp at 300 dpi
-PLACE = "Đầm Hà"
 
 # The columns each domain table prints in Word (A4 portrait fits about eight at 13 pt); the
 # Excel annex has every column.
@@ -68,26 +72,15 @@ WORD_COLUMNS = {
 T = Catalog(
     "reports.docx_report",
     {
-        "parent": ("UBND HUYỆN ĐẦM HÀ", "ĐẦM HÀ DISTRICT PEOPLE'S COMMITTEE"),
-        "body": (
-            "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI",
-            "DIVISION OF LABOUR, INVALIDS AND SOCIAL AFFAIRS",
-        ),
-        "number": ("Số:      /BC-LĐTBXH", "No.:      /BC-LĐTBXH"),
         "nation": ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIETNAM"),
         "motto": ("Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
         "kind": ("BÁO CÁO", "REPORT"),
         "s1": ("KẾT QUẢ CÁC CHỈ TIÊU CHỦ YẾU", "KEY INDICATORS"),
         "s2": ("KẾT QUẢ THEO LĨNH VỰC", "RESULTS BY AREA"),
-        "s3": ("CÁC XÃ, THỊ TRẤN CẦN TẬP TRUNG CHỈ ĐẠO", "COMMUNES NEEDING ATTENTION"),
         "s4": ("GHI CHÚ VỀ SỐ LIỆU", "NOTES ON THE DATA"),
         "table": (
             "Bảng {n}. {title} ({where}, {period})",
             "Table {n}. {title} ({where}, {period})",
-        ),
-        "no_lag": (
-            "Không có xã, thị trấn nào thấp hơn chỉ tiêu hoặc chậm tiến độ trong kỳ.",
-            "No commune is below target or behind schedule in the period.",
         ),
         "lag_line": ("{label} ({rule}): {communes}.", "{label} ({rule}): {communes}."),
         "as_of": (
@@ -116,13 +109,6 @@ T = Catalog(
             "Demo data: illustrative figures, not real people's records.",
         ),
         "recipients": ("Nơi nhận:", "Distribution:"),
-        "recipient_list": (
-            "- Thường trực Huyện ủy;|- Thường trực HĐND, UBND huyện;{commune}|- Lưu: VT, LĐTBXH.",
-            "- Standing Committee of the District Party Committee;|- District People's Council "
-            "and Committee;{commune}|- Archive.",
-        ),
-        "recipient_commune": ("- UBND {name};", "- {name} People's Committee;"),
-        "signer": ("TRƯỞNG PHÒNG", "HEAD OF DIVISION"),
         "signature": ("(Ký, ghi rõ họ tên)", "(Signature and full name)"),
     },
 )
@@ -279,9 +265,10 @@ def build_docx(briefing: Briefing, report_date: date | None = None) -> bytes:
     """
     lang = briefing.lang
     when = report_date or date.today()
+    issuer = letterhead(briefing)
     document = Document()
     _setup(document)
-    _header(document, briefing, when)
+    _header(document, issuer, lang, when)
     _title(document, briefing)
     _intro(document, briefing)
 
@@ -292,13 +279,13 @@ def build_docx(briefing: Briefing, report_date: date | None = None) -> bytes:
     for number, section in enumerate(briefing.sections, start=1):
         _domain(document, briefing, section, number)
 
-    _heading(document, f"{roman(3)}. {T('s3', lang)}")
-    _lagging(document, briefing)
+    _heading(document, f"{roman(3)}. {issuer.attention}")
+    _lagging(document, briefing, issuer)
 
     _heading(document, f"{roman(4)}. {T('s4', lang)}")
     _notes(document, briefing)
 
-    _signature(document, briefing)
+    _signature(document, issuer, lang)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -328,8 +315,7 @@ def _setup(document: object) -> None:
             fonts.attrib.pop(qn(theme), None)
 
 
-def _header(document: object, briefing: Briefing, when: date) -> None:
-    lang = briefing.lang
+def _header(document: object, issuer: Letterhead, lang: str, when: date) -> None:
     # Wider than the text block, as printed headers are: the motto line fits on one line.
     left_cm, right_cm = 7.0, 10.0
     table = document.add_table(rows=1, cols=2)  # type: ignore[attr-defined]
@@ -338,7 +324,7 @@ def _header(document: object, briefing: Briefing, when: date) -> None:
     _widths(table, [left_cm, right_cm], indent_cm=-0.8)
     left, right = table.rows[0].cells
     for cell, lines in (
-        (left, [(T("parent", lang), False), (T("body", lang), True)]),
+        (left, [*([(issuer.parent, False)] if issuer.parent else []), (issuer.body, True)]),
         (right, [(T("nation", lang), True), (T("motto", lang), True)]),
     ):
         first = True
@@ -353,11 +339,12 @@ def _header(document: object, briefing: Briefing, when: date) -> None:
     _short_rule(right, right_cm, 5.6)
     number = left.add_paragraph()
     number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _text(number, T("number", lang), HEADER_PT)
+    _text(number, issuer.number, HEADER_PT)
     dated = right.add_paragraph()
     dated.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    # The Decree's formal date in Vietnamese ("Đầm Hà, ngày 05 tháng 12 năm 2023").
-    place_date = choose(lang, fmt_date_formal(when, PLACE), f"{PLACE}, {fmt_date(when, lang)}")
+    # The Decree's formal date in Vietnamese ("Quảng Tân, ngày 05 tháng 12 năm 2023").
+    place = issuer.place
+    place_date = choose(lang, fmt_date_formal(when, place), f"{place}, {fmt_date(when, lang)}")
     _text(dated, place_date, BODY_PT, italic=True)
 
 
@@ -471,21 +458,25 @@ def _domain_table(document: object, table: Table, lang: str) -> None:
     _table(document, header, rows, [name_cm, *([rest] * (len(header) - 1))], total_row=True)
 
 
-def _lagging(document: object, briefing: Briefing) -> None:
+def _lagging(document: object, briefing: Briefing, issuer: Letterhead) -> None:
+    """What lags; a commune's own report names the indicators only (it is about itself)."""
     lang = briefing.lang
     lags = [lag for section in briefing.sections for lag in section.lags]
     if not lags:
-        _paragraph(document, T("no_lag", lang), indent=True)
+        _paragraph(document, issuer.no_attention, indent=True)
         return
     for lag in lags:
-        communes = "; ".join(f"{name}: {detail}" for name, detail in lag.communes)
+        if issuer.by_commune:
+            communes = "; ".join(detail for _, detail in lag.communes)
+        else:
+            communes = "; ".join(f"{name}: {detail}" for name, detail in lag.communes)
         line = T("lag_line", lang, label=lag.label, rule=lag.rule_label.lower(), communes=communes)
         _paragraph(document, f"- {line}", indent=True)
 
 
 def _notes(document: object, briefing: Briefing) -> None:
     lang, report = briefing.lang, briefing.report
-    notes = [T("scope", lang, scope=briefing.scope_label)]
+    notes = [T("scope", lang, scope=briefing.coverage)]
     if report.partial:
         notes.append(
             T("partial", lang, period=report.label(lang), date=fmt_date(briefing.as_of, lang))
@@ -498,8 +489,7 @@ def _notes(document: object, briefing: Briefing) -> None:
         _paragraph(document, f"- {note}", indent=True)
 
 
-def _signature(document: object, briefing: Briefing) -> None:
-    lang = briefing.lang
+def _signature(document: object, issuer: Letterhead, lang: str) -> None:
     _paragraph(document, "", after=6)
     table = document.add_table(rows=1, cols=2)  # type: ignore[attr-defined]
     _no_borders(table)
@@ -508,19 +498,15 @@ def _signature(document: object, briefing: Briefing) -> None:
     left, right = table.rows[0].cells
     heading = _cell_paragraph(left)
     _text(heading, T("recipients", lang), RECIPIENTS_PT, bold=True, italic=True)
-    # "UBND xã Quảng Tân": inside a Vietnamese line the kind of unit is written in lower case.
-    name = briefing.commune
-    commune = ""
-    if name:
-        shown = choose(lang, name[0].lower() + name[1:], name)
-        commune = "|" + T("recipient_commune", lang, name=shown)
-    for line in T("recipient_list", lang, commune=commune).split("|"):
+    for line in issuer.recipients:
         paragraph = left.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(0)
         _text(paragraph, line, RECIPIENT_LIST_PT)
-    signer = _cell_paragraph(right)
-    signer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _text(signer, T("signer", lang), BODY_PT, bold=True)
+    for number, line in enumerate(issuer.signer):
+        signer = _cell_paragraph(right) if number == 0 else right.add_paragraph()
+        signer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        signer.paragraph_format.space_after = Pt(0)
+        _text(signer, line, BODY_PT, bold=True)
     note = right.add_paragraph()
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _text(note, T("signature", lang), BODY_PT, italic=True)

@@ -6,6 +6,10 @@ indicators with their comparisons). Every number is a numeric cell with a number
 "#,##0" for counts and đồng, "0.0%" for percentages — so it can be summed and charted; a cell
 suppressed in the public version holds its marker ("<5", "x") as text instead. Header rows are
 bold and frozen.
+
+Every text cell (commune names, titles, labels) is written as a string cell, never a formula,
+whatever it starts with (``reports.spreadsheet``). The annex names the unit that issues the
+report and the units its figures cover, never the account that made it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from i18n import Catalog
 
 from .briefing.model import Briefing, Cell, Table
 from .briefing.numbers import unit_label
+from .letterhead import letterhead
+from .spreadsheet import put_text
 from .suppression import PRIMARY, SECONDARY, THRESHOLD
 
 FORMATS = {"count": "#,##0", "money": "#,##0", "percent": "0.0%"}
@@ -52,9 +58,9 @@ T = Catalog(
         "report": ("Báo cáo", "Report"),
         "period": ("Kỳ báo cáo", "Period"),
         "months": ("Các tháng có số liệu", "Months with data"),
+        "issuer": ("Đơn vị báo cáo", "Reporting body"),
         "communes": ("Xã, thị trấn trong báo cáo", "Communes in the report"),
-        "all_communes": ("Toàn huyện ({n} xã, thị trấn)", "Whole district ({n} communes)"),
-        "scope": ("Phạm vi được xem (tài khoản)", "Scope (account)"),
+        "scope": ("Phạm vi truy cập số liệu", "Data access scope"),
         "version": ("Danh mục đơn vị hành chính", "Administrative units"),
         "as_of": ("Số liệu đến ngày", "Data as of"),
         "version_2023": ("9 đơn vị hành chính năm 2023", "The 9 units of 2023"),
@@ -113,11 +119,6 @@ def _info_sheet(sheet: Worksheet, briefing: Briefing, made_on: date) -> None:
     lang, report = briefing.lang, briefing.report
     sheet.title = T("info", lang)
     period = report.period
-    communes = (
-        T("all_communes", lang, n=len(briefing.communes))
-        if briefing.whole_district
-        else ", ".join(name for _, name in briefing.communes)
-    )
     edition = (
         T("public", lang, t1=THRESHOLD - 1, primary=PRIMARY, secondary=SECONDARY)
         if briefing.public
@@ -130,7 +131,8 @@ def _info_sheet(sheet: Worksheet, briefing: Briefing, made_on: date) -> None:
             T("months", lang),
             f"{fmt_date(period.start, lang)} – {fmt_date(period.end_date, lang)}",
         ),
-        (T("communes", lang), communes),
+        (T("issuer", lang), letterhead(briefing).name),
+        (T("communes", lang), briefing.coverage),
         (T("scope", lang), briefing.scope_label),
         (T("version", lang), T(VERSIONS[briefing.version], lang)),
         (T("as_of", lang), briefing.as_of),
@@ -140,26 +142,35 @@ def _info_sheet(sheet: Worksheet, briefing: Briefing, made_on: date) -> None:
     ]
     if briefing.is_demo:
         rows.append(("", T("demo", lang)))
-    sheet.append([T("annex", lang), briefing.title])
-    sheet["A1"].font = Font(bold=True, size=13)
+    _title(sheet, T("annex", lang))
+    put_text(sheet["B1"], briefing.title)
     sheet["B1"].font = Font(bold=True, size=13)
-    for label, value in rows:
-        sheet.append([label, value])
+    for row, (label, value) in enumerate(rows, start=2):
+        put_text(sheet.cell(row=row, column=1), label)
+        sheet.cell(row=row, column=1).font = BOLD
+        target = sheet.cell(row=row, column=2)
         if isinstance(value, date):
-            sheet.cell(row=sheet.max_row, column=2).number_format = DATE_FORMAT
-            sheet.cell(row=sheet.max_row, column=2).alignment = Alignment(horizontal="left")
-        sheet.cell(row=sheet.max_row, column=1).font = BOLD
+            target.value = value
+            target.number_format = DATE_FORMAT
+        else:
+            put_text(target, value)
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 90
     for row in sheet.iter_rows(min_row=2):
         row[1].alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
 
 
+def _title(sheet: Worksheet, text: str) -> None:
+    """The sheet's first cell: its title, in bold."""
+    put_text(sheet["A1"], text)
+    sheet["A1"].font = Font(bold=True, size=13)
+
+
 def _put(sheet: Worksheet, row: int, column: int, cell: Cell, unit: str) -> None:
     """A numeric cell with its number format; a suppressed cell holds its marker as text."""
     target = sheet.cell(row=row, column=column)
     if cell.marker is not None:
-        target.value = cell.marker
+        put_text(target, cell.marker)
         target.alignment = Alignment(horizontal="right")
         return
     if cell.value is None:
@@ -170,7 +181,8 @@ def _put(sheet: Worksheet, row: int, column: int, cell: Cell, unit: str) -> None
 
 def _header(sheet: Worksheet, row: int, labels: list[str]) -> None:
     for column, label in enumerate(labels, start=1):
-        cell = sheet.cell(row=row, column=column, value=label)
+        cell = sheet.cell(row=row, column=column)
+        put_text(cell, label)
         cell.font = BOLD
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
@@ -178,14 +190,14 @@ def _header(sheet: Worksheet, row: int, labels: list[str]) -> None:
 
 def _domain_sheet(sheet: Worksheet, briefing: Briefing, table: Table) -> None:
     lang = briefing.lang
-    sheet.append([f"{table.title} — {briefing.report.label(lang)} — {briefing.where}"])
-    sheet["A1"].font = Font(bold=True, size=13)
+    _title(sheet, f"{table.title} — {briefing.report.label(lang)} — {briefing.where}")
     labels = [T("code", lang), T("commune", lang), *(c.label for c in table.columns)]
     _header(sheet, 2, labels)
     row_number = 3
     for row in [*table.rows, table.total]:
-        sheet.cell(row=row_number, column=1, value=row.code or "")
-        sheet.cell(row=row_number, column=2, value=row.name)
+        if row.code is not None:
+            put_text(sheet.cell(row=row_number, column=1), row.code)
+        put_text(sheet.cell(row=row_number, column=2), row.name)
         for offset, column in enumerate(table.columns, start=3):
             _put(sheet, row_number, offset, row.cells[column.key], column.unit)
         if row.code is None:
@@ -194,7 +206,8 @@ def _domain_sheet(sheet: Worksheet, briefing: Briefing, table: Table) -> None:
         row_number += 1
     if briefing.public:
         legend = T("public", lang, t1=THRESHOLD - 1, primary=PRIMARY, secondary=SECONDARY)
-        sheet.cell(row=row_number + 1, column=1, value=legend).font = Font(italic=True)
+        put_text(sheet.cell(row=row_number + 1, column=1), legend)
+        sheet.cell(row=row_number + 1, column=1).font = Font(italic=True)
     sheet.freeze_panes = "C3"
     sheet.row_dimensions[2].height = 48
     sheet.column_dimensions["A"].width = 9
@@ -205,8 +218,7 @@ def _domain_sheet(sheet: Worksheet, briefing: Briefing, table: Table) -> None:
 
 def _indicator_sheet(sheet: Worksheet, briefing: Briefing) -> None:
     lang = briefing.lang
-    sheet.append([f"{T('indicators', lang)} — {briefing.report.label(lang)} — {briefing.where}"])
-    sheet["A1"].font = Font(bold=True, size=13)
+    _title(sheet, f"{T('indicators', lang)} — {briefing.report.label(lang)} — {briefing.where}")
     labels = [
         "",
         T("indicator", lang),
@@ -220,9 +232,9 @@ def _indicator_sheet(sheet: Worksheet, briefing: Briefing) -> None:
     ]
     _header(sheet, 2, labels)
     for row_number, fig in enumerate(briefing.figures.values(), start=3):
-        sheet.cell(row=row_number, column=1, value=fig.code)
-        sheet.cell(row=row_number, column=2, value=fig.label(lang))
-        sheet.cell(row=row_number, column=3, value=unit_label(fig, lang))
+        put_text(sheet.cell(row=row_number, column=1), fig.code)
+        put_text(sheet.cell(row=row_number, column=2), fig.label(lang))
+        put_text(sheet.cell(row=row_number, column=3), unit_label(fig, lang))
         for column, cell in (
             (4, fig.value),
             (5, fig.previous),

@@ -417,8 +417,9 @@ def test_excel_first_sheet_states_period_communes_scope_and_as_of_date(q3_xlsx) 
     info = {row[0]: row[1] for row in q3_xlsx["Thông tin"].iter_rows(values_only=True)}
     assert info["Kỳ báo cáo"] == "Quý III/2023"
     assert info["Các tháng có số liệu"] == "1/7/2023 – 30/9/2023"
-    assert info["Xã, thị trấn trong báo cáo"] == "Toàn huyện (9 xã, thị trấn)"
-    assert info["Phạm vi được xem (tài khoản)"] == "Tất cả xã, thị trấn trong huyện"
+    assert info["Xã, thị trấn trong báo cáo"] == "Toàn huyện Đầm Hà (9 xã, thị trấn)"
+    assert info["Phạm vi truy cập số liệu"] == "Toàn huyện Đầm Hà"
+    assert info["Đơn vị báo cáo"] == "Phòng Lao động - Thương binh và Xã hội huyện Đầm Hà"
     assert info["Số liệu đến ngày"].date() == date(2023, 11, 30)
     assert info["Phiên bản"].startswith("Bản nội bộ")
 
@@ -427,7 +428,7 @@ def test_commune_heads_documents_hold_only_their_commune(engine) -> None:
     briefing = _briefing(engine, Q3, QUANG_TAN)
     document = docx.Document(io.BytesIO(build_docx(briefing, SIGNED)))
     text = _text(document)
-    assert "Kết quả thực hiện công tác an sinh xã hội Quý III/2023 của Xã Quảng Tân" in text
+    assert "Kết quả thực hiện công tác an sinh xã hội Quý III/2023 của xã Quảng Tân" in text
     for name in OTHER_COMMUNES:
         assert name not in text, name
     for table in _domain_tables(document):
@@ -437,7 +438,9 @@ def test_commune_heads_documents_hold_only_their_commune(engine) -> None:
         rows = list(workbook[name].iter_rows(min_row=3, values_only=True))
         assert [r[:2] for r in rows if r[1]] == [("06913", "Xã Quảng Tân"), (None, "Tổng cộng")]
     info = {r[0]: r[1] for r in workbook["Thông tin"].iter_rows(values_only=True)}
-    assert info["Phạm vi được xem (tài khoản)"] == "Chỉ Xã Quảng Tân"
+    assert info["Phạm vi truy cập số liệu"] == "Xã Quảng Tân"
+    assert info["Xã, thị trấn trong báo cáo"] == "Xã Quảng Tân"
+    assert info["Đơn vị báo cáo"] == "UBND xã Quảng Tân"
     with engine.connect() as conn:
         mine = measures(conn, Q3, QUANG_TAN).iloc[0]
     payouts = list(workbook["Chi trả trợ cấp"].iter_rows(min_row=3, max_row=3, values_only=True))

@@ -13,13 +13,13 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from data_access import payouts
-from data_access.filters import Filters, Period, Scope, add_months
+from data_access.filters import VERSION_2023, Filters, Period, Scope, add_months
 from data_access.indicators import commune_scorecard, headline, indicator_values, targets
 from data_access.queries import data_as_of, first_month, is_demo_database, measures
-from data_access.units import scoped_catalogue
+from data_access.units import scoped_catalogue, unit_catalogue
 from i18n import Catalog
 
-from .model import EmptyReportError
+from .model import EmptyReportError, Unit
 from .periods import ReportPeriod, report_period
 
 TREND_MONTHS = 12  # the payout chart shows a year of months, so seasonal dips read as such
@@ -59,6 +59,8 @@ class Gathered:
     communes: list[tuple[str, str]]  # (code, name) of the rows
     whole_district: bool  # no commune chosen and a scope over the whole district
     visible: list[str]  # names of the communes the scope may see
+    issuer: Unit | None  # the scope's one commune (a commune head's): it issues the report
+    district: str | None  # the one district the scope's record-level units lie in
     is_demo: bool
     measures: pd.DataFrame = field(repr=False)  # per commune: code, name, every measure
     headline: pd.DataFrame = field(repr=False)  # per indicator, indexed by code
@@ -99,6 +101,11 @@ def gather(conn: Connection, filters: Filters, scope: Scope) -> Gathered:
     frame = measures(conn, cut, scope)
     communes = [(str(c), str(n)) for c, n in zip(frame["code"], frame["name"], strict=True)]
     visible = scoped_catalogue(conn, filters.version, scope)
+    issuer = None
+    if scope.communes is not None and len(visible) == 1:
+        one = visible.iloc[0]
+        parent = None if pd.isna(one["parent_name"]) else str(one["parent_name"])
+        issuer = Unit(str(one["code"]), str(one["name"]), str(one["kind"]), parent)
     whole = not filters.communes and scope.communes is None
     _check_not_empty(frame, report, whole, communes)
 
@@ -115,6 +122,8 @@ def gather(conn: Connection, filters: Filters, scope: Scope) -> Gathered:
         communes=communes,
         whole_district=whole,
         visible=[str(n) for n in visible["name"]],
+        issuer=issuer,
+        district=_district(conn, scope),
         measures=frame,
         headline=head,
         last_year=last_year,
@@ -126,6 +135,19 @@ def gather(conn: Connection, filters: Filters, scope: Scope) -> Gathered:
         monthly=_monthly(conn, cut, scope, report),
         is_demo=is_demo_database(conn),
     )
+
+
+def _district(conn: Connection, scope: Scope) -> str | None:
+    """The district the scope lies in, named in the record-level (2023) catalogue.
+
+    Records are kept under the 2023 units, whose parent is their district; a scope spread over
+    several districts (or none recorded) has no one district name.
+    """
+    units = unit_catalogue(conn, VERSION_2023)
+    if scope.communes is not None:
+        units = units[units["code"].isin(sorted(scope.communes))]
+    parents = {str(p) for p in units["parent_name"] if not pd.isna(p)}
+    return parents.pop() if len(parents) == 1 else None
 
 
 def _totals(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:

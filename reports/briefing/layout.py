@@ -175,7 +175,7 @@ def chart_frame(briefing: Briefing, domain: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["unit_code", "unit_name", "value"])
 
 
-def section_chart(briefing: Briefing, domain: str) -> alt.Chart | None:
+def section_chart(briefing: Briefing, domain: str) -> alt.Chart | alt.LayerChart | None:
     """The chart that matters for a domain, built with charts.common; None when nothing to draw."""
     lang = briefing.lang
     frame = chart_frame(briefing, domain)

@@ -24,6 +24,20 @@ class EmptyReportError(WelfareDataError):
 
 
 @dataclass(frozen=True)
+class Unit:
+    """An administrative unit as ``admin_unit`` records it (language-free).
+
+    The unit a commune head's scope covers issues that commune's report: its name and kind
+    give the letterhead ("UBND XÃ QUẢNG TÂN") and the place on the date line ("Quảng Tân").
+    """
+
+    code: str
+    name: str  # "Xã Quảng Tân", "Thị trấn Đầm Hà"
+    kind: str  # admin_unit.kind: "xa", "thi_tran"
+    parent: str | None  # the unit above it: "Huyện Đầm Hà" (2023), "Tỉnh Quảng Ninh" (2025)
+
+
+@dataclass(frozen=True)
 class Cell:
     """One number as published: the value, and the suppression marker when it is hidden."""
 
@@ -141,7 +155,10 @@ class Briefing:
     title: str
     where: str  # who the figures are about: "Toàn huyện", "Xã Quảng Tân"
     commune: str | None  # the one commune reported on, when there is exactly one
-    scope_label: str
+    scope_label: str  # the units the reporting scope may see, by name: "Toàn huyện Đầm Hà"
+    coverage: str  # the units the figures cover: "Toàn huyện Đầm Hà (9 xã, thị trấn)"
+    issuer: Unit | None  # the commune whose report this is (a commune head's scope), or None
+    district: str | None  # the district the scope lies in ("Huyện Đầm Hà"), when it is one
     communes: list[tuple[str, str]]  # (code, name) of the rows
     whole_district: bool
     version: str

@@ -15,6 +15,7 @@ from i18n import Catalog, choose
 
 from .gather import where
 from .model import Cell, Figure
+from .names import in_sentence
 from .numbers import counted, fmt_number, in_text, trend, unit_word
 from .periods import ReportPeriod, mid_sentence
 
@@ -159,8 +160,11 @@ Writer = Callable[[ReportPeriod, Figures, dict[str, Cell], str, str], str]
 
 
 def subject(whole: bool, commune: str | None, lang: str) -> str:
-    """Who did it, inside a sentence: "toàn huyện", "Xã Quảng Tân", "các xã, thị trấn được chọn"."""
-    return T("district", lang) if whole else where(whole, commune, lang)
+    """Who did it, inside a sentence: "toàn huyện", "xã Quảng Tân", "các xã, thị trấn được chọn".
+
+    A sentence that starts with it gets its capital back (``_sentence``).
+    """
+    return T("district", lang) if whole else in_sentence(where(whole, commune, lang), lang)
 
 
 def summary(

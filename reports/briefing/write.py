@@ -13,6 +13,7 @@ from .domains import DOMAINS, domain_title
 from .gather import where
 from .lags import describe
 from .model import Briefing, Column, Grid, Row, Section, Table
+from .names import in_sentence
 from .prose import subject, summary
 from .protect import Protected
 
@@ -27,7 +28,9 @@ T = Catalog(
         "of_selection": (" của {n} xã, thị trấn được chọn", " — {n} selected communes"),
         "total": ("Tổng cộng", "Total"),
         "scope_all": ("Tất cả xã, thị trấn trong huyện", "Every commune of the district"),
+        "scope_district": ("Toàn {district}", "The whole of {district}"),
         "scope_some": ("Chỉ {names}", "Only {names}"),
+        "coverage_whole": ("{scope} ({n} xã, thị trấn)", "{scope} ({n} communes)"),
     },
 )
 
@@ -60,6 +63,9 @@ def write(protected: Protected, lang: str = "vi") -> Briefing:
         where=where(whole, commune, lang),
         commune=commune,
         scope_label=_scope_label(protected, lang),
+        coverage=_coverage(protected, lang),
+        issuer=gathered.issuer,
+        district=gathered.district,
         communes=list(gathered.communes),
         whole_district=whole,
         version=gathered.version,
@@ -78,21 +84,33 @@ def table(grid: Grid, total_name: str, lang: str) -> Table:
 
 
 def _title(protected: Protected, lang: str) -> str:
-    """ "Kết quả thực hiện công tác an sinh xã hội Quý III/2023 của Xã Quảng Tân"."""
+    """ "Kết quả thực hiện công tác an sinh xã hội Quý III/2023 của xã Quảng Tân"."""
     gathered = protected.gathered
     title = T("title", lang, period=protected.report.text_label(lang))
     if gathered.commune:
-        return title + T("of_commune", lang, name=gathered.commune)
+        return title + T("of_commune", lang, name=in_sentence(gathered.commune, lang))
     if not gathered.whole_district:
         return title + T("of_selection", lang, n=len(gathered.communes))
     return title
 
 
 def _scope_label(protected: Protected, lang: str) -> str:
-    """What the account may see: its own label, or every commune, or the communes named."""
-    scope = protected.gathered.scope
-    if scope.label:
-        return scope.label
-    if scope.communes is None:
+    """The units the reporting scope may see, by name — never the account that signed in:
+    "Toàn huyện Đầm Hà", "Xã Quảng Tân", "Chỉ Xã Quảng An, Xã Quảng Tân"."""
+    gathered = protected.gathered
+    if gathered.scope.communes is None:
+        if gathered.district:
+            return T("scope_district", lang, district=in_sentence(gathered.district, lang))
         return T("scope_all", lang)
-    return T("scope_some", lang, names=", ".join(protected.gathered.visible))
+    if len(gathered.visible) == 1:
+        return gathered.visible[0]
+    return T("scope_some", lang, names=", ".join(gathered.visible))
+
+
+def _coverage(protected: Protected, lang: str) -> str:
+    """The units the figures cover: "Toàn huyện Đầm Hà (9 xã, thị trấn)", "Xã Quảng Tân"."""
+    gathered = protected.gathered
+    if gathered.whole_district:
+        scope = _scope_label(protected, lang)
+        return T("coverage_whole", lang, scope=scope, n=len(gathered.communes))
+    return ", ".join(name for _, name in gathered.communes)
