@@ -1,7 +1,7 @@
 .PHONY: run demo test lint bench ci refresh
 
 run:
-	streamlit run app.py
+	streamlit run serve.py
 
 demo:
 	python -m data_access.demo

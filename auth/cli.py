@@ -6,6 +6,9 @@
     python -m auth.cli role USER --role ROLE [--commune CODE]
     python -m auth.cli list
 
+reset, disable and role also end the user's open sessions: every tablet they are signed in on
+shows the sign-in form at its next tap, and their session cookies stop working.
+
 Passwords are read from the terminal (never from the command line, where shell history and
 process lists would keep them), or from standard input with ``--password-stdin`` for scripts.
 The store is ``WELFARE_USERS_URL`` or data/users.sqlite.

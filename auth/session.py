@@ -2,13 +2,22 @@
 
 - Demo database and no accounts: no sign-in; the visitor sees aggregates only (no person lists).
 - A production database and no accounts: the dashboard refuses to start and says how to add one.
-- Otherwise: a sign-in form; the session expires after IDLE_TIMEOUT without activity.
+- Otherwise: a sign-in form; the session expires after IDLE_TIMEOUT_S without activity.
+
+A sign-in survives a reload, a new tab of the same browser and a tablet that discards a
+background tab, for the same idle lifetime: the form opens a server-side session
+(auth/session_tokens.py) whose token the browser keeps in an HttpOnly cookie set by the
+dashboard's own route (auth/web.py, mounted by serve.py); a new connection presents the cookie
+(``st.context.cookies``) and is signed in again. Signing out deletes the session on the server,
+so the cookie stops working even if replayed. Accounts signed in through OpenID Connect keep
+Streamlit's own ``st.login`` cookie.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from datetime import timedelta
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
@@ -16,11 +25,16 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from data_access.filters import Scope
 from i18n import Catalog
 
+from . import web
+from .session_tokens import SessionTokens
 from .store import DEMO_USERS_ENV, ROLE_LABELS, User, UserStore, seed_demo_users, users_url
 
 IDLE_TIMEOUT_S = 30 * 60  # a briefing lasts about an hour; 30 idle minutes means gone
 SESSION_USER = "_auth_user"
 SESSION_SEEN = "_auth_last_seen"
+SESSION_ID = "_auth_session_id"  # the server-side session (app_session row) behind the cookie
+HANDOFF = "_auth_handoff"  # one-time code the page posts to the route, which sets the cookie
+FORGET = "_auth_forget_cookie"  # after sign-out: ask the route to clear the cookie
 
 T = Catalog(
     "auth.session",
@@ -95,16 +109,57 @@ def _oidc_user() -> User | None:
     return user
 
 
+def tokens() -> SessionTokens:
+    """The server-side sessions, kept in the user store's database."""
+    return SessionTokens(user_store().engine)
+
+
+def _idle() -> timedelta:
+    return timedelta(seconds=IDLE_TIMEOUT_S)
+
+
+def _cookie_token() -> str | None:
+    """The session cookie this tab's connection was opened with (read-only in Streamlit)."""
+    return st.context.cookies.get(web.COOKIE)
+
+
+def _resumed_user() -> User | None:
+    """The user a reload brings back: the cookie's, while its session is open on the server."""
+    token = _cookie_token()
+    if not token:
+        return None
+    resumed = tokens().resume(token, _idle())
+    if resumed.session_id is None or resumed.username is None:
+        if resumed.expired:
+            st.session_state["_auth_expired"] = True
+        return None
+    user = user_store().get(resumed.username)
+    if user is None:  # disabled since (the store also ends its sessions)
+        tokens().end(resumed.session_id)
+        return None
+    st.session_state[SESSION_ID] = resumed.session_id
+    return user
+
+
+def _session_ended() -> bool:
+    """True when the session is over: idle too long here, or ended on the server (sign-out in
+    another tab, password reset, idle or too old)."""
+    if time.monotonic() - st.session_state.get(SESSION_SEEN, 0.0) > IDLE_TIMEOUT_S:
+        return True
+    session_id = st.session_state.get(SESSION_ID)
+    return session_id is not None and not tokens().check(session_id, _idle())
+
+
 def current_user() -> User | None:
     """The signed-in user, or None (also when the session has been idle too long)."""
     user = st.session_state.get(SESSION_USER)
     if user is None:
-        user = _oidc_user()
+        user = _oidc_user() or _resumed_user()
         if user is None:
             return None
         st.session_state[SESSION_USER] = user
         st.session_state[SESSION_SEEN] = time.monotonic()
-    if time.monotonic() - st.session_state.get(SESSION_SEEN, 0.0) > IDLE_TIMEOUT_S:
+    if _session_ended():
         sign_out()
         st.session_state["_auth_expired"] = True
         return None
@@ -116,9 +171,23 @@ def current_user() -> User | None:
     return user
 
 
+def _start_session(user: User) -> None:
+    """Signed in with the form: remember the user here and open the session behind the cookie."""
+    session_id, code = tokens().begin(user.username, _idle())
+    st.session_state[SESSION_USER] = user
+    st.session_state[SESSION_SEEN] = time.monotonic()
+    st.session_state[SESSION_ID] = session_id
+    st.session_state[HANDOFF] = code
+
+
 def sign_out() -> None:
-    """Forget the signed-in user and their cached view state (and end an OIDC session)."""
-    for key in (SESSION_USER, SESSION_SEEN, "_filters_qs"):
+    """Forget the signed-in user and their cached view state, end the session behind the cookie
+    (and an OIDC session)."""
+    session_id = st.session_state.pop(SESSION_ID, None)
+    if session_id is not None:
+        tokens().end(session_id)
+        st.session_state[FORGET] = True
+    for key in (SESSION_USER, SESSION_SEEN, HANDOFF, "_filters_qs"):
         st.session_state.pop(key, None)
     if oidc_configured() and st.user.is_logged_in:
         st.logout()
@@ -126,6 +195,8 @@ def sign_out() -> None:
 
 def _sign_in_form(lang: str, demo_accounts: bool) -> None:
     st.title(T("title", lang))
+    if st.session_state.pop(FORGET, False) and web.mounted():
+        st.html(web.forget_html(), unsafe_allow_javascript=True)
     if st.session_state.pop("_auth_expired", False):
         st.info(T("expired", lang))
     if st.session_state.pop("_auth_oidc_unknown", False):
@@ -144,8 +215,7 @@ def _sign_in_form(lang: str, demo_accounts: bool) -> None:
         result = user_store().authenticate(username or "", password or "")
         st.session_state.pop("sign_in_password", None)
         if result.user is not None:
-            st.session_state[SESSION_USER] = result.user
-            st.session_state[SESSION_SEEN] = time.monotonic()
+            _start_session(result.user)
             st.rerun()
         st.error(T("locked", lang) if result.locked else T("wrong", lang))
 
@@ -165,6 +235,9 @@ def require_scope(lang: str, is_demo: bool) -> Scope:
         st.stop()
     assert user is not None
     with st.sidebar:
+        handoff = st.session_state.pop(HANDOFF, None)
+        if handoff and web.mounted():  # the browser trades the code for the HttpOnly cookie
+            st.html(web.handoff_html(handoff), unsafe_allow_javascript=True)
         st.caption(f"{user.display_name} · {ROLE_LABELS.label(user.role, lang)}")
         if st.button(T("sign_out", lang), key="sign_out"):
             sign_out()

@@ -69,6 +69,19 @@ login_failure = sa.Table(
     sa.Column("username", sa.String(64), nullable=False, index=True),
     sa.Column("failed_at", sa.DateTime, nullable=False),
 )
+# Signed-in sessions that survive a reload (auth/session_tokens.py): only hashes are stored, and
+# a password reset, a disabled account or a new role deletes the user's rows, ending them.
+app_session = sa.Table(
+    "app_session",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False, index=True),
+    sa.Column("token_hash", sa.String(64), unique=True),  # the cookie's token, once redeemed
+    sa.Column("handoff_hash", sa.String(64), unique=True),  # one-time code that sets the cookie
+    sa.Column("handoff_expires_at", sa.DateTime),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_seen_at", sa.DateTime, nullable=False),
+)
 
 
 class UserStoreError(Exception):
@@ -103,6 +116,11 @@ class SignInResult:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _end_sessions(conn: sa.Connection, username: str) -> None:
+    """Delete every session of ``username``: its cookie no longer signs anyone in."""
+    conn.execute(app_session.delete().where(app_session.c.username == username))
 
 
 def users_url() -> str:
@@ -161,7 +179,7 @@ class UserStore:
             raise UserStoreError(f"user name '{username}' is already taken") from exc
 
     def set_password(self, username: str, password: str) -> None:
-        """Reset a password and clear the user's failed attempts."""
+        """Reset a password, clear the user's failed attempts and end their open sessions."""
         self._check_password(password)
         with self.engine.begin() as conn:
             changed = conn.execute(
@@ -170,20 +188,22 @@ class UserStore:
                 .values(password_hash=_hasher.hash(password), password_changed_at=_now())
             ).rowcount
             conn.execute(login_failure.delete().where(login_failure.c.username == username))
+            _end_sessions(conn, username)
         if not changed:
             raise UserStoreError(f"no user '{username}'")
 
     def set_disabled(self, username: str, disabled: bool) -> None:
-        """Disable or re-enable an account."""
+        """Disable or re-enable an account (either way, its open sessions end)."""
         with self.engine.begin() as conn:
             changed = conn.execute(
                 app_user.update().where(app_user.c.username == username).values(disabled=disabled)
             ).rowcount
+            _end_sessions(conn, username)
         if not changed:
             raise UserStoreError(f"no user '{username}'")
 
     def set_role(self, username: str, role: str, commune_code: str | None = None) -> None:
-        """Change a user's role (and commune, for a commune head)."""
+        """Change a user's role (and commune, for a commune head); their open sessions end."""
         self._check_role(role, commune_code)
         with self.engine.begin() as conn:
             changed = conn.execute(
@@ -191,6 +211,7 @@ class UserStore:
                 .where(app_user.c.username == username)
                 .values(role=role, commune_code=commune_code if role == ROLE_COMMUNE else None)
             ).rowcount
+            _end_sessions(conn, username)
         if not changed:
             raise UserStoreError(f"no user '{username}'")
 

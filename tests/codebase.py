@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # What ships or runs: everything but the tests themselves and generated or local data.
 SOURCE_DIRS = ("ui", "auth", "data_access", "charts", "reports", "pages", "benchmarks", "devtools")
-SOURCE_FILES = ("app.py", "i18n.py", "vocab.py")
+SOURCE_FILES = ("app.py", "serve.py", "i18n.py", "vocab.py")
 
 
 @dataclass(frozen=True)

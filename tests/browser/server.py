@@ -1,4 +1,4 @@
-"""Run the dashboard with ``streamlit run app.py`` on a free local port, for browser tests.
+"""Run the dashboard with ``streamlit run serve.py`` on a free local port, for browser tests.
 
 ``running_dashboard(db_path, work_dir)`` starts the server against a given demo database (and
 an empty user store in ``work_dir``, so the demo opens without sign-in), waits for
@@ -93,7 +93,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextlib.contextmanager
 def running_dashboard(db_path: Path, work_dir: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on the demo database at ``db_path``; yields its base URL.
+    """``streamlit run serve.py`` on the demo database at ``db_path``; yields its base URL.
 
     :raises DashboardStartError: the server exited or was not healthy within
         ``HEALTH_TIMEOUT_S`` seconds.
@@ -113,7 +113,7 @@ def running_dashboard(db_path: Path, work_dir: Path) -> Iterator[str]:
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        "serve.py",
         "--server.port",
         str(port),
         "--server.headless",
