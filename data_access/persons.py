@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -16,8 +17,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import schema as s
+from .definitions import ELDERLY_CHECK_KINDS, data_as_of, reference_date
 from .errors import WelfareDataError
 from .filters import Filters, Scope
+from .indicators import indicator_values
+from .sql import count_if
 from .units import Resolved, resolve, scoped
 
 PAGE_SIZE = 50  # a tablet shows ~20 rows; 50 keeps scrolling short and queries small
@@ -118,6 +122,20 @@ def _unit_and_village(stmt: sa.Select) -> sa.Select:
 BIRTH_YEAR = sa.extract("year", s.person.c.birth_date)
 
 
+def _beneficiaries(resolved: Resolved, filters: Filters) -> sa.Select:
+    """Beneficiary records on the list in at least one month of the period, with their person,
+    commune and village: what ``beneficiary_list`` lists and ``beneficiary_counts`` counts."""
+    b = s.allowance_beneficiary
+    return _unit_and_village(
+        _base(
+            resolved,
+            b,
+            b.c.start_month <= filters.period.end,
+            sa.or_(b.c.end_month.is_(None), b.c.end_month >= filters.period.start),
+        )
+    )
+
+
 def beneficiary_list(
     conn: Connection,
     filters: Filters,
@@ -126,17 +144,10 @@ def beneficiary_list(
     page_size: int = PAGE_SIZE,
     search: str | None = None,
 ) -> PersonPage:
-    """Allowance beneficiaries on the list at any time in the period."""
-    r = resolve(conn, filters, scope)
+    """Allowance beneficiaries on the list at any time in the period (``beneficiary_counts``
+    says how that differs from F14's count)."""
     b = s.allowance_beneficiary
-    stmt = _unit_and_village(
-        _base(
-            r,
-            b,
-            b.c.start_month <= filters.period.end,
-            sa.or_(b.c.end_month.is_(None), b.c.end_month >= filters.period.start),
-        )
-    )
+    stmt = _beneficiaries(resolve(conn, filters, scope), filters)
     columns = [
         s.person.c.full_name,
         BIRTH_YEAR,
@@ -165,6 +176,48 @@ def beneficiary_list(
     ]
     return _page(
         conn, scope, stmt, columns, names, [s.person.c.full_name, b.c.id], page, page_size, search
+    )
+
+
+@dataclass(frozen=True)
+class BeneficiaryCounts:
+    """Why the beneficiary list and the F14 tile give different counts for one selection.
+
+    The list holds everyone on the allowance list in at least one month of the period
+    (``listed``); F14 counts those on it in the reference month, the month of the period's
+    reference date (``definitions.reference_date``). ``listed`` = ``in_reference_month`` +
+    ``left_before`` + ``joined_after``.
+    """
+
+    listed: int  # the list's count: on the list in at least one month of the period
+    in_reference_month: int  # of those, on the list in the reference month
+    left_before: int  # of those, off the list (thôi hưởng) before the reference month
+    joined_after: int  # of those, on the list only from after the reference month
+    reference_month: date
+    f14: int  # the F14 indicator's count for the selection, as the tile shows it
+
+
+def beneficiary_counts(conn: Connection, filters: Filters, scope: Scope) -> BeneficiaryCounts:
+    """The beneficiary list's count split by the reference month, beside F14's count.
+
+    Counts only: any scope may ask. One aggregate query over the list's own statement, and the
+    indicator registry's F14.
+    """
+    b = s.allowance_beneficiary
+    ref_month = reference_date(filters.period, data_as_of(conn)).replace(day=1)
+    covers = sa.and_(
+        b.c.start_month <= ref_month, sa.or_(b.c.end_month.is_(None), b.c.end_month >= ref_month)
+    )
+    stmt = _beneficiaries(resolve(conn, filters, scope), filters).with_only_columns(
+        sa.func.count(),
+        count_if(covers),
+        count_if(b.c.end_month < ref_month),
+        count_if(b.c.start_month > ref_month),
+    )
+    listed, current, left, joined = (int(v or 0) for v in conn.execute(stmt).one())
+    total, _ = indicator_values(conn, filters, scope, ["F14"], with_units=False)
+    return BeneficiaryCounts(
+        listed, current, left, joined, ref_month, int(total["numerator"].iloc[0])
     )
 
 
@@ -330,9 +383,77 @@ def payment_list(
     )
 
 
+def health_visit_list(
+    conn: Connection,
+    filters: Filters,
+    scope: Scope,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    search: str | None = None,
+) -> PersonPage:
+    """Visits of the elderly health programme (check-ups and consultations) in the period, in
+    the commune where each counts: the visits F2 counts."""
+    r = resolve(conn, filters, scope)
+    h = s.health_check
+    stmt = (
+        sa.select(h.c.id)
+        .select_from(h)
+        .join(s.person, s.person.c.id == h.c.person_id)
+        .where(
+            h.c.check_date.between(filters.period.start, filters.period.end_date),
+            h.c.kind.in_(ELDERLY_CHECK_KINDS),
+        )
+    )
+    stmt, _ = scoped(stmt, h.c.admin_unit_id, r)
+    stmt = stmt.join(s.admin_unit, s.admin_unit.c.id == h.c.admin_unit_id).join(
+        s.village, s.village.c.id == s.person.c.village_id, isouter=True
+    )
+    columns = [
+        s.person.c.full_name,
+        BIRTH_YEAR,
+        s.admin_unit.c.name,
+        s.village.c.name,
+        h.c.check_date,
+        h.c.free_medicine,
+        s.person.c.national_id,
+    ]
+    names = [
+        "full_name",
+        "birth_year",
+        "commune",
+        "village",
+        "check_date",
+        "free_medicine",
+        "national_id",
+    ]
+    return _page(
+        conn,
+        scope,
+        stmt,
+        columns,
+        names,
+        [h.c.check_date.desc(), s.person.c.full_name, h.c.id],
+        page,
+        page_size,
+        search,
+    )
+
+
 LISTS: dict[str, Callable[..., PersonPage]] = {
     "beneficiaries": beneficiary_list,
     "housing": housing_grant_list,
     "enrolments": enrolment_list,
     "payments": payment_list,
+    "health_visits": health_visit_list,
+}
+# The list holding the people (or records) behind an indicator: a figure that disagrees with
+# what a commune reported links there (the quality page's reconciliation).
+PEOPLE_BEHIND: dict[str, str] = {
+    "F2": "health_visits",
+    "F7": "housing",
+    "F8": "housing",
+    "F9": "housing",
+    "F13": "enrolments",
+    "F14": "beneficiaries",
+    "F15": "payments",
 }

@@ -1,22 +1,29 @@
-"""Xã: one commune's indicators beside the district's and beside its own previous period."""
+"""Xã: one commune's indicators against its target and previous period, then its place in the
+district — share of each count, rank among the communes, and rates per 1.000 people.
+
+A commune head, whose scope is one commune, lands on it; the district leadership picks one. Two
+narrow tables (st.table wraps its text) keep the target and the assessment on a 768 px screen.
+"""
 
 import pandas as pd
 import streamlit as st
 
-from charts.formatting import fmt_period
-from data_access.filters import Filters
-from data_access.indicators import INDICATORS, district_totals, headline
+from charts.formatting import fmt_decimal, fmt_int, fmt_money, fmt_percent, fmt_period
+from data_access.indicators import INDICATORS, Indicator, headline
+from data_access.standing import commune_standing
 from i18n import Catalog
 from ui import data
 from ui.downloads import download_buttons
 from ui.filters import drill_to
 from ui.page import setup
+from ui.text import plain
 from ui.tiles import fmt_change, fmt_meets, fmt_value
 
 T = Catalog(
     "pages.commune",
     {
-        "choose": ("Chọn một xã, thị trấn để xem", "Choose a commune to view"),
+        "choose": ("Chọn xã, thị trấn", "Choose a commune"),
+        "choose_label": ("Xã, thị trấn cần xem", "Commune to view"),
         "pick_one": (
             "Trang này xem từng xã: hãy chọn một xã, thị trấn ở bộ lọc hoặc ở đây.",
             "This page shows one commune at a time: pick one in the filters or here.",
@@ -24,71 +31,158 @@ T = Catalog(
         "indicator": ("Chỉ tiêu", "Indicator"),
         "commune": ("Xã", "Commune"),
         "previous": ("Kỳ trước", "Previous period"),
-        "change": ("Thay đổi", "Change"),
+        "change": ("Thay đổi so với kỳ trước", "Change on previous period"),
         "district": ("Toàn huyện", "District"),
         "target": ("Chỉ tiêu năm", "Annual target"),
         "judged": ("Đánh giá", "Assessment"),
+        "share": ("Tỷ trọng của xã trong huyện", "Commune's share of the district"),
+        "rank": ("Xếp thứ trong huyện", "Rank in the district"),
+        "rank_of": ("{rank}/{of}", "{rank} of {of}"),
+        "per_1000": ("Xã, trên 1.000 dân", "Commune, per 1,000 people"),
+        "district_per_1000": ("Toàn huyện, trên 1.000 dân", "District, per 1,000 people"),
         "heading": ("{commune} — {period}", "{commune} — {period}"),
+        "results": ("Kết quả so với chỉ tiêu và kỳ trước", "Against target and previous period"),
+        "in_district": ("Xã trong toàn huyện", "The commune within the district"),
         "note": (
             "Kỳ trước: {previous}. Toàn huyện: tổng của tất cả các xã, thị trấn trong cùng kỳ.",
             "Previous period: {previous}. District: all communes over the same period.",
+        ),
+        "standing_note": (
+            "Tỷ trọng: phần của xã trong tổng số của toàn huyện. Xếp thứ: vị trí của xã trong các "
+            "xã, thị trấn của huyện, thứ 1 là cao nhất; tỷ lệ (%) xếp theo tỷ lệ, số lượng và "
+            "kinh phí xếp theo mức trên 1.000 dân để xã đông dân không đứng đầu chỉ vì đông dân. "
+            "Dân số theo danh mục đơn vị hành chính: xã {people} người, toàn huyện {district} "
+            "người.",
+            "Share: the commune's part of the district's total. Rank: the commune's place among "
+            "the district's communes, 1 being the highest; rates (%) are ranked as they are, "
+            "counts and money per 1,000 people so that a large commune does not rank first for "
+            "being large. Population from the unit catalogue: commune {people}, district "
+            "{district}.",
+        ),
+        "no_population": (
+            "Chưa có dân số của xã (hoặc phạm vi của bạn chỉ gồm một phần của xã) nên không tính "
+            "mức trên 1.000 dân và thứ hạng theo mức đó.",
+            "The commune's population is not known (or your scope holds only part of it), so "
+            "there is no rate per 1,000 people and no rank by it.",
         ),
     },
 )
 
 
-page = setup("nav_commune")
-lang, filters, scope, names = page.lang, page.filters, page.scope, page.names
-
-if len(filters.communes) != 1:
+def chosen_commune(codes: tuple[str, ...], names: dict[str, str], lang: str) -> str:
+    """The commune to show: the filters' one commune, else the scope's only commune; otherwise
+    ask (among the filters' communes when several are chosen) and stop."""
+    if len(codes) == 1:
+        return codes[0]
+    if not codes and len(names) == 1:
+        return next(iter(names))  # a commune head: their commune, without asking
     st.info(T("pick_one", lang))
     choice = st.selectbox(
-        T("choose", lang),
-        options=list(names),
+        T("choose_label", lang),
+        options=list(codes or names),
         index=None,
         format_func=lambda c: names.get(c, c),
+        placeholder=T("choose", lang),
         key="commune_pick",
     )
     if choice:
         drill_to(communes=[choice])
     st.stop()
+    raise AssertionError("st.stop() returns only in bare mode")  # pragma: no cover
 
-code = filters.communes[0]
+
+def per_1000(ind: Indicator, value: float | None, lang: str) -> str:
+    """A count or money per 1.000 people: "80,8 lượt", "0,18 hộ", "336 triệu đồng"."""
+    if value is None or pd.isna(value):
+        return "—"
+    if ind.unit == "money":
+        return fmt_money(round(value), lang)
+    number = fmt_decimal(value, 1 if value >= 10 else 2, lang)
+    return f"{number} {ind.counted(lang)}".strip()
+
+
+def _missing(value: object) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def rank_text(place: pd.Series, lang: str) -> str:
+    """The commune's rank among the ranked communes: "2/9"; "—" when it has no value."""
+    if _missing(place["rank"]):
+        return "—"
+    return T("rank_of", lang, rank=int(place["rank"]), of=int(place["ranked"]))
+
+
+page = setup("nav_commune")
+lang, filters, scope, names = page.lang, page.filters, page.scope, page.names
+
+code = chosen_commune(filters.communes, names, lang)
+selection = filters.with_communes((code,))
 previous = filters.period.previous()
-mine = data.run(headline, filters, scope)
-before = data.run(headline, filters.with_period(previous), scope)
-district = data.run(district_totals, Filters(filters.period, (), filters.version), scope)
+mine = data.run(headline, selection, scope).set_index("code")
+before = data.run(headline, selection.with_period(previous), scope).set_index("code")
+standing = data.run(commune_standing, selection, scope).set_index("code")
 
 st.subheader(
-    T(
-        "heading",
-        lang,
-        commune=names.get(code, code),
-        period=fmt_period(filters.period.start, filters.period.end, lang),
+    plain(
+        T(
+            "heading",
+            lang,
+            commune=names.get(code, code),
+            period=fmt_period(filters.period.start, filters.period.end, lang),
+        )
     )
 )
-rows = []
+results, within = [], []
 for ind in INDICATORS:
-    now = mine.loc[mine["code"] == ind.code].iloc[0]
-    then = before.loc[before["code"] == ind.code].iloc[0]
-    whole = district.loc[district["code"] == ind.code].iloc[0]
+    now, then, place = mine.loc[ind.code], before.loc[ind.code], standing.loc[ind.code]
     change = (
-        now["value"] - then["value"]
-        if now["value"] is not None and then["value"] is not None
-        else None
+        None if _missing(now["value"]) or _missing(then["value"]) else now["value"] - then["value"]
     )
-    rows.append(
+    label, share = ind.label(lang), place["share"]
+    results.append(
         {
-            T("indicator", lang): ind.label(lang),
+            T("indicator", lang): label,
             T("commune", lang): fmt_value(ind, now["value"], lang),
-            T("previous", lang): fmt_value(ind, then["value"], lang),
-            T("change", lang): fmt_change(ind, change, lang) or "—",
-            T("district", lang): fmt_value(ind, whole["value"], lang),
             T("target", lang): fmt_value(ind, now["target"], lang),
             T("judged", lang): fmt_meets(now["meets_target"], lang),
+            T("previous", lang): fmt_value(ind, then["value"], lang),
+            T("change", lang): fmt_change(ind, change, lang) or "—",
         }
     )
-table = pd.DataFrame(rows)
-st.dataframe(table, hide_index=True, width="stretch")
+    within.append(
+        {
+            T("indicator", lang): label,
+            T("commune", lang): fmt_value(ind, now["value"], lang),
+            T("district", lang): fmt_value(ind, place["district_value"], lang),
+            T("share", lang): "—" if _missing(share) else fmt_percent(share, 1, lang),
+            T("rank", lang): rank_text(place, lang),
+            T("per_1000", lang): per_1000(ind, place["per_1000"], lang),
+            T("district_per_1000", lang): per_1000(ind, place["district_per_1000"], lang),
+        }
+    )
+
+st.markdown(f"**{T('results', lang)}**")
+table = pd.DataFrame(results)
+st.table(table, hide_index=True)
 st.caption(T("note", lang, previous=fmt_period(previous.start, previous.end, lang)))
-download_buttons(table, f"xa-{code}", lang, key="commune_table")
+
+st.markdown(f"**{T('in_district', lang)}**")
+district_table = pd.DataFrame(within)
+st.table(district_table, hide_index=True)
+people = standing["population"].iloc[0]
+if _missing(people):
+    st.caption(T("no_population", lang))
+else:
+    st.caption(
+        T(
+            "standing_note",
+            lang,
+            people=fmt_int(people, lang),
+            district=fmt_int(standing["district_population"].iloc[0], lang),
+        )
+    )
+
+both = table.merge(
+    district_table.drop(columns=[T("commune", lang)]), on=T("indicator", lang), how="left"
+)
+download_buttons(both, f"xa-{code}", lang, key="commune_table")

@@ -1,9 +1,13 @@
-"""Kiểm tra số liệu: what is wrong in the user's communes, and which reported figures disagree.
+"""Kiểm tra số liệu: what is wrong in the user's communes, what to do about it, and which
+reported figures disagree.
 
 Commune heads answer for their figures ("không để trùng lặp, bỏ sót"). Each check states its
-rule in plain words and how many records break it; roles that may see people also get the list,
-downloadable so the commune can fix the source records. Then the figures each commune reported
-upward beside what the database computes, mismatches highlighted.
+rule in plain words, what it looks at for the period shown (its months, the situation on the
+reference date, or every record), how many records break it and what the commune is expected to
+do; roles that may see people also get the list, downloadable so the commune can fix the source
+records — a duplicate names the other communes holding a copy, never that copy. Then the figures
+each commune reported upward beside what the database computes, mismatches highlighted, each
+linked to the person list behind it for roles that may see people.
 """
 
 from collections.abc import Callable
@@ -22,13 +26,24 @@ from charts.formatting import (
     fmt_period,
 )
 from data_access.errors import WelfareDataError
+from data_access.filters import VERSION_2023, Filters, Period
 from data_access.indicators import BY_CODE
-from data_access.quality import BY_CHECK, LIST_LIMIT, reconciliation, run_checks
+from data_access.persons import PEOPLE_BEHIND
+from data_access.quality import (
+    BY_CHECK,
+    LIST_LIMIT,
+    OTHER_COMMUNES_SEPARATOR,
+    Check,
+    reconciliation,
+    run_checks,
+)
 from data_access.queries import reference_date
 from i18n import Catalog
 from ui import data
 from ui.downloads import download_buttons
+from ui.links import PERSONS_PAGE, person_list_params
 from ui.page import fail, setup
+from ui.text import plain
 from vocab import (
     ALLOWANCE_GROUPS,
     CHECK_REASONS,
@@ -43,17 +58,22 @@ T = Catalog(
     "pages.quality",
     {
         "intro": (
-            "Các phép kiểm tra chạy trên toàn bộ hồ sơ của {where}. Kiểm tra theo thời điểm đọc số "
-            "liệu vào ngày chốt {ref}; kiểm tra theo tháng dùng các tháng của kỳ đang xem.",
-            "The checks run over every record of {where}. Point-in-time checks read the data on "
-            "the reference date, {ref}; month-based checks use the months of the period shown.",
+            "Phạm vi: {where}. Các phép kiểm tra xét hồ sơ theo kỳ đang xem; ngày chốt số liệu "
+            "của kỳ là {ref}: ngày cuối kỳ, hoặc ngày có số liệu mới nhất nếu kỳ chưa hết. Cột "
+            "“Xét theo” cho biết mỗi phép kiểm tra xét các tháng của kỳ, tình hình vào ngày chốt "
+            "số liệu, hay mọi hồ sơ (với những lỗi sai ở bất kỳ kỳ nào).",
+            "Scope: {where}. The checks look at the records for the period shown; the period's "
+            "reference date is {ref}: its last day, or the latest data's day if the period has "
+            "not ended. The column “Looks at” says whether a check looks at the months of the "
+            "period, the situation on the reference date, or every record (for errors that are "
+            "wrong in any period).",
         ),
-        "where_all": ("toàn huyện", "the whole district"),
-        "where_some": ("các xã đang xem", "the communes shown"),
+        "where_all": ("Toàn huyện", "the whole district"),
         "summary": ("Tóm tắt các phép kiểm tra", "All checks at a glance"),
         "check": ("Phép kiểm tra", "Check"),
         "count": ("Số trường hợp", "Cases"),
-        "reads": ("Đọc số liệu", "Reads"),
+        "reads": ("Xét theo", "Looks at"),
+        "todo": ("Việc cần làm", "What to do"),
         "cases": ("{n} trường hợp", "{n} cases"),
         "none": ("Không phát hiện trường hợp nào.", "No cases found."),
         "counts_only": (
@@ -70,9 +90,8 @@ T = Catalog(
         ),
         "recon_title": ("Đối chiếu số liệu xã đã báo cáo", "Reported figures reconciled"),
         "recon_rule": (
-            "Số liệu mỗi xã đã báo cáo lên huyện theo quý, đặt cạnh số tính lại từ hồ sơ cho "
-            "đúng xã, đúng kỳ đó. Dòng tô đỏ là chưa khớp; chênh lệch = số báo cáo − số tính từ "
-            "hồ sơ.",
+            "Số liệu mỗi xã đã báo cáo lên huyện theo quý, đặt cạnh số tính lại từ hồ sơ cho đúng "
+            "xã, đúng kỳ đó. Dòng tô đỏ là chưa khớp; chênh lệch = số báo cáo − số tính từ hồ sơ.",
             "The figures each commune reported upward per quarter, beside what the records give "
             "for the same commune and period. Red rows disagree; difference = reported − computed.",
         ),
@@ -92,10 +111,21 @@ T = Catalog(
         "yes": ("Khớp", "Yes"),
         "no": ("Chưa khớp", "No"),
         "reported_on": ("Ngày báo cáo", "Reported on"),
-        # what a check reads (its period_use)
-        "reads_months": ("Các tháng của kỳ", "Months of the period"),
-        "reads_reference_date": ("Ngày chốt số liệu", "Reference date"),
-        "reads_none": ("Toàn bộ hồ sơ", "All records"),
+        # what a check looks at for the period shown (its period_use)
+        "reads_months": ("Các tháng của kỳ ({period})", "The months of {period}"),
+        "reads_reference_date": ("Tình hình ngày {ref}", "The situation on {ref}"),
+        "reads_none": ("Mọi hồ sơ, không theo kỳ", "Every record, whatever the period"),
+        # links from a mismatched reported figure to the people behind it
+        "recon_links": (
+            "Xem những người, hồ sơ đứng sau các số liệu chưa khớp:",
+            "See the people and records behind the figures that disagree:",
+        ),
+        "recon_link": ("{list}: {commune}, {period}", "{list}: {commune}, {period}"),
+        "list_beneficiaries": ("Đối tượng hưởng trợ cấp", "Allowance beneficiaries"),
+        "list_housing": ("Hỗ trợ nhà ở", "Housing grants"),
+        "list_enrolments": ("Học viên học nghề", "Vocational learners"),
+        "list_payments": ("Chi trả hằng tháng", "Monthly payments"),
+        "list_health_visits": ("Khám sức khỏe người cao tuổi", "Elderly health visits"),
         # column headers of the checks' lists, by column name
         "group_no": ("Nhóm trùng", "Group"),
         "reason": ("Lý do", "Reason"),
@@ -107,6 +137,7 @@ T = Catalog(
         "village": ("Thôn, khu phố", "Village"),
         "records": ("Số hồ sơ trong nhóm", "Records in group"),
         "communes": ("Số xã có hồ sơ", "Communes with a record"),
+        "other_communes": ("Hồ sơ còn lại ở xã", "Other record in"),
         "last_card_valid_to": ("Thẻ gần nhất hết hạn", "Last card valid to"),
         "beneficiary_id": ("Mã đối tượng", "Beneficiary id"),
         "month": ("Tháng", "Month"),
@@ -138,10 +169,12 @@ T = Catalog(
         "record_date": ("Ngày ghi trong hồ sơ", "Date on record"),
     },
 )
-PERIOD_USES = {  # a check's period_use -> the message saying what it reads
-    "months": "reads_months",
-    "reference_date": "reads_reference_date",
-    "none": "reads_none",
+LIST_LABELS = {  # a person list (data_access.persons.LISTS) -> its name in a link
+    "beneficiaries": "list_beneficiaries",
+    "housing": "list_housing",
+    "enrolments": "list_enrolments",
+    "payments": "list_payments",
+    "health_visits": "list_health_visits",
 }
 # Columns holding stored codes: each shown as its label (an unknown code as stored).
 CODE_COLUMNS: dict[str, Callable[[object, str], str]] = {
@@ -201,6 +234,13 @@ def _date(value: date | None, lang: str) -> str:
     return fmt_date(value, lang) if value else ""
 
 
+def _communes(value: str | None, lang: str) -> str:
+    """The other communes of a duplicate group, by name in order; none, an empty cell."""
+    if value is None or pd.isna(value):
+        return ""
+    return ", ".join(sorted(str(value).split(OTHER_COMMUNES_SEPARATOR)))
+
+
 def _coefficient(value: int, lang: str) -> str:
     """A beneficiary's coefficient, stored ×10 so that it stays whole."""
     return fmt_decimal(value / 10, 1, lang)  # 15 is 1,5
@@ -212,6 +252,7 @@ CELLS: dict[str, Callable[[Any, str], str]] = {
     **dict.fromkeys(DATE_COLUMNS, _date),
     **dict.fromkeys(MONEY_COLUMNS, fmt_money_full),
     "coefficient_x10": _coefficient,
+    "other_communes": _communes,
     **CODE_COLUMNS,
     **dict.fromkeys(ID_COLUMNS, _id),
 }
@@ -224,6 +265,44 @@ def display(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
         cell = CELLS.get(column, _text)
         frame[column] = [cell(v, lang) for v in frame[column]]
     return frame.rename(columns={c: T(c, lang) for c in frame.columns})
+
+
+def looks_at(check: Check, filters: Filters, ref: date, lang: str) -> str:
+    """What ``check`` looks at for the period shown: its months, a day, or every record."""
+    if check.period_use == "months":
+        period = fmt_period(filters.period.start, filters.period.end, lang)
+        return T("reads_months", lang, period=period)
+    if check.period_use == "reference_date":
+        return T("reads_reference_date", lang, ref=fmt_date(ref, lang))
+    return T("reads_none", lang)
+
+
+def people_behind(reports: pd.DataFrame, lang: str) -> None:
+    """A link to the person list behind each mismatched figure (for roles that may see people):
+    that list, for that commune and that reported period."""
+    links = [
+        (PEOPLE_BEHIND[row.indicator], row)
+        for row in reports[reports["mismatch"]].itertuples(index=False)
+        if row.indicator in PEOPLE_BEHIND and isinstance(row.unit_code, str)
+    ]
+    if not links:
+        return
+    st.caption(T("recon_links", lang))
+    for name, row in links:
+        period = Period(row.period_start, row.period_end)
+        label = T(
+            "recon_link",
+            lang,
+            list=T(LIST_LABELS[name], lang),
+            commune=str(row.commune),
+            period=fmt_period(period.start, period.end, lang),
+        )
+        st.page_link(
+            PERSONS_PAGE,
+            label=plain(label),
+            icon="👥",
+            query_params=person_list_params(name, Filters(period, (row.unit_code,), VERSION_2023)),
+        )
 
 
 def fmt_figure(code: str, value: float, lang: str, signed: bool = False) -> str:
@@ -248,18 +327,19 @@ except WelfareDataError as error:
     fail(error, lang)
 
 ref = reference_date(filters.period, page.data_range.as_of)
-where = T("where_some", lang) if filters.communes or scope.communes else T("where_all", lang)
-st.caption(T("intro", lang, where=where, ref=fmt_date(ref, lang)))
+shown = filters.communes or (tuple(page.names) if scope.communes is not None else ())
+where = ", ".join(page.names.get(c, c) for c in shown) if shown else T("where_all", lang)
+st.caption(T("intro", lang, where=plain(where), ref=fmt_date(ref, lang)))
 
 st.subheader(T("summary", lang))
 summary = pd.DataFrame(
     {
         T("check", lang): [BY_CHECK[f.code].title(lang) for f in findings],
         T("count", lang): [fmt_int(f.total, lang) for f in findings],
-        T("reads", lang): [T(PERIOD_USES[BY_CHECK[f.code].period_use], lang) for f in findings],
+        T("reads", lang): [looks_at(BY_CHECK[f.code], filters, ref, lang) for f in findings],
     }
 )
-st.dataframe(summary, hide_index=True, width="stretch")
+st.table(summary, hide_index=True)
 download_buttons(summary, "kiem-tra-tom-tat", lang, key="dl_quality_summary")
 if not scope.persons:
     st.info(T("counts_only", lang))
@@ -272,6 +352,7 @@ for found in findings:
         left, right = st.columns([1, 3])
         left.metric(check.title(lang), T("cases", lang, n=fmt_int(found.total, lang)))
         right.caption(check.rule(lang))
+        right.markdown(f"**{T('todo', lang)}:** {plain(check.action(lang))}")
         if found.total == 0:
             st.success(T("none", lang))
         elif found.rows is not None:
@@ -333,3 +414,5 @@ else:
     )
     st.dataframe(styled, hide_index=True, width="stretch")
     download_buttons(table, "doi-chieu-so-lieu-bao-cao", lang, key="dl_reconciliation")
+    if scope.persons:
+        people_behind(reports, lang)

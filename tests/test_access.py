@@ -273,7 +273,7 @@ def test_person_lists_show_labels_never_stored_codes(app_env, store, lang: str) 
     at.run()
     no_exceptions(at)
     frames = [d.value for d in at.dataframe]
-    assert len(frames) == 4  # beneficiaries, housing grants, learners, payments
+    assert len(frames) == 5  # beneficiaries, housing grants, learners, payments, health visits
     for tab, vi, en, vocabulary in CODED_COLUMNS:
         shown = set(frames[tab][choose(lang, vi, en)])
         assert shown, (tab, vi)

@@ -348,3 +348,155 @@ def test_the_page_is_in_english_too(app_env) -> None:
     at = open_page("pages/quality.py", lang="en", tu="2023-04", den="2023-06")
     no_exceptions(at)
     assert metrics(at)["Elderly without a valid health-insurance card"] == "3 cases"
+
+
+# --- issue 13, defect 12: each check says what to do, where the other record is, and what it
+# --- looks at for the period shown; a mismatch links to the people behind it -----------------
+
+HEAD = Scope.commune("06913")
+
+
+def _unescaped(text: str) -> str:
+    """Markdown text as read: escapes dropped."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def _summary(at) -> pd.DataFrame:
+    return next(t.value for t in at.table if "Phép kiểm tra" in t.value.columns)
+
+
+def _signed_in(user: str, **params: str):
+    at = sign_in(open_page(**params), user, PASSWORDS[user])
+    at.switch_page("pages/quality.py")
+    at.run()
+    no_exceptions(at)
+    return at
+
+
+def test_a_cross_commune_duplicate_names_the_other_commune_never_its_record(
+    engine: Engine,
+) -> None:
+    with engine.connect() as conn:
+        everyone = BY_CHECK["duplicate_person"].rows(conn, Filters(WHOLE), EVERYONE)
+        mine = BY_CHECK["duplicate_person"].rows(conn, Filters(WHOLE), HEAD)
+        counts_only = BY_CHECK["duplicate_person"].rows(conn, Filters(WHOLE), Scope.everything())
+    assert set(mine["unit_code"]) == {"06913"} and len(mine) == 2
+    assert dict(zip(mine["full_name"], mine["other_communes"], strict=True)) == {
+        "Nguyễn A Dũng": "Xã Quảng An",  # the copy filed in Quảng An
+        "Lê Lan": "Xã Đầm Hà",  # recorded here again; the original is in Xã Đầm Hà
+    }
+    # the other records (their ids, villages, names as recorded there) never reach the head
+    theirs = everyone[everyone["unit_code"] != "06913"]
+    mates = theirs[theirs["national_id"].isin(set(mine["national_id"]))]
+    assert len(mates) == 2  # each of the head's two groups has its other record elsewhere
+    shown = {str(v) for column in mine.columns for v in mine[column]}
+    assert not shown & {str(v) for v in mates["person_id"]}
+    assert not shown & set(mates["village"]) - set(mine["village"])
+    assert "Lê Hồng Lan" not in shown  # the other record's own spelling of the name
+    # a group within one commune names no other commune; viewers get the names too, no people
+    same = everyone[everyone["communes"] == 1]
+    assert len(same) == 2 and same["other_communes"].isna().all()
+    assert set(counts_only["other_communes"].dropna()) == {
+        "Xã Quảng An",
+        "Xã Quảng Tân",
+        "Xã Đầm Hà",
+    }
+
+
+def test_every_check_says_what_to_do_and_no_title_is_jargon() -> None:
+    for check in CHECKS:
+        assert check.action("vi").strip() and check.action("en").strip(), check.code
+    assert BY_CHECK["future_date"].title("vi") == "Hồ sơ ghi ngày chưa tới"
+    assert "tương lai" not in BY_CHECK["future_date"].title("vi")
+    # each rule says what it reads: the period's months, the reference date, or every record
+    for check in CHECKS:
+        rule = check.rule("vi")
+        if check.period_use == "months":
+            assert "kỳ đang xem" in rule, check.code
+        elif check.period_use == "reference_date":
+            assert "ngày chốt số liệu" in rule, check.code
+        else:
+            assert "không theo kỳ đang xem" in rule, check.code
+
+
+def test_the_page_shows_each_checks_action_and_what_it_looks_at(app_env) -> None:
+    at = open_page("pages/quality.py", tu="2023-04", den="2023-06")
+    no_exceptions(at)
+    shown = [_unescaped(m.value) for m in at.markdown]
+    for check in CHECKS:
+        assert f"**Việc cần làm:** {check.action('vi')}" in shown, check.code
+    summary = _summary(at)
+    assert list(summary.columns) == ["Phép kiểm tra", "Số trường hợp", "Xét theo"]
+    looks = dict(zip(summary["Phép kiểm tra"], summary["Xét theo"], strict=True))
+    assert looks == {
+        c.title("vi"): {
+            "months": "Các tháng của kỳ (Quý II/2023)",
+            "reference_date": "Tình hình ngày 30/6/2023",
+            "none": "Mọi hồ sơ, không theo kỳ",
+        }[c.period_use]
+        for c in CHECKS
+    }
+    assert "Đọc số liệu" not in summary.columns
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        # the BHYT lapse of June–July 2023: three elderly uncovered on 30/6, none on 30/9
+        (("2023-04", "2023-06"), ("2023-07", "2023-09"), {"elderly_no_bhyt": ("3", "0")}),
+        # every seeded payment problem is in 2022; none in 2023
+        (
+            ("2022-01", "2022-12"),
+            ("2023-01", "2023-12"),
+            {"missing_payment": ("3", "0"), "wrong_amount": ("4", "0")},
+        ),
+    ],
+)
+def test_the_checks_follow_the_period_chosen(app_env, first, second, expected) -> None:
+    pages = [open_page("pages/quality.py", tu=a, den=b) for a, b in (first, second)]
+    for at in pages:
+        no_exceptions(at)
+    counts = [_counts(at) for at in pages]
+    for code, (before, after) in expected.items():
+        assert (counts[0][code], counts[1][code]) == (
+            f"{before} trường hợp",
+            f"{after} trường hợp",
+        ), code
+    looks = [_summary(at).set_index("Phép kiểm tra")["Xét theo"] for at in pages]
+    title = TITLES[next(iter(expected))]
+    assert looks[0][title] != looks[1][title]  # it says which months or which day it read
+
+
+def test_a_commune_head_is_told_where_the_other_record_is(app_env, store) -> None:
+    at = _signed_in("quangtan", tu="2022-01", den="2023-11")
+    duplicates = next(f for f in _person_lists(at) if "Hồ sơ còn lại ở xã" in f.columns)
+    assert set(duplicates["Xã, thị trấn"]) == {"Xã Quảng Tân"}
+    assert sorted(duplicates["Hồ sơ còn lại ở xã"]) == ["Xã Quảng An", "Xã Đầm Hà"]
+    assert set(duplicates["Họ và tên"]) == {"Nguyễn A Dũng", "Lê Lan"}  # own records only
+    assert any(c.value.startswith("Phạm vi: Xã Quảng Tân.") for c in at.caption)
+
+
+def _links(at) -> dict[str, str]:
+    return {_unescaped(link.proto.label): link.proto.query_string for link in at.get("page_link")}
+
+
+def test_a_mismatch_links_to_the_people_behind_it_for_those_who_may_see_them(
+    app_env, store
+) -> None:
+    leader = _links(_signed_in("lanhdao", tu="2022-01", den="2023-11"))
+    assert leader == {
+        "Đối tượng hưởng trợ cấp: Xã Quảng Tân, Quý III/2023": (
+            "tu=2023-07&den=2023-09&dv=2023&xa=06913&ds=beneficiaries"
+        ),
+        "Chi trả hằng tháng: Xã Quảng An, Quý IV/2022": (
+            "tu=2022-10&den=2022-12&dv=2023&xa=06901&ds=payments"
+        ),
+        "Khám sức khỏe người cao tuổi: Xã Đại Bình, Quý II/2023": (
+            "tu=2023-04&den=2023-06&dv=2023&xa=06919&ds=health_visits"
+        ),
+    }
+    head = _links(_signed_in("quangtan", tu="2022-01", den="2023-11"))
+    assert list(head) == ["Đối tượng hưởng trợ cấp: Xã Quảng Tân, Quý III/2023"]
+    viewer = _signed_in("xem", tu="2022-01", den="2023-11")
+    assert metrics(viewer)["Số liệu báo cáo chưa khớp"] == "3 / 189 số liệu"
+    assert _links(viewer) == {}

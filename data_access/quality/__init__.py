@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from .check import LIST_LIMIT, Check, PeriodUse
 from .context import Context, context
+from .people import OTHER_COMMUNES_SEPARATOR
 from .reconcile import MATCH_TOLERANCE, RECONCILIATION_COLUMNS, reconciliation
 from .registry import BY_CHECK, CHECKS, Findings, count_problems, run_checks
 
@@ -24,6 +25,7 @@ __all__ = [
     "CHECKS",
     "LIST_LIMIT",
     "MATCH_TOLERANCE",
+    "OTHER_COMMUNES_SEPARATOR",
     "RECONCILIATION_COLUMNS",
     "Check",
     "Context",

@@ -36,10 +36,10 @@ def months_checked(ctx: Context) -> list[date]:
         "Beneficiary with a month missing from the payments",
     ),
     rule=(
-        "Đối tượng có tên trong danh sách hưởng trợ cấp ở một tháng của kỳ (trong khoảng "
-        "thời gian có số liệu) nhưng không có khoản chi trả nào cho tháng đó.",
-        "A beneficiary on the allowance list in a month of the period (within the data) with "
-        "no payment recorded for that month.",
+        "Đối tượng có tên trong danh sách hưởng trợ cấp ở một tháng của kỳ đang xem (chỉ xét "
+        "các tháng đã có số liệu chi trả) nhưng không có khoản chi trả nào cho tháng đó.",
+        "A beneficiary on the allowance list in a month of the period shown (months with "
+        "payment data only) with no payment recorded for that month.",
     ),
     action=(
         "Đối chiếu bảng chi trả của tháng đó: ghi bổ sung khoản đã chi, hoặc cập nhật tháng "
@@ -91,10 +91,10 @@ def missing_payment(ctx: Context) -> Statement:
         "Payment differs from standard rate × coefficient",
     ),
     rule=(
-        "Khoản chi trả (đã chi hoặc chờ chi) của một tháng trong kỳ khác với mức chuẩn trợ "
-        "giúp xã hội của tháng đó nhân với hệ số của đối tượng (Nghị định 20/2021/NĐ-CP), "
+        "Khoản chi trả (đã chi hoặc chờ chi) cho một tháng của kỳ đang xem khác với mức chuẩn "
+        "trợ giúp xã hội của tháng đó nhân với hệ số của đối tượng (Nghị định 20/2021/NĐ-CP), "
         "hoặc tháng đó chưa có mức chuẩn.",
-        "A payment (paid or pending) for a month of the period that differs from that "
+        "A payment (paid or pending) for a month of the period shown that differs from that "
         "month's standard rate times the beneficiary's coefficient (Decree 20/2021), or a "
         "month with no rate.",
     ),
@@ -153,10 +153,10 @@ def wrong_amount(ctx: Context) -> Statement:
         "Paid by bank account but no account number",
     ),
     rule=(
-        "Đối tượng hưởng trợ cấp trong kỳ được xã ghi hình thức nhận là chuyển khoản, nhưng "
-        "hồ sơ không có số tài khoản.",
-        "A beneficiary on the list in the period whom the commune pays by bank transfer, but "
-        "whose record has no account number.",
+        "Đối tượng có tên trong danh sách hưởng trợ cấp ở ít nhất một tháng của kỳ đang xem, "
+        "được xã ghi hình thức nhận là chuyển khoản, nhưng hồ sơ không có số tài khoản.",
+        "A beneficiary on the list in at least one month of the period shown whom the commune "
+        "pays by bank transfer, but whose record has no account number.",
     ),
     action=(
         "Bổ sung số tài khoản vào hồ sơ, hoặc chuyển hình thức nhận sang tiền mặt.",

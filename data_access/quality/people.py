@@ -18,25 +18,41 @@ from .context import Context, Statement, in_scope, unit_columns
 INTERVENTION_GRACE_DAYS = 30  # [G] a case plan is expected within a month of opening a case
 
 
+OTHER_COMMUNES_SEPARATOR = "; "  # between the names in ``other_communes``
+
+
 @check(
     "duplicate_person",
     title=("Một người có từ hai hồ sơ trở lên", "The same person recorded twice"),
     rule=(
         "Hai hồ sơ cá nhân trở lên có cùng số CCCD, hoặc cùng họ tên và ngày sinh, dù ở danh "
-        "sách nào hay xã nào. Mỗi người chỉ có một hồ sơ, để không ai bị tính hai lần.",
+        "sách nào hay xã nào. Mỗi người chỉ có một hồ sơ, để không ai bị tính hai lần. Xét mọi "
+        "hồ sơ cá nhân, không theo kỳ đang xem: hồ sơ trùng là sai ở bất kỳ kỳ nào.",
         "Two or more person records share a national id, or a full name and birth date, in "
-        "any list or commune. Each person should have one record, so nobody is counted twice.",
+        "any list or commune. Each person should have one record, so nobody is counted twice. "
+        "Every person record is checked, whatever the period shown: a duplicate is wrong in "
+        "any period.",
     ),
     action=(
-        "Rà soát các hồ sơ trùng, giữ lại một hồ sơ cho mỗi người và xóa các bản trùng.",
-        "Review the duplicate records, keep one record per person and delete the copies.",
+        "Rà soát các hồ sơ trùng và giữ lại một hồ sơ cho mỗi người. Nếu hồ sơ còn lại ở xã "
+        "khác (xem cột “Hồ sơ còn lại ở xã”), liên hệ xã đó để thống nhất người này cư trú ở "
+        "đâu, rồi xã đó hoặc xã mình xóa bản trùng.",
+        "Review the duplicate records and keep one record per person. If the other record is "
+        "in another commune (see the column “Other record in”), agree with that commune where "
+        "the person lives, then one of you deletes the copy.",
     ),
     order=("group_no", "person_id"),
     personal=frozenset({"person_id", "full_name", "birth_date", "national_id"}),
     period_use="none",
 )
 def duplicate_person(ctx: Context) -> Statement:
-    """Person records sharing a national id, or a full name and birth date, in any commune."""
+    """Person records sharing a national id, or a full name and birth date, in any commune.
+
+    Each row also names the other communes holding a record of the same group
+    (``other_communes``, names joined by ``OTHER_COMMUNES_SEPARATOR``): a commune head sees only
+    the records of their own commune, and learns where the rest are — the commune's name, never
+    the other record itself.
+    """
     p, u, v = s.person, s.admin_unit.alias("u"), s.village.alias("v")
     count = sa.func.count()
     units = sa.func.count(sa.distinct(p.c.admin_unit_id))
@@ -54,32 +70,67 @@ def duplicate_person(ctx: Context) -> Statement:
         .subquery("dup_name")
     )
     key = sa.func.coalesce(by_id.c.k, p.c.full_name + "|" + sa.cast(p.c.birth_date, sa.String))
-    return (
+
+    # Every duplicate record (any commune) with its group key, read once: the rows and the
+    # other communes of each group both come from it.
+    rows = (
         sa.select(
-            sa.func.dense_rank().over(order_by=key).label("group_no"),
-            sa.case((by_id.c.k.is_not(None), "national_id"), else_="name_birth").label("reason"),
+            key.label("k"),
             p.c.id.label("person_id"),
-            p.c.full_name,
-            p.c.birth_date,
-            p.c.national_id,
-            *unit_columns(u),
-            v.c.name.label("village"),
+            p.c.admin_unit_id.label("unit_id"),
+            sa.case((by_id.c.k.is_not(None), "national_id"), else_="name_birth").label("reason"),
             sa.func.coalesce(by_id.c.n, by_name.c.n).label("records"),
             sa.func.coalesce(by_id.c.units, by_name.c.units).label("communes"),
         )
         .select_from(p)
-        .join(u, u.c.id == p.c.admin_unit_id, isouter=True)
-        .join(v, v.c.id == p.c.village_id, isouter=True)
         .join(by_id, by_id.c.k == p.c.national_id, isouter=True)
         .join(
             by_name,
             sa.and_(by_name.c.full_name == p.c.full_name, by_name.c.birth_date == p.c.birth_date),
             isouter=True,
         )
-        .where(
-            sa.or_(by_id.c.k.is_not(None), by_name.c.n.is_not(None)),
-            in_scope(p.c.admin_unit_id, ctx),
+        .where(sa.or_(by_id.c.k.is_not(None), by_name.c.n.is_not(None)))
+        .cte("duplicates")
+    )
+    here = sa.select(rows.c.k, rows.c.unit_id).distinct().subquery("group_unit")
+    there = sa.select(rows.c.k, rows.c.unit_id).distinct().subquery("other_unit")
+    ou = s.admin_unit.alias("ou")
+    elsewhere = (
+        sa.select(
+            here.c.k,
+            here.c.unit_id,
+            sa.func.aggregate_strings(ou.c.name, OTHER_COMMUNES_SEPARATOR).label("names"),
         )
+        .select_from(here)
+        .join(there, sa.and_(there.c.k == here.c.k, there.c.unit_id != here.c.unit_id))
+        .join(ou, ou.c.id == there.c.unit_id)
+        .group_by(here.c.k, here.c.unit_id)
+        .subquery("elsewhere")
+    )
+    return (
+        sa.select(
+            sa.func.dense_rank().over(order_by=rows.c.k).label("group_no"),
+            rows.c.reason,
+            p.c.id.label("person_id"),
+            p.c.full_name,
+            p.c.birth_date,
+            p.c.national_id,
+            *unit_columns(u),
+            v.c.name.label("village"),
+            rows.c.records,
+            rows.c.communes,
+            elsewhere.c.names.label("other_communes"),
+        )
+        .select_from(rows)
+        .join(p, p.c.id == rows.c.person_id)
+        .join(u, u.c.id == p.c.admin_unit_id, isouter=True)
+        .join(v, v.c.id == p.c.village_id, isouter=True)
+        .join(
+            elsewhere,
+            sa.and_(elsewhere.c.k == rows.c.k, elsewhere.c.unit_id == rows.c.unit_id),
+            isouter=True,
+        )
+        .where(in_scope(p.c.admin_unit_id, ctx))
     )
 
 
@@ -189,10 +240,10 @@ def child_no_intervention(ctx: Context) -> Statement:
     rule=(
         "Hồ sơ cá nhân ghi một đơn vị không có trong danh mục hoặc không phải xã, thị trấn "
         "đang có hiệu lực, ghi một thôn không có, hoặc ghi thôn của xã khác. Những hồ sơ này "
-        "có thể bị bỏ sót hoặc tính nhầm xã.",
+        "có thể bị bỏ sót hoặc tính nhầm xã. Xét mọi hồ sơ cá nhân, không theo kỳ đang xem.",
         "A person record pointing at a unit that is unknown or not a commune in force, at an "
         "unknown village, or at another commune's village: such records are missed or counted "
-        "in the wrong commune.",
+        "in the wrong commune. Every person record is checked, whatever the period shown.",
     ),
     action=(
         "Sửa xã, thôn trong hồ sơ theo nơi cư trú thực tế của người đó.",

@@ -24,10 +24,10 @@ FUTURE_TOLERANCE_DAYS = 31  # the as-of date follows the payment run; other regi
         "Housing grant past its deadline, not completed",
     ),
     rule=(
-        "Khoản hỗ trợ xây mới hoặc sửa chữa nhà đã phê duyệt, đã quá hạn hoàn thành mà đến "
-        "ngày chốt số liệu vẫn chưa hoàn thành.",
-        "An approved new-build or repair grant past its deadline and still not completed on "
-        "the reference date.",
+        "Khoản hỗ trợ xây mới hoặc sửa chữa nhà đã phê duyệt trước ngày chốt số liệu của kỳ "
+        "đang xem, có hạn hoàn thành trước ngày đó, mà đến ngày đó vẫn chưa hoàn thành.",
+        "A new-build or repair grant approved before the reference date of the period shown, "
+        "with a deadline before that day, and still not completed on it.",
     ),
     action=(
         "Liên hệ hộ gia đình, ghi ngày khởi công hoặc hoàn thành, hoặc gia hạn thời hạn hoàn "
@@ -69,10 +69,10 @@ def housing_overdue(ctx: Context) -> Statement:
     "non_positive_amount",
     title=("Số tiền bằng 0 hoặc âm", "Amount of zero or less"),
     rule=(
-        "Khoản chi trả trợ cấp (của các tháng trong kỳ) hoặc khoản hỗ trợ nhà ở (phê duyệt "
-        "trong kỳ) có số tiền bằng 0 hoặc âm.",
-        "An allowance payment (for a month of the period) or a housing grant (approved in the "
-        "period) of zero đồng or less.",
+        "Khoản chi trả trợ cấp cho một tháng của kỳ đang xem, hoặc khoản hỗ trợ nhà ở có ngày "
+        "phê duyệt trong kỳ, có số tiền bằng 0 hoặc âm.",
+        "An allowance payment for a month of the period shown, or a housing grant approved in "
+        "it, of zero đồng or less.",
     ),
     action=(
         "Kiểm tra chứng từ, nhập lại số tiền đúng hoặc xóa bản ghi nhập nhầm.",
@@ -188,17 +188,21 @@ def _future_part(ctx: Context, table: sa.Table, column: str, cutoff: date) -> sa
 
 @check(
     "future_date",
-    title=("Ngày ở tương lai", "Date in the future"),
+    title=("Hồ sơ ghi ngày chưa tới", "Record dated on a day not yet come"),
     rule=(
-        f"Một ngày trong hồ sơ (ngày sinh, ngày mất, ngày khám, ngày mở, hỗ trợ, đóng hồ sơ "
+        f"Một ngày ghi trong hồ sơ (ngày sinh, ngày mất, ngày khám, ngày mở, hỗ trợ, đóng hồ sơ "
         f"trẻ em, ngày phê duyệt, khởi công, hoàn thành nhà, ngày khai giảng, ngày hội nghị, "
-        f"ngày chi trả…) muộn hơn ngày chốt số liệu quá {FUTURE_TOLERANCE_DAYS} ngày.",
+        f"ngày chi trả…) muộn hơn ngày có số liệu mới nhất quá {FUTURE_TOLERANCE_DAYS} ngày, "
+        f"tức là một ngày chưa tới, thường do gõ nhầm năm (2032 thay cho 2022). Xét mọi hồ sơ, "
+        f"không theo kỳ đang xem: ngày chưa tới là sai ở bất kỳ kỳ nào.",
         f"A date on a record (birth, death, health check, child case, housing grant, class, "
-        f"event, payment…) more than {FUTURE_TOLERANCE_DAYS} days after the data's as-of date.",
+        f"event, payment…) more than {FUTURE_TOLERANCE_DAYS} days after the latest data: a day "
+        f"that has not come yet, usually a mistyped year (2032 for 2022). Every record is "
+        f"checked, whatever the period shown: such a date is wrong in any period.",
     ),
     action=(
-        "Kiểm tra hồ sơ gốc và sửa ngày nhập nhầm.",
-        "Check the original paperwork and correct the mistyped date.",
+        "Đối chiếu giấy tờ gốc và sửa lại ngày nhập nhầm trong hồ sơ.",
+        "Check the original paperwork and correct the mistyped date on the record.",
     ),
     order=("record", "column_name", "record_id"),
     personal=frozenset({"record_id", "full_name"}),
