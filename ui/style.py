@@ -28,10 +28,11 @@ _TILE_ROW_OF_FOUR = (
 # Selectors rely on Streamlit's stable hooks: data-testid attributes and the st-key-<key>
 # classes of keyed containers (filter_bar in ui/filters.py, tile_<code> in ui/tiles.py).
 TABLET_CSS = f"""
-/* ---- captions: Streamlit's default grey (rgba(49,51,63,.6)) is 4,0:1 on white, under
-   WCAG AA's 4,5:1 (axe-core "color-contrast", serious); this grey is 7,4:1 ---- */
+/* ---- captions: Streamlit draws them at opacity 0,6, which leaves 2,8:1 on white, under
+   WCAG AA's 4,5:1 (axe-core "color-contrast", serious); this grey at full opacity is 7,4:1 ---- */
 [data-testid="stCaptionContainer"] {{
   color: {CAPTION_GREY};
+  opacity: 1;
 }}
 /* ---- touch targets: at least {_TOUCH} high (and wide, for icon buttons) ---- */
 [data-testid="stBaseButton-secondary"], [data-testid="stBaseButton-primary"],
