@@ -11,7 +11,7 @@ from datetime import date
 
 from i18n import Catalog
 
-from .errors import InvalidPeriodError, UnknownVersionError
+from .errors import InvalidPeriodError, UnknownVersionError, WelfareDataError
 
 # What is wrong with a period, filled in per language (a month is 3/2023 in Vietnamese, 2023-03
 # in English).
@@ -24,6 +24,10 @@ T = Catalog(
         ),
         "no_quarter": ("quý {quarter} không tồn tại", "no quarter {quarter}"),
         "no_month": ("tháng {month} không tồn tại", "no month {month}"),
+        "no_district_totals": (
+            "Tài khoản của bạn không được xem số liệu tổng hợp toàn huyện.",
+            "Your account may not see the district's totals.",
+        ),
     },
 )
 
@@ -124,6 +128,17 @@ class Period:
         return self.month_count == 3 and self.start.month in (1, 4, 7, 10)
 
 
+def data_months(period: Period, as_of: date | None) -> Period:
+    """The months of ``period`` that have data: its end cut at the data's as-of month.
+
+    A comparison with last year uses the same months: "Năm 2023" with data to 30/11/2023 is
+    compared with January to November 2022, not with the whole of 2022.
+    """
+    if as_of is None or period.end <= as_of.replace(day=1):
+        return period
+    return Period(period.start, max(period.start, as_of.replace(day=1)))
+
+
 @dataclass(frozen=True)
 class Filters:
     """The communes and period asked for.
@@ -156,11 +171,18 @@ class Scope:
 
     ``communes`` holds 2023 GSO codes of the units the user may see, or None for all units;
     ``persons`` says whether the user may see person-level records (names, ids, accounts).
+    ``district_totals`` says whether a user limited to some communes may see the whole
+    district's aggregate figures beside their own (``district_scope``).
     """
 
     communes: frozenset[str] | None = None
     persons: bool = False
     label: str = field(default="", compare=False)
+    # A commune head may see the district's totals: the commune view promises "one commune
+    # beside the district" (README), and the district's figures are the ones the district
+    # publishes anyway. Totals only: never the district's persons, never another commune's own
+    # figures. A deployment that must not show them builds its scopes with False.
+    district_totals: bool = True
 
     @classmethod
     def everything(cls, persons: bool = False) -> Scope:
@@ -168,6 +190,28 @@ class Scope:
         return cls(None, persons)
 
     @classmethod
-    def commune(cls, code: str, persons: bool = True) -> Scope:
+    def commune(cls, code: str, persons: bool = True, district_totals: bool = True) -> Scope:
         """One commune (a commune head)."""
-        return cls(frozenset({code}), persons)
+        return cls(frozenset({code}), persons, district_totals=district_totals)
+
+
+class DistrictTotalsNotAllowedError(WelfareDataError):
+    """A request for the district's totals from a scope that may not see them."""
+
+    def __init__(self) -> None:
+        super().__init__(T("no_district_totals", "vi"), T("no_district_totals", "en"))
+
+
+def district_scope(scope: Scope) -> Scope:
+    """The scope to compute the whole district's aggregate figures with, for ``scope``'s user.
+
+    The one way the data layer widens a scope, and only for aggregates: the result sees every
+    commune but never persons. Callers use it for totals shown beside the user's own figures,
+    never for per-commune rows.
+
+    :raises DistrictTotalsNotAllowedError: ``scope`` is limited to some communes and may not
+        see the district's totals.
+    """
+    if scope.communes is not None and not scope.district_totals:
+        raise DistrictTotalsNotAllowedError()
+    return Scope.everything(persons=False)

@@ -18,8 +18,8 @@ from sqlalchemy.engine import Connection
 from i18n import choose
 
 from . import schema as s
-from .definitions import data_as_of
-from .filters import VERSION_2023, Filters, Scope
+from .definitions import data_as_of, first_month
+from .filters import VERSION_2023, Filters, Period, Scope, data_months, district_scope
 from .queries import measures
 from .units import resolve, unit_map
 
@@ -401,19 +401,30 @@ def measures_units(conn: Connection, filters: Filters, scope: Scope, year: int) 
     return sorted({int(r[0]) for r in conn.execute(stmt)})
 
 
+def compared_period(period: Period, as_of: date | None) -> Period:
+    """What a tile's change is measured against: the months of ``period`` that have data, one
+    year earlier ("cùng kỳ")."""
+    return data_months(period, as_of).same_period_last_year()
+
+
 def headline(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
     """Every indicator for the selection beside its target and the same period last year.
 
     Columns: code, value, numerator, denominator, target, meets_target (True/False/None),
-    last_year, change (value − last_year).
+    last_year, change (value − last_year). Last year is ``compared_period``: the same months
+    as the ones with data, so eleven months are never set against twelve; when it starts
+    before the data does, there is nothing to compare with (last_year and change are None).
     """
+    as_of = data_as_of(conn)
     now, _ = indicator_values(conn, filters, scope, with_units=False)
-    before, _ = indicator_values(
-        conn, filters.with_period(filters.period.same_period_last_year()), scope, with_units=False
-    )
+    compared = compared_period(filters.period, as_of)
+    before, _ = indicator_values(conn, filters.with_period(compared), scope, with_units=False)
+    first = first_month(conn)
+    if first is not None and compared.start < first.replace(day=1):
+        before = before.assign(value=None)  # no data then: a year of payments is no "rise"
     year = filters.period.end.year
     goal = selection_targets(conn, filters, scope, year)
-    full_year = covers_target_year(filters, data_as_of(conn))
+    full_year = covers_target_year(filters, as_of)
     out = now.merge(before[["code", "value"]].rename(columns={"value": "last_year"}), on="code")
     out["target"] = out["code"].map(goal)
     meets: list[bool | None] = []
@@ -483,12 +494,15 @@ def commune_scorecard(conn: Connection, filters: Filters, scope: Scope) -> pd.Da
 
 
 def district_totals(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
-    """The whole district's value of every indicator, for comparison beside a commune.
+    """The whole district's value of every indicator, for comparison beside the user's communes.
 
-    This is the one deliberate exception to scope: a commune head may see the district's
-    aggregate (never another commune's figures), so the scope's communes are not applied here
-    and only the total is returned. Columns: code, numerator, denominator, value.
+    The district is computed with ``district_scope(scope)``: every commune, aggregates only, and
+    only the total is returned (never a commune's row), so a commune head may see it where the
+    scope allows district totals. The filters' communes are ignored; their period and unit
+    version are kept. Columns: code, numerator, denominator, value.
+
+    :raises DistrictTotalsNotAllowedError: the scope may not see the district's totals.
     """
     whole = Filters(filters.period, (), filters.version)
-    total, _ = indicator_values(conn, whole, Scope.everything(persons=False), with_units=False)
+    total, _ = indicator_values(conn, whole, district_scope(scope), with_units=False)
     return total

@@ -10,7 +10,9 @@ period's last day, or the data's as-of date when the period runs past it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -47,12 +49,33 @@ def is_demo_database(conn: Connection) -> bool:
 
 
 # --- measure groups: one query each, one row per unit of the chosen version ----------------
-# Each takes (conn, resolved, period, ref) and returns unit_id plus its measure columns.
+# Each group is written once, as an ``Aggregate``: the rows it counts (FROM, joins, WHERE, joined
+# to the unit map) and its aggregate columns. ``MEASURES`` groups them by unit; the trends
+# (``data_access.trends``) group the same rows by quarter, so a tile and its sparkline apply
+# the same rule.
 
+
+@dataclass(frozen=True)
+class Aggregate:
+    """One measure group's statement before it is grouped."""
+
+    stmt: sa.Select  # the rows counted: FROM, joins, WHERE, scoped to the unit map
+    unit: sa.ColumnElement[int]  # the unit of the chosen version each row counts under
+    columns: tuple[sa.ColumnElement[Any], ...]  # the aggregates, in the order of ``names``
+    names: tuple[str, ...]
+    day: sa.ColumnElement[date] | None = None  # a flow's date (the period is a range of it);
+    # None for a stock or a state read on the reference date
+
+    def per_unit(self) -> sa.Select:
+        """The aggregates per unit of the version."""
+        return self.stmt.with_only_columns(self.unit, *self.columns).group_by(self.unit)
+
+
+Build = Callable[[Resolved, Period, date], Aggregate]
 Measure = Callable[[Connection, Resolved, Period, date], pd.DataFrame]
 
 
-def elderly_bhyt(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+def _elderly_bhyt(r: Resolved, period: Period, ref: date) -> Aggregate:
     """Elderly (60+ on the reference date, alive) and those holding a valid state-supported card."""
     p, covered = s.person, state_supported_on(ref)
     stmt = (
@@ -62,13 +85,15 @@ def elderly_bhyt(conn: Connection, r: Resolved, period: Period, ref: date) -> pd
         .where(elderly_on(p, ref))
     )
     stmt, unit = scoped(stmt, p.c.admin_unit_id, r)
-    stmt = stmt.with_only_columns(
-        unit, sa.func.count().label("elderly"), sa.func.count(covered.c.person_id)
-    ).group_by(unit)
-    return read_frame(conn, stmt, ["unit_id", "elderly", "elderly_covered"])
+    return Aggregate(
+        stmt,
+        unit,
+        (sa.func.count(), sa.func.count(covered.c.person_id)),
+        ("elderly", "elderly_covered"),
+    )
 
 
-def health_visits(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+def _health_visits(r: Resolved, period: Period, ref: date) -> Aggregate:
     """Visits of the elderly health programme (check-ups and consultations) in the period."""
     h = s.health_check
     stmt = sa.select(h.c.admin_unit_id).where(
@@ -76,13 +101,16 @@ def health_visits(conn: Connection, r: Resolved, period: Period, ref: date) -> p
         h.c.kind.in_(ELDERLY_CHECK_KINDS),
     )
     stmt, unit = scoped(stmt, h.c.admin_unit_id, r)
-    stmt = stmt.with_only_columns(
-        unit, sa.func.count(), count_if(h.c.free_medicine.is_(True))
-    ).group_by(unit)
-    return read_frame(conn, stmt, ["unit_id", "health_visits", "visits_with_medicine"])
+    return Aggregate(
+        stmt,
+        unit,
+        (sa.func.count(), count_if(h.c.free_medicine.is_(True))),
+        ("health_visits", "visits_with_medicine"),
+        h.c.check_date,
+    )
 
 
-def children(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+def _children(r: Resolved, period: Period, ref: date) -> Aggregate:
     """Child cases open during the period, and those supported by the reference date."""
     k = s.child_case
     supported = sa.and_(k.c.supported_on.is_not(None), k.c.supported_on <= ref)
@@ -93,21 +121,20 @@ def children(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.Dat
         sa.or_(k.c.closed_on.is_(None), k.c.closed_on >= period.start),
     )
     stmt, unit = scoped(stmt, k.c.admin_unit_id, r)
-    stmt = stmt.with_only_columns(
-        unit,
-        count_if(special),
-        count_if(sa.and_(special, supported)),
-        count_if(at_risk),
-        count_if(sa.and_(at_risk, supported)),
-    ).group_by(unit)
-    return read_frame(
-        conn,
+    return Aggregate(
         stmt,
-        ["unit_id", "special_cases", "special_supported", "at_risk_cases", "at_risk_supported"],
+        unit,
+        (
+            count_if(special),
+            count_if(sa.and_(special, supported)),
+            count_if(at_risk),
+            count_if(sa.and_(at_risk, supported)),
+        ),
+        ("special_cases", "special_supported", "at_risk_cases", "at_risk_supported"),
     )
 
 
-def boards(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+def _boards(r: Resolved, period: Period, ref: date) -> Aggregate:
     """Record-level communes, and those with a child-protection board by the reference date."""
     u, b = s.admin_unit, s.child_protection_board
     with_board = (
@@ -124,72 +151,68 @@ def boards(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataF
         )
     )
     stmt, unit = scoped(stmt, u.c.id, r)
-    stmt = stmt.with_only_columns(
-        unit, sa.func.count(), sa.func.count(with_board.c.admin_unit_id)
-    ).group_by(unit)
-    return read_frame(conn, stmt, ["unit_id", "communes", "communes_with_board"])
+    return Aggregate(
+        stmt,
+        unit,
+        (sa.func.count(), sa.func.count(with_board.c.admin_unit_id)),
+        ("communes", "communes_with_board"),
+    )
 
 
-def villages(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+def _villages(r: Resolved, period: Period, ref: date) -> Aggregate:
     """Villages, and those with a child-protection collaborator by the reference date."""
     v = s.village
-    stmt = sa.select(v.c.admin_unit_id)
-    stmt, unit = scoped(stmt, v.c.admin_unit_id, r)
-    stmt = stmt.with_only_columns(
+    stmt, unit = scoped(sa.select(v.c.admin_unit_id), v.c.admin_unit_id, r)
+    since = v.c.child_collaborator_since
+    return Aggregate(
+        stmt,
         unit,
-        sa.func.count(),
-        count_if(
-            sa.and_(v.c.child_collaborator_since.is_not(None), v.c.child_collaborator_since <= ref)
-        ),
-    ).group_by(unit)
-    return read_frame(conn, stmt, ["unit_id", "villages", "villages_with_collaborator"])
+        (sa.func.count(), count_if(sa.and_(since.is_not(None), since <= ref))),
+        ("villages", "villages_with_collaborator"),
+    )
 
 
-def housing(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+def _housing(r: Resolved, period: Period, ref: date) -> Aggregate:
     """Housing grants approved in the period: new builds, repairs, money, socialised money."""
     g = s.housing_grant
     stmt = sa.select(g.c.admin_unit_id).where(
         g.c.approved_on.between(period.start, period.end_date)
     )
     stmt, unit = scoped(stmt, g.c.admin_unit_id, r)
-    stmt = stmt.with_only_columns(
-        unit,
-        count_if(g.c.kind == "new"),
-        count_if(g.c.kind == "repair"),
-        sa.func.coalesce(sa.func.sum(g.c.amount_vnd), 0),
-        sum_if(g.c.funding_source == "socialised", g.c.amount_vnd),
-        count_if(g.c.status == "completed"),
-    ).group_by(unit)
-    return read_frame(
-        conn,
+    return Aggregate(
         stmt,
-        [
-            "unit_id",
-            "new_builds",
-            "repairs",
-            "grant_amount",
-            "socialised_amount",
-            "grants_completed",
-        ],
+        unit,
+        (
+            count_if(g.c.kind == "new"),
+            count_if(g.c.kind == "repair"),
+            sa.func.coalesce(sa.func.sum(g.c.amount_vnd), 0),
+            sum_if(g.c.funding_source == "socialised", g.c.amount_vnd),
+            count_if(g.c.status == "completed"),
+        ),
+        ("new_builds", "repairs", "grant_amount", "socialised_amount", "grants_completed"),
+        g.c.approved_on,
     )
 
 
-def job_events(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+def _job_events(r: Resolved, period: Period, ref: date) -> Aggregate:
     """Job fairs / labour-export conferences and recruitment consultations held in the period."""
     e = s.job_event
-    fair = e.c.kind.in_(JOB_FAIR_KINDS)
     stmt = sa.select(e.c.admin_unit_id).where(e.c.event_date.between(period.start, period.end_date))
     stmt, unit = scoped(stmt, e.c.admin_unit_id, r)
-    stmt = stmt.with_only_columns(
+    return Aggregate(
+        stmt,
         unit,
-        count_if(fair),
-        count_if(e.c.kind == "recruitment"),
-        sa.func.coalesce(sa.func.sum(e.c.attendees), 0),
-    ).group_by(unit)
-    return read_frame(conn, stmt, ["unit_id", "job_fairs", "recruitment_events", "event_attendees"])
+        (
+            count_if(e.c.kind.in_(JOB_FAIR_KINDS)),
+            count_if(e.c.kind == "recruitment"),
+            sa.func.coalesce(sa.func.sum(e.c.attendees), 0),
+        ),
+        ("job_fairs", "recruitment_events", "event_attendees"),
+        e.c.event_date,
+    )
 
 
-def training(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+def _training(r: Resolved, period: Period, ref: date) -> Aggregate:
     """Vocational classes started in the period, by field, with their learners."""
     vc, en = s.vocational_class, s.enrolment
     learners = (
@@ -208,29 +231,22 @@ def training(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.Dat
         .where(vc.c.start_date.between(period.start, period.end_date))
     )
     stmt, unit = scoped(stmt, vc.c.admin_unit_id, r)
-    stmt = stmt.with_only_columns(
-        unit,
-        sa.func.count(),
-        count_if(vc.c.field == "non_agri"),
-        count_if(vc.c.field == "agri"),
-        sa.func.coalesce(sa.func.sum(learners.c.n), 0),
-        sa.func.coalesce(sa.func.sum(learners.c.done), 0),
-    ).group_by(unit)
-    return read_frame(
-        conn,
+    return Aggregate(
         stmt,
-        [
-            "unit_id",
-            "classes",
-            "classes_non_agri",
-            "classes_agri",
-            "learners",
-            "learners_completed",
-        ],
+        unit,
+        (
+            sa.func.count(),
+            count_if(vc.c.field == "non_agri"),
+            count_if(vc.c.field == "agri"),
+            sa.func.coalesce(sa.func.sum(learners.c.n), 0),
+            sa.func.coalesce(sa.func.sum(learners.c.done), 0),
+        ),
+        ("classes", "classes_non_agri", "classes_agri", "learners", "learners_completed"),
+        vc.c.start_date,
     )
 
 
-def allowance_active(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+def _allowance_active(r: Resolved, period: Period, ref: date) -> Aggregate:
     """Monthly-allowance beneficiaries on the list in the reference month."""
     b = s.allowance_beneficiary
     ref_month = ref.replace(day=1)
@@ -239,27 +255,64 @@ def allowance_active(conn: Connection, r: Resolved, period: Period, ref: date) -
         sa.or_(b.c.end_month.is_(None), b.c.end_month >= ref_month),
     )
     stmt, unit = scoped(stmt, b.c.admin_unit_id, r)
-    stmt = stmt.with_only_columns(
-        unit, sa.func.count(), count_if(b.c.payment_method == "bank")
-    ).group_by(unit)
-    return read_frame(conn, stmt, ["unit_id", "beneficiaries", "beneficiaries_bank"])
+    return Aggregate(
+        stmt,
+        unit,
+        (sa.func.count(), count_if(b.c.payment_method == "bank")),
+        ("beneficiaries", "beneficiaries_bank"),
+    )
 
 
-def payouts(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+def _payouts(r: Resolved, period: Period, ref: date) -> Aggregate:
     """Allowance paid for the months of the period (status paid), in đồng."""
     pay = s.allowance_payment
     stmt = sa.select(pay.c.admin_unit_id).where(
         pay.c.month.between(period.start, period.end), pay.c.status == PAID
     )
     stmt, unit = scoped(stmt, pay.c.admin_unit_id, r)
-    stmt = stmt.with_only_columns(
+    return Aggregate(
+        stmt,
         unit,
-        sa.func.coalesce(sa.func.sum(pay.c.amount_vnd), 0),
-        sa.func.count(),
-    ).group_by(unit)
-    return read_frame(conn, stmt, ["unit_id", "paid_amount", "payments"])
+        (sa.func.coalesce(sa.func.sum(pay.c.amount_vnd), 0), sa.func.count()),
+        ("paid_amount", "payments"),
+        pay.c.month,
+    )
 
 
+def _per_unit(build: Build) -> Measure:
+    """The measure group of ``build`` per unit: unit_id plus its measure columns."""
+
+    def measure(conn: Connection, r: Resolved, period: Period, ref: date) -> pd.DataFrame:
+        aggregate = build(r, period, ref)
+        return read_frame(conn, aggregate.per_unit(), ["unit_id", *aggregate.names])
+
+    measure.__name__ = measure.__qualname__ = build.__name__.lstrip("_")
+    measure.__doc__ = build.__doc__
+    return measure
+
+
+AGGREGATES: dict[str, Build] = {
+    "elderly_bhyt": _elderly_bhyt,
+    "health_visits": _health_visits,
+    "children": _children,
+    "boards": _boards,
+    "villages": _villages,
+    "housing": _housing,
+    "job_events": _job_events,
+    "training": _training,
+    "allowance_active": _allowance_active,
+    "payouts": _payouts,
+}
+elderly_bhyt = _per_unit(_elderly_bhyt)
+health_visits = _per_unit(_health_visits)
+children = _per_unit(_children)
+boards = _per_unit(_boards)
+villages = _per_unit(_villages)
+housing = _per_unit(_housing)
+job_events = _per_unit(_job_events)
+training = _per_unit(_training)
+allowance_active = _per_unit(_allowance_active)
+payouts = _per_unit(_payouts)
 MEASURES: dict[str, Measure] = {
     "elderly_bhyt": elderly_bhyt,
     "health_visits": health_visits,

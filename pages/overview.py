@@ -1,19 +1,26 @@
-"""Tổng quan: headline indicators against target and last year; communes compared."""
+"""Tổng quan: what needs attention first, then every indicator against target and last year,
+then the communes compared."""
 
-import pandas as pd
 import streamlit as st
 
+from data_access.attention import attention
 from data_access.filters import Filters
-from data_access.indicators import BY_CODE, INDICATORS, commune_scorecard, headline
+from data_access.indicators import INDICATORS, commune_scorecard, headline
 from i18n import Catalog
 from ui import data
+from ui.attention import attention_panel
 from ui.downloads import download_buttons
-from ui.filters import drill_to, params_for
+from ui.filters import drill_to, params_for, scope_label
 from ui.i18n import t
 from ui.page import setup
-from ui.tiles import fmt_meets, fmt_value, tiles
+from ui.scorecard import commune_table
+from ui.tiles import tile, tile_context, tiles
 
 ROW_HEIGHT = 44  # a finger-sized row (44 px touch target) for tap-to-drill on a tablet
+# The first screen (1024x768 without scrolling): the attention list, and beside it the two
+# figures that move every month — who receives the monthly allowance and what was paid.
+HEADLINE = ("F14", "F15")
+FIRST_ROW = [3, 2, 2]  # the attention list is widest; a tile keeps "14,83 tỷ đồng" on a line
 T = Catalog(
     "pages.overview",
     {
@@ -23,12 +30,12 @@ T = Catalog(
         ),
     },
 )
-# The indicator domains, in the page's order, with the message heading each.
+# The indicator domains below the first screen, in the page's order, with the message heading
+# each; the payouts' two figures are the headline tiles of the first screen.
 DOMAINS = (
     ("coverage", "domain_coverage"),
     ("housing", "domain_housing"),
     ("training", "domain_training"),
-    ("payouts", "domain_payouts"),
 )
 
 
@@ -54,67 +61,38 @@ if head["numerator"].sum() == 0:
     st.info(t("empty", lang))
     st.stop()
 
+context = tile_context(page)
+first, *beside = st.columns(FIRST_ROW)
+with first:
+    where = scope_label(filters, page.names, scope, lang)
+    attention_panel(data.run(attention, filters, scope), where, lang)
+for column, code in zip(beside, HEADLINE, strict=True):
+    with column:
+        tile(head, code, context)
+
 for domain, heading in DOMAINS:
     st.subheader(t(heading, lang))
-    tiles(head, [i.code for i in INDICATORS if i.domain == domain], lang)
+    tiles(head, [i.code for i in INDICATORS if i.domain == domain], page, context)
 
 st.subheader(t("commune_table", lang))
-card = data.run(commune_scorecard, filters, scope)
-codes = [i.code for i in INDICATORS]
-shown = card.pivot(index=["unit_code", "unit_name"], columns="code", values="value")[codes]
-meets = card.pivot(index=["unit_code", "unit_name"], columns="code", values="meets_target")[codes]
-labels = {c: f"{c} · {BY_CODE[c].label(lang)}" for c in codes}
-commune = t("commune", lang)
-display = pd.DataFrame(
-    {
-        commune: [name for _, name in shown.index],
-        **{labels[c]: [fmt_value(BY_CODE[c], v, lang) for v in shown[c]] for c in codes},
-    }
-)
-colours = pd.DataFrame(
-    {
-        commune: "",
-        **{
-            labels[c]: [
-                "background-color: #d8f3dc"
-                if m is True
-                else "background-color: #ffd6d6"
-                if m is False
-                else ""
-                for m in meets[c]
-            ]
-            for c in codes
-        },
-    },
-    index=display.index,
-)
+table = commune_table(data.run(commune_scorecard, filters, scope), lang)
 # Tapping a row (its marker or any cell, the commune's name included) narrows every figure on
 # the page to that commune.
 picked = st.dataframe(
-    display.style.apply(lambda _: colours, axis=None),
+    table.shown.style.apply(lambda _: table.colours, axis=None),
     width="stretch",
     height="content",  # every commune at once; a wide table scrolls sideways, inside itself
     row_height=ROW_HEIGHT,
     hide_index=True,
-    column_config={commune: st.column_config.TextColumn(pinned=True)},
+    column_config={t("commune", lang): st.column_config.TextColumn(pinned=True)},
     on_select="rerun",
     selection_mode=["single-row", "single-cell"],
     key=table_key(filters),
 )
 tapped = [*picked.selection.rows, *(row for row, _ in picked.selection.cells)]
-if tapped and len(shown.index) > 1:
-    drill_to(communes=[shown.index[tapped[0]][0]])
-hint = f" {T('tap_hint', lang)}" if len(shown.index) > 1 else ""
+if tapped and len(table.codes) > 1:
+    drill_to(communes=[table.codes[tapped[0]]])
+hint = f" {T('tap_hint', lang)}" if len(table.codes) > 1 else ""
 st.caption(t("legend_bands", lang) + hint)
-
-export = card.assign(meets_target=[fmt_meets(m, lang) for m in card["meets_target"]])
-export = export.rename(
-    columns={
-        "code": t("indicator", lang),
-        "unit_code": "ma_xa",
-        "unit_name": t("commune", lang),
-        "value": t("value", lang),
-        "target": t("target", lang),
-    }
-)
-download_buttons(export, "tong-quan-xa", lang, key="overview_table")
+# The files hold the table on screen: its headers, its rows, the numbers behind its cells.
+download_buttons(table.numbers, "tong-quan-xa", lang, key="overview_table")

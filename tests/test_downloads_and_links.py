@@ -8,10 +8,13 @@ from datetime import date
 import openpyxl
 import pandas as pd
 import pytest
+from sqlalchemy.engine import Engine
 
-from data_access.filters import Filters, Period
+from data_access.filters import Filters, Period, Scope
+from data_access.indicators import commune_scorecard
 from ui.downloads import to_csv, to_xlsx
-from ui.filters import DataRange, params_for, parse_params, quick_periods
+from ui.filters import DataRange, describe, params_for, parse_params, quick_periods, scope_label
+from ui.scorecard import CommuneTable, commune_table
 
 DATA = DataRange(first=date(2022, 1, 1), as_of=date(2023, 11, 30))
 CODES = {"2023": {"06895", "06913"}, "2025": {"06895", "06913"}}
@@ -74,3 +77,80 @@ def test_quick_periods_offer_no_future_quarter() -> None:
     labels = [label for label, _ in choices.values()]
     assert "Quý IV/2023" in labels and "Quý I/2024" not in labels
     assert labels[0] == "Năm 2023"
+
+
+# --- the overview's commune table: the file holds the table on screen -------------------------
+
+
+@pytest.fixture(scope="module")
+def overview_table(sqlite_engine: Engine) -> CommuneTable:
+    with sqlite_engine.connect() as conn:
+        card = commune_scorecard(conn, Filters(Period.year(2023)), Scope.everything())
+    return commune_table(card, "vi")
+
+
+def test_the_overview_file_has_the_screens_headers_and_rows(overview_table: CommuneTable) -> None:
+    numbers, shown = overview_table.numbers, overview_table.shown
+    assert list(numbers.columns) == list(shown.columns)  # the screen's headers, in its order
+    assert numbers.iloc[:, 0].tolist() == shown.iloc[:, 0].tolist()  # its rows
+    headers = list(numbers.columns)
+    assert len(set(headers)) == len(headers) and headers[0] == "Xã, thị trấn"
+    assert headers[1] == "F1 · Người cao tuổi có thẻ BHYT được hỗ trợ %"
+    assert headers[2] == "F2 · Lượt người cao tuổi được khám, tư vấn sức khỏe (lượt)"
+    assert "F9 · Kinh phí hỗ trợ nhà ở (đồng)" in headers
+    for internal in ("ma_xa", "unit_code", "numerator", "meets_target", "code", "Chỉ tiêu"):
+        assert internal not in headers
+
+
+def test_the_overview_csv_and_excel_hold_numbers(overview_table: CommuneTable) -> None:
+    numbers, shown = overview_table.numbers, overview_table.shown
+    row = numbers.index[numbers["Xã, thị trấn"] == "Xã Quảng Tân"][0]
+    beneficiaries = "F14 · Đối tượng hưởng trợ cấp xã hội hằng tháng (đối tượng)"
+    assert shown.loc[row, beneficiaries] == "240" and numbers.loc[row, beneficiaries] == 240
+    csv = pd.read_csv(io.BytesIO(to_csv(numbers, "vi")), encoding="utf-8-sig", dtype=str)
+    assert list(csv.columns) == list(numbers.columns)
+    assert csv.loc[row, beneficiaries] == "240"
+    visits = "F2 · Lượt người cao tuổi được khám, tư vấn sức khỏe (lượt)"
+    assert csv.loc[row, visits] == "450"
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(numbers, "tong-quan-xa"))).active
+    assert [c.value for c in sheet[1]] == list(numbers.columns)
+    cells = {c.value: i for i, c in enumerate(sheet[1])}
+    quang_tan = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "Xã Quảng Tân")
+    assert quang_tan[cells[beneficiaries]].value == 240
+    rate = quang_tan[cells["F1 · Người cao tuổi có thẻ BHYT được hỗ trợ %"]]
+    assert isinstance(rate.value, int | float) and 0.99 < rate.value <= 1  # 100% is 1
+    assert rate.number_format == "0.0%"
+
+
+# --- scope labels: every label of scope names what is shown -----------------------------------
+
+NAMES = {"06895": "Thị trấn Đầm Hà", "06913": "Xã Quảng Tân"}
+
+
+@pytest.mark.parametrize(
+    ("communes", "scope", "count", "expected"),
+    [
+        ((), Scope.everything(), False, "Toàn huyện"),
+        ((), Scope.everything(), True, "Toàn huyện (2 xã, thị trấn)"),
+        (("06913",), Scope.everything(), False, "Xã Quảng Tân"),
+        ((), Scope.commune("06913"), True, "Xã Quảng Tân"),
+        (("06895", "06913"), Scope.everything(), False, "Thị trấn Đầm Hà, Xã Quảng Tân"),
+    ],
+)
+def test_the_scope_label_names_what_is_shown(communes, scope, count, expected) -> None:
+    filters = Filters(Period.year(2023), communes)
+    names = NAMES if scope.communes is None else {"06913": NAMES["06913"]}
+    assert scope_label(filters, names, scope, "vi", count=count) == expected
+
+
+def test_a_commune_head_in_the_new_units_is_told_it_is_part_of_a_commune() -> None:
+    filters = Filters(Period.year(2025), (), "2025")
+    label = scope_label(filters, {"25001": "Xã Quảng Tân"}, Scope.commune("06913"), "vi")
+    assert label == "Xã Quảng Tân (phần thuộc phạm vi tài khoản)"
+
+
+def test_the_in_effect_line_names_the_commune_of_a_commune_head() -> None:
+    line = describe(
+        Filters(Period.year(2023)), {"06913": "Xã Quảng Tân"}, DATA, "vi", Scope.commune("06913")
+    )
+    assert line == "Đang xem: Xã Quảng Tân · Năm 2023 · số liệu đến 30/11/2023"

@@ -4,8 +4,10 @@ the Vietnamese way, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from tests.apptest import metrics, no_exceptions, open_page
+from auth.store import DEMO_USERS, UserStore
+from tests.apptest import metrics, no_exceptions, open_page, sign_in
 
 PUBLISHED_2023 = {
     "Người cao tuổi có thẻ BHYT được hỗ trợ": "100%",
@@ -91,3 +93,87 @@ def test_the_url_holds_the_canonical_filters(app_env) -> None:
     assert at.query_params["xa"] == "06913"
     assert (at.query_params["tu"], at.query_params["den"]) == ("2023-07", "2023-09")
     assert any("Quý III/2023" in c.value for c in at.caption)
+
+
+# --- the first screen: what needs attention, the headline figures, the scope named ------------
+
+BENEFICIARIES = "Đối tượng hưởng trợ cấp xã hội hằng tháng"
+PAID = "Kinh phí chi trả trợ cấp xã hội"
+
+
+@pytest.fixture
+def accounts(users_url: str) -> UserStore:
+    """The demo's three accounts in the test's own user store: every page asks for sign-in."""
+    store = UserStore(users_url)
+    for username, password, role, name, commune in DEMO_USERS:
+        store.add(username, password, role, name, commune)
+    return store
+
+
+def _signed_in(username: str, **params: str) -> AppTest:
+    password = {u[0]: u[1] for u in DEMO_USERS}[username]
+    at = sign_in(open_page(**params), username, password)
+    no_exceptions(at)
+    return at
+
+
+def _attention(at: AppTest) -> str:
+    """The text of the "Cần chú ý" panel (its Markdown lines and captions)."""
+    return "\n".join(m.value for m in at.markdown) + "\n" + "\n".join(c.value for c in at.caption)
+
+
+def test_the_first_screen_lists_what_lags_behind_the_quarters_pace(app_env, accounts) -> None:
+    at = _signed_in("lanhdao", tu="2023-07", den="2023-09")
+    text = _attention(at)
+    assert "**Cần chú ý**" in text
+    assert "Tiến độ cần đạt: 75% chỉ tiêu năm sau 9 tháng (Tháng 1–9/2023)." in text
+    assert (
+        "**Lượt người cao tuổi được khám, tư vấn sức khỏe** — chậm tiến độ  \n"
+        "Xã Quảng Lâm: 140/226 lượt (61,9%) · Xã Đầm Hà: 251/387 lượt (64,9%)"
+    ) in text
+    assert "Toàn huyện: 97,2% · Thị trấn Đầm Hà: 85,7%" in text  # F3, under its 100% target
+    assert "Toàn huyện: 4/6 hội nghị (66,7%)" in text  # F11, behind the 75% pace
+
+
+def test_the_headline_tiles_carry_the_last_quarters(app_env) -> None:
+    at = open_page()
+    no_exceptions(at)
+    tiles = {m.label: m.proto for m in at.metric}
+    assert list(tiles)[:2] == [BENEFICIARIES, PAID]  # beside the attention list
+    assert list(tiles[BENEFICIARIES].chart_data) == [1884, 1885, 1898, 1901, 1907, 1909, 1906]
+    assert "Quý I/2022 – Quý III/2023" in tiles[BENEFICIARIES].help
+
+
+def test_a_commune_head_is_told_their_commune_everywhere(app_env, accounts) -> None:
+    at = _signed_in("quangtan")
+    field = at.multiselect(key="f_xa")
+    assert field.proto.placeholder == "Xã Quảng Tân" and field.proto.disabled
+    assert any(c.value.startswith("Đang xem: Xã Quảng Tân · Năm 2023") for c in at.caption)
+    assert not any(c.value.startswith("Đang xem: Toàn huyện") for c in at.caption)
+    # ... while the district's figure stands beside the commune's, named as the district's
+    assert metrics(at)[BENEFICIARIES] == "240 đối tượng"
+    assert "Toàn huyện: 1.911 đối tượng" in [c.value for c in at.caption]
+
+
+def test_a_commune_heads_lags_are_named_after_the_commune(app_env, accounts) -> None:
+    at = _signed_in("quangtan", tu="2023-04", den="2023-06")
+    text = _attention(at)
+    assert "Xã Quảng Tân: 99,8%" in text and "Xã Quảng Tân: 91,7%" in text
+    assert not any("Toàn huyện" in m.value for m in at.markdown)  # the list names the commune
+
+
+def test_the_district_leader_sees_the_district_and_picks_communes_in_vietnamese(
+    app_env, accounts
+) -> None:
+    at = _signed_in("lanhdao")
+    field = at.multiselect(key="f_xa")
+    assert field.proto.placeholder == "Toàn huyện (9 xã, thị trấn)"
+    assert not field.proto.disabled and field.proto.select_all == 0  # no English "Select all"
+    assert not any(c.value.startswith("Toàn huyện:") for c in at.caption)  # it is the district
+
+
+def test_a_topic_page_for_one_commune_shows_the_district_beside_it(app_env) -> None:
+    at = open_page("pages/payouts.py", xa="06913", tu="2023-01", den="2023-12")
+    no_exceptions(at)
+    assert metrics(at)[BENEFICIARIES] == "240 đối tượng"
+    assert "Toàn huyện: 1.911 đối tượng" in [c.value for c in at.caption]

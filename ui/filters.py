@@ -23,10 +23,12 @@ from data_access.filters import (
     VERSION_DATES,
     Filters,
     Period,
+    Scope,
     add_months,
 )
 
 from .i18n import t
+from .text import plain
 
 QP_COMMUNES, QP_FROM, QP_TO, QP_VERSION, QP_LANG = "xa", "tu", "den", "dv", "lang"
 QP_PERIOD = "ky"  # the briefing's report period: ?ky=2023-Q3 or ?ky=2023
@@ -222,11 +224,20 @@ def filter_bar(
     data: DataRange,
     lang: str,
     known: Mapping[str, set[str]] | None = None,
+    scope: Scope | None = None,
 ) -> tuple[Filters, list[str]]:
     """Draw the filter row; return the filters in effect and notices about a bad link.
 
-    ``codes`` maps each version to {code: name} of the communes the user may see.
+    ``codes`` maps each version to {code: name} of the communes the user may see (``scope``,
+    default the whole district).
+
+    The communes field is Streamlit's multiselect. Its clear button is announced to screen
+    readers as "Clear all" (and each chip's as "Remove …"): Streamlit 1.67 writes those names
+    into its frontend (static/js/Multiselect.*.js) with no parameter to change them (open
+    request: github.com/streamlit/streamlit/issues/1353). They are not shown on screen; the
+    visible English ("Select all") is turned off, and the placeholder is Vietnamese.
     """
+    scope = scope or Scope.everything()
     code_sets = {v: set(names) for v, names in codes.items()}
     filters, problems = parse_params(current_params(), code_sets, data, lang, known)
     _write_url(params_for(filters))
@@ -246,10 +257,16 @@ def filter_bar(
             t("communes", lang),
             options=list(names),
             format_func=lambda c: names.get(c, c),
-            placeholder=t("communes_all", lang),
+            # Empty means everything the scope covers: say what that is, never "Toàn huyện" to a
+            # commune head.
+            placeholder=scope_label(filters.with_communes(()), names, scope, lang, count=True),
             key="f_xa",
             on_change=_on_change,
             args=(choices,),
+            # A scope of one commune has nothing to choose; disabled, the field still names it.
+            disabled=scope.communes is not None and len(names) <= 1,
+            # Streamlit's own "Select all" option is English; nine communes need no bulk pick.
+            select_all=False,
         )
         options = [*choices, CUSTOM]
         cols[1].selectbox(
@@ -287,13 +304,37 @@ def filter_bar(
     return filters, problems
 
 
-def describe(filters: Filters, names: Mapping[str, str], data: DataRange, lang: str) -> str:
-    """One line stating the filters in effect: communes · period · data as of."""
-    where = (
-        ", ".join(names.get(c, c) for c in filters.communes)
-        if filters.communes
-        else t("communes_all", lang)
-    )
+def scope_label(
+    filters: Filters, names: Mapping[str, str], scope: Scope, lang: str, count: bool = False
+) -> str:
+    """What the figures cover, by name: the chosen communes; else every commune the user may see
+    (their own commune for a commune head); "Toàn huyện" only for the whole district.
+
+    ``names`` maps the codes of the filters' unit version the user may see to their names.
+    ``count`` adds how many communes the whole district has ("Toàn huyện (9 xã, thị trấn)").
+    In the 2025 units a commune head sees only part of a merged commune, and is told so.
+    """
+    if filters.communes:
+        label = ", ".join(names.get(c, c) for c in filters.communes)
+    elif scope.communes is None:
+        if count and names:
+            return t("communes_all_count", lang, count=len(names))
+        return t("communes_all", lang)
+    else:
+        label = ", ".join(names.values())
+    if scope.communes is not None and filters.version != VERSION_2023:
+        return t("part_of", lang, name=label)
+    return label
+
+
+def describe(
+    filters: Filters, names: Mapping[str, str], data: DataRange, lang: str, scope: Scope
+) -> str:
+    """One line stating the filters in effect: what is shown · period · data as of.
+
+    Markdown-safe (for st.caption): commune names come from the database and are escaped.
+    """
+    where = plain(scope_label(filters, names, scope, lang))
     period = fmt_period(filters.period.start, filters.period.end, lang)
     as_of = t("data_as_of", lang, date=fmt_date(data.as_of, lang))
     return f"{t('in_effect', lang)}: {where} · {period} · {as_of}"

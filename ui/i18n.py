@@ -33,6 +33,11 @@ T = Catalog(
         "filters": ("Bộ lọc", "Filters"),
         "communes": ("Xã, thị trấn", "Communes"),
         "communes_all": ("Toàn huyện", "Whole district"),
+        "communes_all_count": (
+            "Toàn huyện ({count} xã, thị trấn)",
+            "Whole district ({count} communes)",
+        ),
+        "part_of": ("{name} (phần thuộc phạm vi tài khoản)", "{name} (the part in your scope)"),
         "period": ("Kỳ báo cáo", "Period"),
         "period_custom": ("Tùy chọn tháng…", "Custom months…"),
         "period_last6": ("6 tháng gần nhất", "Last 6 months"),
@@ -65,7 +70,16 @@ T = Catalog(
         "empty": ("Không có số liệu cho lựa chọn này.", "No data for this selection."),
         # overview
         "overview_title": ("Tổng quan an sinh xã hội", "Social welfare overview"),
-        "vs_last_year": ("so với cùng kỳ", "vs same period last year"),
+        # a tile's change, written beside it: what it is compared with
+        "vs_same_months": ("so với cùng kỳ năm {year}", "vs the same period of {year}"),
+        "vs_period": ("so với {period}", "vs {period}"),
+        "unchanged": ("Không đổi", "No change"),
+        "compared_with": ("Cùng kỳ để so sánh: {period}.", "Compared with: {period}."),
+        "trend_help": (
+            "Đường nhỏ: giá trị từng quý, {first} – {last}.",
+            "Small line: the value of each quarter, {first} – {last}.",
+        ),
+        "district_figure": ("Toàn huyện: {value}", "Whole district: {value}"),
         "target": ("Chỉ tiêu", "Target"),
         "meets": ("Đạt", "Met"),
         "below": ("Chưa đạt", "Below"),
@@ -74,6 +88,7 @@ T = Catalog(
         "commune": ("Xã, thị trấn", "Commune"),
         "indicator": ("Chỉ tiêu", "Indicator"),
         "value": ("Giá trị", "Value"),
+        "dong": ("đồng", "VND"),
         "last_year": ("Cùng kỳ năm trước", "Same period last year"),
         "legend_bands": (
             "Màu xanh: đạt chỉ tiêu; màu đỏ: chưa đạt; không màu: không có chỉ tiêu cho kỳ này.",

@@ -87,7 +87,7 @@ def setup(title_key: str, *, with_filter_bar: bool = True) -> Page:
     names = {version: data.scoped_names(version, scope) for version in versions}
     known = {version: set(data.scoped_names(version, Scope.everything())) for version in versions}
     if with_filter_bar:
-        filters, problems = filter_bar(names, data_range, lang, known)
+        filters, problems = filter_bar(names, data_range, lang, known, scope)
     else:
         version_only = {k: v for k, v in current_params().items() if k == QP_VERSION}
         codes = {version: set(shown) for version, shown in names.items()}
@@ -128,7 +128,7 @@ def _filters_in_effect(
     """The caption under the filter bar: what is shown, and when the summaries were made."""
     if scope.communes is not None and filters.version != VERSION_2023:
         st.caption(t("partial_scope", lang))
-    line = describe(filters, names, data_range, lang)
+    line = describe(filters, names, data_range, lang, scope)
     refreshed = data.summaries_as_of()
     if refreshed is not None:
         local = refreshed.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
