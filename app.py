@@ -1,11 +1,18 @@
 """Đầm Hà welfare dashboard — the router: page config, the page list, run.
 
-Run with ``streamlit run app.py``; with nothing configured it opens the built-in demo database.
+Start it with ``streamlit run serve.py`` (app.py plus the sign-in cookie route); with nothing
+configured it opens the built-in demo database.
+
+The top bar holds four items, so that it fits a portrait tablet (768 px leaves ~490 px for the
+pages): the overview and the commune view, then two menus, "Lĩnh vực" (the four topic pages)
+and "Báo cáo" (briefing, data checks, person lists). Nine pages side by side do not fit, and
+Streamlit folds the rest into a menu labelled in English ("6 more") that no option can rename.
 """
 
 import streamlit as st
 
-from auth.session import SESSION_USER
+from auth.session import current_user
+from i18n import Catalog
 from ui.i18n import t
 from ui.page import current_lang
 from ui.style import apply as apply_tablet_style
@@ -18,8 +25,16 @@ st.set_page_config(
 )
 apply_tablet_style()
 
+T = Catalog(
+    "app",
+    {
+        "topics": ("Lĩnh vực", "Topics"),
+        "reports": ("Báo cáo", "Reports"),
+    },
+)
+
 lang = current_lang()
-pages = [
+main = [
     # Streamlit serves the default page at "/"; the hidden alias keeps /tong-quan links working.
     st.Page(
         "pages/overview.py",
@@ -35,19 +50,25 @@ pages = [
         url_path="tong-quan",
         visibility="hidden",
     ),
+    st.Page("pages/commune.py", title=t("nav_commune", lang), icon="📍", url_path="xa"),
+]
+topics = [
     st.Page("pages/coverage.py", title=t("nav_coverage", lang), icon="🩺", url_path="bao-phu"),
     st.Page("pages/housing.py", title=t("nav_housing", lang), icon="🏠", url_path="nha-o"),
     st.Page(
         "pages/training.py", title=t("nav_training", lang), icon="🎓", url_path="dao-tao-viec-lam"
     ),
     st.Page("pages/payouts.py", title=t("nav_payouts", lang), icon="💵", url_path="chi-tra"),
-    st.Page("pages/commune.py", title=t("nav_commune", lang), icon="📍", url_path="xa"),
+]
+reports = [
     st.Page("pages/briefing.py", title=t("nav_briefing", lang), icon="📝", url_path="bao-cao-quy"),
     st.Page("pages/quality.py", title=t("nav_quality", lang), icon="✅", url_path="kiem-tra"),
 ]
-user = st.session_state.get(SESSION_USER)
+user = current_user()
 if user is not None and user.scope().persons:  # the page itself checks again, as does data_access
-    pages.append(
+    reports.append(
         st.Page("pages/persons.py", title=t("nav_persons", lang), icon="👥", url_path="danh-sach")
     )
+# "" = no menu: those pages stand in the bar itself, before the two menus.
+pages = {"": main, T("topics", lang): topics, T("reports", lang): reports}
 st.navigation(pages, position="top").run()

@@ -3,14 +3,15 @@ frames, Vietnamese first.
 
 Each ``*_chart`` returns an ``alt.Chart``; each ``*_table`` returns the same numbers as a
 DataFrame with column names in the user's language, for the table and the downloads under the
-chart. Tooltip text is formatted by ``charts.formatting`` so it reads like the tiles.
-``stacked_by_commune`` (bars per commune split into ordered categories) is shared with
-``charts.housing``.
+chart. Tooltip text is formatted by ``charts.formatting`` so it reads like the tiles. Charts by
+commune and by month are built by ``charts.common`` (tap-to-drill, 52 px rows), coloured by
+``charts.palette``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 
 import altair as alt
 import pandas as pd
@@ -18,31 +19,18 @@ import pandas as pd
 from i18n import Catalog
 from vocab import CARD_FUNDING, CHILD_CATEGORIES, CIRCUMSTANCES
 
-from .common import CHART_HEIGHT, COMMUNE_SELECTION, PALETTE, by_month
-from .formatting import D3_INT, apply_locale, fmt_date, fmt_int, fmt_month, fmt_percent
+from . import palette
+from .common import (
+    LABEL_LIMIT_PX,
+    bar_by_commune,
+    bottom_legend,
+    by_month,
+    finish,
+    sized_by_rows,
+)
+from .formatting import D3_INT, fmt_date, fmt_int, fmt_month, fmt_percent
 
 Formatter = Callable[[float], str]
-BAR_ROW_PX = 28  # one commune bar per 28 px keeps nine communes readable on a tablet
-MIN_BAR_HEIGHT = CHART_HEIGHT // 2
-# Streamlit fits the whole chart, axes and legend included, into its height: reserve room for
-# the x axis with its title and a legend below the plot, or the bars get squeezed.
-AXIS_LEGEND_PX = 120
-LABEL_LIMIT_PX = 260  # Vietnamese labels are long ("Trẻ em có hoàn cảnh đặc biệt"): don't cut
-# Nine communes need nine distinguishable colours (common.PALETTE has six): Tableau 10.
-COMMUNE_COLORS = [
-    "#4e79a7",
-    "#f28e2b",
-    "#e15759",
-    "#76b7b2",
-    "#59a14f",
-    "#edc948",
-    "#b07aa1",
-    "#ff9da7",
-    "#9c755f",
-    "#bab0ac",
-]
-COMMUNE_LEGEND_COLUMNS = 5  # nine communes in two legend rows under a tablet-wide chart
-GOOD, PART, OWN, MISSING_COLOR = PALETTE[0], "#7fb7c9", PALETTE[1], "#c0392b"
 
 # Column and axis texts: (vi, en).
 T = Catalog(
@@ -127,11 +115,6 @@ def _share_text(part: float, whole: float, lang: str) -> str:
     return fmt_percent(part / whole if whole else None, 1, lang)
 
 
-def bar_height(rows: int) -> int:
-    """Height of a horizontal bar chart with ``rows`` bars and a legend below."""
-    return max(MIN_BAR_HEIGHT, BAR_ROW_PX * rows) + AXIS_LEGEND_PX
-
-
 def count_axis() -> alt.Axis:
     """An axis of whole counts: 1.911, and no half-steps that would print as "1 1 2 2"."""
     return alt.Axis(format=D3_INT, tickMinStep=1)
@@ -140,71 +123,6 @@ def count_axis() -> alt.Axis:
 def row_axis() -> alt.Axis:
     """The axis naming the bars: every label shown (rows are tall enough), none cut short."""
     return alt.Axis(labelLimit=LABEL_LIMIT_PX, labelOverlap=False)
-
-
-def bottom_legend(columns: int | None = None) -> alt.Legend:
-    """A legend under the plot that does not cut Vietnamese labels."""
-    if columns:
-        return alt.Legend(orient="bottom", labelLimit=LABEL_LIMIT_PX, columns=columns)
-    return alt.Legend(orient="bottom", labelLimit=LABEL_LIMIT_PX)
-
-
-def stacked_by_commune(
-    frame: pd.DataFrame,
-    value: str,
-    category: str,
-    *,
-    order: Sequence[str],
-    colors: Sequence[str],
-    title: str,
-    value_title: str,
-    category_title: str,
-    fmt: Formatter,
-    lang: str = "vi",
-    extra_tooltips: Sequence[alt.Tooltip] = (),
-) -> alt.Chart:
-    """Horizontal bars per commune split into ``category`` in the given ``order``; tap drills.
-
-    ``frame`` is long: unit_code, unit_name, ``category`` (a label), ``value`` and any fields
-    named in ``extra_tooltips``. Tooltips show the value and its share of the commune's bar.
-    """
-    data = frame.copy()
-    totals = data.groupby("unit_code")[value].transform("sum")
-    data["value__text"] = [fmt(v) for v in data[value]]
-    data["share__text"] = [
-        _share_text(v, t, lang) for v, t in zip(data[value], totals, strict=True)
-    ]
-    rank = {name: i for i, name in enumerate(order)}
-    data["category__rank"] = [rank.get(c, len(rank)) for c in data[category]]
-    pick = alt.selection_point(name=COMMUNE_SELECTION, fields=["unit_code"], on="click")
-    tooltip = [
-        alt.Tooltip("unit_name:N", title=T("commune", lang)),
-        alt.Tooltip(f"{category}:N", title=category_title),
-        alt.Tooltip("value__text:N", title=value_title),
-        alt.Tooltip("share__text:N", title=T("share_in_commune", lang)),
-        *extra_tooltips,
-    ]
-    height = bar_height(data["unit_code"].nunique())
-    chart = (
-        alt.Chart(data, title=title, height=height)
-        .mark_bar()
-        .encode(
-            y=alt.Y("unit_name:N", sort="-x", title=None, axis=row_axis()),
-            x=alt.X(f"sum({value}):Q", title=value_title, axis=count_axis()),
-            color=alt.Color(
-                f"{category}:N",
-                title=category_title,
-                sort=list(order),
-                scale=alt.Scale(domain=list(order), range=list(colors)),
-                legend=bottom_legend(),
-            ),
-            order=alt.Order("category__rank:Q", sort="ascending"),
-            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
-            tooltip=tooltip,
-        )
-        .add_params(pick)
-    )
-    return apply_locale(chart, lang)
 
 
 # --- elderly BHYT cards -----------------------------------------------------------------------
@@ -216,21 +134,19 @@ def cards_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     long = frame.melt(
         id_vars=["unit_code", "unit_name"],
         value_vars=FUNDING_COLUMNS,
-        var_name="funding_code",
+        var_name="funding",
         value_name="persons",
     )
-    long["funding"] = [CARD_FUNDING.label(c, lang) for c in long["funding_code"]]
-    return stacked_by_commune(
+    return bar_by_commune(
         long,
         "persons",
-        "funding",
-        order=[CARD_FUNDING.label(c, lang) for c in FUNDING_COLUMNS],
-        colors=[GOOD, PART, OWN, MISSING_COLOR],
         title=T("cards_title", lang),
         value_title=T("elderly_n", lang),
-        category_title=T("funding", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
+        color="funding",
+        color_title=T("funding", lang),
+        categories=CARD_FUNDING,
     )
 
 
@@ -252,36 +168,49 @@ def cards_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 
 
 # --- health-check visits ----------------------------------------------------------------------
-def visits_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
-    """Visits per month stacked by commune (from health_visits_by_month); tap drills to a month."""
-    chart = by_month(
-        frame,
-        "visits",
-        title=T("visits_title", lang),
-        value_title=T("visits", lang),
-        fmt=lambda v: fmt_int(v, lang),
-        lang=lang,
-        color="unit_name",
-        color_title=T("commune", lang),
-    )
-    chart.encoding.color.scale = alt.Scale(range=COMMUNE_COLORS)
-    chart.encoding.color.legend = bottom_legend(columns=COMMUNE_LEGEND_COLUMNS)
-    chart.height = CHART_HEIGHT + AXIS_LEGEND_PX
-    return chart
-
-
-def visits_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
-    """Visits as months × communes (communes in code order), with each month's total."""
+def _monthly(frame: pd.DataFrame, months: Sequence[date] | None) -> pd.DataFrame:
+    """Visits as months × communes (communes in code order), every month of ``months`` shown."""
     names = frame.drop_duplicates("unit_code").sort_values("unit_code")["unit_name"].tolist()
     wide = (
         frame.pivot_table(index="month", columns="unit_name", values="visits", aggfunc="sum")
         .reindex(columns=names)
         .fillna(0)
         .astype("int64")
-        .sort_index()
     )
-    table = pd.DataFrame({T("month", lang): [fmt_month(m.date(), lang) for m in wide.index]})
-    for name in names:
+    wide.index = [pd.Timestamp(m).date() for m in wide.index]
+    if months:
+        wide = wide.reindex(sorted({*wide.index, *months}), fill_value=0)
+    return wide.sort_index()
+
+
+def visits_chart(
+    frame: pd.DataFrame, lang: str = "vi", months: Sequence[date] | None = None
+) -> alt.Chart | alt.LayerChart:
+    """Visits per month for the whole selection (from health_visits_by_month); a tap drills to
+    the month. Each commune's months are in the table under the chart (``visits_table``).
+
+    ``months``: every month of the period, so that a month without visits shows as zero.
+    """
+    wide = _monthly(frame, months)
+    totals = pd.DataFrame({"month": list(wide.index), "visits": wide.sum(axis=1).to_numpy()})
+    return by_month(
+        totals,
+        "visits",
+        title=T("visits_title", lang),
+        value_title=T("visits", lang),
+        fmt=lambda v: fmt_int(v, lang),
+        lang=lang,
+        months=months,
+    )
+
+
+def visits_table(
+    frame: pd.DataFrame, lang: str = "vi", months: Sequence[date] | None = None
+) -> pd.DataFrame:
+    """Visits as months × communes (communes in code order), with each month's total."""
+    wide = _monthly(frame, months)
+    table = pd.DataFrame({T("month", lang): [fmt_month(m, lang) for m in wide.index]})
+    for name in wide.columns:
         table[name] = wide[name].to_numpy()
     table[T("total", lang)] = wide.sum(axis=1).to_numpy()
     return table
@@ -293,25 +222,23 @@ def children_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     parts = []
     for code in CIRCUMSTANCES:
         part = frame[["unit_code", "unit_name"]].copy()
-        part["circumstance"] = CIRCUMSTANCES.label(code, lang)
+        part["circumstance"] = code
         part["cases"] = frame[f"{code}_cases"]
         part["supported__text"] = [
             f"{fmt_int(s, lang)} ({_share_text(s, c, lang)})"
             for s, c in zip(frame[f"{code}_supported"], frame[f"{code}_cases"], strict=True)
         ]
         parts.append(part)
-    long = pd.concat(parts, ignore_index=True)
-    return stacked_by_commune(
-        long,
+    return bar_by_commune(
+        pd.concat(parts, ignore_index=True),
         "cases",
-        "circumstance",
-        order=[CIRCUMSTANCES.label(c, lang) for c in CIRCUMSTANCES],
-        colors=[PALETTE[3], PALETTE[1]],
         title=T("children_title", lang),
         value_title=T("children_n", lang),
-        category_title=T("circumstance", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
+        color="circumstance",
+        color_title=T("circumstance", lang),
+        categories=CIRCUMSTANCES,
         extra_tooltips=[alt.Tooltip("supported__text:N", title=T("supported", lang))],
     )
 
@@ -367,8 +294,9 @@ def categories_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
             )
     data = pd.DataFrame(rows)
     order = [CHILD_CATEGORIES.label(c, lang) for c in frame["category"]]
+    colours = palette.by_label(T, lang, ["supported", "not_yet"])
     chart = (
-        alt.Chart(data, title=T("category_title", lang), height=bar_height(len(order)))
+        alt.Chart(data, title=T("category_title", lang))
         .mark_bar()
         .encode(
             y=alt.Y("category:N", sort=order, title=None, axis=row_axis()),
@@ -377,7 +305,7 @@ def categories_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
                 "status:N",
                 title=T("status", lang),
                 sort=statuses,
-                scale=alt.Scale(domain=statuses, range=[GOOD, MISSING_COLOR]),
+                scale=alt.Scale(domain=list(colours), range=list(colours.values())),
                 legend=bottom_legend(),
             ),
             order=alt.Order("status__rank:Q", sort="ascending"),
@@ -390,7 +318,7 @@ def categories_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
             ],
         )
     )
-    return apply_locale(chart, lang)
+    return finish(sized_by_rows(chart), lang, T("category_title", lang))
 
 
 def categories_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
@@ -439,18 +367,16 @@ def network_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
                 collaborator=name, villages=values.to_numpy(), board__text=boards
             )
         )
-    long = pd.concat(parts, ignore_index=True)
-    return stacked_by_commune(
-        long,
+    return bar_by_commune(
+        pd.concat(parts, ignore_index=True),
         "villages",
-        "collaborator",
-        order=[with_c, without_c],
-        colors=[GOOD, MISSING_COLOR],
         title=T("network_title", lang),
         value_title=T("villages_n", lang),
-        category_title=T("collaborator", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
+        color="collaborator",
+        color_title=T("collaborator", lang),
+        colours=palette.by_label(T, lang, ["with_collaborator", "without_collaborator"]),
         extra_tooltips=[alt.Tooltip("board__text:N", title=T("board", lang))],
     )
 

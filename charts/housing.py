@@ -1,9 +1,9 @@
 """Charts and tables of the housing page (Nhà ở): pure functions of the data_access.housing
 frames, Vietnamese first.
 
-Money is stored in whole đồng; bar axes show triệu đồng so that ticks stay short on a tablet,
-and tooltips and tables keep the exact amount ("1,48 tỷ đồng" in tooltips, whole đồng in the
-downloadable tables).
+Money follows the product's unit rule (``charts``): axes in triệu đồng, the exact amount in
+tooltips ("1,48 tỷ đồng") and whole đồng in the downloadable tables. Kinds, stages and events
+take their colours from ``charts.palette`` by code, as the briefing's housing chart does.
 """
 
 from __future__ import annotations
@@ -14,18 +14,18 @@ import pandas as pd
 from i18n import Catalog
 from vocab import GRANT_EVENTS, GRANT_KINDS, GRANT_SOURCES, GRANT_STAGES, GRANT_TARGET_GROUPS
 
-from .common import CHART_HEIGHT, PALETTE, by_month
-from .coverage import (
-    AXIS_LEGEND_PX,
-    bar_height,
+from . import palette
+from .common import (
+    MILLION,
+    bar_by_commune,
     bottom_legend,
-    count_axis,
-    percent_number,
-    row_axis,
-    stacked_by_commune,
+    by_month,
+    colour_scale,
+    finish,
+    sized_by_rows,
 )
+from .coverage import count_axis, percent_number, row_axis
 from .formatting import (
-    apply_locale,
     fmt_date,
     fmt_decimal,
     fmt_int,
@@ -33,10 +33,6 @@ from .formatting import (
     fmt_month,
     fmt_percent,
 )
-
-MILLION = 1_000_000  # axis unit: triệu đồng
-KIND_COLORS = [PALETTE[0], PALETTE[1]]
-STAGE_COLORS = ["#c0392b", PALETTE[1], PALETTE[2]]  # waiting, building, completed
 
 T = Catalog(
     "charts.housing",
@@ -106,22 +102,21 @@ def communes_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     ):
         parts.append(
             frame[["unit_code", "unit_name"]].assign(
-                kind=GRANT_KINDS.label(code, lang),
+                kind=code,
                 households=frame[count].to_numpy(),
                 amount__text=[fmt_money(v, lang) for v in frame[money]],
             )
         )
-    return stacked_by_commune(
+    return bar_by_commune(
         pd.concat(parts, ignore_index=True),
         "households",
-        "kind",
-        order=[GRANT_KINDS.label(c, lang) for c in GRANT_KINDS],
-        colors=KIND_COLORS,
         title=T("communes_title", lang),
         value_title=T("households", lang),
-        category_title=T("kind", lang),
         fmt=lambda v: _households(v, lang),
         lang=lang,
+        color="kind",
+        color_title=T("kind", lang),
+        categories=GRANT_KINDS,
         extra_tooltips=[alt.Tooltip("amount__text:N", title=T("amount", lang))],
     )
 
@@ -178,7 +173,7 @@ def _dimension_chart(
         else ("households", T("households", lang))
     )
     chart = (
-        alt.Chart(data, title=title, height=bar_height(len(order)))
+        alt.Chart(data, title=title)
         .mark_bar()
         .encode(
             y=alt.Y(
@@ -193,7 +188,7 @@ def _dimension_chart(
                 "kind:N",
                 title=T("kind", lang),
                 sort=kinds,
-                scale=alt.Scale(domain=kinds, range=KIND_COLORS),
+                scale=colour_scale(palette.by_label(GRANT_KINDS, lang)),
                 legend=bottom_legend(),
             ),
             order=alt.Order("kind__rank:Q", sort="ascending"),
@@ -206,7 +201,7 @@ def _dimension_chart(
             ],
         )
     )
-    return apply_locale(chart, lang)
+    return finish(sized_by_rows(chart), lang, title)
 
 
 def _dimension_table(
@@ -274,21 +269,20 @@ def progress_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     ]
     parts = [
         frame[["unit_code", "unit_name"]].assign(
-            stage=GRANT_STAGES.label(code, lang), households=frame[code].to_numpy(), days__text=days
+            stage=code, households=frame[code].to_numpy(), days__text=days
         )
         for code in GRANT_STAGES
     ]
-    return stacked_by_commune(
+    return bar_by_commune(
         pd.concat(parts, ignore_index=True),
         "households",
-        "stage",
-        order=[GRANT_STAGES.label(c, lang) for c in GRANT_STAGES],
-        colors=STAGE_COLORS,
         title=T("progress_title", lang),
         value_title=T("households", lang),
-        category_title=T("stage", lang),
         fmt=lambda v: _households(v, lang),
         lang=lang,
+        color="stage",
+        color_title=T("stage", lang),
+        categories=GRANT_STAGES,
         extra_tooltips=[alt.Tooltip("days__text:N", title=T("mean_days", lang))],
     )
 
@@ -313,27 +307,21 @@ def progress_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 
 
 # --- month by month -------------------------------------------------------------------------------
-def events_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
-    """Approvals and completions per month as two lines (from grant_events_by_month)."""
-    data = frame.assign(event_label=[GRANT_EVENTS.label(e, lang) for e in frame["event"]])
-    chart = by_month(
-        data,
+def events_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart | alt.LayerChart:
+    """Approvals and completions per month as two lines (from grant_events_by_month, which
+    holds every month of the period with zeros); a tap drills to the nearest month."""
+    return by_month(
+        frame,
         "grants",
         title=T("events_title", lang),
         value_title=T("households", lang),
         fmt=lambda v: _households(v, lang),
         lang=lang,
-        color="event_label",
+        color="event",
         color_title=T("event", lang),
+        categories=GRANT_EVENTS,
         mark="line",
     )
-    events = [GRANT_EVENTS.label(e, lang) for e in GRANT_EVENTS]
-    chart.encoding.color.scale = alt.Scale(domain=events, range=KIND_COLORS)
-    chart.encoding.color.sort = events
-    chart.encoding.color.legend = bottom_legend()
-    chart.encoding.y.axis = count_axis()
-    chart.height = CHART_HEIGHT + AXIS_LEGEND_PX
-    return chart
 
 
 def events_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:

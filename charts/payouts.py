@@ -1,13 +1,12 @@
 """Charts and their tables for the allowance payouts page: DataFrame -> alt.Chart / table.
 
-Money axes are in triệu đồng (a 10-digit đồng axis does not fit a tablet); tooltips and tables
-keep the exact amount, formatted by ``charts.formatting``. Each ``*_table`` is exactly what its
-chart shows, with Vietnamese (or English) headers, numbers left numeric for Excel.
+Money follows the product's unit rule (``charts``): builders get whole đồng, axes show triệu
+đồng ("Kinh phí (triệu đồng)"), tooltips and tables keep the exact amount, formatted by
+``charts.formatting``. Each ``*_table`` is exactly what its chart shows, with Vietnamese (or
+English) headers, numbers left numeric for Excel.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -15,26 +14,29 @@ import pandas as pd
 from i18n import Catalog
 from vocab import ALLOWANCE_GROUPS, BANK, CASH, PAYMENT_METHODS
 
+from . import palette
 from .common import (
     CHART_HEIGHT,
-    MONTH_SELECTION,
-    PALETTE,
+    MILLION,
     bar_by_commune,
+    bottom_legend,
     by_month,
+    colour_scale,
+    finish,
+    month_axis,
+    month_fields,
+    month_pick,
     sized_by_rows,
 )
 from .formatting import (
     D3_INT,
     D3_PCT_INT,
-    apply_locale,
     fmt_int,
     fmt_money,
     fmt_month,
-    fmt_month_short,
     fmt_percent,
 )
 
-MILLION = 1_000_000
 T = Catalog(
     "charts.payouts",
     {
@@ -42,7 +44,7 @@ T = Catalog(
         "commune": ("Xã, thị trấn", "Commune"),
         "amount": ("Kinh phí chi trả (đồng)", "Amount paid (VND)"),
         "amount_short": ("Kinh phí", "Amount"),
-        "million": ("Triệu đồng", "VND million"),
+        "million": ("Kinh phí (triệu đồng)", "Amount (VND million)"),
         "beneficiaries": ("Số đối tượng được chi trả", "Beneficiaries paid"),
         "cumulative": ("Lũy kế từ đầu năm (đồng)", "Year to date (VND)"),
         "cumulative_short": ("Lũy kế từ đầu năm", "Year to date"),
@@ -77,39 +79,23 @@ T = Catalog(
 )
 
 
-def _money(lang: str) -> Any:
-    """Tooltip text for an amount given in triệu đồng: "1,35 tỷ đồng"."""
-    return lambda millions: fmt_money(round(millions * MILLION), lang)
-
-
-def _with_tooltip(chart: alt.Chart, *extra: alt.Tooltip) -> alt.Chart:
-    """The chart with more tooltip fields after the builder's own."""
-    current = chart.encoding.tooltip
-    fields = list(current) if isinstance(current, list) else []
-    return chart.encode(tooltip=[*fields, *extra])
-
-
-def amount_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+def amount_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart | alt.LayerChart:
     """Bars: amount paid per month (axis in triệu đồng); the tooltip adds beneficiaries paid."""
-    data = frame.assign(
-        paid_million=frame["paid_amount"] / MILLION,
-        beneficiaries__text=[fmt_int(v, lang) for v in frame["beneficiaries"]],
-    )
-    chart = by_month(
+    data = frame.assign(beneficiaries__text=[fmt_int(v, lang) for v in frame["beneficiaries"]])
+    return by_month(
         data,
-        "paid_million",
+        "paid_amount",
         title=T("t_amount", lang),
-        value_title=T("million", lang),
-        fmt=_money(lang),
+        value_title=T("amount_short", lang),
+        fmt=lambda v: fmt_money(v, lang),
         lang=lang,
-    )
-    return _with_tooltip(
-        chart, alt.Tooltip("beneficiaries__text:N", title=T("beneficiaries", lang))
+        unit="money",
+        extra_tooltips=[alt.Tooltip("beneficiaries__text:N", title=T("beneficiaries", lang))],
     )
 
 
-def beneficiaries_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
-    """Line: beneficiaries paid per month."""
+def beneficiaries_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart | alt.LayerChart:
+    """Line: beneficiaries paid per month; a tap drills to the nearest month."""
     return by_month(
         frame,
         "beneficiaries",
@@ -146,25 +132,27 @@ def _year_label(year: int, lang: str) -> str:
     return T("year_label", lang, year=year)
 
 
-def cumulative_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+def cumulative_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart | alt.LayerChart:
     """Line per year: the running total paid from January (lũy kế), in triệu đồng."""
+    years = sorted({int(y) for y in frame["year"]})
     data = frame.assign(
-        cumulative_million=frame["cumulative_amount"] / MILLION,
         year_label=[_year_label(int(y), lang) for y in frame["year"]],
         paid_amount__text=[fmt_money(v, lang) for v in frame["paid_amount"]],
     )
-    chart = by_month(
+    return by_month(
         data,
-        "cumulative_million",
+        "cumulative_amount",
         title=T("t_cumulative", lang),
-        value_title=T("million", lang),
-        fmt=_money(lang),
+        value_title=T("cumulative_short", lang),
+        fmt=lambda v: fmt_money(v, lang),
         lang=lang,
+        unit="money",
         mark="line",
         color="year_label",
         color_title=T("year", lang),
+        colours=palette.periods([_year_label(y, lang) for y in years]),
+        extra_tooltips=[alt.Tooltip("paid_amount__text:N", title=T("amount_short", lang))],
     )
-    return _with_tooltip(chart, alt.Tooltip("paid_amount__text:N", title=T("amount_short", lang)))
 
 
 def cumulative_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
@@ -183,28 +171,27 @@ def method_share_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     rows = []
     for record in frame.itertuples(index=False):
         total = record.bank_amount + record.cash_amount
-        for method, amount in (("bank", record.bank_amount), ("cash", record.cash_amount)):
+        for method, amount in ((BANK, record.bank_amount), (CASH, record.cash_amount)):
             share = amount / total if total else None
             rows.append(
                 {
                     "month": record.month,
-                    "month__label": fmt_month_short(record.month, lang),
-                    "month__text": fmt_month(record.month, lang),
                     "method": PAYMENT_METHODS.label(method, lang),
-                    "method_order": 0 if method == "bank" else 1,
+                    "method_order": 0 if method == BANK else 1,
                     "amount": int(amount),
                     "amount__text": fmt_money(amount, lang),
                     "share__text": fmt_percent(share, 1, lang),
                 }
             )
     data = pd.DataFrame(rows)
-    order = [fmt_month_short(m, lang) for m in sorted(frame["month"])]
-    pick = alt.selection_point(name=MONTH_SELECTION, fields=["month"], on="click")
+    labels = month_fields(data, "month", lang)
+    pick = month_pick()
+    colours = palette.by_label(PAYMENT_METHODS, lang, [BANK, CASH])
     chart = (
         alt.Chart(data, title=T("t_method", lang), height=CHART_HEIGHT)
         .mark_bar()
         .encode(
-            x=alt.X("month__label:O", sort=order, title=None, axis=alt.Axis(labelAngle=-45)),
+            x=month_axis(labels, None, lang),
             y=alt.Y(
                 "amount:Q",
                 stack="normalize",
@@ -214,9 +201,9 @@ def method_share_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
             color=alt.Color(
                 "method:N",
                 title=T("method", lang),
-                scale=alt.Scale(range=PALETTE),
-                sort=[PAYMENT_METHODS.label(BANK, lang), PAYMENT_METHODS.label(CASH, lang)],
-                legend=alt.Legend(orient="bottom"),
+                scale=colour_scale(colours),
+                sort=list(colours),
+                legend=bottom_legend(),
             ),
             order=alt.Order("method_order:Q"),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
@@ -229,7 +216,7 @@ def method_share_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         )
         .add_params(pick)
     )
-    return apply_locale(chart, lang)
+    return finish(chart, lang, T("t_method", lang), "month")
 
 
 def method_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
@@ -255,7 +242,7 @@ def amount_by_group(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     )
     chart = (
         alt.Chart(data, title=T("t_group", lang))
-        .mark_bar(cornerRadiusEnd=2, color=PALETTE[0])
+        .mark_bar(cornerRadiusEnd=2, color=palette.SERIES)
         .encode(
             y=alt.Y("group_label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
             x=alt.X("paid_million:Q", title=T("million", lang), axis=alt.Axis(format=D3_INT)),
@@ -266,7 +253,7 @@ def amount_by_group(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
             ],
         )
     )
-    return sized_by_rows(apply_locale(chart, lang))
+    return finish(sized_by_rows(chart), lang, T("t_group", lang))
 
 
 def group_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
@@ -285,24 +272,21 @@ def amount_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     """Horizontal bars per commune: amount paid (triệu đồng); tooltip adds people and bank share."""
     share = frame["bank_amount"] / frame["paid_amount"].where(frame["paid_amount"] > 0)
     data = frame.assign(
-        paid_million=frame["paid_amount"] / MILLION,
         beneficiaries__text=[fmt_int(v, lang) for v in frame["beneficiaries"]],
         bank_share__text=[fmt_percent(v, 1, lang) for v in share],
     )
-    chart = bar_by_commune(
+    return bar_by_commune(
         data,
-        "paid_million",
+        "paid_amount",
         title=T("t_commune", lang),
-        value_title=T("million", lang),
-        fmt=_money(lang),
+        value_title=T("amount_short", lang),
+        fmt=lambda v: fmt_money(v, lang),
         lang=lang,
-    )
-    return sized_by_rows(
-        _with_tooltip(
-            chart,
+        unit="money",
+        extra_tooltips=[
             alt.Tooltip("beneficiaries__text:N", title=T("beneficiaries", lang)),
             alt.Tooltip("bank_share__text:N", title=T("bank_share", lang)),
-        )
+        ],
     )
 
 
@@ -323,23 +307,14 @@ def commune_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 def mismatches_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     """Horizontal bars per commune: payments that differ from rate × coefficient."""
     data = frame.assign(difference__text=[fmt_money(v, lang) for v in frame["difference"]])
-    chart = bar_by_commune(
+    return bar_by_commune(
         data,
         "mismatches",
         title=T("t_mismatch", lang),
         value_title=T("mismatches", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
-    )
-    return sized_by_rows(
-        _with_tooltip(chart, alt.Tooltip("difference__text:N", title=T("difference", lang))).encode(
-            color=alt.value(PALETTE[3]),
-            x=alt.X(
-                "mismatches:Q",
-                title=T("mismatches", lang),
-                axis=alt.Axis(format=D3_INT, tickMinStep=1),  # whole payments, no 0,5 ticks
-            ),
-        )
+        extra_tooltips=[alt.Tooltip("difference__text:N", title=T("difference", lang))],
     )
 
 

@@ -6,14 +6,18 @@ numbers left numeric for Excel; dates in the class list read d/m/yyyy via ``fmt_
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 import altair as alt
 import pandas as pd
 
 from i18n import Catalog
 from vocab import CLASS_FIELDS, JOB_EVENT_KINDS
 
-from .common import PALETTE, bar_by_commune, by_month, sized_by_rows
-from .formatting import D3_INT, apply_locale, fmt_date, fmt_int, fmt_month, fmt_percent
+from . import palette
+from .common import bar_by_commune, bottom_legend, by_month, colour_scale, finish, sized_by_rows
+from .formatting import D3_INT, fmt_date, fmt_int, fmt_month, fmt_percent
 
 T = Catalog(
     "charts.training",
@@ -49,13 +53,6 @@ T = Catalog(
 MEASURES = ("learners", "completed", "employed")  # the path of a learner, in order
 
 
-def _with_tooltip(chart: alt.Chart, *extra: alt.Tooltip) -> alt.Chart:
-    """The chart with more tooltip fields after the builder's own."""
-    current = chart.encoding.tooltip
-    fields = list(current) if isinstance(current, list) else []
-    return chart.encode(tooltip=[*fields, *extra])
-
-
 def learners_by_field(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     """Grouped bars per field: learners enrolled, completed, and employed after the course."""
     rows = []
@@ -85,8 +82,8 @@ def learners_by_field(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
                 "measure:N",
                 title=T("measure", lang),
                 sort=measures,
-                scale=alt.Scale(range=PALETTE),
-                legend=alt.Legend(orient="bottom"),
+                scale=colour_scale(palette.by_label(T, lang, list(MEASURES))),
+                legend=bottom_legend(),
             ),
             tooltip=[
                 alt.Tooltip("field_label:N", title=T("field", lang)),
@@ -96,7 +93,7 @@ def learners_by_field(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
             ],
         )
     )
-    return sized_by_rows(apply_locale(chart, lang), step=22, offset=True)
+    return finish(sized_by_rows(chart, step=22, offset=True), lang, T("t_field", lang))
 
 
 def field_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
@@ -128,22 +125,18 @@ def employed_text(frame: pd.DataFrame, lang: str = "vi") -> str:
 
 def learners_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     """Horizontal bars per commune: learners, stacked by field; tooltip adds classes."""
-    data = frame.assign(
-        field_label=[CLASS_FIELDS.label(f, lang) for f in frame["field"]],
-        classes__text=[fmt_int(v, lang) for v in frame["classes"]],
-    )
-    chart = bar_by_commune(
+    data = frame.assign(classes__text=[fmt_int(v, lang) for v in frame["classes"]])
+    return bar_by_commune(
         data,
         "learners",
         title=T("t_commune", lang),
         value_title=T("learners", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
-        color="field_label",
+        color="field",
         color_title=T("field", lang),
-    )
-    return sized_by_rows(
-        _with_tooltip(chart, alt.Tooltip("classes__text:N", title=T("classes", lang)))
+        categories=CLASS_FIELDS,
+        extra_tooltips=[alt.Tooltip("classes__text:N", title=T("classes", lang))],
     )
 
 
@@ -177,63 +170,80 @@ def class_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     )
 
 
-def events_by_month(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
-    """Bars per month: job events, stacked by kind; tooltip adds attendees."""
-    data = frame.assign(
-        kind_label=[JOB_EVENT_KINDS.label(k, lang) for k in frame["kind"]],
-        attendees__text=[fmt_int(v, lang) for v in frame["attendees"]],
+def _every_month(frame: pd.DataFrame, months: Sequence[date] | None) -> pd.DataFrame:
+    """Events per month and kind, with a zero row for each month of ``months`` without one."""
+    frame = frame.assign(month=[pd.Timestamp(m).date() for m in frame["month"]])
+    empty = sorted(set(months or ()) - set(frame["month"]))
+    if not empty:
+        return frame.sort_values(["month", "kind"]).reset_index(drop=True)
+    zeros = pd.DataFrame(
+        {"month": empty, "kind": JOB_EVENT_KINDS.codes()[0], "events": 0, "attendees": 0}
     )
-    chart = by_month(
+    both = pd.concat([frame[["month", "kind", "events", "attendees"]], zeros])
+    return both.sort_values(["month", "kind"]).reset_index(drop=True)
+
+
+def events_by_month(
+    frame: pd.DataFrame, lang: str = "vi", months: Sequence[date] | None = None
+) -> alt.Chart | alt.LayerChart:
+    """Bars per month: job events, stacked by kind; tooltip adds attendees.
+
+    ``months``: every month of the period, so that a month without events shows as zero and the
+    months with events are not drawn side by side as if consecutive.
+    """
+    data = _every_month(frame, months)
+    data["attendees__text"] = [fmt_int(v, lang) for v in data["attendees"]]
+    return by_month(
         data,
         "events",
         title=T("t_events_month", lang),
         value_title=T("events", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
-        color="kind_label",
+        months=months,
+        color="kind",
         color_title=T("kind", lang),
+        categories=JOB_EVENT_KINDS,
+        extra_tooltips=[alt.Tooltip("attendees__text:N", title=T("attendees", lang))],
     )
-    chart = chart.encode(
-        y=alt.Y(
-            "events:Q",
-            title=T("events", lang),
-            stack=True,
-            axis=alt.Axis(format=D3_INT, tickMinStep=1),  # whole events, no 0,5 ticks
-        )
-    )
-    return _with_tooltip(chart, alt.Tooltip("attendees__text:N", title=T("attendees", lang)))
 
 
-def events_month_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
-    """Month, kind, events and attendees."""
-    return pd.DataFrame(
-        {
-            T("month", lang): [fmt_month(m, lang) for m in frame["month"]],
-            T("kind", lang): [JOB_EVENT_KINDS.label(k, lang) for k in frame["kind"]],
-            T("events", lang): frame["events"].astype("int64"),
-            T("attendees", lang): frame["attendees"].astype("int64"),
-        }
+def events_month_table(
+    frame: pd.DataFrame, lang: str = "vi", months: Sequence[date] | None = None
+) -> pd.DataFrame:
+    """Per month (every month of ``months``, zeros included): events of each kind, all events
+    and attendees."""
+    data = _every_month(frame, months)
+    wide = (
+        data.pivot_table(index="month", columns="kind", values="events", aggfunc="sum")
+        .reindex(columns=JOB_EVENT_KINDS.codes())
+        .fillna(0)
+        .astype("int64")
+        .sort_index()
     )
+    attendees = data.groupby("month")["attendees"].sum().reindex(wide.index).astype("int64")
+    table = pd.DataFrame({T("month", lang): [fmt_month(m, lang) for m in wide.index]})
+    for kind in JOB_EVENT_KINDS.codes():
+        table[JOB_EVENT_KINDS.label(kind, lang)] = wide[kind].to_numpy()
+    table[T("events", lang)] = wide.sum(axis=1).to_numpy()
+    table[T("attendees", lang)] = attendees.to_numpy()
+    return table
 
 
 def attendees_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     """Horizontal bars per commune: job event attendees, stacked by kind; tooltip adds events."""
-    data = frame.assign(
-        kind_label=[JOB_EVENT_KINDS.label(k, lang) for k in frame["kind"]],
-        events__text=[fmt_int(v, lang) for v in frame["events"]],
-    )
-    chart = bar_by_commune(
+    data = frame.assign(events__text=[fmt_int(v, lang) for v in frame["events"]])
+    return bar_by_commune(
         data,
         "attendees",
         title=T("t_events_commune", lang),
         value_title=T("attendees", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
-        color="kind_label",
+        color="kind",
         color_title=T("kind", lang),
-    )
-    return sized_by_rows(
-        _with_tooltip(chart, alt.Tooltip("events__text:N", title=T("events", lang)))
+        categories=JOB_EVENT_KINDS,
+        extra_tooltips=[alt.Tooltip("events__text:N", title=T("events", lang))],
     )
 
 

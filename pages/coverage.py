@@ -8,7 +8,7 @@ from data_access.indicators import headline
 from i18n import Catalog
 from ui import data
 from ui.page import setup
-from ui.sections import chart_with_data
+from ui.sections import chart_with_data, period_months
 from ui.tiles import tiles
 
 T = Catalog(
@@ -44,7 +44,7 @@ page = setup("nav_coverage")
 lang, filters, scope = page.lang, page.filters, page.scope
 
 head = data.run(headline, filters, scope)
-tiles(head, ["F1", "F2", "F3", "F4", "F5", "F6"], lang)
+tiles(head, ["F1", "F2", "F3", "F4", "F5", "F6"], page)
 
 st.subheader(T("elderly", lang))
 cards = data.run(queries.elderly_cards, filters, scope)
@@ -62,9 +62,10 @@ visits = data.run(queries.health_visits_by_month, filters, scope)
 if visits.empty:
     st.info(T("no_visits", lang))
 else:
+    months = period_months(filters, page.data_range)
     chart_with_data(
-        charts.visits_chart(visits, lang),
-        charts.visits_table(visits, lang),
+        charts.visits_chart(visits, lang, months),
+        charts.visits_table(visits, lang, months),
         "bao-phu-kham-suc-khoe",
         lang,
         key="cov_visits",

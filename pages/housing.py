@@ -38,7 +38,7 @@ page = setup("nav_housing")
 lang, filters, scope = page.lang, page.filters, page.scope
 
 head = data.run(headline, filters, scope)
-tiles(head, ["F7", "F8", "F9", "F9S"], lang)
+tiles(head, ["F7", "F8", "F9", "F9S"], page)
 
 communes = data.run(queries.grants_by_commune, filters, scope)
 if communes["grants"].sum() == 0:

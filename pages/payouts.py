@@ -97,7 +97,7 @@ if months.empty:
     st.stop()
 
 head = data.run(headline, filters, scope)
-tiles(head, ["F14", "F15"], lang)
+tiles(head, ["F14", "F15"], page)
 
 mismatches = data.run(q.rate_mismatches, filters, scope)
 latest = max(months["month"])
@@ -123,23 +123,21 @@ with extra[1].container(border=True, key="tile_mismatches"):
     )
 
 st.subheader(T("h_month", lang))
-left, right = st.columns(2)
-with left:
-    chart_with_data(
-        ch.amount_by_month(months, lang),
-        ch.monthly_table(months, lang),
-        "chi-tra-theo-thang",
-        lang,
-        key="payouts_amount",
-    )
-with right:
-    chart_with_data(
-        ch.beneficiaries_by_month(months, lang),
-        ch.beneficiaries_table(months, lang),
-        "doi-tuong-theo-thang",
-        lang,
-        key="payouts_people",
-    )
+# One under the other, each as wide as the page: a month is a tap target (≥ 44 px in portrait).
+chart_with_data(
+    ch.amount_by_month(months, lang),
+    ch.monthly_table(months, lang),
+    "chi-tra-theo-thang",
+    lang,
+    key="payouts_amount",
+)
+chart_with_data(
+    ch.beneficiaries_by_month(months, lang),
+    ch.beneficiaries_table(months, lang),
+    "doi-tuong-theo-thang",
+    lang,
+    key="payouts_people",
+)
 
 st.subheader(T("h_ytd", lang))
 ytd = data.run(q.cumulative, filters, scope)

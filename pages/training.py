@@ -10,7 +10,7 @@ from i18n import Catalog
 from ui import data
 from ui.downloads import download_buttons
 from ui.page import setup
-from ui.sections import chart_with_data
+from ui.sections import chart_with_data, period_months
 from ui.tiles import tiles
 
 T = Catalog(
@@ -50,7 +50,7 @@ page = setup("nav_training")
 lang, filters, scope = page.lang, page.filters, page.scope
 
 head = data.run(headline, filters, scope)
-tiles(head, ["F12", "F13", "F10", "F11"], lang)
+tiles(head, ["F12", "F13", "F10", "F11"], page)
 
 st.subheader(T("h_classes", lang))
 fields = data.run(q.classes_by_field, filters, scope)
@@ -99,9 +99,10 @@ events = data.run(q.events_by_month, filters, scope)
 if events.empty:
     st.info(T("no_events", lang))
 else:
+    months = period_months(filters, page.data_range)
     chart_with_data(
-        ch.events_by_month(events, lang),
-        ch.events_month_table(events, lang),
+        ch.events_by_month(events, lang, months),
+        ch.events_month_table(events, lang, months),
         "hoi-nghi-viec-lam-theo-thang",
         lang,
         key="training_events_month",

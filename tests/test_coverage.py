@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from charts import coverage as charts
+from charts import palette
 from data_access import coverage as q
 from data_access import schema as s
 from data_access.errors import OutOfScopeError
@@ -236,7 +237,7 @@ def _records(spec: dict) -> list[dict]:
 def test_cards_chart_stacks_communes_by_funding_in_a_fixed_order_with_shares() -> None:
     spec = charts.cards_chart(CARDS).to_dict()
     enc = spec["encoding"]
-    assert spec["title"] == "Người cao tuổi theo thẻ BHYT còn hạn và nguồn đóng"
+    assert spec["title"]["text"] == "Người cao tuổi theo thẻ BHYT còn hạn và nguồn đóng"
     assert spec["mark"]["type"] == "bar"
     assert (enc["y"]["field"], enc["y"]["type"]) == ("unit_name", "nominal")
     assert (enc["x"]["field"], enc["x"]["aggregate"], enc["x"]["type"]) == (
@@ -260,10 +261,46 @@ def test_cards_chart_stacks_communes_by_funding_in_a_fixed_order_with_shares() -
     assert spec["params"][0]["name"] == "commune_pick"
     assert spec["params"][0]["select"]["fields"] == ["unit_code"]
     state_qt = next(
-        r for r in _records(spec) if r["unit_code"] == "06913" and r["funding"] == "Nhà nước đóng"
+        r for r in _records(spec) if r["unit_code"] == "06913" and r["funding"] == "state"
     )
-    assert (state_qt["value__text"], state_qt["share__text"]) == ("700", "58,3%")
+    assert state_qt["funding__label"] == "Nhà nước đóng"
+    assert (state_qt["persons__text"], state_qt["share__text"]) == ("700", "58,3%")
     assert spec["config"]["locale"]["number"]["thousands"] == "."
+
+
+# Every chart by commune: a tap on any part of a bar selects the commune (its code is kept
+# through the stacking sum), rows are 52 px, and the chart names itself in Vietnamese.
+BY_COMMUNE = {
+    "cards": lambda lang: charts.cards_chart(CARDS, lang),
+    "children": lambda lang: charts.children_chart(CHILDREN, lang),
+    "network": lambda lang: charts.network_chart(NETWORK, lang),
+}
+
+
+@pytest.mark.parametrize("chart", list(BY_COMMUNE))
+def test_a_tap_on_any_part_of_a_communes_bar_selects_that_commune(chart: str) -> None:
+    spec = BY_COMMUNE[chart]("vi").to_dict()
+    assert spec["params"][0]["select"] == {"type": "point", "fields": ["unit_code"], "on": "click"}
+    assert spec["encoding"]["x"]["aggregate"] == "sum"
+    assert spec["encoding"]["detail"] == {"field": "unit_code", "type": "nominal"}
+    assert spec["height"] == {"step": 52}
+    assert spec["encoding"]["y"]["scale"]["paddingInner"] == 0.1  # bars of 46,8 px
+    assert spec["config"]["bar"]["discreteBandSize"] == {"band": 1}
+    assert spec["description"].startswith(f"Biểu đồ: {spec['title']['text']}. Chạm vào cột")
+
+
+def test_coverage_charts_take_their_colours_from_the_one_palette() -> None:
+    cards = charts.cards_chart(CARDS).to_dict()["encoding"]["color"]["scale"]
+    assert dict(zip(cards["domain"], cards["range"], strict=True)) == {
+        "Nhà nước đóng": palette.BLUE,
+        "Nhà nước hỗ trợ một phần": palette.LIGHT_BLUE,
+        "Tự đóng": palette.ORANGE,
+        "Chưa có thẻ còn hạn": palette.GREY,  # missing is grey, never the "below target" red
+    }
+    network = charts.network_chart(NETWORK).to_dict()["encoding"]["color"]["scale"]
+    assert network["range"] == [palette.BLUE, palette.GREY]
+    helped = charts.categories_chart(CATEGORIES).to_dict()["encoding"]["color"]["scale"]
+    assert helped["range"] == [palette.BLUE, palette.GREY]
 
 
 def test_cards_table_holds_the_charts_numbers_and_the_covered_percentage() -> None:
@@ -294,19 +331,26 @@ VISITS = pd.DataFrame(
 )
 
 
-def test_visits_chart_stacks_months_by_commune_with_nine_distinct_colours() -> None:
-    spec = charts.visits_chart(VISITS).to_dict()
+def test_visits_chart_shows_the_district_total_per_month_and_months_without_visits() -> None:
+    """One bar per month for the whole selection (not nine communes stacked in one bar); the
+    months of the period without a visit are on the axis too."""
+    months = [date(2023, m, 1) for m in (8, 9, 10, 11)]
+    spec = charts.visits_chart(VISITS, "vi", months).to_dict()
     enc = spec["encoding"]
-    assert spec["title"] == "Lượt khám, tư vấn sức khỏe người cao tuổi theo tháng"
+    assert spec["title"]["text"] == "Lượt khám, tư vấn sức khỏe người cao tuổi theo tháng"
     assert (enc["x"]["field"], enc["x"]["type"]) == ("month__label", "ordinal")
-    assert enc["x"]["sort"] == ["T9/2023", "T10/2023"]
-    assert (enc["y"]["field"], enc["y"]["stack"]) == ("visits", True)
-    assert enc["y"]["title"] == "Lượt khám"
-    assert enc["color"]["field"] == "unit_name"
-    assert len(set(enc["color"]["scale"]["range"])) >= 9
+    assert enc["x"]["scale"]["domain"] == ["T8/2023", "T9/2023", "T10/2023", "T11/2023"]
+    assert enc["y"]["field"] == "visits" and enc["y"]["title"] == "Lượt khám"
+    assert enc["color"] == {"value": palette.SERIES}  # one colour: the district's total
     assert spec["params"][0]["name"] == "month_pick"
-    texts = {(r["month__text"], r["visits__text"]) for r in _records(spec)}
-    assert ("Tháng 9/2023", "1.204") in texts
+    assert spec["params"][0]["select"]["fields"] == ["month__key"]
+    rows = {r["month__key"]: (r["month__text"], r["visits__text"]) for r in _records(spec)}
+    assert rows == {
+        "2023-08": ("Tháng 8/2023", "0"),
+        "2023-09": ("Tháng 9/2023", "1.234"),
+        "2023-10": ("Tháng 10/2023", "45"),
+        "2023-11": ("Tháng 11/2023", "0"),
+    }
 
 
 def test_visits_table_is_months_by_communes_with_a_total() -> None:
@@ -318,6 +362,8 @@ def test_visits_table_is_months_by_communes_with_a_total() -> None:
         "Xã Đại Bình": [30, 0],
         "Tổng": [1234, 45],
     }
+    months = [date(2023, m, 1) for m in (8, 9, 10)]
+    assert charts.visits_table(VISITS, "vi", months)["Tổng"].tolist() == [0, 1234, 45]
 
 
 CHILDREN = pd.DataFrame(
@@ -343,13 +389,13 @@ CATEGORIES = pd.DataFrame(
 def test_children_chart_shows_cases_by_circumstance_and_how_many_were_helped() -> None:
     spec = charts.children_chart(CHILDREN).to_dict()
     enc = spec["encoding"]
-    assert spec["title"] == "Trẻ em có hoàn cảnh đặc biệt và trẻ em có nguy cơ theo xã"
+    assert spec["title"]["text"] == "Trẻ em có hoàn cảnh đặc biệt và trẻ em có nguy cơ theo xã"
     assert enc["color"]["scale"]["domain"] == [
         "Trẻ em có hoàn cảnh đặc biệt",
         "Trẻ em có nguy cơ",
     ]
     assert enc["tooltip"][-1]["title"] == "Đã được trợ giúp, can thiệp"
-    special = next(r for r in _records(spec) if r["circumstance"].endswith("đặc biệt"))
+    special = next(r for r in _records(spec) if r["circumstance__label"].endswith("đặc biệt"))
     assert special["supported__text"] == "6 (75%)"
     table = charts.children_table(CHILDREN)
     assert table.iloc[0]["Tỷ lệ được trợ giúp (%)"] == 75.0
@@ -359,7 +405,7 @@ def test_children_chart_shows_cases_by_circumstance_and_how_many_were_helped() -
 def test_categories_chart_lists_special_circumstances_first_split_by_help() -> None:
     spec = charts.categories_chart(CATEGORIES).to_dict()
     enc = spec["encoding"]
-    assert spec["title"] == "Trẻ em theo nhóm hoàn cảnh và tình trạng trợ giúp"
+    assert spec["title"]["text"] == "Trẻ em theo nhóm hoàn cảnh và tình trạng trợ giúp"
     assert enc["y"]["sort"] == ["Mồ côi", "Bị xâm hại", "Bỏ học"]
     assert enc["color"]["scale"]["domain"] == [
         "Đã được trợ giúp, can thiệp",
@@ -375,20 +421,23 @@ def test_categories_chart_lists_special_circumstances_first_split_by_help() -> N
     assert list(table["Tỷ lệ được trợ giúp, can thiệp (%)"]) == [60.0, 100.0, 100.0]
 
 
+NETWORK = pd.DataFrame(
+    {
+        "unit_code": ["06913", "06919"],
+        "unit_name": ["Xã Quảng Tân", "Xã Đại Bình"],
+        "communes": [1, 1],
+        "communes_with_board": [1, 0],
+        "board_since": [date(2018, 3, 5), None],
+        "villages": [10, 4],
+        "villages_with_collaborator": [10, 3],
+    }
+)
+
+
 def test_network_chart_and_table_name_the_board_and_its_date() -> None:
-    frame = pd.DataFrame(
-        {
-            "unit_code": ["06913", "06919"],
-            "unit_name": ["Xã Quảng Tân", "Xã Đại Bình"],
-            "communes": [1, 1],
-            "communes_with_board": [1, 0],
-            "board_since": [date(2018, 3, 5), None],
-            "villages": [10, 4],
-            "villages_with_collaborator": [10, 3],
-        }
-    )
+    frame = NETWORK
     spec = charts.network_chart(frame).to_dict()
-    assert spec["title"] == "Thôn, bản, khu phố có cộng tác viên bảo vệ trẻ em theo xã"
+    assert spec["title"]["text"] == "Thôn, bản, khu phố có cộng tác viên bảo vệ trẻ em theo xã"
     boards = {r["unit_code"]: r["board__text"] for r in _records(spec)}
     assert boards == {"06913": "Có (5/3/2018)", "06919": "Chưa có"}
     table = charts.network_table(frame)
@@ -396,7 +445,7 @@ def test_network_chart_and_table_name_the_board_and_its_date() -> None:
     assert list(table["Ngày thành lập Ban"]) == ["5/3/2018", ""]
     assert list(table["Tỷ lệ thôn có cộng tác viên (%)"]) == [100.0, 75.0]
     english = charts.network_chart(frame, "en").to_dict()
-    assert english["title"] == "Villages with a child-protection collaborator, by commune"
+    assert english["title"]["text"] == "Villages with a child-protection collaborator, by commune"
 
 
 # --- the page, through app.py -------------------------------------------------------------------

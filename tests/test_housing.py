@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from charts import housing as charts
+from charts import palette
 from data_access import housing as q
 from data_access import schema as s
 from data_access.filters import Filters, Period, Scope
@@ -198,18 +199,23 @@ SOURCE_FRAME = pd.DataFrame(
 def test_communes_chart_stacks_new_builds_and_repairs_per_commune() -> None:
     spec = charts.communes_chart(COMMUNE_FRAME).to_dict()
     enc = spec["encoding"]
-    assert spec["title"] == "Hộ được hỗ trợ nhà ở theo xã: xây mới và sửa chữa"
+    assert spec["title"]["text"] == "Hộ được hỗ trợ nhà ở theo xã: xây mới và sửa chữa"
     assert (enc["x"]["field"], enc["x"]["aggregate"]) == ("households", "sum")
     assert enc["x"]["axis"]["format"] == ",.0f"
     assert enc["color"]["scale"]["domain"] == ["Xây mới", "Sửa chữa, cải tạo"]
     assert enc["tooltip"][-1]["title"] == "Kinh phí"
-    new = next(r for r in _records(spec) if r["unit_code"] == "06913" and r["kind"] == "Xây mới")
-    assert (new["value__text"], new["amount__text"], new["share__text"]) == (
+    new = next(r for r in _records(spec) if r["unit_code"] == "06913" and r["kind"] == "new")
+    assert new["kind__label"] == "Xây mới"
+    assert (new["households__text"], new["amount__text"], new["share__text"]) == (
         "2 hộ",
         "160 triệu đồng",
         "66,7%",
     )
     assert spec["params"][0]["name"] == "commune_pick"
+    # a tap on any part of a commune's bar selects the commune: the code survives the sum
+    assert spec["params"][0]["select"]["fields"] == ["unit_code"]
+    assert spec["encoding"]["detail"] == {"field": "unit_code", "type": "nominal"}
+    assert spec["height"] == {"step": 52}
     table = charts.communes_table(COMMUNE_FRAME)
     assert list(table.columns) == [
         "Mã xã",
@@ -227,7 +233,7 @@ def test_communes_chart_stacks_new_builds_and_repairs_per_commune() -> None:
 def test_sources_chart_shows_every_source_in_million_dong_with_exact_tooltips() -> None:
     spec = charts.sources_chart(SOURCE_FRAME).to_dict()
     enc = spec["encoding"]
-    assert spec["title"] == "Kinh phí hỗ trợ nhà ở theo nguồn"
+    assert spec["title"]["text"] == "Kinh phí hỗ trợ nhà ở theo nguồn"
     assert enc["y"]["scale"]["domain"] == [
         "Xã hội hóa",
         "Ngân sách nhà nước",
@@ -267,7 +273,7 @@ def test_groups_chart_counts_households_in_the_four_vietnamese_groups() -> None:
     )
     spec = charts.groups_chart(frame).to_dict()
     enc = spec["encoding"]
-    assert spec["title"] == "Hộ được hỗ trợ nhà ở theo đối tượng"
+    assert spec["title"]["text"] == "Hộ được hỗ trợ nhà ở theo đối tượng"
     assert enc["y"]["sort"] == [
         "Hộ nghèo",
         "Hộ cận nghèo",
@@ -281,24 +287,27 @@ def test_groups_chart_counts_households_in_the_four_vietnamese_groups() -> None:
     ]
 
 
+PROGRESS_FRAME = pd.DataFrame(
+    {
+        "unit_code": ["06913"],
+        "unit_name": ["Xã Quảng Tân"],
+        "grants": [4],
+        "waiting": [1],
+        "building": [1],
+        "completed": [2],
+        "late": [1],
+        "mean_days": [70.5],
+        "first_approved": [date(2023, 2, 3)],
+        "last_completed": [date(2023, 10, 24)],
+    }
+)
+
+
 def test_progress_chart_and_table_show_stages_in_order_with_dates() -> None:
-    frame = pd.DataFrame(
-        {
-            "unit_code": ["06913"],
-            "unit_name": ["Xã Quảng Tân"],
-            "grants": [4],
-            "waiting": [1],
-            "building": [1],
-            "completed": [2],
-            "late": [1],
-            "mean_days": [70.5],
-            "first_approved": [date(2023, 2, 3)],
-            "last_completed": [date(2023, 10, 24)],
-        }
-    )
+    frame = PROGRESS_FRAME
     spec = charts.progress_chart(frame).to_dict()
     enc = spec["encoding"]
-    assert spec["title"] == "Tình trạng thực hiện theo xã"
+    assert spec["title"]["text"] == "Tình trạng thực hiện theo xã"
     assert enc["color"]["scale"]["domain"] == [
         "Đã phê duyệt, chưa khởi công",
         "Đang xây dựng, sửa chữa",
@@ -321,17 +330,36 @@ def test_events_chart_draws_approvals_and_completions_as_lines_by_month() -> Non
         }
     )
     spec = charts.events_chart(frame).to_dict()
-    enc = spec["encoding"]
-    assert spec["title"] == "Hộ được phê duyệt và hoàn thành theo tháng"
-    assert spec["mark"]["type"] == "line"
+    line, points = spec["layer"]
+    enc = points["encoding"]
+    assert spec["title"]["text"] == "Hộ được phê duyệt và hoàn thành theo tháng"
+    assert line["mark"]["type"] == "line" and points["mark"]["type"] == "point"
     assert enc["x"]["sort"] == ["T9/2023", "T10/2023"]
     assert enc["color"]["scale"]["domain"] == ["Được phê duyệt", "Hoàn thành"]
     assert (enc["y"]["field"], enc["y"]["title"]) == ("grants", "Số hộ")
+    # a tap anywhere near a point selects its month
+    assert spec["params"][0]["select"]["fields"] == ["month__key"]
+    assert spec["params"][0]["select"]["nearest"] is True
     assert charts.events_table(frame).to_dict("list") == {
         "Tháng": ["Tháng 9/2023", "Tháng 10/2023"],
         "Được phê duyệt": [3, 0],
         "Hoàn thành": [0, 6],
     }
+
+
+def test_xay_moi_and_sua_chua_keep_their_colours_on_every_housing_chart() -> None:
+    """Colours come from charts.palette by code, not from a label's place in a legend."""
+    kinds = {"Xây mới": palette.BLUE, "Sửa chữa, cải tạo": palette.ORANGE}
+    only_repairs = SOURCE_FRAME[SOURCE_FRAME["kind"] == "repair"]
+    for spec in (
+        charts.communes_chart(COMMUNE_FRAME).to_dict(),
+        charts.sources_chart(SOURCE_FRAME).to_dict(),
+        charts.sources_chart(only_repairs).to_dict(),
+    ):
+        scale = spec["encoding"]["color"]["scale"]
+        assert dict(zip(scale["domain"], scale["range"], strict=True)) == kinds
+    stages = charts.progress_chart(PROGRESS_FRAME).to_dict()["encoding"]["color"]["scale"]
+    assert stages["range"] == [palette.GREY, palette.ORANGE, palette.BLUE]  # waiting is not red
 
 
 # --- the page, through app.py -------------------------------------------------------------------

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
 from auth.store import DEMO_USERS, UserStore
+from charts import palette
 from charts import payouts as ch
 from charts.common import BAR_ROW_PX
 from charts.formatting import fmt_int, fmt_money, fmt_percent
@@ -389,26 +390,59 @@ def _rows(spec: dict) -> list[dict]:
 def test_amount_chart_shows_millions_on_the_axis_and_exact_money_in_tooltips(months) -> None:
     spec = ch.amount_by_month(months).to_dict()
     assert spec["mark"]["type"] == "bar"
-    assert spec["title"] == "Kinh phí chi trả theo tháng"
-    assert spec["encoding"]["y"]["field"] == "paid_million"
-    assert spec["encoding"]["y"]["title"] == "Triệu đồng"
+    assert spec["title"]["text"] == "Kinh phí chi trả theo tháng"
+    assert spec["encoding"]["y"]["field"] == "paid_amount__million"
+    assert spec["encoding"]["y"]["title"] == "Kinh phí (triệu đồng)"
     assert [t["title"] for t in spec["encoding"]["tooltip"]] == [
         "Tháng",
-        "Triệu đồng",
+        "Kinh phí",
         "Số đối tượng được chi trả",
     ]
     first = _rows(spec)[0]
-    assert (first["paid_million__text"], first["beneficiaries__text"]) == ("1,35 tỷ đồng", "1.903")
+    assert first["paid_amount__million"] == 1346.25
+    assert (first["paid_amount__text"], first["beneficiaries__text"]) == (
+        "1,35 tỷ đồng",
+        "1.903",
+    )
     assert (first["month__label"], first["month__text"]) == ("T1/2023", "Tháng 1/2023")
     assert spec["params"][0]["name"] == "month_pick"
     assert spec["config"]["locale"]["number"]["decimal"] == ","
 
 
-def test_beneficiaries_chart_is_a_line_of_counts(months) -> None:
+def test_every_money_axis_on_the_page_is_in_million_dong(months) -> None:
+    """One unit rule: builders get whole đồng; every money axis says "(triệu đồng)"."""
+    cumulative = pd.DataFrame(
+        {
+            "month": [date(2023, 1, 1)],
+            "year": [2023],
+            "paid_amount": [1_346_250_000],
+            "cumulative_amount": [1_346_250_000],
+        }
+    )
+    groups = pd.DataFrame(
+        {"group_code": ["KT_NANG"], "paid_amount": [5_183_500_000], "beneficiaries": [589]}
+    )
+    titles = [
+        ch.amount_by_month(months).to_dict()["encoding"]["y"]["title"],
+        ch.cumulative_by_month(cumulative).to_dict()["layer"][1]["encoding"]["y"]["title"],
+        ch.amount_by_group(groups).to_dict()["encoding"]["x"]["title"],
+        ch.amount_by_commune(COMMUNE_FRAME).to_dict()["encoding"]["x"]["title"],
+    ]
+    assert all(title.endswith("(triệu đồng)") for title in titles), titles
+
+
+def test_beneficiaries_chart_is_a_line_of_counts_and_a_tap_picks_the_nearest_month(months) -> None:
     spec = ch.beneficiaries_by_month(months).to_dict()
-    assert spec["mark"]["type"] == "line"
-    assert spec["encoding"]["y"]["field"] == "beneficiaries"
+    line, points = spec["layer"]
+    assert line["mark"]["type"] == "line" and line["mark"]["aria"] is False
+    assert points["encoding"]["y"]["field"] == "beneficiaries"
     assert [r["beneficiaries__text"] for r in _rows(spec)] == ["1.903", "1.899"]
+    assert spec["params"][0]["select"] == {
+        "type": "point",
+        "fields": ["month__key"],
+        "nearest": True,
+        "on": "click",
+    }
 
 
 def test_cumulative_chart_draws_one_line_per_year() -> None:
@@ -421,10 +455,12 @@ def test_cumulative_chart_draws_one_line_per_year() -> None:
         }
     )
     spec = ch.cumulative_by_month(frame).to_dict()
-    assert spec["mark"]["type"] == "line"
-    assert spec["encoding"]["color"]["field"] == "year_label"
+    line, points = spec["layer"]
+    assert line["mark"]["type"] == "line"
+    assert points["encoding"]["color"]["field"] == "year_label"
+    assert points["encoding"]["color"]["scale"]["range"] == [palette.GREY, palette.SERIES]
     assert [r["year_label"] for r in _rows(spec)] == ["Năm 2022", "Năm 2023"]
-    assert _rows(spec)[0]["cumulative_million__text"] == "14,47 tỷ đồng"
+    assert _rows(spec)[0]["cumulative_amount__text"] == "14,47 tỷ đồng"
     table = ch.cumulative_table(frame)
     assert list(table.columns) == ["Tháng", "Kinh phí chi trả (đồng)", "Lũy kế từ đầu năm (đồng)"]
 
@@ -441,6 +477,8 @@ def test_method_chart_stacks_bank_and_cash_to_100_percent(months) -> None:
     ]
     assert rows[0]["amount__text"] == "446,25 triệu đồng"
     assert spec["params"][0]["name"] == "month_pick"
+    assert spec["params"][0]["select"]["fields"] == ["month__key"]
+    assert [r["month__key"] for r in rows[:2]] == ["2023-01", "2023-01"]
     table = ch.method_table(months)
     assert table["Tỷ lệ qua tài khoản %"].tolist() == [0.3315, 0.3508]
 
@@ -466,22 +504,27 @@ def test_group_chart_labels_groups_in_vietnamese_and_grows_with_rows() -> None:
     ]
 
 
+COMMUNE_FRAME = pd.DataFrame(
+    {
+        "unit_id": [8],
+        "unit_code": ["06913"],
+        "unit_name": ["Xã Quảng Tân"],
+        "paid_amount": [1_874_250_000],
+        "beneficiaries": [258],
+        "bank_amount": [784_500_000],
+    }
+)
+
+
 def test_commune_chart_selects_communes_and_shows_the_bank_share() -> None:
-    frame = pd.DataFrame(
-        {
-            "unit_id": [8],
-            "unit_code": ["06913"],
-            "unit_name": ["Xã Quảng Tân"],
-            "paid_amount": [1_874_250_000],
-            "beneficiaries": [258],
-            "bank_amount": [784_500_000],
-        }
-    )
+    frame = COMMUNE_FRAME
     spec = ch.amount_by_commune(frame).to_dict()
     assert spec["params"][0]["name"] == "commune_pick"
     assert spec["params"][0]["select"]["fields"] == ["unit_code"]
+    # 52 px rows once (a second sizing had shrunk them to 28 px)
+    assert spec["height"] == {"step": 52}
     row = _rows(spec)[0]
-    assert (row["paid_million__text"], row["bank_share__text"]) == ("1,87 tỷ đồng", "41,9%")
+    assert (row["paid_amount__text"], row["bank_share__text"]) == ("1,87 tỷ đồng", "41,9%")
     assert ch.commune_table(frame)["Tỷ lệ qua tài khoản %"].tolist() == [0.4186]
 
 
@@ -500,15 +543,17 @@ def test_mismatch_chart_counts_whole_payments_and_shows_the_difference() -> None
     )
     spec = ch.mismatches_by_commune(frame).to_dict()
     assert spec["encoding"]["x"]["axis"]["tickMinStep"] == 1
-    assert spec["encoding"]["color"] == {"value": ch.PALETTE[3]}
+    # one series: the palette's blue (red means only "below target")
+    assert spec["encoding"]["color"] == {"value": palette.SERIES}
     assert [r["difference__text"] for r in _rows(spec)] == ["−50.000 đồng", "123.456 đồng"]
     assert ch.mismatch_table(frame)["Chênh lệch (đồng)"].tolist() == [-50_000, 123_456]
 
 
 def test_english_charts_use_english_titles_and_separators(months) -> None:
     spec = ch.amount_by_month(months, "en").to_dict()
-    assert spec["title"] == "Allowance paid per month"
-    assert _rows(spec)[0]["paid_million__text"] == "VND 1.35 billion"
+    assert spec["title"]["text"] == "Allowance paid per month"
+    assert spec["encoding"]["y"]["title"] == "Amount (VND million)"
+    assert _rows(spec)[0]["paid_amount__text"] == "VND 1.35 billion"
     assert _rows(spec)[0]["beneficiaries__text"] == "1,903"
 
 

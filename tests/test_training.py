@@ -220,7 +220,7 @@ def _rows(spec: dict) -> list[dict]:
 
 def test_field_chart_groups_enrolled_completed_and_employed_per_field(fields) -> None:
     spec = ch.learners_by_field(fields).to_dict()
-    assert spec["title"] == "Học viên theo lĩnh vực đào tạo"
+    assert spec["title"]["text"] == "Học viên theo lĩnh vực đào tạo"
     assert spec["encoding"]["y"]["field"] == "field_label"
     assert spec["encoding"]["yOffset"]["field"] == "measure"
     assert spec["encoding"]["color"]["sort"] == [
@@ -269,8 +269,11 @@ def test_commune_chart_stacks_learners_by_field_and_selects_communes() -> None:
     spec = ch.learners_by_commune(frame).to_dict()
     assert spec["encoding"]["x"]["field"] == "learners"
     assert spec["encoding"]["x"]["aggregate"] == "sum"
-    assert spec["encoding"]["color"]["field"] == "field_label"
+    assert spec["encoding"]["color"]["field"] == "field__label"
     assert spec["params"][0]["name"] == "commune_pick"
+    # the stacking sum keeps the commune's code, so a tap on either field's part selects it
+    assert spec["encoding"]["detail"] == {"field": "unit_code", "type": "nominal"}
+    assert spec["height"] == {"step": 52}
     assert [t["title"] for t in spec["encoding"]["tooltip"]][-1] == "Số lớp"
     assert ch.commune_table(frame)["Lĩnh vực"].tolist() == ["Nông nghiệp", "Phi nông nghiệp"]
 
@@ -316,20 +319,55 @@ def test_event_charts_stack_kinds_and_show_attendees() -> None:
     )
     spec = ch.events_by_month(frame).to_dict()
     assert spec["encoding"]["y"]["field"] == "events"
-    assert spec["encoding"]["color"]["field"] == "kind_label"
+    assert spec["encoding"]["color"]["field"] == "kind__label"
     assert spec["encoding"]["y"]["axis"]["tickMinStep"] == 1
     assert spec["params"][0]["name"] == "month_pick"
-    assert [(r["kind_label"], r["attendees__text"]) for r in _rows(spec)] == [
+    assert [(r["kind__label"], r["attendees__text"]) for r in _rows(spec)] == [
         ("Giao dịch việc làm", "83"),
         ("Tư vấn, tuyển dụng (TKV)", "1.272"),
     ]
-    assert ch.events_month_table(frame)["Tháng"].tolist() == ["Tháng 4/2023"] * 2
+    assert ch.events_month_table(frame).to_dict("list") == {
+        "Tháng": ["Tháng 4/2023"],
+        "Giao dịch việc làm": [1],
+        "Xuất khẩu lao động": [0],
+        "Tư vấn, tuyển dụng (TKV)": [2],
+        "Số hội nghị": [3],
+        "Số người tham dự": [1355],
+    }
     per_commune = frame.drop(columns=["month"]).assign(
         unit_id=5, unit_code="06901", unit_name="Xã Quảng An"
     )
     spec = ch.attendees_by_commune(per_commune, "en").to_dict()
-    assert spec["title"] == "Job event attendees by commune"
+    assert spec["title"]["text"] == "Job event attendees by commune"
     assert [r["events__text"] for r in _rows(spec)] == ["1", "2"]
+
+
+def test_months_without_job_events_show_as_zero_not_as_missing() -> None:
+    """March and June held events, April and May none: four months on the axis, not two side
+    by side as if consecutive; the table gives the empty months a zero."""
+    frame = pd.DataFrame(
+        {
+            "month": [date(2023, 3, 1), date(2023, 6, 1)],
+            "kind": ["job_fair", "labour_export"],
+            "events": [1, 1],
+            "attendees": [199, 100],
+            "registered": [20, 10],
+        }
+    )
+    months = [date(2023, m, 1) for m in (3, 4, 5, 6)]
+    spec = ch.events_by_month(frame, "vi", months).to_dict()
+    axis = spec["encoding"]["x"]
+    assert axis["scale"]["domain"] == ["T3/2023", "T4/2023", "T5/2023", "T6/2023"]
+    by_month = {r["month__key"]: r["events"] for r in _rows(spec) if r["events"] == 0}
+    assert by_month == {"2023-04": 0, "2023-05": 0}
+    table = ch.events_month_table(frame, "vi", months)
+    assert table["Tháng"].tolist() == [
+        "Tháng 3/2023",
+        "Tháng 4/2023",
+        "Tháng 5/2023",
+        "Tháng 6/2023",
+    ]
+    assert table["Số hội nghị"].tolist() == [1, 0, 0, 1]
 
 
 # --- the page, through app.py ------------------------------------------------------------------

@@ -1,22 +1,26 @@
 """A chart with its data behind it: the chart, then the same frame as a table with downloads.
 
 Tapping a commune bar or a month narrows the filters to it (tap-to-drill); the URL follows.
+Every chart with a commune or a month axis is built by ``charts.common``, whose selections name
+the commune's code (``unit_code``) and the month's key ("2023-03", ``month__key``).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import re
+from datetime import date
 from typing import Any, TypeAlias
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from charts.common import COMMUNE_SELECTION, MONTH_SELECTION
+from charts.common import COMMUNE_FIELD, COMMUNE_SELECTION, MONTH_FIELD, MONTH_SELECTION
 from charts.formatting import fmt_decimal, fmt_int
+from data_access.filters import Filters
 
 from .downloads import download_buttons
-from .filters import SESSION_KEY, drill_to
+from .filters import SESSION_KEY, DataRange, drill_to, months_between
 from .i18n import t
 
 # What st.altair_chart draws: one chart, or charts layered, concatenated, faceted or repeated.
@@ -40,16 +44,17 @@ def _picked(selection: Any, name: str) -> list[dict[str, Any]]:
     return list(chosen or [])
 
 
+MONTH_KEY = re.compile(r"^(\d{4})-(\d{2})$")
+
+
 def _as_month(value: Any) -> date | None:
-    if isinstance(value, (int, float)):
-        # Streamlit hands back the browser's local midnight in epoch ms (e.g. UTC+7 gives the
-        # previous day 17:00 UTC): round to the nearest UTC day before taking the month.
-        day = round(value / 86_400_000) * 86_400_000 / 1000
-        return datetime.fromtimestamp(day, tz=UTC).date().replace(day=1)
-    try:
-        return pd.Timestamp(value).date().replace(day=1)
-    except (ValueError, TypeError):
+    """The month a tap selected: its key "2023-03" is text, so no time zone can shift it (a
+    date field came back as the tablet's local midnight in epoch ms, read as February)."""
+    match = MONTH_KEY.match(str(value)) if value is not None else None
+    if not match:
         return None
+    year, month = int(match.group(1)), int(match.group(2))
+    return date(year, month, 1) if 1 <= month <= 12 else None
 
 
 def _selection_key(key: str) -> str:
@@ -81,12 +86,14 @@ def chart_with_data(
             chart, width="stretch", on_select="rerun", key=_selection_key(key)
         )
         communes = [
-            str(p["unit_code"]) for p in _picked(selection, COMMUNE_SELECTION) if p.get("unit_code")
+            str(p[COMMUNE_FIELD])
+            for p in _picked(selection, COMMUNE_SELECTION)
+            if p.get(COMMUNE_FIELD)
         ]
         months = [
             month
             for p in _picked(selection, MONTH_SELECTION)
-            if (month := _as_month(p.get("month"))) is not None
+            if (month := _as_month(p.get(MONTH_FIELD))) is not None
         ]
         if communes or months:
             drill_to(communes=communes[:1] or None, month=months[0] if months else None)
@@ -95,6 +102,13 @@ def chart_with_data(
     with st.expander(t("show_data", lang)):
         st.dataframe(readable(table, lang), width="stretch", hide_index=True)
         download_buttons(table, name, lang, key=key)
+
+
+def period_months(filters: Filters, data_range: DataRange) -> list[date]:
+    """The months a chart by month shows: every month of the period up to the data's as-of
+    date, months without records included (drawn as zero, never skipped)."""
+    last = min(filters.period.end, data_range.as_of.replace(day=1))
+    return months_between(filters.period.start, last)
 
 
 def readable(table: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -89,7 +89,7 @@ TABLET_CSS = f"""
   height: auto;
 }}
 [data-testid="stTopNavLink"], [data-testid="stTopNavSection"],
-[data-testid="stSidebarNavLink"] {{
+[data-testid="stTopNavDropdownLink"], [data-testid="stSidebarNavLink"] {{
   min-height: {_TOUCH};
   display: flex;
   align-items: center;

@@ -26,6 +26,7 @@ TABLETS: dict[str, ViewportSize] = {  # the two ways a tablet is held in a meeti
     "landscape-1024x768": {"width": 1024, "height": 768},
 }
 TIMEZONE = "Asia/Ho_Chi_Minh"  # the district's tablets; dates in charts depend on it (UTC+7)
+BAR_ROLE, POINT_ROLE = "cột", "điểm"  # a chart mark's role, as charts/aria.py names it
 
 
 def new_tablet(browser: Browser, viewport: ViewportSize) -> BrowserContext:
@@ -255,19 +256,27 @@ class Dashboard:
         """Tap the filter bar's "clear all" on the communes field (back to the district)."""
         self.page.locator(".st-key-f_xa").get_by_role("button", name="Clear all").tap()
 
-    def commune_bar(self, commune: str) -> Locator:
-        """The first chart bar of ``commune`` (Vega-Lite draws SVG with ARIA labels)."""
-        return self.page.locator(
-            f'[data-testid="stVegaLiteChart"] path[aria-roledescription="bar"]'
-            f'[aria-label*="Xã, thị trấn: {commune};"]'
-        ).first
+    def commune_bar(self, commune: str, chart: str | None = None) -> Locator:
+        """The first drawn bar of ``commune`` (in the chart titled ``chart``, or in any).
 
-    def month_bar(self, month: str) -> Locator:
-        """The first chart bar of ``month`` as the tooltip names it ("Tháng 3/2023")."""
-        return self.page.locator(
-            f'[data-testid="stVegaLiteChart"] path[aria-roledescription="bar"]'
-            f'[aria-label*="Tháng: {month};"]'
-        ).first
+        charts/aria.py labels every bar with its tooltip ("Xã, thị trấn: Xã Quảng Tân; …") and
+        calls it a "cột"; a stacked bar's empty (zero-width) parts are skipped.
+        """
+        return self._mark(f'[aria-label*="Xã, thị trấn: {commune};"]', chart)
+
+    def month_bar(self, month: str, chart: str | None = None) -> Locator:
+        """The first drawn bar (or, on a line, point) of ``month`` as the tooltip names it
+        ("Tháng 3/2023"), in the chart titled ``chart`` or in any."""
+        return self._mark(f'[aria-label*="Tháng: {month};"]', chart)
+
+    def _mark(self, labelled: str, chart: str | None) -> Locator:
+        everywhere = self.page.locator('[data-testid="stVegaLiteChart"]')
+        within = self.chart(chart) if chart else everywhere
+        marks = within.locator(
+            f'[aria-roledescription="{BAR_ROLE}"]{labelled}, '
+            f'[aria-roledescription="{POINT_ROLE}"]{labelled}'
+        )
+        return marks.filter(visible=True).first
 
     def tap(self, target: Locator) -> None:
         """Tap ``target`` with a finger (a touch event, not a mouse click)."""
@@ -319,3 +328,76 @@ class Dashboard:
         finally:
             self.page.set_viewport_size(size)
         return path
+
+    # -- charts (charts/aria.py names each chart "Biểu đồ: <title>." and each mark) ------------
+
+    def chart(self, title: str) -> Locator:
+        """The chart titled ``title``."""
+        return self.page.locator(
+            f'[data-testid="stVegaLiteChart"][aria-label^="Biểu đồ: {title}."]'
+        ).first
+
+    def tap_mark(self, mark: Locator) -> None:
+        """Tap the middle of a chart's bar or point with a finger.
+
+        Coordinates, not the element: on a line chart an invisible layer over the points takes
+        the tap and gives it to the nearest point, as it does for a finger.
+        """
+        mark.scroll_into_view_if_needed()
+        box = mark.bounding_box()
+        assert box is not None, "the mark is not drawn"
+        self.page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+    def chart_facts(self) -> list[dict[str, object]]:
+        """Every chart on the page: its label, its marks' sizes and labels, the labels of its
+        x axis, and every accessible name inside it that a screen reader can reach."""
+        return list(self.page.evaluate(_CHART_FACTS_JS, [BAR_ROLE, POINT_ROLE]))
+
+    def top_bar(self) -> dict[str, object]:
+        """The top bar's items as shown (text, and whether hidden in an overflow menu) and
+        every accessible name and text in it."""
+        return dict(self.page.evaluate(_TOP_BAR_JS))
+
+
+_CHART_FACTS_JS = """
+([barRole, pointRole]) => Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
+  .filter((c) => c.checkVisibility())
+  .map((c) => {
+    const reachable = (e) => !e.closest('[aria-hidden="true"]');
+    const marks = Array.from(c.querySelectorAll(
+      `[aria-roledescription="${barRole}"], [aria-roledescription="${pointRole}"]`));
+    const boxes = marks.map((m) => m.getBoundingClientRect())
+      .filter((r) => r.width > 0 && r.height > 0)
+      .map((r) => ({width: r.width, height: r.height}));
+    const xAxis = Array.from(c.querySelectorAll('g.role-axis'))
+      .find((a) => (a.getAttribute("aria-label") || "").match(/^(Trục ngang|Horizontal axis)/));
+    return {
+      label: c.getAttribute("aria-label") || "",
+      roles: Array.from(new Set(marks.map((m) => m.getAttribute("aria-roledescription")))),
+      marks: boxes,
+      xLabels: xAxis ? Array.from(xAxis.querySelectorAll("g.role-axis-label text"))
+        .map((t) => t.textContent) : [],
+      names: [c, ...c.querySelectorAll("[aria-label]")].filter(reachable)
+        .map((e) => e.getAttribute("aria-label")).filter((n) => n),
+      markNames: marks.filter(reachable).map((m) => m.getAttribute("aria-label") || ""),
+    };
+  })
+"""
+
+_TOP_BAR_JS = """
+() => {
+  const nav = document.querySelector('[data-testid="stTopNav"]');
+  if (!nav) return {items: [], text: "", names: []};
+  const items = Array.from(nav.querySelectorAll(
+    '[data-testid="stTopNavLink"], [data-testid="stTopNavSection"]')).map((e) => ({
+      text: e.innerText.replace(/\\s+/g, " ").trim(),
+      hidden: e.closest("[inert]") !== null || !e.checkVisibility(),
+    }));
+  const shown = items.filter((i) => !i.hidden);
+  return {
+    items: shown.map((i) => i.text),
+    overflowed: items.filter((i) => i.hidden).map((i) => i.text),
+    text: nav.innerText,
+  };
+}
+"""
