@@ -13,12 +13,14 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from auth.store import DEMO_USERS, UserStore
+from charts import palette
 from charts.formatting import fmt_change_pct, fmt_int, fmt_money
 from data_access.errors import InvalidPeriodError
 from data_access.filters import Filters, Period, Scope
 from data_access.indicators import INDICATORS, indicator_values, targets
 from data_access.queries import measures
 from reports.briefing import build_briefing
+from reports.briefing.layout import section_chart
 from reports.briefing.model import Briefing, EmptyReportError
 from reports.briefing.periods import default_period, report_periods
 from reports.suppression import PRIMARY
@@ -354,3 +356,12 @@ def test_the_page_asks_for_sign_in_when_accounts_exist(app_env, users_url) -> No
     no_exceptions(at)
     assert at.text_input(key="sign_in_user") is not None
     assert not at.dataframe
+
+
+def test_the_briefings_housing_chart_colours_kinds_as_the_housing_page_does(engine: Engine) -> None:
+    """Xây mới and Sửa chữa keep one colour across the product (they used to swap here)."""
+    year = build(engine, Period.year(2023))
+    spec = section_chart(year, "housing").to_dict()  # type: ignore[union-attr]
+    scale = spec["encoding"]["color"]["scale"]
+    kinds = {"Xây mới": palette.BLUE, "Sửa chữa, cải tạo": palette.ORANGE}
+    assert dict(zip(scale["domain"], scale["range"], strict=True)) == kinds

@@ -14,6 +14,7 @@ import pandas as pd
 from charts.common import bar_by_commune, by_month
 from charts.formatting import fmt_int, fmt_money
 from i18n import Catalog
+from vocab import GRANT_KINDS
 
 from .model import Briefing, Cell, Figure, Table
 from .numbers import fmt_cell, fmt_change, fmt_number, unit_label
@@ -32,8 +33,6 @@ T = Catalog(
         "share_of_target": ("% kế hoạch năm", "% of annual target"),
         "met": ("Đạt", "Met"),
         "below": ("Chưa đạt", "Below"),
-        "kind_new_builds": ("Xây mới", "New build"),
-        "kind_repairs": ("Sửa chữa", "Repair"),
         "chart_coverage": (
             "Lượt người cao tuổi được khám, tư vấn sức khỏe",
             "Elderly health visits",
@@ -60,8 +59,9 @@ CHARTS = {
 }
 # The table column a bar chart of communes draws (housing stacks two, payouts is by month).
 BAR_COLUMN = {"coverage": "health_visits", "training": "learners"}
-# The housing chart stacks new builds and repairs, each under its message.
-HOUSING_KINDS = {"new_builds": "kind_new_builds", "repairs": "kind_repairs"}
+# The housing chart stacks new builds and repairs by their vocabulary codes, so they keep the
+# colours and labels they have on the housing page.
+HOUSING_KINDS = {"new_builds": "new", "repairs": "repair"}  # table column -> GRANT_KINDS code
 
 
 # --- tables as text -------------------------------------------------------------------------
@@ -149,7 +149,6 @@ def table_rows(
 
 def chart_frame(briefing: Briefing, domain: str) -> pd.DataFrame:
     """The data behind a section's chart: shown cells only (a hidden cell is never drawn)."""
-    lang = briefing.lang
     table = briefing.section(domain).table
     if domain == "payouts":
         return briefing.monthly.copy()
@@ -158,7 +157,7 @@ def chart_frame(briefing: Briefing, domain: str) -> pd.DataFrame:
             {
                 "unit_code": row.code,
                 "unit_name": row.name,
-                "kind": T(kind, lang),
+                "kind": kind,
                 "value": row.cells[key].value,
             }
             for row in table.rows
@@ -193,7 +192,11 @@ def section_chart(briefing: Briefing, domain: str) -> alt.Chart | alt.LayerChart
             lang=lang,
             unit="money",
         )
-    kind = {"color": "kind", "color_title": ""} if domain == "housing" else {}
+    kind = (
+        {"color": "kind", "color_title": "", "categories": GRANT_KINDS}
+        if domain == "housing"
+        else {}
+    )
     chart = bar_by_commune(
         frame,
         "value",
