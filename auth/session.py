@@ -238,7 +238,8 @@ def require_scope(lang: str, is_demo: bool) -> Scope:
         handoff = st.session_state.pop(HANDOFF, None)
         if handoff and web.mounted():  # the browser trades the code for the HttpOnly cookie
             st.html(web.handoff_html(handoff), unsafe_allow_javascript=True)
-        st.caption(f"{user.display_name} · {ROLE_LABELS.label(user.role, lang)}")
+        # st.text, not st.caption: a display name is stored text and must not render as Markdown
+        st.text(f"{user.display_name} · {ROLE_LABELS.label(user.role, lang)}")
         if st.button(T("sign_out", lang), key="sign_out"):
             sign_out()
             st.rerun()

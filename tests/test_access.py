@@ -339,3 +339,15 @@ def test_html_in_a_name_is_shown_as_text(
     no_exceptions(at)
     assert list(at.dataframe[0].value["Họ và tên"]) == [evil]
     assert not any(evil in m.value for m in at.markdown)  # never passed to markdown/HTML
+
+
+def test_a_display_name_with_markdown_is_shown_as_typed(app_env, users_url: str) -> None:
+    """An account's display name is stored text: it never becomes a link or an image."""
+    store = UserStore(users_url)
+    name = "[Lãnh đạo](https://example.invalid/login) ![x](https://example.invalid/p.png)"
+    store.add("lanhdao2", "long-enough-pass", "district", name)
+    at = sign_in(open_page(), "lanhdao2", "long-enough-pass")
+    no_exceptions(at)
+    shown = [t.value for t in at.sidebar.text]
+    assert any(v.startswith(name + " · ") for v in shown), shown
+    assert not any("example.invalid" in m.value for m in at.sidebar.markdown)
