@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
@@ -179,7 +180,10 @@ def _call(
     async def send(message: dict) -> None:
         messages.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    # In a thread of its own: Playwright's sync API (browser tests in the same run) leaves an
+    # event loop running in the main thread, where asyncio.run refuses to start another.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     start = next(m for m in messages if m["type"] == "http.response.start")
     cookies = [v.decode() for k, v in start["headers"] if k == b"set-cookie"]
     return start["status"], cookies
