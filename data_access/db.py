@@ -25,6 +25,16 @@ SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 ENV_VAR = "WELFARE_DB_URL"
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 CONNECT_TIMEOUT_S = 5  # a meeting cannot wait longer than this for an unreachable server
+# A server that vanishes without closing its connections (a network cut, a host that died)
+# leaves pooled connections that look alive: TCP keepalives and a send timeout make the pool's
+# pre-ping fail within seconds instead of waiting out TCP's retransmissions (many minutes).
+PG_LIVENESS: dict[str, object] = {
+    "keepalives": 1,
+    "keepalives_idle": 30,  # s of silence before the first probe
+    "keepalives_interval": 5,  # s between probes
+    "keepalives_count": 3,  # probes unanswered before the connection is dead
+    "tcp_user_timeout": CONNECT_TIMEOUT_S * 1000,  # ms a sent packet may stay unacknowledged
+}
 
 
 def configured_url(secrets_path: Path = SECRETS_PATH) -> str | None:
@@ -92,9 +102,12 @@ def make_engine(url: str | URL, read_only: bool = True) -> Engine:
             parsed = sqlite_file_url(Path(path), read_only=True)
     else:
         connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
+        connect_args.update(PG_LIVENESS)
         if read_only:
             connect_args["options"] = "-c default_transaction_read_only=on"
     try:
+        # pool_pre_ping: a pooled connection is checked before use and replaced when the server
+        # has gone away and come back, so the engine recovers without a restart.
         engine = sa.create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
     except (ArgumentError, NoSuchModuleError, ValueError, TypeError) as exc:
         raise DatabaseURLError(shown(parsed), str(exc).splitlines()[0]) from exc

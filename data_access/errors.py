@@ -5,6 +5,8 @@ The app shows ``message(lang)`` as a short notice; it never shows a traceback fo
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from i18n import Catalog, choose
 
 T = Catalog(
@@ -100,10 +102,15 @@ class DatabaseURLError(WelfareDataError):
 
 
 class DatabaseUnavailableError(WelfareDataError):
-    """A database that cannot be reached or opened."""
+    """A database that cannot be reached or opened.
 
-    def __init__(self, shown_url: str, reason: str) -> None:
+    ``last_good``: when it last answered (UTC), if it ever did in this process; the dashboard
+    tells its users how old the figures they still see are.
+    """
+
+    def __init__(self, shown_url: str, reason: str, last_good: datetime | None = None) -> None:
         self.shown_url = shown_url
+        self.last_good = last_good
         super().__init__(
             T("database_unavailable", "vi", url=shown_url, reason=reason),
             T("database_unavailable", "en", url=shown_url, reason=reason),

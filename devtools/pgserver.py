@@ -7,6 +7,10 @@ server is stopped and the directory removed.  Durability is switched off
 (``fsync``, ``synchronous_commit``, ``full_page_writes``), so it is fast and
 must never hold data anyone cares about.
 
+``postgres_server()`` does the same but yields a ``PostgresServer``, whose
+``stop()`` and ``start()`` take the same cluster down and up again on the same
+port: a database that goes away and comes back, for outage tests.
+
 ``create_database()`` creates a fresh, empty database on such a server and
 returns its URL, so tests can share one server but not their data.
 
@@ -45,10 +49,12 @@ import psycopg
 import sqlalchemy as sa
 
 __all__ = [
+    "PostgresServer",
     "PostgresStartError",
     "PostgresUnavailable",
     "create_database",
     "find_bindir",
+    "postgres_server",
     "temporary_postgres",
 ]
 
@@ -120,14 +126,62 @@ def find_bindir() -> Path:
     )
 
 
-@contextlib.contextmanager
-def temporary_postgres() -> Iterator[str]:
-    """Run a private PostgreSQL server for the duration of the ``with`` block.
+class PostgresServer:
+    """A running private cluster: its URL, and ``stop()``/``start()`` on the same port.
 
-    Yields ``postgresql+psycopg://postgres@127.0.0.1:PORT/postgres``.  Raises
-    ``PostgresUnavailable`` if the binaries are missing and
-    ``PostgresStartError`` (including the tail of the server log) if the
-    server cannot be initialised or started.
+    Made by ``postgres_server()``; the ``with`` block owns it (``stop`` and ``start`` may be
+    called any number of times inside it, and the block's end stops and removes it either way).
+    """
+
+    def __init__(self, bindir: Path, run_as: Sequence[str], root: Path, port: int) -> None:
+        self._bindir = bindir
+        self._run_as = list(run_as)
+        self._root = root
+        self.port = port
+
+    @property
+    def url(self) -> str:
+        """``postgresql+psycopg://postgres@127.0.0.1:PORT/postgres``: the superuser, no password."""
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    @property
+    def running(self) -> bool:
+        """Whether the postmaster of this cluster is up (its pid file exists)."""
+        return (self._root / "data" / "postmaster.pid").exists()
+
+    def stop(self) -> None:
+        """Stop the server at once (``pg_ctl -m immediate``): open connections just die."""
+        _stop(self._bindir, self._run_as, self._root / "data", cwd=self._root)
+
+    def start(self) -> None:
+        """Start the stopped cluster again on the same port; return once it accepts queries.
+
+        :raises PostgresStartError: the server did not start (e.g. the port was taken meanwhile).
+        """
+        result = _pg_ctl_start(
+            self._bindir,
+            self._run_as,
+            self._root / "data",
+            self._root / "sock",
+            self._root / "server.log",
+            self.port,
+            cwd=self._root,
+        )
+        if result.returncode != 0:
+            raise PostgresStartError(
+                f"pg_ctl start (port {self.port}) exited with {result.returncode}:\n"
+                f"{_tail(result.stdout + result.stderr)}\n"
+                f"--- tail of server log ---\n{_read_tail(self._root / 'server.log')}"
+            )
+        _wait_until_accepting(self.port, self._root / "server.log")
+
+
+@contextlib.contextmanager
+def postgres_server() -> Iterator[PostgresServer]:
+    """Run a private PostgreSQL server for the ``with`` block; yield it (URL, stop, start).
+
+    Raises ``PostgresUnavailable`` if the binaries are missing and ``PostgresStartError``
+    (including the tail of the server log) if the server cannot be initialised or started.
     """
     bindir = find_bindir()
     run_as = _service_user_prefix()
@@ -142,12 +196,25 @@ def temporary_postgres() -> Iterator[str]:
         _initdb(bindir, run_as, data_dir, cwd=root)
         port = _start(bindir, run_as, data_dir, socket_dir, log_file, cwd=root)
         _wait_until_accepting(port, log_file)
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        yield PostgresServer(bindir, run_as, root, port)
     finally:
         # Also after a failed start: pg_ctl -w may time out with the server up.
         if (data_dir / "postmaster.pid").exists():
             _stop(bindir, run_as, data_dir, cwd=root)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def temporary_postgres() -> Iterator[str]:
+    """Run a private PostgreSQL server for the duration of the ``with`` block.
+
+    Yields ``postgresql+psycopg://postgres@127.0.0.1:PORT/postgres``.  Raises
+    ``PostgresUnavailable`` if the binaries are missing and
+    ``PostgresStartError`` (including the tail of the server log) if the
+    server cannot be initialised or started.
+    """
+    with postgres_server() as server:
+        yield server.url
 
 
 def create_database(admin_url: str, name: str) -> str:
@@ -310,26 +377,7 @@ def _start(
     last_error = ""
     for _ in range(_PORT_ATTEMPTS):
         port = _free_port()
-        options = (
-            f"-p {port} -k {shlex.quote(str(socket_dir))} "
-            "-c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off"
-        )
-        cmd = [
-            *run_as,
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(data_dir),
-            "-o",
-            options,
-            "-l",
-            str(log_file),
-            "-w",
-            "-t",
-            str(_STARTUP_TIMEOUT_S),
-            "start",
-        ]
-        result = _run(cmd, cwd=cwd, timeout=_STARTUP_TIMEOUT_S + 30)
+        result = _pg_ctl_start(bindir, run_as, data_dir, socket_dir, log_file, port, cwd)
         if result.returncode == 0:
             return port
         log_tail = _read_tail(log_file)
@@ -342,6 +390,38 @@ def _start(
             break
         # Lost the race for the port with another process: try another one.
     raise PostgresStartError(f"PostgreSQL did not start.\n{last_error}")
+
+
+def _pg_ctl_start(
+    bindir: Path,
+    run_as: Sequence[str],
+    data_dir: Path,
+    socket_dir: Path,
+    log_file: Path,
+    port: int,
+    cwd: Path,
+) -> subprocess.CompletedProcess[str]:
+    """``pg_ctl start`` the cluster on ``port`` and wait (``-w``) until it is up."""
+    options = (
+        f"-p {port} -k {shlex.quote(str(socket_dir))} "
+        "-c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off"
+    )
+    cmd = [
+        *run_as,
+        str(bindir / "pg_ctl"),
+        "-D",
+        str(data_dir),
+        "-o",
+        options,
+        "-l",
+        str(log_file),
+        "-w",
+        "-t",
+        str(_STARTUP_TIMEOUT_S),
+        "start",
+    ]
+    return _run(cmd, cwd=cwd, timeout=_STARTUP_TIMEOUT_S + 30)
 
 
 def _wait_until_accepting(port: int, log_file: Path) -> None:

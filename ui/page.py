@@ -1,4 +1,9 @@
-"""What every page does first: language, database, demo banner, title, filter bar, scope."""
+"""What every page does first: language, database, demo banner, title, filter bar, scope.
+
+While the database cannot be reached, the page's first element is one notice that its figures
+come from the cache (and as of when); a query the cache cannot answer shows the outage notice
+in its place and stops the page (``ui.data``) — never Streamlit's error box.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import streamlit as st
 
 from auth.session import require_scope
 from charts.formatting import fmt_date
-from data_access.errors import WelfareDataError
+from data_access.errors import DatabaseUnavailableError, WelfareDataError
 from data_access.filters import VERSION_2023, VERSION_2025, Filters, Scope
 
 from . import data
@@ -83,6 +88,14 @@ def setup(title_key: str, *, with_filter_bar: bool = True) -> Page:
     """
     lang = current_lang()
     scope, data_range = _header(title_key, lang)
+    try:
+        return _filters(lang, scope, data_range, with_filter_bar)
+    except DatabaseUnavailableError as error:
+        data.stop_for_outage(error, lang, whole_page=True)
+
+
+def _filters(lang: str, scope: Scope, data_range: DataRange, with_filter_bar: bool) -> Page:
+    """The filter bar (or the unit version alone) and the caption of what is shown."""
     versions = (VERSION_2023, VERSION_2025)
     names = {version: data.scoped_names(version, scope) for version in versions}
     known = {version: set(data.scoped_names(version, Scope.everything())) for version in versions}
@@ -104,9 +117,19 @@ def _header(title_key: str, lang: str) -> tuple[Scope, DataRange]:
     if st.query_params.get(QP_LANG) not in (None, lang):
         st.query_params[QP_LANG] = lang
     language_switch(lang)
+    data.begin_page(lang)
     try:
         database = data.database()
+        if not data.reachable():
+            data.show_cached_notice()  # first on the page; names the oldest figure it shows
         as_of, first = data.as_of(), data.first_month()
+    except DatabaseUnavailableError as error:
+        data.drop_cached_notice()
+        st.title(t(title_key, lang))
+        if error.last_good is None:  # never opened: name the database and the reason
+            st.error(f"{t('db_error_title', lang)}: {error.message(lang)}", icon="⚠️")
+            st.stop()
+        data.stop_for_outage(error, lang, whole_page=True)
     except WelfareDataError as error:
         st.title(t(title_key, lang))
         st.error(f"{t('db_error_title', lang)}: {error.message(lang)}", icon="⚠️")
