@@ -64,11 +64,21 @@ reports = [
     st.Page("pages/briefing.py", title=t("nav_briefing", lang), icon="📝", url_path="bao-cao-quy"),
     st.Page("pages/quality.py", title=t("nav_quality", lang), icon="✅", url_path="kiem-tra"),
 ]
+# Every page's address exists before sign-in, so a deep link (/danh-sach?xa=06913) shows the
+# sign-in form on that page, and the form's rerun opens it with its query string. The person
+# lists are in the bar only for a user who may see them; for anyone else the address still
+# answers, with the page's own refusal (data_access refuses too).
 user = current_user()
-if user is not None and user.scope().persons:  # the page itself checks again, as does data_access
-    reports.append(
-        st.Page("pages/persons.py", title=t("nav_persons", lang), icon="👥", url_path="danh-sach")
+may_see_persons = user is not None and user.scope().persons
+reports.append(
+    st.Page(
+        "pages/persons.py",
+        title=t("nav_persons", lang),
+        icon="👥",
+        url_path="danh-sach",
+        visibility="visible" if may_see_persons else "hidden",
     )
+)
 # "" = no menu: those pages stand in the bar itself, before the two menus.
 pages = {"": main, T("topics", lang): topics, T("reports", lang): reports}
 st.navigation(pages, position="top").run()

@@ -4,7 +4,8 @@
     python -m auth.cli reset USER          # new password, clears failed attempts
     python -m auth.cli disable USER | enable USER
     python -m auth.cli role USER --role ROLE [--commune CODE]
-    python -m auth.cli list
+    python -m auth.cli unlock USER         # lift a sign-in lock now (or: unlock --client IP)
+    python -m auth.cli list                # with each user's lock, if one is in force
 
 reset, disable and role also end the user's open sessions: every tablet they are signed in on
 shows the sign-in form at its next tap, and their session cookies stop working.
@@ -56,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     role.add_argument("username")
     role.add_argument("--role", required=True, choices=ROLES)
     role.add_argument("--commune")
+    unlock = sub.add_parser("unlock", help="lift a user's (or a client's) sign-in lock")
+    unlock.add_argument("username", nargs="?")
+    unlock.add_argument("--client", help="IP address of a client that is throttled")
     sub.add_parser("list", help="list users")
     args = parser.parse_args(argv)
 
@@ -69,12 +73,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             store.set_disabled(args.username.strip().lower(), args.command == "disable")
         elif args.command == "role":
             store.set_role(args.username.strip().lower(), args.role, args.commune)
+        elif args.command == "unlock":
+            cleared = store.unlock(args.username, args.client)
+            who = args.username or f"client {args.client}"
+            print(f"ok: unlock {who} ({'lock lifted' if cleared else 'was not locked'})")
+            return 0
         else:
+            locks = store.locked_until()
             for user in store.list_users():
                 state = "disabled" if user["disabled"] else "active"
+                until = locks.get(str(user["username"]))
+                lock = f"locked until {until:%Y-%m-%d %H:%M} UTC" if until else "-"
                 print(
                     f"{user['username']:<20} {user['role']:<9} "
-                    f"{user['commune_code'] or '-':<6} {state:<8} {user['display_name']}"
+                    f"{user['commune_code'] or '-':<6} {state:<8} {lock:<33} "
+                    f"{user['display_name']}"
                 )
             return 0
     except UserStoreError as exc:

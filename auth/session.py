@@ -45,8 +45,10 @@ T = Catalog(
         "submit": ("Đăng nhập", "Sign in"),
         "wrong": ("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong user name or password."),
         "locked": (
-            "Đăng nhập tạm dừng 15 phút do nhập sai quá 5 lần. Vui lòng thử lại sau.",
-            "Sign-in paused for 15 minutes after more than 5 failed attempts. Try again later.",
+            "Đăng nhập tạm dừng do nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút, "
+            "hoặc nhờ quản trị viên mở khoá.",
+            "Sign-in paused after too many failed attempts. Try again in {minutes} min, "
+            "or ask an administrator to unlock it.",
         ),
         "expired": (
             "Phiên làm việc đã hết hạn, vui lòng đăng nhập lại.",
@@ -116,6 +118,13 @@ def tokens() -> SessionTokens:
 
 def _idle() -> timedelta:
     return timedelta(seconds=IDLE_TIMEOUT_S)
+
+
+def client_key() -> str | None:
+    """Who is signing in, for the store's per-client guards: the connecting IP address
+    (None on localhost, where Streamlit does not tell, and outside a browser session)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else None
 
 
 def _cookie_token() -> str | None:
@@ -212,12 +221,15 @@ def _sign_in_form(lang: str, demo_accounts: bool) -> None:
         )
         submitted = st.form_submit_button(T("submit", lang), type="primary")
     if submitted:
-        result = user_store().authenticate(username or "", password or "")
+        result = user_store().authenticate(username or "", password or "", client=client_key())
         st.session_state.pop("sign_in_password", None)
         if result.user is not None:
             _start_session(result.user)
-            st.rerun()
-        st.error(T("locked", lang) if result.locked else T("wrong", lang))
+            st.rerun()  # the same page and query string: a deep link opens once signed in
+        if result.locked:
+            st.error(T("locked", lang, minutes=result.minutes_left()))
+        else:
+            st.error(T("wrong", lang))
 
 
 def require_scope(lang: str, is_demo: bool) -> Scope:

@@ -3,11 +3,30 @@
 It lives in its own database (default ``data/users.sqlite``; ``WELFARE_USERS_URL`` overrides),
 written separately from the read-only welfare connection. Passwords are never stored or logged,
 only their argon2id hashes.
+
+Lock-out (issue 18, defects 7 and 9). Failed sign-ins are counted by three guards, each a row of
+``login_guard``: the user name from one client (``MAX_FAILURES``), the user name from every
+client (``NAME_MAX_FAILURES``) and one client whatever the names (``CLIENT_MAX_FAILURES``); the
+client is the connecting IP address the page passes, or none. Before a password is checked, the
+attempt takes a slot in every guard with one conditional UPDATE each, in one transaction
+(``failures + pending < limit``): at most ``limit`` wrong passwords are ever checked per guard
+and window, however many attempts arrive at once (the row lock serialises them on PostgreSQL,
+the write lock on SQLite). An attempt that finds every slot taken by running checks waits for
+them (``SLOT_WAIT_S`` at most): if they fail the guard locks, and a locked guard refuses even
+the right password without checking it. A guard that reaches its limit locks for
+``LOCK_STEPS``: 1, then 5, then 15 minutes for locks that follow one another within
+``LOCK_MEMORY``. So a stranger who types five wrong passwords for a real name locks it from the
+stranger's own address only (its owner signs in from theirs) until the name-wide guard fills,
+and then for a minute at first; ``python -m auth.cli unlock`` lifts a lock at once. A
+successful sign-in frees its own slot and restarts the lock steps, but does not erase the
+failures counted in the window (else a correct password in a burst would reopen the guard).
 """
 
 from __future__ import annotations
 
+import math
 import os
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +34,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
 from data_access.filters import Scope
@@ -26,8 +47,25 @@ DEMO_USERS_PATH = PROJECT_ROOT / "data" / "demo-users.sqlite"
 USERS_ENV = "WELFARE_USERS_URL"
 DEMO_USERS_ENV = "WELFARE_DEMO_USERS"
 
-MAX_FAILURES = 5  # failed attempts for one user name before it is locked (issue 4)
-LOCKOUT = timedelta(minutes=15)  # long enough to stop guessing, short enough for a meeting
+MAX_FAILURES = 5  # wrong passwords for one user name from one client before it locks (issue 4)
+NAME_MAX_FAILURES = 20  # ... for one user name from all clients together (guessing from many)
+CLIENT_MAX_FAILURES = 20  # ... from one client whatever the names (spraying or locking many)
+WINDOW = timedelta(minutes=15)  # failures count for this long after a guard's first attempt
+# How long a guard stays locked: the first lock is short (a stranger's typing costs the owner a
+# minute), locks that follow within LOCK_MEMORY get longer (someone keeps trying).
+LOCK_STEPS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15))
+LOCK_MEMORY = timedelta(hours=24)
+LOCKOUT = LOCK_STEPS[-1]  # the longest lock
+SLOT_WAIT_S = 10.0  # an attempt waits this long for a slot held by a running check, at most
+SLOT_POLL_S = 0.05  # ... looking again this often (a check takes 0,1-1 s)
+GUARD_NAME_CLIENT = "pair"  # one user name from one client
+GUARD_NAME = "name"  # one user name from every client
+GUARD_CLIENT = "client"  # one client, every user name
+GUARD_LIMITS = {
+    GUARD_NAME_CLIENT: MAX_FAILURES,
+    GUARD_NAME: NAME_MAX_FAILURES,
+    GUARD_CLIENT: CLIENT_MAX_FAILURES,
+}
 MIN_PASSWORD_LENGTH = 10  # argon2 makes guessing slow; length makes it hopeless
 
 ROLE_DISTRICT = "district"  # lãnh đạo huyện: all communes, person lists
@@ -62,12 +100,20 @@ app_user = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("password_changed_at", sa.DateTime, nullable=False),
 )
-login_failure = sa.Table(
-    "login_failure",
+# Failed-attempt counters (see the module's docstring): one row per guard. "" stands for "any"
+# (the name guard's client, the client guard's user name) and for "no client known".
+login_guard = sa.Table(
+    "login_guard",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("username", sa.String(64), nullable=False, index=True),
-    sa.Column("failed_at", sa.DateTime, nullable=False),
+    sa.Column("kind", sa.String(8), primary_key=True),
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("client", sa.String(64), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),  # wrong passwords in the window
+    sa.Column("pending", sa.Integer, nullable=False),  # slots taken by checks still running
+    sa.Column("window_start", sa.DateTime),
+    sa.Column("locked_until", sa.DateTime),
+    sa.Column("locks", sa.Integer, nullable=False),  # locks in a row (LOCK_STEPS)
+    sa.Column("last_lock_at", sa.DateTime),
 )
 # Signed-in sessions that survive a reload (auth/session_tokens.py): only hashes are stored, and
 # a password reset, a disabled account or a new role deletes the user's rows, ending them.
@@ -112,6 +158,14 @@ class SignInResult:
 
     user: User | None
     locked: bool = False
+    until: datetime | None = None  # when a lock ends (None: not locked)
+
+    def minutes_left(self, now: datetime | None = None) -> int:
+        """Whole minutes until the lock ends, rounded up; at least 1."""
+        if self.until is None:
+            return 1
+        seconds = (self.until - (now or _now())).total_seconds()
+        return max(1, math.ceil(seconds / 60))
 
 
 def _now() -> datetime:
@@ -121,6 +175,45 @@ def _now() -> datetime:
 def _end_sessions(conn: sa.Connection, username: str) -> None:
     """Delete every session of ``username``: its cookie no longer signs anyone in."""
     conn.execute(app_session.delete().where(app_session.c.username == username))
+
+
+def _name(username: str) -> str:
+    """A user name as stored and counted: trimmed, lower case, at most 64 characters."""
+    return username.strip().lower()[:64]
+
+
+def _client(client: str | None) -> str:
+    """A client key as counted ("" when unknown)."""
+    return (client or "").strip()[:64]
+
+
+def _guards(name: str, client: str | None) -> list[tuple[str, str, str]]:
+    """The guards one attempt counts in: (kind, user name, client), in locking order."""
+    where = _client(client)
+    guards = [(GUARD_NAME_CLIENT, name, where), (GUARD_NAME, name, "")]
+    if where:
+        guards.append((GUARD_CLIENT, "", where))
+    return guards
+
+
+def _at(moment: datetime) -> sa.BindParameter[datetime]:
+    """A bound timestamp that SQLAlchemy stores the same way as the DateTime columns."""
+    return sa.bindparam(None, moment, type_=sa.DateTime())
+
+
+def _insert_missing(conn: sa.Connection, kind: str, username: str, client: str) -> sa.Executable:
+    """INSERT the guard's row unless it exists (either engine; never fails on a race)."""
+    values = {
+        "kind": kind,
+        "username": username,
+        "client": client,
+        "failures": 0,
+        "pending": 0,
+        "locks": 0,
+    }
+    if conn.dialect.name == "postgresql":
+        return pg_insert(login_guard).values(**values).on_conflict_do_nothing()
+    return sqlite_insert(login_guard).values(**values).on_conflict_do_nothing()
 
 
 def users_url() -> str:
@@ -179,7 +272,8 @@ class UserStore:
             raise UserStoreError(f"user name '{username}' is already taken") from exc
 
     def set_password(self, username: str, password: str) -> None:
-        """Reset a password, clear the user's failed attempts and end their open sessions."""
+        """Reset a password, lift the user's locks (failed attempts forgotten) and end their open
+        sessions."""
         self._check_password(password)
         with self.engine.begin() as conn:
             changed = conn.execute(
@@ -187,7 +281,12 @@ class UserStore:
                 .where(app_user.c.username == username)
                 .values(password_hash=_hasher.hash(password), password_changed_at=_now())
             ).rowcount
-            conn.execute(login_failure.delete().where(login_failure.c.username == username))
+            conn.execute(
+                login_guard.delete().where(
+                    login_guard.c.username == username,
+                    login_guard.c.kind.in_((GUARD_NAME, GUARD_NAME_CLIENT)),
+                )
+            )
             _end_sessions(conn, username)
         if not changed:
             raise UserStoreError(f"no user '{username}'")
@@ -239,51 +338,176 @@ class UserStore:
             return int(conn.execute(sa.select(sa.func.count()).select_from(app_user)).scalar() or 0)
 
     # --- sign-in -----------------------------------------------------------------------------
-    def is_locked(self, username: str, now: datetime | None = None) -> bool:
-        """True when the user name had MAX_FAILURES failures within the lock-out window."""
+    def is_locked(
+        self, username: str, now: datetime | None = None, client: str | None = None
+    ) -> bool:
+        """True when a sign-in for ``username`` from ``client`` would be refused right now."""
+        return self._lock_end(_guards(_name(username), client), now or _now()) is not None
+
+    def locked_until(self, now: datetime | None = None) -> dict[str, datetime]:
+        """User names with a lock in force (from every client or from some), and its end."""
         now = now or _now()
+        g = login_guard
         with self.engine.connect() as conn:
-            recent = conn.execute(
-                sa.select(sa.func.count())
-                .select_from(login_failure)
+            rows = conn.execute(
+                sa.select(g.c.username, sa.func.max(g.c.locked_until))
                 .where(
-                    login_failure.c.username == username.strip().lower(),
-                    login_failure.c.failed_at > now - LOCKOUT,
+                    g.c.kind.in_((GUARD_NAME, GUARD_NAME_CLIENT)),
+                    g.c.locked_until > now,
                 )
-            ).scalar()
-        return int(recent or 0) >= MAX_FAILURES
+                .group_by(g.c.username)
+            ).all()
+        return {str(name): until for name, until in rows}
+
+    def unlock(self, username: str | None = None, client: str | None = None) -> int:
+        """Lift the locks and forget the failures of a user name (every client) or of a client;
+        how many guards were cleared."""
+        g = login_guard
+        if username:
+            which = sa.and_(
+                g.c.username == _name(username), g.c.kind.in_((GUARD_NAME, GUARD_NAME_CLIENT))
+            )
+        elif client:
+            which = sa.and_(g.c.client == _client(client), g.c.kind == GUARD_CLIENT)
+        else:
+            raise UserStoreError("unlock needs a user name or --client ADDRESS")
+        with self.engine.begin() as conn:
+            return int(conn.execute(g.delete().where(which)).rowcount or 0)
 
     def authenticate(
-        self, username: str, password: str, now: datetime | None = None
+        self,
+        username: str,
+        password: str,
+        now: datetime | None = None,
+        client: str | None = None,
     ) -> SignInResult:
-        """Check a user name and password. Unknown names are treated exactly like wrong
-        passwords (same hashing work, same failure count, same lock-out), so the result never
-        reveals whether a name exists."""
+        """Check a user name and password; ``client`` is who asks (the connecting IP address).
+
+        Unknown names are treated exactly like wrong passwords (same hashing work, same failure
+        count, same lock-out), so the result never reveals whether a name exists. A full guard
+        refuses before any password is checked (see the module's docstring).
+        """
         now = now or _now()
-        name = username.strip().lower()[:64]
-        if self.is_locked(name, now):
-            return SignInResult(None, locked=True)
-        with self.engine.connect() as conn:
-            row = (
-                conn.execute(sa.select(app_user).where(app_user.c.username == name))
-                .mappings()
-                .first()
-            )
-        stored = row["password_hash"] if row else _DUMMY_HASH
+        name = _name(username)
+        guards = _guards(name, client)
+        waited = time.monotonic() + SLOT_WAIT_S
+        while not self._reserve(guards, now):
+            # Full: locked, or every slot taken by checks still running. Then wait for them: if
+            # they fail, the guard locks; if one succeeds, its slot is free again. So parallel
+            # sign-ins of one name queue for a moment instead of being refused.
+            until = self._lock_end(guards, now)
+            if until is not None or time.monotonic() > waited:
+                return SignInResult(None, locked=True, until=until)
+            time.sleep(SLOT_POLL_S)
+        ok = False
+        row = None
         try:
-            ok = _hasher.verify(stored, password) and row is not None and not row["disabled"]
-        except (VerificationError, InvalidHashError):
-            ok = False
+            with self.engine.connect() as conn:
+                row = (
+                    conn.execute(sa.select(app_user).where(app_user.c.username == name))
+                    .mappings()
+                    .first()
+                )
+            stored = row["password_hash"] if row else _DUMMY_HASH
+            try:
+                ok = _hasher.verify(stored, password) and row is not None and not row["disabled"]
+            except (VerificationError, InvalidHashError):
+                ok = False
+        finally:  # the slot is given back whatever happens, or it would stay taken
+            self._release(guards, now, failed=not ok)
         if not ok:
-            with self.engine.begin() as conn:
-                conn.execute(login_failure.insert().values(username=name, failed_at=now))
-            return SignInResult(None, locked=self.is_locked(name, now))
+            until = self._lock_end(guards, now)
+            return SignInResult(None, locked=until is not None, until=until)
         assert row is not None
-        with self.engine.begin() as conn:
-            conn.execute(login_failure.delete().where(login_failure.c.username == name))
         return SignInResult(
             User(row["username"], row["display_name"], row["role"], row["commune_code"])
         )
+
+    def _reserve(self, guards: list[tuple[str, str, str]], now: datetime) -> bool:
+        """Take a slot in every guard, all or none, in one transaction; False when one is full
+        or locked."""
+        g = login_guard
+        fresh = sa.or_(
+            g.c.window_start.is_(None),
+            g.c.window_start <= now - WINDOW,
+            g.c.locked_until <= now,  # a lock that has run out starts a new window
+        )
+        with self.engine.connect() as conn:
+            for kind, username, client in guards:  # always in the same order: no deadlock
+                conn.execute(_insert_missing(conn, kind, username, client))
+                taken = conn.execute(
+                    g.update()
+                    .where(
+                        g.c.kind == kind,
+                        g.c.username == username,
+                        g.c.client == client,
+                        sa.or_(g.c.locked_until.is_(None), g.c.locked_until <= now),
+                        sa.or_(fresh, g.c.failures + g.c.pending < GUARD_LIMITS[kind]),
+                    )
+                    .values(
+                        failures=sa.case((fresh, 0), else_=g.c.failures),
+                        # slots older than a window belong to checks that never came back
+                        pending=sa.case((fresh, 0), else_=g.c.pending) + 1,
+                        window_start=sa.case((fresh, _at(now)), else_=g.c.window_start),
+                        locked_until=None,
+                    )
+                ).rowcount
+                if taken != 1:
+                    conn.rollback()
+                    return False
+            conn.commit()
+        return True
+
+    def _release(self, guards: list[tuple[str, str, str]], now: datetime, failed: bool) -> None:
+        """Give the slots back; a failure is counted, and locks a guard that reaches its limit."""
+        g = login_guard
+        pending = sa.case((g.c.pending > 0, g.c.pending - 1), else_=0)
+        recent = g.c.last_lock_at > now - LOCK_MEMORY
+        with self.engine.begin() as conn:
+            for kind, username, client in guards:
+                key = sa.and_(g.c.kind == kind, g.c.username == username, g.c.client == client)
+                if not failed:
+                    # the owner got in: the next lock of their name starts short again
+                    locks = g.c.locks if kind == GUARD_CLIENT else sa.literal(0)
+                    conn.execute(g.update().where(key).values(pending=pending, locks=locks))
+                    continue
+                locking = g.c.failures + 1 >= GUARD_LIMITS[kind]
+                steps = [
+                    (sa.and_(recent, g.c.locks >= step), _at(now + LOCK_STEPS[step]))
+                    for step in range(len(LOCK_STEPS) - 1, 0, -1)
+                ]
+                conn.execute(
+                    g.update()
+                    .where(key)
+                    .values(
+                        failures=g.c.failures + 1,
+                        pending=pending,
+                        locked_until=sa.case(
+                            (locking, sa.case(*steps, else_=_at(now + LOCK_STEPS[0]))),
+                            else_=g.c.locked_until,
+                        ),
+                        locks=sa.case(
+                            (locking, sa.case((recent, g.c.locks + 1), else_=1)),
+                            else_=g.c.locks,
+                        ),
+                        last_lock_at=sa.case((locking, _at(now)), else_=g.c.last_lock_at),
+                    )
+                )
+
+    def _lock_end(self, guards: list[tuple[str, str, str]], now: datetime) -> datetime | None:
+        """When the latest lock in force on these guards ends; None when none is locked."""
+        g = login_guard
+        keys = [
+            sa.and_(g.c.kind == kind, g.c.username == username, g.c.client == client)
+            for kind, username, client in guards
+        ]
+        with self.engine.connect() as conn:
+            until = conn.execute(
+                sa.select(sa.func.max(g.c.locked_until)).where(
+                    sa.or_(*keys), g.c.locked_until > now
+                )
+            ).scalar()
+        return until
 
     def get(self, username: str) -> User | None:
         """The enabled account ``username`` (used to re-check a session), or None."""

@@ -190,8 +190,11 @@ def test_demo_without_accounts_opens_without_sign_in_and_shows_no_person_lists(a
     at = open_page()
     no_exceptions(at)
     assert metrics(at)[F14] == "1.911 đối tượng"
-    with pytest.raises(ValueError, match="Could not find a navigation page"):  # not in nav
-        at.switch_page("pages/persons.py").run()
+    # the address exists (a link to it must not say "Page not found"), but the page refuses
+    at.switch_page("pages/persons.py").run()
+    no_exceptions(at)
+    assert [e.value for e in at.error] == [PersonListNotAllowedError().message("vi")]
+    assert not at.dataframe
 
 
 def test_with_accounts_every_page_asks_for_sign_in_first(app_env, store) -> None:
@@ -240,8 +243,10 @@ def test_viewer_sees_district_figures_but_never_a_name(app_env, store) -> None:
     at = sign_in(open_page(), "xem", PASSWORDS["xem"])
     no_exceptions(at)
     assert metrics(at)[F14] == "1.911 đối tượng"
-    with pytest.raises(ValueError, match="Could not find a navigation page"):  # not in nav
-        at.switch_page("pages/persons.py").run()
+    at.switch_page("pages/persons.py").run()  # hidden from the bar; the page itself refuses
+    no_exceptions(at)
+    assert [e.value for e in at.error] == [PersonListNotAllowedError().message("vi")]
+    assert not at.dataframe
 
 
 def test_district_leader_sees_person_lists_of_all_communes(app_env, store) -> None:
