@@ -20,6 +20,7 @@ import time
 from datetime import timedelta
 
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from data_access.filters import Scope
@@ -44,6 +45,10 @@ T = Catalog(
         "password": ("Mật khẩu", "Password"),
         "submit": ("Đăng nhập", "Sign in"),
         "wrong": ("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong user name or password."),
+        "busy": (
+            "Hệ thống đăng nhập đang bận, chưa kiểm tra được mật khẩu. Vui lòng bấm Đăng nhập lại.",
+            "The sign-in service is busy and could not check the password. Please sign in again.",
+        ),
         "locked": (
             "Đăng nhập tạm dừng do nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút, "
             "hoặc nhờ quản trị viên mở khoá.",
@@ -221,7 +226,12 @@ def _sign_in_form(lang: str, demo_accounts: bool) -> None:
         )
         submitted = st.form_submit_button(T("submit", lang), type="primary")
     if submitted:
-        result = user_store().authenticate(username or "", password or "", client=client_key())
+        try:
+            result = user_store().authenticate(username or "", password or "", client=client_key())
+        except OperationalError:  # the user store stayed locked by other writers too long
+            st.session_state.pop("sign_in_password", None)
+            st.error(T("busy", lang))
+            return
         st.session_state.pop("sign_in_password", None)
         if result.user is not None:
             _start_session(result.user)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -83,6 +84,12 @@ ROLE_LABELS = Catalog(
 )
 
 _hasher = PasswordHasher()
+# argon2id as the library sets it (t=3, 64 MiB, p=4): each check holds 64 MiB while it runs.
+# At most two run at once, so thirty sign-ins at once cost ~128 MiB, not ~2 GiB; the checks
+# already fill both cores, so a queue costs no throughput (benchmarks.load, issue 18).
+PARALLEL_CHECKS = 2
+_VERIFYING = threading.BoundedSemaphore(PARALLEL_CHECKS)
+SQLITE_BUSY_TIMEOUT_S = 30.0
 # Verified against when the user name is unknown, so timing does not reveal who exists.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-constant-time")
 
@@ -233,7 +240,17 @@ class UserStore:
         url = url or users_url()
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = sa.create_engine(url)
+        if url.startswith("sqlite"):
+            # Thirty sign-ins at once queue for SQLite's single writer; the default 5 s wait was
+            # not enough on a loaded 2-core server (benchmarks.load saw "database is locked").
+            self.engine: Engine = sa.create_engine(
+                url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}
+            )
+            with self.engine.connect() as conn:
+                # Readers (every page run re-checks its user) never wait for a writer.
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        else:
+            self.engine = sa.create_engine(url, pool_pre_ping=True)
         metadata.create_all(self.engine)
 
     # --- management (the command-line tool) ----------------------------------------------
@@ -410,7 +427,9 @@ class UserStore:
                 )
             stored = row["password_hash"] if row else _DUMMY_HASH
             try:
-                ok = _hasher.verify(stored, password) and row is not None and not row["disabled"]
+                with _VERIFYING:
+                    verified = _hasher.verify(stored, password)
+                ok = verified and row is not None and not row["disabled"]
             except (VerificationError, InvalidHashError):
                 ok = False
         finally:  # the slot is given back whatever happens, or it would stay taken

@@ -79,7 +79,9 @@ class Verifications:
     every call to the real one.
     """
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, hold: bool = False) -> None:
+    def __init__(
+        self, monkeypatch: pytest.MonkeyPatch, hold: bool = False, capped: bool = False
+    ) -> None:
         self.passwords: list[str] = []
         self.lock = threading.Lock()
         self.release = threading.Event()
@@ -87,6 +89,8 @@ class Verifications:
             self.release.set()
         self.real = store_module._hasher
         monkeypatch.setattr(store_module, "_hasher", self)
+        if not capped:  # counting is the lock-out's business, not the cap on parallel checks
+            monkeypatch.setattr(store_module, "_VERIFYING", threading.BoundedSemaphore(1000))
 
     def verify(self, stored: str | bytes, password: str | bytes) -> bool:
         with self.lock:
@@ -341,3 +345,26 @@ def test_the_form_says_how_long_the_pause_lasts(app_env: Path, users_url: str) -
         "Đăng nhập tạm dừng do nhập sai nhiều lần. Vui lòng thử lại sau 1 phút, "
         "hoặc nhờ quản trị viên mở khoá."
     ]
+
+
+def test_at_most_two_password_checks_run_at_once(
+    store: UserStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each argon2 check holds 64 MiB: ten sign-ins at once (ten names, so no guard is full)
+    run two checks at a time, and all ten are checked once the first ones end."""
+    checks = Verifications(monkeypatch, hold=True, capped=True)
+    names = [f"nobody{i}" for i in range(10)]
+    done: list[SignInResult] = []
+    burst = threading.Thread(
+        target=lambda: done.extend(
+            r for r in _burst([lambda n=n: store.authenticate(n, WRONG) for n in names]) if r
+        )
+    )
+    burst.start()
+    assert _wait_for(lambda: checks.count >= store_module.PARALLEL_CHECKS)
+    time.sleep(0.5)  # a third check would have started by now
+    running = checks.count
+    checks.release.set()
+    burst.join(timeout=120)
+    assert running == store_module.PARALLEL_CHECKS == 2
+    assert checks.count == 10 and len(done) == 10

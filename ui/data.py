@@ -16,6 +16,7 @@ top saying the figures come from the cache, as of the oldest result the page sho
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -335,6 +336,13 @@ def _cached(
 _REGISTRY: dict[str, Callable[..., Any]] = {}
 
 
+def shared(scope: Scope) -> Scope:
+    """``scope`` as the cache keys it: what it may see, not who sees it. Streamlit hashes a
+    dataclass by all its fields, so the account name (``label``) would give every user their
+    own copy of the same figures (30 users, 30 cold caches: benchmarks.load)."""
+    return dataclasses.replace(scope, label="") if scope.label else scope
+
+
 def run(fn: Callable[..., ResultT], filters: Filters, scope: Scope, *args: Any) -> ResultT:
     """``fn(conn, filters, scope, *args)`` through the cache.
 
@@ -344,7 +352,7 @@ def run(fn: Callable[..., ResultT], filters: Filters, scope: Scope, *args: Any) 
     name = f"{fn.__module__}.{fn.__qualname__}"
     _REGISTRY[name] = fn
     try:
-        stamped = _cached(name, database().key, filters, scope, args)
+        stamped = _cached(name, database().key, filters, shared(scope), args)
     except DatabaseUnavailableError as error:
         stop_for_outage(error)
     return _used(stamped)  # type: ignore[no-any-return]
@@ -396,7 +404,7 @@ def _scoped_names(db_key: str, version: str, scope: Scope) -> Stamped:
 
 def scoped_names(version: str, scope: Scope) -> dict[str, str]:
     """{code: name} of the communes of ``version`` that ``scope`` may see."""
-    return _used(_scoped_names(database().key, version, scope))  # type: ignore[no-any-return]
+    return _used(_scoped_names(database().key, version, shared(scope)))  # type: ignore[no-any-return]
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
