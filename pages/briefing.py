@@ -30,7 +30,7 @@ from i18n import Catalog
 from reports.briefing.domains import DOMAINS
 from reports.briefing.gather import gather
 from reports.briefing.layout import headline_rows, section_chart, table_rows
-from reports.briefing.model import Briefing, EmptyReportError
+from reports.briefing.model import Briefing, EmptyReportError, Section
 from reports.briefing.periods import ReportPeriod, default_period, report_periods
 from reports.briefing.protect import protect
 from reports.briefing.write import write
@@ -38,6 +38,7 @@ from reports.docx_report import build_docx
 from reports.xlsx_annex import build_xlsx
 from ui import data
 from ui.filters import QP_COMMUNES, QP_PERIOD, current_params, scope_label
+from ui.guard import section
 from ui.page import fail, setup
 from ui.text import plain
 
@@ -269,30 +270,37 @@ def draw_section(
     page break does not leave it alone on a page.
     """
     lang = briefing.lang
-    section = briefing.section(domain)
+    part = briefing.section(domain)
     with st.container(key=f"bc_section_{domain}"):
         if heading:
             st.header(heading)
-        st.subheader(f"{number}. {section.title}")
-        st.markdown(plain(section.summary))
-        chart = section_chart(briefing, domain)
-        if chart is not None:
-            st.altair_chart(chart, width="stretch")
-        header, table = table_rows(section.table, lang)
-        st.markdown(f"**{T('table', lang)}**")
-        print_table(pd.DataFrame(table, columns=header), printing)
-        if briefing.public:
-            st.caption(T("legend", lang))
-        # A commune head's briefing is about their commune: what lags is an indicator.
-        own = briefing.issuer is not None
-        st.markdown(f"**{T('own_lags' if own else 'lags', lang)}**")
-        if not section.lags:
-            st.caption(T("no_own_lags" if own else "no_lags", lang))
-        for lag in section.lags:
-            communes = "; ".join(
-                detail if own else f"{name}: {detail}" for name, detail in lag.communes
-            )
-            st.markdown("- " + plain(f"{lag.label} ({lag.rule_label.lower()}): {communes}"))
+        st.subheader(f"{number}. {part.title}")
+        with section(lang):  # ui.guard: a value it cannot use shows a notice in its place
+            draw_part(briefing, part, printing)
+
+
+def draw_part(briefing: Briefing, part: Section, printing: bool) -> None:
+    """A domain's summary paragraph, chart, commune table and lagging communes."""
+    lang, domain = briefing.lang, part.domain
+    st.markdown(plain(part.summary))
+    chart = section_chart(briefing, domain)
+    if chart is not None:
+        st.altair_chart(chart, width="stretch")
+    header, table = table_rows(part.table, lang)
+    st.markdown(f"**{T('table', lang)}**")
+    print_table(pd.DataFrame(table, columns=header), printing)
+    if briefing.public:
+        st.caption(T("legend", lang))
+    # A commune head's briefing is about their commune: what lags is an indicator.
+    own = briefing.issuer is not None
+    st.markdown(f"**{T('own_lags' if own else 'lags', lang)}**")
+    if not part.lags:
+        st.caption(T("no_own_lags" if own else "no_lags", lang))
+    for lag in part.lags:
+        communes = "; ".join(
+            detail if own else f"{name}: {detail}" for name, detail in lag.communes
+        )
+        st.markdown("- " + plain(f"{lag.label} ({lag.rule_label.lower()}): {communes}"))
 
 
 # --- the page -------------------------------------------------------------------------------
@@ -328,16 +336,23 @@ with st.container(key="bc_controls", border=True):
         )
 
 filters = Filters(report.nominal, communes, page.filters.version)
-try:
-    # The queries, once per period, communes and scope; the edition and language shown are
-    # written from them without asking the database again.
-    gathered = data.run(gather, filters, scope)
-except EmptyReportError as error:
-    st.info(error.message(lang), icon="📭")
+# The briefing is one section (ui.guard): a value its figures cannot use shows the notice
+# instead of the report, the controls above staying usable.
+briefing = None
+with section(lang):
+    try:
+        # The queries, once per period, communes and scope; the edition and language shown
+        # are written from them without asking the database again.
+        gathered = data.run(gather, filters, scope)
+    except EmptyReportError as error:
+        st.info(plain(error.message(lang)), icon="📭")  # names the communes: database text
+        st.stop()
+    except WelfareDataError as error:
+        fail(error, lang)
+    briefing = write(protect(gathered, public), lang)
+if briefing is None:
     st.stop()
-except WelfareDataError as error:
-    fail(error, lang)
-briefing = write(protect(gathered, public), lang)
+    raise AssertionError("st.stop() returns only in bare mode")  # pragma: no cover
 
 if printing:
     st.html(PRINT_CSS)
@@ -382,7 +397,9 @@ with st.container(key="bc_downloads"):
 
 with st.container(key="bc_section_headline"):
     st.subheader(T("s1", lang))
-    header, rows = headline_rows(briefing)
+    with section(lang):
+        header, rows = headline_rows(briefing)
+        print_table(pd.DataFrame(rows, columns=header), printing)
     print_table(pd.DataFrame(rows, columns=header), printing)
 
 for number, domain in enumerate(DOMAINS, start=1):

@@ -15,6 +15,7 @@ from i18n import Catalog
 from ui import data
 from ui.downloads import download_buttons
 from ui.filters import drill_to
+from ui.guard import section
 from ui.page import setup
 from ui.text import plain
 from ui.tiles import fmt_change, fmt_meets, fmt_value
@@ -118,9 +119,6 @@ lang, filters, scope, names = page.lang, page.filters, page.scope, page.names
 code = chosen_commune(filters.communes, names, lang)
 selection = filters.with_communes((code,))
 previous = filters.period.previous()
-mine = data.run(headline, selection, scope).set_index("code")
-before = data.run(headline, selection.with_period(previous), scope).set_index("code")
-standing = data.run(commune_standing, selection, scope).set_index("code")
 
 st.subheader(
     plain(
@@ -132,57 +130,80 @@ st.subheader(
         )
     )
 )
-results, within = [], []
-for ind in INDICATORS:
-    now, then, place = mine.loc[ind.code], before.loc[ind.code], standing.loc[ind.code]
-    change = (
-        None if _missing(now["value"]) or _missing(then["value"]) else now["value"] - then["value"]
-    )
-    label, share = ind.label(lang), place["share"]
-    results.append(
-        {
-            T("indicator", lang): label,
-            T("commune", lang): fmt_value(ind, now["value"], lang),
-            T("target", lang): fmt_value(ind, now["target"], lang),
-            T("judged", lang): fmt_meets(now["meets_target"], lang),
-            T("previous", lang): fmt_value(ind, then["value"], lang),
-            T("change", lang): fmt_change(ind, change, lang) or "—",
-        }
-    )
-    within.append(
-        {
-            T("indicator", lang): label,
-            T("commune", lang): fmt_value(ind, now["value"], lang),
-            T("district", lang): fmt_value(ind, place["district_value"], lang),
-            T("share", lang): "—" if _missing(share) else fmt_percent(share, 1, lang),
-            T("rank", lang): rank_text(place, lang),
-            T("per_1000", lang): per_1000(ind, place["per_1000"], lang),
-            T("district_per_1000", lang): per_1000(ind, place["district_per_1000"], lang),
-        }
-    )
 
+
+def results_table() -> pd.DataFrame:
+    """The commune's indicators: value, target, judged, the previous period, the change."""
+    mine = data.run(headline, selection, scope).set_index("code")
+    before = data.run(headline, selection.with_period(previous), scope).set_index("code")
+    results = []
+    for ind in INDICATORS:
+        now, then = mine.loc[ind.code], before.loc[ind.code]
+        change = (
+            None
+            if _missing(now["value"]) or _missing(then["value"])
+            else now["value"] - then["value"]
+        )
+        results.append(
+            {
+                T("indicator", lang): ind.label(lang),
+                T("commune", lang): fmt_value(ind, now["value"], lang),
+                T("target", lang): fmt_value(ind, now["target"], lang),
+                T("judged", lang): fmt_meets(now["meets_target"], lang),
+                T("previous", lang): fmt_value(ind, then["value"], lang),
+                T("change", lang): fmt_change(ind, change, lang) or "—",
+            }
+        )
+    return pd.DataFrame(results)
+
+
+def district_table() -> pd.DataFrame:
+    """The commune within the district: share, rank, per 1.000 people."""
+    mine = data.run(headline, selection, scope).set_index("code")
+    standing = data.run(commune_standing, selection, scope).set_index("code")
+    within = []
+    for ind in INDICATORS:
+        now, place = mine.loc[ind.code], standing.loc[ind.code]
+        share = place["share"]
+        within.append(
+            {
+                T("indicator", lang): ind.label(lang),
+                T("commune", lang): fmt_value(ind, now["value"], lang),
+                T("district", lang): fmt_value(ind, place["district_value"], lang),
+                T("share", lang): "—" if _missing(share) else fmt_percent(share, 1, lang),
+                T("rank", lang): rank_text(place, lang),
+                T("per_1000", lang): per_1000(ind, place["per_1000"], lang),
+                T("district_per_1000", lang): per_1000(ind, place["district_per_1000"], lang),
+            }
+        )
+    return pd.DataFrame(within)
+
+
+# Each part below is a section (ui.guard): a value it cannot use shows a notice in its place.
 st.markdown(f"**{T('results', lang)}**")
-table = pd.DataFrame(results)
-st.table(table, hide_index=True)
+with section(lang):
+    st.table(results_table(), hide_index=True)
 st.caption(T("note", lang, previous=fmt_period(previous.start, previous.end, lang)))
 
 st.markdown(f"**{T('in_district', lang)}**")
-district_table = pd.DataFrame(within)
-st.table(district_table, hide_index=True)
-people = standing["population"].iloc[0]
-if _missing(people):
-    st.caption(T("no_population", lang))
-else:
-    st.caption(
-        T(
-            "standing_note",
-            lang,
-            people=fmt_int(people, lang),
-            district=fmt_int(standing["district_population"].iloc[0], lang),
+with section(lang):
+    st.table(district_table(), hide_index=True)
+    standing = data.run(commune_standing, selection, scope).set_index("code")
+    people = standing["population"].iloc[0]
+    if _missing(people):
+        st.caption(T("no_population", lang))
+    else:
+        st.caption(
+            T(
+                "standing_note",
+                lang,
+                people=fmt_int(people, lang),
+                district=fmt_int(standing["district_population"].iloc[0], lang),
+            )
         )
-    )
 
-both = table.merge(
-    district_table.drop(columns=[T("commune", lang)]), on=T("indicator", lang), how="left"
-)
-download_buttons(both, f"xa-{code}", lang, key="commune_table")
+with section(lang):
+    both = results_table().merge(
+        district_table().drop(columns=[T("commune", lang)]), on=T("indicator", lang), how="left"
+    )
+    download_buttons(both, f"xa-{code}", lang, key="commune_table")

@@ -7,6 +7,7 @@ from data_access import coverage as queries
 from data_access.indicators import headline
 from i18n import Catalog
 from ui import data
+from ui.guard import section
 from ui.page import setup
 from ui.sections import chart_with_data, period_months
 from ui.tiles import tiles
@@ -43,65 +44,71 @@ T = Catalog(
 page = setup("nav_coverage")
 lang, filters, scope = page.lang, page.filters, page.scope
 
-head = data.run(headline, filters, scope)
-tiles(head, ["F1", "F2", "F3", "F4", "F5", "F6"], page)
+# Each part below is a section (ui.guard): a value it cannot use shows a notice in its place.
+with section(lang):
+    tiles(data.run(headline, filters, scope), ["F1", "F2", "F3", "F4", "F5", "F6"], page)
 
 st.subheader(T("elderly", lang))
-cards = data.run(queries.elderly_cards, filters, scope)
-if cards["elderly"].sum() == 0:
-    st.info(T("no_elderly", lang))
-else:
-    chart_with_data(
-        charts.cards_chart(cards, lang),
-        charts.cards_table(cards, lang),
-        "bao-phu-the-bhyt",
-        lang,
-        key="cov_cards",
-    )
-visits = data.run(queries.health_visits_by_month, filters, scope)
-if visits.empty:
-    st.info(T("no_visits", lang))
-else:
-    months = period_months(filters, page.data_range)
-    chart_with_data(
-        charts.visits_chart(visits, lang, months),
-        charts.visits_table(visits, lang, months),
-        "bao-phu-kham-suc-khoe",
-        lang,
-        key="cov_visits",
-    )
+with section(lang):
+    cards = data.run(queries.elderly_cards, filters, scope)
+    if cards["elderly"].sum() == 0:
+        st.info(T("no_elderly", lang))
+    else:
+        chart_with_data(
+            charts.cards_chart(cards, lang),
+            charts.cards_table(cards, lang),
+            "bao-phu-the-bhyt",
+            lang,
+            key="cov_cards",
+        )
+with section(lang):
+    visits = data.run(queries.health_visits_by_month, filters, scope)
+    if visits.empty:
+        st.info(T("no_visits", lang))
+    else:
+        months = period_months(filters, page.data_range)
+        chart_with_data(
+            charts.visits_chart(visits, lang, months),
+            charts.visits_table(visits, lang, months),
+            "bao-phu-kham-suc-khoe",
+            lang,
+            key="cov_visits",
+        )
 
 st.subheader(T("children", lang))
-by_commune = data.run(queries.child_cases_by_commune, filters, scope)
-if by_commune[["special_cases", "at_risk_cases"]].to_numpy().sum() == 0:
-    st.info(T("no_children", lang))
-else:
-    chart_with_data(
-        charts.children_chart(by_commune, lang),
-        charts.children_table(by_commune, lang),
-        "bao-phu-tre-em-theo-xa",
-        lang,
-        key="cov_children",
-    )
-    by_category = data.run(queries.child_cases_by_category, filters, scope)
-    chart_with_data(
-        charts.categories_chart(by_category, lang),
-        charts.categories_table(by_category, lang),
-        "bao-phu-tre-em-theo-nhom",
-        lang,
-        key="cov_categories",
-        drill=False,
-    )
+with section(lang):
+    by_commune = data.run(queries.child_cases_by_commune, filters, scope)
+    if by_commune[["special_cases", "at_risk_cases"]].to_numpy().sum() == 0:
+        st.info(T("no_children", lang))
+    else:
+        chart_with_data(
+            charts.children_chart(by_commune, lang),
+            charts.children_table(by_commune, lang),
+            "bao-phu-tre-em-theo-xa",
+            lang,
+            key="cov_children",
+        )
+        with section(lang):
+            by_category = data.run(queries.child_cases_by_category, filters, scope)
+            chart_with_data(
+                charts.categories_chart(by_category, lang),
+                charts.categories_table(by_category, lang),
+                "bao-phu-tre-em-theo-nhom",
+                lang,
+                key="cov_categories",
+                drill=False,
+            )
 
 st.subheader(T("network", lang))
-network = data.run(queries.protection_network, filters, scope)
-if network["villages"].sum() == 0:
-    st.info(T("no_villages", lang))
-else:
-    chart_with_data(
-        charts.network_chart(network, lang),
-        charts.network_table(network, lang),
-        "bao-phu-mang-luoi-bao-ve-tre-em",
-        lang,
-        key="cov_network",
-    )
+with section(lang):
+    network = data.run(queries.protection_network, filters, scope)
+    if network["villages"].sum() == 0:
+        st.info(T("no_villages", lang))
+    else:
+        chart_with_data(
+            charts.network_chart(network, lang),
+            charts.network_table(network, lang),
+            "bao-phu-mang-luoi-bao-ve-tre-em",
+            lang,
+            key="cov_network",
+        )

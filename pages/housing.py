@@ -7,6 +7,7 @@ from data_access import housing as queries
 from data_access.indicators import headline
 from i18n import Catalog
 from ui import data
+from ui.guard import section
 from ui.page import setup
 from ui.sections import chart_with_data
 from ui.tiles import tiles
@@ -37,58 +38,65 @@ T = Catalog(
 page = setup("nav_housing")
 lang, filters, scope = page.lang, page.filters, page.scope
 
-head = data.run(headline, filters, scope)
-tiles(head, ["F7", "F8", "F9", "F9S"], page)
+# Each part below is a section (ui.guard): a value it cannot use shows a notice in its place.
+with section(lang):
+    tiles(data.run(headline, filters, scope), ["F7", "F8", "F9", "F9S"], page)
 
-communes = data.run(queries.grants_by_commune, filters, scope)
-if communes["grants"].sum() == 0:
-    st.info(T("empty", lang))
-    st.stop()
+with section(lang):
+    if data.run(queries.grants_by_commune, filters, scope)["grants"].sum() == 0:
+        st.info(T("empty", lang))
+        st.stop()
 
 st.subheader(T("communes", lang))
-chart_with_data(
-    charts.communes_chart(communes, lang),
-    charts.communes_table(communes, lang),
-    "nha-o-theo-xa",
-    lang,
-    key="housing_communes",
-)
+with section(lang):
+    communes = data.run(queries.grants_by_commune, filters, scope)
+    chart_with_data(
+        charts.communes_chart(communes, lang),
+        charts.communes_table(communes, lang),
+        "nha-o-theo-xa",
+        lang,
+        key="housing_communes",
+    )
 
 st.subheader(T("funding", lang))
-sources = data.run(queries.grants_by_source, filters, scope)
-chart_with_data(
-    charts.sources_chart(sources, lang),
-    charts.sources_table(sources, lang),
-    "nha-o-nguon-kinh-phi",
-    lang,
-    key="housing_sources",
-    drill=False,
-)
-groups = data.run(queries.grants_by_target_group, filters, scope)
-chart_with_data(
-    charts.groups_chart(groups, lang),
-    charts.groups_table(groups, lang),
-    "nha-o-doi-tuong",
-    lang,
-    key="housing_groups",
-    drill=False,
-)
+with section(lang):
+    sources = data.run(queries.grants_by_source, filters, scope)
+    chart_with_data(
+        charts.sources_chart(sources, lang),
+        charts.sources_table(sources, lang),
+        "nha-o-nguon-kinh-phi",
+        lang,
+        key="housing_sources",
+        drill=False,
+    )
+with section(lang):
+    groups = data.run(queries.grants_by_target_group, filters, scope)
+    chart_with_data(
+        charts.groups_chart(groups, lang),
+        charts.groups_table(groups, lang),
+        "nha-o-doi-tuong",
+        lang,
+        key="housing_groups",
+        drill=False,
+    )
 
 st.subheader(T("progress", lang))
-progress = data.run(queries.grant_progress, filters, scope)
-chart_with_data(
-    charts.progress_chart(progress, lang),
-    charts.progress_table(progress, lang),
-    "nha-o-tien-do",
-    lang,
-    key="housing_progress",
-)
+with section(lang):
+    progress = data.run(queries.grant_progress, filters, scope)
+    chart_with_data(
+        charts.progress_chart(progress, lang),
+        charts.progress_table(progress, lang),
+        "nha-o-tien-do",
+        lang,
+        key="housing_progress",
+    )
 st.caption(T("progress_note", lang))
-events = data.run(queries.grant_events_by_month, filters, scope)
-chart_with_data(
-    charts.events_chart(events, lang),
-    charts.events_table(events, lang),
-    "nha-o-theo-thang",
-    lang,
-    key="housing_events",
-)
+with section(lang):
+    events = data.run(queries.grant_events_by_month, filters, scope)
+    chart_with_data(
+        charts.events_chart(events, lang),
+        charts.events_table(events, lang),
+        "nha-o-theo-thang",
+        lang,
+        key="housing_events",
+    )

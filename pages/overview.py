@@ -1,6 +1,7 @@
 """Tổng quan: what needs attention first, then every indicator against target and last year,
 then the communes compared."""
 
+import pandas as pd
 import streamlit as st
 
 from data_access.attention import attention
@@ -11,10 +12,11 @@ from ui import data
 from ui.attention import attention_panel
 from ui.downloads import download_buttons
 from ui.filters import drill_to, params_for, scope_label
+from ui.guard import section
 from ui.i18n import t
 from ui.page import setup
 from ui.scorecard import commune_table
-from ui.tiles import tile, tile_context, tiles
+from ui.tiles import TileContext, tile, tile_context, tiles
 
 ROW_HEIGHT = 44  # a finger-sized row (44 px touch target) for tap-to-drill on a tablet
 # The first screen (1024x768 without scrolling): the attention list, and beside it the two
@@ -56,43 +58,53 @@ def table_key(filters: Filters) -> str:
 page = setup("overview_title")
 lang, filters, scope = page.lang, page.filters, page.scope
 
-head = data.run(headline, filters, scope)
-if head["numerator"].sum() == 0:
-    st.info(t("empty", lang))
-    st.stop()
 
-context = tile_context(page)
+def head() -> pd.DataFrame:
+    return data.run(headline, filters, scope)
+
+
+# Each part below is a section (ui.guard): a value it cannot use shows a notice in its place.
+with section(lang):
+    if head()["numerator"].sum() == 0:
+        st.info(t("empty", lang))
+        st.stop()
+
+context: TileContext | None = None
+with section(lang):
+    context = tile_context(page)
 first, *beside = st.columns(FIRST_ROW)
-with first:
+with first, section(lang):
     where = scope_label(filters, page.names, scope, lang)
     attention_panel(data.run(attention, filters, scope), where, lang)
 for column, code in zip(beside, HEADLINE, strict=True):
-    with column:
-        tile(head, code, context)
+    with column, section(lang):
+        tile(head(), code, context or tile_context(page))
 
 for domain, heading in DOMAINS:
     st.subheader(t(heading, lang))
-    tiles(head, [i.code for i in INDICATORS if i.domain == domain], page, context)
+    with section(lang):
+        tiles(head(), [i.code for i in INDICATORS if i.domain == domain], page, context)
 
 st.subheader(t("commune_table", lang))
-table = commune_table(data.run(commune_scorecard, filters, scope), lang)
-# Tapping a row (its marker or any cell, the commune's name included) narrows every figure on
-# the page to that commune.
-picked = st.dataframe(
-    table.shown.style.apply(lambda _: table.colours, axis=None),
-    width="stretch",
-    height="content",  # every commune at once; a wide table scrolls sideways, inside itself
-    row_height=ROW_HEIGHT,
-    hide_index=True,
-    column_config={t("commune", lang): st.column_config.TextColumn(pinned=True)},
-    on_select="rerun",
-    selection_mode=["single-row", "single-cell"],
-    key=table_key(filters),
-)
-tapped = [*picked.selection.rows, *(row for row, _ in picked.selection.cells)]
-if tapped and len(table.codes) > 1:
-    drill_to(communes=[table.codes[tapped[0]]])
-hint = f" {T('tap_hint', lang)}" if len(table.codes) > 1 else ""
-st.caption(t("legend_bands", lang) + hint)
-# The files hold the table on screen: its headers, its rows, the numbers behind its cells.
-download_buttons(table.numbers, "tong-quan-xa", lang, key="overview_table")
+with section(lang):
+    table = commune_table(data.run(commune_scorecard, filters, scope), lang)
+    # Tapping a row (its marker or any cell, the commune's name included) narrows every figure
+    # on the page to that commune.
+    picked = st.dataframe(
+        table.shown.style.apply(lambda _: table.colours, axis=None),
+        width="stretch",
+        height="content",  # every commune at once; a wide table scrolls sideways, inside itself
+        row_height=ROW_HEIGHT,
+        hide_index=True,
+        column_config={t("commune", lang): st.column_config.TextColumn(pinned=True)},
+        on_select="rerun",
+        selection_mode=["single-row", "single-cell"],
+        key=table_key(filters),
+    )
+    tapped = [*picked.selection.rows, *(row for row, _ in picked.selection.cells)]
+    if tapped and len(table.codes) > 1:
+        drill_to(communes=[table.codes[tapped[0]]])
+    hint = f" {T('tap_hint', lang)}" if len(table.codes) > 1 else ""
+    st.caption(t("legend_bands", lang) + hint)
+    # The files hold the table on screen: its headers, its rows, the numbers behind its cells.
+    download_buttons(table.numbers, "tong-quan-xa", lang, key="overview_table")

@@ -1,6 +1,7 @@
 """Chi trả trợ cấp: monthly allowance paid and beneficiaries, year to date, by group, bank vs
 cash, per commune, and payments that differ from standard rate × coefficient."""
 
+import pandas as pd
 import streamlit as st
 
 from charts import payouts as ch
@@ -17,6 +18,7 @@ from data_access.filters import add_months
 from data_access.indicators import headline
 from i18n import Catalog
 from ui import data
+from ui.guard import section
 from ui.page import setup
 from ui.sections import chart_with_data
 from ui.tiles import tiles
@@ -91,21 +93,31 @@ T = Catalog(
 page = setup("nav_payouts")
 lang, filters, scope = page.lang, page.filters, page.scope
 
-months = data.run(q.monthly, filters, scope)
-if months.empty:
-    st.info(T("no_payments", lang))
-    st.stop()
 
-head = data.run(headline, filters, scope)
-tiles(head, ["F14", "F15"], page)
+def monthly() -> pd.DataFrame:
+    return data.run(q.monthly, filters, scope)
 
-mismatches = data.run(q.rate_mismatches, filters, scope)
-latest = max(months["month"])
-before = data.run(q.monthly, filters.with_period(filters.period.same_period_last_year()), scope)
-share_now = q.bank_share(months, latest)
-share_before = q.bank_share(before, add_months(latest, -12))
+
+def mismatches() -> pd.DataFrame:
+    return data.run(q.rate_mismatches, filters, scope)
+
+
+# Each part below is a section (ui.guard): a value it cannot use shows a notice in its place.
+with section(lang):
+    if monthly().empty:
+        st.info(T("no_payments", lang))
+        st.stop()
+
+with section(lang):
+    tiles(data.run(headline, filters, scope), ["F14", "F15"], page)
+
 extra = st.columns(4)
-with extra[0].container(border=True, key="tile_bank_share"):
+with extra[0].container(border=True, key="tile_bank_share"), section(lang):
+    months = monthly()
+    latest = max(months["month"])
+    before = data.run(q.monthly, filters.with_period(filters.period.same_period_last_year()), scope)
+    share_now = q.bank_share(months, latest)
+    share_before = q.bank_share(before, add_months(latest, -12))
     st.metric(
         T("bank_share", lang),
         fmt_percent(share_now, 1, lang),
@@ -115,118 +127,127 @@ with extra[0].container(border=True, key="tile_bank_share"):
         delta_color="normal",
         help=T("bank_share_help", lang, month=fmt_month(latest, lang)),
     )
-with extra[1].container(border=True, key="tile_mismatches"):
+with extra[1].container(border=True, key="tile_mismatches"), section(lang):
     st.metric(
         T("mismatch_tile", lang),
-        f"{fmt_int(int(mismatches['mismatches'].sum()), lang)} {T('mismatch_unit', lang)}",
+        f"{fmt_int(int(mismatches()['mismatches'].sum()), lang)} {T('mismatch_unit', lang)}",
         help=T("mismatch_help", lang),
     )
 
 st.subheader(T("h_month", lang))
 # One under the other, each as wide as the page: a month is a tap target (≥ 44 px in portrait).
-chart_with_data(
-    ch.amount_by_month(months, lang),
-    ch.monthly_table(months, lang),
-    "chi-tra-theo-thang",
-    lang,
-    key="payouts_amount",
-)
-chart_with_data(
-    ch.beneficiaries_by_month(months, lang),
-    ch.beneficiaries_table(months, lang),
-    "doi-tuong-theo-thang",
-    lang,
-    key="payouts_people",
-)
+with section(lang):
+    chart_with_data(
+        ch.amount_by_month(monthly(), lang),
+        ch.monthly_table(monthly(), lang),
+        "chi-tra-theo-thang",
+        lang,
+        key="payouts_amount",
+    )
+with section(lang):
+    chart_with_data(
+        ch.beneficiaries_by_month(monthly(), lang),
+        ch.beneficiaries_table(monthly(), lang),
+        "doi-tuong-theo-thang",
+        lang,
+        key="payouts_people",
+    )
 
 st.subheader(T("h_ytd", lang))
-ytd = data.run(q.cumulative, filters, scope)
-chart_with_data(
-    ch.cumulative_by_month(ytd, lang),
-    ch.cumulative_table(ytd, lang),
-    "chi-tra-luy-ke",
-    lang,
-    key="payouts_ytd",
-)
+with section(lang):
+    ytd = data.run(q.cumulative, filters, scope)
+    chart_with_data(
+        ch.cumulative_by_month(ytd, lang),
+        ch.cumulative_table(ytd, lang),
+        "chi-tra-luy-ke",
+        lang,
+        key="payouts_ytd",
+    )
 
 st.subheader(T("h_method", lang))
-chart_with_data(
-    ch.method_share_by_month(months, lang),
-    ch.method_table(months, lang),
-    "chi-tra-hinh-thuc",
-    lang,
-    key="payouts_method",
-)
+with section(lang):
+    chart_with_data(
+        ch.method_share_by_month(monthly(), lang),
+        ch.method_table(monthly(), lang),
+        "chi-tra-hinh-thuc",
+        lang,
+        key="payouts_method",
+    )
 
 st.subheader(T("h_group", lang))
-groups = data.run(q.by_group, filters, scope)
-chart_with_data(
-    ch.amount_by_group(groups, lang),
-    ch.group_table(groups, lang),
-    "chi-tra-nhom-doi-tuong",
-    lang,
-    key="payouts_group",
-    drill=False,
-)
+with section(lang):
+    groups = data.run(q.by_group, filters, scope)
+    chart_with_data(
+        ch.amount_by_group(groups, lang),
+        ch.group_table(groups, lang),
+        "chi-tra-nhom-doi-tuong",
+        lang,
+        key="payouts_group",
+        drill=False,
+    )
 
 st.subheader(T("h_commune", lang))
-communes = data.run(q.by_commune, filters, scope)
-chart_with_data(
-    ch.amount_by_commune(communes, lang),
-    ch.commune_table(communes, lang),
-    "chi-tra-theo-xa",
-    lang,
-    key="payouts_commune",
-)
+with section(lang):
+    communes = data.run(q.by_commune, filters, scope)
+    chart_with_data(
+        ch.amount_by_commune(communes, lang),
+        ch.commune_table(communes, lang),
+        "chi-tra-theo-xa",
+        lang,
+        key="payouts_commune",
+    )
 
 st.subheader(T("h_check", lang))
 st.caption(T("check_rule", lang))
-if mismatches.empty:
-    st.success(T("check_clean", lang), icon="✅")
-    st.stop()
+with section(lang):
+    if mismatches().empty:
+        st.success(T("check_clean", lang), icon="✅")
+        st.stop()
 
-count = int(mismatches["mismatches"].sum())
-st.warning(
-    T(
-        "check_found",
+    count = int(mismatches()["mismatches"].sum())
+    st.warning(
+        T(
+            "check_found",
+            lang,
+            count=fmt_int(count, lang),
+            difference=fmt_money(int(mismatches()["difference"].sum()), lang),
+        ),
+        icon="⚠️",
+    )
+    chart_with_data(
+        ch.mismatches_by_commune(mismatches(), lang),
+        ch.mismatch_table(mismatches(), lang),
+        "chi-sai-muc-theo-xa",
         lang,
-        count=fmt_int(count, lang),
-        difference=fmt_money(int(mismatches["difference"].sum()), lang),
-    ),
-    icon="⚠️",
-)
-chart_with_data(
-    ch.mismatches_by_commune(mismatches, lang),
-    ch.mismatch_table(mismatches, lang),
-    "chi-sai-muc-theo-xa",
-    lang,
-    key="payouts_mismatch",
-)
+        key="payouts_mismatch",
+    )
 
 if not scope.persons:
     st.caption(T("list_hidden", lang))
     st.stop()
 
 st.markdown(f"**{T('list_title', lang)}**")
-pages = (count + q.PAGE_SIZE - 1) // q.PAGE_SIZE
-number = int(
-    st.number_input(T("list_page", lang), min_value=1, max_value=pages, value=1, key="mm_page")
-)
-rows = data.run(q.mismatch_list, filters, scope, number - 1)
-st.caption(T("list_of", lang, page=str(number), pages=str(pages), count=fmt_int(count, lang)))
-st.dataframe(
-    {
-        T("c_month", lang): [fmt_month(m, lang) for m in rows["month"]],
-        T("c_commune", lang): rows["unit_name"],
-        T("c_name", lang): rows["full_name"],
-        T("c_group", lang): [ALLOWANCE_GROUPS.label(g, lang) for g in rows["group_code"]],
-        T("c_coef", lang): [fmt_decimal(c / 10, 1, lang) for c in rows["coefficient_x10"]],
-        T("c_rate", lang): [fmt_int(v, lang) for v in rows["rate"]],
-        T("c_expected", lang): [fmt_int(v, lang) for v in rows["expected"]],
-        T("c_paid", lang): [fmt_int(v, lang) for v in rows["paid"]],
-        T("c_diff", lang): [fmt_int(v, lang) for v in rows["difference"]],
-        T("c_method", lang): [PAYMENT_METHODS.label(m, lang) for m in rows["method"]],
-    },
-    hide_index=True,
-    width="stretch",
-)
+with section(lang):
+    count = int(mismatches()["mismatches"].sum())
+    pages = max(1, (count + q.PAGE_SIZE - 1) // q.PAGE_SIZE)
+    number = int(
+        st.number_input(T("list_page", lang), min_value=1, max_value=pages, value=1, key="mm_page")
+    )
+    rows = data.run(q.mismatch_list, filters, scope, number - 1)
+    st.caption(T("list_of", lang, page=str(number), pages=str(pages), count=fmt_int(count, lang)))
+    st.dataframe(
+        {
+            T("c_month", lang): [fmt_month(m, lang) for m in rows["month"]],
+            T("c_commune", lang): rows["unit_name"],
+            T("c_name", lang): rows["full_name"],
+            T("c_group", lang): [ALLOWANCE_GROUPS.label(g, lang) for g in rows["group_code"]],
+            T("c_coef", lang): [fmt_decimal(c / 10, 1, lang) for c in rows["coefficient_x10"]],
+            T("c_rate", lang): [fmt_int(v, lang) for v in rows["rate"]],
+            T("c_expected", lang): [fmt_int(v, lang) for v in rows["expected"]],
+            T("c_paid", lang): [fmt_int(v, lang) for v in rows["paid"]],
+            T("c_diff", lang): [fmt_int(v, lang) for v in rows["difference"]],
+            T("c_method", lang): [PAYMENT_METHODS.label(m, lang) for m in rows["method"]],
+        },
+        hide_index=True,
+        width="stretch",
+    )

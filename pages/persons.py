@@ -26,6 +26,7 @@ from data_access.persons import (
 from i18n import Catalog
 from ui import data
 from ui.downloads import download_buttons
+from ui.guard import section
 from ui.links import chosen_list
 from ui.page import fail, setup
 from vocab import (
@@ -269,29 +270,35 @@ period = fmt_period(filters.period.start, filters.period.end, lang)
 st.caption(T("masked", lang))
 labels = [T(n, lang) for n in LISTS]
 opened = T(chosen_list(st.query_params.to_dict()), lang)
+
+
+def draw_list(name: str) -> None:
+    """One tab: what the list holds, a name search and a page number, the page of rows."""
+    if name == "beneficiaries":
+        counts = data.run(beneficiary_counts, filters, scope)
+        st.info(explain_beneficiaries(counts, period, lang), icon="ℹ️")
+    else:
+        st.caption(HOLDS[name](period, lang))
+    left, right = st.columns([3, 1])
+    search = left.text_input(T("search", lang), key=f"search_{name}", max_chars=60)
+    number = right.number_input(T("page", lang), min_value=1, value=1, step=1, key=f"page_{name}")
+    try:
+        result = data.run(LISTS[name], filters, scope, int(number), PAGE_SIZE, search or None)
+    except PersonListNotAllowedError as error:
+        fail(error, lang)
+    if result.total == 0:
+        st.info(T("none", lang))
+        return
+    shown = display(result, lang)
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.caption(
+        f"{T('page', lang)} {result.page}/{result.pages} · "
+        + ROWS[name](fmt_int(len(shown), lang), fmt_int(result.total, lang), lang)
+    )
+    download_buttons(shown, f"danh-sach-{name}-trang-{result.page}", lang, key=f"dl_{name}")
+
+
 for tab, name in zip(st.tabs(labels, default=opened), LISTS, strict=True):
-    with tab:
-        if name == "beneficiaries":
-            counts = data.run(beneficiary_counts, filters, scope)
-            st.info(explain_beneficiaries(counts, period, lang), icon="ℹ️")
-        else:
-            st.caption(HOLDS[name](period, lang))
-        left, right = st.columns([3, 1])
-        search = left.text_input(T("search", lang), key=f"search_{name}", max_chars=60)
-        number = right.number_input(
-            T("page", lang), min_value=1, value=1, step=1, key=f"page_{name}"
-        )
-        try:
-            result = data.run(LISTS[name], filters, scope, int(number), PAGE_SIZE, search or None)
-        except PersonListNotAllowedError as error:
-            fail(error, lang)
-        if result.total == 0:
-            st.info(T("none", lang))
-            continue
-        shown = display(result, lang)
-        st.dataframe(shown, hide_index=True, width="stretch")
-        st.caption(
-            f"{T('page', lang)} {result.page}/{result.pages} · "
-            + ROWS[name](fmt_int(len(shown), lang), fmt_int(result.total, lang), lang)
-        )
-        download_buttons(shown, f"danh-sach-{name}-trang-{result.page}", lang, key=f"dl_{name}")
+    # Each tab is a section (ui.guard): a value it cannot use shows a notice in its place.
+    with tab, section(lang):
+        draw_list(name)

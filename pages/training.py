@@ -1,6 +1,7 @@
 """Đào tạo nghề & việc làm: vocational classes by field and commune, the classes started in the
 period, and job fairs, labour-export conferences and recruitment consultations."""
 
+import pandas as pd
 import streamlit as st
 
 from charts import training as ch
@@ -9,6 +10,7 @@ from data_access.indicators import headline
 from i18n import Catalog
 from ui import data
 from ui.downloads import download_buttons
+from ui.guard import section
 from ui.page import setup
 from ui.sections import chart_with_data, period_months
 from ui.tiles import tiles
@@ -49,16 +51,25 @@ T = Catalog(
 page = setup("nav_training")
 lang, filters, scope = page.lang, page.filters, page.scope
 
-head = data.run(headline, filters, scope)
-tiles(head, ["F12", "F13", "F10", "F11"], page)
+# Each part below is a section (ui.guard): a value it cannot use shows a notice in its place.
+with section(lang):
+    tiles(data.run(headline, filters, scope), ["F12", "F13", "F10", "F11"], page)
+
+
+def by_field() -> pd.DataFrame:
+    return data.run(q.classes_by_field, filters, scope)
+
 
 st.subheader(T("h_classes", lang))
-fields = data.run(q.classes_by_field, filters, scope)
-if fields["classes"].sum() == 0:
-    st.info(T("no_classes", lang))
-else:
+has_classes = True
+with section(lang):
+    has_classes = bool(by_field()["classes"].sum() != 0)
+    if not has_classes:
+        st.info(T("no_classes", lang))
+if has_classes:
     rates = st.columns(4)
-    with rates[0].container(border=True, key="tile_completion"):
+    with rates[0].container(border=True, key="tile_completion"), section(lang):
+        fields = by_field()
         st.metric(
             T("completion", lang),
             ch.completion_text(fields, lang),
@@ -69,49 +80,57 @@ else:
                 classes=str(int(fields["classes"].sum())),
             ),
         )
-    with rates[1].container(border=True, key="tile_employed"):
+    with rates[1].container(border=True, key="tile_employed"), section(lang):
         st.metric(
-            T("employed", lang), ch.employed_text(fields, lang), help=T("employed_help", lang)
+            T("employed", lang), ch.employed_text(by_field(), lang), help=T("employed_help", lang)
         )
-    chart_with_data(
-        ch.learners_by_field(fields, lang),
-        ch.field_table(fields, lang),
-        "dao-tao-theo-linh-vuc",
-        lang,
-        key="training_field",
-        drill=False,
-    )
-    by_commune = data.run(q.classes_by_commune, filters, scope)
-    chart_with_data(
-        ch.learners_by_commune(by_commune, lang),
-        ch.commune_table(by_commune, lang),
-        "dao-tao-theo-xa",
-        lang,
-        key="training_commune",
-    )
+    with section(lang):
+        chart_with_data(
+            ch.learners_by_field(by_field(), lang),
+            ch.field_table(by_field(), lang),
+            "dao-tao-theo-linh-vuc",
+            lang,
+            key="training_field",
+            drill=False,
+        )
+    with section(lang):
+        by_commune = data.run(q.classes_by_commune, filters, scope)
+        chart_with_data(
+            ch.learners_by_commune(by_commune, lang),
+            ch.commune_table(by_commune, lang),
+            "dao-tao-theo-xa",
+            lang,
+            key="training_commune",
+        )
     st.markdown(f"**{T('class_list', lang)}**")
-    classes = ch.class_table(data.run(q.class_list, filters, scope), lang)
-    st.dataframe(classes, hide_index=True, width="stretch")
-    download_buttons(classes, "lop-so-cap-nghe", lang, key="training_classes")
+    with section(lang):
+        classes = ch.class_table(data.run(q.class_list, filters, scope), lang)
+        st.dataframe(classes, hide_index=True, width="stretch")
+        download_buttons(classes, "lop-so-cap-nghe", lang, key="training_classes")
 
 st.subheader(T("h_events", lang))
-events = data.run(q.events_by_month, filters, scope)
-if events.empty:
-    st.info(T("no_events", lang))
-else:
-    months = period_months(filters, page.data_range)
-    chart_with_data(
-        ch.events_by_month(events, lang, months),
-        ch.events_month_table(events, lang, months),
-        "hoi-nghi-viec-lam-theo-thang",
-        lang,
-        key="training_events_month",
-    )
-    event_communes = data.run(q.events_by_commune, filters, scope)
-    chart_with_data(
-        ch.attendees_by_commune(event_communes, lang),
-        ch.events_commune_table(event_communes, lang),
-        "hoi-nghi-viec-lam-theo-xa",
-        lang,
-        key="training_events_commune",
-    )
+has_events = True
+with section(lang):
+    has_events = not data.run(q.events_by_month, filters, scope).empty
+    if not has_events:
+        st.info(T("no_events", lang))
+if has_events:
+    with section(lang):
+        months = period_months(filters, page.data_range)
+        events = data.run(q.events_by_month, filters, scope)
+        chart_with_data(
+            ch.events_by_month(events, lang, months),
+            ch.events_month_table(events, lang, months),
+            "hoi-nghi-viec-lam-theo-thang",
+            lang,
+            key="training_events_month",
+        )
+    with section(lang):
+        event_communes = data.run(q.events_by_commune, filters, scope)
+        chart_with_data(
+            ch.attendees_by_commune(event_communes, lang),
+            ch.events_commune_table(event_communes, lang),
+            "hoi-nghi-viec-lam-theo-xa",
+            lang,
+            key="training_events_commune",
+        )

@@ -62,6 +62,7 @@ BAR_COLUMN = {"coverage": "health_visits", "training": "learners"}
 # The housing chart stacks new builds and repairs by their vocabulary codes, so they keep the
 # colours and labels they have on the housing page.
 HOUSING_KINDS = {"new_builds": "new", "repairs": "repair"}  # table column -> GRANT_KINDS code
+CHART_NAME_LIMIT = 60  # characters of a commune name on a chart axis
 
 
 # --- tables as text -------------------------------------------------------------------------
@@ -147,6 +148,15 @@ def table_rows(
 # --- charts -------------------------------------------------------------------------------
 
 
+def chart_name(name: str) -> str:
+    """A commune's name as a chart axis shows it: at most CHART_NAME_LIMIT characters (the
+    table beside the chart gives it in full). A stored name of thousands of characters made
+    the Word report's chart images take seconds each to draw (issue 18)."""
+    if len(name) <= CHART_NAME_LIMIT:
+        return name
+    return name[: CHART_NAME_LIMIT - 1].rstrip() + "…"
+
+
 def chart_frame(briefing: Briefing, domain: str) -> pd.DataFrame:
     """The data behind a section's chart: shown cells only (a hidden cell is never drawn)."""
     table = briefing.section(domain).table
@@ -156,7 +166,7 @@ def chart_frame(briefing: Briefing, domain: str) -> pd.DataFrame:
         rows = [
             {
                 "unit_code": row.code,
-                "unit_name": row.name,
+                "unit_name": chart_name(row.name),
                 "kind": kind,
                 "value": row.cells[key].value,
             }
@@ -167,7 +177,7 @@ def chart_frame(briefing: Briefing, domain: str) -> pd.DataFrame:
         return pd.DataFrame(rows, columns=["unit_code", "unit_name", "kind", "value"])
     key = BAR_COLUMN[domain]
     rows = [
-        {"unit_code": row.code, "unit_name": row.name, "value": row.cells[key].value}
+        {"unit_code": row.code, "unit_name": chart_name(row.name), "value": row.cells[key].value}
         for row in table.rows
         if row.cells[key].shown and row.cells[key].value
     ]

@@ -1,0 +1,74 @@
+"""A part of a page that meets a value it cannot use: a short notice there, the rest of the page
+still drawn (issue 18).
+
+Each section of a page (a chart with its table, a row of tiles, a table) is drawn inside
+``with section(lang):``. If drawing it raises an error that a value in the data causes — a
+number too large for its type, a date that does not exist, an amount no format can write, a
+sum the database cannot hold — what the section had drawn is replaced by "Không hiển thị được
+phần này: dữ liệu có giá trị không hợp lệ. Xem trang Kiểm tra số liệu.", the error is logged
+with its traceback, and the page goes on to its next section.
+
+Only value errors are caught. A programming error (NameError, AttributeError, KeyError,
+TypeError) still reaches Streamlit's error box, where tests see it; so do Streamlit's own
+controls (``st.stop``, ``st.rerun``), the data layer's bilingual errors (``WelfareDataError``,
+a bad link or an unreachable database, which the page handles itself) and any database error
+other than a value the database refused.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+import streamlit as st
+
+from data_access.errors import WelfareDataError
+from i18n import Catalog
+
+log = logging.getLogger(__name__)
+
+T = Catalog(
+    "ui.guard",
+    {
+        "bad_value": (
+            "Không hiển thị được phần này: dữ liệu có giá trị không hợp lệ. "
+            "Xem trang Kiểm tra số liệu.",
+            "This part cannot be shown: the data holds a value that is not valid. "
+            "See the Data checks page.",
+        ),
+    },
+)
+
+# What a database driver says when a value does not fit (SQLite's SUM beyond 64 bits raises an
+# OperationalError, not a DataError).
+_OVERFLOW_WORDS = ("overflow", "out of range")
+
+
+def is_bad_value(error: BaseException) -> bool:
+    """Whether ``error`` comes from a value in the data rather than from the code."""
+    if isinstance(error, WelfareDataError):
+        return False
+    if isinstance(error, ValueError | ArithmeticError):  # OverflowError, InvalidOperation, ...
+        return True
+    if isinstance(error, sa.exc.DataError):
+        return True
+    if isinstance(error, sa.exc.DBAPIError) and not error.connection_invalidated:
+        message = str(error.orig).lower()
+        return any(word in message for word in _OVERFLOW_WORDS)
+    return False
+
+
+@contextmanager
+def section(lang: str) -> Iterator[None]:
+    """Draw a section; on a bad value, show the notice in its place and carry on."""
+    holder = st.empty()
+    try:
+        with holder.container():
+            yield
+    except Exception as error:
+        if not is_bad_value(error):
+            raise
+        log.warning("a section was not shown: a value in the data is not usable", exc_info=error)
+        holder.warning(T("bad_value", lang), icon="⚠️")
