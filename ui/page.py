@@ -28,6 +28,7 @@ from .filters import (
     parse_params,
 )
 from .i18n import LANGS, t
+from .text import plain
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def _filters(lang: str, scope: Scope, data_range: DataRange, with_filter_bar: bo
         codes = {version: set(shown) for version, shown in names.items()}
         filters, problems = parse_params(version_only, codes, data_range, lang, known)
     for problem in problems:
-        st.warning(t("bad_link", lang, detail=problem), icon="🔗")
+        st.warning(t("bad_link", lang, detail=plain(problem)), icon="🔗")  # URL text: as typed
     if with_filter_bar:
         _filters_in_effect(filters, scope, names[filters.version], data_range, lang)
     return Page(filters, scope, lang, names[filters.version], data_range)
