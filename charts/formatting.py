@@ -24,8 +24,9 @@ constants are d3-format / d3-time-format strings for axis and tooltip ``format=`
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from typing import Any, Literal, TypeVar, cast
 
 import altair as alt
@@ -180,8 +181,18 @@ def _round(value: Decimal, digits: int) -> Decimal:
     """Round half-up to ``digits`` decimals; a zero result loses its sign."""
     if digits < 0:
         raise ValueError(f"digits must be >= 0, got {digits}")
-    rounded = value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    with _precise(value, digits):
+        rounded = value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
     return abs(rounded) if rounded == 0 else rounded
+
+
+def _precise(value: Decimal, digits: int) -> AbstractContextManager[Context]:
+    """A decimal context holding every digit of ``value`` rounded to ``digits`` decimals.
+
+    The default 28 digits made 1e28 (a target in a hostile database) raise InvalidOperation in
+    ``quantize``, here and inside Babel; a float has at most 309 whole digits.
+    """
+    return localcontext(prec=max(28, value.adjusted() + digits + 3))
 
 
 def _number(
@@ -198,7 +209,8 @@ def _number(
     if trim == "whole" and rounded == rounded.to_integral_value():
         digits = 0
     frac = ("." + ("#" if trim == "zeros" else "0") * digits) if digits else ""
-    text = babel_numbers.format_decimal(abs(rounded), format="#,##0" + frac, locale=locale)
+    with _precise(rounded, digits):  # Babel quantizes again, in the current context
+        text = babel_numbers.format_decimal(abs(rounded), format="#,##0" + frac, locale=locale)
     if rounded < 0:
         return MINUS + text
     if plus and rounded > 0:

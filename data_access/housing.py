@@ -21,7 +21,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from vocab import GRANT_EVENTS
 
 from . import schema as s
-from .definitions import data_as_of, reference_date
+from .definitions import data_as_of, grant_counted, reference_date
 from .filters import Filters, Scope
 from .frames import month_frame, per_unit, selected_units
 from .sql import as_date, count_if, sum_if
@@ -52,7 +52,7 @@ def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any
 def _approved_in_period(filters: Filters, resolved: Resolved) -> tuple[sa.Select, Any]:
     g = s.housing_grant
     stmt = sa.select(g.c.admin_unit_id).where(
-        g.c.approved_on.between(filters.period.start, filters.period.end_date)
+        g.c.approved_on.between(filters.period.start, filters.period.end_date), grant_counted(g)
     )
     return scoped(stmt, g.c.admin_unit_id, resolved)
 
@@ -185,7 +185,9 @@ def grant_events_by_month(conn: Connection, filters: Filters, scope: Scope) -> p
         ("completed", g.c.completed_on, min(filters.period.end_date, ref)),
     ):
         year, month = sa.extract("year", column), sa.extract("month", column)
-        stmt = sa.select(g.c.admin_unit_id).where(column.between(filters.period.start, last))
+        stmt = sa.select(g.c.admin_unit_id).where(
+            column.between(filters.period.start, last), grant_counted(g)
+        )
         stmt, _ = scoped(stmt, g.c.admin_unit_id, resolved)
         stmt = stmt.with_only_columns(year, month, sa.func.count()).group_by(year, month)
         parts.append(month_frame(list(conn.execute(stmt)), ["grants"]).assign(event=event))

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from i18n import choose
 
 from . import schema as s
-from .definitions import data_as_of, first_month
+from .definitions import data_as_of, first_month, target_valid
 from .filters import VERSION_2023, Filters, Period, Scope, data_months, district_scope
 from .queries import measures
 from .units import resolve, unit_map
@@ -257,6 +257,7 @@ INDICATORS: list[Indicator] = [
     ),
 ]
 BY_CODE: dict[str, Indicator] = {i.code: i for i in INDICATORS}
+RATIO_CODES: tuple[str, ...] = tuple(i.code for i in INDICATORS if i.unit == "percent")
 
 
 def indicator_values(
@@ -334,7 +335,11 @@ def targets(
     """
     resolved = resolve(conn, filters, scope)
     t = s.target
-    stmt = sa.select(t.c.indicator, t.c.admin_unit_id, t.c.value).where(t.c.year == year)
+    # A target that cannot be true (negative, 1e28, NaN, a ratio above 100%) is no target: left
+    # out here, listed by check ``invalid_target``.
+    stmt = sa.select(t.c.indicator, t.c.admin_unit_id, t.c.value).where(
+        t.c.year == year, target_valid(t, RATIO_CODES)
+    )
     if district_only:
         stmt = stmt.where(t.c.admin_unit_id.is_(None))
     if resolved.base_ids is not None:

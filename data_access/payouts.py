@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from vocab import BANK, CASH
 
 from . import schema as s
-from .definitions import PAID, rate_check, rate_totals
+from .definitions import PAID, payment_counted, rate_check, rate_totals
 from .filters import Filters, Scope
 from .persons import PersonListNotAllowedError
 from .sql import as_date, read_frame, sum_if
@@ -83,7 +83,9 @@ def _monthly(conn: Connection, r: Resolved, first: date, last: date) -> pd.DataF
         )
     else:
         pay = s.allowance_payment
-        stmt = sa.select(pay.c.month).where(pay.c.month.between(first, last), pay.c.status == PAID)
+        stmt = sa.select(pay.c.month).where(
+            pay.c.month.between(first, last), pay.c.status == PAID, payment_counted(pay)
+        )
         stmt, _ = scoped(stmt, pay.c.admin_unit_id, r)
         bank = pay.c.method == BANK
         stmt = stmt.with_only_columns(
@@ -167,7 +169,11 @@ def by_group(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
             sa.select(pay.c.id)
             .select_from(pay)
             .join(ben, ben.c.id == pay.c.beneficiary_id)
-            .where(pay.c.month.between(period.start, period.end), pay.c.status == PAID)
+            .where(
+                pay.c.month.between(period.start, period.end),
+                pay.c.status == PAID,
+                payment_counted(pay),
+            )
         )
         stmt, _ = scoped(stmt, pay.c.admin_unit_id, r)
         group, amount = ben.c.group_code, sa.func.sum(pay.c.amount_vnd)
@@ -203,7 +209,9 @@ def by_commune(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame
     else:
         pay = s.allowance_payment
         stmt = sa.select(pay.c.id).where(
-            pay.c.month.between(period.start, period.end), pay.c.status == PAID
+            pay.c.month.between(period.start, period.end),
+            pay.c.status == PAID,
+            payment_counted(pay),
         )
         stmt, unit = scoped(stmt, pay.c.admin_unit_id, r)
         stmt = stmt.with_only_columns(

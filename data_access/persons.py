@@ -21,7 +21,7 @@ from .definitions import ELDERLY_CHECK_KINDS, data_as_of, reference_date
 from .errors import WelfareDataError
 from .filters import Filters, Scope
 from .indicators import indicator_values
-from .sql import count_if
+from .sql import count_if, valid_date
 from .units import Resolved, resolve, scoped
 
 PAGE_SIZE = 50  # a tablet shows ~20 rows; 50 keeps scrolling short and queries small
@@ -346,7 +346,9 @@ def payment_list(
         .select_from(p)
         .join(b, b.c.id == p.c.beneficiary_id)
         .join(s.person, s.person.c.id == b.c.person_id)
-        .where(p.c.month.between(filters.period.start, filters.period.end))
+        # A month that is no date ('2023-13-45' on SQLite) cannot be read back: the list shows
+        # what the database holds otherwise, amounts the figures leave out included.
+        .where(p.c.month.between(filters.period.start, filters.period.end), valid_date(p.c.month))
     )
     stmt, _ = scoped(stmt, p.c.admin_unit_id, r)
     stmt = stmt.join(s.admin_unit, s.admin_unit.c.id == p.c.admin_unit_id)

@@ -29,6 +29,9 @@ from .definitions import (
     PAID,
     data_as_of,
     elderly_on,
+    event_counted,
+    grant_counted,
+    payment_counted,
     reference_date,
     state_supported_on,
 )
@@ -176,7 +179,7 @@ def _housing(r: Resolved, period: Period, ref: date) -> Aggregate:
     """Housing grants approved in the period: new builds, repairs, money, socialised money."""
     g = s.housing_grant
     stmt = sa.select(g.c.admin_unit_id).where(
-        g.c.approved_on.between(period.start, period.end_date)
+        g.c.approved_on.between(period.start, period.end_date), grant_counted(g)
     )
     stmt, unit = scoped(stmt, g.c.admin_unit_id, r)
     return Aggregate(
@@ -197,7 +200,9 @@ def _housing(r: Resolved, period: Period, ref: date) -> Aggregate:
 def _job_events(r: Resolved, period: Period, ref: date) -> Aggregate:
     """Job fairs / labour-export conferences and recruitment consultations held in the period."""
     e = s.job_event
-    stmt = sa.select(e.c.admin_unit_id).where(e.c.event_date.between(period.start, period.end_date))
+    stmt = sa.select(e.c.admin_unit_id).where(
+        e.c.event_date.between(period.start, period.end_date), event_counted(e)
+    )
     stmt, unit = scoped(stmt, e.c.admin_unit_id, r)
     return Aggregate(
         stmt,
@@ -267,7 +272,7 @@ def _payouts(r: Resolved, period: Period, ref: date) -> Aggregate:
     """Allowance paid for the months of the period (status paid), in đồng."""
     pay = s.allowance_payment
     stmt = sa.select(pay.c.admin_unit_id).where(
-        pay.c.month.between(period.start, period.end), pay.c.status == PAID
+        pay.c.month.between(period.start, period.end), pay.c.status == PAID, payment_counted(pay)
     )
     stmt, unit = scoped(stmt, pay.c.admin_unit_id, r)
     return Aggregate(

@@ -36,13 +36,41 @@ def read_frame(conn: Connection, stmt: sa.Select, columns: list[str]) -> pd.Data
 
 def as_date(value: object) -> date | None:
     """A date from a driver value: SQLite may hand back ISO text where type information is lost
-    (an aggregate); None stays None."""
+    (an aggregate); None stays None, and so does text that is no date ('2023-13-45' stored in a
+    SQLite DATE column): callers select valid dates (``valid_date``), this is the last guard."""
     if value is None:
         return None
     if isinstance(value, str):
-        return date.fromisoformat(value[:10])
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
     assert isinstance(value, date)
     return value
+
+
+class valid_date(sa.sql.functions.GenericFunction[bool]):  # named for what it asks
+    """True where a DATE column holds a real date (not NULL).
+
+    PostgreSQL refuses anything else on insert; SQLite stores any text, and SQLAlchemy raises
+    ValueError when it reads '2023-13-45' back as a date. On SQLite the value must be exactly
+    what ``date()`` makes of it: ``date('2023-13-45')`` is NULL, and ``date('2023-02-30')`` is
+    '2023-03-02', which Python would refuse too.
+    """
+
+    type = sa.Boolean()
+    inherit_cache = True
+
+
+@compiles(valid_date)
+def _valid_date_default(element: valid_date, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"({compiler.process(element.clauses, **kw)} IS NOT NULL)"  # PostgreSQL
+
+
+@compiles(valid_date, "sqlite")
+def _valid_date_sqlite(element: valid_date, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return f"(coalesce(date({value}) = {value}, 0) = 1)"
 
 
 def year_of(day: sa.ColumnElement[date]) -> sa.ColumnElement[int]:

@@ -23,6 +23,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from .definitions import MAX_UNIT_POPULATION
 from .filters import VERSION_2023, Filters, Scope
 from .indicators import INDICATORS, Indicator, indicator_values
 from .units import Resolved, resolve, unit_catalogue, unit_map
@@ -49,6 +50,13 @@ def _number(value: object) -> float | None:
         return None
     number = float(value)  # type: ignore[arg-type]
     return None if math.isnan(number) else number
+
+
+def _population(value: object) -> float | None:
+    """A commune's recorded population; None when missing or one no commune can have (0 or
+    less, or more than ``MAX_UNIT_POPULATION``): no rate per 1.000 people is then given."""
+    number = _number(value)
+    return number if number is not None and 0 < number <= MAX_UNIT_POPULATION else None
 
 
 def per_people(amount: float | None, population: float | None) -> float | None:
@@ -93,7 +101,7 @@ def commune_standing(conn: Connection, filters: Filters, scope: Scope) -> pd.Dat
     district, by_unit = indicator_values(conn, whole, Scope.everything(persons=False))
     catalogue = unit_catalogue(conn, filters.version)
     people: dict[str, float | None] = {
-        str(c): _number(p)
+        str(c): _population(p)
         for c, p in zip(catalogue["code"].tolist(), catalogue["population"].tolist(), strict=True)
     }
     known = [p for p in people.values() if p is not None]

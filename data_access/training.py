@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from vocab import AGRI, JOB_FAIR, LABOUR_EXPORT, NON_AGRI, RECRUITMENT
 
 from . import schema as s
-from .definitions import data_as_of, reference_date
+from .definitions import data_as_of, event_counted, reference_date
 from .filters import Filters, Scope
 from .sql import as_date, count_if, read_frame, sum_if
 from .units import Resolved, resolve, scoped, unit_catalogue
@@ -178,7 +178,7 @@ def class_list(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame
 def _events(filters: Filters, r: Resolved) -> tuple[sa.Select, sa.ColumnElement]:
     e = s.job_event
     stmt = sa.select(e.c.id).where(
-        e.c.event_date.between(filters.period.start, filters.period.end_date)
+        e.c.event_date.between(filters.period.start, filters.period.end_date), event_counted(e)
     )
     return scoped(stmt, e.c.admin_unit_id, r)
 

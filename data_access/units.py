@@ -27,12 +27,33 @@ def _valid_at(table: sa.FromClause, on: date) -> sa.ColumnElement[bool]:
     )
 
 
+def first_of_code(u: sa.FromClause, on: date) -> sa.ColumnElement[bool]:
+    """``u`` (a commune in force on ``on``) is the one row its code stands for on that day.
+
+    A code names one commune at a time; a second row with the same code in force the same day
+    (check ``duplicate_unit_code`` lists it) must not replace the commune: the row in force
+    first (then the lower id) is kept, deterministically, and the other is left out of the
+    catalogue and the unit map.
+    """
+    other = s.admin_unit.alias("same_code")
+    earlier = sa.or_(
+        other.c.valid_from < u.c.valid_from,
+        sa.and_(other.c.valid_from == u.c.valid_from, other.c.id < u.c.id),
+    )
+    return ~sa.exists().where(
+        other.c.code == u.c.code,
+        other.c.kind.in_(s.COMMUNE_KINDS),
+        _valid_at(other, on),
+        earlier,
+    )
+
+
 def unit_map(version: str) -> sa.Subquery:
     """(base_id, unit_id): each record-level unit and the unit of ``version`` it counts under."""
     on = VERSION_DATES[version]
     u = s.admin_unit.alias("u")
     same = sa.select(u.c.id.label("base_id"), u.c.id.label("unit_id")).where(
-        u.c.kind.in_(s.COMMUNE_KINDS), _valid_at(u, on)
+        u.c.kind.in_(s.COMMUNE_KINDS), _valid_at(u, on), first_of_code(u, on)
     )
     succ = s.admin_unit_succession
     new = s.admin_unit.alias("n")
@@ -70,7 +91,7 @@ def _read_catalogue(conn: Connection, version: str) -> pd.DataFrame:
             parent.c.name.label("parent_name"),
         )
         .join(parent, parent.c.id == u.c.parent_id, isouter=True)
-        .where(u.c.kind.in_(s.COMMUNE_KINDS), _valid_at(u, on))
+        .where(u.c.kind.in_(s.COMMUNE_KINDS), _valid_at(u, on), first_of_code(u, on))
         .order_by(u.c.code)
     )
     # Plain tuples: building the frame from mappings costs several times more at national

@@ -26,6 +26,7 @@ from charts.formatting import (
     fmt_period,
 )
 from data_access.errors import WelfareDataError
+from data_access.excluded import excluded_counts
 from data_access.filters import VERSION_2023, Filters, Period
 from data_access.indicators import BY_CODE
 from data_access.persons import PEOPLE_BEHIND
@@ -69,6 +70,14 @@ T = Catalog(
             "wrong in any period).",
         ),
         "where_all": ("Toàn huyện", "the whole district"),
+        "excluded": (
+            "Trong kỳ này, {payments} khoản chi trả, {grants} khoản hỗ trợ nhà ở và {events} hội "
+            "nghị việc làm có số liệu không thể đúng nên bị loại khỏi mọi số liệu của bảng số "
+            "liệu; danh sách ở mục “{check}” dưới đây.",
+            "In this period, {payments} payments, {grants} housing grants and {events} job events "
+            "hold values that cannot be true and are left out of every figure of the dashboard; "
+            "they are listed under “{check}” below.",
+        ),
         "summary": ("Tóm tắt các phép kiểm tra", "All checks at a glance"),
         "check": ("Phép kiểm tra", "Check"),
         "count": ("Số trường hợp", "Cases"),
@@ -167,6 +176,36 @@ T = Catalog(
         "record_id": ("Mã hồ sơ", "Record id"),
         "column_name": ("Trường ngày", "Date field"),
         "record_date": ("Ngày ghi trong hồ sơ", "Date on record"),
+        # the checks of values that cannot be true and of the reference tables (issue 18)
+        "value": ("Giá trị ghi trong hồ sơ", "Value on record"),
+        "stored_value": ("Giá trị ghi trong hồ sơ", "Value on record"),
+        "rate_id": ("Mã dòng mức chuẩn", "Rate row id"),
+        "other_rate_id": ("Chồng lấn với dòng", "Overlaps row"),
+        "valid_from": ("Hiệu lực từ", "In force from"),
+        "valid_to": ("Hiệu lực đến", "In force to"),
+        "legal_basis": ("Căn cứ", "Legal basis"),
+        "problem": ("Vấn đề", "Problem"),
+        "target_id": ("Mã chỉ tiêu", "Target id"),
+        "year": ("Năm", "Year"),
+        # what is wrong with a reference row (the checks' "problem" codes)
+        "problem_overlap": ("Trùng thời gian hiệu lực với dòng khác", "Overlaps another row"),
+        "problem_bad_amount": ("Mức chuẩn bằng 0, âm hoặc quá lớn", "Zero, negative or huge"),
+        "problem_ends_before_start": ("Hết hiệu lực trước khi bắt đầu", "Ends before it starts"),
+        "problem_used": ("Dòng đang được dùng", "The row in use"),
+        "problem_not_used": ("Dòng trùng, không được dùng", "Duplicate, not used"),
+        "problem_missing": ("Không có giá trị", "No value"),
+        "problem_negative": ("Âm", "Negative"),
+        "problem_too_large": ("Lớn quá mức có thể có", "Larger than any can be"),
+        "problem_ratio_above_one": ("Tỷ lệ lớn hơn 100%", "A ratio above 100%"),
+        # fields the date and value checks name that are not in vocab.DATE_FIELDS
+        "field_month": ("Tháng chi trả", "Payment month"),
+        "field_valid_to": ("Thẻ có hiệu lực đến", "Card valid to"),
+        "field_deadline": ("Hạn hoàn thành", "Deadline"),
+        "field_end_date": ("Ngày bế giảng", "End date"),
+        "field_end_month": ("Đến tháng", "Last month"),
+        "field_amount_vnd": ("Số tiền", "Amount"),
+        "field_attendees": ("Số người tham dự", "Attendees"),
+        "field_registered": ("Số người đăng ký việc làm", "Registered for a job"),
     },
 )
 LIST_LABELS = {  # a person list (data_access.persons.LISTS) -> its name in a link
@@ -176,11 +215,41 @@ LIST_LABELS = {  # a person list (data_access.persons.LISTS) -> its name in a li
     "payments": "list_payments",
     "health_visits": "list_health_visits",
 }
+
+
+def _field(code: object, lang: str) -> str:
+    """The field a check names: vocab's label, this page's for the fields vocab lacks, else the
+    code as stored."""
+    if code in DATE_FIELDS:
+        return DATE_FIELDS.label(code, lang)
+    key = f"field_{code}"
+    return T(key, lang) if key in T else _text(code, lang)
+
+
+def _problem(code: object, lang: str) -> str:
+    """What is wrong with a reference row, from the check's code; an unknown code as stored."""
+    key = f"problem_{code}"
+    return T(key, lang) if key in T else _text(code, lang)
+
+
+def _number(value: object, lang: str) -> str:
+    """A value as stored, whatever its size: whole numbers exact ("9.223.372.036.854.775.807"),
+    others with two decimals, NaN and infinities as "—" (never an error for a huge value)."""
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return "—"
+    if isinstance(value, float) and value.is_integer():
+        return fmt_int(value, lang)
+    if isinstance(value, float):
+        return fmt_decimal(value, 2, lang)
+    return fmt_int(value, lang)  # type: ignore[arg-type]
+
+
 # Columns holding stored codes: each shown as its label (an unknown code as stored).
 CODE_COLUMNS: dict[str, Callable[[object, str], str]] = {
     "reason": CHECK_REASONS.label,
     "record": RECORD_KINDS.label,
-    "column_name": DATE_FIELDS.label,
+    "column_name": _field,
+    "problem": _problem,
     "status": status_label,
     "kind": GRANT_KINDS.label,
     "category": CHILD_CATEGORIES.label,
@@ -196,6 +265,8 @@ DATE_COLUMNS = {
     "deadline",
     "started_on",
     "record_date",
+    "valid_from",
+    "valid_to",
 }
 MONEY_COLUMNS = {"amount_vnd", "expected_vnd", "rate_vnd"}
 ID_COLUMNS = {  # record ids, shown as plain digits (no thousands dots) so they can be looked up
@@ -210,6 +281,10 @@ ID_COLUMNS = {  # record ids, shown as plain digits (no thousands dots) so they 
     "record_id",
     "records",
     "communes",
+    "rate_id",
+    "other_rate_id",
+    "target_id",
+    "year",
 }
 MISMATCH_COLOUR = "background-color: #ffd6d6"  # the overview's "below target" red
 
@@ -252,6 +327,7 @@ CELLS: dict[str, Callable[[Any, str], str]] = {
     **dict.fromkeys(DATE_COLUMNS, _date),
     **dict.fromkeys(MONEY_COLUMNS, fmt_money_full),
     "coefficient_x10": _coefficient,
+    "value": _number,
     "other_communes": _communes,
     **CODE_COLUMNS,
     **dict.fromkeys(ID_COLUMNS, _id),
@@ -323,6 +399,7 @@ lang, filters, scope = page.lang, page.filters, page.scope
 try:
     findings = data.run(run_checks, filters, scope, LIST_LIMIT)
     reports = data.run(reconciliation, filters, scope)
+    excluded = data.run(excluded_counts, filters, scope)
 except WelfareDataError as error:
     fail(error, lang)
 
@@ -330,6 +407,17 @@ ref = reference_date(filters.period, page.data_range.as_of)
 shown = filters.communes or (tuple(page.names) if scope.communes is not None else ())
 where = ", ".join(page.names.get(c, c) for c in shown) if shown else T("where_all", lang)
 st.caption(T("intro", lang, where=plain(where), ref=fmt_date(ref, lang)))
+if any(excluded.values()):
+    st.warning(
+        T(
+            "excluded",
+            lang,
+            payments=fmt_int(excluded["allowance_payment"], lang),
+            grants=fmt_int(excluded["housing_grant"], lang),
+            events=fmt_int(excluded["job_event"], lang),
+            check=BY_CHECK["implausible_value"].title(lang),
+        )
+    )
 
 st.subheader(T("summary", lang))
 summary = pd.DataFrame(

@@ -48,6 +48,20 @@ KEYS: dict[str, Callable[[Any], object]] = {
     "unknown_unit": lambda r: r.person_id,
     "non_positive_amount": lambda r: (r.record, r.record_id),
     "future_date": lambda r: (r.record, r.column_name, r.record_id),
+    "implausible_value": lambda r: (r.record, r.column_name, r.record_id),
+    "date_out_of_range": lambda r: (r.record, r.column_name, r.record_id),
+    "invalid_rate": lambda r: r.rate_id,
+    "duplicate_unit_code": lambda r: r.unit_id,
+    "invalid_target": lambda r: r.target_id,
+}
+# Checks the demo plants nothing for (a planted value would move a published figure, or the
+# engine refuses it); tests/test_hostile_values.py plants them on copies of the demo.
+NOT_SEEDED = {
+    "implausible_value",
+    "date_out_of_range",
+    "invalid_rate",
+    "duplicate_unit_code",
+    "invalid_target",
 }
 
 
@@ -68,7 +82,7 @@ def seeded() -> dict[str, list[tuple[object, tuple[str, ...]]]]:
 def expected(
     seeded: dict[str, list[tuple[object, tuple[str, ...]]]], code: str, commune: str | None = None
 ) -> set[object]:
-    return {key for key, seen_by in seeded[code] if commune is None or commune in seen_by}
+    return {key for key, seen_by in seeded.get(code, []) if commune is None or commune in seen_by}
 
 
 def found(engine: Engine, filters: Filters, scope: Scope = EVERYONE) -> dict[str, set[object]]:
@@ -107,7 +121,7 @@ def clean_engine(
 
 
 def test_the_generator_seeds_a_few_of_every_problem(seeded) -> None:
-    assert set(seeded) == {c.code for c in CHECKS} | {"reconciliation"}
+    assert set(seeded) == {c.code for c in CHECKS} - NOT_SEEDED | {"reconciliation"}
     assert {code: len(v) for code, v in seeded.items()} == {
         "duplicate_person": 6,
         "elderly_no_bhyt": 3,
@@ -304,6 +318,7 @@ def test_the_page_shows_every_count_but_no_list_without_sign_in(app_env) -> None
         "unknown_unit": "3 trường hợp",
         "non_positive_amount": "2 trường hợp",
         "future_date": "3 trường hợp",
+        **dict.fromkeys(sorted(NOT_SEEDED), "0 trường hợp"),
     }
     assert not _person_lists(at)
     assert any("chỉ xem số lượng" in i.value for i in at.info)

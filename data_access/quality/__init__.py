@@ -8,7 +8,8 @@ and how it reads the period; ``run_checks`` runs them all for a selection, and
 period.
 
 The package, bottom up: ``context`` (the selection and shared SQL), ``check`` (the entry and
-how it runs), ``people`` / ``payments`` / ``records`` (the entries), ``registry`` (their order),
+how it runs), ``people`` / ``payments`` / ``records`` / ``reference`` (the entries; ``reference``
+checks the rate, unit and target tables), ``registry`` (their order),
 ``reconcile``. The names below are what the quality page, the benchmark and the tests use.
 """
 

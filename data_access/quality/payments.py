@@ -11,7 +11,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from .. import schema as s
-from ..definitions import CHECKED_STATUSES
+from ..definitions import CHECKED_STATUSES, payment_counted, rate_for, rates_in_effect
 from ..filters import add_months, month_start
 from .check import check
 from .context import Context, Statement, in_scope, scanned, unit_columns
@@ -110,7 +110,7 @@ def missing_payment(ctx: Context) -> Statement:
 )
 def wrong_amount(ctx: Context) -> Statement:
     """Payments for the period's months that differ from standard rate × coefficient."""
-    pay, b, p, r = s.allowance_payment, s.allowance_beneficiary, s.person, s.allowance_rate
+    pay, b, p, r = s.allowance_payment, s.allowance_beneficiary, s.person, rates_in_effect()
     u = s.admin_unit.alias("u")
     expected = r.c.amount_vnd * b.c.coefficient_x10 // 10  # rates are whole tens of đồng
     return (
@@ -128,18 +128,12 @@ def wrong_amount(ctx: Context) -> Statement:
         .select_from(pay)
         .join(b, b.c.id == pay.c.beneficiary_id)
         .join(p, p.c.id == b.c.person_id)
-        .join(
-            r,
-            sa.and_(
-                r.c.valid_from <= pay.c.month,
-                sa.or_(r.c.valid_to.is_(None), r.c.valid_to >= pay.c.month),
-            ),
-            isouter=True,
-        )
+        .join(r, rate_for(r, pay.c.month), isouter=True)  # one rate per payment, as the page
         .join(u, u.c.id == pay.c.admin_unit_id, isouter=True)
         .where(
             scanned(pay.c.month).between(ctx.period.start, ctx.period.end),
             pay.c.status.in_(CHECKED_STATUSES),  # the payouts page's rule, so both agree
+            payment_counted(pay),  # the others are listed by implausible_value
             sa.or_(r.c.id.is_(None), pay.c.amount_vnd * 10 != r.c.amount_vnd * b.c.coefficient_x10),
             in_scope(pay.c.admin_unit_id, ctx),
         )

@@ -11,6 +11,15 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from .. import schema as s
+from ..definitions import (
+    EARLIEST_BIRTH,
+    EARLIEST_DATE,
+    MAX_EVENT_PEOPLE,
+    MAX_GRANT_VND,
+    MAX_PAYMENT_VND,
+    grant_counted,
+)
+from ..sql import valid_date
 from .check import check
 from .context import Context, Statement, in_scope, owners, scanned, unit_columns
 
@@ -126,35 +135,50 @@ def non_positive_amount(ctx: Context) -> Statement:
     return sa.union_all(payments, grants)
 
 
-# The date columns that must not lie in the future. Left out on purpose: card valid_to, grant
-# deadline and class end_date (legitimately ahead), beneficiary end_month (last month paid), and
-# payment month — the as-of date is read from it, so it cannot be judged against itself.
-FUTURE_COLUMNS: list[tuple[sa.Table, str]] = [
-    (s.person, "birth_date"),
-    (s.person, "died_on"),
-    (s.health_insurance_card, "valid_from"),
-    (s.health_check, "check_date"),
-    (s.child_case, "opened_on"),
-    (s.child_case, "supported_on"),
-    (s.child_case, "closed_on"),
-    (s.child_protection_board, "established_on"),
-    (s.village, "child_collaborator_since"),
-    (s.housing_grant, "approved_on"),
-    (s.housing_grant, "started_on"),
-    (s.housing_grant, "completed_on"),
-    (s.vocational_class, "start_date"),
-    (s.job_event, "event_date"),
-    (s.allowance_beneficiary, "start_month"),
-    (s.allowance_payment, "paid_on"),
+# The date columns that must not lie in the future, with how far ahead of the data's as-of date
+# each may lie. Payment months count now that the as-of date ignores them beyond today
+# (``definitions.data_as_of``); planned dates (card expiry, grant deadline, class end, last month
+# on the list) are legitimately ahead, but not by more than ``PLANNED_TOLERANCE_DAYS``.
+PLANNED_TOLERANCE_DAYS = 5 * 366  # a BHYT card, a class or a grant is planned for a few years
+FUTURE_COLUMNS: list[tuple[sa.Table, str, int]] = [
+    (s.person, "birth_date", FUTURE_TOLERANCE_DAYS),
+    (s.person, "died_on", FUTURE_TOLERANCE_DAYS),
+    (s.health_insurance_card, "valid_from", FUTURE_TOLERANCE_DAYS),
+    (s.health_insurance_card, "valid_to", PLANNED_TOLERANCE_DAYS),
+    (s.health_check, "check_date", FUTURE_TOLERANCE_DAYS),
+    (s.child_case, "opened_on", FUTURE_TOLERANCE_DAYS),
+    (s.child_case, "supported_on", FUTURE_TOLERANCE_DAYS),
+    (s.child_case, "closed_on", FUTURE_TOLERANCE_DAYS),
+    (s.child_protection_board, "established_on", FUTURE_TOLERANCE_DAYS),
+    (s.village, "child_collaborator_since", FUTURE_TOLERANCE_DAYS),
+    (s.housing_grant, "approved_on", FUTURE_TOLERANCE_DAYS),
+    (s.housing_grant, "started_on", FUTURE_TOLERANCE_DAYS),
+    (s.housing_grant, "completed_on", FUTURE_TOLERANCE_DAYS),
+    (s.housing_grant, "deadline", PLANNED_TOLERANCE_DAYS),
+    (s.vocational_class, "start_date", FUTURE_TOLERANCE_DAYS),
+    (s.vocational_class, "end_date", PLANNED_TOLERANCE_DAYS),
+    (s.job_event, "event_date", FUTURE_TOLERANCE_DAYS),
+    (s.allowance_beneficiary, "start_month", FUTURE_TOLERANCE_DAYS),
+    (s.allowance_beneficiary, "end_month", PLANNED_TOLERANCE_DAYS),
+    (s.allowance_payment, "month", FUTURE_TOLERANCE_DAYS),
+    (s.allowance_payment, "paid_on", FUTURE_TOLERANCE_DAYS),
 ]
+# The earliest plausible day of each date column (``definitions``): 1/1/1900 is the placeholder
+# many systems write for "unknown", and nothing of these programmes happened before 2000.
+EARLIEST: dict[str, date] = {"birth_date": EARLIEST_BIRTH, "died_on": EARLIEST_BIRTH}
+EARLY_COLUMNS: list[tuple[sa.Table, str]] = [(t, c) for t, c, _ in FUTURE_COLUMNS]
 
 
-def future_cutoff(ctx: Context) -> date:
+def future_cutoff(ctx: Context, tolerance_days: int = FUTURE_TOLERANCE_DAYS) -> date:
     """Dates after this day are in the future: the as-of date plus the tolerance."""
-    return (ctx.as_of or ctx.ref) + timedelta(days=FUTURE_TOLERANCE_DAYS)
+    return (ctx.as_of or ctx.ref) + timedelta(days=tolerance_days)
 
 
-def _future_part(ctx: Context, table: sa.Table, column: str, cutoff: date) -> sa.Select:
+def _record_part(
+    ctx: Context, table: sa.Table, column: str, condition: sa.ColumnElement[bool]
+) -> tuple[sa.Select, sa.ColumnElement[str | None], sa.FromClause]:
+    """Rows of ``table`` meeting ``condition`` in scope, joined to whom they concern and their
+    commune: (statement, the person's name or NULL, the unit alias)."""
     u, p = s.admin_unit.alias("u"), s.person
     stmt = sa.select(table.c.id).select_from(table)
     name: sa.ColumnElement[str | None] = sa.cast(sa.null(), sa.String(120))
@@ -173,16 +197,23 @@ def _future_part(ctx: Context, table: sa.Table, column: str, cutoff: date) -> sa
         name = owner.c.full_name
     # A BHYT card has no unit of its own: it counts under its holder's.
     unit = table.c.admin_unit_id if "admin_unit_id" in table.c else p.c.admin_unit_id
-    stmt = stmt.join(u, u.c.id == unit, isouter=True).where(
-        table.c[column] > cutoff, in_scope(unit, ctx)
-    )
+    stmt = stmt.join(u, u.c.id == unit, isouter=True).where(condition, in_scope(unit, ctx))
+    return stmt, name, u
+
+
+def _future_part(ctx: Context, table: sa.Table, column: str, cutoff: date) -> sa.Select:
+    day = table.c[column]
+    # And a real date: '2023-13-45' is "later" than 2023-12-31 as text, and cannot be read back
+    # as a date (check date_out_of_range lists it). The comparison first: SQLite then calls
+    # date() only for the few rows past the cutoff.
+    stmt, name, u = _record_part(ctx, table, column, sa.and_(day > cutoff, valid_date(day)))
     return stmt.with_only_columns(
         sa.literal(table.name, sa.String).label("record"),
         sa.literal(column, sa.String).label("column_name"),
         table.c.id.label("record_id"),
         name.label("full_name"),
         *unit_columns(u),
-        table.c[column].label("record_date"),
+        day.label("record_date"),
     )
 
 
@@ -192,13 +223,17 @@ def _future_part(ctx: Context, table: sa.Table, column: str, cutoff: date) -> sa
     rule=(
         f"Một ngày ghi trong hồ sơ (ngày sinh, ngày mất, ngày khám, ngày mở, hỗ trợ, đóng hồ sơ "
         f"trẻ em, ngày phê duyệt, khởi công, hoàn thành nhà, ngày khai giảng, ngày hội nghị, "
-        f"ngày chi trả…) muộn hơn ngày có số liệu mới nhất quá {FUTURE_TOLERANCE_DAYS} ngày, "
-        f"tức là một ngày chưa tới, thường do gõ nhầm năm (2032 thay cho 2022). Xét mọi hồ sơ, "
-        f"không theo kỳ đang xem: ngày chưa tới là sai ở bất kỳ kỳ nào.",
+        f"tháng chi trả, ngày chi trả…) muộn hơn ngày có số liệu mới nhất quá "
+        f"{FUTURE_TOLERANCE_DAYS} ngày, tức là một ngày chưa tới, thường do gõ nhầm năm (2032 "
+        f"thay cho 2022); ngày dự kiến (thẻ BHYT hết hạn, hạn hoàn thành nhà, ngày bế giảng, "
+        f"tháng thôi hưởng) thì quá 5 năm. Xét mọi hồ sơ, không theo kỳ đang xem: ngày chưa "
+        f"tới là sai ở bất kỳ kỳ nào, và không làm dịch ngày có số liệu mới nhất.",
         f"A date on a record (birth, death, health check, child case, housing grant, class, "
-        f"event, payment…) more than {FUTURE_TOLERANCE_DAYS} days after the latest data: a day "
-        f"that has not come yet, usually a mistyped year (2032 for 2022). Every record is "
-        f"checked, whatever the period shown: such a date is wrong in any period.",
+        f"event, payment month, payment…) more than {FUTURE_TOLERANCE_DAYS} days after the "
+        f"latest data: a day that has not come yet, usually a mistyped year (2032 for 2022); "
+        f"for a planned date (card expiry, grant deadline, class end, last month on the list), "
+        f"more than 5 years after. Every record is checked, whatever the period shown: such a "
+        f"date is wrong in any period, and it does not move the latest data's day.",
     ),
     action=(
         "Đối chiếu giấy tờ gốc và sửa lại ngày nhập nhầm trong hồ sơ.",
@@ -209,6 +244,116 @@ def _future_part(ctx: Context, table: sa.Table, column: str, cutoff: date) -> sa
     period_use="none",
 )
 def future_date(ctx: Context) -> Statement:
-    """Dates later than the data's as-of date plus ``FUTURE_TOLERANCE_DAYS``."""
-    cutoff = future_cutoff(ctx)
-    return sa.union_all(*(_future_part(ctx, t, c, cutoff) for t, c in FUTURE_COLUMNS))
+    """Dates later than the data's as-of date plus each column's tolerance."""
+    return sa.union_all(
+        *(_future_part(ctx, t, c, future_cutoff(ctx, days)) for t, c, days in FUTURE_COLUMNS)
+    )
+
+
+def _out_of_range_part(ctx: Context, table: sa.Table, column: str) -> sa.Select:
+    day = table.c[column]
+    earliest = EARLIEST.get(column, EARLIEST_DATE)
+    # Too early, or no date at all (a text earlier than ``earliest`` is out of range either
+    # way): one date() per row on SQLite, none on PostgreSQL.
+    wrong = sa.and_(day.is_not(None), sa.or_(day < earliest, sa.not_(valid_date(day))))
+    stmt, name, u = _record_part(ctx, table, column, wrong)
+    return stmt.with_only_columns(
+        sa.literal(table.name, sa.String).label("record"),
+        sa.literal(column, sa.String).label("column_name"),
+        table.c.id.label("record_id"),
+        name.label("full_name"),
+        *unit_columns(u),
+        # as stored, in text: a value that is no date cannot be read back as one
+        sa.cast(day, sa.String(40)).label("stored_value"),
+    )
+
+
+@check(
+    "date_out_of_range",
+    title=("Ngày ghi sai hoặc quá sớm", "Date that is no date, or implausibly early"),
+    rule=(
+        f"Một ngày ghi trong hồ sơ không phải là ngày có thật (như “2023-13-45”), hoặc sớm hơn "
+        f"ngày {EARLIEST_DATE:%d/%m/%Y} (ngày sinh, ngày mất: sớm hơn "
+        f"{EARLIEST_BIRTH:%d/%m/%Y}; ngày 01/01/1900 thường là ngày điền thay cho “không rõ”). "
+        f"Những hồ sơ này không được tính vào số liệu và không làm dịch khoảng thời gian có số "
+        f"liệu. Xét mọi hồ sơ, không theo kỳ đang xem.",
+        f"A date on a record that is no real date (such as “2023-13-45”), or earlier than "
+        f"{EARLIEST_DATE:%d/%m/%Y} (birth and death dates: earlier than "
+        f"{EARLIEST_BIRTH:%d/%m/%Y}; 01/01/1900 is often written for “unknown”). Such records "
+        f"are left out of the figures and do not stretch the period the data covers. Every "
+        f"record is checked, whatever the period shown.",
+    ),
+    action=(
+        "Đối chiếu giấy tờ gốc và nhập lại ngày đúng; để trống nếu không rõ.",
+        "Check the original paperwork and enter the right date; leave it empty if unknown.",
+    ),
+    order=("record", "column_name", "record_id"),
+    personal=frozenset({"record_id", "full_name"}),
+    period_use="none",
+)
+def date_out_of_range(ctx: Context) -> Statement:
+    """Dates that are no date (SQLite stores any text), or earlier than the column's earliest."""
+    return sa.union_all(*(_out_of_range_part(ctx, t, c) for t, c in EARLY_COLUMNS))
+
+
+def _implausible_part(
+    ctx: Context,
+    table: sa.Table,
+    column: str,
+    counted: sa.ColumnElement[bool],
+    day: sa.ColumnElement[date],
+) -> sa.Select:
+    stmt, name, u = _record_part(ctx, table, column, sa.not_(counted))
+    return stmt.with_only_columns(
+        sa.literal(table.name, sa.String).label("record"),
+        sa.literal(column, sa.String).label("column_name"),
+        table.c.id.label("record_id"),
+        name.label("full_name"),
+        *unit_columns(u),
+        sa.case((valid_date(day), day), else_=sa.null()).label("record_date"),
+        sa.cast(table.c[column], sa.BigInteger).label("value"),
+    )
+
+
+_PEOPLE_VI = f"{MAX_EVENT_PEOPLE:,}".replace(",", ".")  # 100.000
+
+
+@check(
+    "implausible_value",
+    title=(
+        "Số tiền, số người không thể đúng",
+        "Amount or head count that cannot be true",
+    ),
+    rule=(
+        f"Khoản chi trả trợ cấp hằng tháng âm hoặc từ {MAX_PAYMENT_VND // 1_000_000} triệu đồng "
+        f"trở lên; khoản hỗ trợ nhà ở âm hoặc từ {MAX_GRANT_VND // 1_000_000_000} tỷ đồng trở "
+        f"lên; hội nghị việc làm có số người tham dự hoặc đăng ký âm hay quá "
+        f"{_PEOPLE_VI} người. Những hồ sơ này không được tính vào số liệu nào (kinh phí, số "
+        "khoản chi, số hộ được hỗ trợ…) cho tới khi được sửa. Xét mọi hồ sơ, không theo kỳ "
+        "đang xem.",
+        f"A monthly allowance payment below zero or of {MAX_PAYMENT_VND // 1_000_000} million "
+        f"đồng or more; a housing grant below zero or of {MAX_GRANT_VND // 1_000_000_000} "
+        f"billion đồng or more; a job event with attendees or registrations below zero or over "
+        f"{MAX_EVENT_PEOPLE:,}. Such records are left out of every figure (money, payments, "
+        f"households supported…) until corrected. Every record is checked, whatever the "
+        f"period shown.",
+    ),
+    action=(
+        "Đối chiếu chứng từ gốc và nhập lại số đúng (thường là gõ thừa chữ số).",
+        "Check the original voucher and enter the right number (usually extra digits typed).",
+    ),
+    order=("record", "column_name", "record_id"),
+    personal=frozenset({"record_id", "full_name"}),
+    period_use="none",
+)
+def implausible_value(ctx: Context) -> Statement:
+    """Payments, grants and job events that ``definitions`` leaves out of every figure."""
+    pay, g, e = s.allowance_payment, s.housing_grant, s.job_event
+    amount = sa.and_(pay.c.amount_vnd >= 0, pay.c.amount_vnd < MAX_PAYMENT_VND)
+    people = MAX_EVENT_PEOPLE
+    return sa.union_all(
+        _implausible_part(ctx, pay, "amount_vnd", amount, pay.c.month),
+        _implausible_part(ctx, g, "amount_vnd", grant_counted(g), g.c.approved_on),
+        _implausible_part(ctx, e, "attendees", e.c.attendees.between(0, people), e.c.event_date),
+        _implausible_part(ctx, e, "registered", e.c.registered.between(0, people), e.c.event_date),
+    )

@@ -17,7 +17,14 @@ from .check import LIST_LIMIT, Check
 from .context import context
 from .payments import missing_payment, no_bank_account, wrong_amount
 from .people import child_no_intervention, duplicate_person, elderly_no_bhyt, unknown_unit
-from .records import future_date, housing_overdue, non_positive_amount
+from .records import (
+    date_out_of_range,
+    future_date,
+    housing_overdue,
+    implausible_value,
+    non_positive_amount,
+)
+from .reference import duplicate_unit_code, invalid_rate, invalid_target
 
 CHECKS: list[Check] = [
     duplicate_person,
@@ -29,7 +36,12 @@ CHECKS: list[Check] = [
     housing_overdue,
     unknown_unit,
     non_positive_amount,
+    implausible_value,
     future_date,
+    date_out_of_range,
+    invalid_rate,
+    duplicate_unit_code,
+    invalid_target,
 ]
 BY_CHECK: dict[str, Check] = {c.code: c for c in CHECKS}
 

@@ -15,7 +15,16 @@ from sqlalchemy import Date
 from vocab import BANK, CASH
 
 from .. import schema as s
-from ..definitions import ELDERLY_CHECK_KINDS, JOB_FAIR_KINDS, PAID, rate_check, rate_totals
+from ..definitions import (
+    ELDERLY_CHECK_KINDS,
+    JOB_FAIR_KINDS,
+    PAID,
+    event_counted,
+    grant_counted,
+    payment_counted,
+    rate_check,
+    rate_totals,
+)
 from ..sql import count_if, month_of, sum_if, year_of
 from .stocks import stock_parts
 from .tables import (
@@ -58,14 +67,14 @@ def _flow_parts() -> list[sa.Select]:
         sa.func.coalesce(sa.func.sum(g.c.amount_vnd), 0).label("grant_amount"),
         sum_if(g.c.funding_source == "socialised", g.c.amount_vnd).label("socialised_amount"),
         count_if(g.c.status == "completed").label("grants_completed"),
-    )
+    ).where(grant_counted(g))
     jobs = by_month(
         e,
         e.c.event_date,
         count_if(e.c.kind.in_(JOB_FAIR_KINDS)).label("job_fairs"),
         count_if(e.c.kind == "recruitment").label("recruitment_events"),
         sa.func.coalesce(sa.func.sum(e.c.attendees), 0).label("event_attendees"),
-    )
+    ).where(event_counted(e))
     learners = (
         sa.select(
             en.c.class_id,
@@ -93,7 +102,7 @@ def _flow_parts() -> list[sa.Select]:
             sa.func.sum(pay.c.amount_vnd).label("paid_amount"),
             sa.func.count().label("payments"),
         )
-        .where(pay.c.status == PAID)
+        .where(pay.c.status == PAID, payment_counted(pay))
         .group_by(pay.c.admin_unit_id, pay.c.month)
     )
     check, named = rate_check()
@@ -157,7 +166,7 @@ def payment_fill() -> sa.Insert:
             sa.func.count().label("payments"),
             sa.func.max(sa.case((bank, 1), else_=0)).label("by_bank"),
         )
-        .where(pay.c.status == PAID)
+        .where(pay.c.status == PAID, payment_counted(pay))
         .group_by(pay.c.beneficiary_id, pay.c.admin_unit_id, pay.c.month)
         .subquery("per_month")
     )

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from .. import schema as s
-from ..definitions import PAID, data_as_of, elderly_born_by, first_month
+from ..definitions import PAID, data_as_of, elderly_born_by, first_month, payment_counted
 from ..filters import add_months, month_end
 from ..sql import month_of
 from .fill import fill_statement, payment_fill, payment_rollup, payment_year_fill, year_fill
@@ -78,7 +78,7 @@ def payments_in_one_unit(conn: Connection) -> bool:
     pay = s.allowance_payment
     movers = (
         sa.select(pay.c.beneficiary_id)
-        .where(pay.c.status == PAID)
+        .where(pay.c.status == PAID, payment_counted(pay))
         .group_by(pay.c.beneficiary_id)
         .having(sa.func.min(pay.c.admin_unit_id) != sa.func.max(pay.c.admin_unit_id))
         .limit(1)
