@@ -12,7 +12,7 @@ from ui import data
 from ui.attention import attention_panel
 from ui.downloads import download_buttons
 from ui.filters import drill_to, params_for, scope_label
-from ui.guard import section
+from ui.guard import left_out, section
 from ui.i18n import t
 from ui.page import setup
 from ui.scorecard import commune_table
@@ -57,6 +57,7 @@ def table_key(filters: Filters) -> str:
 
 page = setup("overview_title")
 lang, filters, scope = page.lang, page.filters, page.scope
+left_out(page)  # records with impossible values: how many, not silently
 
 
 def head() -> pd.DataFrame:

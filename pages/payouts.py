@@ -18,7 +18,7 @@ from data_access.filters import add_months
 from data_access.indicators import headline
 from i18n import Catalog
 from ui import data
-from ui.guard import section
+from ui.guard import left_out, section
 from ui.page import setup
 from ui.sections import chart_with_data
 from ui.tiles import tiles
@@ -92,6 +92,7 @@ T = Catalog(
 
 page = setup("nav_payouts")
 lang, filters, scope = page.lang, page.filters, page.scope
+left_out(page, ("allowance_payment",))  # records with impossible values: how many, not silently
 
 
 def monthly() -> pd.DataFrame:

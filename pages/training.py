@@ -10,7 +10,7 @@ from data_access.indicators import headline
 from i18n import Catalog
 from ui import data
 from ui.downloads import download_buttons
-from ui.guard import section
+from ui.guard import left_out, section
 from ui.page import setup
 from ui.sections import chart_with_data, period_months
 from ui.tiles import tiles
@@ -50,6 +50,7 @@ T = Catalog(
 
 page = setup("nav_training")
 lang, filters, scope = page.lang, page.filters, page.scope
+left_out(page, ("job_event",))  # records with impossible values: how many, not silently
 
 # Each part below is a section (ui.guard): a value it cannot use shows a notice in its place.
 with section(lang):

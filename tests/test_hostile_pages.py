@@ -16,11 +16,13 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 import streamlit as st
 from google.protobuf.message import Message
 from streamlit.runtime.media_file_manager import MediaFileManager
@@ -458,3 +460,62 @@ def test_a_programming_error_still_reaches_the_error_box(kind: str) -> None:
     at.run()
     assert len(at.exception) == 1
     assert [w.value for w in at.warning] == []
+
+
+# --- what the figures leave out, said on the page -------------------------------------------
+
+LEFT_OUT_PAGES = {  # page -> (the kind of record it sums, how the notice names them)
+    "payouts": ("allowance_payment", "khoản chi trợ cấp"),
+    "housing": ("housing_grant", "khoản hỗ trợ nhà ở"),
+    "overview": ("allowance_payment", "khoản chi trợ cấp"),
+}
+
+
+START = date(2023, 1, 1)
+
+
+def _impossible(url: str, kind: str, communes: tuple[str, ...] | None) -> int:
+    """The records of 2023-01..2023-11 no figure may count, by a rule written here from the
+    README ("Values that cannot be true"), not from data_access: payments paid or pending below
+    0 or of 100 triệu đồng or more; grants below 0 or of 1 tỷ đồng or more."""
+    if kind == "allowance_payment":
+        sql = (
+            "SELECT p.id, u.code FROM allowance_payment p JOIN admin_unit u "
+            "ON u.id = p.admin_unit_id WHERE p.status IN ('paid', 'pending') "
+            "AND p.month BETWEEN :start AND :end "
+            "AND (p.amount_vnd < 0 OR p.amount_vnd >= 100000000)"
+        )
+    else:
+        sql = (
+            "SELECT g.id, u.code FROM housing_grant g JOIN admin_unit u "
+            "ON u.id = g.admin_unit_id WHERE g.approved_on BETWEEN :start AND :end_day "
+            "AND (g.amount_vnd < 0 OR g.amount_vnd >= 1000000000)"
+        )
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text(sql),
+                {"start": START, "end": date(2023, 11, 1), "end_day": date(2023, 11, 30)},
+            ).all()
+    finally:
+        engine.dispose()
+    return len({row[0] for row in rows if communes is None or row[1] in communes})
+
+
+@pytest.mark.parametrize("page", sorted(LEFT_OUT_PAGES))
+def test_the_page_says_how_many_records_its_figures_leave_out(
+    page: str, tour: Tour, hostile_url: str, request: pytest.FixtureRequest
+) -> None:
+    """Payments near 2^63 and negative amounts are not summed, and the page says how many:
+    "2 khoản chi trợ cấp có giá trị không thể đúng … không được tính vào số liệu của kỳ này"."""
+    role = request.node.callspec.params["tour"]
+    kind, words = LEFT_OUT_PAGES[page]
+    communes = (QUANG_TAN,) if role == "quangtan" else None
+    expected = _impossible(hostile_url, kind, communes)
+    said = [n for n in tour[page].notices if "không thể đúng" in n]
+    if expected == 0:
+        assert said == []
+    else:
+        assert len(said) == 1 and f"{expected} {words}" in said[0], said
+        assert "không được tính vào số liệu của kỳ này" in said[0]
