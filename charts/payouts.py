@@ -58,7 +58,10 @@ T = Catalog(
         "group": ("Nhóm đối tượng (Nghị định 20)", "Beneficiary group (Decree 20)"),
         "group_code": ("Mã nhóm", "Group code"),
         "mismatches": ("Số khoản chi sai mức", "Payments off the standard"),
-        "without_rate": ("Không có mức chuẩn", "No standard rate"),
+        "without_rate": (
+            "Không xác định được mức phải chi (thiếu mức chuẩn hoặc hệ số sai)",
+            "Amount due unknown (no standard rate, or an impossible coefficient)",
+        ),
         "overpaid": ("Chi thừa (đồng)", "Overpaid (VND)"),
         "underpaid": ("Chi thiếu (đồng)", "Underpaid (VND)"),
         "difference": ("Chênh lệch (đồng)", "Difference (VND)"),

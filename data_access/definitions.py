@@ -105,6 +105,9 @@ MAX_PAYMENT_VND = 100_000_000  # 100 triệu đồng: ~40× the largest monthly 
 # chuẩn 500.000 = 2,5 triệu), room for a year of arrears paid at once
 MAX_GRANT_VND = 1_000_000_000  # 1 tỷ đồng per household: ~10× a new house's support (40–100 triệu)
 MAX_EVENT_PEOPLE = 100_000  # attendees or registrations of one job event: more than the district
+# Decree 20/2021's coefficients run from 1 to 5 (× 10 as stored: 10–50); 0,1–10 leaves room
+# for any later scale and still catches a typed-over value.
+MIN_COEFFICIENT_X10, MAX_COEFFICIENT_X10 = 1, 100
 MAX_TARGET = 1e13  # 10.000 tỷ đồng: no district or commune target comes near it
 MAX_UNIT_POPULATION = 10_000_000  # no commune comes near it (the largest wards: a few 100.000)
 
@@ -115,6 +118,12 @@ def payment_counted(pay: sa.FromClause = s.allowance_payment) -> sa.ColumnElemen
     return sa.and_(
         valid_date(pay.c.month), pay.c.amount_vnd >= 0, pay.c.amount_vnd < MAX_PAYMENT_VND
     )
+
+
+def coefficient_valid(ben: sa.FromClause = s.allowance_beneficiary) -> sa.ColumnElement[bool]:
+    """A beneficiary's Decree 20 coefficient that can be true (hệ số 0,1–10): only then is
+    rate × coefficient the amount they should get."""
+    return ben.c.coefficient_x10.between(MIN_COEFFICIENT_X10, MAX_COEFFICIENT_X10)
 
 
 def grant_counted(g: sa.FromClause = s.housing_grant) -> sa.ColumnElement[bool]:
@@ -235,14 +244,19 @@ def rate_check() -> tuple[sa.Select, dict[str, sa.ColumnElement]]:
     Returns the statement (selecting the payment id; callers choose their columns) and the named
     expressions: ``expected_x10``, ``diff_x10`` (tenths of a đồng: coefficient_x10 keeps
     rate × coefficient exact integer math), ``without_rate`` and ``rate_amount``. A payment for a
-    month with no standard rate in force counts as differing (its expected amount is unknown).
+    month with no standard rate in force, or of a beneficiary whose coefficient cannot be true
+    (``coefficient_valid``), counts as differing: its expected amount and difference are unknown
+    (NULL), so no absurd difference is summed.
     Each payment meets one rate at most (``rates_in_effect``); payments the figures leave out
     (``payment_counted``) are not checked here but by ``implausible_value``. The payouts page
     lists them; the summaries count them per unit and month.
     """
     pay, ben, rate = s.allowance_payment, s.allowance_beneficiary, rates_in_effect()
-    expected_x10 = rate.c.amount_vnd * ben.c.coefficient_x10
-    diff_x10 = pay.c.amount_vnd * 10 - expected_x10
+    # The expected amount is known when a rate is in force and the coefficient can be true; a
+    # coefficient that cannot (listed by implausible_value) would make the difference absurd.
+    known = sa.and_(rate.c.id.is_not(None), coefficient_valid(ben))
+    expected_x10 = sa.case((known, rate.c.amount_vnd * ben.c.coefficient_x10), else_=sa.null())
+    diff_x10 = sa.case((known, pay.c.amount_vnd * 10 - expected_x10), else_=sa.null())
     stmt = (
         sa.select(pay.c.id)
         .select_from(pay)
@@ -251,13 +265,13 @@ def rate_check() -> tuple[sa.Select, dict[str, sa.ColumnElement]]:
         .where(
             pay.c.status.in_(CHECKED_STATUSES),
             payment_counted(pay),
-            sa.or_(rate.c.id.is_(None), diff_x10 != 0),
+            sa.or_(sa.not_(known), diff_x10 != 0),
         )
     )
     named = {
         "expected_x10": expected_x10,
         "diff_x10": diff_x10,
-        "without_rate": rate.c.id.is_(None),
+        "without_rate": sa.not_(known),
         "rate_amount": rate.c.amount_vnd,
     }
     return stmt, named

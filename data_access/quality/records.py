@@ -17,6 +17,7 @@ from ..definitions import (
     MAX_EVENT_PEOPLE,
     MAX_GRANT_VND,
     MAX_PAYMENT_VND,
+    coefficient_valid,
     grant_counted,
 )
 from ..sql import valid_date
@@ -321,22 +322,24 @@ _PEOPLE_VI = f"{MAX_EVENT_PEOPLE:,}".replace(",", ".")  # 100.000
 @check(
     "implausible_value",
     title=(
-        "Số tiền, số người không thể đúng",
-        "Amount or head count that cannot be true",
+        "Số tiền, số người, hệ số không thể đúng",
+        "Amount, head count or coefficient that cannot be true",
     ),
     rule=(
         f"Khoản chi trả trợ cấp hằng tháng âm hoặc từ {MAX_PAYMENT_VND // 1_000_000} triệu đồng "
         f"trở lên; khoản hỗ trợ nhà ở âm hoặc từ {MAX_GRANT_VND // 1_000_000_000} tỷ đồng trở "
         f"lên; hội nghị việc làm có số người tham dự hoặc đăng ký âm hay quá "
         f"{_PEOPLE_VI} người. Những hồ sơ này không được tính vào số liệu nào (kinh phí, số "
-        "khoản chi, số hộ được hỗ trợ…) cho tới khi được sửa. Xét mọi hồ sơ, không theo kỳ "
-        "đang xem.",
+        "khoản chi, số hộ được hỗ trợ…) cho tới khi được sửa. Đối tượng có hệ số trợ cấp "
+        "ngoài khoảng 0,1–10: không xác định được số tiền phải chi, nên khoản chi của họ không "
+        "được so với mức chuẩn × hệ số. Xét mọi hồ sơ, không theo kỳ đang xem.",
         f"A monthly allowance payment below zero or of {MAX_PAYMENT_VND // 1_000_000} million "
         f"đồng or more; a housing grant below zero or of {MAX_GRANT_VND // 1_000_000_000} "
         f"billion đồng or more; a job event with attendees or registrations below zero or over "
         f"{MAX_EVENT_PEOPLE:,}. Such records are left out of every figure (money, payments, "
-        f"households supported…) until corrected. Every record is checked, whatever the "
-        f"period shown.",
+        "households supported…) until corrected. A beneficiary whose coefficient lies outside "
+        "0.1–10: the amount due is unknown, so their payments are not compared with rate × "
+        "coefficient. Every record is checked, whatever the period shown.",
     ),
     action=(
         "Đối chiếu chứng từ gốc và nhập lại số đúng (thường là gõ thừa chữ số).",
@@ -348,7 +351,7 @@ _PEOPLE_VI = f"{MAX_EVENT_PEOPLE:,}".replace(",", ".")  # 100.000
 )
 def implausible_value(ctx: Context) -> Statement:
     """Payments, grants and job events that ``definitions`` leaves out of every figure."""
-    pay, g, e = s.allowance_payment, s.housing_grant, s.job_event
+    pay, g, e, b = s.allowance_payment, s.housing_grant, s.job_event, s.allowance_beneficiary
     amount = sa.and_(pay.c.amount_vnd >= 0, pay.c.amount_vnd < MAX_PAYMENT_VND)
     people = MAX_EVENT_PEOPLE
     return sa.union_all(
@@ -356,4 +359,5 @@ def implausible_value(ctx: Context) -> Statement:
         _implausible_part(ctx, g, "amount_vnd", grant_counted(g), g.c.approved_on),
         _implausible_part(ctx, e, "attendees", e.c.attendees.between(0, people), e.c.event_date),
         _implausible_part(ctx, e, "registered", e.c.registered.between(0, people), e.c.event_date),
+        _implausible_part(ctx, b, "coefficient_x10", coefficient_valid(b), b.c.start_month),
     )
