@@ -40,6 +40,7 @@ from ui import data
 from ui.filters import QP_COMMUNES, QP_PERIOD, current_params, scope_label
 from ui.guard import section
 from ui.page import fail, setup
+from ui.sections import draw_chart
 from ui.text import plain
 
 # The briefing's own choices in the URL (beside ui.filters' ?ky= and ?xa=).
@@ -285,7 +286,7 @@ def draw_part(briefing: Briefing, part: Section, printing: bool) -> None:
     st.markdown(plain(part.summary))
     chart = section_chart(briefing, domain)
     if chart is not None:
-        st.altair_chart(chart, width="stretch")
+        draw_chart(chart)  # converted once per chart, data and language (ui.vega)
     header, table = table_rows(part.table, lang)
     st.markdown(f"**{T('table', lang)}**")
     print_table(pd.DataFrame(table, columns=header), printing)

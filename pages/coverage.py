@@ -11,6 +11,7 @@ from ui.guard import section
 from ui.page import setup
 from ui.sections import chart_with_data, period_months
 from ui.tiles import tiles
+from ui.vega import built
 
 T = Catalog(
     "pages.coverage",
@@ -55,7 +56,7 @@ with section(lang):
         st.info(T("no_elderly", lang))
     else:
         chart_with_data(
-            charts.cards_chart(cards, lang),
+            built(charts.cards_chart, cards, lang),
             charts.cards_table(cards, lang),
             "bao-phu-the-bhyt",
             lang,
@@ -68,7 +69,7 @@ with section(lang):
     else:
         months = period_months(filters, page.data_range)
         chart_with_data(
-            charts.visits_chart(visits, lang, months),
+            built(charts.visits_chart, visits, lang, months),
             charts.visits_table(visits, lang, months),
             "bao-phu-kham-suc-khoe",
             lang,
@@ -82,7 +83,7 @@ with section(lang):
         st.info(T("no_children", lang))
     else:
         chart_with_data(
-            charts.children_chart(by_commune, lang),
+            built(charts.children_chart, by_commune, lang),
             charts.children_table(by_commune, lang),
             "bao-phu-tre-em-theo-xa",
             lang,
@@ -91,7 +92,7 @@ with section(lang):
         with section(lang):
             by_category = data.run(queries.child_cases_by_category, filters, scope)
             chart_with_data(
-                charts.categories_chart(by_category, lang),
+                built(charts.categories_chart, by_category, lang),
                 charts.categories_table(by_category, lang),
                 "bao-phu-tre-em-theo-nhom",
                 lang,
@@ -106,7 +107,7 @@ with section(lang):
         st.info(T("no_villages", lang))
     else:
         chart_with_data(
-            charts.network_chart(network, lang),
+            built(charts.network_chart, network, lang),
             charts.network_table(network, lang),
             "bao-phu-mang-luoi-bao-ve-tre-em",
             lang,

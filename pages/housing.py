@@ -11,6 +11,7 @@ from ui.guard import left_out, section
 from ui.page import setup
 from ui.sections import chart_with_data
 from ui.tiles import tiles
+from ui.vega import built
 
 T = Catalog(
     "pages.housing",
@@ -52,7 +53,7 @@ st.subheader(T("communes", lang))
 with section(lang):
     communes = data.run(queries.grants_by_commune, filters, scope)
     chart_with_data(
-        charts.communes_chart(communes, lang),
+        built(charts.communes_chart, communes, lang),
         charts.communes_table(communes, lang),
         "nha-o-theo-xa",
         lang,
@@ -63,7 +64,7 @@ st.subheader(T("funding", lang))
 with section(lang):
     sources = data.run(queries.grants_by_source, filters, scope)
     chart_with_data(
-        charts.sources_chart(sources, lang),
+        built(charts.sources_chart, sources, lang),
         charts.sources_table(sources, lang),
         "nha-o-nguon-kinh-phi",
         lang,
@@ -73,7 +74,7 @@ with section(lang):
 with section(lang):
     groups = data.run(queries.grants_by_target_group, filters, scope)
     chart_with_data(
-        charts.groups_chart(groups, lang),
+        built(charts.groups_chart, groups, lang),
         charts.groups_table(groups, lang),
         "nha-o-doi-tuong",
         lang,
@@ -85,7 +86,7 @@ st.subheader(T("progress", lang))
 with section(lang):
     progress = data.run(queries.grant_progress, filters, scope)
     chart_with_data(
-        charts.progress_chart(progress, lang),
+        built(charts.progress_chart, progress, lang),
         charts.progress_table(progress, lang),
         "nha-o-tien-do",
         lang,
@@ -95,7 +96,7 @@ st.caption(T("progress_note", lang))
 with section(lang):
     events = data.run(queries.grant_events_by_month, filters, scope)
     chart_with_data(
-        charts.events_chart(events, lang),
+        built(charts.events_chart, events, lang),
         charts.events_table(events, lang),
         "nha-o-theo-thang",
         lang,

@@ -22,6 +22,7 @@ from ui.guard import left_out, section
 from ui.page import setup
 from ui.sections import chart_with_data
 from ui.tiles import tiles
+from ui.vega import built
 from vocab import ALLOWANCE_GROUPS, PAYMENT_METHODS
 
 T = Catalog(
@@ -139,7 +140,7 @@ st.subheader(T("h_month", lang))
 # One under the other, each as wide as the page: a month is a tap target (≥ 44 px in portrait).
 with section(lang):
     chart_with_data(
-        ch.amount_by_month(monthly(), lang),
+        built(ch.amount_by_month, monthly(), lang),
         ch.monthly_table(monthly(), lang),
         "chi-tra-theo-thang",
         lang,
@@ -147,7 +148,7 @@ with section(lang):
     )
 with section(lang):
     chart_with_data(
-        ch.beneficiaries_by_month(monthly(), lang),
+        built(ch.beneficiaries_by_month, monthly(), lang),
         ch.beneficiaries_table(monthly(), lang),
         "doi-tuong-theo-thang",
         lang,
@@ -158,7 +159,7 @@ st.subheader(T("h_ytd", lang))
 with section(lang):
     ytd = data.run(q.cumulative, filters, scope)
     chart_with_data(
-        ch.cumulative_by_month(ytd, lang),
+        built(ch.cumulative_by_month, ytd, lang),
         ch.cumulative_table(ytd, lang),
         "chi-tra-luy-ke",
         lang,
@@ -168,7 +169,7 @@ with section(lang):
 st.subheader(T("h_method", lang))
 with section(lang):
     chart_with_data(
-        ch.method_share_by_month(monthly(), lang),
+        built(ch.method_share_by_month, monthly(), lang),
         ch.method_table(monthly(), lang),
         "chi-tra-hinh-thuc",
         lang,
@@ -179,7 +180,7 @@ st.subheader(T("h_group", lang))
 with section(lang):
     groups = data.run(q.by_group, filters, scope)
     chart_with_data(
-        ch.amount_by_group(groups, lang),
+        built(ch.amount_by_group, groups, lang),
         ch.group_table(groups, lang),
         "chi-tra-nhom-doi-tuong",
         lang,
@@ -191,7 +192,7 @@ st.subheader(T("h_commune", lang))
 with section(lang):
     communes = data.run(q.by_commune, filters, scope)
     chart_with_data(
-        ch.amount_by_commune(communes, lang),
+        built(ch.amount_by_commune, communes, lang),
         ch.commune_table(communes, lang),
         "chi-tra-theo-xa",
         lang,
@@ -216,7 +217,7 @@ with section(lang):
         icon="⚠️",
     )
     chart_with_data(
-        ch.mismatches_by_commune(mismatches(), lang),
+        built(ch.mismatches_by_commune, mismatches(), lang),
         ch.mismatch_table(mismatches(), lang),
         "chi-sai-muc-theo-xa",
         lang,

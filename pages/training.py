@@ -14,6 +14,7 @@ from ui.guard import left_out, section
 from ui.page import setup
 from ui.sections import chart_with_data, period_months
 from ui.tiles import tiles
+from ui.vega import built
 
 T = Catalog(
     "pages.training",
@@ -87,7 +88,7 @@ if has_classes:
         )
     with section(lang):
         chart_with_data(
-            ch.learners_by_field(by_field(), lang),
+            built(ch.learners_by_field, by_field(), lang),
             ch.field_table(by_field(), lang),
             "dao-tao-theo-linh-vuc",
             lang,
@@ -97,7 +98,7 @@ if has_classes:
     with section(lang):
         by_commune = data.run(q.classes_by_commune, filters, scope)
         chart_with_data(
-            ch.learners_by_commune(by_commune, lang),
+            built(ch.learners_by_commune, by_commune, lang),
             ch.commune_table(by_commune, lang),
             "dao-tao-theo-xa",
             lang,
@@ -120,7 +121,7 @@ if has_events:
         months = period_months(filters, page.data_range)
         events = data.run(q.events_by_month, filters, scope)
         chart_with_data(
-            ch.events_by_month(events, lang, months),
+            built(ch.events_by_month, events, lang, months),
             ch.events_month_table(events, lang, months),
             "hoi-nghi-viec-lam-theo-thang",
             lang,
@@ -129,7 +130,7 @@ if has_events:
     with section(lang):
         event_communes = data.run(q.events_by_commune, filters, scope)
         chart_with_data(
-            ch.attendees_by_commune(event_communes, lang),
+            built(ch.attendees_by_commune, event_communes, lang),
             ch.events_commune_table(event_communes, lang),
             "hoi-nghi-viec-lam-theo-xa",
             lang,

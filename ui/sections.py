@@ -7,6 +7,7 @@ the commune's code (``unit_code``) and the month's key ("2023-03", ``month__key`
 
 from __future__ import annotations
 
+import pickle
 import re
 from datetime import date
 from typing import Any, TypeAlias
@@ -22,6 +23,7 @@ from data_access.filters import Filters
 from .downloads import download_buttons
 from .filters import SESSION_KEY, DataRange, drill_to, months_between
 from .i18n import t
+from .vega import Built, Lru, frame_digest, spec_of
 
 # What st.altair_chart draws: one chart, or charts layered, concatenated, faceted or repeated.
 AltairChart: TypeAlias = (
@@ -72,19 +74,57 @@ def _selection_key(key: str) -> str:
     return f"{key}_{ss['_drill_generation']}"
 
 
+def _draw(chart: AltairChart | Built, drill: bool, key: str) -> Any:
+    """Draw ``chart`` as wide as the page; with ``drill``, return the selection a tap made.
+
+    The spec comes from ``ui.vega`` (converted once per process, without the schema check and
+    the lock of ``st.altair_chart``; a ``Built`` chart is not even built when its spec is
+    known); a chart that path does not handle goes to ``st.altair_chart``, which draws the
+    same spec.
+    """
+    converted, made = spec_of(chart)
+    if converted is None:
+        if drill:
+            return st.altair_chart(
+                made, width="stretch", on_select="rerun", key=_selection_key(key)
+            )
+        st.altair_chart(made, width="stretch")
+        return None
+    if not drill:
+        st.vega_lite_chart(converted.spec(), width="stretch")
+        return None
+    # The drill selections only; none means a chart without them, which Streamlit refuses.
+    modes = [n for n in (COMMUNE_SELECTION, MONTH_SELECTION) if n in converted.selections]
+    return st.vega_lite_chart(
+        converted.spec(),
+        width="stretch",
+        on_select="rerun",
+        selection_mode=modes or None,
+        key=_selection_key(key),
+    )
+
+
+def draw_chart(chart: AltairChart | Built) -> None:
+    """Draw ``chart`` as wide as the page, without tap-to-drill and without a table under it
+    (the briefing's charts): converted once per process, as in ``chart_with_data``."""
+    _draw(chart, drill=False, key="")
+
+
 def chart_with_data(
-    chart: AltairChart,
+    chart: AltairChart | Built,
     table: pd.DataFrame,
     name: str,
     lang: str,
     key: str,
     drill: bool = True,
 ) -> None:
-    """Draw ``chart``; under it, ``table`` (what the chart shows) with CSV and Excel downloads."""
+    """Draw ``chart``; under it, ``table`` (what the chart shows) with CSV and Excel downloads.
+
+    ``chart``: the chart, or ``ui.vega.built(builder, *args)`` to build it only when the same
+    builder and arguments have not been drawn before (most of a warm view's time is building).
+    """
+    selection = _draw(chart, drill, key)
     if drill:
-        selection = st.altair_chart(
-            chart, width="stretch", on_select="rerun", key=_selection_key(key)
-        )
         communes = [
             str(p[COMMUNE_FIELD])
             for p in _picked(selection, COMMUNE_SELECTION)
@@ -97,8 +137,6 @@ def chart_with_data(
         ]
         if communes or months:
             drill_to(communes=communes[:1] or None, month=months[0] if months else None)
-    else:
-        st.altair_chart(chart, width="stretch")
     with st.expander(t("show_data", lang)):
         st.dataframe(readable(table, lang), width="stretch", hide_index=True)
         download_buttons(table, name, lang, key=key)
@@ -111,11 +149,31 @@ def period_months(filters: Filters, data_range: DataRange) -> list[date]:
     return months_between(filters.period.start, last)
 
 
+READABLE_CACHE_SIZE = 512  # tables kept as shown (a page shows 4-7; each a few kB)
+READABLE_CACHE_BYTES = 32 * 2**20  # and at most this much of them
+_shown = Lru(READABLE_CACHE_SIZE, READABLE_CACHE_BYTES)
+
+
 def readable(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The table as shown on screen: numbers written the Vietnamese way (1.911; 58,3).
 
-    Downloads keep the raw numbers, so Excel cells stay numeric.
+    Downloads keep the raw numbers, so Excel cells stay numeric. Formatting every cell costs
+    more than drawing the table, so a table is formatted once per process for the same values
+    and language (a copy is returned: callers may change it).
     """
+    try:
+        key: tuple[str, str] | None = (frame_digest(table), lang)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        key = None  # a cell that cannot be pickled: format it every time
+    found = _shown.get(key) if key is not None else None
+    if found is None:
+        found = _readable(table, lang)
+        if key is not None:
+            _shown.put(key, found, int(found.memory_usage(deep=True).sum()))
+    return found.copy()
+
+
+def _readable(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     shown = table.copy()
     for column in shown.columns:
         series = shown[column]
