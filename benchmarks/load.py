@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import contextlib
 import math
 import os
@@ -399,7 +400,10 @@ async def _drive(server: Server, options: Options) -> LoadResult:
 
 def drive(server: Server, options: Options) -> LoadResult:
     """Run ``options.sessions`` concurrent sessions against ``server`` and measure them."""
-    return asyncio.run(_drive(server, options))
+    # In a thread of its own: asyncio.run refuses to start where an event loop already runs in
+    # this thread (after Playwright's browser tests in the same pytest process, for one).
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _drive(server, options)).result()
 
 
 # --- the report ----------------------------------------------------------------------------
