@@ -14,15 +14,14 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from benchmarks.load import free_port, healthy  # one way to start and wait for a server
 
 if TYPE_CHECKING:  # imported lazily: a machine without Playwright skips the tests (CI fails)
     from playwright.sync_api import Browser, Playwright
@@ -63,21 +62,6 @@ def browser_problem() -> str | None:
 def launch_chromium(playwright: Playwright) -> Browser:
     """Debian's Chromium, headless, without the network chatter a test does not need."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-
-
-def free_port() -> int:
-    """A TCP port of 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return False
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -127,7 +111,7 @@ def running_dashboard(db_path: Path, work_dir: Path) -> Iterator[str]:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
         try:
             deadline = time.monotonic() + HEALTH_TIMEOUT_S
-            while not _healthy(url):
+            while not healthy(url):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise DashboardStartError(
                         f"streamlit run did not become healthy at {url} "

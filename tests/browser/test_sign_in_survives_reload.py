@@ -23,10 +23,10 @@ from tests.browser.server import (
     HEALTH_TIMEOUT_S,
     REPO,
     DashboardStartError,
-    _healthy,
     _stop,
     copy_log,
     free_port,
+    healthy,
 )
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ def signed_url(
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
         try:
             deadline = time.monotonic() + HEALTH_TIMEOUT_S
-            while not _healthy(url):
+            while not healthy(url):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise DashboardStartError(log_path.read_text(errors="replace"))
                 time.sleep(0.2)
