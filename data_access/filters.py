@@ -36,6 +36,17 @@ T = Catalog(
 VERSION_2023 = "2023"
 VERSION_2025 = "2025"
 VERSION_DATES = {VERSION_2023: date(2023, 12, 31), VERSION_2025: date(2025, 7, 1)}
+# The last day each version's units held records: from 1/7/2025 records are made under the new
+# communes, which cannot be split back into the nine old units. None: still in force.
+VERSION_ENDS: dict[str, date | None] = {VERSION_2023: date(2025, 6, 30), VERSION_2025: None}
+
+
+def version_in_force(day: date) -> str:
+    """The unit version whose units records were made under on ``day``."""
+    for version, end in VERSION_ENDS.items():
+        if end is None or day <= end:
+            return version
+    return VERSION_2025
 
 
 def month_start(d: date) -> date:
@@ -126,6 +137,20 @@ class Period:
     def is_quarter(self) -> bool:
         """True when the period is exactly one calendar quarter."""
         return self.month_count == 3 and self.start.month in (1, 4, 7, 10)
+
+
+def within_version(period: Period, version: str) -> Period | None:
+    """The months of ``period`` that ``version``'s units can show, or None when there are none.
+
+    A version's units end when the next version starts (the 2023 units on 30/6/2025): months
+    after that were recorded under other units and cannot be split into the old ones.
+    """
+    end = VERSION_ENDS[version]
+    if end is None or period.end <= month_start(end):
+        return period
+    if period.start > month_start(end):
+        return None
+    return Period(period.start, month_start(end))
 
 
 def data_months(period: Period, as_of: date | None) -> Period:

@@ -25,7 +25,7 @@ import streamlit as st
 
 from charts.formatting import fmt_date
 from data_access.errors import WelfareDataError
-from data_access.filters import Filters
+from data_access.filters import Filters, within_version
 from i18n import Catalog
 from reports.briefing.domains import DOMAINS
 from reports.briefing.gather import gather
@@ -311,7 +311,13 @@ lang, scope = page.lang, page.scope
 with st.container(key="bc_controls", border=True):
     left, middle, right = st.columns([2, 3, 2])
     with left:
-        report = choose_period(report_periods(page.data_range.first, page.data_range.as_of), lang)
+        # Only periods the unit version can split: the 2023 units end on 30/6/2025.
+        offered = [
+            p
+            for p in report_periods(page.data_range.first, page.data_range.as_of)
+            if within_version(p.nominal, page.filters.version) == p.nominal
+        ]
+        report = choose_period(offered, lang)
     with middle:
         everything = scope_label(page.filters.with_communes(()), page.names, scope, lang)
         communes = choose_communes(page.names, everything, lang)

@@ -21,10 +21,13 @@ from data_access.filters import (
     VERSION_2023,
     VERSION_2025,
     VERSION_DATES,
+    VERSION_ENDS,
     Filters,
     Period,
     Scope,
     add_months,
+    version_in_force,
+    within_version,
 )
 
 from .i18n import t
@@ -56,8 +59,39 @@ class DataRange:
 
 
 def default_filters(data: DataRange) -> Filters:
-    """The whole district, the year of the latest data, 2023 units."""
-    return Filters(Period.year(data.as_of.year))
+    """Every commune the user may see, the year of the latest data to date, in the units in
+    force at the as-of date (the two new communes for data of 2026)."""
+    return Filters(Period.year(data.as_of.year), version=version_in_force(data.as_of))
+
+
+def fit_version(filters: Filters, lang: str) -> tuple[Filters, str | None]:
+    """``filters`` cut to the months its unit version can show, and a notice when they were.
+
+    The 2023 units end on 30/6/2025: a period reaching past it shows its months to 6/2025 (the
+    notice says so and offers the new communes); a period wholly after it shows the last months
+    of the 2023 units, from January of their last year.
+    """
+    fitted = within_version(filters.period, filters.version)
+    if fitted == filters.period:
+        return filters, None
+    end = VERSION_ENDS[filters.version]
+    assert end is not None  # a version without an end fits every period
+    last = end.replace(day=1)
+    asked = fmt_period(filters.period.start, filters.period.end, lang)
+    if fitted is None:
+        fitted = Period(date(last.year, 1, 1), last)
+        key = "version_after_end"
+    else:
+        key = "version_cut"
+    note = t(
+        key,
+        lang,
+        units=t(VERSION_LABELS[filters.version], lang),
+        end=fmt_date(end, lang),
+        asked=asked,
+        shown=fmt_period(fitted.start, fitted.end, lang),
+    )
+    return filters.with_period(fitted), note
 
 
 def parse_params(
@@ -74,10 +108,14 @@ def parse_params(
     bad part replaced by its default) and short notices naming what was bad.
     """
     problems: list[str] = []
-    version = params.get(QP_VERSION, VERSION_2023) or VERSION_2023
+    period = _period(params, data, lang, problems)
+    # Without ?dv=, the units in force at the period's last day with data: a 2023 period in the
+    # 2023 units, the latest data in the units of today.
+    in_force = version_in_force(min(period.end_date, data.as_of))
+    version = params.get(QP_VERSION, in_force) or in_force
     if version not in VERSION_DATES:
         problems.append(t("bad_version", lang, value=version[:20]))
-        version = VERSION_2023
+        version = in_force
     communes = _communes(
         params.get(QP_COMMUNES, "") or "",
         codes.get(version, set()),
@@ -85,7 +123,6 @@ def parse_params(
         lang,
         problems,
     )
-    period = _period(params, data, lang, problems)
     return Filters(period, communes, version), problems
 
 
@@ -225,8 +262,9 @@ def filter_bar(
     lang: str,
     known: Mapping[str, set[str]] | None = None,
     scope: Scope | None = None,
-) -> tuple[Filters, list[str]]:
-    """Draw the filter row; return the filters in effect and notices about a bad link.
+) -> tuple[Filters, list[str], str | None]:
+    """Draw the filter row; return the filters in effect, notices about a bad link, and the
+    notice of a period cut to what its unit version can show (``fit_version``).
 
     ``codes`` maps each version to {code: name} of the communes the user may see (``scope``,
     default the whole district).
@@ -240,6 +278,7 @@ def filter_bar(
     scope = scope or Scope.everything()
     code_sets = {v: set(names) for v, names in codes.items()}
     filters, problems = parse_params(current_params(), code_sets, data, lang, known)
+    filters, note = fit_version(filters, lang)
     _write_url(params_for(filters))
     choices = quick_periods(data, lang)
     ss = st.session_state
@@ -301,7 +340,13 @@ def filter_bar(
             on_change=_on_change,
             args=(choices,),
         )
-    return filters, problems
+    return filters, problems, note
+
+
+def show_in_version(period: Period, version: str) -> None:
+    """Button callback: the same period in another unit version (every commune of it)."""
+    st.session_state["_f_custom"] = False
+    _write_url(params_for(Filters(period, (), version)))
 
 
 def scope_label(

@@ -15,7 +15,7 @@ import streamlit as st
 from auth.session import require_scope
 from charts.formatting import fmt_date
 from data_access.errors import DatabaseUnavailableError, WelfareDataError
-from data_access.filters import VERSION_2023, VERSION_2025, Filters, Scope
+from data_access.filters import VERSION_2023, VERSION_2025, Filters, Period, Scope
 
 from . import data
 from .filters import (
@@ -26,6 +26,7 @@ from .filters import (
     describe,
     filter_bar,
     parse_params,
+    show_in_version,
 )
 from .i18n import LANGS, t
 from .text import plain
@@ -100,17 +101,42 @@ def _filters(lang: str, scope: Scope, data_range: DataRange, with_filter_bar: bo
     versions = (VERSION_2023, VERSION_2025)
     names = {version: data.scoped_names(version, scope) for version in versions}
     known = {version: set(data.scoped_names(version, Scope.everything())) for version in versions}
+    asked_period = None
     if with_filter_bar:
-        filters, problems = filter_bar(names, data_range, lang, known, scope)
+        asked_period = _asked_period(data_range)
+        filters, problems, cut = filter_bar(names, data_range, lang, known, scope)
     else:
         version_only = {k: v for k, v in current_params().items() if k == QP_VERSION}
         codes = {version: set(shown) for version, shown in names.items()}
         filters, problems = parse_params(version_only, codes, data_range, lang, known)
+        cut = None
     for problem in problems:
         st.warning(t("bad_link", lang, detail=plain(problem)), icon="🔗")  # URL text: as typed
+    if cut is not None:
+        _offer_later_units(cut, asked_period or filters.period, lang)
     if with_filter_bar:
         _filters_in_effect(filters, scope, names[filters.version], data_range, lang)
     return Page(filters, scope, lang, names[filters.version], data_range)
+
+
+def _asked_period(data_range: DataRange) -> Period | None:
+    """The period the URL asks for before it is fitted to a unit version (None: the default)."""
+    params = current_params()
+    try:
+        return parse_params(params, {}, data_range)[0].period
+    except WelfareDataError:
+        return None
+
+
+def _offer_later_units(note: str, asked: Period, lang: str) -> None:
+    """Say that the period was cut to the old units' months; offer it in the new units."""
+    st.info(note, icon="🗺️")
+    st.button(
+        t("version_offer", lang),
+        key="version_offer",
+        on_click=show_in_version,
+        args=(asked, VERSION_2025),
+    )
 
 
 def _header(title_key: str, lang: str) -> tuple[Scope, DataRange]:

@@ -27,6 +27,7 @@ from .facts import (
     UNITS_2023,
 )
 from .housing import build_housing
+from .later import LATER_RATES, build_later_years
 from .problems import plant_problems
 from .reported import build_reported_figures
 from .rows import Chunk, District, Rows, Seeded, allocate
@@ -70,7 +71,7 @@ class Builder:
             valid_from=date(1963, 10, 30),
             valid_to=None,
         )
-        for valid_from, valid_to, amount, legal_basis in ALLOWANCE_RATES:
+        for valid_from, valid_to, amount, legal_basis in ALLOWANCE_RATES + LATER_RATES:
             rows.add(
                 s.allowance_rate,
                 valid_from=valid_from,
@@ -122,6 +123,9 @@ class Builder:
         if self.with_problems:
             plant_problems(rows, d, self.seeded)
         build_reported_figures(rows, d, self.seeded if self.with_problems else None)
+        # 12/2023 – 11/2026, across the 2025 merger: last, from a random stream of its own, so
+        # that every row above (F1–F15, the seeded problems) is what it was without it.
+        build_later_years(rows, d, self.seed)
 
     def build_targets(self, d: District, populations: list[float]) -> None:
         """District targets per indicator and year, and commune targets for the counts [G]."""

@@ -32,7 +32,7 @@ F7 9 and F8 7 stay; 2022's F4, F9 and F15 move a little). Per check:
   of 06898 (each seen by both communes); a new adult filed under the district itself, not a
   commune, with a village of 06904 (seen by 06904 and the district).
 - future_date, 3: an elderly health check of 06913 dated 15/10/2032 (outside every period: F2
-  untouched); a special-circumstance case of 06895 closed "30/6/2024"; a 7/2022 payment of
+  untouched); a special-circumstance case of 06895 closed "30/6/2027"; a 7/2022 payment of
   Tân Lập paid "12/7/2032".
 - reported_figure: each commune reports F2, F14 and F15 for every quarter from Quý I/2022 to
   Quý III/2023, equal to what the rows give, except REPORT_MISMATCHES: Quảng Tân F14 Quý
@@ -299,5 +299,5 @@ def future_dates(p: Seeder) -> None:
         and r["circumstance"] == "special"
         and r["closed_on"] is None
     )
-    open_case["closed_on"] = date(2024, 6, 30)  # a planned closing entered as done
+    open_case["closed_on"] = date(2027, 6, 30)  # a planned closing entered as done
     p.mark("future_date", ("child_case", "closed_on", open_case["id"]), unit["06895"])

@@ -258,14 +258,24 @@ def unknown_unit(ctx: Context) -> Statement:
     p, v = s.person, s.village.alias("v")
     pu, vu = s.admin_unit.alias("pu"), s.admin_unit.alias("vu")
     on = ctx.as_of or ctx.ref
+    succ = s.admin_unit_succession
     no_unit = pu.c.id.is_(None)
+    # A unit that has ended is still a person's commune when it has a successor: its people
+    # (recorded before a merger) count under the unit that took it over.
+    succeeded = sa.exists().where(succ.c.old_unit_id == pu.c.id, succ.c.effective <= on)
     not_commune = sa.or_(
         pu.c.kind.not_in(s.COMMUNE_KINDS),
         pu.c.valid_from > on,
-        sa.and_(pu.c.valid_to.is_not(None), pu.c.valid_to < on),
+        sa.and_(pu.c.valid_to.is_not(None), pu.c.valid_to < on, ~succeeded),
     )
     no_village = sa.and_(p.c.village_id.is_not(None), v.c.id.is_(None))
-    elsewhere = sa.and_(v.c.id.is_not(None), v.c.admin_unit_id != p.c.admin_unit_id)
+    # Villages are kept when communes merge: a new commune's people live in its predecessors'.
+    predecessor_village = sa.exists().where(
+        succ.c.old_unit_id == v.c.admin_unit_id, succ.c.new_unit_id == p.c.admin_unit_id
+    )
+    elsewhere = sa.and_(
+        v.c.id.is_not(None), v.c.admin_unit_id != p.c.admin_unit_id, ~predecessor_village
+    )
     scope = (
         sa.true()
         if ctx.units is None
