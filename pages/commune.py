@@ -191,10 +191,8 @@ def back_to_commune() -> None:
     _bump_generation()
 
 
-def chosen_village(
-    selection: Filters, scope: Scope, commune: str, lang: str
-) -> tuple[pd.Series, pd.DataFrame] | None:
-    """The village of ``?thon=`` (its figures' row, and the commune's village frame), or None.
+def chosen_village(selection: Filters, scope: Scope, commune: str, lang: str) -> pd.Series | None:
+    """The village of ``?thon=`` (its row of ``village_figures``), or None for the commune.
 
     A value that is no id, or the id of a village outside the commune or the user's scope,
     gets a short notice; the page falls back to the whole commune and the URL drops it.
@@ -202,13 +200,16 @@ def chosen_village(
     raw = st.query_params.get(QP_VILLAGE)
     if not raw:
         return None
-    notice = None
     if not VILLAGE_ID.match(raw):
         notice = T("bad_village", lang, value=raw[:20])
     else:
-        frame = data.run(village_figures, selection, scope)
+        frames = []
+        with section(lang):  # a value the figures cannot use: its notice, then the commune
+            frames.append(data.run(village_figures, selection, scope))
+        if not frames:
+            return None
         try:
-            return village_row(frame, int(raw), commune), frame
+            return village_row(frames[0], int(raw), commune)
         except WelfareDataError as error:  # not a village of this commune, or not the user's
             notice = T("foreign_village", lang, detail=error.message(lang))
     st.warning(plain(notice), icon="🔗")  # URL text: shown as typed
@@ -284,7 +285,7 @@ commune_name = names.get(code, code)
 
 opened = chosen_village(selection, scope, commune_name, lang)
 if opened is not None:
-    village_view(opened[0], selection, scope, commune_name, lang)
+    village_view(opened, selection, scope, commune_name, lang)
     st.stop()
 
 st.subheader(
