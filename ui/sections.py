@@ -185,3 +185,37 @@ def _readable(table: pd.DataFrame, lang: str) -> pd.DataFrame:
             whole = series.dropna().apply(float.is_integer).all()
             shown[column] = [fmt_int(v, lang) if whole else fmt_decimal(v, 1, lang) for v in series]
     return shown
+
+
+def chart_with_pick(
+    chart: AltairChart | Built,
+    table: pd.DataFrame,
+    name: str,
+    lang: str,
+    key: str,
+    selection: str,
+    field: str,
+) -> str | None:
+    """Draw ``chart`` with ``table`` under it, as ``chart_with_data``, for a chart whose tap
+    the page handles itself (a village of the commune page: not a filter of the bar).
+
+    Returns the value of ``field`` that a tap on the selection ``selection`` picked, or None.
+    ``key`` should change whenever the page leaves what was picked (the browser sends a
+    chart's old selection again under the same key); the filters' generation is added to it.
+    """
+    converted, made = spec_of(chart)
+    if converted is None:
+        picked = st.altair_chart(made, width="stretch", on_select="rerun", key=_selection_key(key))
+    else:
+        picked = st.vega_lite_chart(
+            converted.spec(),
+            width="stretch",
+            on_select="rerun",
+            selection_mode=[selection],
+            key=_selection_key(key),
+        )
+    values = [str(p[field]) for p in _picked(picked, selection) if p.get(field)]
+    with st.expander(t("show_data", lang)):
+        st.dataframe(readable(table, lang), width="stretch", hide_index=True)
+        download_buttons(table, name, lang, key=key)
+    return values[0] if values else None
