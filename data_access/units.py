@@ -299,3 +299,30 @@ def scoped_catalogue(conn: Connection, version: str, scope: Scope) -> pd.DataFra
         return catalogue
     allowed = visible_units(conn, version, base_ids)
     return catalogue[catalogue["unit_id"].isin(allowed)].reset_index(drop=True)
+
+
+def partly_visible(conn: Connection, version: str, scope: Scope) -> list[str]:
+    """Codes of the units of ``version`` that ``scope`` sees only part of.
+
+    A unit is partly visible when it holds record-level units outside the scope: in the 2025
+    units the head of the old Xã Quảng Tân (2023) sees only the old commune's part of the new Xã
+    Quảng Tân, while the head of the new one sees all of it. The page says "một phần" only for
+    these (not for every commune head in the 2025 units).
+    """
+    base = scope_base_units(conn, scope)
+    if base is None:
+        return []
+    m = unit_map(version)
+    u = s.admin_unit
+    stmt = (
+        sa.select(u.c.code)
+        .join(m, m.c.unit_id == u.c.id)
+        .where(
+            m.c.unit_id.in_(sa.bindparam("visible", expanding=True)),
+            m.c.base_id.not_in(sa.bindparam("base", expanding=True)),
+        )
+        .distinct()
+        .order_by(u.c.code)
+    )
+    visible = visible_units(conn, version, base)
+    return [str(r[0]) for r in conn.execute(stmt, {"visible": visible, "base": list(base)})]

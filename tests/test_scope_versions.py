@@ -38,6 +38,7 @@ from data_access.indicators import indicator_values
 from data_access.persons import beneficiary_list
 from data_access.units import (
     UnknownProvinceError,
+    partly_visible,
     resolve,
     scope_base_units,
     scoped_catalogue,
@@ -397,8 +398,9 @@ def test_province_role_does_not_see_another_province(after_merger: Engine) -> No
 
 # --- accounts ------------------------------------------------------------------------------
 
+# As metadata.create_all made it (SERIAL on PostgreSQL: the id comes from a sequence).
 OLD_LAYOUT = """CREATE TABLE app_user (
-    id INTEGER PRIMARY KEY, username VARCHAR(64) NOT NULL UNIQUE,
+    id {id} PRIMARY KEY, username VARCHAR(64) NOT NULL UNIQUE,
     display_name VARCHAR(120) NOT NULL, password_hash VARCHAR(200) NOT NULL,
     role VARCHAR(16) NOT NULL, commune_code VARCHAR(10), disabled BOOLEAN NOT NULL,
     created_at TIMESTAMP NOT NULL, password_changed_at TIMESTAMP NOT NULL)"""
@@ -414,11 +416,14 @@ def old_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         url = create_database(request.getfixturevalue("pg_admin_url"), name)
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        conn.exec_driver_sql(OLD_LAYOUT)
+        serial = "INTEGER" if request.param == "sqlite" else "SERIAL"
+        conn.exec_driver_sql(OLD_LAYOUT.format(id=serial))
         conn.execute(
             sa.text(
-                "INSERT INTO app_user VALUES (1, 'quangtan', 'Chủ tịch', 'x', 'commune', '06913',"
-                " false, :t, :t), (2, 'lanhdao', 'Lãnh đạo', 'x', 'district', NULL, false, :t, :t)"
+                "INSERT INTO app_user (username, display_name, password_hash, role, commune_code,"
+                " disabled, created_at, password_changed_at) VALUES ('quangtan', 'Chủ tịch', 'x',"
+                " 'commune', '06913', false, :t, :t), ('lanhdao', 'Lãnh đạo', 'x', 'district',"
+                " NULL, false, :t, :t)"
             ),
             {"t": date(2024, 1, 1)},
         )
@@ -536,3 +541,20 @@ def test_a_link_to_the_other_new_commune_gives_the_notice(
     assert any(link in w.value for w in at.warning)
     assert at.multiselect(key="f_xa").options == shown
     assert metrics(at)[F14] == f"{expected:,}".replace(",", ".") + " đối tượng"
+
+
+def test_only_the_old_commune_head_sees_part_of_the_new_commune(engine: Engine) -> None:
+    with engine.connect() as conn:
+        seen = {
+            (name, version): partly_visible(conn, version, scope)
+            for name, scope in (("new", NEW_QUANG_TAN), ("old", OLD_QUANG_TAN), ("tinh", PROVINCE))
+            for version in ("2023", "2025")
+        }
+    assert seen == {
+        ("new", "2023"): [],
+        ("new", "2025"): [],
+        ("old", "2023"): [],
+        ("old", "2025"): ["06913"],
+        ("tinh", "2023"): [],
+        ("tinh", "2025"): [],
+    }
