@@ -1,14 +1,20 @@
 """Manage dashboard users from the command line.
 
-    python -m auth.cli add USER --role district|commune|viewer [--commune CODE] [--name NAME]
+    python -m auth.cli add USER --role province|district|commune|viewer [--name NAME]
+        [--commune CODE [--version 2023|2025]] [--province CODE]
     python -m auth.cli reset USER          # new password, clears failed attempts
     python -m auth.cli disable USER | enable USER
-    python -m auth.cli role USER --role ROLE [--commune CODE]
+    python -m auth.cli role USER --role ROLE [--commune CODE [--version V]] [--province CODE]
     python -m auth.cli unlock USER         # lift a sign-in lock now (or: unlock --client IP)
     python -m auth.cli list                # with each user's lock, if one is in force
 
 reset, disable and role also end the user's open sessions: every tablet they are signed in on
 shows the sign-in form at its next tap, and their session cookies stop working.
+
+A commune head's --commune is a GSO code of the units of --version: "2023" (the default: the
+units before 1/7/2025) or "2025" (the communes since). Codes are reused after the merger:
+``--commune 06913 --version 2025`` is the new Xã Quảng Tân with its four predecessors' history,
+``--commune 06913`` the old one. A province role names its province: ``--province 22``.
 
 Passwords are read from the terminal (never from the command line, where shell history and
 process lists would keep them), or from standard input with ``--password-stdin`` for scripts.
@@ -22,6 +28,8 @@ import getpass
 import sys
 from collections.abc import Sequence
 
+from data_access.filters import VERSION_DATES
+
 from .store import ROLES, UserStore, UserStoreError, users_url
 
 
@@ -32,6 +40,25 @@ def _password(args: argparse.Namespace) -> str:
     if getpass.getpass("Nhập lại / Repeat: ") != first:
         raise UserStoreError("the two passwords differ")
     return first
+
+
+def _unit_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--commune", help="GSO code of the commune (commune heads)")
+    parser.add_argument(
+        "--version",
+        choices=list(VERSION_DATES),
+        help="unit version of --commune: 2023 (default, before 1/7/2025) or 2025",
+    )
+    parser.add_argument("--province", help="GSO code of the province (province role)")
+
+
+def _units_of(user: dict[str, object]) -> str:
+    """Which units the account's code names, for ``list``: "đơn vị 2023", "tỉnh", "-"."""
+    if user["commune_code"]:
+        return f"đơn vị {user['unit_version'] or '2023'}"
+    if user["province_code"]:
+        return "tỉnh"
+    return "-"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     add = sub.add_parser("add", help="create a user")
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=ROLES)
-    add.add_argument("--commune", help="GSO code of the commune (commune heads)")
+    _unit_arguments(add)
     add.add_argument("--name", default="", help="display name")
     add.add_argument("--password-stdin", action="store_true")
     reset = sub.add_parser("reset", help="set a new password")
@@ -56,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     role = sub.add_parser("role", help="change a user's role")
     role.add_argument("username")
     role.add_argument("--role", required=True, choices=ROLES)
-    role.add_argument("--commune")
+    _unit_arguments(role)
     unlock = sub.add_parser("unlock", help="lift a user's (or a client's) sign-in lock")
     unlock.add_argument("username", nargs="?")
     unlock.add_argument("--client", help="IP address of a client that is throttled")
@@ -66,13 +93,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     store = UserStore()
     try:
         if args.command == "add":
-            store.add(args.username, _password(args), args.role, args.name, args.commune)
+            store.add(
+                args.username,
+                _password(args),
+                args.role,
+                args.name,
+                args.commune,
+                args.version,
+                args.province,
+            )
         elif args.command == "reset":
             store.set_password(args.username.strip().lower(), _password(args))
         elif args.command in ("disable", "enable"):
             store.set_disabled(args.username.strip().lower(), args.command == "disable")
         elif args.command == "role":
-            store.set_role(args.username.strip().lower(), args.role, args.commune)
+            store.set_role(
+                args.username.strip().lower(),
+                args.role,
+                args.commune,
+                args.version,
+                args.province,
+            )
         elif args.command == "unlock":
             cleared = store.unlock(args.username, args.client)
             who = args.username or f"client {args.client}"
@@ -84,10 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 state = "disabled" if user["disabled"] else "active"
                 until = locks.get(str(user["username"]))
                 lock = f"locked until {until:%Y-%m-%d %H:%M} UTC" if until else "-"
+                unit = user["commune_code"] or user["province_code"] or "-"
                 print(
                     f"{user['username']:<20} {user['role']:<9} "
-                    f"{user['commune_code'] or '-':<6} {state:<8} {lock:<33} "
-                    f"{user['display_name']}"
+                    f"{unit:<6} {state:<8} {lock:<33} "
+                    f"{_units_of(user):<18} {user['display_name']}"
                 )
             return 0
     except UserStoreError as exc:

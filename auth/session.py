@@ -75,9 +75,14 @@ T = Catalog(
         ),
         "demo_users": (
             "Tài khoản mẫu: lanhdao / demo-lanhdao-2023 (lãnh đạo huyện), quangtan / "
-            "demo-quangtan-2023 (xã Quảng Tân), xem / demo-xem-so-lieu-2023 (chỉ xem tổng hợp).",
+            "demo-quangtan-2023 (xã Quảng Tân trước 1/7/2025), xaquangtan / "
+            "demo-xaquangtan-2025 (xã Quảng Tân mới, từ 1/7/2025), lanhdaotinh / "
+            "demo-lanhdaotinh-2025 (lãnh đạo tỉnh), xem / demo-xem-so-lieu-2023 (chỉ xem tổng "
+            "hợp).",
             "Sample accounts: lanhdao / demo-lanhdao-2023 (district), quangtan / "
-            "demo-quangtan-2023 (Quảng Tân commune), xem / demo-xem-so-lieu-2023 (aggregates).",
+            "demo-quangtan-2023 (Quảng Tân commune before 1/7/2025), xaquangtan / "
+            "demo-xaquangtan-2025 (the new Quảng Tân commune, since 1/7/2025), lanhdaotinh / "
+            "demo-lanhdaotinh-2025 (province), xem / demo-xem-so-lieu-2023 (aggregates).",
         ),
     },
 )

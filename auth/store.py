@@ -1,4 +1,10 @@
-"""The user store: accounts with argon2 password hashes, roles, commune scope and lock-out.
+"""The user store: accounts with argon2 password hashes, roles, unit scope and lock-out.
+
+A commune head's commune is a GSO code and the unit version it belongs to ("2023": the units
+before 1/7/2025, "2025": the communes since): codes are reused after the merger, so 06913 alone
+does not say whether the old or the new Xã Quảng Tân is meant. A province role names its
+province's code. A store created before the version existed gains the column when opened, and
+its commune heads keep the "2023" units they were created for (``_migrate``).
 
 It lives in its own database (default ``data/users.sqlite``; ``WELFARE_USERS_URL`` overrides),
 written separately from the read-only welfare connection. Passwords are never stored or logged,
@@ -39,7 +45,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
-from data_access.filters import Scope
+from data_access.filters import VERSION_2023, VERSION_DATES, Scope
 from i18n import Catalog
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -69,14 +75,16 @@ GUARD_LIMITS = {
 }
 MIN_PASSWORD_LENGTH = 10  # argon2 makes guessing slow; length makes it hopeless
 
+ROLE_PROVINCE = "province"  # lãnh đạo tỉnh: every unit of the province, person lists
 ROLE_DISTRICT = "district"  # lãnh đạo huyện: all communes, person lists
-ROLE_COMMUNE = "commune"  # chủ tịch UBND xã: own commune, its person lists
+ROLE_COMMUNE = "commune"  # chủ tịch UBND xã: own commune and its history, its person lists
 ROLE_VIEWER = "viewer"  # xem số liệu tổng hợp: aggregates only
-ROLES = (ROLE_DISTRICT, ROLE_COMMUNE, ROLE_VIEWER)
+ROLES = (ROLE_PROVINCE, ROLE_DISTRICT, ROLE_COMMUNE, ROLE_VIEWER)
 # The stored role codes and what a person reads beside their name.
 ROLE_LABELS = Catalog(
     "auth.store.roles",
     {
+        ROLE_PROVINCE: ("Lãnh đạo tỉnh", "Provincial leadership"),
         ROLE_DISTRICT: ("Lãnh đạo huyện", "District leadership"),
         ROLE_COMMUNE: ("Lãnh đạo xã", "Commune head"),
         ROLE_VIEWER: ("Xem số liệu tổng hợp", "Viewer (aggregates only)"),
@@ -103,6 +111,9 @@ app_user = sa.Table(
     sa.Column("password_hash", sa.String(200), nullable=False),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("commune_code", sa.String(10)),
+    # The unit version of commune_code ("2023", "2025"); added by _migrate to older stores.
+    sa.Column("unit_version", sa.String(8)),
+    sa.Column("province_code", sa.String(10)),  # a province role's province
     sa.Column("disabled", sa.Boolean, nullable=False, default=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("password_changed_at", sa.DateTime, nullable=False),
@@ -137,26 +148,90 @@ app_session = sa.Table(
 )
 
 
+def _unit_values(
+    role: str, commune_code: str | None, version: str | None, province_code: str | None
+) -> dict[str, str | None]:
+    """The unit columns of an account of ``role``: only what the role uses is kept."""
+    commune = role == ROLE_COMMUNE
+    return {
+        "commune_code": commune_code if commune else None,
+        "unit_version": (version or VERSION_2023) if commune else None,
+        "province_code": province_code if role == ROLE_PROVINCE else None,
+    }
+
+
+def _migrate(engine: Engine) -> None:
+    """Bring a store made by an older version up to this one's ``app_user`` columns.
+
+    Stores created before the unit version existed have no ``unit_version`` or
+    ``province_code``: the columns are added, and their commune heads were made for the 2023
+    units, so they get "2023". Two processes opening the same old store at once both try; the
+    second finds the column there (PostgreSQL: ``IF NOT EXISTS``; SQLite: its write lock and a
+    second look).
+    """
+    wanted = {"unit_version": "VARCHAR(8)", "province_code": "VARCHAR(10)"}
+    present = {c["name"] for c in sa.inspect(engine).get_columns("app_user")}
+    missing = [name for name in wanted if name not in present]
+    if not missing:
+        return
+    postgres = engine.dialect.name == "postgresql"
+    with engine.begin() as conn:
+        if not postgres:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # take the write lock before looking again
+            present = {c["name"] for c in sa.inspect(conn).get_columns("app_user")}
+        for name in missing:
+            if name in present:
+                continue
+            exists = "IF NOT EXISTS " if postgres else ""
+            conn.exec_driver_sql(f"ALTER TABLE app_user ADD COLUMN {exists}{name} {wanted[name]}")
+        conn.execute(
+            app_user.update()
+            .where(app_user.c.commune_code.is_not(None), app_user.c.unit_version.is_(None))
+            .values(unit_version=VERSION_2023)
+        )
+
+
 class UserStoreError(Exception):
     """A user-management request that cannot be carried out (message is for the operator)."""
 
 
 @dataclass(frozen=True)
 class User:
-    """A signed-in user: who, which role, which commune."""
+    """A signed-in user: who, which role, which commune (of which unit version) or province."""
 
     username: str
     display_name: str
     role: str
     commune_code: str | None
+    unit_version: str = VERSION_2023
+    province_code: str | None = None
 
     def scope(self) -> Scope:
         """What this user may see."""
         if self.role == ROLE_DISTRICT:
             return Scope(None, persons=True, label=self.username)
+        if self.role == ROLE_PROVINCE and self.province_code:
+            return Scope(None, persons=True, label=self.username, province=self.province_code)
         if self.role == ROLE_COMMUNE and self.commune_code:
-            return Scope(frozenset({self.commune_code}), persons=True, label=self.username)
+            return Scope(
+                frozenset({self.commune_code}),
+                persons=True,
+                label=self.username,
+                version=self.unit_version,
+            )
         return Scope(None, persons=False, label=self.username)
+
+
+def _user(row: sa.RowMapping) -> User:
+    """The account of a stored row (a commune head without a version: the 2023 units)."""
+    return User(
+        row["username"],
+        row["display_name"],
+        row["role"],
+        row["commune_code"],
+        row["unit_version"] or VERSION_2023,
+        row["province_code"],
+    )
 
 
 @dataclass(frozen=True)
@@ -252,6 +327,7 @@ class UserStore:
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True)
         metadata.create_all(self.engine)
+        _migrate(self.engine)
 
     # --- management (the command-line tool) ----------------------------------------------
     def add(
@@ -261,14 +337,17 @@ class UserStore:
         role: str,
         display_name: str = "",
         commune_code: str | None = None,
+        version: str | None = None,
+        province_code: str | None = None,
     ) -> None:
-        """Create an account.
+        """Create an account. A commune head's ``version`` is the unit version of its commune
+        code ("2023" when not given); a province role needs ``province_code``.
 
-        :raises UserStoreError: bad role, missing commune for a commune head, weak password,
-            or the user name is taken.
+        :raises UserStoreError: bad role, missing commune for a commune head (or province for a
+            province role), unknown unit version, weak password, or the user name is taken.
         """
         username = self._check_username(username)
-        self._check_role(role, commune_code)
+        self._check_role(role, commune_code, version, province_code)
         self._check_password(password)
         now = _now()
         try:
@@ -279,7 +358,7 @@ class UserStore:
                         display_name=display_name or username,
                         password_hash=_hasher.hash(password),
                         role=role,
-                        commune_code=commune_code if role == ROLE_COMMUNE else None,
+                        **_unit_values(role, commune_code, version, province_code),
                         disabled=False,
                         created_at=now,
                         password_changed_at=now,
@@ -318,14 +397,22 @@ class UserStore:
         if not changed:
             raise UserStoreError(f"no user '{username}'")
 
-    def set_role(self, username: str, role: str, commune_code: str | None = None) -> None:
-        """Change a user's role (and commune, for a commune head); their open sessions end."""
-        self._check_role(role, commune_code)
+    def set_role(
+        self,
+        username: str,
+        role: str,
+        commune_code: str | None = None,
+        version: str | None = None,
+        province_code: str | None = None,
+    ) -> None:
+        """Change a user's role (and commune with its unit version, for a commune head, or
+        province, for a province role); their open sessions end."""
+        self._check_role(role, commune_code, version, province_code)
         with self.engine.begin() as conn:
             changed = conn.execute(
                 app_user.update()
                 .where(app_user.c.username == username)
-                .values(role=role, commune_code=commune_code if role == ROLE_COMMUNE else None)
+                .values(role=role, **_unit_values(role, commune_code, version, province_code))
             ).rowcount
             _end_sessions(conn, username)
         if not changed:
@@ -341,6 +428,8 @@ class UserStore:
                         app_user.c.display_name,
                         app_user.c.role,
                         app_user.c.commune_code,
+                        app_user.c.unit_version,
+                        app_user.c.province_code,
                         app_user.c.disabled,
                     ).order_by(app_user.c.username)
                 )
@@ -438,9 +527,7 @@ class UserStore:
             until = self._lock_end(guards, now)
             return SignInResult(None, locked=until is not None, until=until)
         assert row is not None
-        return SignInResult(
-            User(row["username"], row["display_name"], row["role"], row["commune_code"])
-        )
+        return SignInResult(_user(row))
 
     def _reserve(self, guards: list[tuple[str, str, str]], now: datetime) -> bool:
         """Take a slot in every guard, all or none, in one transaction; False when one is full
@@ -542,7 +629,7 @@ class UserStore:
             )
         if row is None:
             return None
-        return User(row["username"], row["display_name"], row["role"], row["commune_code"])
+        return _user(row)
 
     # --- checks --------------------------------------------------------------------------------
     @staticmethod
@@ -553,11 +640,24 @@ class UserStore:
         return name
 
     @staticmethod
-    def _check_role(role: str, commune_code: str | None) -> None:
+    def _check_role(
+        role: str,
+        commune_code: str | None,
+        version: str | None = None,
+        province_code: str | None = None,
+    ) -> None:
         if role not in ROLES:
             raise UserStoreError(f"role must be one of {', '.join(ROLES)}")
         if role == ROLE_COMMUNE and not commune_code:
             raise UserStoreError("a commune head needs --commune CODE")
+        if role == ROLE_PROVINCE and not province_code:
+            raise UserStoreError("a province role needs --province CODE")
+        if version is not None and version not in VERSION_DATES:
+            raise UserStoreError(f"--version must be one of {', '.join(VERSION_DATES)}")
+        if version is not None and role != ROLE_COMMUNE:
+            raise UserStoreError("--version goes with a commune head's --commune")
+        if province_code and role != ROLE_PROVINCE:
+            raise UserStoreError("--province goes with --role province")
 
     @staticmethod
     def _check_password(password: str) -> None:
@@ -566,16 +666,43 @@ class UserStore:
 
 
 DEMO_USERS = [
-    # (user name, password, role, display name, commune) — demo data only, documented in README
+    # (user name, password, role, display name, commune) — demo data only, documented in README.
+    # The communes are 2023 units.
     ("lanhdao", "demo-lanhdao-2023", ROLE_DISTRICT, "Lãnh đạo huyện (mẫu)", None),
     ("quangtan", "demo-quangtan-2023", ROLE_COMMUNE, "Chủ tịch UBND xã Quảng Tân (mẫu)", "06913"),
     ("xem", "demo-xem-so-lieu-2023", ROLE_VIEWER, "Người xem (mẫu)", None),
 ]
+# Sample accounts of the units since 1/7/2025 and of the province: (user name, password, role,
+# display name, commune, unit version, province). Kept apart from DEMO_USERS, whose five fields
+# the tests and benchmarks unpack.
+DEMO_USERS_TREE = [
+    (
+        "xaquangtan",
+        "demo-xaquangtan-2025",
+        ROLE_COMMUNE,
+        "Chủ tịch UBND xã Quảng Tân mới (mẫu)",
+        "06913",
+        "2025",
+        None,
+    ),
+    (
+        "lanhdaotinh",
+        "demo-lanhdaotinh-2025",
+        ROLE_PROVINCE,
+        "Lãnh đạo tỉnh (mẫu)",
+        None,
+        None,
+        "22",
+    ),
+]
 
 
 def seed_demo_users(store: UserStore) -> None:
-    """Create the three sample accounts of the demo, once."""
+    """Create the demo's sample accounts, once (a store seeded earlier gains the new ones)."""
     existing = {u["username"] for u in store.list_users()}
     for username, password, role, name, commune in DEMO_USERS:
         if username not in existing:
             store.add(username, password, role, name, commune)
+    for username, password, role, name, commune, version, province in DEMO_USERS_TREE:
+        if username not in existing:
+            store.add(username, password, role, name, commune, version, province)

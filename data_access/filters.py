@@ -194,7 +194,17 @@ class Filters:
 class Scope:
     """What the signed-in user may see.
 
-    ``communes`` holds 2023 GSO codes of the units the user may see, or None for all units;
+    ``communes`` holds GSO codes of the units of ``version`` the user may see, or None when no
+    commune limits the user. A code alone does not name a unit (codes are reused after the
+    1/7/2025 merger: 06913 is the old Xã Quảng Tân in "2023" and the new one in "2025"), so a
+    commune scope carries the version its codes belong to. A unit's scope covers its history:
+    the units it succeeded (``admin_unit_succession``) and the units under it
+    (``data_access.units.scope_base_units``), so the head of the new Xã Quảng Tân sees its four
+    predecessors' records made before 1/7/2025.
+
+    ``province`` holds the GSO code of a province (the province role): every unit under it
+    through the tree, in every version. ``communes`` is then None.
+
     ``persons`` says whether the user may see person-level records (names, ids, accounts).
     ``district_totals`` says whether a user limited to some communes may see the whole
     district's aggregate figures beside their own (``district_scope``).
@@ -208,6 +218,17 @@ class Scope:
     # publishes anyway. Totals only: never the district's persons, never another commune's own
     # figures. A deployment that must not show them builds its scopes with False.
     district_totals: bool = True
+    version: str = VERSION_2023
+    province: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.version not in VERSION_DATES:
+            raise UnknownVersionError(self.version)
+
+    @property
+    def limited(self) -> bool:
+        """True when the user may see only part of the units (some communes, or a province)."""
+        return self.communes is not None or self.province is not None
 
     @classmethod
     def everything(cls, persons: bool = False) -> Scope:
@@ -215,9 +236,20 @@ class Scope:
         return cls(None, persons)
 
     @classmethod
-    def commune(cls, code: str, persons: bool = True, district_totals: bool = True) -> Scope:
-        """One commune (a commune head)."""
-        return cls(frozenset({code}), persons, district_totals=district_totals)
+    def commune(
+        cls,
+        code: str,
+        persons: bool = True,
+        district_totals: bool = True,
+        version: str = VERSION_2023,
+    ) -> Scope:
+        """One commune of unit ``version`` with its history (a commune head)."""
+        return cls(frozenset({code}), persons, district_totals=district_totals, version=version)
+
+    @classmethod
+    def whole_province(cls, code: str, persons: bool = True) -> Scope:
+        """Every unit under the province ``code`` (the province's leadership)."""
+        return cls(None, persons, province=code)
 
 
 class DistrictTotalsNotAllowedError(WelfareDataError):
@@ -231,12 +263,15 @@ def district_scope(scope: Scope) -> Scope:
     """The scope to compute the whole district's aggregate figures with, for ``scope``'s user.
 
     The one way the data layer widens a scope, and only for aggregates: the result sees every
-    commune but never persons. Callers use it for totals shown beside the user's own figures,
-    never for per-commune rows.
+    commune (a province role's: every unit of its province) but never persons. Callers use it
+    for totals shown beside the user's own figures, never for per-commune rows.
 
     :raises DistrictTotalsNotAllowedError: ``scope`` is limited to some communes and may not
         see the district's totals.
     """
     if scope.communes is not None and not scope.district_totals:
         raise DistrictTotalsNotAllowedError()
+    if scope.province is not None:
+        # A province's leadership sees its province: its totals are the province's, never more.
+        return Scope(None, persons=False, province=scope.province)
     return Scope.everything(persons=False)

@@ -4,6 +4,13 @@ Records point at the unit in force when they were made (the nine 2023 units). A 
 a date: the 2023 version shows those units as they are; the 2025 version rolls each old unit up
 into its successor through ``admin_unit_succession``. ``unit_map`` does that roll-up in SQL so
 every query can ``GROUP BY`` the unit of the chosen version.
+
+A scope names units by (version, code); ``scope_base_units`` turns it into the record-level
+units it covers: the unit, the units under it (parent_id) and the units it succeeded, through
+the whole tree and history. So the head of the new Xã Quảng Tân (06913 in "2025") counts the
+records of its four predecessors made before 1/7/2025 and its own made since; the head of the
+old Xã Quảng Tân (06913 in "2023") only the old commune's (and Xã Quảng Lợi's, merged into it in
+2020); a province role every unit under the province in any version.
 """
 
 from __future__ import annotations
@@ -15,10 +22,35 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from i18n import Catalog
+
 from . import schema as s
-from .errors import OutOfScopeError, UnknownCommuneError
+from .errors import OutOfScopeError, UnknownCommuneError, WelfareDataError
 from .filters import VERSION_2023, VERSION_DATES, Filters, Scope
 from .txcache import per_transaction
+
+# An account whose province the unit list does not know: no figures, and who can fix it.
+T = Catalog(
+    "data_access.units",
+    {
+        "unknown_province": (
+            "Không có tỉnh, thành phố mã «{code}» trong danh mục đơn vị hành chính; tài khoản "
+            "này chưa xem được số liệu. Hãy báo người quản trị hệ thống.",
+            "No province with code '{code}' in the list of administrative units; this account "
+            "cannot see any figures yet. Please tell the system administrator.",
+        ),
+    },
+)
+
+
+class UnknownProvinceError(WelfareDataError):
+    """A province scope whose code names no province of the unit list."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(
+            T("unknown_province", "vi", code=code), T("unknown_province", "en", code=code)
+        )
 
 
 def _valid_at(table: sa.FromClause, on: date) -> sa.ColumnElement[bool]:
@@ -102,13 +134,16 @@ def _read_catalogue(conn: Connection, version: str) -> pd.DataFrame:
     )
 
 
-def base_units_for_codes(conn: Connection, codes: frozenset[str]) -> list[int]:
-    """Record-level (2023) unit ids for 2023 codes; unknown codes raise ``UnknownCommuneError``."""
-    catalogue = unit_catalogue(conn, VERSION_2023)
+def base_units_for_codes(
+    conn: Connection, codes: frozenset[str], version: str = VERSION_2023
+) -> list[int]:
+    """Unit ids of the communes ``codes`` of ``version`` (in "2023" the record-level units);
+    unknown codes raise ``UnknownCommuneError``."""
+    catalogue = unit_catalogue(conn, version)
     known = dict(zip(catalogue["code"], catalogue["unit_id"], strict=True))
     for code in sorted(codes):
         if code not in known:
-            raise UnknownCommuneError(code, VERSION_2023)
+            raise UnknownCommuneError(code, version)
     return sorted(int(known[c]) for c in codes)
 
 
@@ -124,7 +159,9 @@ class Resolved:
 def resolve(conn: Connection, filters: Filters, scope: Scope) -> Resolved:
     """Check the communes asked for and intersect them with the scope.
 
-    :raises UnknownCommuneError: a code names no commune of the filter's unit version.
+    :raises UnknownCommuneError: a code names no commune of the filter's unit version (or the
+        scope's commune none of the scope's version).
+    :raises UnknownProvinceError: the scope's province is not in the unit list.
     :raises OutOfScopeError: every commune asked for lies outside the user's scope.
     """
     catalogue = unit_catalogue(conn, filters.version)
@@ -135,9 +172,8 @@ def resolve(conn: Connection, filters: Filters, scope: Scope) -> Resolved:
             if code not in by_code:
                 raise UnknownCommuneError(code, filters.version)
         unit_ids = tuple(sorted(int(by_code[c]) for c in filters.communes))
-    base_ids: tuple[int, ...] | None = None
-    if scope.communes is not None:
-        base_ids = tuple(base_units_for_codes(conn, scope.communes))
+    base_ids = scope_base_units(conn, scope)
+    if base_ids is not None:
         allowed = set(visible_units(conn, filters.version, base_ids))
         if unit_ids is not None:
             outside = [c for c in filters.communes if int(by_code[c]) not in allowed]
@@ -147,6 +183,71 @@ def resolve(conn: Connection, filters: Filters, scope: Scope) -> Resolved:
         else:
             unit_ids = tuple(sorted(allowed))
     return Resolved(filters.version, unit_ids, base_ids)
+
+
+def scope_base_units(conn: Connection, scope: Scope) -> tuple[int, ...] | None:
+    """The record-level units ``scope`` covers, or None for an unlimited scope (also a province
+    scope whose province holds every unit of the database).
+
+    A commune scope starts from its units of ``scope.version``, a province scope from every
+    province row with its code; both then take in, repeatedly, the units under them and the
+    units they succeeded (one recursive query). Read once per transaction and scope.
+
+    :raises UnknownCommuneError: a scope commune names no commune of ``scope.version``.
+    :raises UnknownProvinceError: the scope's province code names no province.
+    """
+    if not scope.limited:
+        return None
+    key = f"welfare.scope_base.{scope.version}.{sorted(scope.communes or ())}.{scope.province}"
+    return per_transaction(conn, key, lambda: _read_scope_base(conn, scope))
+
+
+def _read_scope_base(conn: Connection, scope: Scope) -> tuple[int, ...] | None:
+    start: list[int] = []
+    if scope.communes is not None:
+        start += base_units_for_codes(conn, scope.communes, scope.version)
+    if scope.province is not None:
+        p = s.admin_unit
+        provinces = conn.execute(
+            sa.select(p.c.id).where(p.c.code == scope.province, p.c.kind == s.KIND_PROVINCE)
+        ).all()
+        if not provinces:
+            raise UnknownProvinceError(scope.province)
+        start += [int(r[0]) for r in provinces]
+    covered = tuple(sorted(set(start) | set(_history_and_descendants(conn, start))))
+    if scope.communes is None and _covers_every_unit(conn, covered):
+        # A province that holds every unit of the database limits nothing: its figures are the
+        # whole area's, district targets included, exactly as the district role sees them.
+        return None
+    return covered
+
+
+def _covers_every_unit(conn: Connection, ids: tuple[int, ...]) -> bool:
+    u = s.admin_unit
+    stmt = sa.select(sa.func.count()).where(u.c.id.not_in(sa.bindparam("ids", expanding=True)))
+    return int(conn.execute(stmt, {"ids": list(ids)}).scalar_one()) == 0
+
+
+def _history_and_descendants(conn: Connection, start: list[int]) -> list[int]:
+    """Every unit reachable from ``start`` down the tree (parent → child) or back in time
+    (successor → predecessor); UNION, not UNION ALL, so a cycle in bad data still ends."""
+    if not start:
+        return []
+    u, succ = s.admin_unit, s.admin_unit_succession
+    edges = sa.union_all(
+        sa.select(u.c.parent_id.label("up"), u.c.id.label("down")).where(
+            u.c.parent_id.is_not(None)
+        ),
+        sa.select(succ.c.new_unit_id.label("up"), succ.c.old_unit_id.label("down")),
+    ).subquery("edge")
+    reach = (
+        sa.select(u.c.id.label("id"))
+        .where(u.c.id.in_(sa.bindparam("start", expanding=True)))
+        .cte("reach", recursive=True)
+    )
+    reach = reach.union(sa.select(edges.c.down).where(edges.c.up == reach.c.id))
+    stmt = sa.select(reach.c.id)
+    return [int(r[0]) for r in conn.execute(stmt, {"start": sorted(set(start))})]
 
 
 def visible_units(conn: Connection, version: str, base_ids: tuple[int, ...]) -> list[int]:
@@ -193,7 +294,35 @@ def without_splits(conn: Connection, version: str) -> bool:
 def scoped_catalogue(conn: Connection, version: str, scope: Scope) -> pd.DataFrame:
     """The communes of ``version`` that ``scope`` may see (all of them for an unlimited scope)."""
     catalogue = unit_catalogue(conn, version)
-    if scope.communes is None:
+    base_ids = scope_base_units(conn, scope)
+    if base_ids is None:
         return catalogue
-    allowed = visible_units(conn, version, tuple(base_units_for_codes(conn, scope.communes)))
+    allowed = visible_units(conn, version, base_ids)
     return catalogue[catalogue["unit_id"].isin(allowed)].reset_index(drop=True)
+
+
+def partly_visible(conn: Connection, version: str, scope: Scope) -> list[str]:
+    """Codes of the units of ``version`` that ``scope`` sees only part of.
+
+    A unit is partly visible when it holds record-level units outside the scope: in the 2025
+    units the head of the old Xã Quảng Tân (2023) sees only the old commune's part of the new Xã
+    Quảng Tân, while the head of the new one sees all of it. The page says "một phần" only for
+    these (not for every commune head in the 2025 units).
+    """
+    base = scope_base_units(conn, scope)
+    if base is None:
+        return []
+    m = unit_map(version)
+    u = s.admin_unit
+    stmt = (
+        sa.select(u.c.code)
+        .join(m, m.c.unit_id == u.c.id)
+        .where(
+            m.c.unit_id.in_(sa.bindparam("visible", expanding=True)),
+            m.c.base_id.not_in(sa.bindparam("base", expanding=True)),
+        )
+        .distinct()
+        .order_by(u.c.code)
+    )
+    visible = visible_units(conn, version, base)
+    return [str(r[0]) for r in conn.execute(stmt, {"visible": visible, "base": list(base)})]

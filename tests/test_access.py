@@ -102,6 +102,12 @@ def test_roles_map_to_scopes(store: UserStore) -> None:
     assert users["lanhdao"].scope() == Scope(None, persons=True)
     assert users["quangtan"].scope() == Scope(frozenset({"06913"}), persons=True)
     assert users["xem"].scope() == Scope(None, persons=False)
+    # the unit version is part of a commune scope: 06913 is another commune in the 2025 units
+    assert users["quangtan"].scope() != Scope(frozenset({"06913"}), persons=True, version="2025")
+    store.add("xaquangtan", "long-enough-pass", "commune", "", "06913", "2025")
+    store.add("tinh", "long-enough-pass", "province", "", None, None, "22")
+    assert store.get("xaquangtan").scope() == Scope.commune("06913", version="2025")
+    assert store.get("tinh").scope() == Scope(None, persons=True, province="22")
 
 
 def test_cli_adds_lists_and_disables_users_without_echoing_the_password(users_url: str) -> None:
