@@ -58,10 +58,22 @@ class DataRange:
         return date(self.as_of.year, 12, 1)
 
 
-def default_filters(data: DataRange) -> Filters:
+def default_filters(data: DataRange, scope: Scope | None = None) -> Filters:
     """Every commune the user may see, the year of the latest data to date, in the units in
-    force at the as-of date (the two new communes for data of 2026)."""
-    return Filters(Period.year(data.as_of.year), version=version_in_force(data.as_of))
+    force at the as-of date (the two new communes for data of 2026).
+
+    A commune head of a unit that has ended (a 2023 commune after 30/6/2025) keeps the units
+    their account names: the last months of those units, from January of their last year.
+    """
+    version = version_in_force(data.as_of)
+    if scope is not None and scope.communes is not None and scope.version != version:
+        fitted = within_version(Period.year(data.as_of.year), scope.version)
+        if fitted is None:
+            end = VERSION_ENDS[scope.version]
+            assert end is not None  # a version without an end fits every period
+            fitted = Period(date(end.year, 1, 1), end.replace(day=1))
+        return Filters(fitted, version=scope.version)
+    return Filters(Period.year(data.as_of.year), version=version)
 
 
 def fit_version(filters: Filters, lang: str) -> tuple[Filters, str | None]:
@@ -100,6 +112,7 @@ def parse_params(
     data: DataRange,
     lang: str = "vi",
     known: Mapping[str, set[str]] | None = None,
+    scope: Scope | None = None,
 ) -> tuple[Filters, list[str]]:
     """Validate the filter part of a query string.
 
@@ -108,10 +121,15 @@ def parse_params(
     bad part replaced by its default) and short notices naming what was bad.
     """
     problems: list[str] = []
-    period = _period(params, data, lang, problems)
-    # Without ?dv=, the units in force at the period's last day with data: a 2023 period in the
-    # 2023 units, the latest data in the units of today.
-    in_force = version_in_force(min(period.end_date, data.as_of))
+    default = default_filters(data, scope)
+    period = _period(params, data, lang, problems, default.period)
+    # Without ?dv=, the units in force at the period's last day with data (a 2023 period in the
+    # 2023 units, the latest data in the units of today); the default view in its own units.
+    in_force = (
+        default.version
+        if period == default.period
+        else version_in_force(min(period.end_date, data.as_of))
+    )
     version = params.get(QP_VERSION, in_force) or in_force
     if version not in VERSION_DATES:
         problems.append(t("bad_version", lang, value=version[:20]))
@@ -144,9 +162,10 @@ def _communes(
     return tuple(communes)
 
 
-def _period(params: Mapping[str, str], data: DataRange, lang: str, problems: list[str]) -> Period:
-    """The period of ``?tu=&den=``, or the default one with a notice saying what was bad."""
-    default = default_filters(data).period
+def _period(
+    params: Mapping[str, str], data: DataRange, lang: str, problems: list[str], default: Period
+) -> Period:
+    """The period of ``?tu=&den=``, or ``default`` with a notice saying what was bad."""
     start_raw, end_raw = params.get(QP_FROM), params.get(QP_TO)
     if not (start_raw or end_raw):
         return default
@@ -277,7 +296,7 @@ def filter_bar(
     """
     scope = scope or Scope.everything()
     code_sets = {v: set(names) for v, names in codes.items()}
-    filters, problems = parse_params(current_params(), code_sets, data, lang, known)
+    filters, problems = parse_params(current_params(), code_sets, data, lang, known, scope)
     filters, note = fit_version(filters, lang)
     _write_url(params_for(filters))
     choices = quick_periods(data, lang)
@@ -367,7 +386,7 @@ def scope_label(
         return t("communes_all", lang)
     else:
         label = ", ".join(names.values())
-    if scope.communes is not None and filters.version != VERSION_2023:
+    if scope.communes is not None and filters.version != scope.version == VERSION_2023:
         return t("part_of", lang, name=label)
     return label
 

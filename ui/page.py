@@ -103,12 +103,12 @@ def _filters(lang: str, scope: Scope, data_range: DataRange, with_filter_bar: bo
     known = {version: set(data.scoped_names(version, Scope.everything())) for version in versions}
     asked_period = None
     if with_filter_bar:
-        asked_period = _asked_period(data_range)
+        asked_period = _asked_period(data_range, scope)
         filters, problems, cut = filter_bar(names, data_range, lang, known, scope)
     else:
         version_only = {k: v for k, v in current_params().items() if k == QP_VERSION}
         codes = {version: set(shown) for version, shown in names.items()}
-        filters, problems = parse_params(version_only, codes, data_range, lang, known)
+        filters, problems = parse_params(version_only, codes, data_range, lang, known, scope)
         cut = None
     for problem in problems:
         st.warning(t("bad_link", lang, detail=plain(problem)), icon="🔗")  # URL text: as typed
@@ -119,11 +119,11 @@ def _filters(lang: str, scope: Scope, data_range: DataRange, with_filter_bar: bo
     return Page(filters, scope, lang, names[filters.version], data_range)
 
 
-def _asked_period(data_range: DataRange) -> Period | None:
+def _asked_period(data_range: DataRange, scope: Scope) -> Period | None:
     """The period the URL asks for before it is fitted to a unit version (None: the default)."""
     params = current_params()
     try:
-        return parse_params(params, {}, data_range)[0].period
+        return parse_params(params, {}, data_range, scope=scope)[0].period
     except WelfareDataError:
         return None
 
@@ -176,7 +176,8 @@ def _filters_in_effect(
     filters: Filters, scope: Scope, names: dict[str, str], data_range: DataRange, lang: str
 ) -> None:
     """The caption under the filter bar: what is shown, and when the summaries were made."""
-    if scope.communes is not None and filters.version != VERSION_2023:
+    # A commune head's unit seen in other units: a 2023 commune is part of a new commune.
+    if scope.communes is not None and filters.version != scope.version == VERSION_2023:
         st.caption(t("partial_scope", lang))
     line = describe(filters, names, data_range, lang, scope)
     refreshed = data.summaries_as_of()
