@@ -192,8 +192,12 @@ def test_mask_keeps_only_the_last_four_characters() -> None:
 # --- the app ----------------------------------------------------------------------------------
 
 
+# The article's period, 2023 to 30/11/2023 (the demo's data runs on to 2026).
+ARTICLE = {"tu": "2023-01", "den": "2023-11"}
+
+
 def test_demo_without_accounts_opens_without_sign_in_and_shows_no_person_lists(app_env) -> None:
-    at = open_page()
+    at = open_page(**ARTICLE)
     no_exceptions(at)
     assert metrics(at)[F14] == "1.911 đối tượng"
     # the address exists (a link to it must not say "Page not found"), but the page refuses
@@ -225,7 +229,7 @@ def test_sql_injection_in_the_sign_in_form_is_harmless(app_env, store) -> None:
 
 
 def test_commune_head_sees_only_own_commune_whatever_the_url_says(app_env, store) -> None:
-    at = sign_in(open_page(xa="06901"), "quangtan", PASSWORDS["quangtan"])
+    at = sign_in(open_page(xa="06901", **ARTICLE), "quangtan", PASSWORDS["quangtan"])
     no_exceptions(at)
     assert metrics(at)[F14] == "240 đối tượng"
     assert any("06901" in w.value for w in at.warning)
@@ -246,7 +250,7 @@ def test_commune_head_sees_own_people_only(app_env, store) -> None:
 
 
 def test_viewer_sees_district_figures_but_never_a_name(app_env, store) -> None:
-    at = sign_in(open_page(), "xem", PASSWORDS["xem"])
+    at = sign_in(open_page(**ARTICLE), "xem", PASSWORDS["xem"])
     no_exceptions(at)
     assert metrics(at)[F14] == "1.911 đối tượng"
     at.switch_page("pages/persons.py").run()  # hidden from the bar; the page itself refuses

@@ -8,8 +8,9 @@ from datetime import date
 
 import pytest
 
+from auth.store import DEMO_USERS, DEMO_USERS_TREE, UserStore, seed_demo_users
 from data_access.filters import VERSION_2023, VERSION_2025, Filters, Period
-from tests.apptest import metrics, no_exceptions, open_page
+from tests.apptest import metrics, no_exceptions, open_page, sign_in
 from ui.filters import DataRange, default_filters, fit_version
 
 
@@ -76,3 +77,45 @@ def test_2026_in_the_old_units_says_it_cannot_be_split(app_env) -> None:
     notes = [i.value for i in at.info if "30/6/2025" in i.value]
     assert len(notes) == 1 and "không tách được" in notes[0]
     assert "6 tháng đầu năm 2025" in _caption(at)
+
+
+# --- each account opens on its own units ------------------------------------------------------
+
+
+@pytest.fixture
+def accounts(users_url: str) -> dict[str, str]:
+    """The demo's sample accounts (the 2023 ones and those of the unit tree) in the test's store."""
+    store = UserStore(users_url)
+    seed_demo_users(store)
+    return {u[0]: u[1] for u in DEMO_USERS} | {u[0]: u[1] for u in DEMO_USERS_TREE}
+
+
+def _as(user: str, passwords: dict[str, str], **params: str):
+    at = sign_in(open_page(**params), user, passwords[user])
+    no_exceptions(at)
+    return at
+
+
+def test_the_head_of_a_2023_commune_opens_on_its_last_months(app_env, accounts) -> None:
+    """Old Xã Quảng Tân ended on 30/6/2025: its head sees it, in the 2023 units, to June 2025."""
+    at = _as("quangtan", accounts)
+    assert _caption(at).startswith("Đang xem: Xã Quảng Tân · 6 tháng đầu năm 2025")
+    assert at.selectbox(key="f_dv").value == VERSION_2023
+    assert not [c.value for c in at.caption if "phần" in c.value.lower()]
+
+
+def test_the_head_of_the_new_commune_opens_on_2026_and_sees_all_of_it(app_env, accounts) -> None:
+    """New Xã Quảng Tân: the whole commune (never "part of"), in the 2025 units, this year."""
+    at = _as("xaquangtan", accounts)
+    assert _caption(at).startswith("Đang xem: Xã Quảng Tân · Năm 2026")
+    assert at.selectbox(key="f_dv").value == VERSION_2025
+    assert at.multiselect(key="f_xa").options == ["Xã Quảng Tân"]
+    assert not [c.value for c in at.caption if "phần" in c.value.lower()]
+    # ... and its predecessors' history, as the four old communes in the 2023 units
+    old = _as("xaquangtan", accounts, tu="2023-01", den="2023-11", dv="2023")
+    assert sorted(old.multiselect(key="f_xa").options) == [
+        "Xã Dực Yên",
+        "Xã Quảng An",
+        "Xã Quảng Lâm",
+        "Xã Quảng Tân",
+    ]
