@@ -312,7 +312,7 @@ def fmt_date(d: date | None, lang: str = "vi") -> str:
 
 
 def fmt_date_formal(d: date, place: str) -> str:
-    """Decree 30/2020/NĐ-CP document date: "Đầm Hà, ngày 05 tháng 02 năm 2024"."""
+    """Decree 30/2020/NĐ-CP document date: "Quảng Tân, ngày 05 tháng 02 năm 2024"."""
     day = f"{d.day:02d}"  # days 1-9 get a leading zero
     month = f"{d.month:02d}" if d.month <= 2 else str(d.month)  # only months 1 and 2 do
     text = f"ngày {day} tháng {month} năm {d.year}"
