@@ -3,7 +3,7 @@
 Vietnamese (``lang="vi"``) is the default and follows official report style
 (DOMAIN.md section 4): ``1.911``, ``8,04%``, ``1,48 tỷ đồng``, ``Quý III/2023``,
 ``16/7/2021`` and, on formal documents (Decree 30/2020/NĐ-CP),
-``Đầm Hà, ngày 05 tháng 12 năm 2023``.  ``lang="en"`` gives the English
+``Quảng Tân, ngày 05 tháng 12 năm 2023``.  ``lang="en"`` gives the English
 equivalents.  Any other ``lang`` raises ``ValueError``.
 
 Conventions shared by every function here:

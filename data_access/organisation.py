@@ -126,8 +126,14 @@ class Area:
         return choose(lang, self.caption_vi, self.caption_en)
 
     def subject(self, lang: str) -> str:
-        """The same inside a sentence: "toàn huyện" / "the whole district"."""
-        return choose(lang, _lower_first(self.caption_vi), "the " + _lower_first(self.caption_en))
+        """The same inside a sentence: "toàn huyện" / "the district" ("Whole of X": "the whole
+        of X"; "Former … area": "the former … area")."""
+        en = self.caption_en
+        if en.startswith("Whole ") and not en.startswith("Whole of "):
+            en = "the " + en.removeprefix("Whole ")
+        else:
+            en = "the " + _lower_first(en)
+        return choose(lang, _lower_first(self.caption_vi), en)
 
 
 _COLUMNS = [c for c in Body.__dataclass_fields__]
