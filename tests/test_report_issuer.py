@@ -357,5 +357,12 @@ def test_an_area_report_for_2026_is_the_body_the_data_gives(after_merger: Engine
     # The whole area is named as the data names it, in the tables' total rows too.
     assert briefing.where == "Địa bàn huyện Đầm Hà (cũ)"
     assert briefing.sections[0].table.total.name == "Địa bàn huyện Đầm Hà (cũ)"
-    english = _briefing(after_merger, Scope.everything(), Filters(Q1_2026, (), VERSION_2025))
-    assert english.area.label("en") == "Former Đầm Hà district area"
+    with after_merger.connect() as conn:
+        english = build_briefing(
+            conn, Filters(Q1_2026, (), VERSION_2025), Scope.everything(), lang="en"
+        )
+    assert english.where == "Former Đầm Hà district area"
+    head = _letterhead_of(english, SIGNED_2026)
+    assert head["body"] == ["QUẢNG NINH PROVINCIAL PEOPLE'S COMMITTEE", "DEPARTMENT OF HEALTH"]
+    assert head["number"] == ["No.:      /BC-SYT"] and head["signer"] == ["DIRECTOR"]
+    assert head["date_line"] == ["Quảng Ninh, 6 Apr 2026"]
