@@ -1,4 +1,4 @@
-"""Đầm Hà welfare dashboard — the router: page config, the page list, run.
+"""The welfare dashboard — the router: page config, the page list, run.
 
 Start it with ``streamlit run serve.py`` (app.py plus the sign-in cookie route); with nothing
 configured it opens the built-in demo database.
@@ -10,15 +10,38 @@ Streamlit folds the rest into a menu labelled in English ("6 more") that no opti
 """
 
 import streamlit as st
+from sqlalchemy.exc import DBAPIError
 
 from auth.session import current_user
-from i18n import Catalog
+from data_access.errors import WelfareDataError
+from data_access.organisation import app_title
+from i18n import Catalog, choose
+from ui import data
 from ui.i18n import t
 from ui.page import current_lang
 from ui.style import apply as apply_tablet_style
 
+
+@st.cache_data(ttl=600, show_spinner=False)
+def deployment_title(db_key: str) -> tuple[str, str]:
+    """The dashboard's title as the database names it (``dataset_info``), per database."""
+    with data.database().engine.connect() as conn:
+        return app_title(conn)
+
+
+def page_title(lang: str) -> str:
+    """The browser tab's title from the data; the generic one while the database does not
+    answer (its page says why)."""
+    try:
+        vi, en = deployment_title(data.database().key)
+    except (WelfareDataError, DBAPIError):
+        return t("app_title", lang)
+    return choose(lang, vi, en)
+
+
+lang = current_lang()
 st.set_page_config(
-    page_title="An sinh xã hội Đầm Hà",
+    page_title=page_title(lang),
     page_icon="🏛️",
     layout="wide",
     initial_sidebar_state="collapsed",
@@ -33,7 +56,6 @@ T = Catalog(
     },
 )
 
-lang = current_lang()
 main = [
     # Streamlit serves the default page at "/"; the hidden alias keeps /tong-quan links working.
     st.Page(

@@ -44,7 +44,7 @@ COMPILE_ERROR = ForwardMsg.ScriptFinishedStatus.FINISHED_WITH_COMPILE_ERROR
 # The handoff script auth/web.py draws after a sign-in: fetch(route, {..., "body": code}).
 HANDOFF = re.compile(r'fetch\((".*?"), (\{.*\})\);')
 VIEW_TIMEOUT_S = 600  # a view that takes longer is counted as an error, not waited for
-TIMEZONE = ("Asia/Ho_Chi_Minh", -420)  # what a tablet in Đầm Hà reports (minutes west of UTC)
+TIMEZONE = ("Asia/Ho_Chi_Minh", -420)  # what a tablet in Vietnam reports (minutes west of UTC)
 
 
 class ProtocolError(RuntimeError):

@@ -3,7 +3,7 @@
 Vietnamese (``lang="vi"``) is the default and follows official report style
 (DOMAIN.md section 4): ``1.911``, ``8,04%``, ``1,48 tỷ đồng``, ``Quý III/2023``,
 ``16/7/2021`` and, on formal documents (Decree 30/2020/NĐ-CP),
-``Đầm Hà, ngày 05 tháng 12 năm 2023``.  ``lang="en"`` gives the English
+``Quảng Tân, ngày 05 tháng 12 năm 2023``.  ``lang="en"`` gives the English
 equivalents.  Any other ``lang`` raises ``ValueError``.
 
 Conventions shared by every function here:
@@ -312,7 +312,7 @@ def fmt_date(d: date | None, lang: str = "vi") -> str:
 
 
 def fmt_date_formal(d: date, place: str) -> str:
-    """Decree 30/2020/NĐ-CP document date: "Đầm Hà, ngày 05 tháng 02 năm 2024"."""
+    """Decree 30/2020/NĐ-CP document date: "Quảng Tân, ngày 05 tháng 02 năm 2024"."""
     day = f"{d.day:02d}"  # days 1-9 get a leading zero
     month = f"{d.month:02d}" if d.month <= 2 else str(d.month)  # only months 1 and 2 do
     text = f"ngày {day} tháng {month} năm {d.year}"

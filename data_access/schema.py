@@ -302,3 +302,42 @@ dataset_info = Table(
     Column("value", String(200), nullable=False),
     Column("updated_at", DateTime),
 )
+
+# Who issues the reports of a unit over a period, and how the dashboard names the unit's whole
+# area: the letterhead of a report is data, chosen by the unit and the period the report covers
+# (``data_access.organisation``). Decree 30/2020/NĐ-CP, Appendix I: the issuing body in bold
+# capitals under the body above it, "Số: …/<number_suffix>", "<place>, ngày … tháng … năm …",
+# the signature block and "Nơi nhận". One row per body and period: a district's office of
+# labour, invalids and social affairs until 30/6/2025, a province's department from 1/7/2025.
+# A unit with no row in force gets a plain letterhead built from its own name ("UBND XÃ …",
+# "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH"), never a place written in code. Lines of ``signer`` and
+# ``recipients`` are separated by a newline. Each ``*_en`` column is the English text; NULL
+# means the Vietnamese is used as it stands (names of bodies stay names).
+organisation = Table(
+    "organisation",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # The unit whose reports the body issues: a district, a province, or a commune.
+    Column("admin_unit_id", Integer, ForeignKey("admin_unit.id"), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date),  # NULL: still issuing
+    Column("parent_name", String(200)),  # the line above the body: "UBND HUYỆN …"; NULL: none
+    Column("parent_name_en", String(200)),
+    Column("body_caps", String(200), nullable=False),  # letterhead: "PHÒNG LAO ĐỘNG - …"
+    Column("body_caps_en", String(200)),
+    Column("body_name", String(200), nullable=False),  # in a sentence: "Phòng Lao động - …"
+    Column("body_name_en", String(200)),
+    Column("number_suffix", String(40), nullable=False),  # "BC-LĐTBXH" in "Số: …/BC-LĐTBXH"
+    Column("place", String(80), nullable=False),  # the date line's place: "Quảng Ninh"
+    Column("signer", String(200), nullable=False),  # "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"
+    Column("signer_en", String(200)),
+    Column("recipients", String(1000)),  # "Nơi nhận", one per line; NULL: "- Lưu: VT."
+    Column("recipients_en", String(1000)),
+    # The unit's whole area on pages and in reports ("Toàn huyện"); NULL: from the unit's kind.
+    Column("area_label", String(120)),
+    Column("area_label_en", String(120)),
+    CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="ck_organisation_dates"),
+    Index("ix_organisation_unit", "admin_unit_id", "valid_from"),
+)
+# The dashboard's title is a setting of the deployment: ``dataset_info`` keys ``app_title`` and
+# ``app_title_en`` ("An sinh xã hội …"); without them the title is built from the data's area.

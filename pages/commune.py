@@ -26,6 +26,7 @@ from charts.villages import (
 from data_access.errors import WelfareDataError
 from data_access.filters import Filters, Scope
 from data_access.indicators import INDICATORS, Indicator, headline
+from data_access.organisation import whole_area
 from data_access.queries import measures
 from data_access.standing import commune_standing
 from data_access.villages import village_figures, village_row
@@ -53,31 +54,32 @@ T = Catalog(
         "commune": ("Xã", "Commune"),
         "previous": ("Kỳ trước", "Previous period"),
         "change": ("Thay đổi so với kỳ trước", "Change on previous period"),
-        "district": ("Toàn huyện", "District"),
+        # {area}: the whole area as the data names it ("Toàn huyện"; data_access.organisation)
+        "district": ("{area}", "{area}"),
         "target": ("Chỉ tiêu năm", "Annual target"),
         "judged": ("Đánh giá", "Assessment"),
-        "share": ("Tỷ trọng của xã trong huyện", "Commune's share of the district"),
-        "rank": ("Xếp thứ trong huyện", "Rank in the district"),
+        "share": ("Tỷ trọng của xã trong {area}", "Commune's share of {area}"),
+        "rank": ("Xếp thứ trong {area}", "Rank in {area}"),
         "rank_of": ("{rank}/{of}", "{rank} of {of}"),
         "per_1000": ("Xã, trên 1.000 dân", "Commune, per 1,000 people"),
-        "district_per_1000": ("Toàn huyện, trên 1.000 dân", "District, per 1,000 people"),
+        "district_per_1000": ("{area}, trên 1.000 dân", "{area}, per 1,000 people"),
         "heading": ("{commune} — {period}", "{commune} — {period}"),
         "results": ("Kết quả so với chỉ tiêu và kỳ trước", "Against target and previous period"),
-        "in_district": ("Xã trong toàn huyện", "The commune within the district"),
+        "in_district": ("Xã trong {area}", "The commune within {area}"),
         "note": (
-            "Kỳ trước: {previous}. Toàn huyện: tổng của tất cả các xã, thị trấn trong cùng kỳ.",
-            "Previous period: {previous}. District: all communes over the same period.",
+            "Kỳ trước: {previous}. {area}: tổng của tất cả các xã, thị trấn trong cùng kỳ.",
+            "Previous period: {previous}. {area}: all communes over the same period.",
         ),
         "standing_note": (
-            "Tỷ trọng: phần của xã trong tổng số của toàn huyện. Xếp thứ: vị trí của xã trong các "
-            "xã, thị trấn của huyện, thứ 1 là cao nhất; tỷ lệ (%) xếp theo tỷ lệ, số lượng và "
+            "Tỷ trọng: phần của xã trong tổng số của {area}. Xếp thứ: vị trí của xã trong các "
+            "xã, thị trấn của {area}, thứ 1 là cao nhất; tỷ lệ (%) xếp theo tỷ lệ, số lượng và "
             "kinh phí xếp theo mức trên 1.000 dân để xã đông dân không đứng đầu chỉ vì đông dân. "
-            "Dân số theo danh mục đơn vị hành chính: xã {people} người, toàn huyện {district} "
+            "Dân số theo danh mục đơn vị hành chính: xã {people} người, {area} {district} "
             "người.",
-            "Share: the commune's part of the district's total. Rank: the commune's place among "
-            "the district's communes, 1 being the highest; rates (%) are ranked as they are, "
+            "Share: the commune's part of the total of {area}. Rank: the commune's place among "
+            "the communes of {area}, 1 being the highest; rates (%) are ranked as they are, "
             "counts and money per 1,000 people so that a large commune does not rank first for "
-            "being large. Population from the unit catalogue: commune {people}, district "
+            "being large. Population from the unit catalogue: commune {people}, {area} "
             "{district}.",
         ),
         "no_population": (
@@ -282,6 +284,10 @@ code = chosen_commune(filters.communes, names, lang)
 selection = filters.with_communes((code,))
 previous = filters.period.previous()
 commune_name = names.get(code, code)
+# The whole area the commune is compared with, as the data names it: a caption ("Toàn huyện")
+# and inside a sentence ("toàn huyện"); database text, escaped where Markdown renders it.
+whole = data.run(whole_area, filters.with_communes(()), Scope.everything())
+area_caption, area_inside = whole.label(lang), whole.subject(lang)
 
 opened = chosen_village(selection, scope, commune_name, lang)
 if opened is not None:
@@ -337,11 +343,17 @@ def district_table() -> pd.DataFrame:
             {
                 T("indicator", lang): ind.label(lang),
                 T("commune", lang): fmt_value(ind, now["value"], lang),
-                T("district", lang): fmt_value(ind, place["district_value"], lang),
-                T("share", lang): "—" if _missing(share) else fmt_percent(share, 1, lang),
-                T("rank", lang): rank_text(place, lang),
+                T("district", lang, area=area_caption): fmt_value(
+                    ind, place["district_value"], lang
+                ),
+                T("share", lang, area=area_inside): (
+                    "—" if _missing(share) else fmt_percent(share, 1, lang)
+                ),
+                T("rank", lang, area=area_inside): rank_text(place, lang),
                 T("per_1000", lang): per_1000(ind, place["per_1000"], lang),
-                T("district_per_1000", lang): per_1000(ind, place["district_per_1000"], lang),
+                T("district_per_1000", lang, area=area_caption): per_1000(
+                    ind, place["district_per_1000"], lang
+                ),
             }
         )
     return pd.DataFrame(within)
@@ -351,9 +363,18 @@ def district_table() -> pd.DataFrame:
 st.markdown(f"**{T('results', lang)}**")
 with section(lang):
     st.table(results_table(), hide_index=True)
-st.caption(T("note", lang, previous=fmt_period(previous.start, previous.end, lang)))
+st.caption(
+    plain(
+        T(
+            "note",
+            lang,
+            previous=fmt_period(previous.start, previous.end, lang),
+            area=area_caption,
+        )
+    )
+)
 
-st.markdown(f"**{T('in_district', lang)}**")
+st.markdown(f"**{plain(T('in_district', lang, area=area_inside))}**")
 with section(lang):
     st.table(district_table(), hide_index=True)
     standing = data.run(commune_standing, selection, scope).set_index("code")
@@ -362,11 +383,14 @@ with section(lang):
         st.caption(T("no_population", lang))
     else:
         st.caption(
-            T(
-                "standing_note",
-                lang,
-                people=fmt_int(people, lang),
-                district=fmt_int(standing["district_population"].iloc[0], lang),
+            plain(
+                T(
+                    "standing_note",
+                    lang,
+                    people=fmt_int(people, lang),
+                    area=area_inside,
+                    district=fmt_int(standing["district_population"].iloc[0], lang),
+                )
             )
         )
 

@@ -27,8 +27,9 @@ from charts.formatting import (
 )
 from data_access.errors import WelfareDataError
 from data_access.excluded import excluded_counts
-from data_access.filters import VERSION_2023, Filters, Period
+from data_access.filters import VERSION_2023, Filters, Period, Scope
 from data_access.indicators import BY_CODE
+from data_access.organisation import whole_area
 from data_access.persons import PEOPLE_BEHIND
 from data_access.quality import (
     BY_CHECK,
@@ -69,7 +70,6 @@ T = Catalog(
             "period, the situation on the reference date, or every record (for errors that are "
             "wrong in any period).",
         ),
-        "where_all": ("Toàn huyện", "the whole district"),
         "excluded": (
             "Trong kỳ này, {payments} khoản chi trả, {grants} khoản hỗ trợ nhà ở và {events} hội "
             "nghị việc làm có số liệu không thể đúng nên bị loại khỏi mọi số liệu của bảng số "
@@ -405,7 +405,10 @@ except WelfareDataError as error:
 
 ref = reference_date(filters.period, page.data_range.as_of)
 shown = filters.communes or (tuple(page.names) if scope.communes is not None else ())
-where = ", ".join(page.names.get(c, c) for c in shown) if shown else T("where_all", lang)
+if shown:
+    where = ", ".join(page.names.get(c, c) for c in shown)
+else:  # the whole area, as the data names it ("Toàn huyện")
+    where = data.run(whole_area, filters.with_communes(()), Scope.everything()).label(lang)
 st.caption(T("intro", lang, where=plain(where), ref=fmt_date(ref, lang)))
 if any(excluded.values()):
     st.warning(

@@ -8,9 +8,10 @@ place-and-date line); the kind of document ("BÁO CÁO") and its subject centred
 numbered sections (I., II., 1., 2.); "Nơi nhận:" and the signature block at the end; page
 numbers centred at the top from page 2.
 
-Who issues it (``reports.letterhead``): a commune head's report is its commune's People's
-Committee's ("UBND XÃ QUẢNG TÂN", "Số: …/BC-UBND", "Quảng Tân, ngày …", "TM. ỦY BAN NHÂN DÂN /
-CHỦ TỊCH"); every other report is the district office's.
+Who issues it (``reports.letterhead``) is data, chosen by the unit and period the report
+covers: a commune head's report is its commune's People's Committee's ("UBND XÃ QUẢNG TÂN",
+"Số: …/BC-UBND", "Quảng Tân, ngày …", "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH"); an area-wide report
+is the body the ``organisation`` table names for the area's unit then.
 
 The document is dated ``report_date`` — by default the day it is produced, as a signed report
 carries the date it is signed; the body states separately the date the data runs to.
@@ -39,6 +40,7 @@ from i18n import Catalog, choose
 
 from .briefing.layout import headline_rows, section_chart, table_rows
 from .briefing.model import Briefing, Section, Table
+from .briefing.names import area_name
 from .letterhead import Letterhead, letterhead
 from .suppression import PRIMARY, SECONDARY, THRESHOLD
 
@@ -84,9 +86,9 @@ T = Catalog(
         ),
         "lag_line": ("{label} ({rule}): {communes}.", "{label} ({rule}): {communes}."),
         "as_of": (
-            "Số liệu tổng hợp từ cơ sở dữ liệu an sinh xã hội của huyện, tính đến ngày {date}; "
+            "Số liệu tổng hợp từ cơ sở dữ liệu an sinh xã hội {area}, tính đến ngày {date}; "
             "mọi số liệu được tính từ hồ sơ của từng đối tượng, không nhập tay.",
-            "Figures are computed from the district's record-level welfare database, with data "
+            "Figures are computed from the record-level welfare database of {area}, with data "
             "to {date}; none is typed in by hand.",
         ),
         "partial": (
@@ -378,7 +380,12 @@ def _title(document: object, briefing: Briefing) -> None:
 def _intro(document: object, briefing: Briefing) -> None:
     lang = briefing.lang
     as_of = fmt_date(briefing.as_of, lang)
-    _paragraph(document, T("as_of", lang, date=as_of), indent=True, before=6)
+    _paragraph(
+        document,
+        T("as_of", lang, date=as_of, area=area_name(briefing.area, lang)),
+        indent=True,
+        before=6,
+    )
 
 
 def _heading(document: object, text: str) -> None:

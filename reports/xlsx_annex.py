@@ -27,6 +27,7 @@ from data_access.filters import VERSION_2023, VERSION_2025
 from i18n import Catalog
 
 from .briefing.model import Briefing, Cell, Table
+from .briefing.names import area_name
 from .briefing.numbers import unit_label
 from .letterhead import letterhead
 from .spreadsheet import put_text
@@ -76,8 +77,8 @@ T = Catalog(
         ),
         "source": ("Nguồn", "Source"),
         "source_db": (
-            "Cơ sở dữ liệu an sinh xã hội huyện Đầm Hà (tính từ hồ sơ từng đối tượng)",
-            "Đầm Hà district welfare database (computed from individual records)",
+            "Cơ sở dữ liệu an sinh xã hội {area} (tính từ hồ sơ từng đối tượng)",
+            "Welfare database of {area} (computed from individual records)",
         ),
         "demo": (
             "Dữ liệu mẫu — số liệu minh họa, không phải hồ sơ thật",
@@ -138,7 +139,7 @@ def _info_sheet(sheet: Worksheet, briefing: Briefing, made_on: date) -> None:
         (T("as_of", lang), briefing.as_of),
         (T("made", lang), made_on),
         (T("edition", lang), edition),
-        (T("source", lang), T("source_db", lang)),
+        (T("source", lang), T("source_db", lang, area=area_name(briefing.area, lang))),
     ]
     if briefing.is_demo:
         rows.append(("", T("demo", lang)))

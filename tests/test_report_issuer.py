@@ -3,23 +3,31 @@
 A document filed with the party committee names the unit that issues it and the units its
 figures cover, never the account that made it; a commune head's report is issued by that
 commune's People's Committee, laid out as Decree 30/2020 asks, from the unit's name and kind
-as ``admin_unit`` records them. Documents are built from the demo database (SQLite and
-PostgreSQL) and read back with python-docx and openpyxl.
+as ``admin_unit`` records them; an area-wide report by the body the ``organisation`` table
+gives for the unit and period it covers. Documents are built from the demo database (SQLite
+and PostgreSQL) and read back with python-docx and openpyxl.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import shutil
+from collections.abc import Iterator
 from datetime import date
 
 import docx
 import openpyxl
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from auth.store import DEMO_USERS, User
+from data_access import schema as s
+from data_access.db import make_engine, sqlite_file_url
+from data_access.demo.load import build_demo
 from data_access.filters import VERSION_2025, Filters, Period, Scope
+from devtools.pgserver import create_database
 from reports.briefing import build_briefing
 from reports.briefing.model import Briefing
 from reports.briefing.names import in_sentence, kind_word, place_name
@@ -125,7 +133,7 @@ def test_a_commune_heads_report_is_issued_by_the_communes_peoples_committee(quan
     assert recipients == [
         "Nơi nhận:",
         "- UBND huyện Đầm Hà;",
-        "- Phòng LĐ-TB&XH huyện Đầm Hà;",
+        "- Phòng Lao động - Thương binh và Xã hội huyện Đầm Hà;",
         "- Thường trực Đảng ủy, HĐND xã;",
         "- Lưu: VT.",
     ]
@@ -187,7 +195,7 @@ def test_the_issuer_comes_from_the_units_name_and_kind_not_from_one_commune(engi
     recipients = _signature(_docx(merged))[0]
     assert _header(_docx(merged))[0][0] == "UBND XÃ QUẢNG TÂN"
     assert "- UBND tỉnh Quảng Ninh;" in recipients
-    assert not any("LĐ-TB&XH" in line for line in recipients)
+    assert not any("Lao động - Thương binh" in line for line in recipients)
 
 
 @pytest.mark.parametrize(
@@ -202,3 +210,159 @@ def test_unit_names_are_written_as_documents_write_them(name, place, kind, insid
     assert place_name(name) == place
     assert kind_word(name, "vi") == kind
     assert in_sentence(name, "vi") == inside and in_sentence(name, "en") == name
+
+
+# --- the letterhead follows the unit and the period the report covers (issue 14 §3) -----------
+
+Q1_2026 = Period.quarter(2026, 1)
+SIGNED_2026 = date(2026, 4, 6)
+
+
+def _add_2026_payments(writer: Engine) -> None:
+    """Copy Xã Quảng Tân's payments of November 2023 to January–March 2026, so that a 2026
+    quarter has figures here. Kept under the 2023 unit, which the 2025 units roll up into the
+    new Xã Quảng Tân; the lead's demo data from 1/7/2025 records them under the new commune."""
+    pay, unit = s.allowance_payment, s.admin_unit
+    with writer.begin() as conn:
+        old = (
+            conn.execute(
+                sa.select(unit.c.id)
+                .where(unit.c.code == "06913", unit.c.kind == "xa")
+                .order_by(unit.c.valid_from)
+            )
+            .scalars()
+            .first()
+        )
+        rows = (
+            conn.execute(
+                sa.select(pay).where(pay.c.admin_unit_id == old, pay.c.month == date(2023, 11, 1))
+            )
+            .mappings()
+            .all()
+        )
+        assert rows, "the demo has payments for Xã Quảng Tân in 11/2023"
+        next_id = int(conn.execute(sa.select(sa.func.max(pay.c.id))).scalar_one()) + 1
+        copies = []
+        for month in (1, 2, 3):
+            for row in rows:
+                copies.append(
+                    {**row, "id": next_id, "month": date(2026, month, 1),
+                     "paid_on": date(2026, month, 10)}
+                )  # fmt: skip
+                next_id += 1
+        conn.execute(pay.insert(), copies)
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def after_merger(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """A copy of the demo with payments in the first quarter of 2026, on each engine."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("after_merger") / "demo.sqlite"
+        shutil.copy(request.getfixturevalue("demo_sqlite_path"), path)
+        writer = sa.create_engine(f"sqlite:///{path}")
+        url = sqlite_file_url(path, read_only=True)
+    else:
+        url = create_database(request.getfixturevalue("pg_admin_url"), "welfare_after_merger")
+        writer = sa.create_engine(url)
+        build_demo(writer)
+    _add_2026_payments(writer)
+    writer.dispose()
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+def _letterhead_of(briefing: Briefing, signed: date) -> dict[str, list[str]]:
+    """The letterhead read back from the .docx: issuing body, number, date line, signature."""
+    document = docx.Document(io.BytesIO(build_docx(briefing, signed)))
+    left, right = _header(document)
+    recipients, signer = _signature(document)
+    return {
+        "body": left[:-1],
+        "number": left[-1:],
+        "date_line": right[-1:],
+        "signer": signer[:-1],
+        "recipients": recipients[1:],
+    }
+
+
+def test_a_2023_district_report_is_the_district_offices(engine: Engine) -> None:
+    head = _letterhead_of(_briefing(engine, Scope.everything(persons=True)), SIGNED)
+    assert head == {
+        "body": ["UBND HUYỆN ĐẦM HÀ", "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"],
+        "number": ["Số:      /BC-LĐTBXH"],
+        "date_line": ["Đầm Hà, ngày 05 tháng 12 năm 2023"],
+        "signer": ["TRƯỞNG PHÒNG"],
+        "recipients": [
+            "- Thường trực Huyện ủy;",
+            "- Thường trực HĐND, UBND huyện;",
+            "- Lưu: VT, LĐTBXH.",
+        ],
+    }
+
+
+def test_a_2023_commune_report_is_its_peoples_committees(engine: Engine) -> None:
+    head = _letterhead_of(_briefing(engine, Scope.commune("06901")), SIGNED)  # Xã Quảng An
+    assert head == {
+        "body": ["UBND XÃ QUẢNG AN"],
+        "number": ["Số:      /BC-UBND"],
+        "date_line": ["Quảng An, ngày 05 tháng 12 năm 2023"],
+        "signer": ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"],
+        "recipients": [
+            "- UBND huyện Đầm Hà;",
+            "- Phòng Lao động - Thương binh và Xã hội huyện Đầm Hà;",
+            "- Thường trực Đảng ủy, HĐND xã;",
+            "- Lưu: VT.",
+        ],
+    }
+
+
+def test_a_new_communes_2026_report_is_that_communes(after_merger: Engine) -> None:
+    filters = Filters(Q1_2026, (), VERSION_2025)
+    briefing = _briefing(after_merger, Scope.commune("06913"), filters)
+    assert briefing.issuing.unit is not None and briefing.issuing.unit.valid_from == date(
+        2025, 7, 1
+    )  # the new Xã Quảng Tân, not the 2023 one of the same code
+    head = _letterhead_of(briefing, SIGNED_2026)
+    assert head == {
+        "body": ["UBND XÃ QUẢNG TÂN"],
+        "number": ["Số:      /BC-UBND"],
+        "date_line": ["Quảng Tân, ngày 06 tháng 4 năm 2026"],
+        "signer": ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"],
+        "recipients": [
+            "- UBND tỉnh Quảng Ninh;",  # no district any more (DOMAIN.md §6)
+            "- Sở Y tế tỉnh Quảng Ninh;",  # the province's body in the data from 1/7/2025 [G]
+            "- Thường trực Đảng ủy, HĐND xã;",
+            "- Lưu: VT.",
+        ],
+    }
+    text = "\n".join(_docx_lines(docx.Document(io.BytesIO(build_docx(briefing, SIGNED_2026)))))
+    assert "HUYỆN" not in text and "Phòng Lao động" not in text
+
+
+def test_an_area_report_for_2026_is_the_body_the_data_gives(after_merger: Engine) -> None:
+    briefing = _briefing(after_merger, Scope.everything(), Filters(Q1_2026, (), VERSION_2025))
+    head = _letterhead_of(briefing, SIGNED_2026)
+    assert head == {
+        "body": ["UBND TỈNH QUẢNG NINH", "SỞ Y TẾ"],
+        "number": ["Số:      /BC-SYT"],
+        "date_line": ["Quảng Ninh, ngày 06 tháng 4 năm 2026"],
+        "signer": ["GIÁM ĐỐC"],
+        "recipients": ["- UBND tỉnh (để báo cáo);", "- UBND các xã;", "- Lưu: VT, BTXH."],
+    }
+    # The whole area is named as the data names it, in the tables' total rows too.
+    assert briefing.where == "Địa bàn huyện Đầm Hà (cũ)"
+    assert briefing.sections[0].table.total.name == "Địa bàn huyện Đầm Hà (cũ)"
+    with after_merger.connect() as conn:
+        english = build_briefing(
+            conn, Filters(Q1_2026, (), VERSION_2025), Scope.everything(), lang="en"
+        )
+    assert english.where == "Former Đầm Hà district area"
+    head = _letterhead_of(english, SIGNED_2026)
+    assert head["body"] == ["QUẢNG NINH PROVINCIAL PEOPLE'S COMMITTEE", "DEPARTMENT OF HEALTH"]
+    assert head["number"] == ["No.:      /BC-SYT"] and head["signer"] == ["DIRECTOR"]
+    assert head["date_line"] == ["Quảng Ninh, 6 Apr 2026"]

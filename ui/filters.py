@@ -369,21 +369,37 @@ def show_in_version(period: Period, version: str) -> None:
 
 
 def scope_label(
-    filters: Filters, names: Mapping[str, str], scope: Scope, lang: str, count: bool = False
+    filters: Filters,
+    names: Mapping[str, str],
+    scope: Scope,
+    lang: str,
+    count: bool = False,
+    area: str | None = None,
 ) -> str:
     """What the figures cover, by name: the chosen communes; else every commune the user may see
-    (their own commune for a commune head); "Toàn huyện" only for the whole district.
+    (their own commune for a commune head); the whole area only for an unlimited scope, as the
+    data names it for the filters' unit version ("Toàn huyện" in the 2023 units).
 
     ``names`` maps the codes of the filters' unit version the user may see to their names.
-    ``count`` adds how many communes the whole district has ("Toàn huyện (9 xã, thị trấn)").
+    ``count`` adds how many communes the whole area has ("Toàn huyện (9 xã, thị trấn)").
+    ``area`` is that label when the caller has it; else it is read (cached) from the database.
     In the 2025 units a commune head sees only part of a merged commune, and is told so.
     """
     if filters.communes:
         label = ", ".join(names.get(c, c) for c in filters.communes)
     elif scope.communes is None:
+        if area is None:
+            # Function-local: only this label needs the database (through the page cache);
+            # the rest of the filter bar is pure and is tested without one.
+            from data_access.organisation import whole_area  # function-local: see above
+
+            from . import data  # function-local: the cached database, for this label only
+
+            everything = filters.with_communes(())
+            area = data.run(whole_area, everything, Scope.everything()).label(lang)
         if count and names:
-            return t("communes_all_count", lang, count=len(names))
-        return t("communes_all", lang)
+            return t("communes_all_count", lang, area=area, count=len(names))
+        return area
     else:
         label = ", ".join(names.values())
     if scope.communes is not None and filters.version != scope.version == VERSION_2023:
@@ -392,13 +408,19 @@ def scope_label(
 
 
 def describe(
-    filters: Filters, names: Mapping[str, str], data: DataRange, lang: str, scope: Scope
+    filters: Filters,
+    names: Mapping[str, str],
+    data: DataRange,
+    lang: str,
+    scope: Scope,
+    area: str | None = None,
 ) -> str:
     """One line stating the filters in effect: what is shown · period · data as of.
 
-    Markdown-safe (for st.caption): commune names come from the database and are escaped.
+    Markdown-safe (for st.caption): commune names and the area's label come from the database
+    and are escaped. ``area``: the whole area's label, as ``scope_label`` takes it.
     """
-    where = plain(scope_label(filters, names, scope, lang))
+    where = plain(scope_label(filters, names, scope, lang, area=area))
     period = fmt_period(filters.period.start, filters.period.end, lang)
     as_of = t("data_as_of", lang, date=fmt_date(data.as_of, lang))
     return f"{t('in_effect', lang)}: {where} · {period} · {as_of}"

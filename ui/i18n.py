@@ -13,7 +13,8 @@ T = Catalog(
     "ui",
     {
         # app and navigation
-        "app_title": ("An sinh xã hội huyện Đầm Hà", "Đầm Hà district social welfare"),
+        # the title when the database does not name it (dataset_info app_title, from the data)
+        "app_title": ("An sinh xã hội", "Social welfare"),
         "nav_overview": ("Tổng quan", "Overview"),
         "nav_coverage": ("Bao phủ", "Coverage"),
         "nav_housing": ("Nhà ở", "Housing"),
@@ -32,11 +33,8 @@ T = Catalog(
         # filter bar
         "filters": ("Bộ lọc", "Filters"),
         "communes": ("Xã, thị trấn", "Communes"),
-        "communes_all": ("Toàn huyện", "Whole district"),
-        "communes_all_count": (
-            "Toàn huyện ({count} xã, thị trấn)",
-            "Whole district ({count} communes)",
-        ),
+        # {area}: the whole area as the data names it ("Toàn huyện"; data_access.organisation)
+        "communes_all_count": ("{area} ({count} xã, thị trấn)", "{area} ({count} communes)"),
         "part_of": ("{name} (phần thuộc phạm vi tài khoản)", "{name} (the part in your scope)"),
         "period": ("Kỳ báo cáo", "Period"),
         "period_custom": ("Tùy chọn tháng…", "Custom months…"),
@@ -96,7 +94,10 @@ T = Catalog(
             "Đường nhỏ: giá trị từng quý, {first} – {last}.",
             "Small line: the value of each quarter, {first} – {last}.",
         ),
+        # Until ui/tiles.py names the area from the data (area_figure, {area}: the data's
+        # whole-area label, data_access.organisation.whole_area), district_figure stays.
         "district_figure": ("Toàn huyện: {value}", "Whole district: {value}"),
+        "area_figure": ("{area}: {value}", "{area}: {value}"),
         "target": ("Chỉ tiêu", "Target"),
         "meets": ("Đạt", "Met"),
         "below": ("Chưa đạt", "Below"),

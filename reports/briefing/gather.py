@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from data_access import payouts
 from data_access.filters import VERSION_2023, Filters, Period, Scope, add_months
 from data_access.indicators import commune_scorecard, headline, indicator_values, targets
+from data_access.organisation import Area, Issuer, report_issuer, whole_area
 from data_access.queries import data_as_of, first_month, is_demo_database, measures
 from data_access.units import scoped_catalogue, unit_catalogue
 from i18n import Catalog
@@ -37,7 +38,6 @@ FLOW_COLUMNS = (
 T = Catalog(
     "reports.briefing.gather",
     {
-        "district_cap": ("Toàn huyện", "Whole district"),
         "selection": ("các xã, thị trấn được chọn", "the selected communes"),
         "empty": (
             "Không có số liệu cho {period}{where}: chưa có khoản chi trả, hỗ trợ hay hoạt động "
@@ -61,6 +61,8 @@ class Gathered:
     visible: list[str]  # names of the communes the scope may see
     issuer: Unit | None  # the scope's one commune (a commune head's): it issues the report
     district: str | None  # the one district the scope's record-level units lie in
+    issuing: Issuer  # who issues it: the unit it covers and its body then (letterhead)
+    area: Area  # the version's whole area: "Toàn huyện" (2023 units), from the data
     is_demo: bool
     measures: pd.DataFrame = field(repr=False)  # per commune: code, name, every measure
     headline: pd.DataFrame = field(repr=False)  # per indicator, indexed by code
@@ -78,9 +80,10 @@ class Gathered:
         return self.communes[0][1] if len(self.communes) == 1 else None
 
 
-def where(whole: bool, commune: str | None, lang: str) -> str:
-    """Who the figures are about: "Toàn huyện", "Xã Quảng Tân", "các xã, thị trấn được chọn"."""
-    return T("district_cap", lang) if whole else commune or T("selection", lang)
+def where(whole: bool, commune: str | None, lang: str, area: Area) -> str:
+    """Who the figures are about: the whole area as the data names it ("Toàn huyện"), "Xã
+    Quảng Tân", "các xã, thị trấn được chọn"."""
+    return area.label(lang) if whole else commune or T("selection", lang)
 
 
 def gather(conn: Connection, filters: Filters, scope: Scope) -> Gathered:
@@ -107,7 +110,8 @@ def gather(conn: Connection, filters: Filters, scope: Scope) -> Gathered:
         parent = None if pd.isna(one["parent_name"]) else str(one["parent_name"])
         issuer = Unit(str(one["code"]), str(one["name"]), str(one["kind"]), parent)
     whole = not filters.communes and scope.communes is None
-    _check_not_empty(frame, report, whole, communes)
+    area = whole_area(conn, filters)
+    _check_not_empty(frame, report, whole, communes, area)
 
     head = headline(conn, cut, scope).set_index("code")
     # The comparisons need totals only; the year to date also per commune (for the pace).
@@ -124,6 +128,8 @@ def gather(conn: Connection, filters: Filters, scope: Scope) -> Gathered:
         visible=[str(n) for n in visible["name"]],
         issuer=issuer,
         district=_district(conn, scope),
+        issuing=report_issuer(conn, cut, scope),
+        area=area,
         measures=frame,
         headline=head,
         last_year=last_year,
@@ -156,7 +162,11 @@ def _totals(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
 
 
 def _check_not_empty(
-    frame: pd.DataFrame, report: ReportPeriod, whole: bool, communes: list[tuple[str, str]]
+    frame: pd.DataFrame,
+    report: ReportPeriod,
+    whole: bool,
+    communes: list[tuple[str, str]],
+    area: Area,
 ) -> None:
     """Refuse a period in which nothing happened: an empty report would look like a real one."""
     if len(frame) and int(frame[list(FLOW_COLUMNS)].to_numpy().sum()) > 0:
@@ -164,7 +174,7 @@ def _check_not_empty(
     one = communes[0][1] if len(communes) == 1 else None
 
     def message(lang: str) -> str:
-        at = "" if whole else f" ({where(whole, one, lang)})"
+        at = "" if whole else f" ({where(whole, one, lang, area)})"
         return T("empty", lang, period=report.label(lang), where=at)
 
     raise EmptyReportError(message("vi"), message("en"))

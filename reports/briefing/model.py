@@ -14,6 +14,7 @@ import pandas as pd
 
 from data_access.errors import WelfareDataError
 from data_access.indicators import BY_CODE
+from data_access.organisation import Area, Issuer
 
 from .domains import Spec
 from .periods import ReportPeriod
@@ -32,9 +33,9 @@ class Unit:
     """
 
     code: str
-    name: str  # "Xã Quảng Tân", "Thị trấn Đầm Hà"
+    name: str  # "Xã Quảng Tân", "Thị trấn …"
     kind: str  # admin_unit.kind: "xa", "thi_tran"
-    parent: str | None  # the unit above it: "Huyện Đầm Hà" (2023), "Tỉnh Quảng Ninh" (2025)
+    parent: str | None  # the unit above it: "Huyện …" (2023 units), "Tỉnh …" (2025 units)
 
 
 @dataclass(frozen=True)
@@ -153,12 +154,14 @@ class Briefing:
     public: bool
     report: ReportPeriod
     title: str
-    where: str  # who the figures are about: "Toàn huyện", "Xã Quảng Tân"
+    where: str  # who the figures are about: the whole area ("Toàn huyện"), "Xã Quảng Tân"
     commune: str | None  # the one commune reported on, when there is exactly one
-    scope_label: str  # the units the reporting scope may see, by name: "Toàn huyện Đầm Hà"
-    coverage: str  # the units the figures cover: "Toàn huyện Đầm Hà (9 xã, thị trấn)"
+    scope_label: str  # the units the reporting scope may see, by name: "Toàn huyện X"
+    coverage: str  # the units the figures cover: "Toàn huyện X (9 xã, thị trấn)"
     issuer: Unit | None  # the commune whose report this is (a commune head's scope), or None
-    district: str | None  # the district the scope lies in ("Huyện Đầm Hà"), when it is one
+    district: str | None  # the district the scope lies in ("Huyện X"), when it is one
+    issuing: Issuer  # the unit the report covers and its issuing body then (the letterhead)
+    area: Area  # the unit version's whole area, as the data names it
     communes: list[tuple[str, str]]  # (code, name) of the rows
     whole_district: bool
     version: str

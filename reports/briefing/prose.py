@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from charts.formatting import fmt_change_pp, fmt_date, fmt_int, fmt_percent
 from data_access.indicators import BY_CODE
+from data_access.organisation import Area
 from i18n import Catalog, choose
 
 from .gather import where
@@ -23,7 +24,6 @@ T = Catalog(
     "reports.briefing.prose",
     {
         # shared pieces
-        "district": ("toàn huyện", "the district"),
         "and": ("và", "and"),
         "versus": ("{trend} so với {label}", "{trend} on {label}"),
         "compared": ("So với {label}, {changes}", "Compared with {label}, {changes}"),
@@ -159,12 +159,13 @@ Figures = dict[str, Figure]
 Writer = Callable[[ReportPeriod, Figures, dict[str, Cell], str, str], str]
 
 
-def subject(whole: bool, commune: str | None, lang: str) -> str:
-    """Who did it, inside a sentence: "toàn huyện", "xã Quảng Tân", "các xã, thị trấn được chọn".
+def subject(whole: bool, commune: str | None, lang: str, area: Area) -> str:
+    """Who did it, inside a sentence: "toàn huyện" (the data's whole area), "xã Quảng Tân",
+    "các xã, thị trấn được chọn".
 
     A sentence that starts with it gets its capital back (``_sentence``).
     """
-    return T("district", lang) if whole else in_sentence(where(whole, commune, lang), lang)
+    return area.subject(lang) if whole else in_sentence(where(whole, commune, lang, area), lang)
 
 
 def summary(

@@ -27,7 +27,6 @@ T = Catalog(
         "of_commune": (" của {name}", " — {name}"),
         "of_selection": (" của {n} xã, thị trấn được chọn", " — {n} selected communes"),
         "total": ("Tổng cộng", "Total"),
-        "scope_all": ("Tất cả xã, thị trấn trong huyện", "Every commune of the district"),
         "scope_district": ("Toàn {district}", "The whole of {district}"),
         "scope_some": ("Chỉ {names}", "Only {names}"),
         "coverage_whole": ("{scope} ({n} xã, thị trấn)", "{scope} ({n} communes)"),
@@ -39,8 +38,9 @@ def write(protected: Protected, lang: str = "vi") -> Briefing:
     """The briefing of ``protected`` in ``lang``: what the page and both documents render."""
     gathered, report = protected.gathered, protected.report
     whole, commune = gathered.whole_district, gathered.commune
-    total_name = where(whole, commune, lang) if whole else T("total", lang)  # "Toàn huyện"
-    who = subject(whole, commune, lang)
+    area = gathered.area
+    total_name = where(whole, commune, lang, area) if whole else T("total", lang)  # "Toàn huyện"
+    who = subject(whole, commune, lang, area)
     lags = [describe(finding, lang) for finding in protected.lags]
     sections = []
     for domain in DOMAINS:
@@ -60,12 +60,14 @@ def write(protected: Protected, lang: str = "vi") -> Briefing:
         public=protected.public,
         report=report,
         title=_title(protected, lang),
-        where=where(whole, commune, lang),
+        where=where(whole, commune, lang, area),
         commune=commune,
         scope_label=_scope_label(protected, lang),
         coverage=_coverage(protected, lang),
         issuer=gathered.issuer,
         district=gathered.district,
+        issuing=gathered.issuing,
+        area=area,
         communes=list(gathered.communes),
         whole_district=whole,
         version=gathered.version,
@@ -96,19 +98,21 @@ def _title(protected: Protected, lang: str) -> str:
 
 def _scope_label(protected: Protected, lang: str) -> str:
     """The units the reporting scope may see, by name — never the account that signed in:
-    "Toàn huyện Đầm Hà", "Xã Quảng Tân", "Chỉ Xã Quảng An, Xã Quảng Tân"."""
+    "Toàn huyện X" (the area's unit, by its name), "Xã Quảng Tân", "Chỉ Xã Quảng An, Xã Quảng
+    Tân"; the data's label for the whole area when it is not one unit's."""
     gathered = protected.gathered
     if gathered.scope.communes is None:
-        if gathered.district:
-            return T("scope_district", lang, district=in_sentence(gathered.district, lang))
-        return T("scope_all", lang)
+        unit = gathered.area.unit
+        if unit is not None and not gathered.area.custom:
+            return T("scope_district", lang, district=in_sentence(unit.name, lang))
+        return gathered.area.label(lang)
     if len(gathered.visible) == 1:
         return gathered.visible[0]
     return T("scope_some", lang, names=", ".join(gathered.visible))
 
 
 def _coverage(protected: Protected, lang: str) -> str:
-    """The units the figures cover: "Toàn huyện Đầm Hà (9 xã, thị trấn)", "Xã Quảng Tân"."""
+    """The units the figures cover: "Toàn huyện X (9 xã, thị trấn)", "Xã Quảng Tân"."""
     gathered = protected.gathered
     if gathered.whole_district:
         scope = _scope_label(protected, lang)
