@@ -212,12 +212,18 @@ def body_for(conn: Connection, unit_id: int, on: date) -> Body | None:
 def report_issuer(conn: Connection, filters: Filters, scope: Scope) -> Issuer:
     """Who issues the report of ``filters`` (a period and a unit version) for ``scope``.
 
-    A scope that sees one commune of the version: that commune. Any other: the lowest unit
-    containing every commune the scope may see (the district office's report, not the one
-    commune a district leader picked: that commune is among its recipients).
+    A commune head's scope: their commune, in the unit version of their account. Any other: the
+    lowest unit containing every commune the scope may see (the district office's report, not
+    the one commune a district leader picked: that commune is among its recipients).
     """
-    visible = scoped_catalogue(conn, filters.version, scope)
-    ids = [int(i) for i in visible["unit_id"]]
+    if scope.communes is not None and len(scope.communes) == 1:
+        # A commune head's report is their commune's, in the units their account names (the
+        # head of the new Xã Quảng Tân reports on its four predecessors' 2023 as that commune).
+        own = scoped_catalogue(conn, scope.version, scope)
+        own = own[own["code"].isin(scope.communes)]
+        ids = [int(i) for i in own["unit_id"]]
+    else:
+        ids = [int(i) for i in scoped_catalogue(conn, filters.version, scope)["unit_id"]]
     if scope.communes is not None and len(ids) == 1:
         unit = units_by_id(conn, ids).get(ids[0])
     else:

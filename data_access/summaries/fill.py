@@ -152,7 +152,8 @@ def year_fill() -> sa.Insert:
 
 def payment_fill() -> sa.Insert:
     """INSERT … SELECT of ``summary_payment_group``: paid payments per unit, month, group and
-    the beneficiary's previous paid month (in the same unit)."""
+    the beneficiary's previous paid month (in any unit: a beneficiary carried across a merger is
+    paid by the old unit and then its successor, and counts once in a period spanning both)."""
     pay, ben = s.allowance_payment, s.allowance_beneficiary
     bank = pay.c.method == BANK
     per_month = (
@@ -171,7 +172,7 @@ def payment_fill() -> sa.Insert:
         .subquery("per_month")
     )
     previous = sa.func.lag(per_month.c.month).over(
-        partition_by=(per_month.c.beneficiary_id, per_month.c.admin_unit_id),
+        partition_by=per_month.c.beneficiary_id,
         order_by=per_month.c.month,
     )
     q = sa.select(

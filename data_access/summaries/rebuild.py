@@ -74,13 +74,39 @@ def month_rows(months: list[date]) -> list[dict[str, date]]:
 
 
 def payments_in_one_unit(conn: Connection) -> bool:
-    """True when no beneficiary has paid payments in two units: ``summary_payment``'s premise."""
-    pay = s.allowance_payment
-    movers = (
-        sa.select(pay.c.beneficiary_id)
+    """True when each beneficiary is paid in one unit, or in a unit and the unit that succeeded
+    it (a list carried across a merger): ``summary_payment``'s premise.
+
+    The summary counts a beneficiary at their first paid month of a period, whatever the unit;
+    that is exact in every unit version only when their units roll up into one another.
+    """
+    pay, succ = s.allowance_payment, s.admin_unit_succession
+    units = (
+        sa.select(pay.c.beneficiary_id, pay.c.admin_unit_id)
         .where(pay.c.status == PAID, payment_counted(pay))
-        .group_by(pay.c.beneficiary_id)
-        .having(sa.func.min(pay.c.admin_unit_id) != sa.func.max(pay.c.admin_unit_id))
+        .group_by(pay.c.beneficiary_id, pay.c.admin_unit_id)
+        .subquery("paid_units")
+    )
+    a, b = units.alias("a"), units.alias("b")
+    linked = sa.exists().where(
+        sa.or_(
+            sa.and_(
+                succ.c.old_unit_id == a.c.admin_unit_id, succ.c.new_unit_id == b.c.admin_unit_id
+            ),
+            sa.and_(
+                succ.c.old_unit_id == b.c.admin_unit_id, succ.c.new_unit_id == a.c.admin_unit_id
+            ),
+        )
+    )
+    movers = (
+        sa.select(a.c.beneficiary_id)
+        .join(
+            b,
+            sa.and_(
+                b.c.beneficiary_id == a.c.beneficiary_id, b.c.admin_unit_id > a.c.admin_unit_id
+            ),
+        )
+        .where(~linked)
         .limit(1)
     )
     return conn.execute(movers).first() is None

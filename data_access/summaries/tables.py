@@ -26,7 +26,7 @@ from sqlalchemy import (
 
 from .. import schema as s
 
-LAYOUT = 4  # bump when the summary tables change: an older layout is ignored until refreshed
+LAYOUT = 5  # bump when the summary tables change: an older layout is ignored until refreshed
 NO_PREVIOUS = date(1, 1, 1)  # summary_payment.prev_month of a beneficiary's first paid month
 
 # Measure group -> its columns, named exactly as queries.MEASURES returns them.
@@ -113,11 +113,13 @@ summary_unit_year = Table(
 
 
 # Paid payments per record-level unit, month and Decree 20 group, for the payouts page. A
-# beneficiary paid in a month is counted in the row of the previous month they were paid in
-# (``NO_PREVIOUS`` for their first), so "beneficiaries paid in months S..E" is the sum over the
-# rows with S <= month <= E and prev_month < S: each counts once, at their first paid month in
-# the period. That is exact only while each beneficiary is paid in one unit: the refresh checks
-# it and, when it fails, leaves the three payment tables empty (``summary_info.payment_detail``
+# beneficiary paid in a month is counted in the row of the previous month they were paid in, in
+# any unit (``NO_PREVIOUS`` for their first), so "beneficiaries paid in months S..E" is the sum
+# over the rows with S <= month <= E and prev_month < S: each counts once, at their first paid
+# month in the period. That is exact only while each beneficiary is paid in one unit, or in a
+# unit and its successor (a list carried across a merger: the two roll up into one unit of the
+# later version, and the later unit does not exist in the earlier one): the refresh checks it
+# and, when it fails, leaves the three payment tables empty (``summary_info.payment_detail``
 # false) so the payouts page reads the base tables (as it does for a unit version that splits
 # an old unit). ``summary_payment`` is the same without the group (a tenth of the rows), for
 # the queries that do not split by group.
