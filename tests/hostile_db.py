@@ -78,6 +78,14 @@ TEXT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("job_event", "partner"),
     ("allowance_rate", "legal_basis"),
     ("allowance_beneficiary", "bank_name"),
+    # the organisation's names, on every report's letterhead and in the whole-area labels
+    ("organisation", "parent_name"),
+    ("organisation", "body_caps"),
+    ("organisation", "body_name"),
+    ("organisation", "place"),
+    ("organisation", "signer"),
+    ("organisation", "recipients"),
+    ("organisation", "area_label"),
 )
 # (table, column) of stored codes without a check constraint: every CODE_EVERY-th row gets a
 # hostile text, which a page shows as stored (vocab's rule for an unknown code).
@@ -203,6 +211,11 @@ def _texts(conn: Connection) -> None:
         conn.execute(unit.update().where(unit.c.code == code).values(name=name))
     conn.execute(
         s.dataset_info.insert().values(key="note", value=IMAGE, updated_at=datetime(2023, 12, 1))
+    )
+    info = s.dataset_info
+    conn.execute(info.delete().where(info.c.key == "app_title"))  # the app's title, as data
+    conn.execute(
+        info.insert().values(key="app_title", value=MARKDOWN[0], updated_at=datetime(2023, 12, 1))
     )
 
 

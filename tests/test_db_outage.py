@@ -135,7 +135,7 @@ def test_a_stopped_server_shows_the_notice_and_recovers_without_a_restart(
 ) -> None:
     server = outage_env
     before_load = datetime.now(LOCAL).replace(second=0, microsecond=0)
-    at = _signed_in_overview()
+    at = _signed_in_overview(tu="2023-01", den="2023-11")  # the article's period
     shown = metrics(at)
     assert shown[F14] == "1.911 đối tượng"
     assert not _outage_notices(at)

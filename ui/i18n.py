@@ -94,9 +94,7 @@ T = Catalog(
             "Đường nhỏ: giá trị từng quý, {first} – {last}.",
             "Small line: the value of each quarter, {first} – {last}.",
         ),
-        # Until ui/tiles.py names the area from the data (area_figure, {area}: the data's
-        # whole-area label, data_access.organisation.whole_area), district_figure stays.
-        "district_figure": ("Toàn huyện: {value}", "Whole district: {value}"),
+        # {area}: the data's whole-area label (data_access.organisation.whole_area)
         "area_figure": ("{area}: {value}", "{area}: {value}"),
         "target": ("Chỉ tiêu", "Target"),
         "meets": ("Đạt", "Met"),

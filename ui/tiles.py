@@ -23,13 +23,15 @@ from charts.formatting import (
     fmt_percent,
     fmt_period,
 )
-from data_access.filters import DistrictTotalsNotAllowedError
+from data_access.filters import DistrictTotalsNotAllowedError, Scope
 from data_access.indicators import BY_CODE, Indicator, compared_period, district_totals
+from data_access.organisation import whole_area
 from data_access.trends import quarterly
 from i18n import choose
 
 from . import data
 from .i18n import t
+from .text import plain
 
 if TYPE_CHECKING:
     from .page import Page
@@ -142,6 +144,7 @@ class TileContext:
     district: dict[str, float | None] | None  # code -> the whole district's value; None: not shown
     trend: dict[str, list[float]]  # code -> the last whole quarters' values, oldest first
     trend_help: str  # what the small line shows, or ""
+    area: str = ""  # the whole area as the data names it: "Toàn huyện", "Toàn tỉnh"
 
 
 def tile_context(page: Page) -> TileContext:
@@ -154,11 +157,12 @@ def tile_context(page: Page) -> TileContext:
         compared = t("vs_same_months", lang, year=before.start.year)
     else:
         compared = t("vs_period", lang, period=fmt_period(before.start, before.end, lang))
-    district = None
+    district, area = None, ""
     if filters.communes or scope.communes is not None:
         try:
             whole = data.run(district_totals, filters, scope)
             district = dict(zip(whole["code"], whole["value"], strict=True))
+            area = data.run(whole_area, filters.with_communes(()), Scope.everything()).label(lang)
         except DistrictTotalsNotAllowedError:
             district = None
     trends = data.run(quarterly, filters, scope)
@@ -179,7 +183,7 @@ def tile_context(page: Page) -> TileContext:
         )
     period = fmt_period(before.start, before.end, lang)
     return TileContext(
-        lang, compared, t("compared_with", lang, period=period), district, trend, trend_help
+        lang, compared, t("compared_with", lang, period=period), district, trend, trend_help, area
     )
 
 
@@ -208,7 +212,7 @@ def tile(head: pd.DataFrame, code: str, context: TileContext) -> None:
             )
         if context.district is not None and code in context.district:
             whole = fmt_value(ind, context.district[code], lang)
-            st.caption(t("district_figure", lang, value=whole))
+            st.caption(plain(t("area_figure", lang, area=context.area, value=whole)))
 
 
 def tiles(
