@@ -64,8 +64,14 @@ T = Catalog(
         "scope": ("Phạm vi truy cập số liệu", "Data access scope"),
         "version": ("Danh mục đơn vị hành chính", "Administrative units"),
         "as_of": ("Số liệu đến ngày", "Data as of"),
-        "version_2023": ("9 đơn vị hành chính năm 2023", "The 9 units of 2023"),
-        "version_2025": ("2 xã mới (từ 1/7/2025)", "The 2 communes in force from 1/7/2025"),
+        "version_2023": (
+            "Đơn vị hành chính trước 1/7/2025 (cấp huyện, cấp xã)",
+            "Units before 1/7/2025 (districts and communes)",
+        ),
+        "version_2025": (
+            "Đơn vị hành chính từ 1/7/2025 (chính quyền địa phương hai cấp)",
+            "Units from 1/7/2025 (two-level local government)",
+        ),
         "made": ("Ngày lập", "Made on"),
         "edition": ("Phiên bản", "Edition"),
         "internal": ("Bản nội bộ (đầy đủ số liệu)", "Internal (all figures)"),

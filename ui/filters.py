@@ -98,7 +98,6 @@ def fit_version(filters: Filters, lang: str) -> tuple[Filters, str | None]:
     note = t(
         key,
         lang,
-        units=t(VERSION_LABELS[filters.version], lang),
         end=fmt_date(end, lang),
         asked=asked,
         shown=fmt_period(fitted.start, fitted.end, lang),

@@ -42,23 +42,23 @@ T = Catalog(
         "from_month": ("Từ tháng", "From"),
         "to_month": ("Đến tháng", "To"),
         "version": ("Đơn vị hành chính", "Administrative units"),
-        "version_2023": ("9 đơn vị (2023)", "9 units (2023)"),
-        "version_2025": ("2 xã mới (từ 1/7/2025)", "2 new communes (from 1/7/2025)"),
+        "version_2023": ("Đơn vị hành chính trước 1/7/2025", "Units before 1/7/2025"),
+        "version_2025": ("Đơn vị hành chính từ 1/7/2025", "Units from 1/7/2025"),
         "version_cut": (
-            "Theo {units}, số liệu chỉ chia được đến hết ngày {end}: từ sau ngày đó hồ sơ được "
-            "ghi theo các xã mới, không tách lại được cho các đơn vị cũ. Kỳ {asked} được rút lại "
-            "thành {shown}. Để xem cả kỳ, chọn xem theo các xã mới.",
-            "In the {units}, figures can be split only up to {end}: later records are made under "
-            "the new communes and cannot be split back into the old units. {asked} is cut to "
-            "{shown}. To see the whole period, view it by the new communes.",
+            "Theo đơn vị hành chính cũ, số liệu chỉ chia được đến hết ngày {end}: hồ sơ sau ngày "
+            "đó được ghi theo các xã mới, không tách lại được cho các đơn vị cũ. Kỳ {asked} được "
+            "rút lại thành {shown}. Để xem cả kỳ, chọn xem theo các xã mới.",
+            "In the former units, figures can be split only up to {end}: later records are made "
+            "under the new communes and cannot be split back into the old units. {asked} is cut "
+            "to {shown}. To see the whole period, view it by the new communes.",
         ),
         "version_after_end": (
-            "Theo {units}, số liệu chỉ chia được đến hết ngày {end}: kỳ {asked} được ghi theo các "
-            "xã mới, không tách được cho các đơn vị cũ. Đang hiển thị {shown}, kỳ cuối của các "
-            "đơn vị cũ. Để xem {asked}, chọn xem theo các xã mới.",
-            "In the {units}, figures can be split only up to {end}: {asked} was recorded under "
-            "the new communes and cannot be split into the old units. Showing {shown}, the old "
-            "units' last months. To see {asked}, view it by the new communes.",
+            "Theo đơn vị hành chính cũ, số liệu chỉ chia được đến hết ngày {end}: kỳ {asked} "
+            "được ghi theo các xã mới, không tách được cho các đơn vị cũ. Đang hiển thị {shown}, "
+            "kỳ cuối của các đơn vị cũ. Để xem {asked}, chọn xem theo các xã mới.",
+            "In the former units, figures can be split only up to {end}: {asked} was recorded "
+            "under the new communes and cannot be split into the old units. Showing {shown}, the "
+            "old units' last months. To see {asked}, view it by the new communes.",
         ),
         "version_offer": ("Xem kỳ đã chọn theo các xã mới", "View the period by the new communes"),
         "in_effect": ("Đang xem", "Showing"),
