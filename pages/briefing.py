@@ -407,7 +407,6 @@ with st.container(key="bc_section_headline"):
     with section(lang):
         header, rows = headline_rows(briefing)
         print_table(pd.DataFrame(rows, columns=header), printing)
-    print_table(pd.DataFrame(rows, columns=header), printing)
 
 for number, domain in enumerate(DOMAINS, start=1):
     draw_section(briefing, number, domain, printing, T("s2", lang) if number == 1 else None)

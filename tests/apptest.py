@@ -25,6 +25,17 @@ def open_page(page: str | None = None, **params: str) -> AppTest:
     return at
 
 
+def open_link(page: str, **params: str) -> AppTest:
+    """Open ``page`` first, as a shared link does in a new tab (``open_page`` runs the overview
+    first, which writes its own filters into the URL before the page runs)."""
+    at = AppTest.from_file(APP, default_timeout=APP_TIMEOUT_S)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(page)
+    at.run()
+    return at
+
+
 def metrics(at: AppTest) -> dict[str, str]:
     """{label: value} of every st.metric on the page."""
     return {m.label: m.value for m in at.metric}

@@ -7,14 +7,21 @@ layer's own answers; the page is driven through app.py with AppTest.
 from __future__ import annotations
 
 import re
+import shutil
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from auth.store import DEMO_USERS, UserStore
 from charts import palette
 from charts.formatting import fmt_change_pct, fmt_int, fmt_money
+from data_access import schema
+from data_access.db import make_engine, sqlite_file_url
+from data_access.definitions import LOADED_ON_KEY
 from data_access.errors import InvalidPeriodError
 from data_access.filters import Filters, Period, Scope
 from data_access.indicators import INDICATORS, indicator_values, targets
@@ -28,7 +35,63 @@ from tests.apptest import no_exceptions, open_page, sign_in
 
 Q2, Q3 = Period.quarter(2023, 2), Period.quarter(2023, 3)
 AS_OF, FIRST = date(2023, 11, 30), date(2022, 1, 1)
+ARTICLE_DAY = AS_OF  # the published 2023 figures are of 2023 up to 30/11/2023 (DOMAIN.md §1)
 PAGE = "pages/briefing.py"
+
+
+# --- the demo database as it stood on the article's day ----------------------------------------
+# The demo now runs to 30/11/2026, so "Năm 2023" is a complete year. A briefing covers a quarter
+# or a year cut at the data's as-of date; the "11 tháng năm 2023" briefing that tells the
+# published results is the one written on 30/11/2023. A copy of the demo database whose load
+# declares that day (dataset_info loaded_on, which caps data_as_of) gives exactly that briefing
+# from the same rows.
+
+
+def _declare_load(url: str, day: date) -> None:
+    writer = sa.create_engine(url)
+    try:
+        with writer.begin() as conn:
+            info = schema.dataset_info
+            conn.execute(info.delete().where(info.c.key == LOADED_ON_KEY))
+            conn.execute(info.insert().values(key=LOADED_ON_KEY, value=day.isoformat()))
+    finally:
+        writer.dispose()
+
+
+def article_sqlite_copy(demo_sqlite_path: Path, folder: Path) -> Path:
+    """A copy of the demo SQLite file whose data end on 30/11/2023."""
+    path = folder / "demo-article.sqlite"
+    shutil.copyfile(demo_sqlite_path, path)
+    _declare_load(f"sqlite:///{path}", ARTICLE_DAY)
+    return path
+
+
+def article_engine(request: pytest.FixtureRequest, engine: Engine, name: str) -> Iterator[Engine]:
+    """A read-only engine on a copy of ``engine``'s demo database whose data end on 30/11/2023
+    (``name``: the copy's PostgreSQL database, one per test module)."""
+    if engine.dialect.name == "sqlite":
+        folder = request.getfixturevalue("tmp_path_factory").mktemp(name)
+        path = article_sqlite_copy(request.getfixturevalue("demo_sqlite_path"), folder)
+        copy = make_engine(sqlite_file_url(path, read_only=True))
+    else:
+        admin_url = request.getfixturevalue("pg_admin_url")
+        source = sa.make_url(request.getfixturevalue("pg_demo_url")).database
+        engine.dispose()  # CREATE DATABASE … TEMPLATE needs the source without sessions
+        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        admin.dispose()
+        url = sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        _declare_load(url, ARTICLE_DAY)
+        copy = make_engine(url)
+    yield copy
+    copy.dispose()
+
+
+@pytest.fixture(scope="module")
+def article(request: pytest.FixtureRequest, engine: Engine) -> Iterator[Engine]:
+    yield from article_engine(request, engine, "welfare_article_briefing")
 
 
 def build(engine: Engine, period: Period, scope: Scope | None = None, **kw) -> Briefing:  # type: ignore[no-untyped-def]
@@ -78,8 +141,8 @@ def test_periods_offered_are_quarters_with_data_then_years_never_a_future_quarte
 
 
 def test_a_future_quarter_or_a_period_that_is_not_a_quarter_is_refused(engine: Engine) -> None:
-    with pytest.raises(InvalidPeriodError, match="2024"):
-        build(engine, Period.quarter(2024, 1))
+    with pytest.raises(InvalidPeriodError, match="2027"):  # the data end on 30/11/2026
+        build(engine, Period.quarter(2027, 1))
     with pytest.raises(InvalidPeriodError):
         build(engine, Period.months(2023, 2, 2023, 5))
 
@@ -149,8 +212,8 @@ def test_every_domain_has_a_paragraph_in_vietnamese_number_style(q3) -> None:
     assert "4 hộ xây nhà mới và 2 hộ sửa chữa" in q3.section("housing").summary
 
 
-def test_the_year_to_date_briefing_tells_the_published_2023_results(engine: Engine) -> None:
-    year = build(engine, Period.year(2023))
+def test_the_year_to_date_briefing_tells_the_published_2023_results(article: Engine) -> None:
+    year = build(article, Period.year(2023))  # written on 30/11/2023: the article's 11 months
     assert year.title == "Kết quả thực hiện công tác an sinh xã hội 11 tháng năm 2023"
     text = " ".join(s.summary for s in year.sections)
     for phrase in (
@@ -167,10 +230,10 @@ def test_the_year_to_date_briefing_tells_the_published_2023_results(engine: Engi
     assert paid and 14.50 <= float(paid.group(1).replace(",", ".")) <= 14.99
 
 
-def test_a_partial_quarter_is_compared_over_the_same_months(engine: Engine) -> None:
-    q4 = build(engine, Period.quarter(2023, 4))
+def test_a_partial_quarter_is_compared_over_the_same_months(article: Engine) -> None:
+    q4 = build(article, Period.quarter(2023, 4))  # on 30/11/2023, Q4 had two months of data
     assert q4.report.partial and q4.title.endswith("Quý IV/2023 (đến 30/11/2023)")
-    july_august = values(engine, Period.months(2023, 7, 2023, 8))
+    july_august = values(article, Period.months(2023, 7, 2023, 8))
     assert q4.figures["F15"].previous.value == july_august["F15"]
     assert "so với 2 tháng đầu quý III/2023" in q4.section("payouts").summary
 
@@ -248,32 +311,57 @@ def test_a_second_quarter_year_to_date_does_not_give_the_quarter_away(engine: En
 # --- the page -------------------------------------------------------------------------------
 
 
+def _plain(value: str) -> str:
+    """Text as read on screen: Markdown escapes ("\\(") removed."""
+    return re.sub(r"\\(.)", r"\1", value)
+
+
 def _markdown(at) -> str:  # type: ignore[no-untyped-def]
-    return "\n".join(re.sub(r"\\(.)", r"\1", m.value) for m in at.markdown)
+    return "\n".join(_plain(m.value) for m in at.markdown)
 
 
 def test_page_opens_on_the_latest_complete_quarter(app_env) -> None:
+    # The data run to 30/11/2026: the latest complete quarter is Q3/2026, in the units in force
+    # then (the two communes of 1/7/2025, whose area is the former district's).
     at = open_page(PAGE)
     no_exceptions(at)
     picker = at.selectbox(key="bc_ky")
-    assert picker.value == "2023-Q3"
-    assert "Quý IV/2023 (đến 30/11/2023)" in picker.options and "Năm 2023 (đến 30/11/2023)" in (
+    assert picker.value == "2026-Q3"
+    assert "Quý IV/2026 (đến 30/11/2026)" in picker.options and "Năm 2026 (đến 30/11/2026)" in (
         picker.options
     )
-    assert not any("2024" in option for option in picker.options)
-    assert at.subheader[0].value == "Kết quả thực hiện công tác an sinh xã hội Quý III/2023"
+    assert not any("2027" in option for option in picker.options)
+    assert at.query_params["dv"] == "2025"
+    assert at.multiselect(key="bc_xa").options == ["Xã Đầm Hà", "Xã Quảng Tân"]
+    assert at.subheader[0].value == "Kết quả thực hiện công tác an sinh xã hội Quý III/2026"
     assert any(
-        c.value.startswith("Toàn huyện · Quý III/2023 · số liệu đến 30/11/2023") for c in at.caption
+        _plain(c.value).startswith(
+            "Địa bàn huyện Đầm Hà (cũ) · Quý III/2026 · số liệu đến 30/11/2026"
+        )
+        for c in at.caption
     )
     text = _markdown(at)
-    assert "Quý III/2023, toàn huyện chi trả 4,04 tỷ đồng trợ cấp xã hội hằng tháng" in text
+    # Paid in 7–9/2026: SELECT SUM(amount_vnd) FROM allowance_payment WHERE status = 'paid'
+    # AND month BETWEEN '2026-07-01' AND '2026-09-01' -> 4.932.300.000 đồng.
+    assert (
+        "Quý III/2026, địa bàn huyện Đầm Hà (cũ) chi trả 4,93 tỷ đồng trợ cấp xã hội hằng tháng"
+        in text
+    )
     headline = at.dataframe[0].value
+    assert sum("Chỉ tiêu" in d.value.columns for d in at.dataframe) == 1  # one headline table
     row = headline[headline["Chỉ tiêu"] == "Đối tượng hưởng trợ cấp xã hội hằng tháng"]
-    assert (row.iloc[0]["Đơn vị tính"], row.iloc[0]["Quý III/2023"]) == ("đối tượng", "1.906")
+    # On the list in 9/2026: SELECT COUNT(DISTINCT beneficiary_id) FROM allowance_payment
+    # WHERE month = '2026-09-01' -> 1.950.
+    assert (row.iloc[0]["Đơn vị tính"], row.iloc[0]["Quý III/2026"]) == ("đối tượng", "1.950")
     assert [b.label for b in at.get("download_button")] == ["Tải báo cáo Word", "Tải phụ lục Excel"]
 
 
-def test_the_year_to_date_link_shows_the_published_figures(app_env) -> None:
+def test_the_year_to_date_link_shows_the_published_figures(
+    app_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The page as it stood on 30/11/2023: the year to date was the article's 11 months.
+    article = article_sqlite_copy(app_env, tmp_path)
+    monkeypatch.setenv("WELFARE_DB_URL", f"sqlite:///{article}")
     at = open_page(PAGE, ky="2023")
     no_exceptions(at)
     headline = at.dataframe[0].value.set_index("Chỉ tiêu")
@@ -283,12 +371,12 @@ def test_the_year_to_date_link_shows_the_published_figures(app_env) -> None:
     assert headline.loc["Đối tượng hưởng trợ cấp xã hội hằng tháng", column] == "1.911"
 
 
-@pytest.mark.parametrize("link", ["2031-Q1", "2024-Q1", "2023-Q5", "<b>2023</b>"])
+@pytest.mark.parametrize("link", ["2031-Q1", "2027-Q1", "2023-Q5", "<b>2023</b>"])
 def test_a_bad_or_future_period_link_gives_a_notice(app_env, link: str) -> None:
-    at = open_page(PAGE, ky=link)
+    at = open_page(PAGE, ky=link)  # 2027-Q1: the quarter after the data's (to 30/11/2026)
     no_exceptions(at)
     assert any("không có trong danh sách" in w.value for w in at.warning)
-    assert at.selectbox(key="bc_ky").value == "2023-Q3"
+    assert at.selectbox(key="bc_ky").value == "2026-Q3"
 
 
 def test_a_bad_unit_version_link_gives_the_same_notice_as_every_other_page(app_env) -> None:
@@ -298,7 +386,7 @@ def test_a_bad_unit_version_link_gives_the_same_notice_as_every_other_page(app_e
     no_exceptions(at)
     notices = [w.value for w in at.warning]
     assert any("phiên bản «1999» không có" in n and "đã dùng mặc định" in n for n in notices)
-    assert at.subheader[0].value == "Kết quả thực hiện công tác an sinh xã hội Quý III/2023"
+    assert at.subheader[0].value == "Kết quả thực hiện công tác an sinh xã hội Quý III/2026"
 
 
 def test_the_print_layout_has_print_css_and_static_tables(app_env) -> None:
@@ -320,7 +408,10 @@ def test_the_public_switch_hides_small_counts_on_the_page(app_env) -> None:
     housing = next(d.value for d in at.dataframe if "Hộ xây nhà mới" in d.value.columns).set_index(
         "Xã, thị trấn"
     )
-    assert housing.loc["Toàn huyện", "Hộ xây nhà mới"] == "<5"
+    # Q3/2026 (the default): SELECT kind, COUNT(*) FROM housing_grant WHERE approved_on
+    # BETWEEN '2026-07-01' AND '2026-09-30' GROUP BY kind -> 2 new, 2 repairs. The total row of
+    # the 2025 units names their area, the former district's.
+    assert housing.loc["Địa bàn huyện Đầm Hà (cũ)", "Hộ xây nhà mới"] == "<5"
     assert "Kinh phí hỗ trợ (đồng)" not in housing.columns
 
 
@@ -328,7 +419,8 @@ def test_the_page_speaks_english(app_env) -> None:
     at = open_page(PAGE, lang="en")
     no_exceptions(at)
     assert at.title[0].value == "Quarterly briefing"
-    assert "In Q3 2023, the district paid VND 4.04 billion" in _markdown(at)
+    # The default view (Q3/2026, the 2025 units): 4.932.300.000 đồng paid (SQL in the test above).
+    assert "In Q3 2026, the former Đầm Hà district area paid VND 4.93 billion" in _markdown(at)
 
 
 def test_a_commune_head_gets_their_communes_briefing(app_env, users_url) -> None:
@@ -340,7 +432,9 @@ def test_a_commune_head_gets_their_communes_briefing(app_env, users_url) -> None
     at.switch_page(PAGE)
     at.run()
     no_exceptions(at)
-    assert at.subheader[0].value.endswith("Quý III/2023 của xã Quảng Tân")
+    # Their unit (the 2023 Xã Quảng Tân) ended on 30/6/2025: its latest complete quarter.
+    assert at.subheader[0].value.endswith("Quý II/2025 của xã Quảng Tân")
+    assert at.selectbox(key="bc_ky").value == "2025-Q2"
     assert at.multiselect(key="bc_xa").options == ["Xã Quảng Tân"]
     for frame in at.dataframe[1:]:
         if "Xã, thị trấn" in frame.value.columns:

@@ -8,14 +8,14 @@ from __future__ import annotations
 import pytest
 
 from auth.store import DEMO_USERS, UserStore
-from tests.apptest import no_exceptions, open_page, sign_in
+from tests.apptest import no_exceptions, open_link, open_page, sign_in
 
 PAGE = "pages/briefing.py"
 SHARED = {"ky": "2023-Q2", "xa": "06913", "ban": "cong-khai", "in": "1"}
 
 
 def test_a_shared_link_reproduces_period_commune_edition_and_print_layout(app_env) -> None:
-    at = open_page(PAGE, **SHARED)
+    at = open_link(PAGE, **SHARED)
     no_exceptions(at)
     assert not at.warning
     assert at.selectbox(key="bc_ky").value == "2023-Q2"
@@ -25,9 +25,13 @@ def test_a_shared_link_reproduces_period_commune_edition_and_print_layout(app_en
         "Kết quả thực hiện công tác an sinh xã hội Quý II/2023 của xã Quảng Tân"
     )
     assert any(
-        c.value == "Xã Quảng Tân · Quý II/2023 · số liệu đến 30/11/2023 · bản công khai"
+        c.value == "Xã Quảng Tân · Quý II/2023 · số liệu đến 30/11/2026 · bản công khai"
         for c in at.caption
     )
+    # A 2023 period without ?dv= keeps meaning the 2023 units (as ?tu= does on every page):
+    # 06913 is the 2023 Xã Quảng Tân, one of the nine communes, not the commune of 1/7/2025.
+    assert at.query_params.get("dv", "2023") == "2023"
+    assert len(at.multiselect(key="bc_xa").options) == 9
     assert at.table and not at.dataframe  # the print layout's static tables
     assert {k: at.query_params[k] for k in SHARED} == SHARED
 
@@ -35,15 +39,16 @@ def test_a_shared_link_reproduces_period_commune_edition_and_print_layout(app_en
 def test_each_choice_made_on_the_page_goes_into_the_url(app_env) -> None:
     at = open_page(PAGE)
     no_exceptions(at)
-    assert at.query_params["ky"] == "2023-Q3"  # the period shown is always in the link
+    assert at.query_params["ky"] == "2026-Q3"  # the period shown is always in the link
     assert "ban" not in at.query_params and "in" not in at.query_params
-    at.selectbox(key="bc_ky").set_value("2023-Q1").run()
-    at.multiselect(key="bc_xa").set_value(["06901", "06913"]).run()
+    at.selectbox(key="bc_ky").set_value("2026-Q1").run()
+    # The default view is in the units of 1/7/2025: Xã Đầm Hà (06895) and Xã Quảng Tân (06913).
+    at.multiselect(key="bc_xa").set_value(["06895", "06913"]).run()
     at.toggle(key="bc_public").set_value(True).run()
     at.toggle(key="bc_print").set_value(True).run()
     no_exceptions(at)
     shared = {k: at.query_params[k] for k in ("ky", "xa", "ban", "in")}
-    assert shared == {"ky": "2023-Q1", "xa": "06901,06913", "ban": "cong-khai", "in": "1"}
+    assert shared == {"ky": "2026-Q1", "xa": "06895,06913", "ban": "cong-khai", "in": "1"}
     at.toggle(key="bc_public").set_value(False).run()
     at.toggle(key="bc_print").set_value(False).run()
     assert "ban" not in at.query_params and "in" not in at.query_params  # the defaults

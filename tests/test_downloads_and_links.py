@@ -84,8 +84,10 @@ def test_quick_periods_offer_no_future_quarter() -> None:
 
 @pytest.fixture(scope="module")
 def overview_table(sqlite_engine: Engine) -> CommuneTable:
+    # 2023 up to the article's cut-off (30/11/2023), the period of the published figures.
+    article = Filters(Period.months(2023, 1, 2023, 11))
     with sqlite_engine.connect() as conn:
-        card = commune_scorecard(conn, Filters(Period.year(2023)), Scope.everything())
+        card = commune_scorecard(conn, article, Scope.everything())
     return commune_table(card, "vi")
 
 
@@ -106,6 +108,8 @@ def test_the_overview_csv_and_excel_hold_numbers(overview_table: CommuneTable) -
     numbers, shown = overview_table.numbers, overview_table.shown
     row = numbers.index[numbers["Xã, thị trấn"] == "Xã Quảng Tân"][0]
     beneficiaries = "F14 · Đối tượng hưởng trợ cấp xã hội hằng tháng (đối tượng)"
+    # On the list in 11/2023 (the 2023 Xã Quảng Tân): 240 beneficiaries paid for that month
+    # (241 in 12/2023, so the whole year 2023 now reads 241); 450 visits in 1–11/2023.
     assert shown.loc[row, beneficiaries] == "240" and numbers.loc[row, beneficiaries] == 240
     csv = pd.read_csv(io.BytesIO(to_csv(numbers, "vi")), encoding="utf-8-sig", dtype=str)
     assert list(csv.columns) == list(numbers.columns)
@@ -137,7 +141,8 @@ NAMES = {"06895": "Thị trấn Đầm Hà", "06913": "Xã Quảng Tân"}
         (("06895", "06913"), Scope.everything(), False, "Thị trấn Đầm Hà, Xã Quảng Tân"),
     ],
 )
-def test_the_scope_label_names_what_is_shown(communes, scope, count, expected) -> None:
+def test_the_scope_label_names_what_is_shown(app_env, communes, scope, count, expected) -> None:
+    # app_env: the whole area's name is read from the database (the session's demo, not data/).
     filters = Filters(Period.year(2023), communes)
     names = NAMES if scope.communes is None else {"06913": NAMES["06913"]}
     assert scope_label(filters, names, scope, "vi", count=count) == expected

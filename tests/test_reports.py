@@ -32,6 +32,7 @@ from reports.briefing.model import Briefing
 from reports.docx_report import FONT, build_docx
 from reports.suppression import PRIMARY, SECONDARY, suppress
 from reports.xlsx_annex import build_xlsx
+from tests.test_briefing import article_engine
 
 Q3 = Filters(Period.quarter(2023, 3))
 YEAR = Filters(Period.year(2023))
@@ -248,8 +249,15 @@ def q3(engine: Engine) -> Briefing:
 
 
 @pytest.fixture(scope="module")
-def year(engine: Engine) -> Briefing:
-    return _briefing(engine, YEAR, Scope.everything())
+def article(request: pytest.FixtureRequest, engine: Engine) -> Iterator[Engine]:
+    """The demo database as it stood on 30/11/2023 (see tests.test_briefing.article_engine)."""
+    yield from article_engine(request, engine, "welfare_article_reports")
+
+
+@pytest.fixture(scope="module")
+def year(article: Engine) -> Briefing:
+    """The year-to-date briefing written on 30/11/2023: "11 tháng năm 2023", the article's."""
+    return _briefing(article, YEAR, Scope.everything())
 
 
 @pytest.fixture(scope="module")
@@ -420,7 +428,7 @@ def test_excel_first_sheet_states_period_communes_scope_and_as_of_date(q3_xlsx) 
     assert info["Xã, thị trấn trong báo cáo"] == "Toàn huyện Đầm Hà (9 xã, thị trấn)"
     assert info["Phạm vi truy cập số liệu"] == "Toàn huyện Đầm Hà"
     assert info["Đơn vị báo cáo"] == "Phòng Lao động - Thương binh và Xã hội huyện Đầm Hà"
-    assert info["Số liệu đến ngày"].date() == date(2023, 11, 30)
+    assert info["Số liệu đến ngày"].date() == date(2026, 11, 30)  # the demo's data_as_of
     assert info["Phiên bản"].startswith("Bản nội bộ")
 
 

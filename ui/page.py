@@ -7,6 +7,7 @@ in its place and stops the page (``ui.data``) — never Streamlit's error box.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -15,11 +16,19 @@ import streamlit as st
 from auth.session import require_scope
 from charts.formatting import fmt_date
 from data_access.errors import DatabaseUnavailableError, WelfareDataError
-from data_access.filters import VERSION_2023, VERSION_2025, Filters, Period, Scope
+from data_access.filters import (
+    VERSION_2023,
+    VERSION_2025,
+    Filters,
+    Period,
+    Scope,
+    version_in_force,
+)
 
 from . import data
 from .filters import (
     QP_LANG,
+    QP_PERIOD,
     QP_VERSION,
     DataRange,
     current_params,
@@ -107,6 +116,13 @@ def _filters(lang: str, scope: Scope, data_range: DataRange, with_filter_bar: bo
         filters, problems, cut = filter_bar(names, data_range, lang, known, scope)
     else:
         version_only = {k: v for k, v in current_params().items() if k == QP_VERSION}
+        # Without ?dv=, the report period's units, as ?tu=&den= give them on the other pages: a
+        # 2023 quarter's link keeps meaning the 2023 units.
+        report = _report_period(st.query_params.get(QP_PERIOD))
+        # (a period after the data gets the briefing's own notice)
+        if QP_VERSION not in version_only and report and report.start <= data_range.as_of:
+            end = min(report.end_date, data_range.as_of)
+            version_only[QP_VERSION] = version_in_force(end)
         codes = {version: set(shown) for version, shown in names.items()}
         filters, problems = parse_params(version_only, codes, data_range, lang, known, scope)
         cut = None
@@ -117,6 +133,15 @@ def _filters(lang: str, scope: Scope, data_range: DataRange, with_filter_bar: bo
     if with_filter_bar:
         _filters_in_effect(filters, scope, names[filters.version], data_range, lang)
     return Page(filters, scope, lang, names[filters.version], data_range)
+
+
+def _report_period(raw: str | None) -> Period | None:
+    """The period of ?ky=2023-Q3 (or ?ky=2023); None when it names no period."""
+    match = re.fullmatch(r"(\d{4})(?:-Q([1-4]))?", raw or "")
+    if match is None:
+        return None
+    year, quarter = int(match.group(1)), match.group(2)
+    return Period.year(year) if quarter is None else Period.quarter(year, int(quarter))
 
 
 def _asked_period(data_range: DataRange, scope: Scope) -> Period | None:
