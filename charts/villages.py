@@ -27,6 +27,7 @@ T = Catalog(
     {
         "village": ("Thôn, khu phố", "Village"),
         "no_village": ("Chưa ghi thôn", "No village recorded"),
+        "of_former": ("{village} ({commune} cũ)", "{village} (former {commune})"),
         "title": ("{what} theo thôn, khu phố", "{what} by village"),
         "drill": (
             "Chạm vào một thôn để xem số liệu của thôn đó.",
@@ -126,12 +127,13 @@ CHART_FIGURES = [
 
 
 def village_label(name: Any, old_commune: Any, lang: str) -> str:
-    """A village's name as shown: "Thôn 1", "Thôn 1 (Xã Quảng An)" under a 2025 commune that
-    holds several "Thôn 1"; "Chưa ghi thôn" for the row of records with no village."""
+    """A village's name as shown: "Thôn 1"; under a 2025 commune, with the former commune it
+    belonged to, "Thôn 1 (Xã Quảng An cũ)" (several predecessors have a "Thôn 1", and the old
+    and the new Xã Quảng Tân share a name); "Chưa ghi thôn" for records with no village."""
     if name is None or (isinstance(name, float) and pd.isna(name)):
         return T("no_village", lang)
     if isinstance(old_commune, str) and old_commune:
-        return f"{name} ({old_commune})"
+        return T("of_former", lang, village=name, commune=old_commune)
     return str(name)
 
 

@@ -341,8 +341,10 @@ def _insert_after_merger(writer: Engine) -> dict[str, int]:
 )
 def merged(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Engine, dict[str, int]]]:
-    """A copy of the demo with records after the merger, read-only, and the inserted ids."""
+) -> Iterator[tuple[Engine, dict[str, int], Engine]]:
+    """A copy of the demo with records after the merger, read-only, the inserted ids, and the
+    demo itself (which has its own records after the merger: the test compares the two)."""
+    original = request.getfixturevalue(f"{'sqlite' if request.param == 'sqlite' else 'pg'}_engine")
     if request.param == "sqlite":
         path = Path(tmp_path_factory.mktemp("merged")) / "demo.sqlite"
         shutil.copy(request.getfixturevalue("demo_sqlite_path"), path)
@@ -355,12 +357,12 @@ def merged(
     ids = _insert_after_merger(writer)
     writer.dispose()
     engine = make_engine(url)
-    yield engine, ids
+    yield engine, ids, original
     engine.dispose()
 
 
 def test_records_after_the_merger_reach_their_village_of_the_new_commune(merged) -> None:
-    engine, ids = merged
+    engine, ids, original = merged
     filters = Filters(Q3_2025, (QUANG_TAN,), VERSION_2025)
     with engine.connect() as conn:
         frame = _assert_sums(conn, filters, Scope.everything()).set_index("village_id")
@@ -374,14 +376,24 @@ def test_records_after_the_merger_reach_their_village_of_the_new_commune(merged)
         ).set_index("village_id")
         # the 2023 units cannot show records made under the new commune
         old = village_figures(conn, Filters(Q3_2025, (QUANG_AN,)), Scope.everything())
+    with original.connect() as conn:  # the demo without this test's rows
+        base = village_figures(conn, filters, Scope.everything()).set_index("village_id")
+        old_base = village_figures(conn, Filters(Q3_2025, (QUANG_AN,)), Scope.everything())
     an, dy = frame.loc[ids["an_village"]], frame.loc[ids["dy_village"]]
+    an0, dy0 = base.loc[ids["an_village"]], base.loc[ids["dy_village"]]
     assert an["paid_amount"] - before.loc[ids["an_village"], "paid_amount"] >= 3 * 750_000
-    assert an["health_visits"] == 1 and an["visits_with_medicine"] == 1
-    assert (dy["repairs"], dy["grant_amount"]) == (1, 30_000_000)
+    assert an["health_visits"] - an0["health_visits"] == 1
+    assert an["visits_with_medicine"] - an0["visits_with_medicine"] == 1
+    assert (dy["repairs"] - dy0["repairs"], dy["grant_amount"] - dy0["grant_amount"]) == (
+        1,
+        30_000_000,
+    )
     # the beneficiary with no village: in the "no village" row, so the sum still holds
     assert frame.loc[NO_VILLAGE, "paid_amount"] >= 3 * 750_000
     assert frame.loc[NO_VILLAGE, "beneficiaries"] >= 1
-    assert old["paid_amount"].sum() == 0 and old["health_visits"].sum() == 0
+    # the 2023 units: nothing this test made under the new commune (the demo's own rows only)
+    assert old["paid_amount"].sum() == old_base["paid_amount"].sum()
+    assert old["health_visits"].sum() == old_base["health_visits"].sum()
 
 
 # --- the chart ------------------------------------------------------------------------------
@@ -401,7 +413,7 @@ def test_the_village_chart_selects_a_village_by_its_id_and_names_it(engine: Engi
     keys = {row[VILLAGE_FIELD] for row in data}
     assert keys == {str(i) if i else "" for i in frame["village_id"]}
     labels = [row["village_label"] for row in data]
-    assert len(set(labels)) == len(labels)  # "Thôn 1 (Xã Quảng An)": never two "Thôn 1"
+    assert len(set(labels)) == len(labels)  # "Thôn 1 (Xã Quảng An cũ)": never two "Thôn 1"
     assert "Chưa ghi thôn" in labels
     table = village_table(frame, "vi")
     assert table["Kinh phí chi trả trợ cấp (đồng)"].sum() == frame["paid_amount"].sum()
@@ -451,7 +463,8 @@ def test_a_bad_village_in_the_link_gives_a_notice_and_the_commune(app_env: Path,
     assert len(at.warning) == 1 and "đang xem cả xã" in at.warning[0].value.lower().replace(
         "\\", ""
     )
-    assert [h.value for h in at.subheader] == ["Xã Quảng Tân — Năm 2023"]
+    # the default view: this year, in the units of 1/7/2025 (06913: the new Xã Quảng Tân)
+    assert [h.value for h in at.subheader] == ["Xã Quảng Tân — Năm 2026"]
     assert "thon" not in at.query_params
 
 
@@ -473,6 +486,7 @@ def test_a_commune_head_gets_a_notice_not_a_village_of_another_commune(
     at.run()
     no_exceptions(at)
     assert len(at.warning) == 1 and "Không có thôn, khu phố mã" in at.warning[0].value
-    # no figure of the village: the commune head sees their own commune
-    assert [h.value for h in at.subheader] == ["Xã Quảng Tân — Năm 2023"]
+    # no figure of the village: the commune head sees their own commune (the old Xã Quảng Tân,
+    # on its last months: it ended on 30/6/2025)
+    assert [h.value for h in at.subheader] == ["Xã Quảng Tân — 6 tháng đầu năm 2025"]
     assert "Thôn" not in at.table[0].value.columns

@@ -397,7 +397,10 @@ def scope_label(
             everything = filters.with_communes(())
             area = data.run(whole_area, everything, Scope.everything()).label(lang)
         if count and names:
-            return t("communes_all_count", lang, area=area, count=len(names))
+            # "9 xã, thị trấn" while towns exist; "2 xã" for the communes of 1/7/2025
+            only_xa = all(str(n).startswith("Xã ") for n in names.values())
+            key = "communes_all_count_xa" if only_xa else "communes_all_count"
+            return t(key, lang, area=area, count=len(names))
         return area
     else:
         label = ", ".join(names.values())

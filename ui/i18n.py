@@ -35,6 +35,7 @@ T = Catalog(
         "communes": ("Xã, thị trấn", "Communes"),
         # {area}: the whole area as the data names it ("Toàn huyện"; data_access.organisation)
         "communes_all_count": ("{area} ({count} xã, thị trấn)", "{area} ({count} communes)"),
+        "communes_all_count_xa": ("{area} ({count} xã)", "{area} ({count} communes)"),
         "part_of": ("{name} (phần thuộc phạm vi tài khoản)", "{name} (the part in your scope)"),
         "period": ("Kỳ báo cáo", "Period"),
         "period_custom": ("Tùy chọn tháng…", "Custom months…"),

@@ -6,8 +6,11 @@ seeded problems — are exactly what they were before these years existed. What 
 (every figure here is [G] unless marked):
 
 - Records made before 1/7/2025 point at the nine 2023 units; records made from 1/7/2025 point at
-  the two new communes (Resolution 1679/NQ-UBTVQH15, DOMAIN.md §2 [H]). Villages are not
-  reorganised: a new commune's records use its predecessors' villages.
+  the two new communes (Resolution 1679/NQ-UBTVQH15, DOMAIN.md §2 [H]): decisions, payments,
+  grants, classes, job events, health visits, child cases. People and households are kept where
+  the population register has them, their 2023 commune and village (the register predates the
+  merger, and villages are not reorganised), so a person counts in the same place in both unit
+  versions: the elderly of 2023 are the same people read in the 2023 or the 2025 units.
 - Allowances: every beneficiary on the list in 11/2023 stays on it unless they leave: each month
   about 0,5% leave (an elderly person by death — paid up to the month of death — anyone else by
   no longer being eligible), and about 0,55% join as new decisions, so the list grows slowly.
@@ -129,10 +132,6 @@ class Later:
             if row["effective"] == MERGER:
                 self.successor[int(row["old_unit_id"])] = int(row["new_unit_id"])
         self.new_units = sorted(set(self.successor.values()))
-        for new in self.new_units:  # villages are not reorganised (see the module docstring)
-            self.d.villages[new] = [
-                v for old, n in self.successor.items() if n == new for v in d.villages[old]
-            ]
         self.people = {int(r["id"]): r for r in self.t["person"]}
         self.first_later_person = rows.next_ids["person"]
 
@@ -232,9 +231,9 @@ class Later:
         birth = self.birth(GROUP_MIX[group][1])
         poverty = GROUP_POVERTY.get(group, "none")
         household_id, village_id = new_household(
-            self.rows, d, unit_id, {y: poverty for y in (2024, 2025, 2026) if y >= month.year}
+            self.rows, d, old_unit, {y: poverty for y in (2024, 2025, 2026) if y >= month.year}
         )
-        person_id = new_person(self.rows, d, unit_id, birth, household_id, village_id)
+        person_id = new_person(self.rows, d, old_unit, birth, household_id, village_id)
         self.people[person_id] = self.t["person"][-1]
         coef = coefficient_x10(group, birth, rng)
         self.carry(self.decision(person_id, unit_id, group, coef, month), month)
@@ -287,12 +286,8 @@ class Later:
         elderly: dict[int, list[tuple[int, date | None]]] = {u: [] for u in self.old_units}
         for person in self.t["person"]:
             unit = int(person["admin_unit_id"])
-            old = next((o for o, n in self.successor.items() if n == unit), None)
-            home = unit if unit in elderly else None
-            if home is None and old is not None:  # a new commune's person: any predecessor
-                home = old
-            if home is not None and 2024 - person["birth_date"].year >= 60:
-                elderly[home].append((int(person["id"]), person["died_on"]))
+            if unit in elderly and 2024 - person["birth_date"].year >= 60:
+                elderly[unit].append((int(person["id"]), person["died_on"]))
         weights = [float(len(elderly[u]) or 1) for u in self.old_units]
         for year, visits in HEALTH_VISITS.items():
             last_month = 11 if year == 2026 else 12
@@ -332,7 +327,7 @@ class Later:
                         if closed > LATER_AS_OF:
                             closed = None
                     poverty = {y: "near_poor" for y in (2024, 2025, 2026) if y >= opened.year}
-                    person_id = new_member(self.rows, self.d, unit_id, "child", poverty)
+                    person_id = new_member(self.rows, self.d, old, "child", poverty)
                     self.rows.add(
                         s.child_case,
                         person_id=person_id,
@@ -360,10 +355,10 @@ class Later:
                 unit_id = self.unit_on(old, approved)
                 group = groups[i % 4]
                 status = group if group in ("poor", "near_poor") else "none"
-                household_id, village_id = new_household(self.rows, self.d, unit_id, {year: status})
+                household_id, village_id = new_household(self.rows, self.d, old, {year: status})
                 band = "elderly" if group == "elderly_alone" else "adult"
                 owner = new_person(
-                    self.rows, self.d, unit_id, self.birth(band), household_id, village_id
+                    self.rows, self.d, old, self.birth(band), household_id, village_id
                 )
                 self.people[owner] = self.t["person"][-1]
                 deadline = approved + timedelta(days=120 if kind == "new" else 60)
@@ -410,7 +405,7 @@ class Later:
                 )
                 finished = end <= LATER_AS_OF
                 for _ in range(learners):
-                    person_id = new_member(self.rows, self.d, unit_id, "adult", {year: "none"})
+                    person_id = new_member(self.rows, self.d, old, "adult", {year: "none"})
                     completed = finished and rng.random() < 0.93
                     self.rows.add(
                         s.enrolment,
