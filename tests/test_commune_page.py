@@ -4,6 +4,8 @@ A commune head lands on their commune; nothing on the page speaks English in Vie
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy.engine import Engine
 
@@ -77,6 +79,11 @@ def store(users_url: str) -> UserStore:
     return store
 
 
+def _unescaped(text: str) -> str:
+    """Markdown text as read: escapes dropped."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
 def _row(frame, label: str):
     return frame[frame["Chỉ tiêu"] == label].iloc[0]
 
@@ -130,31 +137,51 @@ def test_a_commune_head_lands_on_their_commune_with_share_rank_and_rates(app_env
     at.switch_page("pages/commune.py")
     at.run()
     no_exceptions(at)
-    assert [s.value for s in at.subheader] == ["Xã Quảng Tân — Năm 2023"]
+    # The account names the 2023 Xã Quảng Tân, which ended on 30/6/2025 (the data run to
+    # 30/11/2026): it lands on its unit's last months, in the 2023 units.
+    assert [s.value for s in at.subheader] == ["Xã Quảng Tân — 6 tháng đầu năm 2025"]
+    assert "commune_pick" not in [s.key for s in at.selectbox]
+    assert at.query_params["dv"] == "2023"
+    # The published 2023 figures are of January to 30/11/2023, the article's cut-off.
+    at.query_params["tu"], at.query_params["den"] = "2023-01", "2023-11"
+    at.run()
+    no_exceptions(at)
+    assert [s.value for s in at.subheader] == ["Xã Quảng Tân — Tháng 1–11/2023"]
     assert "commune_pick" not in [s.key for s in at.selectbox]
     results, district = at.table[0].value, at.table[1].value
     assert list(results.columns[:4]) == ["Chỉ tiêu", "Xã", "Chỉ tiêu năm", "Đánh giá"]
     mine = _row(results, F2)
+    # Eleven months are not the whole year: a count is not judged against the annual target
+    # (indicators.covers_target_year); the previous period is the eleven months before,
+    # Tháng 2–12/2022: 376 elderly health visits of the 2023 unit 06913 in the rows
+    # (SELECT count(*) FROM health_check JOIN admin_unit ... WHERE code = '06913' AND
+    # kind IN ELDERLY_CHECK_KINDS AND check_date BETWEEN '2022-02-01' AND '2022-12-31').
     assert (mine["Xã"], mine["Chỉ tiêu năm"], mine["Đánh giá"], mine["Kỳ trước"]) == (
         "450 lượt",
         "406 lượt",
-        "Đạt",
-        "413 lượt",
+        "—",
+        "376 lượt",
     )
+    assert any(_unescaped(c.value).startswith("Kỳ trước: Tháng 2–12/2022.") for c in at.caption)
+    f1 = _row(results, "Người cao tuổi có thẻ BHYT được hỗ trợ")  # a rate is judged any time
+    assert (f1["Xã"], f1["Chỉ tiêu năm"], f1["Đánh giá"]) == ("100%", "100%", "Đạt")
     assert dict(_row(district, F2)) == {
         "Chỉ tiêu": F2,
         "Xã": "450 lượt",
         "Toàn huyện": "3.127 lượt",
-        "Tỷ trọng của xã trong huyện": "14,4%",
-        "Xếp thứ trong huyện": "2/9",
+        "Tỷ trọng của xã trong toàn huyện": "14,4%",
+        "Xếp thứ trong toàn huyện": "2/9",
         "Xã, trên 1.000 dân": "80,8 lượt",
         "Toàn huyện, trên 1.000 dân": "75,9 lượt",
     }
     f14 = _row(district, "Đối tượng hưởng trợ cấp xã hội hằng tháng")
-    assert (f14["Tỷ trọng của xã trong huyện"], f14["Xếp thứ trong huyện"]) == ("12,6%", "7/9")
+    assert (f14["Tỷ trọng của xã trong toàn huyện"], f14["Xếp thứ trong toàn huyện"]) == (
+        "12,6%",
+        "7/9",
+    )
     f1 = _row(district, "Người cao tuổi có thẻ BHYT được hỗ trợ")  # a rate: no share, no rate
-    assert (f1["Tỷ trọng của xã trong huyện"], f1["Xã, trên 1.000 dân"]) == ("—", "—")
-    assert any("xã 5.571 người, toàn huyện 41.217 người" in c.value for c in at.caption)
+    assert (f1["Tỷ trọng của xã trong toàn huyện"], f1["Xã, trên 1.000 dân"]) == ("—", "—")
+    assert any("xã 5.571 người, toàn huyện 41.217 người" in _unescaped(c.value) for c in at.caption)
 
 
 def test_the_district_leadership_is_asked_in_vietnamese_never_choose_an_option(
@@ -166,9 +193,19 @@ def test_the_district_leadership_is_asked_in_vietnamese_never_choose_an_option(
     no_exceptions(at)
     pick = at.selectbox(key="commune_pick")
     assert pick.value is None and pick.proto.placeholder == "Chọn xã, thị trấn"
-    assert len(pick.options) == 9
+    # The default view is Năm 2026 in the units in force since 1/7/2025: the two new communes.
+    assert dict(at.query_params) == {"tu": "2026-01", "den": "2026-12", "dv": "2025"}
+    assert pick.options == ["Xã Đầm Hà", "Xã Quảng Tân"]
     empty = [s for s in at.selectbox if s.value is None]
     assert all(s.proto.placeholder and "Choose" not in s.proto.placeholder for s in empty)
     pick.set_value("06913").run()
     no_exceptions(at)
-    assert [s.value for s in at.subheader] == ["Xã Quảng Tân — Năm 2023"]
+    assert [s.value for s in at.subheader] == ["Xã Quảng Tân — Năm 2026"]
+    # A 2023 period opens in the 2023 units: the nine communes of the district to choose from.
+    at.query_params.clear()
+    at.query_params["tu"], at.query_params["den"] = "2023-01", "2023-11"
+    at.run()
+    no_exceptions(at)
+    pick = at.selectbox(key="commune_pick")
+    assert pick.value is None and pick.proto.placeholder == "Chọn xã, thị trấn"
+    assert len(pick.options) == 9

@@ -22,6 +22,10 @@ from data_access.queries import data_as_of, reference_date
 from tests.apptest import metrics, no_exceptions, numeric, open_page
 
 YEAR_2023 = Period.year(2023)
+# The published 2023 figures are of 2023 up to the article's cut-off, 30/11/2023; the demo's
+# data run on to 30/11/2026.
+ARTICLE_2023 = Period.months(2023, 1, 2023, 11)
+ARTICLE_LINK = {"tu": "2023-01", "den": "2023-11"}
 EVERYONE = Scope.everything()
 COMMUNES = ["06895", "06898", "06901", "06904", "06910", "06913", "06916", "06917", "06919"]
 
@@ -124,10 +128,11 @@ def test_events_by_month_cover_each_month_of_the_period_with_approvals_and_compl
     engine: Engine,
 ) -> None:
     with engine.connect() as conn:
-        year = q.grant_events_by_month(conn, Filters(YEAR_2023), EVERYONE)
+        year = q.grant_events_by_month(conn, Filters(ARTICLE_2023), EVERYONE)
         q3 = q.grant_events_by_month(conn, Filters(Period.quarter(2023, 3)), EVERYONE)
-        rows = _grant_rows(conn, YEAR_2023)
-    # Data run to 30/11/2023: eleven months, each with both events (zeros included).
+        rows = _grant_rows(conn, ARTICLE_2023)
+        latest = q.grant_events_by_month(conn, Filters(Period.year(2026), version="2025"), EVERYONE)
+    # January to November 2023: eleven months, each with both events (zeros included).
     assert len(year) == 22
     assert sorted({m.month for m in year["month"]}) == list(range(1, 12))
     approved = year[year["event"] == "approved"]
@@ -136,6 +141,8 @@ def test_events_by_month_cover_each_month_of_the_period_with_approvals_and_compl
     assert by_month == {m: sum(a.month == m for a in rows["approved"]) for m in range(1, 12)}
     assert int(year.loc[year["event"] == "completed", "grants"].sum()) == 24
     assert sorted({m.month for m in q3["month"]}) == [7, 8, 9]
+    # A year runs to the data's last month: 2026's data end on 30/11/2026.
+    assert len(latest) == 22 and sorted({m.month for m in latest["month"]}) == list(range(1, 12))
     assert int(q3["grants"].sum()) == int(
         year[[m.month in (7, 8, 9) for m in year["month"]]]["grants"].sum()
     )
@@ -364,7 +371,7 @@ def test_xay_moi_and_sua_chua_keep_their_colours_on_every_housing_chart() -> Non
 
 # --- the page, through app.py -------------------------------------------------------------------
 def test_the_housing_page_shows_the_published_2023_figures(app_env) -> None:
-    at = open_page("pages/housing.py")
+    at = open_page("pages/housing.py", **ARTICLE_LINK)
     no_exceptions(at)
     shown = metrics(at)
     assert shown["Hộ được hỗ trợ xây nhà mới"] == "13 hộ"
@@ -419,7 +426,7 @@ def test_a_commune_quarter_without_grants_shows_an_empty_state(app_env) -> None:
 
 
 def test_the_housing_page_speaks_english(app_env) -> None:
-    at = open_page("pages/housing.py", lang="en")
+    at = open_page("pages/housing.py", lang="en", **ARTICLE_LINK)
     no_exceptions(at)
     shown = metrics(at)
     assert shown["Households granted a new house"] == "13 households"
@@ -429,7 +436,7 @@ def test_the_housing_page_speaks_english(app_env) -> None:
 
 @pytest.mark.postgres
 def test_the_housing_page_renders_on_postgresql(app_pg_env) -> None:
-    at = open_page("pages/housing.py")
+    at = open_page("pages/housing.py", **ARTICLE_LINK)
     no_exceptions(at)
     assert metrics(at)["Kinh phí hỗ trợ nhà ở"] == "1,48 tỷ đồng"
     assert len(at.get("vega_lite_chart")) == 5

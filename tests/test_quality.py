@@ -31,7 +31,7 @@ from data_access.quality import (
 from devtools.pgserver import create_database
 from tests.apptest import metrics, no_exceptions, open_page, sign_in
 
-WHOLE = Period.months(2022, 1, 2023, 11)  # every month of the data
+WHOLE = Period.months(2022, 1, 2023, 11)  # every month of the article's data (to 30/11/2023)
 LAPSE = Period.quarter(2023, 2)  # the seeded BHYT lapse covers its last day, 30/6/2023
 EVERYONE = Scope.everything(persons=True)
 PASSWORDS = {u[0]: u[1] for u in DEMO_USERS}

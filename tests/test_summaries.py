@@ -167,7 +167,8 @@ def test_page_queries_read_the_summaries(db: Summarised) -> None:
         (sp, sp.c.month == march, {"paid_amount": 7, "beneficiaries": 1, "bank_amount": 7}),
         (sm, sm.c.month == march, {"health_visits": 1}),
         (summary_unit_year, summary_unit_year.c.year == 2023, {"rate_mismatches": 1}),
-        (sm, sm.c.month == date(2023, 11, 1), {"elderly_card_any": 1}),
+        # the stock at the year's reference month: December, now that the data run past 2023
+        (sm, sm.c.month == date(2023, 12, 1), {"elderly_card_any": 1}),
     ]
 
     def apply(sign: int) -> None:
@@ -223,16 +224,42 @@ def test_a_beneficiary_paid_in_two_units_keeps_the_payouts_page_on_the_base_tabl
 ) -> None:
     """summary_payment counts each beneficiary once per unit: with a mover it would count
     them twice in a district total, so the refresh leaves it out and the page reads the base."""
-    pay = s.allowance_payment
+    pay, unit, succ = s.allowance_payment, s.admin_unit, s.admin_unit_succession
     with db.writer.connect() as conn:
-        last = conn.execute(sa.select(pay).order_by(pay.c.id.desc()).limit(1)).mappings().one()
-        other = conn.execute(
-            sa.select(s.admin_unit.c.id).where(
-                s.admin_unit.c.kind.in_(s.COMMUNE_KINDS),
-                s.admin_unit.c.id != last["admin_unit_id"],
+        top = conn.execute(sa.select(sa.func.max(pay.c.id))).scalar()
+        # The last payment of the article's data (November 2023, a 2023 unit), moved to another
+        # commune of that time that is not merged with its own: a beneficiary of two unrelated
+        # units (a beneficiary carried across the 2025 merger by its successor is not that).
+        last = (
+            conn.execute(
+                sa.select(pay)
+                .where(pay.c.month <= date(2023, 11, 1))
+                .order_by(pay.c.id.desc())
+                .limit(1)
             )
-        ).scalar()
-    moved = {**last, "id": last["id"] + 1, "admin_unit_id": other, "status": "paid"}
+            .mappings()
+            .one()
+        )
+        merged_into = dict(
+            conn.execute(
+                sa.select(succ.c.old_unit_id, succ.c.new_unit_id).where(
+                    succ.c.effective > last["month"]
+                )
+            ).all()
+        )
+        communes = conn.execute(
+            sa.select(unit.c.id)
+            .where(
+                unit.c.kind.in_(s.COMMUNE_KINDS),
+                unit.c.valid_from <= last["month"],
+                sa.or_(unit.c.valid_to.is_(None), unit.c.valid_to >= last["month"]),
+                unit.c.id != last["admin_unit_id"],
+            )
+            .order_by(unit.c.id)
+        ).scalars()
+        own = merged_into.get(last["admin_unit_id"])
+        other = next(u for u in communes if merged_into.get(u) != own)
+    moved = {**last, "id": top + 1, "admin_unit_id": other, "status": "paid"}
     with db.writer.begin() as conn:
         conn.execute(pay.insert().values(moved))
     try:
@@ -490,11 +517,22 @@ def test_a_new_payment_makes_the_summaries_stale_until_they_are_refreshed(
     pay = s.allowance_payment
     with db.base.connect() as base:
         expected = measures(base, YEAR_2023, Scope.everything(), ["payouts"])
-        last = base.execute(sa.select(pay).order_by(pay.c.id.desc()).limit(1)).mappings().one()
+        top = base.execute(sa.select(sa.func.max(pay.c.id))).scalar()
+        # a copy of the article's last payment (a 2023 unit's: YEAR_2023 is in the 2023 units)
+        last = (
+            base.execute(
+                sa.select(pay)
+                .where(pay.c.month <= date(2023, 11, 1))
+                .order_by(pay.c.id.desc())
+                .limit(1)
+            )
+            .mappings()
+            .one()
+        )
         code = base.execute(
             sa.select(s.admin_unit.c.code).where(s.admin_unit.c.id == last["admin_unit_id"])
         ).scalar()
-    new_id = last["id"] + 1
+    new_id = top + 1
     expected.loc[expected["code"] == code, ["paid_amount", "payments"]] += [123, 1]
     with db.writer.begin() as conn:
         row = {**last, "id": new_id, "month": date(2023, 6, 1), "amount_vnd": 123, "status": "paid"}
@@ -537,9 +575,9 @@ def test_summaries_say_when_they_were_refreshed_and_what_they_cover(db: Summaris
     with db.base.connect() as base:
         assert summaries_as_of(base) is None
     assert as_of == REFRESHED_AT
-    assert status.data_as_of == date(2023, 11, 30)
+    assert status.data_as_of == date(2026, 11, 30)  # the demo's data run to 30/11/2026
     # January of the year before the data starts, so last year's comparison is covered too.
-    assert (status.stocks_from, status.stocks_to) == (date(2021, 1, 1), date(2023, 11, 1))
+    assert (status.stocks_from, status.stocks_to) == (date(2021, 1, 1), date(2026, 11, 1))
 
 
 def test_summary_columns_are_named_as_the_measure_groups_return_them(engine: Engine) -> None:

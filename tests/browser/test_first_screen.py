@@ -49,16 +49,23 @@ def test_the_first_screen_shows_what_needs_attention_and_the_tiles(
         top, bottom, left, right = box
         assert top >= 0 and bottom <= size["height"], f"{selector} needs scrolling: {box}"
         assert left >= 0 and right <= size["width"], f"{selector} is off the side: {box}"
+    # The first view is Năm 2026 in the 2025 units (data to 30/11/2026): every count is on pace
+    # for its 2026 target (F2 3.350 visits against 3.300, F13 165 learners against 160...) and
+    # the two new communes have no count targets of their own, so nothing is listed.
     attention = dashboard.page.locator(".st-key-attention")
     assert attention.get_by_text("Cần chú ý", exact=True).is_visible()
-    assert attention.get_by_text("chậm tiến độ").first.is_visible()  # health visits, 2023
+    pace = "Tiến độ cần đạt: 91,7% chỉ tiêu năm sau 11 tháng (Tháng 1–11/2026)."
+    assert attention.get_by_text(pace, exact=True).is_visible()
+    nothing = "Không có chỉ tiêu nào dưới chỉ tiêu hoặc chậm tiến độ."
+    assert attention.get_by_text(nothing, exact=True).is_visible()
     descriptions = dashboard.page.locator(
         '.st-key-tile_F14 [data-testid="stMetricDeltaDescription"]'
     )
-    assert descriptions.inner_text() == "so với cùng kỳ năm 2022"
+    assert descriptions.inner_text() == "so với cùng kỳ năm 2025"
     assert dashboard.page.evaluate(_CUT_JS) == []
     field = dashboard.page.locator(".st-key-f_xa input")
-    assert field.get_attribute("placeholder") == "Toàn huyện (9 xã, thị trấn)"
+    # the 2025 units' whole area as the demo's organisation names it, and its two communes
+    assert field.get_attribute("placeholder") == "Địa bàn huyện Đầm Hà (cũ) (2 xã)"
     SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
     dashboard.page.screenshot(
         path=str(SCREENSHOTS.parent / f"first-screen-{size['width']}x{size['height']}.png")

@@ -17,13 +17,14 @@ PAID = "Kinh phí chi trả trợ cấp xã hội"
 def test_a_copied_payouts_link_opens_the_same_view_in_a_new_browser(
     new_dashboard: Callable[[], Dashboard],
 ) -> None:
-    mine = new_dashboard().open("/chi-tra")
+    mine = new_dashboard().open("/chi-tra")  # the first view: Năm 2026 in the 2025 units
     district_year = mine.tiles()
     mine.add_commune("Xã Quảng Tân")
     mine.wait_for_url_param("xa", "06913")
-    mine.choose(PERIOD, "Quý III/2023")
-    mine.wait_for_url_param("tu", "2023-07")
-    assert mine.params["den"] == "2023-09"
+    # near the top of the period list (years, the last 6 months, then quarters, newest first)
+    mine.choose(PERIOD, "Quý III/2026")
+    mine.wait_for_url_param("tu", "2026-07")
+    assert mine.params["den"] == "2026-09" and mine.params["dv"] == "2025"
     shown = mine.tiles()
     assert shown[PAID] != district_year[PAID]  # the view really changed
 
@@ -31,6 +32,6 @@ def test_a_copied_payouts_link_opens_the_same_view_in_a_new_browser(
     theirs.page.goto(mine.page.url)
     theirs.settle()
     assert theirs.params == mine.params
-    assert theirs.chosen(PERIOD) == "Quý III/2023"
+    assert theirs.chosen(PERIOD) == "Quý III/2026"
     assert theirs.in_effect() == mine.in_effect()
     assert theirs.tiles() == shown

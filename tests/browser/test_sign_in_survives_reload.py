@@ -2,7 +2,7 @@
 after signing out, a reload (or a copied cookie) shows the sign-in form (issue 13, defect 11).
 
 The shared ``dashboard_url`` server runs without accounts, so these journeys start their own:
-``streamlit run serve.py`` (how the dashboard is started) with the three demo accounts.
+``streamlit run serve.py`` (how the dashboard is started) with the demo's sample accounts.
 """
 
 from __future__ import annotations
@@ -12,13 +12,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from auth.store import DEMO_USERS, UserStore
+from auth.store import DEMO_USERS, DEMO_USERS_TREE, UserStore, seed_demo_users
 from tests.browser.dashboard import SCREENSHOTS, TABLETS, Dashboard, new_tablet
+from tests.browser.rows import on_the_list_2025, vi_count
 from tests.browser.server import (
     HEALTH_TIMEOUT_S,
     REPO,
@@ -34,7 +36,8 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-PASSWORDS = {u[0]: u[1] for u in DEMO_USERS}
+PASSWORDS = {u[0]: u[1] for u in [*DEMO_USERS, *DEMO_USERS_TREE]}
+BENEFICIARIES = "Đối tượng hưởng trợ cấp xã hội hằng tháng"
 COOKIE = "welfare_session"
 USER_FIELD = "Tên đăng nhập"
 PERSON_LISTS = "Danh sách cá nhân"  # the person lists page title (ui/i18n.py nav_persons)
@@ -45,12 +48,12 @@ COOKIE_WAIT_S = 10  # the page posts its code right after the sign-in run; ~50 m
 def signed_url(
     chromium: Browser, demo_sqlite_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """``streamlit run serve.py`` on the demo database, with the demo accounts; its base URL."""
+    """``streamlit run serve.py`` on the demo database, with the demo's sample accounts (those
+    of 2023 and those of the 2025 units and the province); its base URL."""
     work = tmp_path_factory.mktemp("signed")
     users = f"sqlite:///{work / 'users.sqlite'}"
     store = UserStore(users)
-    for username, password, role, name, commune in DEMO_USERS:
-        store.add(username, password, role, name, commune)
+    seed_demo_users(store)
     store.engine.dispose()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -114,6 +117,9 @@ def test_a_reload_and_a_second_tab_stay_signed_in_until_sign_out(
         tab.settle()
         seen = tab.tiles()
         assert seen and not tab.exceptions()
+        # a head of the 2023 Xã Quảng Tân (ended 30/6/2025): its last months, in its own units
+        assert tab.in_effect().startswith("Đang xem: Xã Quảng Tân · 6 tháng đầu năm 2025 ·")
+        assert tab.params["dv"] == "2023"
         address = tab.page.url
         _session_cookie(context, COOKIE_WAIT_S)
 
@@ -165,5 +171,24 @@ def test_a_reload_on_the_person_list_stays_on_the_person_list(
         assert not tab.dialogs(), tab.dialogs()
         assert "/danh-sach" in tab.page.url and not _asks_to_sign_in(tab)
         assert tab.page.get_by_role("heading", name=PERSON_LISTS).count() == 1
+    finally:
+        context.close()
+
+
+def test_the_head_of_the_new_commune_opens_on_the_whole_new_commune(
+    chromium: Browser, signed_url: str, viewport: ViewportSize, demo_sqlite_path: Path
+) -> None:
+    """The head of the 2025 Xã Quảng Tân sees the latest year of the whole new commune (its four
+    predecessors included): F14 is its list of November 2026, the data's last month (812)."""
+    listed = on_the_list_2025(demo_sqlite_path, date(2026, 11, 1))["06913"]
+    context = new_tablet(chromium, viewport)
+    try:
+        tab = Dashboard(context.new_page(), signed_url).open("/chi-tra")
+        _sign_in(tab.page, "xaquangtan")
+        tab.settle()
+        assert not tab.exceptions() and not tab.dialogs(), tab.exceptions() + tab.dialogs()
+        assert tab.in_effect().startswith("Đang xem: Xã Quảng Tân · Năm 2026 ·")
+        assert tab.params["dv"] == "2025"
+        assert tab.tiles()[BENEFICIARIES] == vi_count(listed, "đối tượng")
     finally:
         context.close()
