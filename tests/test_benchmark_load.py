@@ -34,8 +34,8 @@ SIGNED_IN_AS = {
     "quangtan": "Chủ tịch UBND xã Quảng Tân (mẫu) · Lãnh đạo xã",
 }
 FIGURES = {
-    # the default view: 2026 to 30/11/2026 (1.945 on the list in 11/2026, as the rows give it)
-    "lanhdao": "Đối tượng hưởng trợ cấp xã hội hằng tháng: 1.945 đối tượng",
+    # the default view: 2026 to 30/11/2026 (1.937 on the list in 11/2026, as the rows give it)
+    "lanhdao": "Đối tượng hưởng trợ cấp xã hội hằng tháng: 1.937 đối tượng",
     # the old Xã Quảng Tân ended on 30/6/2025: its head lands on its last months
     "quangtan": "Đang xem: Xã Quảng Tân · 6 tháng đầu năm 2025 · số liệu đến 30/11/2026",
 }

@@ -342,17 +342,17 @@ def test_page_opens_on_the_latest_complete_quarter(app_env) -> None:
     )
     text = _markdown(at)
     # Paid in 7–9/2026: SELECT SUM(amount_vnd) FROM allowance_payment WHERE status = 'paid'
-    # AND month BETWEEN '2026-07-01' AND '2026-09-01' -> 4.932.300.000 đồng.
+    # AND month BETWEEN '2026-07-01' AND '2026-09-01' -> 4.916.100.000 đồng.
     assert (
-        "Quý III/2026, địa bàn huyện Đầm Hà (cũ) chi trả 4,93 tỷ đồng trợ cấp xã hội hằng tháng"
+        "Quý III/2026, địa bàn huyện Đầm Hà (cũ) chi trả 4,92 tỷ đồng trợ cấp xã hội hằng tháng"
         in text
     )
     headline = at.dataframe[0].value
     assert sum("Chỉ tiêu" in d.value.columns for d in at.dataframe) == 1  # one headline table
     row = headline[headline["Chỉ tiêu"] == "Đối tượng hưởng trợ cấp xã hội hằng tháng"]
     # On the list in 9/2026: SELECT COUNT(DISTINCT beneficiary_id) FROM allowance_payment
-    # WHERE month = '2026-09-01' -> 1.950.
-    assert (row.iloc[0]["Đơn vị tính"], row.iloc[0]["Quý III/2026"]) == ("đối tượng", "1.950")
+    # WHERE month = '2026-09-01' -> 1.943.
+    assert (row.iloc[0]["Đơn vị tính"], row.iloc[0]["Quý III/2026"]) == ("đối tượng", "1.943")
     assert [b.label for b in at.get("download_button")] == ["Tải báo cáo Word", "Tải phụ lục Excel"]
 
 
@@ -419,8 +419,8 @@ def test_the_page_speaks_english(app_env) -> None:
     at = open_page(PAGE, lang="en")
     no_exceptions(at)
     assert at.title[0].value == "Quarterly briefing"
-    # The default view (Q3/2026, the 2025 units): 4.932.300.000 đồng paid (SQL in the test above).
-    assert "In Q3 2026, the former Đầm Hà district area paid VND 4.93 billion" in _markdown(at)
+    # The default view (Q3/2026, the 2025 units): 4.916.100.000 đồng paid (SQL in the test above).
+    assert "In Q3 2026, the former Đầm Hà district area paid VND 4.92 billion" in _markdown(at)
 
 
 def test_a_commune_head_gets_their_communes_briefing(app_env, users_url) -> None:

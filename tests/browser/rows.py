@@ -43,5 +43,5 @@ def on_the_list_2025(path: Path, month: date) -> dict[str, int]:
 
 
 def vi_count(number: int, unit: str) -> str:
-    """A count as a tile shows it: "1.945 đối tượng"."""
+    """A count as a tile shows it: "1.937 đối tượng"."""
     return f"{number:,} {unit}".replace(",", ".")

@@ -156,7 +156,7 @@ def test_tapping_a_communes_bar_narrows_the_page_to_that_commune(
     dashboard: Dashboard, demo_sqlite_path: Path
 ) -> None:
     """On the first view (Năm 2026, the two communes of 1/7/2025): F14 is the list of November
-    2026, the data's last month (1.945 people; 812 in the new Xã Quảng Tân)."""
+    2026, the data's last month (1.937 people; 820 in the new Xã Quảng Tân)."""
     listed = on_the_list_2025(demo_sqlite_path, date(2026, 11, 1))
     dashboard.open("/chi-tra")
     assert dashboard.tiles()[BENEFICIARIES] == vi_count(sum(listed.values()), "đối tượng")

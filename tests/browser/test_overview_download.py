@@ -33,7 +33,7 @@ def test_the_communes_csv_is_the_table_on_screen(
     on_screen = [n.strip() for n in grid.locator('td[aria-colindex="1"]').all_inner_texts()]
     assert [row[0] for row in body] == on_screen  # the screen's rows, in its order
     assert sorted(on_screen) == ["Xã Quảng Tân", "Xã Đầm Hà"]
-    # F14 of the new Xã Quảng Tân: its list of November 2026, the demo's last month (812)
+    # F14 of the new Xã Quảng Tân: its list of November 2026, the demo's last month (820)
     listed = on_the_list_2025(demo_sqlite_path, date(2026, 11, 1))["06913"]
     quang_tan = next(row for row in body if row[0] == "Xã Quảng Tân")
     assert quang_tan[header.index(BENEFICIARIES)] == str(listed)  # a number, no "812.0"

@@ -179,7 +179,7 @@ def test_the_head_of_the_new_commune_opens_on_the_whole_new_commune(
     chromium: Browser, signed_url: str, viewport: ViewportSize, demo_sqlite_path: Path
 ) -> None:
     """The head of the 2025 Xã Quảng Tân sees the latest year of the whole new commune (its four
-    predecessors included): F14 is its list of November 2026, the data's last month (812)."""
+    predecessors included): F14 is its list of November 2026, the data's last month (820)."""
     listed = on_the_list_2025(demo_sqlite_path, date(2026, 11, 1))["06913"]
     context = new_tablet(chromium, viewport)
     try:
