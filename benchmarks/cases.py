@@ -16,10 +16,13 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from data_access import payouts, queries
+from data_access.areas import area_scorecard
+from data_access.attention import attention
 from data_access.filters import Filters, Scope
-from data_access.indicators import INDICATORS, commune_scorecard, headline
+from data_access.indicators import INDICATORS, headline
 
 PAGE_MODULES = ("coverage", "housing", "training", "payouts")  # data_access modules of pages
+ONE_PROVINCE = "22"  # the overview after a tap on a province's row: the demo's own province
 
 Query = Callable[[Connection, Filters, Scope], Any]
 
@@ -41,16 +44,22 @@ class Case:
 
 def cases() -> list[Case]:
     """The overview, each measure group, and each page module's public queries."""
+    page = [("headline", headline), ("attention", attention), ("area_scorecard", area_scorecard)]
     out = [
         Case(
             "overview",
-            "headline + commune_scorecard",
-            [("headline", headline), ("commune_scorecard", commune_scorecard)],
+            "headline + attention + area_scorecard",
+            page,
             sorted({i.group for i in INDICATORS}),
         ),
-        # The page's two cached queries, each on its own (the app runs them one after the other).
-        Case("overview", "headline", [("headline", headline)]),
-        Case("overview", "commune_scorecard", [("commune_scorecard", commune_scorecard)]),
+        # The page's three cached queries, each on its own (the app runs them one after another).
+        *(Case("overview", name, [(name, fn)]) for name, fn in page),
+        # A tap on a province's row: the same page for its districts (or its communes).
+        Case(
+            "overview",
+            f"one province ({ONE_PROVINCE}): the page",
+            [(f"{name}@{ONE_PROVINCE}", partial(in_area, fn)) for name, fn in page],
+        ),
     ]
     for group in queries.MEASURES:
         out.append(
@@ -85,6 +94,11 @@ def page_cases(name: str) -> list[Case]:
             continue
         out.append(Case(name, fname, [(f"{name}.{fname}", fn)]))
     return out
+
+
+def in_area(query: Query, conn: Connection, filters: Filters, scope: Scope) -> Any:
+    """``query`` for the filters narrowed to the province ``ONE_PROVINCE``."""
+    return query(conn, filters.with_area(ONE_PROVINCE), scope)
 
 
 def mismatch_page(conn: Connection, filters: Filters, scope: Scope) -> Any:

@@ -5,9 +5,10 @@
 
 Builds the demo at scale N (N copies of the district) into a SQLite file under /tmp, into
 ``--url``, or — ``--engine postgresql`` without a URL — into a private PostgreSQL server started
-for the run and removed after it. Then, for the overview (``indicators.headline`` +
-``indicators.commune_scorecard``), each measure group of ``queries.MEASURES`` and each public
-``(conn, filters, scope)`` query of the page modules, with the filters a district leader opens
+for the run and removed after it. Then, for the overview (``indicators.headline``,
+``attention.attention`` and ``areas.area_scorecard``; for the whole scope, then for one province),
+each measure group of ``queries.MEASURES`` and each public ``(conn, filters, scope)`` query of the
+page modules, with the filters a district leader opens
 first (every commune, the data's latest year):
 
 - cold: the first call for the filters on a new database connection (opened before the clock

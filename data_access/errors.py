@@ -16,6 +16,11 @@ T = Catalog(
             "Không có xã, thị trấn mã «{code}» trong danh mục đơn vị hành chính {version}.",
             "No commune with code '{code}' in the {version} list of administrative units.",
         ),
+        "unknown_area": (
+            "Không có tỉnh hoặc huyện mã «{code}» trong danh mục đơn vị hành chính {version}.",
+            "No province or district with code '{code}' in the {version} list of "
+            "administrative units.",
+        ),
         "invalid_period": ("Kỳ báo cáo không hợp lệ: {detail}.", "Invalid period: {detail}."),
         "unknown_version": (
             "Không có phiên bản đơn vị hành chính «{version}».",
@@ -77,6 +82,17 @@ class UnknownVersionError(WelfareDataError):
         self.version = version
         super().__init__(
             T("unknown_version", "vi", version=version), T("unknown_version", "en", version=version)
+        )
+
+
+class UnknownAreaError(WelfareDataError):
+    """A province or district code that is above no commune of the chosen unit version."""
+
+    def __init__(self, code: str, version: str) -> None:
+        self.code = code
+        super().__init__(
+            T("unknown_area", "vi", code=code, version=version),
+            T("unknown_area", "en", code=code, version=version),
         )
 
 

@@ -169,12 +169,15 @@ class Filters:
     """The communes and period asked for.
 
     ``communes`` holds GSO codes of the chosen unit ``version``; empty means every commune the
-    scope allows (the whole district).
+    scope allows (the whole district). ``area`` narrows the selection to the communes under one
+    province or district of that version (its GSO code; ``data_access.areas``): what a tap on a
+    province's or district's row of the overview asks for.
     """
 
     period: Period
     communes: tuple[str, ...] = ()
     version: str = VERSION_2023
+    area: str | None = None
 
     def __post_init__(self) -> None:
         if self.version not in VERSION_DATES:
@@ -188,6 +191,10 @@ class Filters:
     def with_communes(self, communes: tuple[str, ...]) -> Filters:
         """The same filters for other communes."""
         return replace(self, communes=communes)
+
+    def with_area(self, area: str | None) -> Filters:
+        """The same filters under another province or district (None: the whole scope)."""
+        return replace(self, area=area)
 
 
 @dataclass(frozen=True)

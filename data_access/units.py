@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 from i18n import Catalog
 
 from . import schema as s
-from .errors import OutOfScopeError, UnknownCommuneError, WelfareDataError
+from .errors import OutOfScopeError, UnknownAreaError, UnknownCommuneError, WelfareDataError
 from .filters import VERSION_2023, VERSION_DATES, Filters, Scope
 from .txcache import per_transaction
 
@@ -134,6 +134,59 @@ def _read_catalogue(conn: Connection, version: str) -> pd.DataFrame:
     )
 
 
+def commune_areas(conn: Connection, version: str) -> pd.DataFrame:
+    """Where each commune of ``version`` sits in the tree: unit_id, code, district_code,
+    district_name (None where no district is above it: the communes of 1/7/2025),
+    province_code, province_name (None where no province is above it).
+
+    Read once per transaction, like the catalogue.
+    """
+    frame = per_transaction(
+        conn, f"welfare.commune_areas.{version}", lambda: _read_areas(conn, version)
+    )
+    return frame.copy()
+
+
+def _read_areas(conn: Connection, version: str) -> pd.DataFrame:
+    on = VERSION_DATES[version]
+    u, up, top = (s.admin_unit.alias(n) for n in ("u", "up", "top"))
+    stmt = (
+        sa.select(
+            u.c.id, u.c.code, up.c.code, up.c.name, up.c.kind, top.c.code, top.c.name, top.c.kind
+        )
+        .join(up, up.c.id == u.c.parent_id, isouter=True)
+        .join(top, top.c.id == up.c.parent_id, isouter=True)
+        .where(u.c.kind.in_(s.COMMUNE_KINDS), _valid_at(u, on), first_of_code(u, on))
+        .order_by(u.c.code)
+    )
+    rows = []
+    for unit_id, code, p_code, p_name, p_kind, g_code, g_name, g_kind in conn.execute(stmt):
+        district = (p_code, p_name) if p_kind == s.KIND_DISTRICT else (None, None)
+        province = (
+            (p_code, p_name)
+            if p_kind == s.KIND_PROVINCE
+            else (g_code, g_name)
+            if g_kind == s.KIND_PROVINCE
+            else (None, None)
+        )
+        rows.append((unit_id, code, *district, *province))
+    columns = ["unit_id", "code", "district_code", "district_name", "province_code"]
+    return pd.DataFrame(rows, columns=[*columns, "province_name"])
+
+
+def area_unit_ids(conn: Connection, version: str, area: str) -> tuple[int, ...]:
+    """The communes of ``version`` under the province or district ``area`` (a GSO code).
+
+    :raises UnknownAreaError: the code names no province or district above a commune of
+        ``version``.
+    """
+    tree = commune_areas(conn, version)
+    under = tree[(tree["province_code"] == area) | (tree["district_code"] == area)]
+    if under.empty:
+        raise UnknownAreaError(area, version)
+    return tuple(sorted(int(u) for u in under["unit_id"].tolist()))
+
+
 def base_units_for_codes(
     conn: Connection, codes: frozenset[str], version: str = VERSION_2023
 ) -> list[int]:
@@ -167,18 +220,24 @@ def resolve(conn: Connection, filters: Filters, scope: Scope) -> Resolved:
     catalogue = unit_catalogue(conn, filters.version)
     by_code = dict(zip(catalogue["code"].tolist(), catalogue["unit_id"].tolist(), strict=True))
     unit_ids: tuple[int, ...] | None = None
+    asked = list(filters.communes)
     if filters.communes:
         for code in filters.communes:
             if code not in by_code:
                 raise UnknownCommuneError(code, filters.version)
         unit_ids = tuple(sorted(int(by_code[c]) for c in filters.communes))
+    if filters.area is not None:
+        under = area_unit_ids(conn, filters.version, filters.area)
+        if unit_ids is None:
+            unit_ids, asked = under, [filters.area]
+        else:  # communes outside the area are not part of the selection
+            unit_ids = tuple(u for u in unit_ids if u in set(under))
     base_ids = scope_base_units(conn, scope)
     if base_ids is not None:
         allowed = set(visible_units(conn, filters.version, base_ids))
         if unit_ids is not None:
-            outside = [c for c in filters.communes if int(by_code[c]) not in allowed]
-            if len(outside) == len(filters.communes):
-                raise OutOfScopeError(outside)
+            if not any(u in allowed for u in unit_ids):
+                raise OutOfScopeError(asked)
             unit_ids = tuple(u for u in unit_ids if u in allowed)
         else:
             unit_ids = tuple(sorted(allowed))

@@ -4,14 +4,15 @@ then the communes compared."""
 import pandas as pd
 import streamlit as st
 
+from data_access.areas import area_path, area_scorecard
 from data_access.attention import attention
 from data_access.filters import Filters
-from data_access.indicators import INDICATORS, commune_scorecard, headline
+from data_access.indicators import INDICATORS, headline
 from i18n import Catalog
 from ui import data
 from ui.attention import attention_panel
 from ui.downloads import download_buttons
-from ui.filters import drill_to, params_for, scope_label
+from ui.filters import drill_to, params_for, scope_label, widen_to
 from ui.guard import left_out, section
 from ui.i18n import t
 from ui.page import setup
@@ -30,6 +31,16 @@ T = Catalog(
             "Chạm vào một dòng để xem số liệu riêng của xã đó.",
             "Tap a row to see that commune's own figures.",
         ),
+        "tap_hint_province": (
+            "Chạm vào một dòng để xem các huyện, xã của tỉnh đó.",
+            "Tap a row to see that province's districts or communes.",
+        ),
+        "tap_hint_district": (
+            "Chạm vào một dòng để xem các xã, thị trấn của huyện đó.",
+            "Tap a row to see that district's communes.",
+        ),
+        "up_to": ("↑ {name}", "↑ {name}"),
+        "up_to_all": ("↑ Toàn bộ phạm vi", "↑ Everything you may see"),
     },
 )
 # The indicator domains below the first screen, in the page's order, with the message heading
@@ -86,9 +97,22 @@ for domain, heading in DOMAINS:
     with section(lang):
         tiles(head(), [i.code for i in INDICATORS if i.domain == domain], page, context)
 
-st.subheader(t("commune_table", lang))
 with section(lang):
-    table = commune_table(data.run(commune_scorecard, filters, scope), lang)
+    path = data.run(area_path, filters, scope)
+    if path:  # the way back up the tree, above the table the taps went down to
+        ups = st.columns(len(path) + 1)
+        ups[0].button(T("up_to_all", lang), on_click=widen_to, args=(None,), key="up_all")
+        for column, (code, name) in zip(ups[1:], path, strict=True):
+            if code != filters.area or filters.communes:
+                column.button(
+                    T("up_to", lang, name=name), on_click=widen_to, args=(code,), key=f"up_{code}"
+                )
+
+card = data.run(area_scorecard, filters, scope)
+level = str(card["level"].iloc[0]) if len(card) else "commune"
+st.subheader(t(f"{level}_table", lang))
+with section(lang):
+    table = commune_table(card.drop(columns=["level"]), lang, level)
     # Tapping a row (its marker or any cell, the commune's name included) narrows every figure
     # on the page to that commune.
     picked = st.dataframe(
@@ -97,15 +121,20 @@ with section(lang):
         height="content",  # every commune at once; a wide table scrolls sideways, inside itself
         row_height=ROW_HEIGHT,
         hide_index=True,
-        column_config={t("commune", lang): st.column_config.TextColumn(pinned=True)},
+        column_config={t(level, lang): st.column_config.TextColumn(pinned=True)},
         on_select="rerun",
         selection_mode=["single-row", "single-cell"],
         key=table_key(filters),
     )
     tapped = [*picked.selection.rows, *(row for row, _ in picked.selection.cells)]
     if tapped and len(table.codes) > 1:
-        drill_to(communes=[table.codes[tapped[0]]])
-    hint = f" {T('tap_hint', lang)}" if len(table.codes) > 1 else ""
+        code = table.codes[tapped[0]]
+        if level == "commune":
+            drill_to(communes=[code])
+        else:
+            drill_to(area=code)
+    hint_key = "tap_hint" if level == "commune" else f"tap_hint_{level}"
+    hint = f" {T(hint_key, lang)}" if len(table.codes) > 1 else ""
     st.caption(t("legend_bands", lang) + hint)
     # The files hold the table on screen: its headers, its rows, the numbers behind its cells.
     download_buttons(table.numbers, "tong-quan-xa", lang, key="overview_table")

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from charts.formatting import fmt_date
-from data_access import db, queries, summaries
+from data_access import areas, db, queries, summaries
 from data_access.demo import demo_engine
 from data_access.errors import DatabaseUnavailableError
 from data_access.filters import Filters, Scope
@@ -405,6 +405,16 @@ def _scoped_names(db_key: str, version: str, scope: Scope) -> Stamped:
 def scoped_names(version: str, scope: Scope) -> dict[str, str]:
     """{code: name} of the communes of ``version`` that ``scope`` may see."""
     return _used(_scoped_names(database().key, version, shared(scope)))  # type: ignore[no-any-return]
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _area_names(db_key: str, version: str, scope: Scope) -> Stamped:
+    return _query(areas.area_names, version, scope)
+
+
+def area_names(version: str, scope: Scope) -> dict[str, str]:
+    """{code: name} of the provinces and districts of ``version`` that ``scope`` may see."""
+    return _used(_area_names(database().key, version, shared(scope)))  # type: ignore[no-any-return]
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)

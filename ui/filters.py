@@ -35,7 +35,8 @@ from .text import plain
 
 QP_COMMUNES, QP_FROM, QP_TO, QP_VERSION, QP_LANG = "xa", "tu", "den", "dv", "lang"
 QP_PERIOD = "ky"  # the briefing's report period: ?ky=2023-Q3 or ?ky=2023
-FILTER_KEYS = (QP_COMMUNES, QP_FROM, QP_TO, QP_VERSION)
+QP_AREA = "vung"  # a province or district the figures are narrowed to (Filters.area)
+FILTER_KEYS = (QP_COMMUNES, QP_FROM, QP_TO, QP_VERSION, QP_AREA)
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 CODE_RE = re.compile(r"^[0-9A-Za-z]{1,10}$")
 MAX_CODES = 50  # more codes than any district has communes is garbage, not a selection
@@ -112,12 +113,14 @@ def parse_params(
     lang: str = "vi",
     known: Mapping[str, set[str]] | None = None,
     scope: Scope | None = None,
+    areas: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[Filters, list[str]]:
     """Validate the filter part of a query string.
 
     ``codes`` maps each unit version to the commune codes the user may see; ``known`` to all
-    codes, so that a code outside the user's scope is named as such. Returns the filters (each
-    bad part replaced by its default) and short notices naming what was bad.
+    codes, so that a code outside the user's scope is named as such; ``areas`` to the provinces
+    and districts the user may see (``?vung=``). Returns the filters (each bad part replaced by
+    its default) and short notices naming what was bad.
     """
     problems: list[str] = []
     default = default_filters(data, scope)
@@ -140,7 +143,11 @@ def parse_params(
         lang,
         problems,
     )
-    return Filters(period, communes, version), problems
+    area = params.get(QP_AREA) or None
+    if area is not None and area not in (areas or {}).get(version, {}):
+        problems.append(t("bad_area", lang, code=area[:20]))
+        area = None
+    return Filters(period, communes, version, area), problems
 
 
 def _communes(
@@ -201,6 +208,8 @@ def params_for(filters: Filters) -> dict[str, str]:
     }
     if filters.communes:
         params[QP_COMMUNES] = ",".join(filters.communes)
+    if filters.area:
+        params[QP_AREA] = filters.area
     return params
 
 
@@ -258,8 +267,11 @@ def _on_change(choices: dict[str, tuple[str, Period]]) -> None:
     ss = st.session_state
     version = ss.get("f_dv", VERSION_2023)
     communes = tuple(ss.get("f_xa", ()))
+    area = ss.get("_f_area")
     if version != ss.get("_f_dv_before", version):
-        communes = ()  # codes mean other units in another version
+        communes, area = (), None  # codes mean other units in another version
+    elif communes and communes != tuple(ss.get("_f_xa_before", ())):
+        area = None  # communes picked by name: any of the scope, not only the tapped area's
     key = ss.get("f_ky", CUSTOM)
     ss["_f_custom"] = key == CUSTOM
     if key in choices:
@@ -271,7 +283,7 @@ def _on_change(choices: dict[str, tuple[str, Period]]) -> None:
             period = Period(start, end)
         except InvalidPeriodError:
             period = Period(start, start)  # the end moved before the start: show one month
-    _write_url(params_for(Filters(period, communes, version)))
+    _write_url(params_for(Filters(period, communes, version, area)))
 
 
 def filter_bar(
@@ -280,6 +292,7 @@ def filter_bar(
     lang: str,
     known: Mapping[str, set[str]] | None = None,
     scope: Scope | None = None,
+    areas: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[Filters, list[str], str | None]:
     """Draw the filter row; return the filters in effect, notices about a bad link, and the
     notice of a period cut to what its unit version can show (``fit_version``).
@@ -295,7 +308,7 @@ def filter_bar(
     """
     scope = scope or Scope.everything()
     code_sets = {v: set(names) for v, names in codes.items()}
-    filters, problems = parse_params(current_params(), code_sets, data, lang, known, scope)
+    filters, problems = parse_params(current_params(), code_sets, data, lang, known, scope, areas)
     filters, note = fit_version(filters, lang)
     _write_url(params_for(filters))
     choices = quick_periods(data, lang)
@@ -306,6 +319,9 @@ def filter_bar(
     ss["f_ky"] = selected_key
     ss["f_dv"] = filters.version
     ss["_f_dv_before"] = filters.version
+    ss["_f_area"] = filters.area
+    ss["_f_xa_before"] = filters.communes
+    area_names = (areas or {}).get(filters.version, {})
     ss["f_tu"], ss["f_den"] = filters.period.start, filters.period.end
     names = codes.get(filters.version, {})
     with st.container(border=True, key="filter_bar"):
@@ -316,7 +332,9 @@ def filter_bar(
             format_func=lambda c: names.get(c, c),
             # Empty means everything the scope covers: say what that is, never "Toàn huyện" to a
             # commune head.
-            placeholder=scope_label(filters.with_communes(()), names, scope, lang, count=True),
+            placeholder=scope_label(
+                filters.with_communes(()), names, scope, lang, count=True, areas=area_names
+            ),
             key="f_xa",
             on_change=_on_change,
             args=(choices,),
@@ -374,6 +392,7 @@ def scope_label(
     lang: str,
     count: bool = False,
     area: str | None = None,
+    areas: Mapping[str, str] | None = None,
 ) -> str:
     """What the figures cover, by name: the chosen communes; else every commune the user may see
     (their own commune for a commune head); the whole area only for an unlimited scope, as the
@@ -383,7 +402,11 @@ def scope_label(
     ``count`` adds how many communes the whole area has ("Toàn huyện (9 xã, thị trấn)").
     ``area`` is that label when the caller has it; else it is read (cached) from the database.
     In the 2025 units a commune head sees only part of a merged commune, and is told so.
+    ``areas`` names the provinces and districts: filters narrowed to one (``Filters.area``)
+    without chosen communes cover that province or district.
     """
+    if filters.area and not filters.communes:
+        return (areas or {}).get(filters.area, filters.area)
     if filters.communes:
         label = ", ".join(names.get(c, c) for c in filters.communes)
     elif scope.communes is None:
@@ -416,26 +439,44 @@ def describe(
     lang: str,
     scope: Scope,
     area: str | None = None,
+    areas: Mapping[str, str] | None = None,
 ) -> str:
     """One line stating the filters in effect: what is shown · period · data as of.
 
     Markdown-safe (for st.caption): commune names and the area's label come from the database
     and are escaped. ``area``: the whole area's label, as ``scope_label`` takes it.
     """
-    where = plain(scope_label(filters, names, scope, lang, area=area))
+    where = plain(scope_label(filters, names, scope, lang, area=area, areas=areas))
     period = fmt_period(filters.period.start, filters.period.end, lang)
     as_of = t("data_as_of", lang, date=fmt_date(data.as_of, lang))
     return f"{t('in_effect', lang)}: {where} · {period} · {as_of}"
 
 
-def drill_to(communes: list[str] | None = None, month: date | None = None) -> None:
-    """Narrow the current filters to a tapped commune and/or month, update the URL, rerun."""
+def drill_to(
+    communes: list[str] | None = None, month: date | None = None, area: str | None = None
+) -> None:
+    """Narrow the current filters to a tapped commune, province or district and/or month,
+    update the URL, rerun."""
     params = dict(st.session_state.get(SESSION_KEY, {}))
     if communes:
         params[QP_COMMUNES] = ",".join(communes)
+    if area:
+        params[QP_AREA] = area
+        params.pop(QP_COMMUNES, None)
     if month:
         params[QP_FROM] = params[QP_TO] = f"{month:%Y-%m}"
         st.session_state["_f_custom"] = False
     if params != st.session_state.get(SESSION_KEY):
         _write_url(params)
         st.rerun()
+
+
+def widen_to(area: str | None) -> None:
+    """Button callback: the current filters under a wider area (None: the whole scope), every
+    commune of it; the period and unit version stay."""
+    params = dict(st.session_state.get(SESSION_KEY, {}))
+    params.pop(QP_COMMUNES, None)
+    params.pop(QP_AREA, None)
+    if area:
+        params[QP_AREA] = area
+    _write_url(params)

@@ -8,7 +8,7 @@ in its place and stops the page (``ui.data``) — never Streamlit's error box.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import streamlit as st
@@ -50,6 +50,7 @@ class Page:
     lang: str
     names: dict[str, str]  # code -> name, for the filters' unit version
     data_range: DataRange
+    areas: dict[str, str] = field(default_factory=dict)  # provinces, districts: code -> name
 
 
 def current_lang() -> str:
@@ -110,10 +111,11 @@ def _filters(lang: str, scope: Scope, data_range: DataRange, with_filter_bar: bo
     versions = (VERSION_2023, VERSION_2025)
     names = {version: data.scoped_names(version, scope) for version in versions}
     known = {version: set(data.scoped_names(version, Scope.everything())) for version in versions}
+    areas = {version: data.area_names(version, scope) for version in versions}
     asked_period = None
     if with_filter_bar:
         asked_period = _asked_period(data_range, scope)
-        filters, problems, cut = filter_bar(names, data_range, lang, known, scope)
+        filters, problems, cut = filter_bar(names, data_range, lang, known, scope, areas)
     else:
         version_only = {k: v for k, v in current_params().items() if k == QP_VERSION}
         # Without ?dv=, the report period's units, as ?tu=&den= give them on the other pages: a
@@ -124,15 +126,17 @@ def _filters(lang: str, scope: Scope, data_range: DataRange, with_filter_bar: bo
             end = min(report.end_date, data_range.as_of)
             version_only[QP_VERSION] = version_in_force(end)
         codes = {version: set(shown) for version, shown in names.items()}
-        filters, problems = parse_params(version_only, codes, data_range, lang, known, scope)
+        filters, problems = parse_params(version_only, codes, data_range, lang, known, scope, areas)
         cut = None
     for problem in problems:
         st.warning(t("bad_link", lang, detail=plain(problem)), icon="🔗")  # URL text: as typed
     if cut is not None:
         _offer_later_units(cut, asked_period or filters.period, lang)
     if with_filter_bar:
-        _filters_in_effect(filters, scope, names[filters.version], data_range, lang)
-    return Page(filters, scope, lang, names[filters.version], data_range)
+        _filters_in_effect(
+            filters, scope, names[filters.version], data_range, lang, areas[filters.version]
+        )
+    return Page(filters, scope, lang, names[filters.version], data_range, areas[filters.version])
 
 
 def _report_period(raw: str | None) -> Period | None:
@@ -198,13 +202,18 @@ def _header(title_key: str, lang: str) -> tuple[Scope, DataRange]:
 
 
 def _filters_in_effect(
-    filters: Filters, scope: Scope, names: dict[str, str], data_range: DataRange, lang: str
+    filters: Filters,
+    scope: Scope,
+    names: dict[str, str],
+    data_range: DataRange,
+    lang: str,
+    areas: dict[str, str],
 ) -> None:
     """The caption under the filter bar: what is shown, and when the summaries were made."""
     # A commune head's unit seen in other units: a 2023 commune is part of a new commune.
     if scope.communes is not None and filters.version != scope.version == VERSION_2023:
         st.caption(t("partial_scope", lang))
-    line = describe(filters, names, data_range, lang, scope)
+    line = describe(filters, names, data_range, lang, scope, areas=areas)
     refreshed = data.summaries_as_of()
     if refreshed is not None:
         local = refreshed.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))

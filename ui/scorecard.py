@@ -53,13 +53,14 @@ def _colour(meets: object) -> str:
     return MEETS_COLOUR if meets is True else BELOW_COLOUR if meets is False else ""
 
 
-def commune_table(card: pd.DataFrame, lang: str) -> CommuneTable:
-    """The table of ``indicators.commune_scorecard``: a row per commune, a column per indicator."""
+def commune_table(card: pd.DataFrame, lang: str, level: str = "commune") -> CommuneTable:
+    """The table of ``indicators.commune_scorecard`` (or ``areas.area_scorecard``): a row per
+    commune (province, district: ``level``), a column per indicator."""
     codes = [i.code for i in INDICATORS]
     index = ["unit_code", "unit_name"]
     values = card.pivot(index=index, columns="code", values="value")[codes]
     meets = card.pivot(index=index, columns="code", values="meets_target")[codes]
-    commune = t("commune", lang)
+    commune = t(level, lang)
     names = [name for _, name in values.index]
     headers = {c: header(BY_CODE[c], lang) for c in codes}
     numbers = pd.DataFrame(

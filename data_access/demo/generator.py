@@ -40,6 +40,25 @@ T = Catalog(
 )
 
 Progress = Callable[[float, str], None]  # (fraction done, message) as a progress bar shows it
+# At scale N the synthetic district copies are grouped into provinces of this many districts,
+# as the country had them before 1/7/2025 (705 districts in 63 provinces, about 11 each) [G].
+# The first province is Quảng Ninh, with Đầm Hà (copy 0) and copies 1–10; the next ones are
+# "Tỉnh mẫu 2", "Tỉnh mẫu 3", … with 3-digit codes "801", "802", … that no real province has.
+DISTRICTS_PER_PROVINCE = 11
+
+
+def add_province(rows: Rows, number: int) -> int:
+    """The province row of the ``number``-th group of district copies (0: Quảng Ninh)."""
+    return rows.add(
+        s.admin_unit,
+        code="22" if number == 0 else f"8{number:02d}",
+        name="Tỉnh Quảng Ninh" if number == 0 else f"Tỉnh mẫu {number + 1}",
+        kind=s.KIND_PROVINCE,
+        parent_id=None,
+        population=None,
+        valid_from=date(1963, 10, 30),
+        valid_to=None,
+    )
 
 
 def report_progress(progress: Progress | None, done: int, scale: int) -> None:
@@ -61,16 +80,7 @@ class Builder:
     def build(self, progress: Progress | None = None) -> Iterator[Chunk]:
         """Generate all rows, one chunk per district (so national scale fits in memory)."""
         rows = self.rows
-        province_id = rows.add(
-            s.admin_unit,
-            code="22",
-            name="Tỉnh Quảng Ninh",
-            kind=s.KIND_PROVINCE,
-            parent_id=None,
-            population=None,
-            valid_from=date(1963, 10, 30),
-            valid_to=None,
-        )
+        province_id = add_province(rows, 0)
         for valid_from, valid_to, amount, legal_basis in ALLOWANCE_RATES + LATER_RATES:
             rows.add(
                 s.allowance_rate,
@@ -84,6 +94,8 @@ class Builder:
             s.dataset_info, key="scale", value=str(self.scale), updated_at=datetime(2023, 12, 1)
         )
         for index in range(self.scale):
+            if index and index % DISTRICTS_PER_PROVINCE == 0:
+                province_id = add_province(rows, index // DISTRICTS_PER_PROVINCE)
             d = District(index=index, rng=random.Random(self.seed * 1000 + index))
             self.build_district(d, province_id)
             report_progress(progress, index + 1, self.scale)

@@ -1,0 +1,149 @@
+"""The overview's comparison through the unit tree: provinces, then the districts or communes of
+one province, then the communes of one district (issue 14 §4).
+
+A selection that spans several provinces is compared province by province; one province with
+several districts (the 2023 units) district by district; anything narrower commune by commune.
+A tap on a province's or district's row narrows the filters to it (``Filters.area``), which
+every page then applies through ``units.resolve``.
+
+The figures of a province or a district are sums of its communes' measures (numerators and
+denominators counted in the database per commune, ``queries.measures``), so a province's row is
+exactly the headline of the same selection narrowed to that province; a ratio is judged against
+the area-wide target, as a commune's is; a count has no target above the commune (targets are
+set for a district and its communes).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pandas as pd
+from sqlalchemy.engine import Connection
+
+from .filters import Filters, Period, Scope
+from .indicators import BY_CODE, INDICATORS, commune_scorecard, targets
+from .queries import measures
+from .units import commune_areas, resolve
+
+Level = Literal["province", "district", "commune"]
+LEVELS: tuple[Level, ...] = ("province", "district", "commune")
+COLUMNS = {
+    "province": ("province_code", "province_name"),
+    "district": ("district_code", "district_name"),
+}
+ANY_PERIOD = Period.year(2000)  # for filters that only select units: resolve reads no period
+
+
+def selected_areas(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``units.commune_areas`` of the communes the filters and scope select."""
+    resolved = resolve(conn, filters, scope)
+    tree = commune_areas(conn, filters.version)
+    if resolved.unit_ids is not None:
+        tree = tree[tree["unit_id"].isin(resolved.unit_ids)]
+    return tree
+
+
+def comparison_level(conn: Connection, filters: Filters, scope: Scope) -> Level:
+    """The level the overview compares at: provinces when the selection spans several, else
+    districts when it spans several (2023 units), else communes. Chosen communes are always
+    compared as communes."""
+    if filters.communes:
+        return "commune"
+    tree = selected_areas(conn, filters, scope)
+    for level in ("province", "district"):
+        code_column = COLUMNS[level][0]
+        if tree[code_column].nunique(dropna=False) > 1:
+            return level  # type: ignore[return-value]
+    return "commune"
+
+
+def area_scorecard(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Each area's value of every indicator at ``comparison_level``, its target and whether it
+    meets it: the columns of ``indicators.commune_scorecard`` and ``level``."""
+    level = comparison_level(conn, filters, scope)
+    if level == "commune":
+        return commune_scorecard(conn, filters, scope).assign(level=level)
+    code_column, name_column = COLUMNS[level]
+    per_commune = measures(conn, filters, scope, sorted({i.group for i in INDICATORS}))
+    tree = commune_areas(conn, filters.version)[["unit_id", code_column, name_column]]
+    joined = per_commune.drop(columns=["code", "name"]).merge(tree, on="unit_id")
+    counted = [c for c in joined.columns if c not in ("unit_id", code_column, name_column)]
+    # Sums of the communes' numerators and denominators: a ratio of sums, never a mean of ratios.
+    grouped = (
+        joined.fillna({code_column: "", name_column: ""})
+        .groupby([code_column, name_column], sort=True)[counted]
+        .sum()
+        .reset_index()
+    )
+    goal = targets(conn, filters, scope, filters.period.end.year, district_only=True)
+    area_goal = goal.set_index("code")["value"].to_dict() if len(goal) else {}
+    columns: dict[str, list[Any]] = {
+        name: []
+        for name in (
+            "unit_code",
+            "unit_name",
+            "code",
+            "value",
+            "numerator",
+            "denominator",
+            "target",
+            "meets_target",
+        )
+    }
+    codes, names = grouped[code_column].tolist(), grouped[name_column].tolist()
+    for ind in INDICATORS:
+        nums = [int(n) for n in grouped[ind.numerator].tolist()]
+        dens = (
+            [int(d) for d in grouped[ind.denominator].tolist()]
+            if ind.denominator
+            else [None] * len(nums)
+        )
+        target = area_goal.get(ind.code) if ind.unit == "percent" else None
+        for code, name, num, den in zip(codes, names, nums, dens, strict=True):
+            value = ind.value(num, den)
+            columns["unit_code"].append(code)
+            columns["unit_name"].append(name)
+            columns["code"].append(ind.code)
+            columns["value"].append(value)
+            columns["numerator"].append(num)
+            columns["denominator"].append(den)
+            columns["target"].append(target)
+            columns["meets_target"].append(_meets(ind.code, value, target))
+    return pd.DataFrame(columns).assign(level=level)
+
+
+def _meets(code: str, value: float | None, target: float | None) -> bool | None:
+    ind = BY_CODE[code]
+    if target is None or value is None or pd.isna(value) or ind.higher_is_better is None:
+        return None
+    return bool(value >= target) if ind.higher_is_better else bool(value <= target)
+
+
+def area_names(conn: Connection, version: str, scope: Scope) -> dict[str, str]:
+    """{code: name} of the provinces and districts above the communes of ``version`` that
+    ``scope`` may see (what ``?vung=`` may name)."""
+    tree = selected_areas(conn, Filters(ANY_PERIOD, (), version), scope)
+    names: dict[str, str] = {}
+    for level in ("province", "district"):
+        code_column, name_column = COLUMNS[level]
+        part = tree[[code_column, name_column]].dropna().drop_duplicates()
+        names.update(zip(part[code_column].tolist(), part[name_column].tolist(), strict=True))
+    return names
+
+
+def area_path(conn: Connection, filters: Filters, scope: Scope) -> list[tuple[str, str]]:
+    """(code, name) from the top of the tree down to ``filters.area`` (its province, then the
+    area itself), for the way back up; [] without an area. Only areas ``scope`` may see."""
+    if filters.area is None:
+        return []
+    tree = selected_areas(conn, filters, scope)
+    path: list[tuple[str, str]] = []
+    for level in ("province", "district"):
+        code_column, name_column = COLUMNS[level]
+        part = tree[[code_column, name_column]].dropna().drop_duplicates()
+        if len(part) == 1:
+            code, name = part.iloc[0]
+            path.append((str(code), str(name)))
+        if path and path[-1][0] == filters.area:
+            break
+    return path

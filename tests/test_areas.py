@@ -1,0 +1,218 @@
+"""The overview through the unit tree (issue 14 §4): provinces, then the districts or communes of
+one province, then the communes of one district, on a demo of three district copies grouped
+into two provinces (two districts per province for the test), on SQLite and PostgreSQL.
+
+Expected values are read from the rows with SQL written here (the payments of each province's
+units, the units under each province), not from the queries under test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from data_access import schema as s
+from data_access.areas import area_names, area_path, area_scorecard, comparison_level
+from data_access.db import make_engine, sqlite_file_url
+from data_access.demo import generator
+from data_access.demo.load import build_demo
+from data_access.errors import OutOfScopeError, UnknownAreaError
+from data_access.filters import Filters, Period, Scope
+from data_access.indicators import INDICATORS, headline
+from devtools.pgserver import create_database
+from ui.filters import DataRange, parse_params
+
+YEAR_2023 = Period.year(2023)
+YEAR_2026 = Period.months(2026, 1, 2026, 11)
+QUANG_NINH, SECOND = "22", "801"  # the demo's province, and the first synthetic one
+DAM_HA, COPY_2, COPY_3 = "200", "9001", "9002"  # the three districts (2023 units)
+
+
+def _build(url: str) -> None:
+    writer = sa.create_engine(url)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(generator, "DISTRICTS_PER_PROVINCE", 2)
+        build_demo(writer, scale=3, seed_problems=False)
+    writer.dispose()
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def three(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """A read-only engine on the three-district demo (two provinces)."""
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("areas") / "three.sqlite"
+        _build(f"sqlite:///{path}")
+        engine = make_engine(sqlite_file_url(path, read_only=True))
+    else:
+        url = create_database(request.getfixturevalue("pg_admin_url"), "areas_three")
+        _build(url)
+        engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def conn(three: Engine) -> Iterator[Connection]:
+    with three.connect() as connection:
+        yield connection
+
+
+def _paid_by_province(conn: Connection, period: Period) -> dict[str, int]:
+    """Allowance paid for the months of ``period`` per province, from the payments and the unit
+    tree as stored: a payment's unit, its parent (district or province), the parent's parent."""
+    u, p1, p2, pay = (
+        s.admin_unit,
+        s.admin_unit.alias("p1"),
+        s.admin_unit.alias("p2"),
+        s.allowance_payment,
+    )
+    province = sa.case((p1.c.kind == s.KIND_PROVINCE, p1.c.code), else_=p2.c.code)
+    stmt = (
+        sa.select(province, sa.func.sum(pay.c.amount_vnd))
+        .select_from(pay)
+        .join(u, u.c.id == pay.c.admin_unit_id)
+        .join(p1, p1.c.id == u.c.parent_id)
+        .join(p2, p2.c.id == p1.c.parent_id, isouter=True)
+        .where(pay.c.status == "paid", pay.c.month.between(period.start, period.end))
+        .group_by(province)
+    )
+    return {str(code): int(total) for code, total in conn.execute(stmt)}
+
+
+def test_the_scale_builder_groups_district_copies_into_provinces(conn: Connection) -> None:
+    u, parent = s.admin_unit, s.admin_unit.alias("parent")
+    rows = conn.execute(
+        sa.select(parent.c.code, parent.c.name, u.c.code)
+        .join(parent, parent.c.id == u.c.parent_id)
+        .where(u.c.kind == s.KIND_DISTRICT)
+        .order_by(u.c.code)
+    ).all()
+    assert [tuple(r) for r in rows] == [
+        (QUANG_NINH, "Tỉnh Quảng Ninh", DAM_HA),
+        (QUANG_NINH, "Tỉnh Quảng Ninh", COPY_2),
+        (SECOND, "Tỉnh mẫu 2", COPY_3),
+    ]
+    # From 1/7/2025 the communes hang from the province directly (no district level).
+    new = conn.execute(
+        sa.select(parent.c.code, sa.func.count())
+        .join(parent, parent.c.id == u.c.parent_id)
+        .where(u.c.valid_from == date(2025, 7, 1))
+        .group_by(parent.c.code)
+        .order_by(parent.c.code)
+    ).all()
+    assert [tuple(r) for r in new] == [(QUANG_NINH, 4), (SECOND, 2)]
+
+
+@pytest.mark.parametrize(
+    ("filters", "level"),
+    [
+        (Filters(YEAR_2023, (), "2023"), "province"),
+        (Filters(YEAR_2026, (), "2025"), "province"),
+        (Filters(YEAR_2023, (), "2023", QUANG_NINH), "district"),  # two districts
+        (Filters(YEAR_2023, (), "2023", SECOND), "commune"),  # one district: its communes
+        (Filters(YEAR_2026, (), "2025", QUANG_NINH), "commune"),  # no districts since 7/2025
+        (Filters(YEAR_2023, (), "2023", DAM_HA), "commune"),
+        (Filters(YEAR_2023, ("06901",), "2023"), "commune"),  # communes chosen by name
+    ],
+)
+def test_the_overview_compares_at_the_level_the_selection_spans(
+    conn: Connection, filters: Filters, level: str
+) -> None:
+    assert comparison_level(conn, filters, Scope.everything()) == level
+
+
+@pytest.mark.parametrize(("period", "version"), [(YEAR_2023, "2023"), (YEAR_2026, "2025")])
+def test_a_province_row_is_its_payments_and_its_own_headline(
+    conn: Connection, period: Period, version: str
+) -> None:
+    card = area_scorecard(conn, Filters(period, (), version), Scope.everything())
+    assert set(card["level"]) == {"province"}
+    assert sorted(set(card["unit_code"])) == [QUANG_NINH, SECOND]
+    paid = card[card["code"] == "F15"].set_index("unit_code")["value"].to_dict()
+    assert paid == _paid_by_province(conn, period)
+    # Every indicator of a province's row is the headline of the page narrowed to it, and the
+    # provinces' numerators add up to the whole selection's.
+    whole = headline(conn, Filters(period, (), version), Scope.everything()).set_index("code")
+    for province in (QUANG_NINH, SECOND):
+        own = headline(conn, Filters(period, (), version, province), Scope.everything())
+        row = card[card["unit_code"] == province].set_index("code")
+        for ind in INDICATORS:
+            assert (
+                row.loc[ind.code, "numerator"] == own.set_index("code").loc[ind.code, "numerator"]
+            )
+            if ind.denominator:
+                assert (
+                    row.loc[ind.code, "denominator"]
+                    == own.set_index("code").loc[ind.code, "denominator"]
+                )
+    for ind in INDICATORS:
+        part = card[card["code"] == ind.code]
+        assert int(part["numerator"].sum()) == int(whole.loc[ind.code, "numerator"]), ind.code
+
+
+def test_a_province_of_2023_compares_its_districts(conn: Connection) -> None:
+    card = area_scorecard(conn, Filters(YEAR_2023, (), "2023", QUANG_NINH), Scope.everything())
+    names = card[card["code"] == "F15"].set_index("unit_code")["unit_name"].to_dict()
+    assert names == {DAM_HA: "Huyện Đầm Hà", COPY_2: "Huyện Đầm Hà (mẫu 2)"}
+    paid = card[card["code"] == "F15"]["value"].sum()
+    assert paid == _paid_by_province(conn, YEAR_2023)[QUANG_NINH]
+
+
+def test_a_district_compares_its_nine_communes(conn: Connection) -> None:
+    card = area_scorecard(conn, Filters(YEAR_2023, (), "2023", COPY_2), Scope.everything())
+    assert set(card["level"]) == {"commune"}
+    assert len(set(card["unit_code"])) == 9
+    assert all(code.startswith("9001") for code in card["unit_code"])
+
+
+def test_the_way_back_up_names_each_level(conn: Connection) -> None:
+    everything = Scope.everything()
+    assert area_path(conn, Filters(YEAR_2023, (), "2023"), everything) == []
+    assert area_path(conn, Filters(YEAR_2023, (), "2023", COPY_2), everything) == [
+        (QUANG_NINH, "Tỉnh Quảng Ninh"),
+        (COPY_2, "Huyện Đầm Hà (mẫu 2)"),
+    ]
+    assert area_path(conn, Filters(YEAR_2026, (), "2025", SECOND), everything) == [
+        (SECOND, "Tỉnh mẫu 2")
+    ]
+
+
+def test_scope_limits_the_areas(conn: Connection) -> None:
+    """A province role sees its province's areas only, and not another province's."""
+    province = Scope.whole_province(SECOND)
+    assert area_names(conn, "2023", province) == {
+        SECOND: "Tỉnh mẫu 2",
+        COPY_3: "Huyện Đầm Hà (mẫu 3)",
+    }
+    assert area_names(conn, "2025", province) == {SECOND: "Tỉnh mẫu 2"}
+    with pytest.raises(OutOfScopeError):
+        area_scorecard(conn, Filters(YEAR_2023, (), "2023", QUANG_NINH), province)
+    head = Scope.commune("06901")  # the head of Xã Quảng An: one commune, its own row
+    card = area_scorecard(conn, Filters(YEAR_2023, (), "2023"), head)
+    assert set(card["unit_code"]) == {"06901"}
+
+
+def test_an_unknown_area_is_refused_by_the_query_and_by_the_link(conn: Connection) -> None:
+    with pytest.raises(UnknownAreaError):
+        area_scorecard(conn, Filters(YEAR_2023, (), "2023", "999"), Scope.everything())
+    with pytest.raises(UnknownAreaError):  # a district of 2023 is no area of the 2025 units
+        area_scorecard(conn, Filters(YEAR_2026, (), "2025", DAM_HA), Scope.everything())
+    data = DataRange(YEAR_2023.start, YEAR_2026.end)
+    areas = {"2023": area_names(conn, "2023", Scope.everything()), "2025": {}}
+    filters, problems = parse_params(
+        {"tu": "2023-01", "den": "2023-12", "dv": "2023", "vung": "999"}, {}, data, areas=areas
+    )
+    assert filters.area is None
+    assert problems == ["mã tỉnh, huyện «999» không có"]
+    filters, problems = parse_params(
+        {"tu": "2023-01", "den": "2023-12", "dv": "2023", "vung": COPY_2}, {}, data, areas=areas
+    )
+    assert (filters.area, problems) == (COPY_2, [])
