@@ -171,7 +171,8 @@ class Filters:
     ``communes`` holds GSO codes of the chosen unit ``version``; empty means every commune the
     scope allows (the whole district). ``area`` narrows the selection to the communes under one
     province or district of that version (its GSO code; ``data_access.areas``): what a tap on a
-    province's or district's row of the overview asks for.
+    province's or district's row of the overview asks for. Chosen communes are the selection
+    even with an area (a commune tapped under it keeps the area, for the way back up).
     """
 
     period: Period

@@ -227,11 +227,9 @@ def resolve(conn: Connection, filters: Filters, scope: Scope) -> Resolved:
                 raise UnknownCommuneError(code, filters.version)
         unit_ids = tuple(sorted(int(by_code[c]) for c in filters.communes))
     if filters.area is not None:
-        under = area_unit_ids(conn, filters.version, filters.area)
-        if unit_ids is None:
-            unit_ids, asked = under, [filters.area]
-        else:  # communes outside the area are not part of the selection
-            unit_ids = tuple(u for u in unit_ids if u in set(under))
+        under = area_unit_ids(conn, filters.version, filters.area)  # checked either way
+        if unit_ids is None:  # chosen communes are the selection; the area is where they were
+            unit_ids, asked = under, [filters.area]  # tapped from (the way back up)
     base_ids = scope_base_units(conn, scope)
     if base_ids is not None:
         allowed = set(visible_units(conn, filters.version, base_ids))

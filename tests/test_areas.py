@@ -216,3 +216,14 @@ def test_an_unknown_area_is_refused_by_the_query_and_by_the_link(conn: Connectio
         {"tu": "2023-01", "den": "2023-12", "dv": "2023", "vung": COPY_2}, {}, data, areas=areas
     )
     assert (filters.area, problems) == (COPY_2, [])
+
+
+def test_chosen_communes_are_the_selection_whatever_the_area(conn: Connection) -> None:
+    """A commune picked on the commune page while the address still holds the province it was
+    tapped from (``vung`` kept for the way back up) shows that commune, wherever it lies."""
+    everything = Scope.everything()
+    commune = "900101"  # Xã Quảng An of the first copy, in Quảng Ninh, not in "Tỉnh mẫu 2"
+    alone = headline(conn, Filters(YEAR_2023, (commune,), "2023"), everything)
+    under = headline(conn, Filters(YEAR_2023, (commune,), "2023", SECOND), everything)
+    assert under["numerator"].tolist() == alone["numerator"].tolist()
+    assert int(alone.set_index("code").loc["F15", "numerator"]) > 0
