@@ -18,8 +18,10 @@ from sqlalchemy.engine import Connection
 from data_access import payouts, queries
 from data_access.areas import area_scorecard
 from data_access.attention import attention
+from data_access.excluded import excluded_counts
 from data_access.filters import Filters, Scope
 from data_access.indicators import INDICATORS, headline
+from data_access.trends import quarterly
 
 PAGE_MODULES = ("coverage", "housing", "training", "payouts")  # data_access modules of pages
 ONE_PROVINCE = "22"  # the overview after a tap on a province's row: the demo's own province
@@ -44,15 +46,16 @@ class Case:
 
 def cases() -> list[Case]:
     """The overview, each measure group, and each page module's public queries."""
-    page = [("headline", headline), ("attention", attention), ("area_scorecard", area_scorecard)]
+    page = [
+        ("excluded_counts", excluded_counts),
+        ("headline", headline),
+        ("quarterly", quarterly),
+        ("attention", attention),
+        ("area_scorecard", area_scorecard),
+    ]
     out = [
-        Case(
-            "overview",
-            "headline + attention + area_scorecard",
-            page,
-            sorted({i.group for i in INDICATORS}),
-        ),
-        # The page's three cached queries, each on its own (the app runs them one after another).
+        Case("overview", "the page", page, sorted({i.group for i in INDICATORS})),
+        # The page's cached queries, each on its own (the app runs them one after another).
         *(Case("overview", name, [(name, fn)]) for name, fn in page),
         # A tap on a province's row: the same page for its districts (or its communes).
         Case(

@@ -280,7 +280,7 @@ def check_naive(case: Case, naive: dict[str, pd.DataFrame], dashboard: list[Any]
     :raises AssertionError: a measure differs (the comparison would not be honest).
     """
     if case.page == "overview":
-        head = dashboard[0]
+        head = dashboard[1]  # the page's second query: the headline
         for ind in INDICATORS:
             part = naive[ind.group]
             row = head[head["code"] == ind.code].iloc[0]

@@ -5,8 +5,9 @@
 
 Builds the demo at scale N (N copies of the district) into a SQLite file under /tmp, into
 ``--url``, or — ``--engine postgresql`` without a URL — into a private PostgreSQL server started
-for the run and removed after it. Then, for the overview (``indicators.headline``,
-``attention.attention`` and ``areas.area_scorecard``; for the whole scope, then for one province),
+for the run and removed after it. Then, for the overview page (every query it sends: the
+excluded records, the headline, the quarterly trends, what needs attention, the comparison
+through the tree; for the whole scope, then for one province),
 each measure group of ``queries.MEASURES`` and each public ``(conn, filters, scope)`` query of the
 page modules, with the filters a district leader opens
 first (every commune, the data's latest year):

@@ -31,6 +31,7 @@ COLUMNS = {
     "province": ("province_code", "province_name"),
     "district": ("district_code", "district_name"),
 }
+UNPLACED = "—"  # the row of communes that no province or district holds (a gap in the data)
 ANY_PERIOD = Period.year(2000)  # for filters that only select units: resolve reads no period
 
 
@@ -52,7 +53,7 @@ def comparison_level(conn: Connection, filters: Filters, scope: Scope) -> Level:
     tree = selected_areas(conn, filters, scope)
     for level in ("province", "district"):
         code_column = COLUMNS[level][0]
-        if tree[code_column].nunique(dropna=False) > 1:
+        if tree[code_column].nunique() > 1:  # units with nothing above them do not count
             return level  # type: ignore[return-value]
     return "commune"
 
@@ -69,8 +70,9 @@ def area_scorecard(conn: Connection, filters: Filters, scope: Scope) -> pd.DataF
     joined = per_commune.drop(columns=["code", "name"]).merge(tree, on="unit_id")
     counted = [c for c in joined.columns if c not in ("unit_id", code_column, name_column)]
     # Sums of the communes' numerators and denominators: a ratio of sums, never a mean of ratios.
+    # Communes with no province or district above them (a gap in the unit list) share one row.
     grouped = (
-        joined.fillna({code_column: "", name_column: ""})
+        joined.fillna({code_column: "", name_column: UNPLACED})
         .groupby([code_column, name_column], sort=True)[counted]
         .sum()
         .reset_index()
@@ -120,14 +122,17 @@ def _meets(code: str, value: float | None, target: float | None) -> bool | None:
 
 
 def area_names(conn: Connection, version: str, scope: Scope) -> dict[str, str]:
-    """{code: name} of the provinces and districts above the communes of ``version`` that
-    ``scope`` may see (what ``?vung=`` may name)."""
-    tree = selected_areas(conn, Filters(ANY_PERIOD, (), version), scope)
+    """{code: name} of the provinces and districts of ``version`` whose every commune ``scope``
+    may see (what ``?vung=`` may name): a commune head's district is not among them, so no
+    label ever names the district for one commune's figures."""
+    everything = commune_areas(conn, version)
+    seen = set(selected_areas(conn, Filters(ANY_PERIOD, (), version), scope)["unit_id"])
     names: dict[str, str] = {}
     for level in ("province", "district"):
         code_column, name_column = COLUMNS[level]
-        part = tree[[code_column, name_column]].dropna().drop_duplicates()
-        names.update(zip(part[code_column].tolist(), part[name_column].tolist(), strict=True))
+        for (code, name), part in everything.groupby([code_column, name_column]):
+            if set(part["unit_id"]) <= seen:
+                names[str(code)] = str(name)
     return names
 
 

@@ -154,8 +154,8 @@ def _read_areas(conn: Connection, version: str) -> pd.DataFrame:
         sa.select(
             u.c.id, u.c.code, up.c.code, up.c.name, up.c.kind, top.c.code, top.c.name, top.c.kind
         )
-        .join(up, up.c.id == u.c.parent_id, isouter=True)
-        .join(top, top.c.id == up.c.parent_id, isouter=True)
+        .join(up, sa.and_(up.c.id == u.c.parent_id, _valid_at(up, on)), isouter=True)
+        .join(top, sa.and_(top.c.id == up.c.parent_id, _valid_at(top, on)), isouter=True)
         .where(u.c.kind.in_(s.COMMUNE_KINDS), _valid_at(u, on), first_of_code(u, on))
         .order_by(u.c.code)
     )

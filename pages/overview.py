@@ -17,6 +17,7 @@ from ui.guard import left_out, section
 from ui.i18n import t
 from ui.page import setup
 from ui.scorecard import commune_table
+from ui.text import plain
 from ui.tiles import TileContext, tile, tile_context, tiles
 
 ROW_HEIGHT = 44  # a finger-sized row (44 px touch target) for tap-to-drill on a tablet
@@ -86,7 +87,7 @@ with section(lang):
     context = tile_context(page)
 first, *beside = st.columns(FIRST_ROW)
 with first, section(lang):
-    where = scope_label(filters, page.names, scope, lang)
+    where = scope_label(filters, page.names, scope, lang, areas=page.areas)
     attention_panel(data.run(attention, filters, scope), where, lang)
 for column, code in zip(beside, HEADLINE, strict=True):
     with column, section(lang):
@@ -105,13 +106,16 @@ with section(lang):
         for column, (code, name) in zip(ups[1:], path, strict=True):
             if code != filters.area or filters.communes:
                 column.button(
-                    T("up_to", lang, name=name), on_click=widen_to, args=(code,), key=f"up_{code}"
+                    T("up_to", lang, name=plain(name)),  # a name from the database: no Markdown
+                    on_click=widen_to,
+                    args=(code,),
+                    key=f"up_{code}",
                 )
 
-card = data.run(area_scorecard, filters, scope)
-level = str(card["level"].iloc[0]) if len(card) else "commune"
-st.subheader(t(f"{level}_table", lang))
 with section(lang):
+    card = data.run(area_scorecard, filters, scope)
+    level = str(card["level"].iloc[0]) if len(card) else "commune"
+    st.subheader(t(f"{level}_table", lang))
     table = commune_table(card.drop(columns=["level"]), lang, level)
     # Tapping a row (its marker or any cell, the commune's name included) narrows every figure
     # on the page to that commune.

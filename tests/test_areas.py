@@ -196,6 +196,9 @@ def test_scope_limits_the_areas(conn: Connection) -> None:
     with pytest.raises(OutOfScopeError):
         area_scorecard(conn, Filters(YEAR_2023, (), "2023", QUANG_NINH), province)
     head = Scope.commune("06901")  # the head of Xã Quảng An: one commune, its own row
+    # ... and no area to name: their district holds communes they may not see
+    assert area_names(conn, "2023", head) == {}
+    assert area_names(conn, "2023", Scope.everything())[COPY_2] == "Huyện Đầm Hà (mẫu 2)"
     card = area_scorecard(conn, Filters(YEAR_2023, (), "2023"), head)
     assert set(card["unit_code"]) == {"06901"}
 

@@ -26,7 +26,7 @@ def run_benchmark(args: list[str], out: Path, capsys: pytest.CaptureFixture[str]
 def assert_table_and_csv(printed: str, out: Path, engine: str) -> None:
     for group in MEASURES:
         assert f"| measures | {group} |" in printed
-    assert "| overview | headline + attention + area_scorecard |" in printed
+    assert "| overview | the page |" in printed
     assert "peak RSS of this process" in printed and "cache per session" in printed
     (written,) = out.glob(f"bench-{engine}-s1-*.csv")
     rows = list(csv.DictReader(written.open(encoding="utf-8")))

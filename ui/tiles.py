@@ -158,11 +158,12 @@ def tile_context(page: Page) -> TileContext:
     else:
         compared = t("vs_period", lang, period=fmt_period(before.start, before.end, lang))
     district, area = None, ""
-    if filters.communes or scope.communes is not None:
+    if filters.communes or filters.area or scope.communes is not None:
         try:
             whole = data.run(district_totals, filters, scope)
             district = dict(zip(whole["code"], whole["value"], strict=True))
-            area = data.run(whole_area, filters.with_communes(()), Scope.everything()).label(lang)
+            everything = filters.with_communes(()).with_area(None)
+            area = data.run(whole_area, everything, Scope.everything()).label(lang)
         except DistrictTotalsNotAllowedError:
             district = None
     trends = data.run(quarterly, filters, scope)
