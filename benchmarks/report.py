@@ -162,7 +162,8 @@ def print_report(rows: list[Row], run: Summary, load: tuple[float, float], out: 
     print()
     print(
         f"Scale {run.scale} on {run.engine}: filters {f.period.start:%m/%Y}–"
-        f"{f.period.end:%m/%Y}, every commune ({len(rows)} rows; ms, median of "
+        f"{f.period.end:%m/%Y} in the {f.version} units, every commune ({len(rows)} rows; "
+        f"ms, median of "
         f"{run.repeat}; ratios use the cold time with summaries)"
     )
     print()

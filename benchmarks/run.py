@@ -47,7 +47,7 @@ import sqlalchemy as sa
 from data_access import summaries
 from data_access.db import make_engine, shown
 from data_access.definitions import data_as_of
-from data_access.filters import Filters, Period, Scope
+from data_access.filters import Filters, Period, Scope, version_in_force
 
 from .cases import cases
 from .database import bench_database, build, peak_rss_mb, settings
@@ -110,7 +110,10 @@ def measure(
         as_of = data_as_of(conn)
         server_settings = settings(conn)
     assert as_of is not None, "the database has no payments"
-    filters, scope = Filters(Period.year(as_of.year)), Scope.everything()
+    # The view a leader opens first: the data's latest year, in the units in force at its end
+    # (2026: the communes of 1/7/2025; every record of 2026 is made under them).
+    filters = Filters(Period.year(as_of.year), version=version_in_force(as_of))
+    scope = Scope.everything()
     todo = cases()
     base = run_mode(reader, recorder, todo, filters, scope, args.repeat, "base")
     refreshed = summaries.refresh(writer)
