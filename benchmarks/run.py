@@ -1,7 +1,7 @@
 """Time every page's queries at scale N, four ways, in one run (issue 8).
 
     python -m benchmarks.run --scale N [--engine sqlite|postgresql] [--url URL] [--repeat R]
-                             [--no-build | --build-only] [--skip-naive] [--keep]
+                             [--no-build | --build-only] [--skip-naive] [--skip-base] [--keep]
 
 Builds the demo at scale N (N copies of the district) into a SQLite file under /tmp, into
 ``--url``, or — ``--engine postgresql`` without a URL — into a private PostgreSQL server started
@@ -69,6 +69,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-build", action="store_true", help="time an existing database")
     parser.add_argument("--build-only", action="store_true", help="build, report, stop")
     parser.add_argument("--skip-naive", action="store_true", help="do not time the naive path")
+    parser.add_argument(
+        "--skip-base",
+        action="store_true",
+        help="do not time without summary tables (at national scale: tens of minutes)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file afterwards")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the CSV")
     args = parser.parse_args(argv)
@@ -115,7 +120,11 @@ def measure(
     filters = Filters(Period.year(as_of.year), version=version_in_force(as_of))
     scope = Scope.everything()
     todo = cases()
-    base = run_mode(reader, recorder, todo, filters, scope, args.repeat, "base")
+    base = (
+        {}
+        if args.skip_base
+        else run_mode(reader, recorder, todo, filters, scope, args.repeat, "base")
+    )
     refreshed = summaries.refresh(writer)
     print(f"  refresh: {refreshed.rows:,} rows in {refreshed.seconds:.1f} s", file=sys.stderr)
     summary = run_mode(reader, recorder, todo, filters, scope, args.repeat, "summaries")
