@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import streamlit as st
 from sqlalchemy.engine import Connection, Engine
 
 from data_access import schema as s
@@ -22,9 +23,11 @@ from data_access.demo import generator
 from data_access.demo.load import build_demo
 from data_access.errors import OutOfScopeError, UnknownAreaError
 from data_access.filters import Filters, Period, Scope
-from data_access.indicators import INDICATORS, headline
+from data_access.indicators import BY_CODE, INDICATORS, headline
 from devtools.pgserver import create_database
+from tests.apptest import no_exceptions, open_page
 from ui.filters import DataRange, parse_params
+from ui.scorecard import shown
 
 YEAR_2023 = Period.year(2023)
 YEAR_2026 = Period.months(2026, 1, 2026, 11)
@@ -40,6 +43,14 @@ def _build(url: str) -> None:
     writer.dispose()
 
 
+@pytest.fixture(scope="module")
+def three_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The three-district demo as a SQLite file."""
+    path: Path = tmp_path_factory.mktemp("areas") / "three.sqlite"
+    _build(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture(
     scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
@@ -48,8 +59,7 @@ def three(
 ) -> Iterator[Engine]:
     """A read-only engine on the three-district demo (two provinces)."""
     if request.param == "sqlite":
-        path: Path = tmp_path_factory.mktemp("areas") / "three.sqlite"
-        _build(f"sqlite:///{path}")
+        path = request.getfixturevalue("three_path")
         engine = make_engine(sqlite_file_url(path, read_only=True))
     else:
         url = create_database(request.getfixturevalue("pg_admin_url"), "areas_three")
@@ -230,3 +240,53 @@ def test_chosen_communes_are_the_selection_whatever_the_area(conn: Connection) -
     under = headline(conn, Filters(YEAR_2023, (commune,), "2023", SECOND), everything)
     assert under["numerator"].tolist() == alone["numerator"].tolist()
     assert int(alone.set_index("code").loc["F15", "numerator"]) > 0
+
+
+def _paid_by_district(conn: Connection) -> dict[str, int]:
+    """Allowance paid in 2023 per district name, from the payments and their units' parents."""
+    u, pay = s.admin_unit, s.allowance_payment
+    district = s.admin_unit.alias("district")
+    rows = conn.execute(
+        sa.select(district.c.name, sa.func.sum(pay.c.amount_vnd))
+        .join(u, u.c.id == pay.c.admin_unit_id)
+        .join(district, district.c.id == u.c.parent_id)
+        .where(
+            district.c.kind == s.KIND_DISTRICT,
+            pay.c.status == "paid",
+            pay.c.month.between(YEAR_2023.start, YEAR_2023.end),
+        )
+        .group_by(district.c.name)
+    ).all()
+    return {str(name): int(total) for name, total in rows}
+
+
+def test_the_overview_of_a_province_shows_its_districts(three_path: Path) -> None:
+    """What a person sees after a tap on Quảng Ninh: the districts' table under its heading, each
+    district's allowance paid as the rows give it, the caption naming the province, and the way
+    back up."""
+    reader = make_engine(sqlite_file_url(three_path, read_only=True))
+    with reader.connect() as conn:
+        paid = _paid_by_district(conn)
+    reader.dispose()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WELFARE_DB_URL", f"sqlite:///{three_path}")
+        mp.setenv("WELFARE_USERS_URL", f"sqlite:///{three_path.parent / 'users.sqlite'}")
+        mp.delenv("WELFARE_DEMO_USERS", raising=False)
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        try:
+            at = open_page(tu="2023-01", den="2023-12", dv="2023", vung=QUANG_NINH)
+        finally:
+            st.cache_data.clear()
+            st.cache_resource.clear()
+    no_exceptions(at)
+    assert [h.value for h in at.subheader][-1] == "So sánh các huyện"
+    table = at.dataframe[-1].value
+    table = getattr(table, "data", table)  # a Styler on screen: its frame
+    names = table["Huyện, thị xã, thành phố"].tolist()
+    assert names == ["Huyện Đầm Hà", "Huyện Đầm Hà (mẫu 2)"]
+    f15 = next(c for c in table.columns if c.startswith("F15"))
+    assert table[f15].tolist() == [shown(BY_CODE["F15"], float(paid[n]), "vi") for n in names]
+    caption = next(c.value for c in at.caption if c.value.startswith("Đang xem:"))
+    assert caption.startswith("Đang xem: Tỉnh Quảng Ninh · Năm 2023 ·")
+    assert [b.label for b in at.button if b.label.startswith("↑")] == ["↑ Toàn bộ phạm vi"]
