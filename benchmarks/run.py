@@ -72,7 +72,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--skip-base",
         action="store_true",
-        help="do not time without summary tables (at national scale: tens of minutes)",
+        help="do not time without summary tables, and keep fresh ones (national scale: the "
+        "base tables and a refresh take tens of minutes)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file afterwards")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the CSV")
@@ -108,7 +109,12 @@ def measure(
 ) -> tuple[list[Row], Summary]:
     """Time every case without and with summary tables, then the naive path, on ``url``."""
     writer = sa.create_engine(url)
-    summaries.drop_summaries(writer)
+    # --skip-base keeps fresh summary tables (a national-scale refresh takes many minutes).
+    with writer.connect() as conn:
+        status = summaries.summary_status(conn)
+    reuse = bool(args.skip_base and status is not None and status.fresh)
+    if not reuse:
+        summaries.drop_summaries(writer)
     reader = make_engine(url)  # the dashboard's read-only engine
     recorder = Recorder(reader)
     with reader.connect() as conn:
@@ -125,8 +131,12 @@ def measure(
         if args.skip_base
         else run_mode(reader, recorder, todo, filters, scope, args.repeat, "base")
     )
-    refreshed = summaries.refresh(writer)
-    print(f"  refresh: {refreshed.rows:,} rows in {refreshed.seconds:.1f} s", file=sys.stderr)
+    if reuse:
+        refreshed = summaries.RefreshResult(0, 0, 0.0, "")
+        print("  refresh: fresh summary tables kept (--skip-base)", file=sys.stderr)
+    else:
+        refreshed = summaries.refresh(writer)
+        print(f"  refresh: {refreshed.rows:,} rows in {refreshed.seconds:.1f} s", file=sys.stderr)
     summary = run_mode(reader, recorder, todo, filters, scope, args.repeat, "summaries")
     rows = paired_rows(todo, base, summary)
     dashboard_mb = peak_rss_mb()

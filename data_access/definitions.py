@@ -101,8 +101,7 @@ def reference_date(period: Period, as_of: date | None) -> date:
 # One rule per table, used by the page queries, the summaries' refresh and the data checks: a
 # row failing it is left out of every figure (never summed: two payments near 2^63 overflowed
 # SQLite's SUM) and listed by check ``implausible_value`` whatever the period.
-MAX_PAYMENT_VND = 100_000_000  # 100 triệu đồng: ~40× the largest monthly allowance (hệ số 5 × mức
-# chuẩn 500.000 = 2,5 triệu), room for a year of arrears paid at once
+MAX_PAYMENT_VND = s.MAX_PAYMENT_VND  # 100 triệu đồng (schema: its partial index needs it)
 MAX_GRANT_VND = 1_000_000_000  # 1 tỷ đồng per household: ~10× a new house's support (40–100 triệu)
 MAX_EVENT_PEOPLE = 100_000  # attendees or registrations of one job event: more than the district
 # Decree 20/2021's coefficients run from 1 to 5 (× 10 as stored: 10–50); 0,1–10 leaves room

@@ -27,9 +27,16 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
+
+# An allowance payment whose amount cannot be true (definitions.payment_counted): below 0 or at
+# least 100 triệu đồng, ~40× the largest monthly allowance (hệ số 5 × mức chuẩn 500.000 = 2,5
+# triệu), room for a year of arrears paid at once. SQL text, for the partial index below.
+MAX_PAYMENT_VND = 100_000_000
+IMPLAUSIBLE_AMOUNT = f"amount_vnd < 0 OR amount_vnd >= {MAX_PAYMENT_VND}"
 
 # Kinds of administrative unit; communes are the units the dashboard filters on.
 KIND_PROVINCE = "province"
@@ -269,6 +276,14 @@ allowance_payment = Table(
     # definitions.data_as_of / first_month run on every page: max(month) is one index lookup, not
     # a scan of tens of millions of payments at national scale.
     Index("ix_payment_month", "month"),
+    # excluded.excluded_counts on every page: the few payments with an amount that cannot be
+    # true, found without reading a year of payments (PostgreSQL and SQLite partial index).
+    Index(
+        "ix_payment_implausible",
+        "month",
+        postgresql_where=text(IMPLAUSIBLE_AMOUNT),
+        sqlite_where=text(IMPLAUSIBLE_AMOUNT),
+    ),
 )
 
 target = Table(

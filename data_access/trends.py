@@ -22,6 +22,7 @@ from .filters import Filters, Period, Scope, add_months
 from .indicators import BY_CODE, INDICATORS
 from .queries import AGGREGATES
 from .sql import year_of
+from .summaries.read import summary_quarters
 from .units import Resolved, resolve
 
 TREND_QUARTERS = 8  # two years: each quarter beside the same quarter a year before
@@ -98,9 +99,13 @@ def quarterly(
     as_of = data_as_of(conn)
     resolved = resolve(conn, filters, scope)
     chosen = [BY_CODE[c] for c in codes] if codes else INDICATORS
-    frames = {}
-    for group in sorted({i.group for i in chosen}):
-        frames[group] = _by_quarter(conn, resolved, group, quarters, as_of)
+    groups = sorted({i.group for i in chosen})
+    # Fresh summary tables answer what they hold (two statements); the rest, the base tables.
+    refs = [reference_date(q, as_of) for q in quarters]
+    frames = summary_quarters(conn, resolved, quarters, refs, groups)
+    for group in groups:
+        if group not in frames:
+            frames[group] = _by_quarter(conn, resolved, group, quarters, as_of)
     rows = []
     for ind in chosen:
         frame = frames[ind.group]

@@ -16,8 +16,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from data_access import coverage, payouts
+from data_access import coverage, payouts, trends
 from data_access import schema as s
+from data_access.areas import area_scorecard
 from data_access.db import make_engine, sqlite_file_url
 from data_access.demo import build_demo
 from data_access.filters import Filters, Period, Scope
@@ -110,6 +111,12 @@ FILTERS = [
     pytest.param(Filters(Period.year(2020)), Scope.everything(), id="before-the-stocks"),
     pytest.param(Filters(Period.months(2023, 6, 2024, 6)), Scope.everything(), id="past-as-of"),
     pytest.param(Filters(Period.year(2024)), Scope.everything(), id="after-the-data"),
+    # The default view: its eight trend quarters reach back across the 1/7/2025 merger.
+    pytest.param(
+        Filters(Period.months(2026, 1, 2026, 11), version="2025"),
+        Scope.everything(),
+        id="2026-default",
+    ),
 ]
 
 
@@ -133,6 +140,8 @@ SUMMARISED_PAGE_QUERIES = [
     payouts.by_group,
     payouts.by_commune,
     payouts.rate_mismatches,
+    trends.quarterly,  # the tiles' last eight quarters
+    area_scorecard,  # the overview's comparison
 ]
 
 
@@ -157,6 +166,47 @@ def test_the_mismatch_list_is_the_same_when_the_summaries_narrow_it(
         expected = payouts.mismatch_list(base, filters, persons)
         got = payouts.mismatch_list(conn, filters, persons)
     pd.testing.assert_frame_equal(got, expected)
+
+
+def test_the_trends_read_the_summaries_while_they_are_fresh(db: Summarised) -> None:
+    """Editing one unit's summary rows changes the tiles' quarters: a flow's quarter is the sum
+    of its months, a state's quarter its last month's stock."""
+    sm, u = summary_unit_month, s.admin_unit
+    quang_tan = (
+        sa.select(u.c.id)
+        .where(u.c.code == "06913", u.c.valid_to == date(2025, 6, 30))
+        .scalar_subquery()
+    )
+    filters = Filters(Period.months(2023, 1, 2023, 11))
+
+    def change(sign: int) -> None:
+        one = sm.c.admin_unit_id == quang_tan
+        with db.writer.begin() as w:
+            w.execute(
+                sm.update()
+                .where(one, sm.c.month == date(2023, 8, 1))
+                .values(paid_amount=sm.c.paid_amount + sign * 7)
+            )
+            w.execute(
+                sm.update()
+                .where(one, sm.c.month == date(2023, 9, 1))
+                .values(beneficiaries=sm.c.beneficiaries + sign)
+            )
+
+    with db.reader.connect() as conn:
+        before = trends.quarterly(conn, filters, Scope.everything(), ("F14", "F15"))
+    change(+1)
+    try:
+        with db.reader.connect() as conn:
+            after = trends.quarterly(conn, filters, Scope.everything(), ("F14", "F15"))
+    finally:
+        change(-1)
+    q3 = date(2023, 7, 1)
+    key = ["code", "quarter"]
+    changed = after.set_index(key)["numerator"] - before.set_index(key)["numerator"]
+    assert changed.loc[("F15", q3)] == 7
+    assert changed.loc[("F14", q3)] == 1
+    assert int(changed.drop([("F15", q3), ("F14", q3)]).abs().sum()) == 0
 
 
 def test_page_queries_read_the_summaries(db: Summarised) -> None:
