@@ -277,7 +277,8 @@ allowance_payment = Table(
     # a scan of tens of millions of payments at national scale.
     Index("ix_payment_month", "month"),
     # excluded.excluded_counts on every page: the few payments with an amount that cannot be
-    # true, found without reading a year of payments (PostgreSQL and SQLite partial index).
+    # true, found without reading a year of payments. PostgreSQL matches the query's
+    # NOT payment_counted(...) to this predicate (21 s -> 0,1 s at scale 700, README).
     Index(
         "ix_payment_implausible",
         "month",

@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.browser.dashboard import SCREENSHOTS, TABLETS, Dashboard, new_tablet
+from tests.browser.dashboard import SCREENSHOTS, TABLETS, Dashboard, new_tablet, warm_up
 from tests.browser.server import (
     browser_problem,
-    copy_log,
     launch_chromium,
-    running_dashboard,
+    logged_dashboard,
 )
 
 if TYPE_CHECKING:
@@ -57,17 +56,9 @@ def dashboard_url(
 ) -> Iterator[str]:
     """``streamlit run app.py`` on a fresh demo database; its base URL."""
     work = tmp_path_factory.mktemp("streamlit")
-    try:
-        with running_dashboard(demo_sqlite_path, work) as url:
-            # Streamlit 1.67 learns the page list from the first run of app.py, so the very
-            # first visitor after a start who arrives on a deep link (/chi-tra) sees a spurious
-            # "Page not found" dialog. One visit to "/" first keeps that out of the journeys.
-            context = new_tablet(chromium, TABLETS["portrait-768x1024"])
-            Dashboard(context.new_page(), url).open("/")
-            context.close()
-            yield url
-    finally:
-        copy_log(work, SCREENSHOTS.parent / "streamlit.log")
+    with logged_dashboard(demo_sqlite_path, work, SCREENSHOTS.parent / "streamlit.log") as url:
+        warm_up(chromium, url)  # keeps Streamlit's false "Page not found" out of the journeys
+        yield url
 
 
 @pytest.fixture(params=list(TABLETS), ids=list(TABLETS))

@@ -337,6 +337,16 @@ class Dashboard:
             f'[data-testid="stVegaLiteChart"][aria-label^="Biểu đồ: {title}."]'
         ).first
 
+    def village_bar(self, chart: str, village: str) -> Locator:
+        """The visible bar of ``village`` in the villages chart titled ``chart``."""
+        labelled = f'[aria-label*="Thôn, khu phố: {village};"]'
+        return (
+            self.chart(chart)
+            .locator(f'[aria-roledescription="{BAR_ROLE}"]{labelled}')
+            .filter(visible=True)
+            .first
+        )
+
     def tap_mark(self, mark: Locator) -> None:
         """Tap the middle of a chart's bar or point with a finger.
 
@@ -401,3 +411,12 @@ _TOP_BAR_JS = """
   };
 }
 """
+
+
+def warm_up(browser: Browser, url: str) -> None:
+    """Open "/" once on a fresh server, in a context of its own: Streamlit 1.67 learns the page
+    list from the first run of app.py, so the very first visitor after a start who arrives on a
+    deep link (/chi-tra) sees a spurious "Page not found" dialog."""
+    context = new_tablet(browser, TABLETS["portrait-768x1024"])
+    Dashboard(context.new_page(), url).open("/")
+    context.close()

@@ -123,6 +123,16 @@ def running_dashboard(db_path: Path, work_dir: Path) -> Iterator[str]:
             _stop(process)
 
 
+@contextlib.contextmanager
+def logged_dashboard(db_path: Path, work_dir: Path, log: Path) -> Iterator[str]:
+    """``running_dashboard``, its log copied to ``log`` afterwards (kept for a failed run)."""
+    try:
+        with running_dashboard(db_path, work_dir) as url:
+            yield url
+    finally:
+        copy_log(work_dir, log)
+
+
 def copy_log(work_dir: Path, target: Path) -> None:
     """Keep the server's log next to the screenshots, for a failed CI run."""
     source = work_dir / "streamlit.log"

@@ -22,8 +22,8 @@ from data_access.demo import generator
 from data_access.demo.load import build_demo
 from data_access.filters import Filters, Period, Scope
 from data_access.villages import commune_villages
-from tests.browser.dashboard import BAR_ROLE, SCREENSHOTS, TABLETS, Dashboard, new_tablet
-from tests.browser.server import copy_log, running_dashboard
+from tests.browser.dashboard import SCREENSHOTS, TABLETS, Dashboard, new_tablet, warm_up
+from tests.browser.server import logged_dashboard
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ViewportSize
@@ -56,14 +56,10 @@ def provinces_url(
 ) -> Iterator[str]:
     """``streamlit run`` on that database, warmed up like the main fixture's."""
     work = tmp_path_factory.mktemp("streamlit-provinces")
-    try:
-        with running_dashboard(provinces_db, work) as url:
-            context = new_tablet(chromium, TABLETS["portrait-768x1024"])
-            Dashboard(context.new_page(), url).open("/")
-            context.close()
-            yield url
-    finally:
-        copy_log(work, SCREENSHOTS.parent / "streamlit-provinces.log")
+    log = SCREENSHOTS.parent / "streamlit-provinces.log"
+    with logged_dashboard(provinces_db, work, log) as url:
+        warm_up(chromium, url)
+        yield url
 
 
 @pytest.fixture
@@ -141,14 +137,7 @@ def test_from_the_provinces_down_to_a_village_and_back_up(
     page.wait_for_url("**/xa?**")
     dashboard.settle()
     assert dashboard.params["xa"] == COMMUNE
-    labelled = f'[aria-label*="Thôn, khu phố: {VILLAGE};"]'
-    bar = (
-        dashboard.chart(CHART)
-        .locator(f'[aria-roledescription="{BAR_ROLE}"]{labelled}')
-        .filter(visible=True)
-        .first
-    )
-    dashboard.tap_mark(bar)
+    dashboard.tap_mark(dashboard.village_bar(CHART, VILLAGE))
     dashboard.wait_for_url_param("thon", str(_village_id(provinces_db)))
     assert dashboard.exceptions() == []
 

@@ -17,7 +17,7 @@ import pytest
 from data_access.db import make_engine, sqlite_file_url
 from data_access.filters import Filters, Period, Scope
 from data_access.villages import commune_villages
-from tests.browser.dashboard import BAR_ROLE, TABLETS, Dashboard
+from tests.browser.dashboard import TABLETS, Dashboard
 
 if TYPE_CHECKING:
     from playwright.sync_api import ViewportSize
@@ -104,14 +104,7 @@ def test_from_the_district_to_a_commune_to_a_village_and_back(
     assert dashboard.params["xa"] == code and "thon" not in dashboard.params
     assert _heading(dashboard) == f"{name} — {journey.period}"
 
-    labelled = f'[aria-label*="Thôn, khu phố: {journey.village};"]'
-    bar = (
-        dashboard.chart(CHART)
-        .locator(f'[aria-roledescription="{BAR_ROLE}"]{labelled}')
-        .filter(visible=True)
-        .first
-    )
-    dashboard.tap_mark(bar)
+    dashboard.tap_mark(dashboard.village_bar(CHART, journey.village))
     dashboard.wait_for_url_param("thon", str(village))
     assert dashboard.params["xa"] == code
     assert _heading(dashboard) == f"{journey.village}, {name} — {journey.period}"
