@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from data_access.errors import WelfareDataError
 from data_access.filters import Filters, Scope
+from data_access.overview import OverviewFigures
 
 from .cases import Case, Query
 
@@ -213,6 +214,10 @@ def same_results(base: Timing, summary: Timing, case: Case) -> None:
         elif isinstance(a, tuple):
             for x, y in zip(a, b, strict=True):
                 pd.testing.assert_frame_equal(x, y, obj=case.key)
+        elif isinstance(a, OverviewFigures):
+            pd.testing.assert_frame_equal(a.headline, b.headline, obj=case.key)
+            pd.testing.assert_frame_equal(a.scorecard, b.scorecard, obj=case.key)
+            assert a.attention == b.attention, case.key
 
 
 def paired_rows(todo: list[Case], base: dict[str, Timing], summary: dict[str, Timing]) -> list[Row]:

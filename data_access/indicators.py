@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -21,6 +22,7 @@ from . import schema as s
 from .definitions import data_as_of, first_month, target_valid
 from .filters import VERSION_2023, Filters, Period, Scope, data_months, district_scope
 from .queries import measures
+from .txcache import per_transaction
 from .units import resolve, unit_map
 
 Unit = Literal["percent", "count", "money"]
@@ -277,52 +279,51 @@ def indicator_values(
     groups = sorted({i.group for i in chosen})
     frame = measures(conn, filters, scope, groups)
     totals = []
-    columns: dict[str, list[Any]] = {
-        "code": [],
-        "unit_id": [],
-        "unit_code": [],
-        "unit_name": [],
-        "numerator": [],
-        "denominator": [],
-        "value": [],
-    }
-    # Plain lists, read once: at national scale this meets 6.300 communes per indicator.
-    unit_ids = [int(u) for u in frame["unit_id"].tolist()]
-    unit_codes, unit_names = frame["code"].tolist(), frame["name"].tolist()
     for ind in chosen:
-        nums, dens = _terms(frame, ind)
-        total_den = sum(d for d in dens if d is not None) if ind.denominator else None
+        total = int(frame[ind.numerator].sum())
+        total_den = int(frame[ind.denominator].sum()) if ind.denominator else None
         totals.append(
             {
                 "code": ind.code,
-                "numerator": sum(nums),
+                "numerator": total,
                 "denominator": total_den,
-                "value": ind.value(sum(nums), total_den),
+                "value": ind.value(total, total_den),
             }
         )
-        if not with_units:
-            continue
-        columns["code"].extend([ind.code] * len(nums))
-        columns["unit_id"].extend(unit_ids)
-        columns["unit_code"].extend(unit_codes)
-        columns["unit_name"].extend(unit_names)
-        columns["numerator"].extend(nums)
-        columns["denominator"].extend(dens)
-        columns["value"].extend(ind.value(n, d) for n, d in zip(nums, dens, strict=True))
-    per_unit = pd.DataFrame(columns) if with_units and columns["code"] else pd.DataFrame()
+    per_unit = _per_unit_values(frame, chosen) if with_units and len(frame) else pd.DataFrame()
     return pd.DataFrame(totals), per_unit
 
 
-def _terms(frame: pd.DataFrame, ind: Indicator) -> tuple[list[int], list[int | None]]:
-    """An indicator's numerator and denominator per unit of a ``measures`` frame (None: a count
-    has no denominator)."""
-    nums = [int(n) for n in frame[ind.numerator].tolist()]
-    dens: list[int | None] = (
-        [int(d) for d in frame[ind.denominator].tolist()]
-        if ind.denominator
-        else [None] * len(frame)
+def _per_unit_values(frame: pd.DataFrame, chosen: list[Indicator]) -> pd.DataFrame:
+    """One row per (indicator, unit) of a ``measures`` frame, built as whole columns: at
+    national scale this is 6.300 communes per indicator. A count's denominator is missing
+    (NaN), and so is a ratio's value over an empty denominator."""
+    n = len(frame)
+    nums = [frame[ind.numerator].to_numpy(dtype="int64") for ind in chosen]
+    dens = [
+        frame[ind.denominator].to_numpy(dtype="float64") if ind.denominator else np.full(n, np.nan)
+        for ind in chosen
+    ]
+    values = []
+    for ind, num, den in zip(chosen, nums, dens, strict=True):
+        if ind.denominator is None:
+            values.append(num.astype("float64"))
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values.append(np.where(den != 0, num / np.where(den != 0, den, 1), np.nan))
+    denominator = np.concatenate(dens)
+    ratios_only = all(ind.denominator for ind in chosen)
+    return pd.DataFrame(
+        {
+            "code": np.repeat(np.array([ind.code for ind in chosen], dtype=object), n),
+            "unit_id": np.tile(frame["unit_id"].to_numpy(dtype="int64"), len(chosen)),
+            "unit_code": np.tile(frame["code"].to_numpy(dtype=object), len(chosen)),
+            "unit_name": np.tile(frame["name"].to_numpy(dtype=object), len(chosen)),
+            "numerator": np.concatenate(nums),
+            "denominator": denominator.astype("int64") if ratios_only else denominator,
+            "value": np.concatenate(values),
+        }
     )
-    return nums, dens
 
 
 def targets(
@@ -331,8 +332,20 @@ def targets(
     """Targets for ``year``: code, value (district-wide) and, where set, per commune.
 
     Columns: code, unit_id (None for the district), value. Commune targets are only given for
-    communes the user may see, and not at all with ``district_only``.
+    communes the user may see, and not at all with ``district_only``. Read once per transaction
+    for the same selection (the overview's three tables each ask).
     """
+    # The period does not select units: the same key for every period of the same selection.
+    chosen = (year, district_only, filters.communes, filters.version, filters.area, scope)
+    key = f"welfare.targets:{chosen!r}"
+    return per_transaction(
+        conn, key, lambda: _read_targets(conn, filters, scope, year, district_only)
+    )
+
+
+def _read_targets(
+    conn: Connection, filters: Filters, scope: Scope, year: int, district_only: bool
+) -> pd.DataFrame:
     resolved = resolve(conn, filters, scope)
     t = s.target
     # A target that cannot be true (negative, 1e28, NaN, a ratio above 100%) is no target: left

@@ -41,6 +41,7 @@ from .definitions import years_before as years_before
 from .filters import Filters, Period, Scope
 from .sql import count_if, read_frame, sum_if
 from .summaries.read import summary_measures
+from .txcache import per_transaction
 from .units import Resolved, resolve, scoped, unit_catalogue
 
 
@@ -68,6 +69,11 @@ class Aggregate:
     names: tuple[str, ...]
     day: sa.ColumnElement[date] | None = None  # a flow's date (the period is a range of it);
     # None for a stock or a state read on the reference date
+    # A state whose columns all count rows: the period's row condition (part of ``stmt``'s
+    # WHERE, and implied by the condition of any longer period around it) and what each column
+    # counts. The trends then read every quarter in one scan of the rows (``trends``).
+    within: sa.ColumnElement[bool] | None = None
+    counted: tuple[sa.ColumnElement[bool], ...] | None = None
 
     def per_unit(self) -> sa.Select:
         """The aggregates per unit of the version."""
@@ -119,21 +125,19 @@ def _children(r: Resolved, period: Period, ref: date) -> Aggregate:
     supported = sa.and_(k.c.supported_on.is_not(None), k.c.supported_on <= ref)
     special = k.c.circumstance == "special"
     at_risk = k.c.circumstance == "at_risk"
-    stmt = sa.select(k.c.admin_unit_id).where(
+    open_then = sa.and_(
         k.c.opened_on <= min(period.end_date, ref),
         sa.or_(k.c.closed_on.is_(None), k.c.closed_on >= period.start),
     )
-    stmt, unit = scoped(stmt, k.c.admin_unit_id, r)
+    stmt, unit = scoped(sa.select(k.c.admin_unit_id).where(open_then), k.c.admin_unit_id, r)
+    counted = (special, sa.and_(special, supported), at_risk, sa.and_(at_risk, supported))
     return Aggregate(
         stmt,
         unit,
-        (
-            count_if(special),
-            count_if(sa.and_(special, supported)),
-            count_if(at_risk),
-            count_if(sa.and_(at_risk, supported)),
-        ),
+        tuple(count_if(c) for c in counted),
         ("special_cases", "special_supported", "at_risk_cases", "at_risk_supported"),
+        within=open_then,
+        counted=counted,
     )
 
 
@@ -340,6 +344,10 @@ def measures(
     Columns: unit_id, code, name, then one integer column per measure. Groups that fresh
     summary tables cover are read from them (``data_access.summaries``), the rest from the
     record-level tables; the frame is the same either way.
+
+    Each group is read once per transaction for the same filters and scope: the overview asks
+    for the period's measures three times (headline, attention, the comparison table), and a
+    page that runs its queries in one transaction (``data_access.overview``) pays once.
     """
     resolved = resolve(conn, filters, scope)
     ref = reference_date(filters.period, data_as_of(conn))
@@ -348,15 +356,19 @@ def measures(
         units = units[units["unit_id"].isin(resolved.unit_ids)]
     frame = units[["unit_id", "code", "name"]].reset_index(drop=True)
     wanted = groups or list(MEASURES)
-    summarised = summary_measures(conn, resolved, filters.period, ref, wanted)
-    parts = []
-    for group in wanted:
+    known: dict[tuple[str, Filters, Scope], pd.DataFrame] = per_transaction(
+        conn, "welfare.measures", dict
+    )
+    missing = [g for g in wanted if (g, filters, scope) not in known]
+    summarised = summary_measures(conn, resolved, filters.period, ref, missing) if missing else {}
+    for group in missing:
         part = summarised.get(group)
         if part is None:
             part = MEASURES[group](conn, resolved, filters.period, ref)
-        parts.append(part.set_index("unit_id"))
+        known[(group, filters, scope)] = part.set_index("unit_id")
     # One alignment on unit_id for every group (not a merge per group): each part has a row
     # per unit at most, units without one get zeros.
+    parts = [known[(group, filters, scope)] for group in wanted]
     values = pd.concat(parts, axis=1).reindex(frame["unit_id"].to_numpy())
     values = values.fillna(0).astype("int64").reset_index(drop=True)
     return pd.concat([frame, values], axis=1)

@@ -4,10 +4,10 @@ then the communes compared."""
 import pandas as pd
 import streamlit as st
 
-from data_access.areas import area_path, area_scorecard
-from data_access.attention import attention
+from data_access.areas import area_path
 from data_access.filters import Filters
-from data_access.indicators import INDICATORS, headline
+from data_access.indicators import INDICATORS
+from data_access.overview import OverviewFigures, overview_figures
 from i18n import Catalog
 from ui import data
 from ui.attention import attention_panel
@@ -72,8 +72,13 @@ lang, filters, scope = page.lang, page.filters, page.scope
 left_out(page)  # records with impossible values: how many, not silently
 
 
+def figures() -> OverviewFigures:
+    # One cached result for the three tables: they share the period's measures (read once).
+    return data.run(overview_figures, filters, scope)
+
+
 def head() -> pd.DataFrame:
-    return data.run(headline, filters, scope)
+    return data.headline(filters, scope)
 
 
 # Each part below is a section (ui.guard): a value it cannot use shows a notice in its place.
@@ -88,7 +93,7 @@ with section(lang):
 first, *beside = st.columns(FIRST_ROW)
 with first, section(lang):
     where = scope_label(filters, page.names, scope, lang, areas=page.areas)
-    attention_panel(data.run(attention, filters, scope), where, lang)
+    attention_panel(figures().attention, where, lang)
 for column, code in zip(beside, HEADLINE, strict=True):
     with column, section(lang):
         tile(head(), code, context or tile_context(page))
@@ -113,7 +118,7 @@ with section(lang):
                 )
 
 with section(lang):
-    card = data.run(area_scorecard, filters, scope)
+    card = figures().scorecard
     level = str(card["level"].iloc[0]) if len(card) else "commune"
     st.subheader(t(f"{level}_table", lang))
     table = commune_table(card.drop(columns=["level"]), lang, level)

@@ -38,6 +38,7 @@ from data_access.summaries import (
     summary_unit_month,
     summary_unit_year,
 )
+from data_access.summaries.read import CASE_TERMS
 from data_access.units import resolve, without_splits
 from devtools.pgserver import create_database
 
@@ -515,9 +516,10 @@ def test_the_overview_is_the_same_from_summaries_and_from_the_base_tables(
 def test_measures_read_the_summaries_while_they_are_fresh(db: Summarised) -> None:
     """Changing a summary row (not a base table) changes the figures: they come from it."""
     sm = summary_unit_month
-    march, november = date(2023, 3, 1), date(2023, 11, 1)
-    # Not a whole year: the flows come from the monthly rows (whole years: the next test).
-    months = Filters(Period.months(2023, 2, 2023, 11))
+    march, november = date(2023, 3, 1), date(2023, 8, 1)
+    # Half a year or less: the flows come from the monthly rows (whole years, and most of one
+    # year: the next tests).
+    months = Filters(Period.months(2023, 3, 2023, 8))
     with db.reader.connect() as conn:
         before = measures(conn, months, Scope.everything(), ["payouts", "allowance_active"])
     edit = [
@@ -540,6 +542,41 @@ def test_measures_read_the_summaries_while_they_are_fresh(db: Summarised) -> Non
                 conn.execute(stmt)
     assert list(after["paid_amount"] - before["paid_amount"]) == [1000] * 9
     assert list(after["beneficiaries"] - before["beneficiaries"]) == [1] * 9
+
+
+def test_most_of_a_year_reads_the_year_less_the_months_outside(db: Summarised) -> None:
+    """January to November (the year to date): 2023's yearly row less December's monthly row,
+    so an edit of either moves the figure, and an edit of a month inside does not."""
+    sm, sy = summary_unit_month, summary_unit_year
+    filters = Filters(Period.months(2023, 1, 2023, 11))
+
+    def edit(sign: int) -> None:
+        with db.writer.begin() as conn:
+            conn.execute(
+                sy.update()
+                .where(sy.c.year == 2023)
+                .values(paid_amount=sy.c.paid_amount + sign * 1000)
+            )
+            conn.execute(
+                sm.update()
+                .where(sm.c.month == date(2023, 12, 1))
+                .values(paid_amount=sm.c.paid_amount + sign * 7)
+            )
+            conn.execute(
+                sm.update()
+                .where(sm.c.month == date(2023, 6, 1))
+                .values(paid_amount=sm.c.paid_amount + sign * 50)
+            )
+
+    with db.reader.connect() as conn:
+        before = measures(conn, filters, Scope.everything(), ["payouts"])
+    edit(+1)
+    try:
+        with db.reader.connect() as conn:
+            after = measures(conn, filters, Scope.everything(), ["payouts"])
+    finally:
+        edit(-1)
+    assert list(after["paid_amount"] - before["paid_amount"]) == [1000 - 7] * len(before)
 
 
 def test_whole_years_read_the_yearly_summaries(db: Summarised) -> None:
@@ -639,8 +676,10 @@ def test_summary_columns_are_named_as_the_measure_groups_return_them(engine: Eng
         for group, columns in COLUMNS.items():
             if group not in MEASURES:
                 continue
+            # The child cases are stored as opened and closed counts, read as the measures.
+            named = [t[0] for t in CASE_TERMS[group]] if group in CASE_TERMS else columns
             frame = MEASURES[group](conn, resolved, YEAR_2023.period, ref)
-            assert list(frame.columns) == ["unit_id", *columns], group
+            assert list(frame.columns) == ["unit_id", *named], group
 
 
 def test_summary_tables_stay_out_of_the_base_schema() -> None:
@@ -680,3 +719,83 @@ def test_rebuilding_the_demo_drops_summaries_of_the_old_rows(
     with engine.connect() as conn:
         assert summary_status(conn) is None
     engine.dispose()
+
+
+def test_child_cases_are_read_from_the_summaries(db: Summarised) -> None:
+    """Adding one to a unit's "opened" count in the reference month and to its "closed before"
+    count in the start month moves the measures by +1 and −1: open during a period = opened by
+    its reference day less closed before it began. The quarters read the same columns."""
+    sm = summary_unit_month
+    filters = Filters(Period.months(2023, 4, 2023, 9))  # reference month 9/2023, start 4/2023
+    quarters = Filters(Period.months(2023, 1, 2023, 11))
+
+    def edit(sign: int) -> None:
+        with db.writer.begin() as conn:
+            conn.execute(
+                sm.update()
+                .where(sm.c.month == date(2023, 9, 1))
+                .values(special_opened=sm.c.special_opened + sign)
+            )
+            conn.execute(
+                sm.update()
+                .where(sm.c.month == date(2023, 4, 1))
+                .values(at_risk_closed_supported=sm.c.at_risk_closed_supported + sign)
+            )
+
+    with db.reader.connect() as conn:
+        assert summary_status(conn).case_detail  # the demo's cases meet the premise
+        before = measures(conn, filters, Scope.everything(), ["children"])
+        trend_before = trends.quarterly(conn, quarters, Scope.everything(), ("F3", "F4"))
+    edit(+1)
+    try:
+        with db.reader.connect() as conn:
+            after = measures(conn, filters, Scope.everything(), ["children"])
+            trend_after = trends.quarterly(conn, quarters, Scope.everything(), ("F3", "F4"))
+    finally:
+        edit(-1)
+    units = len(before)
+    assert list(after["special_cases"] - before["special_cases"]) == [1] * units
+    assert list(after["at_risk_supported"] - before["at_risk_supported"]) == [-1] * units
+    assert int((after["special_supported"] - before["special_supported"]).abs().sum()) == 0
+    assert not trend_after.equals(trend_before)  # the Q3 trend reads 9/2023's "opened"
+
+
+def test_a_case_closed_before_it_opened_keeps_children_on_the_base_table(db: Summarised) -> None:
+    """The summary's subtraction relies on every case closing after it opened; one that does
+    not switches the child-case columns off at the next refresh, and the figures stay exact."""
+    k = s.child_case
+    filters = Filters(Period.months(2023, 4, 2023, 9))
+    with db.writer.connect() as conn:
+        first = conn.execute(sa.select(k).order_by(k.c.id).limit(1)).mappings().one()  # 2023 unit
+        top = conn.execute(sa.select(sa.func.max(k.c.id))).scalar_one()
+    # Opened after 9/2023 but closed before 4/2023: never open in the period.
+    odd = {
+        **first,
+        "id": top + 1,
+        "opened_on": date(2023, 11, 5),
+        "closed_on": date(2023, 2, 10),
+        "supported_on": None,
+    }
+    with db.writer.begin() as conn:
+        conn.execute(k.insert().values(odd))
+    try:
+        refresh(db.writer, now=REFRESHED_AT)
+        with db.reader.connect() as conn:
+            status = summary_status(conn)
+            assert status.fresh and not status.case_detail
+            got = measures(conn, filters, Scope.everything(), ["children"])
+            resolved = resolve(conn, filters, Scope.everything())
+            ref = reference_date(filters.period, data_as_of(conn))
+            base = MEASURES["children"](conn, resolved, filters.period, ref)
+        with db.writer.begin() as conn:  # were the columns read anyway, the case would count −1
+            conn.execute(summary_info.update().values(case_detail=True))
+        with db.reader.connect() as conn:
+            wrong = measures(conn, filters, Scope.everything(), ["children"])
+    finally:
+        with db.writer.begin() as conn:
+            conn.execute(k.delete().where(k.c.id == odd["id"]))
+        refresh(db.writer, now=REFRESHED_AT)
+    columns = [t[0] for t in CASE_TERMS["children"]]
+    expected = got[["unit_id"]].merge(base, on="unit_id", how="left").fillna(0)
+    assert got[columns].to_numpy().tolist() == expected[columns].astype("int64").to_numpy().tolist()
+    assert int((wrong[columns].to_numpy() - got[columns].to_numpy()).sum()) == -1

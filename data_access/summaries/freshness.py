@@ -30,6 +30,7 @@ class SummaryStatus:
     stocks_to: date | None
     fresh: bool
     payment_detail: bool = False  # the payment tables hold the payouts page's rows
+    case_detail: bool = False  # the child-case columns may be read (``tables.CASES``)
 
     @property
     def payments_usable(self) -> bool:
@@ -110,12 +111,13 @@ def _read_status(conn: Connection) -> SummaryStatus | None:
             i.c.stocks_to,
             i.c.fingerprint,
             i.c.payment_detail,
+            i.c.case_detail,
             *_fingerprint_columns(),
         ).where(i.c.id == 1)
     ).first()
     if row is None:
         return None
-    now = _fingerprint_text(tuple(row)[6:])
+    now = _fingerprint_text(tuple(row)[7:])
     return SummaryStatus(
         refreshed_at=_as_utc(row[0]),
         data_as_of=row[1],
@@ -123,6 +125,7 @@ def _read_status(conn: Connection) -> SummaryStatus | None:
         stocks_to=row[3],
         fresh=row[4] == now,
         payment_detail=bool(row[5]),
+        case_detail=bool(row[6]),
     )
 
 

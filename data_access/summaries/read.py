@@ -18,9 +18,18 @@ from sqlalchemy import BigInteger
 from sqlalchemy.engine import Connection
 
 from ..filters import Period, add_months
+from ..sql import sum_if
 from ..units import Resolved, scoped
-from .freshness import summary_status
-from .tables import COLUMNS, FLOWS, MONEY, STOCKS, summary_unit_month, summary_unit_year
+from .freshness import SummaryStatus, summary_status
+from .tables import (
+    CASES,
+    COLUMNS,
+    FLOWS,
+    MONEY,
+    STOCKS,
+    summary_unit_month,
+    summary_unit_year,
+)
 
 
 def summary_measures(
@@ -38,14 +47,60 @@ def summary_measures(
     ref_month = ref.replace(day=1)
     flows = [g for g in groups if g in FLOWS]
     stocks = [g for g in groups if g in STOCKS and status.has_stocks_for(ref_month)]
-    if not flows and not stocks:
+    cases = [g for g in groups if g in CASES and cases_readable(status, period.start, ref_month)]
+    if not flows and not stocks and not cases:
         return {}
     found: dict[str, pd.DataFrame] = {}
     if flows:
         found.update(_flow_totals(conn, resolved, period, flows))
     if stocks:
         found.update(_stock_totals(conn, resolved, ref_month, stocks))
-    return {g: found[g] for g in [*flows, *stocks]}
+    if cases:
+        found.update(_case_totals(conn, resolved, period.start, ref_month, cases))
+    return {g: found[g] for g in [*flows, *stocks, *cases]}
+
+
+# Each child-case measure as the base query names it, from the summary's columns (``CASES``):
+# open during [S, E] read on R = opened by R's month, less closed before S's month.
+CASE_TERMS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "children": (
+        ("special_cases", "special_opened", "special_closed"),
+        ("special_supported", "special_opened_supported", "special_closed_supported"),
+        ("at_risk_cases", "at_risk_opened", "at_risk_closed"),
+        ("at_risk_supported", "at_risk_opened_supported", "at_risk_closed_supported"),
+    ),
+}
+
+
+def cases_readable(status: SummaryStatus, start: date, ref_month: date) -> bool:
+    """True when the child-case columns answer a period from ``start`` read in ``ref_month``:
+    the refresh found their premise true, both months have stocks, and the period does not start
+    after its reference day (a period wholly after the data's as-of date)."""
+    return (
+        status.case_detail
+        and start <= ref_month
+        and status.has_stocks_for(start)
+        and status.has_stocks_for(ref_month)
+    )
+
+
+def _case_totals(
+    conn: Connection, resolved: Resolved, start: date, ref_month: date, cases: list[str]
+) -> dict[str, pd.DataFrame]:
+    """Child cases open during the period per unit: two months of one table, one statement."""
+    sm = summary_unit_month
+    terms = [t for g in cases for t in CASE_TERMS[g]]
+    stmt = sa.select(sm.c.admin_unit_id).where(sm.c.month.in_(sorted({start, ref_month})))
+    stmt, unit = scoped(stmt, sm.c.admin_unit_id, resolved)
+    columns = [
+        sum_if(sm.c.month == ref_month, sm.c[opened]) - sum_if(sm.c.month == start, sm.c[closed])
+        for _, opened, closed in terms
+    ]
+    frame = _int_frame(
+        conn.execute(stmt.with_only_columns(unit, *columns).group_by(unit)).all(),
+        [name for name, _, _ in terms],
+    )
+    return {g: frame[["unit_id", *(name for name, _, _ in CASE_TERMS[g])]] for g in cases}
 
 
 def _stock_totals(
@@ -93,32 +148,56 @@ def whole_years(period: Period) -> tuple[int, int] | None:
     return None
 
 
+def _year_segments(start: date, end: date) -> list[tuple[date, date]]:
+    """The months ``start``..``end`` cut at each new year: (first, last) within one year each."""
+    segments = []
+    while start <= end:
+        last = min(end, date(start.year, 12, 1))
+        segments.append((start, last))
+        start = date(start.year + 1, 1, 1)
+    return segments
+
+
+def _months(start: date, end: date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
 def _flow_totals(
     conn: Connection, resolved: Resolved, period: Period, flows: list[str]
 ) -> dict[str, pd.DataFrame]:
-    """Flows over the period: whole years from ``summary_unit_year`` (a twelfth of the rows),
-    the months before and after them from ``summary_unit_month``; one statement."""
+    """Flows over the period from the fewest summary rows, one statement: whole years from
+    ``summary_unit_year`` (a twelfth of the rows); the months outside them from
+    ``summary_unit_month`` — or, for more than half of a year (January to November, the year to
+    date), that year's row less the months it does not cover (sums, so exactly equal)."""
     names = [n for g in flows for n in COLUMNS[g]]
     sm, sy = summary_unit_month, summary_unit_year
+
+    def year_rows(first: int, last: int) -> sa.Select:
+        return sa.select(sy.c.admin_unit_id, *(sy.c[n] for n in names)).where(
+            sy.c.year.between(first, last)
+        )
+
+    def month_rows(start: date, end: date, sign: int = 1) -> sa.Select:
+        columns = (sm.c[n] if sign > 0 else (-sm.c[n]).label(n) for n in names)
+        return sa.select(sm.c.admin_unit_id, *columns).where(sm.c.month.between(start, end))
+
     years = full_years(period)
     parts: list[sa.Select] = []
     if years:
         first, last = date(years[0], 1, 1), date(years[-1], 12, 1)
-        parts.append(
-            sa.select(sy.c.admin_unit_id, *(sy.c[n] for n in names)).where(
-                sy.c.year.between(years[0], years[-1])
-            )
-        )
+        parts.append(year_rows(years[0], years[-1]))
         ranges = [(period.start, add_months(first, -1)), (add_months(last, 1), period.end)]
     else:
         ranges = [(period.start, period.end)]
-    for start, end in ranges:
-        if start <= end:
-            parts.append(
-                sa.select(sm.c.admin_unit_id, *(sm.c[n] for n in names)).where(
-                    sm.c.month.between(start, end)
-                )
-            )
+    for start, end in (seg for a, b in ranges for seg in _year_segments(a, b)):
+        if _months(start, end) <= 6:
+            parts.append(month_rows(start, end))
+            continue
+        parts.append(year_rows(start.year, start.year))
+        january, december = date(start.year, 1, 1), date(start.year, 12, 1)
+        for a, b in ((january, add_months(start, -1)), (add_months(end, 1), december)):
+            if a <= b:
+                parts.append(month_rows(a, b, sign=-1))
     source = (
         parts[0].subquery("flows") if len(parts) == 1 else sa.union_all(*parts).subquery("flows")
     )
@@ -170,6 +249,26 @@ def summary_quarters(
         zero = (0,) * len(names)
         frame = pd.DataFrame([read.get(m, zero) for m in ref_months], columns=names, dtype="int64")
         found.update({g: frame[list(COLUMNS[g])] for g in stocks})
+    starts = [q.start for q in quarters]
+    cases = [
+        g
+        for g in groups
+        if g in CASES
+        and all(cases_readable(status, s, m) for s, m in zip(starts, ref_months, strict=True))
+    ]
+    if cases:
+        names = [n for g in cases for n in COLUMNS[g]]
+        months = sm.c.month.in_(sorted({*starts, *ref_months}))
+        read = _month_totals(conn, resolved, names, months)
+        zero = (0,) * len(names)
+        at = {m: dict(zip(names, read.get(m, zero), strict=True)) for m in {*starts, *ref_months}}
+        for g in cases:
+            rows = [
+                [at[m][opened] - at[start][closed] for _, opened, closed in CASE_TERMS[g]]
+                for start, m in zip(starts, ref_months, strict=True)
+            ]
+            names_g = [name for name, _, _ in CASE_TERMS[g]]
+            found[g] = pd.DataFrame(rows, columns=names_g, dtype="int64")
     return found
 
 

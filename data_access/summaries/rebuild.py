@@ -112,6 +112,16 @@ def payments_in_one_unit(conn: Connection) -> bool:
     return conn.execute(movers).first() is None
 
 
+def cases_consistent(conn: Connection) -> bool:
+    """True when every child case closes on or after its opening, and is supported (if at all)
+    on or before its closing: the premise of the child-case columns (``tables.CASES``)."""
+    k = s.child_case
+    broken = sa.select(k.c.id).where(
+        sa.or_(k.c.closed_on < k.c.opened_on, k.c.supported_on > k.c.closed_on)
+    )
+    return conn.execute(broken.limit(1)).first() is None
+
+
 class SummaryRefreshError(ValueError):
     """The base tables break a rule the summaries rely on; nothing was refreshed."""
 
@@ -207,6 +217,7 @@ def _rebuild(conn: Connection, started: float, now: datetime | None) -> tuple[in
             stocks_to=months[-1] if months else None,
             fingerprint=stamp,
             payment_detail=detail,
+            case_detail=cases_consistent(conn),
             rows=count,
             seconds=seconds,
         )

@@ -1,5 +1,6 @@
 """The month-end stocks of the summary refresh: elderly, card holders, beneficiaries on the list,
-communes with a board and villages with a collaborator, for every month of ``summary_month``.
+communes with a board, villages with a collaborator and child cases opened and closed, for every
+month of ``summary_month``.
 
 People, cards and villages are turned into month spans and counted per (unit, span) first; only
 those few groups are joined to the months, so the work grows with the rows, not with
@@ -189,7 +190,32 @@ def stock_parts() -> list[sa.Select]:
         .select_from(per_start.join(m, sa.true()))
         .group_by(per_start.c.admin_unit_id, m.c.month)
     )
-    return [active, elderly, *held, communes, villages]
+    return [active, elderly, *held, communes, villages, _child_cases()]
+
+
+def _child_cases() -> sa.Select:
+    """Per unit and month: child cases opened by the month's last day (and supported by then),
+    and closed before its first day (and supported at all), by circumstance (``CASES``)."""
+    m, k = summary_month, s.child_case
+    opened = k.c.opened_on <= m.c.month_end
+    supported = sa.and_(k.c.supported_on.is_not(None), k.c.supported_on <= m.c.month_end)
+    closed = k.c.closed_on < m.c.month
+    columns = []
+    for circumstance in ("special", "at_risk"):
+        kind = k.c.circumstance == circumstance
+        columns += [
+            count_if(sa.and_(kind, opened)).label(f"{circumstance}_opened"),
+            count_if(sa.and_(kind, opened, supported)).label(f"{circumstance}_opened_supported"),
+            count_if(sa.and_(kind, closed)).label(f"{circumstance}_closed"),
+            count_if(sa.and_(kind, closed, k.c.supported_on.is_not(None))).label(
+                f"{circumstance}_closed_supported"
+            ),
+        ]
+    return (
+        sa.select(k.c.admin_unit_id, m.c.month, *columns)
+        .select_from(k.join(m, sa.or_(opened, closed)))
+        .group_by(k.c.admin_unit_id, m.c.month)
+    )
 
 
 def _held(el: sa.Subquery, funding: tuple[str, ...], name: str) -> sa.Select:

@@ -26,7 +26,7 @@ from sqlalchemy import (
 
 from .. import schema as s
 
-LAYOUT = 5  # bump when the summary tables change: an older layout is ignored until refreshed
+LAYOUT = 6  # bump when the summary tables change: an older layout is ignored until refreshed
 NO_PREVIOUS = date(1, 1, 1)  # summary_payment.prev_month of a beneficiary's first paid month
 
 # Measure group -> its columns, named exactly as queries.MEASURES returns them.
@@ -48,7 +48,25 @@ STOCKS: dict[str, tuple[str, ...]] = {
     "boards": ("communes", "communes_with_board"),
     "villages": ("villages", "villages_with_collaborator"),
 }
-COLUMNS: dict[str, tuple[str, ...]] = {**FLOWS, **STOCKS}
+# Child cases open during a period [S, E] read on its reference day R (R >= S): those opened by
+# R, less those closed before S (``summaries.read``); "supported" adds supported_on <= R. Per
+# unit and month M: cases opened by M's last day (and supported by then), and cases closed
+# before M's first day (and supported at all). Exact while every case closes on or after its
+# opening and is supported, if at all, by its closing: the refresh checks it
+# (``summary_info.case_detail``), else the base table answers.
+CASES: dict[str, tuple[str, ...]] = {
+    "children": (
+        "special_opened",
+        "special_opened_supported",
+        "special_closed",
+        "special_closed_supported",
+        "at_risk_opened",
+        "at_risk_opened_supported",
+        "at_risk_closed",
+        "at_risk_closed_supported",
+    ),
+}
+COLUMNS: dict[str, tuple[str, ...]] = {**FLOWS, **STOCKS, **CASES}
 # Whole đồng (tenths for the rate check): BIGINT.
 MONEY = frozenset(
     {"grant_amount", "socialised_amount", "paid_amount", "rate_overpaid_x10", "rate_underpaid_x10"}
@@ -70,6 +88,7 @@ SOURCES: tuple[sa.Table, ...] = (
     s.admin_unit,
     s.village,
     s.child_protection_board,
+    s.child_case,
 )
 
 summary_metadata = MetaData()  # not the base schema's: its create_all stays unchanged
@@ -179,6 +198,7 @@ summary_info = Table(
     Column("stocks_to", Date),
     Column("fingerprint", Text, nullable=False),
     Column("payment_detail", sa.Boolean, nullable=False),  # the payment tables are filled
+    Column("case_detail", sa.Boolean, nullable=False),  # the child-case columns may be read
     Column("rows", Integer, nullable=False),
     Column("seconds", Float, nullable=False),
 )
