@@ -46,6 +46,8 @@ def main(argv: Iterable[str] | None = None) -> int:
         return 2
     finally:
         engine.dispose()
+    if result.indexes:
+        print(f"indexes created: {', '.join(result.indexes)}")
     print(
         f"{', '.join(t.name for t in summary_metadata.sorted_tables)}: {result.rows:,} rows "
         f"({result.stock_months} months of stocks) refreshed in {result.seconds:.1f} s "

@@ -27,8 +27,10 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    inspect,
     text,
 )
+from sqlalchemy.engine import Engine
 
 metadata = MetaData()
 
@@ -357,3 +359,24 @@ organisation = Table(
 )
 # The dashboard's title is a setting of the deployment: ``dataset_info`` keys ``app_title`` and
 # ``app_title_en`` ("An sinh xã hội …"); without them the title is built from the data's area.
+
+
+def ensure_indexes(engine: Engine) -> list[str]:
+    """Create the indexes this schema declares that an existing database lacks; their names.
+
+    ``metadata.create_all`` adds missing tables only: a database built by an older version keeps
+    its tables without an index added since (``ix_payment_implausible``, issue 14). Run by the
+    operator's summary refresh (the dashboard's own connection only reads). On PostgreSQL each
+    CREATE INDEX blocks writes to its table while it is built (minutes for 80 million payments).
+    """
+    inspector = inspect(engine)
+    created = []
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        present = {i["name"] for i in inspector.get_indexes(table.name)}
+        for index in sorted(table.indexes, key=lambda i: str(i.name)):
+            if index.name not in present:
+                index.create(bind=engine)
+                created.append(str(index.name))
+    return created

@@ -799,3 +799,19 @@ def test_a_case_closed_before_it_opened_keeps_children_on_the_base_table(db: Sum
     expected = got[["unit_id"]].merge(base, on="unit_id", how="left").fillna(0)
     assert got[columns].to_numpy().tolist() == expected[columns].astype("int64").to_numpy().tolist()
     assert int((wrong[columns].to_numpy() - got[columns].to_numpy()).sum()) == -1
+
+
+def test_the_refresh_adds_an_index_an_older_database_lacks(db: Summarised) -> None:
+    """A database built before ``ix_payment_implausible`` existed gets it at the next refresh
+    (the operator's path); the dashboard's own connection only reads."""
+    with db.writer.begin() as conn:
+        conn.execute(sa.text("DROP INDEX ix_payment_implausible"))
+    assert "ix_payment_implausible" not in index_names(db.writer, "allowance_payment")
+    result = refresh(db.writer, now=REFRESHED_AT)
+    assert result.indexes == ("ix_payment_implausible",)
+    assert "ix_payment_implausible" in index_names(db.writer, "allowance_payment")
+    assert refresh(db.writer, now=REFRESHED_AT).indexes == ()  # nothing left to add
+
+
+def index_names(engine: Engine, table: str) -> set[str]:
+    return {str(i["name"]) for i in sa.inspect(engine).get_indexes(table)}

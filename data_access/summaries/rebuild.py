@@ -31,6 +31,7 @@ class RefreshResult:
     stock_months: int
     seconds: float
     fingerprint: str
+    indexes: tuple[str, ...] = ()  # indexes of the base schema the database lacked, now created
 
 
 def stock_months(first: date | None, as_of: date | None) -> list[date]:
@@ -164,10 +165,13 @@ def refresh(engine: Engine, now: datetime | None = None) -> RefreshResult:
     """Rebuild the summary tables from the base tables, in one transaction.
 
     Readers keep seeing the previous summaries until the refresh commits (rows are deleted and
-    inserted, the tables are not dropped). On PostgreSQL the fingerprint and the aggregates are
-    read in one REPEATABLE READ snapshot; on SQLite the refresh holds the write lock throughout.
+    inserted, the tables are not dropped). First, indexes of the base schema that the database
+    lacks are created (``schema.ensure_indexes``). On PostgreSQL the fingerprint and the
+    aggregates are read in one REPEATABLE READ snapshot; on SQLite the refresh holds the write
+    lock throughout.
     """
     started = time.perf_counter()
+    created = tuple(s.ensure_indexes(engine))  # a database built before an index was added
     if not _layout_matches(engine):
         summary_metadata.drop_all(engine)
     summary_metadata.create_all(engine)
@@ -180,7 +184,7 @@ def refresh(engine: Engine, now: datetime | None = None) -> RefreshResult:
                 conn.execute(sa.text("SET LOCAL work_mem = '256MB'"))  # hash joins in memory
             rows, months, stamp = _rebuild(conn, started, now)
     _analyze(engine)
-    return RefreshResult(rows, months, time.perf_counter() - started, stamp)
+    return RefreshResult(rows, months, time.perf_counter() - started, stamp, created)
 
 
 def _rebuild(conn: Connection, started: float, now: datetime | None) -> tuple[int, int, str]:
