@@ -155,7 +155,10 @@ def _totals(total: pd.DataFrame) -> list[tuple[None, None, float | None]]:
 
 
 def _units(units: pd.DataFrame) -> list[tuple[str, str, float | None]]:
-    return list(zip(units["unit_code"], units["unit_name"], units["value"].tolist(), strict=True))
+    # Columns as lists first: iterating a string column element by element costs ~2 µs each,
+    # and a national selection has 6.300 communes per indicator.
+    columns = (units["unit_code"].tolist(), units["unit_name"].tolist(), units["value"].tolist())
+    return list(zip(*columns, strict=True))
 
 
 def _counted(
@@ -167,13 +170,15 @@ def _counted(
 def _units_counted(
     units: pd.DataFrame, goals: Mapping[int, float]
 ) -> list[tuple[str, str, float, float | None]]:
+    if not goals:  # no commune has its own target: none is judged (behind_pace skips them)
+        return []
     return [
         (str(code), str(name), float(n), goals.get(int(unit_id)))
         for code, name, n, unit_id in zip(
-            units["unit_code"],
-            units["unit_name"],
-            units["numerator"],
-            units["unit_id"],
+            units["unit_code"].tolist(),
+            units["unit_name"].tolist(),
+            units["numerator"].tolist(),
+            units["unit_id"].tolist(),
             strict=True,
         )
     ]

@@ -130,9 +130,17 @@ def fill_statement() -> sa.Insert:
             )
         )
     union = sa.union_all(*parts).subquery("parts")
-    select = sa.select(
-        union.c.admin_unit_id, union.c.month, *(sa.func.sum(union.c[n]) for n in MEASURE_COLUMNS)
-    ).group_by(union.c.admin_unit_id, union.c.month)
+    # Written month by month: a page reads a few months of every unit, which then lie on
+    # neighbouring pages of the table instead of one row in every unit's run of months.
+    select = (
+        sa.select(
+            union.c.admin_unit_id,
+            union.c.month,
+            *(sa.func.sum(union.c[n]) for n in MEASURE_COLUMNS),
+        )
+        .group_by(union.c.admin_unit_id, union.c.month)
+        .order_by(union.c.month, union.c.admin_unit_id)
+    )
     target = [summary_unit_month.c.admin_unit_id, summary_unit_month.c.month]
     return summary_unit_month.insert().from_select(
         [*target, *(summary_unit_month.c[n] for n in MEASURE_COLUMNS)], select
@@ -144,8 +152,10 @@ def year_fill() -> sa.Insert:
     sm = summary_unit_month
     names = [n for g in FLOWS.values() for n in g]
     year = year_of(sm.c.month)
-    select = sa.select(sm.c.admin_unit_id, year, *(sa.func.sum(sm.c[n]) for n in names)).group_by(
-        sm.c.admin_unit_id, year
+    select = (
+        sa.select(sm.c.admin_unit_id, year, *(sa.func.sum(sm.c[n]) for n in names))
+        .group_by(sm.c.admin_unit_id, year)
+        .order_by(year, sm.c.admin_unit_id)  # a year's rows together, as the months' above
     )
     return summary_unit_year.insert().from_select(["admin_unit_id", "year", *names], select)
 
