@@ -283,6 +283,7 @@ def check_naive(case: Case, naive: dict[str, pd.DataFrame], dashboard: list[Any]
     if case.page == "overview":
         (figures,) = [r for r in dashboard if isinstance(r, OverviewFigures)]
         head = figures.headline
+        assert head is not None, "the headline failed on a value"
         for ind in INDICATORS:
             part = naive[ind.group]
             row = head[head["code"] == ind.code].iloc[0]

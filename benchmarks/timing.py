@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import pickle
 import statistics
 import sys
@@ -144,6 +145,8 @@ def frame_bytes(value: Any) -> int:
         return sum(frame_bytes(v) for v in value)
     if isinstance(value, dict):
         return sum(frame_bytes(v) for v in value.values())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return sum(frame_bytes(getattr(value, f.name)) for f in dataclasses.fields(value))
     return sys.getsizeof(value)
 
 
@@ -215,9 +218,13 @@ def same_results(base: Timing, summary: Timing, case: Case) -> None:
             for x, y in zip(a, b, strict=True):
                 pd.testing.assert_frame_equal(x, y, obj=case.key)
         elif isinstance(a, OverviewFigures):
+            assert a.headline is not None and b.headline is not None, case.key
+            assert a.scorecard is not None and b.scorecard is not None, case.key
             pd.testing.assert_frame_equal(a.headline, b.headline, obj=case.key)
             pd.testing.assert_frame_equal(a.scorecard, b.scorecard, obj=case.key)
             assert a.attention == b.attention, case.key
+        else:
+            assert a == b, case.key  # attention alone, the way back up the tree
 
 
 def paired_rows(todo: list[Case], base: dict[str, Timing], summary: dict[str, Timing]) -> list[Row]:

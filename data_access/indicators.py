@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -336,11 +336,12 @@ def targets(
     for the same selection (the overview's three tables each ask).
     """
     # The period does not select units: the same key for every period of the same selection.
+    # One entry on the connection, replaced with each new transaction (never one per selection).
+    known: dict[tuple[Any, ...], pd.DataFrame] = per_transaction(conn, "welfare.targets", dict)
     chosen = (year, district_only, filters.communes, filters.version, filters.area, scope)
-    key = f"welfare.targets:{chosen!r}"
-    return per_transaction(
-        conn, key, lambda: _read_targets(conn, filters, scope, year, district_only)
-    )
+    if chosen not in known:
+        known[chosen] = _read_targets(conn, filters, scope, year, district_only)
+    return known[chosen]
 
 
 def _read_targets(

@@ -4,14 +4,23 @@ and the comparison through the unit tree.
 The three read the same measure groups for the same filters and scope; ``queries.measures``
 keeps each group for the rest of a transaction, so run together they count each group once
 (at national scale the page's cold load fell by the two repeated reads). The page caches this
-one result per filters and scope, as it did the three.
+one result per filters and scope.
+
+A part that meets a value it cannot use (an amount too large to sum, a date that does not
+exist) is left as None rather than failing the other two: the page then asks for that part on
+its own, inside its own section, which shows the notice there (``ui.guard``) and keeps the rest
+of the page.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .areas import area_scorecard
@@ -19,20 +28,42 @@ from .attention import Attention, attention
 from .filters import Filters, Scope
 from .indicators import headline
 
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class OverviewFigures:
-    """``indicators.headline``, ``attention.attention`` and ``areas.area_scorecard``."""
+    """``indicators.headline``, ``attention.attention`` and ``areas.area_scorecard``; None for
+    a part that failed on a value (the page asks for it alone)."""
 
-    headline: pd.DataFrame
-    attention: Attention
-    scorecard: pd.DataFrame
+    headline: pd.DataFrame | None
+    attention: Attention | None
+    scorecard: pd.DataFrame | None
 
 
 def overview_figures(conn: Connection, filters: Filters, scope: Scope) -> OverviewFigures:
     """The overview's three tables for the selection, read in one transaction."""
     return OverviewFigures(
-        headline(conn, filters, scope),
-        attention(conn, filters, scope),
-        area_scorecard(conn, filters, scope),
+        _part(conn, headline, filters, scope),
+        _part(conn, attention, filters, scope),
+        _part(conn, area_scorecard, filters, scope),
     )
+
+
+def _part(
+    conn: Connection, query: Callable[[Connection, Filters, Scope], T], f: Filters, sc: Scope
+) -> T | None:
+    """``query``'s result, or None when a value in the data stops it (then the transaction
+    is rolled back, so the next part starts clean). Anything else — a lost connection, a
+    programming error — is raised as it is."""
+    try:
+        return query(conn, f, sc)
+    except (ValueError, ArithmeticError, sa.exc.DataError) as error:
+        log.info("overview: %s left to its own section: %s", query.__name__, error)
+    except sa.exc.DBAPIError as error:
+        if error.connection_invalidated:
+            raise
+        log.info("overview: %s left to its own section: %s", query.__name__, error)
+    conn.rollback()
+    return None

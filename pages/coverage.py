@@ -4,6 +4,7 @@ import streamlit as st
 
 from charts import coverage as charts
 from data_access import coverage as queries
+from data_access.indicators import headline
 from i18n import Catalog
 from ui import data
 from ui.guard import section
@@ -46,7 +47,7 @@ lang, filters, scope = page.lang, page.filters, page.scope
 
 # Each part below is a section (ui.guard): a value it cannot use shows a notice in its place.
 with section(lang):
-    tiles(data.headline(filters, scope), ["F1", "F2", "F3", "F4", "F5", "F6"], page)
+    tiles(data.run(headline, filters, scope), ["F1", "F2", "F3", "F4", "F5", "F6"], page)
 
 st.subheader(T("elderly", lang))
 with section(lang):

@@ -4,6 +4,7 @@ import streamlit as st
 
 from charts import housing as charts
 from data_access import housing as queries
+from data_access.indicators import headline
 from i18n import Catalog
 from ui import data
 from ui.guard import left_out, section
@@ -41,7 +42,7 @@ left_out(page, ("housing_grant",))  # records with impossible values: how many, 
 
 # Each part below is a section (ui.guard): a value it cannot use shows a notice in its place.
 with section(lang):
-    tiles(data.headline(filters, scope), ["F7", "F8", "F9", "F9S"], page)
+    tiles(data.run(headline, filters, scope), ["F7", "F8", "F9", "F9S"], page)
 
 with section(lang):
     if data.run(queries.grants_by_commune, filters, scope)["grants"].sum() == 0:

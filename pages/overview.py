@@ -4,9 +4,10 @@ then the communes compared."""
 import pandas as pd
 import streamlit as st
 
-from data_access.areas import area_path
+from data_access.areas import area_path, area_scorecard
+from data_access.attention import attention
 from data_access.filters import Filters
-from data_access.indicators import INDICATORS
+from data_access.indicators import INDICATORS, headline
 from data_access.overview import OverviewFigures, overview_figures
 from i18n import Catalog
 from ui import data
@@ -78,7 +79,9 @@ def figures() -> OverviewFigures:
 
 
 def head() -> pd.DataFrame:
-    return data.headline(filters, scope)
+    # A part the bundle could not compute is asked for alone: its error shows in its section.
+    found = figures().headline
+    return found if found is not None else data.run(headline, filters, scope)
 
 
 # Each part below is a section (ui.guard): a value it cannot use shows a notice in its place.
@@ -93,7 +96,10 @@ with section(lang):
 first, *beside = st.columns(FIRST_ROW)
 with first, section(lang):
     where = scope_label(filters, page.names, scope, lang, areas=page.areas)
-    attention_panel(figures().attention, where, lang)
+    found = figures().attention
+    if found is None:
+        found = data.run(attention, filters, scope)
+    attention_panel(found, where, lang)
 for column, code in zip(beside, HEADLINE, strict=True):
     with column, section(lang):
         tile(head(), code, context or tile_context(page))
@@ -119,6 +125,8 @@ with section(lang):
 
 with section(lang):
     card = figures().scorecard
+    if card is None:
+        card = data.run(area_scorecard, filters, scope)
     level = str(card["level"].iloc[0]) if len(card) else "commune"
     st.subheader(t(f"{level}_table", lang))
     table = commune_table(card.drop(columns=["level"]), lang, level)

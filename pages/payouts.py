@@ -15,6 +15,7 @@ from charts.formatting import (
 )
 from data_access import payouts as q
 from data_access.filters import add_months
+from data_access.indicators import headline
 from i18n import Catalog
 from ui import data
 from ui.guard import left_out, section
@@ -110,7 +111,7 @@ with section(lang):
         st.stop()
 
 with section(lang):
-    tiles(data.headline(filters, scope), ["F14", "F15"], page)
+    tiles(data.run(headline, filters, scope), ["F14", "F15"], page)
 
 extra = st.columns(4)
 with extra[0].container(border=True, key="tile_bank_share"), section(lang):

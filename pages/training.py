@@ -6,6 +6,7 @@ import streamlit as st
 
 from charts import training as ch
 from data_access import training as q
+from data_access.indicators import headline
 from i18n import Catalog
 from ui import data
 from ui.downloads import download_buttons
@@ -54,7 +55,7 @@ left_out(page, ("job_event",))  # records with impossible values: how many, not 
 
 # Each part below is a section (ui.guard): a value it cannot use shows a notice in its place.
 with section(lang):
-    tiles(data.headline(filters, scope), ["F12", "F13", "F10", "F11"], page)
+    tiles(data.run(headline, filters, scope), ["F12", "F13", "F10", "F11"], page)
 
 
 def by_field() -> pd.DataFrame:

@@ -20,6 +20,7 @@ from data_access import coverage, payouts, trends
 from data_access import schema as s
 from data_access.areas import area_scorecard
 from data_access.db import make_engine, sqlite_file_url
+from data_access.definitions import LOADED_ON_KEY
 from data_access.demo import build_demo
 from data_access.filters import Filters, Period, Scope
 from data_access.indicators import commune_scorecard, headline
@@ -667,58 +668,39 @@ def test_summaries_say_when_they_were_refreshed_and_what_they_cover(db: Summaris
     assert (status.stocks_from, status.stocks_to) == (date(2021, 1, 1), date(2026, 11, 1))
 
 
-def test_summary_columns_are_named_as_the_measure_groups_return_them(engine: Engine) -> None:
-    with engine.connect() as conn:
-        resolved = resolve(conn, YEAR_2023, Scope.everything())
-        ref = reference_date(YEAR_2023.period, data_as_of(conn))
-        # Two groups serve the page modules only (coverage.elderly_cards, rate_mismatches).
-        assert set(COLUMNS) - set(MEASURES) == {"elderly_cards", "rate_check"}
-        for group, columns in COLUMNS.items():
-            if group not in MEASURES:
-                continue
-            # The child cases are stored as opened and closed counts, read as the measures.
-            named = [t[0] for t in CASE_TERMS[group]] if group in CASE_TERMS else columns
-            frame = MEASURES[group](conn, resolved, YEAR_2023.period, ref)
-            assert list(frame.columns) == ["unit_id", *named], group
+def test_a_reference_day_inside_a_month_reads_states_from_the_base_tables(db: Summarised) -> None:
+    """Data loaded up to the 15th: the elderly, the list, the boards, the villages and the child
+    cases are read on that day, not at the month's end the summaries hold."""
+    info = s.dataset_info
+    filters = Filters(Period.year(2026), version="2025")
+    states = ["elderly_bhyt", "allowance_active", "boards", "villages", "children"]
+    with db.writer.connect() as conn:
+        before = conn.execute(sa.select(info.c.value).where(info.c.key == LOADED_ON_KEY)).scalar()
 
+    def declare(value: str | None) -> None:
+        with db.writer.begin() as conn:
+            conn.execute(info.delete().where(info.c.key == LOADED_ON_KEY))
+            if value is not None:
+                conn.execute(info.insert().values(key=LOADED_ON_KEY, value=value))
 
-def test_summary_tables_stay_out_of_the_base_schema() -> None:
-    assert not set(summary_metadata.tables) & set(s.metadata.tables)
-
-
-def test_the_refresh_command_builds_and_drops_summaries(
-    demo_sqlite_path: Path, tmp_path: Path
-) -> None:
-    copy = tmp_path / "demo.sqlite"
-    shutil.copy(demo_sqlite_path, copy)
-    url = f"sqlite:///{copy}"
-    command = [sys.executable, "-m", "data_access.refresh_summaries", "--url", url]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
-    assert done.returncode == 0, done.stderr
-    assert "summary_unit_month" in done.stdout
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        assert summary_status(conn).fresh
-    dropped = subprocess.run(
-        [*command, "--drop"], capture_output=True, text=True, cwd=ROOT, check=False
-    )
-    assert dropped.returncode == 0, dropped.stderr
-    with engine.connect() as conn:
-        assert summary_status(conn) is None
-    engine.dispose()
-
-
-def test_rebuilding_the_demo_drops_summaries_of_the_old_rows(
-    demo_sqlite_path: Path, tmp_path: Path
-) -> None:
-    copy = tmp_path / "demo.sqlite"
-    shutil.copy(demo_sqlite_path, copy)
-    engine = sa.create_engine(f"sqlite:///{copy}")
-    refresh(engine)
-    build_demo(engine)
-    with engine.connect() as conn:
-        assert summary_status(conn) is None
-    engine.dispose()
+    declare("2026-11-15")
+    try:
+        with db.reader.connect() as conn:
+            assert data_as_of(conn) == date(2026, 11, 15)
+            assert summary_status(conn).fresh
+            got = measures(conn, filters, Scope.everything(), states)
+            resolved = resolve(conn, filters, Scope.everything())
+            base = {
+                g: MEASURES[g](conn, resolved, filters.period, date(2026, 11, 15)) for g in states
+            }
+    finally:
+        declare(before)
+    for group, part in base.items():
+        columns = [c for c in part.columns if c != "unit_id"]
+        expected = got[["unit_id"]].merge(part, on="unit_id", how="left").fillna(0)
+        assert got[columns].to_numpy().tolist() == (
+            expected[columns].astype("int64").to_numpy().tolist()
+        ), group
 
 
 def test_child_cases_are_read_from_the_summaries(db: Summarised) -> None:
@@ -815,3 +797,57 @@ def test_the_refresh_adds_an_index_an_older_database_lacks(db: Summarised) -> No
 
 def index_names(engine: Engine, table: str) -> set[str]:
     return {str(i["name"]) for i in sa.inspect(engine).get_indexes(table)}
+
+
+def test_summary_columns_are_named_as_the_measure_groups_return_them(engine: Engine) -> None:
+    with engine.connect() as conn:
+        resolved = resolve(conn, YEAR_2023, Scope.everything())
+        ref = reference_date(YEAR_2023.period, data_as_of(conn))
+        # Two groups serve the page modules only (coverage.elderly_cards, rate_mismatches).
+        assert set(COLUMNS) - set(MEASURES) == {"elderly_cards", "rate_check"}
+        for group, columns in COLUMNS.items():
+            if group not in MEASURES:
+                continue
+            # The child cases are stored as opened and closed counts, read as the measures.
+            named = [t[0] for t in CASE_TERMS[group]] if group in CASE_TERMS else columns
+            frame = MEASURES[group](conn, resolved, YEAR_2023.period, ref)
+            assert list(frame.columns) == ["unit_id", *named], group
+
+
+def test_summary_tables_stay_out_of_the_base_schema() -> None:
+    assert not set(summary_metadata.tables) & set(s.metadata.tables)
+
+
+def test_the_refresh_command_builds_and_drops_summaries(
+    demo_sqlite_path: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "demo.sqlite"
+    shutil.copy(demo_sqlite_path, copy)
+    url = f"sqlite:///{copy}"
+    command = [sys.executable, "-m", "data_access.refresh_summaries", "--url", url]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "summary_unit_month" in done.stdout
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert summary_status(conn).fresh
+    dropped = subprocess.run(
+        [*command, "--drop"], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert dropped.returncode == 0, dropped.stderr
+    with engine.connect() as conn:
+        assert summary_status(conn) is None
+    engine.dispose()
+
+
+def test_rebuilding_the_demo_drops_summaries_of_the_old_rows(
+    demo_sqlite_path: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "demo.sqlite"
+    shutil.copy(demo_sqlite_path, copy)
+    engine = sa.create_engine(f"sqlite:///{copy}")
+    refresh(engine)
+    build_demo(engine)
+    with engine.connect() as conn:
+        assert summary_status(conn) is None
+    engine.dispose()

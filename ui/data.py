@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from charts.formatting import fmt_date
-from data_access import areas, db, overview, queries, summaries
+from data_access import areas, db, queries, summaries
 from data_access.demo import demo_engine
 from data_access.errors import DatabaseUnavailableError
 from data_access.filters import Filters, Scope
@@ -356,12 +356,6 @@ def run(fn: Callable[..., ResultT], filters: Filters, scope: Scope, *args: Any) 
     except DatabaseUnavailableError as error:
         stop_for_outage(error)
     return _used(stamped)  # type: ignore[no-any-return]
-
-
-def headline(filters: Filters, scope: Scope) -> Any:
-    """``indicators.headline`` of the selection, as the overview caches it: a topic page's tiles
-    after the overview (the page a session opens first) cost nothing more."""
-    return run(overview.overview_figures, filters, scope).headline
 
 
 # Each of these raises DatabaseUnavailableError (nothing cached) when the database cannot be

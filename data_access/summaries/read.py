@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy import BigInteger
 from sqlalchemy.engine import Connection
 
-from ..filters import Period, add_months
+from ..filters import Period, add_months, month_end
 from ..sql import sum_if
 from ..units import Resolved, scoped
 from .freshness import SummaryStatus, summary_status
@@ -45,18 +45,25 @@ def summary_measures(
     if status is None or not status.fresh:
         return {}
     ref_month = ref.replace(day=1)
+    # States are counted at a month's end: a reference day inside a month (data loaded up to
+    # the 15th) is read from the base tables.
+    month_end_ref = ref == month_end(ref_month)
     flows = [g for g in groups if g in FLOWS]
-    stocks = [g for g in groups if g in STOCKS and status.has_stocks_for(ref_month)]
-    cases = [g for g in groups if g in CASES and cases_readable(status, period.start, ref_month)]
+    stocks = [
+        g for g in groups if g in STOCKS and month_end_ref and status.has_stocks_for(ref_month)
+    ]
+    cases = [
+        g
+        for g in groups
+        if g in CASES and month_end_ref and cases_readable(status, period.start, ref_month)
+    ]
     if not flows and not stocks and not cases:
         return {}
     found: dict[str, pd.DataFrame] = {}
     if flows:
         found.update(_flow_totals(conn, resolved, period, flows))
-    if stocks:
-        found.update(_stock_totals(conn, resolved, ref_month, stocks))
-    if cases:
-        found.update(_case_totals(conn, resolved, period.start, ref_month, cases))
+    if stocks or cases:
+        found.update(_state_totals(conn, resolved, period.start, ref_month, stocks, cases))
     return {g: found[g] for g in [*flows, *stocks, *cases]}
 
 
@@ -84,36 +91,39 @@ def cases_readable(status: SummaryStatus, start: date, ref_month: date) -> bool:
     )
 
 
-def _case_totals(
-    conn: Connection, resolved: Resolved, start: date, ref_month: date, cases: list[str]
+def _state_totals(
+    conn: Connection,
+    resolved: Resolved,
+    start: date,
+    ref_month: date,
+    stocks: list[str],
+    cases: list[str],
 ) -> dict[str, pd.DataFrame]:
-    """Child cases open during the period per unit: two months of one table, one statement."""
+    """States per unit, one statement over two months of one table: the month-end stocks of
+    ``ref_month`` (a first day), and child cases open during the period (opened by its
+    reference month less closed before ``start``)."""
     sm = summary_unit_month
+    stock_names = [n for g in stocks for n in COLUMNS[g]]
     terms = [t for g in cases for t in CASE_TERMS[g]]
-    stmt = sa.select(sm.c.admin_unit_id).where(sm.c.month.in_(sorted({start, ref_month})))
+    months = sorted({ref_month, start}) if cases else [ref_month]
+    stmt = sa.select(sm.c.admin_unit_id).where(sm.c.month.in_(months))
     stmt, unit = scoped(stmt, sm.c.admin_unit_id, resolved)
+    at_ref = sm.c.month == ref_month
     columns = [
-        sum_if(sm.c.month == ref_month, sm.c[opened]) - sum_if(sm.c.month == start, sm.c[closed])
-        for _, opened, closed in terms
+        *(sa.cast(sum_if(at_ref, sm.c[n]), BigInteger) for n in stock_names),
+        *(
+            sum_if(at_ref, sm.c[opened]) - sum_if(sm.c.month == start, sm.c[closed])
+            for _, opened, closed in terms
+        ),
     ]
+    names = [*stock_names, *(name for name, _, _ in terms)]
     frame = _int_frame(
-        conn.execute(stmt.with_only_columns(unit, *columns).group_by(unit)).all(),
-        [name for name, _, _ in terms],
+        conn.execute(stmt.with_only_columns(unit, *columns).group_by(unit)).all(), names
     )
-    return {g: frame[["unit_id", *(name for name, _, _ in CASE_TERMS[g])]] for g in cases}
-
-
-def _stock_totals(
-    conn: Connection, resolved: Resolved, ref_month: date, stocks: list[str]
-) -> dict[str, pd.DataFrame]:
-    """Month-end stocks of ``ref_month`` (a first day) per unit: one statement."""
-    sm = summary_unit_month
-    names = [n for g in stocks for n in COLUMNS[g]]
-    stmt = sa.select(sm.c.admin_unit_id).where(sm.c.month == ref_month)
-    stmt, unit = scoped(stmt, sm.c.admin_unit_id, resolved)
-    stmt = stmt.with_only_columns(unit, *(_summed(sm.c[n]) for n in names)).group_by(unit)
-    frame = _int_frame(conn.execute(stmt).all(), names)
-    return {g: frame[["unit_id", *COLUMNS[g]]] for g in stocks}
+    found = {g: frame[["unit_id", *COLUMNS[g]]] for g in stocks}
+    for g in cases:
+        found[g] = frame[["unit_id", *(name for name, _, _ in CASE_TERMS[g])]]
+    return found
 
 
 def _summed(column: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
@@ -219,8 +229,9 @@ def summary_quarters(
 
     A flow is the sum of its quarter's months, a state the month-end stock of the month of the
     quarter's reference day (``refs``, one per quarter): the very rules of ``trends._by_quarter``
-    on the base tables. Two statements whatever the number of quarters, each returning a row per
-    month (the quarters are added up here from at most a few dozen rows). Groups the summaries
+    on the base tables; child cases open during a quarter as ``summary_measures`` reads them.
+    One statement whatever the number of quarters, returning a row per month (the quarters are
+    added up here from at most a few dozen rows). Groups the summaries
     do not cover, or states of a month without stocks, are left out: the caller reads those from
     the base tables.
     """
@@ -228,47 +239,50 @@ def summary_quarters(
     if status is None or not status.fresh or not quarters:
         return {}
     ref_months = [r.replace(day=1) for r in refs]
-    flows = [g for g in groups if g in FLOWS]
-    stocks_known = all(status.has_stocks_for(m) for m in ref_months)
-    stocks = [g for g in groups if g in STOCKS] if stocks_known else []
-    found: dict[str, pd.DataFrame] = {}
-    sm = summary_unit_month
-    if flows:
-        names = [n for g in flows for n in COLUMNS[g]]
-        span = sm.c.month.between(quarters[0].start, quarters[-1].end)
-        totals = [[0] * len(names) for _ in quarters]
-        for month, values in _month_totals(conn, resolved, names, span).items():
-            for i, quarter in enumerate(quarters):
-                if quarter.start <= month <= quarter.end:
-                    totals[i] = [a + b for a, b in zip(totals[i], values, strict=True)]
-        frame = pd.DataFrame(totals, columns=names, dtype="int64")
-        found.update({g: frame[list(COLUMNS[g])] for g in flows})
-    if stocks:
-        names = [n for g in stocks for n in COLUMNS[g]]
-        read = _month_totals(conn, resolved, names, sm.c.month.in_(sorted(set(ref_months))))
-        zero = (0,) * len(names)
-        frame = pd.DataFrame([read.get(m, zero) for m in ref_months], columns=names, dtype="int64")
-        found.update({g: frame[list(COLUMNS[g])] for g in stocks})
     starts = [q.start for q in quarters]
-    cases = [
-        g
-        for g in groups
-        if g in CASES
-        and all(cases_readable(status, s, m) for s, m in zip(starts, ref_months, strict=True))
-    ]
-    if cases:
-        names = [n for g in cases for n in COLUMNS[g]]
-        months = sm.c.month.in_(sorted({*starts, *ref_months}))
-        read = _month_totals(conn, resolved, names, months)
-        zero = (0,) * len(names)
-        at = {m: dict(zip(names, read.get(m, zero), strict=True)) for m in {*starts, *ref_months}}
-        for g in cases:
-            rows = [
-                [at[m][opened] - at[start][closed] for _, opened, closed in CASE_TERMS[g]]
-                for start, m in zip(starts, ref_months, strict=True)
+    flows = [g for g in groups if g in FLOWS]
+    ends = all(r == month_end(m) for r, m in zip(refs, ref_months, strict=True))
+    stocks_known = ends and all(status.has_stocks_for(m) for m in ref_months)
+    stocks = [g for g in groups if g in STOCKS] if stocks_known else []
+    cases_known = stocks_known and all(
+        cases_readable(status, a, m) for a, m in zip(starts, ref_months, strict=True)
+    )
+    cases = [g for g in groups if g in CASES] if cases_known else []
+    names = [n for g in [*flows, *stocks, *cases] for n in COLUMNS[g]]
+    if not names:
+        return {}
+    sm = summary_unit_month
+    # One statement: every month of the quarters when a flow needs them all (the reference and
+    # start months are among them), else only the months the states are read in.
+    months = (
+        sm.c.month.between(starts[0], quarters[-1].end)
+        if flows
+        else sm.c.month.in_(sorted({*ref_months, *starts}))
+    )
+    read = _month_totals(conn, resolved, names, months)
+    zero = dict.fromkeys(names, 0)
+    at = {m: dict(zip(names, v, strict=True)) for m, v in read.items()}
+    found: dict[str, pd.DataFrame] = {}
+    for g in flows:
+        columns = list(COLUMNS[g])
+        rows = [
+            [sum(v[c] for m, v in at.items() if q.start <= m <= q.end) for c in columns]
+            for q in quarters
+        ]
+        found[g] = pd.DataFrame(rows, columns=columns, dtype="int64")
+    for g in stocks:
+        columns = list(COLUMNS[g])
+        rows = [[at.get(m, zero)[c] for c in columns] for m in ref_months]
+        found[g] = pd.DataFrame(rows, columns=columns, dtype="int64")
+    for g in cases:
+        rows = [
+            [
+                at.get(m, zero)[opened] - at.get(start, zero)[closed]
+                for _, opened, closed in CASE_TERMS[g]
             ]
-            names_g = [name for name, _, _ in CASE_TERMS[g]]
-            found[g] = pd.DataFrame(rows, columns=names_g, dtype="int64")
+            for start, m in zip(starts, ref_months, strict=True)
+        ]
+        found[g] = pd.DataFrame(rows, columns=[n for n, _, _ in CASE_TERMS[g]], dtype="int64")
     return found
 
 
