@@ -38,6 +38,7 @@ from data_access.summaries import (
     summary_status,
     summary_unit_month,
     summary_unit_year,
+    summary_version_month,
 )
 from data_access.summaries.read import CASE_TERMS
 from data_access.units import resolve, without_splits
@@ -179,7 +180,8 @@ def test_the_trends_read_the_summaries_while_they_are_fresh(db: Summarised) -> N
         .where(u.c.code == "06913", u.c.valid_to == date(2025, 6, 30))
         .scalar_subquery()
     )
-    filters = Filters(Period.months(2023, 1, 2023, 11))
+    # One commune: its own rows (a whole version reads summary_version_month: the next test).
+    filters = Filters(Period.months(2023, 1, 2023, 11), ("06913",))
 
     def change(sign: int) -> None:
         one = sm.c.admin_unit_id == quang_tan
@@ -209,6 +211,38 @@ def test_the_trends_read_the_summaries_while_they_are_fresh(db: Summarised) -> N
     assert changed.loc[("F15", q3)] == 7
     assert changed.loc[("F14", q3)] == 1
     assert int(changed.drop([("F15", q3), ("F14", q3)]).abs().sum()) == 0
+
+
+def test_the_trends_of_a_whole_version_read_its_monthly_totals(db: Summarised) -> None:
+    """Every commune of a version: the quarters come from summary_version_month (a few dozen
+    rows), so editing its August 2023 row moves Q3 of the whole district and no commune's."""
+    sv = summary_version_month
+    whole = Filters(Period.months(2023, 1, 2023, 11))
+    one = Filters(Period.months(2023, 1, 2023, 11), ("06913",))
+
+    def change(sign: int) -> None:
+        with db.writer.begin() as w:
+            w.execute(
+                sv.update()
+                .where(sv.c.version == "2023", sv.c.month == date(2023, 8, 1))
+                .values(paid_amount=sv.c.paid_amount + sign * 7)
+            )
+
+    with db.reader.connect() as conn:
+        before = [trends.quarterly(conn, f, Scope.everything(), ("F15",)) for f in (whole, one)]
+    change(+1)
+    try:
+        with db.reader.connect() as conn:
+            after = [trends.quarterly(conn, f, Scope.everything(), ("F15",)) for f in (whole, one)]
+    finally:
+        change(-1)
+    moved = [
+        (a.set_index("quarter")["numerator"] - b.set_index("quarter")["numerator"]).to_dict()
+        for a, b in zip(after, before, strict=True)
+    ]
+    assert moved[0][date(2023, 7, 1)] == 7
+    assert sum(moved[0].values()) == 7
+    assert not any(moved[1].values())
 
 
 def test_page_queries_read_the_summaries(db: Summarised) -> None:
@@ -709,7 +743,7 @@ def test_child_cases_are_read_from_the_summaries(db: Summarised) -> None:
     its reference day less closed before it began. The quarters read the same columns."""
     sm = summary_unit_month
     filters = Filters(Period.months(2023, 4, 2023, 9))  # reference month 9/2023, start 4/2023
-    quarters = Filters(Period.months(2023, 1, 2023, 11))
+    quarters = Filters(Period.months(2023, 1, 2023, 11), ("06913",))  # its own monthly rows
 
     def edit(sign: int) -> None:
         with db.writer.begin() as conn:

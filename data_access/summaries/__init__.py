@@ -14,16 +14,22 @@ point at; unit versions are rolled up at query time by ``units.scoped``) and one
 - stocks on the month's last day, for the months of ``summary_month``: the elderly alive, those
   holding a card paid by the state / state-supported / any card, allowance beneficiaries on the
   list (and paid by bank), communes with a child-protection board, villages with a collaborator.
-  ``definitions.reference_date`` is always a month's last day, so a month-end stock answers it
-  exactly; a reference month outside ``summary_month`` is read from the base tables.
+  A reference day that is not a month's last day (data loaded up to the 15th), or a reference
+  month outside ``summary_month``, is read from the base tables.
 
-``summary_unit_year`` holds the flows per calendar year, for periods of whole years. The
+``summary_unit_year`` holds the flows per calendar year, for periods of whole years (and most of
+one year: the year less the months outside); ``summary_version_month`` every measure summed per
+month over each unit version's unit map, for the trend quarters of a whole version. The
 payouts page reads ``summary_payment`` / ``summary_payment_group`` / ``summary_payment_group_year``
 (paid payments per unit, month or year, group, and the beneficiary's previous paid month, so
 that beneficiaries paid in a period are counted once each).
 
-Freshness: see ``summaries.freshness``. The children group (cases open at any time in the
-period, not a month-end stock) is always read from the base tables.
+Child cases open during a period are the cases opened by its reference day less those closed
+before it began: per unit and month, cases opened by the month's end and closed before its start
+(``tables.CASES``), read only while the refresh found every case closing after it opens and
+supported by its closing (``summary_info.case_detail``).
+
+Freshness: see ``summaries.freshness``.
 
 The package, bottom up: ``tables`` (declarations), ``freshness`` (may they be read?), ``read``
 (what the page queries use), ``stocks`` and ``fill`` (the refresh's statements), ``rebuild``
@@ -44,6 +50,7 @@ from .tables import (
     summary_payment,
     summary_unit_month,
     summary_unit_year,
+    summary_version_month,
 )
 
 __all__ = [
@@ -61,4 +68,5 @@ __all__ = [
     "summary_status",
     "summary_unit_month",
     "summary_unit_year",
+    "summary_version_month",
 ]

@@ -25,7 +25,9 @@ from ..definitions import (
     rate_check,
     rate_totals,
 )
+from ..filters import VERSION_DATES
 from ..sql import count_if, month_of, sum_if, year_of
+from ..units import unit_map
 from .stocks import stock_parts
 from .tables import (
     FLOWS,
@@ -37,6 +39,7 @@ from .tables import (
     summary_payment_group_year,
     summary_unit_month,
     summary_unit_year,
+    summary_version_month,
 )
 
 
@@ -145,6 +148,31 @@ def fill_statement() -> sa.Insert:
     return summary_unit_month.insert().from_select(
         [*target, *(summary_unit_month.c[n] for n in MEASURE_COLUMNS)], select
     )
+
+
+def version_fills() -> list[sa.Insert]:
+    """INSERT … SELECT of ``summary_version_month``, one per unit version: every measure of
+    ``summary_unit_month`` summed per month over the version's unit map (a unit split between
+    two successors counts under both, as the page queries' join counts it)."""
+    sm = summary_unit_month
+    out = []
+    for version in VERSION_DATES:
+        m = unit_map(version)
+        select = (
+            sa.select(
+                sa.literal(version, sa.String).label("version"),
+                sm.c.month,
+                *(sa.func.sum(sm.c[n]) for n in MEASURE_COLUMNS),
+            )
+            .select_from(sm.join(m, m.c.base_id == sm.c.admin_unit_id))
+            .group_by(sm.c.month)
+        )
+        out.append(
+            summary_version_month.insert().from_select(
+                ["version", "month", *MEASURE_COLUMNS], select
+            )
+        )
+    return out
 
 
 def year_fill() -> sa.Insert:

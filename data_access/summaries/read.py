@@ -7,7 +7,7 @@ paths return the same frame. Periods of whole years read ``summary_unit_year``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -29,6 +29,7 @@ from .tables import (
     STOCKS,
     summary_unit_month,
     summary_unit_year,
+    summary_version_month,
 )
 
 
@@ -251,14 +252,13 @@ def summary_quarters(
     names = [n for g in [*flows, *stocks, *cases] for n in COLUMNS[g]]
     if not names:
         return {}
-    sm = summary_unit_month
     # One statement: every month of the quarters when a flow needs them all (the reference and
     # start months are among them), else only the months the states are read in.
-    months = (
-        sm.c.month.between(starts[0], quarters[-1].end)
-        if flows
-        else sm.c.month.in_(sorted({*ref_months, *starts}))
-    )
+    wanted = sorted({*ref_months, *starts})
+
+    def months(month: sa.ColumnElement[date]) -> sa.ColumnElement[bool]:
+        return month.between(starts[0], quarters[-1].end) if flows else month.in_(wanted)
+
     read = _month_totals(conn, resolved, names, months)
     zero = dict.fromkeys(names, 0)
     at = {m: dict(zip(names, v, strict=True)) for m, v in read.items()}
@@ -287,11 +287,23 @@ def summary_quarters(
 
 
 def _month_totals(
-    conn: Connection, resolved: Resolved, names: list[str], months: sa.ColumnElement[bool]
+    conn: Connection,
+    resolved: Resolved,
+    names: list[str],
+    months: Callable[[sa.ColumnElement[date]], sa.ColumnElement[bool]],
 ) -> dict[date, tuple[int, ...]]:
-    """The selection's total of each column of ``names`` per month of ``months``."""
+    """The selection's total of each column of ``names`` per month that ``months`` accepts.
+
+    A whole unit version (no commune chosen, a scope that sees everything) reads
+    ``summary_version_month``: its rows are these very sums, joined to the same unit map."""
+    if resolved.unit_ids is None and resolved.base_ids is None:
+        sv = summary_version_month
+        stmt = sa.select(sv.c.month, *(sv.c[n] for n in names)).where(
+            sv.c.version == resolved.version, months(sv.c.month)
+        )
+        return {r[0]: tuple(int(v or 0) for v in r[1:]) for r in conn.execute(stmt)}
     sm = summary_unit_month
-    stmt = sa.select(sm.c.admin_unit_id).where(months)
+    stmt = sa.select(sm.c.admin_unit_id).where(months(sm.c.month))
     stmt, _ = scoped(stmt, sm.c.admin_unit_id, resolved)
     stmt = stmt.with_only_columns(sm.c.month, *(_summed(sm.c[n]) for n in names)).group_by(
         sm.c.month

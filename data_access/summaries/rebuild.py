@@ -18,7 +18,14 @@ from .. import schema as s
 from ..definitions import PAID, data_as_of, elderly_born_by, first_month, payment_counted
 from ..filters import add_months, month_end
 from ..sql import month_of
-from .fill import fill_statement, payment_fill, payment_rollup, payment_year_fill, year_fill
+from .fill import (
+    fill_statement,
+    payment_fill,
+    payment_rollup,
+    payment_year_fill,
+    version_fills,
+    year_fill,
+)
 from .freshness import fingerprint
 from .tables import LAYOUT, summary_info, summary_metadata, summary_month
 
@@ -200,6 +207,8 @@ def _rebuild(conn: Connection, started: float, now: datetime | None) -> tuple[in
         conn.execute(summary_month.insert(), month_rows(months))
     conn.execute(fill_statement())
     conn.execute(year_fill())
+    for statement in version_fills():
+        conn.execute(statement)
     detail = payments_in_one_unit(conn)
     if detail:
         conn.execute(payment_fill())

@@ -20,13 +20,14 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    String,
     Table,
     Text,
 )
 
 from .. import schema as s
 
-LAYOUT = 6  # bump when the summary tables change: an older layout is ignored until refreshed
+LAYOUT = 7  # bump when the summary tables change: an older layout is ignored until refreshed
 NO_PREVIOUS = date(1, 1, 1)  # summary_payment.prev_month of a beneficiary's first paid month
 
 # Measure group -> its columns, named exactly as queries.MEASURES returns them.
@@ -112,6 +113,21 @@ summary_unit_month = Table(
         for name in MEASURE_COLUMNS
     ),
     Index("ix_summary_unit_month_month", "month", "admin_unit_id"),
+)
+
+
+# summary_unit_month summed over every unit of a unit version, per month, through the version's
+# unit map exactly as a page joins it: the trend quarters of a whole version (a national or a
+# district leader's first view) read a few dozen rows instead of every unit's months.
+summary_version_month = Table(
+    "summary_version_month",
+    summary_metadata,
+    Column("version", String(8), primary_key=True),  # filters.VERSION_2023, VERSION_2025
+    Column("month", Date, primary_key=True),
+    *(
+        Column(name, BigInteger if name in MONEY else Integer, nullable=False)
+        for name in MEASURE_COLUMNS
+    ),
 )
 
 
