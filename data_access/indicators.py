@@ -21,7 +21,7 @@ from i18n import choose
 from . import schema as s
 from .definitions import data_as_of, first_month, target_valid
 from .filters import VERSION_2023, Filters, Period, Scope, data_months, district_scope
-from .queries import measures
+from .queries import measure_totals, measures
 from .txcache import per_transaction
 from .units import resolve, unit_map
 
@@ -277,11 +277,21 @@ def indicator_values(
     """
     chosen = [BY_CODE[c] for c in codes] if codes else INDICATORS
     groups = sorted({i.group for i in chosen})
+    if not with_units:  # the totals alone: a whole version reads its monthly totals
+        summed = measure_totals(conn, filters, scope, groups)
+        return _totals(chosen, summed), pd.DataFrame()
     frame = measures(conn, filters, scope, groups)
+    summed = {c: int(frame[c].sum()) for c in frame.columns if c not in ("unit_id", "code", "name")}
+    per_unit = _per_unit_values(frame, chosen) if len(frame) else pd.DataFrame()
+    return _totals(chosen, summed), per_unit
+
+
+def _totals(chosen: list[Indicator], summed: dict[str, int]) -> pd.DataFrame:
+    """One row per indicator: code, numerator, denominator, value, from the summed measures."""
     totals = []
     for ind in chosen:
-        total = int(frame[ind.numerator].sum())
-        total_den = int(frame[ind.denominator].sum()) if ind.denominator else None
+        total = summed[ind.numerator]
+        total_den = summed[ind.denominator] if ind.denominator else None
         totals.append(
             {
                 "code": ind.code,
@@ -290,8 +300,7 @@ def indicator_values(
                 "value": ind.value(total, total_den),
             }
         )
-    per_unit = _per_unit_values(frame, chosen) if with_units and len(frame) else pd.DataFrame()
-    return pd.DataFrame(totals), per_unit
+    return pd.DataFrame(totals)
 
 
 def _per_unit_values(frame: pd.DataFrame, chosen: list[Indicator]) -> pd.DataFrame:

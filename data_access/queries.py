@@ -40,7 +40,7 @@ from .definitions import first_month as first_month
 from .definitions import years_before as years_before
 from .filters import Filters, Period, Scope
 from .sql import count_if, read_frame, sum_if
-from .summaries.read import summary_measures
+from .summaries.read import summary_measures, summary_version_totals
 from .txcache import per_transaction
 from .units import Resolved, resolve, scoped, unit_catalogue
 
@@ -372,3 +372,19 @@ def measures(
     values = pd.concat(parts, axis=1).reindex(frame["unit_id"].to_numpy())
     values = values.fillna(0).astype("int64").reset_index(drop=True)
     return pd.concat([frame, values], axis=1)
+
+
+def measure_totals(
+    conn: Connection, filters: Filters, scope: Scope, groups: list[str]
+) -> dict[str, int]:
+    """Every measure of ``groups`` summed over the selection: {column: total}.
+
+    A whole unit version with fresh summaries reads its monthly totals (a few dozen rows);
+    otherwise the per-unit ``measures`` are summed. Both give the same numbers."""
+    resolved = resolve(conn, filters, scope)
+    ref = reference_date(filters.period, data_as_of(conn))
+    found = summary_version_totals(conn, resolved, filters.period, ref, groups)
+    if found is not None:
+        return found
+    frame = measures(conn, filters, scope, groups)
+    return {c: int(frame[c].sum()) for c in frame.columns if c not in ("unit_id", "code", "name")}

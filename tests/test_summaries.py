@@ -245,6 +245,46 @@ def test_the_trends_of_a_whole_version_read_its_monthly_totals(db: Summarised) -
     assert not any(moved[1].values())
 
 
+def test_the_totals_of_a_whole_version_read_its_monthly_totals(db: Summarised) -> None:
+    """The headline's totals for every commune come from summary_version_month: editing one
+    month's paid amount and the stock of the reference month moves F15 and F14 of the whole
+    district, and nothing of one commune (which sums its own rows)."""
+    sv = summary_version_month
+    whole = Filters(Period.months(2023, 1, 2023, 11))
+    one = Filters(Period.months(2023, 1, 2023, 11), ("06913",))
+
+    def change(sign: int) -> None:
+        with db.writer.begin() as w:
+            w.execute(
+                sv.update()
+                .where(sv.c.version == "2023", sv.c.month == date(2023, 5, 1))
+                .values(paid_amount=sv.c.paid_amount + sign * 11)
+            )
+            w.execute(
+                sv.update()
+                .where(sv.c.version == "2023", sv.c.month == date(2023, 11, 1))
+                .values(beneficiaries=sv.c.beneficiaries + sign * 2)
+            )
+
+    def figures() -> list[pd.Series]:
+        with db.reader.connect() as conn:
+            return [
+                headline(conn, f, Scope.everything()).set_index("code")["numerator"]
+                for f in (whole, one)
+            ]
+
+    before = figures()
+    change(+1)
+    try:
+        after = figures()
+    finally:
+        change(-1)
+    moved = [(a - b).to_dict() for a, b in zip(after, before, strict=True)]
+    assert moved[0]["F15"] == 11 and moved[0]["F14"] == 2
+    assert sum(abs(v) for k, v in moved[0].items() if k not in ("F14", "F15")) == 0
+    assert not any(moved[1].values())
+
+
 def test_page_queries_read_the_summaries(db: Summarised) -> None:
     """Editing summary rows (not the base tables) changes the page figures: they come from it."""
     sp, sm = summary_payment, summary_unit_month

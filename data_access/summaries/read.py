@@ -68,6 +68,55 @@ def summary_measures(
     return {g: found[g] for g in [*flows, *stocks, *cases]}
 
 
+def summary_version_totals(
+    conn: Connection, resolved: Resolved, period: Period, ref: date, groups: list[str]
+) -> dict[str, int] | None:
+    """The measures of ``groups`` summed over a whole unit version, from ``summary_version_month``:
+    {column: total}, exactly the sum over its units of what ``summary_measures`` gives per unit.
+    None unless the selection is the whole version and every group can be read (fresh
+    summaries, states on a month's last day with stocks for it, child cases readable)."""
+    if resolved.unit_ids is not None or resolved.base_ids is not None:
+        return None
+    status = summary_status(conn)
+    if status is None or not status.fresh:
+        return None
+    ref_month = ref.replace(day=1)
+    month_end_ref = ref == month_end(ref_month)
+    for g in groups:
+        readable = (
+            g in FLOWS
+            or (g in STOCKS and month_end_ref and status.has_stocks_for(ref_month))
+            or (g in CASES and month_end_ref and cases_readable(status, period.start, ref_month))
+        )
+        if not readable:
+            return None
+    names = [n for g in groups for n in COLUMNS[g]]
+    sv = summary_version_month
+    stmt = sa.select(sv.c.month, *(sv.c[n] for n in names)).where(
+        sv.c.version == resolved.version,
+        sa.or_(
+            sv.c.month.between(period.start, period.end),
+            sv.c.month.in_(sorted({ref_month, period.start})),
+        ),
+    )
+    at = {
+        r[0]: dict(zip(names, (int(v or 0) for v in r[1:]), strict=True))
+        for r in conn.execute(stmt)
+    }
+    zero = dict.fromkeys(names, 0)
+    totals: dict[str, int] = {}
+    for g in groups:
+        if g in FLOWS:
+            for n in COLUMNS[g]:
+                totals[n] = sum(v[n] for m, v in at.items() if period.start <= m <= period.end)
+        elif g in STOCKS:
+            totals.update({n: at.get(ref_month, zero)[n] for n in COLUMNS[g]})
+        else:
+            for name, opened, closed in CASE_TERMS[g]:
+                totals[name] = at.get(ref_month, zero)[opened] - at.get(period.start, zero)[closed]
+    return totals
+
+
 # Each child-case measure as the base query names it, from the summary's columns (``CASES``):
 # open during [S, E] read on R = opened by R's month, less closed before S's month.
 CASE_TERMS: dict[str, tuple[tuple[str, str, str], ...]] = {
