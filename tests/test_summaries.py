@@ -3,6 +3,7 @@ when they were refreshed — on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -213,33 +214,51 @@ def test_the_trends_read_the_summaries_while_they_are_fresh(db: Summarised) -> N
     assert int(changed.drop([("F15", q3), ("F14", q3)]).abs().sum()) == 0
 
 
+@contextlib.contextmanager
+def version_month_edited(db: Summarised, changes: dict[date, dict[str, int]]) -> Iterator[None]:
+    """summary_version_month of the 2023 units with ``changes`` ({month: {column: +n}}) added
+    for the block, and taken off again after it."""
+    sv = summary_version_month
+
+    def apply(sign: int) -> None:
+        with db.writer.begin() as w:
+            for month, deltas in changes.items():
+                w.execute(
+                    sv.update()
+                    .where(sv.c.version == "2023", sv.c.month == month)
+                    .values({c: sv.c[c] + sign * n for c, n in deltas.items()})
+                )
+
+    apply(+1)
+    try:
+        yield
+    finally:
+        apply(-1)
+
+
+WHOLE_AND_ONE = (
+    Filters(Period.months(2023, 1, 2023, 11)),  # every commune: the version's monthly totals
+    Filters(Period.months(2023, 1, 2023, 11), ("06913",)),  # one commune: its own rows
+)
+
+
 def test_the_trends_of_a_whole_version_read_its_monthly_totals(db: Summarised) -> None:
     """Every commune of a version: the quarters come from summary_version_month (a few dozen
     rows), so editing its August 2023 row moves Q3 of the whole district and no commune's."""
-    sv = summary_version_month
-    whole = Filters(Period.months(2023, 1, 2023, 11))
-    one = Filters(Period.months(2023, 1, 2023, 11), ("06913",))
 
-    def change(sign: int) -> None:
-        with db.writer.begin() as w:
-            w.execute(
-                sv.update()
-                .where(sv.c.version == "2023", sv.c.month == date(2023, 8, 1))
-                .values(paid_amount=sv.c.paid_amount + sign * 7)
-            )
-
-    with db.reader.connect() as conn:
-        before = [trends.quarterly(conn, f, Scope.everything(), ("F15",)) for f in (whole, one)]
-    change(+1)
-    try:
+    def quarters() -> list[pd.Series]:
         with db.reader.connect() as conn:
-            after = [trends.quarterly(conn, f, Scope.everything(), ("F15",)) for f in (whole, one)]
-    finally:
-        change(-1)
-    moved = [
-        (a.set_index("quarter")["numerator"] - b.set_index("quarter")["numerator"]).to_dict()
-        for a, b in zip(after, before, strict=True)
-    ]
+            return [
+                trends.quarterly(conn, f, Scope.everything(), ("F15",)).set_index("quarter")[
+                    "numerator"
+                ]
+                for f in WHOLE_AND_ONE
+            ]
+
+    before = quarters()
+    with version_month_edited(db, {date(2023, 8, 1): {"paid_amount": 7}}):
+        after = quarters()
+    moved = [(a - b).to_dict() for a, b in zip(after, before, strict=True)]
     assert moved[0][date(2023, 7, 1)] == 7
     assert sum(moved[0].values()) == 7
     assert not any(moved[1].values())
@@ -249,36 +268,18 @@ def test_the_totals_of_a_whole_version_read_its_monthly_totals(db: Summarised) -
     """The headline's totals for every commune come from summary_version_month: editing one
     month's paid amount and the stock of the reference month moves F15 and F14 of the whole
     district, and nothing of one commune (which sums its own rows)."""
-    sv = summary_version_month
-    whole = Filters(Period.months(2023, 1, 2023, 11))
-    one = Filters(Period.months(2023, 1, 2023, 11), ("06913",))
-
-    def change(sign: int) -> None:
-        with db.writer.begin() as w:
-            w.execute(
-                sv.update()
-                .where(sv.c.version == "2023", sv.c.month == date(2023, 5, 1))
-                .values(paid_amount=sv.c.paid_amount + sign * 11)
-            )
-            w.execute(
-                sv.update()
-                .where(sv.c.version == "2023", sv.c.month == date(2023, 11, 1))
-                .values(beneficiaries=sv.c.beneficiaries + sign * 2)
-            )
 
     def figures() -> list[pd.Series]:
         with db.reader.connect() as conn:
             return [
                 headline(conn, f, Scope.everything()).set_index("code")["numerator"]
-                for f in (whole, one)
+                for f in WHOLE_AND_ONE
             ]
 
     before = figures()
-    change(+1)
-    try:
+    changes = {date(2023, 5, 1): {"paid_amount": 11}, date(2023, 11, 1): {"beneficiaries": 2}}
+    with version_month_edited(db, changes):
         after = figures()
-    finally:
-        change(-1)
     moved = [(a - b).to_dict() for a, b in zip(after, before, strict=True)]
     assert moved[0]["F15"] == 11 and moved[0]["F14"] == 2
     assert sum(abs(v) for k, v in moved[0].items() if k not in ("F14", "F15")) == 0
