@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from i18n import Catalog, choose
 
 T = Catalog(
@@ -131,3 +133,24 @@ class DatabaseUnavailableError(WelfareDataError):
             T("database_unavailable", "vi", url=shown_url, reason=reason),
             T("database_unavailable", "en", url=shown_url, reason=reason),
         )
+
+
+# What a database driver says when a value does not fit (SQLite's SUM beyond 64 bits raises an
+# OperationalError, not a DataError).
+_OVERFLOW_WORDS = ("overflow", "out of range")
+
+
+def is_bad_value(error: BaseException) -> bool:
+    """Whether ``error`` comes from a value in the data rather than from the code: a number too
+    large for its type, a date that does not exist, a sum the database cannot hold. The data
+    layer's own bilingual errors are not (the page handles them); nor is a lost connection."""
+    if isinstance(error, WelfareDataError):
+        return False
+    if isinstance(error, ValueError | ArithmeticError):  # OverflowError, InvalidOperation, ...
+        return True
+    if isinstance(error, sa.exc.DataError):
+        return True
+    if isinstance(error, sa.exc.DBAPIError) and not error.connection_invalidated:
+        message = str(error.orig).lower()
+        return any(word in message for word in _OVERFLOW_WORDS)
+    return False

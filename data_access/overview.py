@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import pandas as pd
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .areas import area_scorecard
 from .attention import Attention, attention
+from .errors import is_bad_value
 from .filters import Filters, Scope
 from .indicators import headline
 
@@ -54,15 +54,13 @@ def overview_figures(conn: Connection, filters: Filters, scope: Scope) -> Overvi
 def _part(
     conn: Connection, query: Callable[[Connection, Filters, Scope], T], f: Filters, sc: Scope
 ) -> T | None:
-    """``query``'s result, or None when a value in the data stops it (then the transaction
-    is rolled back, so the next part starts clean). Anything else — a lost connection, a
-    programming error — is raised as it is."""
+    """``query``'s result, or None when a value in the data stops it (``errors.is_bad_value``;
+    the transaction is then rolled back, so the next part starts clean). Anything else — a lost
+    connection, a timeout, a programming error — is raised as it is."""
     try:
         return query(conn, f, sc)
-    except (ValueError, ArithmeticError, sa.exc.DataError) as error:
-        log.info("overview: %s left to its own section: %s", query.__name__, error)
-    except sa.exc.DBAPIError as error:
-        if error.connection_invalidated:
+    except Exception as error:
+        if not is_bad_value(error):
             raise
         log.info("overview: %s left to its own section: %s", query.__name__, error)
     conn.rollback()

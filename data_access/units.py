@@ -89,10 +89,17 @@ def unit_map(version: str) -> sa.Subquery:
     )
     succ = s.admin_unit_succession
     new = s.admin_unit.alias("n")
+    # A successor counts only if the catalogue lists it (a commune in force, the first of its
+    # code): every reader — per-unit figures, totals, trends, scope — then agrees.
     rolled = (
         sa.select(succ.c.old_unit_id.label("base_id"), succ.c.new_unit_id.label("unit_id"))
         .join(new, new.c.id == succ.c.new_unit_id)
-        .where(succ.c.effective <= on, _valid_at(new, on))
+        .where(
+            succ.c.effective <= on,
+            new.c.kind.in_(s.COMMUNE_KINDS),
+            _valid_at(new, on),
+            first_of_code(new, on),
+        )
     )
     return sa.union_all(same, rolled).subquery("unit_map")
 

@@ -25,7 +25,13 @@ from data_access.definitions import LOADED_ON_KEY
 from data_access.demo import build_demo
 from data_access.filters import Filters, Period, Scope
 from data_access.indicators import commune_scorecard, headline
-from data_access.queries import MEASURES, data_as_of, measures, reference_date
+from data_access.queries import (
+    MEASURES,
+    data_as_of,
+    measure_totals,
+    measures,
+    reference_date,
+)
 from data_access.summaries import (
     COLUMNS,
     SummaryRefreshError,
@@ -286,6 +292,47 @@ def test_the_totals_of_a_whole_version_read_its_monthly_totals(db: Summarised) -
     assert not any(moved[1].values())
 
 
+def test_whole_version_totals_follow_the_unit_map_and_its_changes(db: Summarised) -> None:
+    """summary_version_month holds sums through the unit map. A successor the catalogue does not
+    list (a second row under a code in force the same day) counts nowhere, in the totals as in
+    the per-unit figures; and a succession added after the refresh makes the summaries stale
+    until the next one, instead of totals through yesterday's map."""
+    u, succ = s.admin_unit, s.admin_unit_succession
+    whole = Filters(Period.year(2025), version="2025")
+    with db.writer.connect() as conn:
+        new_commune = (
+            conn.execute(sa.select(u).where(u.c.valid_from == date(2025, 7, 1)).order_by(u.c.id))
+            .mappings()
+            .first()
+        )
+        old = conn.execute(
+            sa.select(succ.c.old_unit_id).where(succ.c.new_unit_id == new_commune["id"])
+        ).scalar()
+        top_unit = conn.execute(sa.select(sa.func.max(u.c.id))).scalar_one()
+        top_succ = conn.execute(sa.select(sa.func.max(succ.c.id))).scalar_one()
+    twin = {**new_commune, "id": top_unit + 1, "name": "Bản sao cùng mã"}
+    link = {"id": top_succ + 1, "old_unit_id": old, "new_unit_id": twin["id"]}
+    link["effective"] = date(2025, 7, 1)
+    try:
+        with db.writer.begin() as conn:
+            conn.execute(u.insert().values(twin))
+            conn.execute(succ.insert().values(link))
+        with db.reader.connect() as conn:
+            assert not summary_status(conn).fresh  # the map changed since the refresh
+        refresh(db.writer, now=REFRESHED_AT)
+        with db.reader.connect() as conn:
+            assert summary_status(conn).fresh
+            summed = measure_totals(conn, whole, Scope.everything(), list(MEASURES))
+            frame = measures(conn, whole, Scope.everything())
+    finally:
+        with db.writer.begin() as conn:
+            conn.execute(succ.delete().where(succ.c.id == link["id"]))
+            conn.execute(u.delete().where(u.c.id == twin["id"]))
+        refresh(db.writer, now=REFRESHED_AT)
+    per_unit = {c: int(frame[c].sum()) for c in summed}
+    assert summed == per_unit
+
+
 def test_page_queries_read_the_summaries(db: Summarised) -> None:
     """Editing summary rows (not the base tables) changes the page figures: they come from it."""
     sp, sm = summary_payment, summary_unit_month
@@ -496,7 +543,10 @@ def test_a_split_unit_keeps_distinct_counts_on_the_base_tables(db: Summarised) -
         with db.writer.begin() as conn:
             conn.execute(succ.insert().values(split))
         with db.reader.connect() as conn:
-            assert summary_status(conn).payments_usable  # the payment rows are still fresh
+            assert not summary_status(conn).fresh  # a new succession: the map changed
+        refresh(db.writer, now=REFRESHED_AT)
+        with db.reader.connect() as conn:
+            assert summary_status(conn).payments_usable  # refreshed with the split in the map
             assert not without_splits(conn, version) and without_splits(conn, "2023")
             got = [
                 payouts.monthly(conn, filters, Scope.everything()),
@@ -512,7 +562,7 @@ def test_a_split_unit_keeps_distinct_counts_on_the_base_tables(db: Summarised) -
     finally:
         with db.writer.begin() as conn:
             conn.execute(succ.delete().where(succ.c.id == split["id"]))
-            conn.execute(info.update().values(payment_detail=True))
+        refresh(db.writer, now=REFRESHED_AT)
     for a, b in zip(got, expected, strict=True):
         pd.testing.assert_frame_equal(a, b)
 

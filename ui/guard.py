@@ -22,11 +22,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import sqlalchemy as sa
 import streamlit as st
 
 from charts.formatting import fmt_int
-from data_access.errors import WelfareDataError
+from data_access.errors import is_bad_value
 from data_access.excluded import EXCLUDED_KINDS, excluded_counts
 from i18n import Catalog
 
@@ -54,24 +53,6 @@ T = Catalog(
         ),
     },
 )
-
-# What a database driver says when a value does not fit (SQLite's SUM beyond 64 bits raises an
-# OperationalError, not a DataError).
-_OVERFLOW_WORDS = ("overflow", "out of range")
-
-
-def is_bad_value(error: BaseException) -> bool:
-    """Whether ``error`` comes from a value in the data rather than from the code."""
-    if isinstance(error, WelfareDataError):
-        return False
-    if isinstance(error, ValueError | ArithmeticError):  # OverflowError, InvalidOperation, ...
-        return True
-    if isinstance(error, sa.exc.DataError):
-        return True
-    if isinstance(error, sa.exc.DBAPIError) and not error.connection_invalidated:
-        message = str(error.orig).lower()
-        return any(word in message for word in _OVERFLOW_WORDS)
-    return False
 
 
 @contextmanager

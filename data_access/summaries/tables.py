@@ -90,6 +90,7 @@ SOURCES: tuple[sa.Table, ...] = (
     s.village,
     s.child_protection_board,
     s.child_case,
+    s.admin_unit_succession,  # summary_version_month holds sums through the unit map
 )
 
 summary_metadata = MetaData()  # not the base schema's: its create_all stays unchanged
