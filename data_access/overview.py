@@ -2,9 +2,10 @@
 and the comparison through the unit tree.
 
 The three read the same measure groups for the same filters and scope; ``queries.measures``
-keeps each group for the rest of a transaction, so run together they count each group once
-(at national scale the page's cold load fell by the two repeated reads). The page caches this
-one result per filters and scope.
+keeps each group for the rest of a transaction, so run together they count each group once.
+(For a whole unit version the headline's totals come from ``summary_version_month`` instead,
+and attention and the comparison table share the per-unit measures.) The page caches this one
+result per filters and scope.
 
 A part that meets a value it cannot use (an amount too large to sum, a date that does not
 exist) is left as None rather than failing the other two: the page then asks for that part on
