@@ -35,6 +35,14 @@ T = Catalog(
             "Chạm vào cột của một xã, thị trấn để xem riêng xã, thị trấn đó.",
             "Tap a commune's bar to see that commune alone.",
         ),
+        "drill_province": (
+            "Chạm vào cột của một tỉnh, thành phố để xem riêng tỉnh, thành phố đó.",
+            "Tap a province's bar to see that province alone.",
+        ),
+        "drill_district": (
+            "Chạm vào cột của một huyện để xem riêng huyện đó.",
+            "Tap a district's bar to see that district alone.",
+        ),
         "drill_month": (
             "Chạm vào một tháng để xem riêng tháng đó.",
             "Tap a month to see that month alone.",
@@ -170,12 +178,11 @@ def _unit(chart: alt.Chart, lang: str, titles: dict[str, str]) -> alt.Chart:
 
 
 def accessible(chart: ChartT, lang: str, title: str, drill: str | None = None) -> ChartT:
-    """``chart`` with accessible names in ``lang``; ``drill``: "commune", "month" or None."""
+    """``chart`` with accessible names in ``lang``; ``drill``: "commune", "province", "district",
+    "month" or None."""
     summary = T("chart", lang, title=title)
-    if drill == "commune":
-        summary += " " + T("drill_commune", lang)
-    elif drill == "month":
-        summary += " " + T("drill_month", lang)
+    if drill in ("commune", "province", "district", "month"):
+        summary += " " + T(f"drill_{drill}", lang)
     if isinstance(chart, alt.LayerChart):
         described = chart.copy(deep=False)
         units = [layer for layer in chart.layer if isinstance(layer, alt.Chart)]

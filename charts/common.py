@@ -42,8 +42,18 @@ T = Catalog(
     "charts.common",
     {
         "commune": ("Xã, thị trấn", "Commune"),
+        "province": ("Tỉnh, thành phố", "Province"),
+        "district": ("Huyện, thị xã, thành phố", "District"),
         "month": ("Tháng", "Month"),
         "share_in_commune": ("Tỷ lệ trong xã", "Share in the commune"),
+        "share_in_province": ("Tỷ lệ trong tỉnh", "Share in the province"),
+        "share_in_district": ("Tỷ lệ trong huyện", "Share in the district"),
+        # what a chart's title says its bars are, above the communes: "… theo tỉnh, thành phố"
+        "code_commune": ("Mã xã", "Commune code"),
+        "code_province": ("Mã tỉnh", "Province code"),
+        "code_district": ("Mã huyện", "District code"),
+        "by_province": ("tỉnh, thành phố", "province"),
+        "by_district": ("huyện", "district"),
         "million_axis": ("{what} (triệu đồng)", "{what} (VND million)"),
     },
 )
@@ -63,6 +73,40 @@ MONTH_FIELD = "month__key"  # what a month tap selects: "2023-03"
 PALETTE = list(palette.CATEGORY_COLOURS)  # colours of categories without a code, in order
 
 
+def level_of(frame: pd.DataFrame) -> str:
+    """The level a frame's rows are ("commune", "district", "province": the ``level`` column
+    that ``data_access.levels.at_level`` adds); "commune" without it."""
+    if "level" in frame.columns and len(frame):
+        return str(frame["level"].iloc[0])
+    return "commune"
+
+
+def unit_header(frame: pd.DataFrame, lang: str = "vi") -> str:
+    """The heading of a table's unit column at the frame's level: "Xã, thị trấn", "Tỉnh, thành
+    phố" or "Huyện, thị xã, thành phố"."""
+    return T(level_of(frame), lang)
+
+
+def code_header(frame: pd.DataFrame, lang: str = "vi") -> str:
+    """The heading of a table's code column at the frame's level ("Mã xã", "Mã tỉnh", …)."""
+    return T(f"code_{level_of(frame)}", lang)
+
+
+def code_key(frame: pd.DataFrame) -> str:
+    """The code column's heading in tables whose downloads have always named it "ma_xa": per
+    level, "ma_xa", "ma_tinh" or "ma_huyen"."""
+    return {"province": "ma_tinh", "district": "ma_huyen"}.get(level_of(frame), "ma_xa")
+
+
+def level_title(catalog: Catalog, key: str, frame: pd.DataFrame, lang: str = "vi") -> str:
+    """A chart's title at the frame's level: ``key`` for communes; above them ``key_area``,
+    whose ``{area}`` says what the bars are ("Kinh phí chi trả theo tỉnh, thành phố")."""
+    level = level_of(frame)
+    if level == "commune":
+        return catalog(key, lang)
+    return catalog(f"{key}_area", lang, area=T(f"by_{level}", lang))
+
+
 def sized_by_rows(chart: ChartT, step: int = BAR_ROW_PX, offset: bool = False) -> ChartT:
     """A horizontal bar chart ``step`` px per bar, however many rows it has.
 
@@ -79,7 +123,8 @@ def sized_by_rows(chart: ChartT, step: int = BAR_ROW_PX, offset: bool = False) -
 def finish(chart: ChartT, lang: str, title: str, drill: str | None = None) -> ChartT:
     """The last step of every builder: accessible names in ``lang`` and the number locale.
 
-    ``drill``: "commune" or "month" when a tap on the chart narrows the page.
+    ``drill``: "commune", "province", "district" or "month" when a tap on the chart narrows
+    the page.
     """
     described = apply_locale(accessible(chart, lang, title, drill), lang)
     config = described.config.to_dict(validate=False)
@@ -174,19 +219,26 @@ def bar_by_commune(
     categories: Catalog | None = None,
     colours: Mapping[str, str] | None = None,
     extra_tooltips: Sequence[alt.Tooltip] = (),
+    level: str | None = None,
 ) -> alt.Chart:
     """Horizontal bars, one per commune, 52 px a row; a tap on any part selects the commune.
+
+    A frame rolled up above the communes (its ``level`` column "province" or "district":
+    ``data_access.levels.at_level``) draws a bar per province or district, named so in the
+    tooltip and the accessible description; the tap selects the area's code the same way.
+    ``level``: the rows' level when ``frame`` (reshaped by the caller) has lost that column.
 
     ``color``: stack each bar by this column, holding codes of ``categories`` (labels and colours
     from the vocabulary and the palette) or labels coloured by ``colours`` ({label: colour}, in
     legend order). Stacked bars' tooltips add the part's share of its commune.
     ``unit``: "count", "percent" or "money" (``value`` in whole đồng, plotted in triệu đồng).
     """
+    level = level or level_of(frame)
     data = with_text(frame, value, fmt)
     field, axis_title = plotted(data, value, unit, value_title, lang)
     pick = alt.selection_point(name=COMMUNE_SELECTION, fields=[code_column], on="click")
     tooltip: list[Any] = [
-        alt.Tooltip(f"{name_column}:N", title=T("commune", lang)),
+        alt.Tooltip(f"{name_column}:N", title=T(level, lang)),
         alt.Tooltip(f"{value}__text:N", title=value_title),
     ]
     encoding: dict[str, Any] = {
@@ -220,12 +272,12 @@ def bar_by_commune(
         )
         encoding["order"] = alt.Order(f"{color}__rank:Q", sort="ascending")
         tooltip.insert(1, alt.Tooltip(f"{label}:N", title=color_title))
-        tooltip.append(alt.Tooltip("share__text:N", title=T("share_in_commune", lang)))
+        tooltip.append(alt.Tooltip("share__text:N", title=T(f"share_in_{level}", lang)))
     else:
         encoding["color"] = alt.value(palette.SERIES)
     encoding["tooltip"] = [*tooltip, *extra_tooltips]
     chart = alt.Chart(data, title=title).mark_bar(cornerRadiusEnd=2).encode(**encoding)
-    return finish(sized_by_rows(chart.add_params(pick), step=TAP_ROW_PX), lang, title, "commune")
+    return finish(sized_by_rows(chart.add_params(pick), step=TAP_ROW_PX), lang, title, level)
 
 
 def month_fields(data: pd.DataFrame, month_column: str, lang: str) -> list[str]:

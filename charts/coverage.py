@@ -25,8 +25,12 @@ from .common import (
     bar_by_commune,
     bottom_legend,
     by_month,
+    code_header,
     finish,
+    level_of,
+    level_title,
     sized_by_rows,
+    unit_header,
 )
 from .formatting import D3_INT, fmt_date, fmt_int, fmt_month, fmt_percent
 
@@ -36,9 +40,6 @@ Formatter = Callable[[float], str]
 T = Catalog(
     "charts.coverage",
     {
-        "unit_code": ("Mã xã", "Commune code"),
-        "commune": ("Xã, thị trấn", "Commune"),
-        "share_in_commune": ("Tỷ lệ trong xã", "Share in the commune"),
         "share_in_category": ("Tỷ lệ trong nhóm", "Share of the category"),
         "cards_title": (
             "Người cao tuổi theo thẻ BHYT còn hạn và nguồn đóng",
@@ -59,6 +60,10 @@ T = Catalog(
         "children_title": (
             "Trẻ em có hoàn cảnh đặc biệt và trẻ em có nguy cơ theo xã",
             "Children in special circumstances and at risk, by commune",
+        ),
+        "children_title_area": (
+            "Trẻ em có hoàn cảnh đặc biệt và trẻ em có nguy cơ theo {area}",
+            "Children in special circumstances and at risk, by {area}",
         ),
         "children_n": ("Số trẻ em", "Children"),
         "circumstance": ("Hoàn cảnh", "Circumstance"),
@@ -81,6 +86,10 @@ T = Catalog(
         "network_title": (
             "Thôn, bản, khu phố có cộng tác viên bảo vệ trẻ em theo xã",
             "Villages with a child-protection collaborator, by commune",
+        ),
+        "network_title_area": (
+            "Thôn, bản, khu phố có cộng tác viên bảo vệ trẻ em theo {area}",
+            "Villages with a child-protection collaborator, by {area}",
         ),
         "villages_n": ("Số thôn, bản, khu phố", "Villages"),
         "collaborator": ("Cộng tác viên", "Collaborator"),
@@ -147,6 +156,7 @@ def cards_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         color="funding",
         color_title=T("funding", lang),
         categories=CARD_FUNDING,
+        level=level_of(frame),
     )
 
 
@@ -154,8 +164,8 @@ def cards_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """The card chart's numbers per commune, with the covered count and per cent (F1)."""
     return pd.DataFrame(
         {
-            T("unit_code", lang): frame["unit_code"],
-            T("commune", lang): frame["unit_name"],
+            code_header(frame, lang): frame["unit_code"],
+            unit_header(frame, lang): frame["unit_name"],
             T("elderly", lang): frame["elderly"],
             **{CARD_FUNDING.label(c, lang): frame[c] for c in FUNDING_COLUMNS},
             T("covered", lang): frame["covered"],
@@ -232,7 +242,7 @@ def children_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     return bar_by_commune(
         pd.concat(parts, ignore_index=True),
         "cases",
-        title=T("children_title", lang),
+        title=level_title(T, "children_title", frame, lang),
         value_title=T("children_n", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
@@ -240,13 +250,14 @@ def children_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         color_title=T("circumstance", lang),
         categories=CIRCUMSTANCES,
         extra_tooltips=[alt.Tooltip("supported__text:N", title=T("supported", lang))],
+        level=level_of(frame),
     )
 
 
 def children_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Cases and supported per commune and circumstance, with the shares (F3, F4)."""
     table = pd.DataFrame(
-        {T("unit_code", lang): frame["unit_code"], T("commune", lang): frame["unit_name"]}
+        {code_header(frame, lang): frame["unit_code"], unit_header(frame, lang): frame["unit_name"]}
     )
     for code in CIRCUMSTANCES:
         cases_key, supported_key, pct_key = CIRCUMSTANCE_COLUMNS[code]
@@ -370,7 +381,7 @@ def network_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     return bar_by_commune(
         pd.concat(parts, ignore_index=True),
         "villages",
-        title=T("network_title", lang),
+        title=level_title(T, "network_title", frame, lang),
         value_title=T("villages_n", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
@@ -378,13 +389,14 @@ def network_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         color_title=T("collaborator", lang),
         colours=palette.by_label(T, lang, ["with_collaborator", "without_collaborator"]),
         extra_tooltips=[alt.Tooltip("board__text:N", title=T("board", lang))],
+        level=level_of(frame),
     )
 
 
 def network_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Boards and village collaborators per commune (F5, F6)."""
     table = pd.DataFrame(
-        {T("unit_code", lang): frame["unit_code"], T("commune", lang): frame["unit_name"]}
+        {code_header(frame, lang): frame["unit_code"], unit_header(frame, lang): frame["unit_name"]}
     )
     dates = [fmt_date(d, lang) if d is not None else "" for d in frame["board_since"]]
     if frame.empty or int(frame["communes"].max()) <= 1:  # 2023 units: one commune each

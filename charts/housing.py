@@ -20,9 +20,13 @@ from .common import (
     bar_by_commune,
     bottom_legend,
     by_month,
+    code_header,
     colour_scale,
     finish,
+    level_of,
+    level_title,
     sized_by_rows,
+    unit_header,
 )
 from .coverage import count_axis, percent_number, row_axis
 from .formatting import (
@@ -37,14 +41,16 @@ from .formatting import (
 T = Catalog(
     "charts.housing",
     {
-        "unit_code": ("Mã xã", "Commune code"),
-        "commune": ("Xã, thị trấn", "Commune"),
         "kind": ("Loại hỗ trợ", "Kind of grant"),
         "households": ("Số hộ", "Households"),
         "amount": ("Kinh phí", "Funding"),
         "communes_title": (
             "Hộ được hỗ trợ nhà ở theo xã: xây mới và sửa chữa",
             "Households granted housing support by commune: new builds and repairs",
+        ),
+        "communes_title_area": (
+            "Hộ được hỗ trợ nhà ở theo {area}: xây mới và sửa chữa",
+            "Households granted housing support by {area}: new builds and repairs",
         ),
         "new_builds": ("Xây mới (hộ)", "New builds (households)"),
         "repairs": ("Sửa chữa, cải tạo (hộ)", "Repairs (households)"),
@@ -67,6 +73,7 @@ T = Catalog(
             "Tình trạng thực hiện theo xã",
             "Progress by commune",
         ),
+        "progress_title_area": ("Tình trạng thực hiện theo {area}", "Progress by {area}"),
         "stage": ("Tình trạng", "Stage"),
         "mean_days": ("Số ngày trung bình từ phê duyệt đến hoàn thành", "Mean days to completion"),
         "late": ("Quá hạn", "Past deadline"),
@@ -110,7 +117,7 @@ def communes_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     return bar_by_commune(
         pd.concat(parts, ignore_index=True),
         "households",
-        title=T("communes_title", lang),
+        title=level_title(T, "communes_title", frame, lang),
         value_title=T("households", lang),
         fmt=lambda v: _households(v, lang),
         lang=lang,
@@ -118,6 +125,7 @@ def communes_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         color_title=T("kind", lang),
         categories=GRANT_KINDS,
         extra_tooltips=[alt.Tooltip("amount__text:N", title=T("amount", lang))],
+        level=level_of(frame),
     )
 
 
@@ -125,8 +133,8 @@ def communes_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """New builds, repairs and their money per commune, in whole đồng (F7–F9)."""
     return pd.DataFrame(
         {
-            T("unit_code", lang): frame["unit_code"],
-            T("commune", lang): frame["unit_name"],
+            code_header(frame, lang): frame["unit_code"],
+            unit_header(frame, lang): frame["unit_name"],
             T("new_builds", lang): frame["new_builds"],
             T("repairs", lang): frame["repairs"],
             T("grants", lang): frame["grants"],
@@ -276,7 +284,7 @@ def progress_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     return bar_by_commune(
         pd.concat(parts, ignore_index=True),
         "households",
-        title=T("progress_title", lang),
+        title=level_title(T, "progress_title", frame, lang),
         value_title=T("households", lang),
         fmt=lambda v: _households(v, lang),
         lang=lang,
@@ -284,13 +292,14 @@ def progress_chart(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
         color_title=T("stage", lang),
         categories=GRANT_STAGES,
         extra_tooltips=[alt.Tooltip("days__text:N", title=T("mean_days", lang))],
+        level=level_of(frame),
     )
 
 
 def progress_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Stages, lateness, mean days to completion and key dates per commune."""
     table = pd.DataFrame(
-        {T("unit_code", lang): frame["unit_code"], T("commune", lang): frame["unit_name"]}
+        {code_header(frame, lang): frame["unit_code"], unit_header(frame, lang): frame["unit_name"]}
     )
     table[T("grants", lang)] = frame["grants"]
     for code in GRANT_STAGES:

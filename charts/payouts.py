@@ -21,12 +21,15 @@ from .common import (
     bar_by_commune,
     bottom_legend,
     by_month,
+    code_key,
     colour_scale,
     finish,
+    level_title,
     month_axis,
     month_fields,
     month_pick,
     sized_by_rows,
+    unit_header,
 )
 from .formatting import (
     D3_INT,
@@ -41,7 +44,6 @@ T = Catalog(
     "charts.payouts",
     {
         "month": ("Tháng", "Month"),
-        "commune": ("Xã, thị trấn", "Commune"),
         "amount": ("Kinh phí chi trả (đồng)", "Amount paid (VND)"),
         "amount_short": ("Kinh phí", "Amount"),
         "million": ("Kinh phí (triệu đồng)", "Amount (VND million)"),
@@ -77,6 +79,11 @@ T = Catalog(
         "t_mismatch": (
             "Khoản chi khác mức chuẩn × hệ số, theo xã",
             "Payments differing from rate × coefficient, by commune",
+        ),
+        "t_commune_area": ("Kinh phí chi trả theo {area}", "Allowance paid by {area}"),
+        "t_mismatch_area": (
+            "Khoản chi khác mức chuẩn × hệ số, theo {area}",
+            "Payments differing from rate × coefficient, by {area}",
         ),
     },
 )
@@ -281,7 +288,7 @@ def amount_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     return bar_by_commune(
         data,
         "paid_amount",
-        title=T("t_commune", lang),
+        title=level_title(T, "t_commune", frame, lang),
         value_title=T("amount_short", lang),
         fmt=lambda v: fmt_money(v, lang),
         lang=lang,
@@ -294,12 +301,13 @@ def amount_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
 
 
 def commune_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
-    """Commune code and name, amount paid, beneficiaries paid and the bank share."""
+    """Commune (or province, district: ``level_of``) code and name, amount paid, beneficiaries
+    paid and the bank share."""
     paid = frame["paid_amount"]
     return pd.DataFrame(
         {
-            "ma_xa": frame["unit_code"],
-            T("commune", lang): frame["unit_name"],
+            code_key(frame): frame["unit_code"],
+            unit_header(frame, lang): frame["unit_name"],
             T("amount", lang): paid.astype("int64"),
             T("beneficiaries", lang): frame["beneficiaries"].astype("int64"),
             T("bank_share", lang) + " %": (frame["bank_amount"] / paid.where(paid > 0)).round(4),
@@ -313,7 +321,7 @@ def mismatches_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     return bar_by_commune(
         data,
         "mismatches",
-        title=T("t_mismatch", lang),
+        title=level_title(T, "t_mismatch", frame, lang),
         value_title=T("mismatches", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
@@ -325,8 +333,8 @@ def mismatch_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Per commune: payments off the standard, those without a rate, over/underpaid, net."""
     return pd.DataFrame(
         {
-            "ma_xa": frame["unit_code"],
-            T("commune", lang): frame["unit_name"],
+            code_key(frame): frame["unit_code"],
+            unit_header(frame, lang): frame["unit_name"],
             T("mismatches", lang): frame["mismatches"].astype("int64"),
             T("without_rate", lang): frame["without_rate"].astype("int64"),
             T("overpaid", lang): frame["overpaid"].astype("int64"),

@@ -16,7 +16,17 @@ from i18n import Catalog
 from vocab import CLASS_FIELDS, JOB_EVENT_KINDS
 
 from . import palette
-from .common import bar_by_commune, bottom_legend, by_month, colour_scale, finish, sized_by_rows
+from .common import (
+    bar_by_commune,
+    bottom_legend,
+    by_month,
+    code_key,
+    colour_scale,
+    finish,
+    level_title,
+    sized_by_rows,
+    unit_header,
+)
 from .formatting import D3_INT, fmt_date, fmt_int, fmt_month, fmt_percent
 
 T = Catalog(
@@ -46,6 +56,11 @@ T = Catalog(
         "t_events_commune": (
             "Người tham dự hội nghị việc làm theo xã, thị trấn",
             "Job event attendees by commune",
+        ),
+        "t_commune_area": ("Học viên theo {area}", "Learners by {area}"),
+        "t_events_commune_area": (
+            "Người tham dự hội nghị việc làm theo {area}",
+            "Job event attendees by {area}",
         ),
     },
 )
@@ -129,7 +144,7 @@ def learners_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     return bar_by_commune(
         data,
         "learners",
-        title=T("t_commune", lang),
+        title=level_title(T, "t_commune", frame, lang),
         value_title=T("learners", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
@@ -144,8 +159,8 @@ def commune_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Per commune and field: classes, learners and those who completed."""
     return pd.DataFrame(
         {
-            "ma_xa": frame["unit_code"],
-            T("commune", lang): frame["unit_name"],
+            code_key(frame): frame["unit_code"],
+            unit_header(frame, lang): frame["unit_name"],
             T("field", lang): [CLASS_FIELDS.label(f, lang) for f in frame["field"]],
             T("classes", lang): frame["classes"].astype("int64"),
             T("learners", lang): frame["learners"].astype("int64"),
@@ -236,7 +251,7 @@ def attendees_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
     return bar_by_commune(
         data,
         "attendees",
-        title=T("t_events_commune", lang),
+        title=level_title(T, "t_events_commune", frame, lang),
         value_title=T("attendees", lang),
         fmt=lambda v: fmt_int(v, lang),
         lang=lang,
@@ -251,8 +266,8 @@ def events_commune_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Per commune and kind: events and attendees."""
     return pd.DataFrame(
         {
-            "ma_xa": frame["unit_code"],
-            T("commune", lang): frame["unit_name"],
+            code_key(frame): frame["unit_code"],
+            unit_header(frame, lang): frame["unit_name"],
             T("kind", lang): [JOB_EVENT_KINDS.label(k, lang) for k in frame["kind"]],
             T("events", lang): frame["events"].astype("int64"),
             T("attendees", lang): frame["attendees"].astype("int64"),

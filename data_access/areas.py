@@ -15,47 +15,18 @@ set for a district and its communes).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 from sqlalchemy.engine import Connection
 
 from .filters import Filters, Period, Scope
 from .indicators import BY_CODE, INDICATORS, commune_scorecard, targets
+from .levels import COLUMNS, UNPLACED, comparison_level, selected_areas
 from .queries import measures
-from .units import commune_areas, resolve
+from .units import commune_areas
 
-Level = Literal["province", "district", "commune"]
-LEVELS: tuple[Level, ...] = ("province", "district", "commune")
-COLUMNS = {
-    "province": ("province_code", "province_name"),
-    "district": ("district_code", "district_name"),
-}
-UNPLACED = "—"  # the row of communes that no province or district holds (a gap in the data)
 ANY_PERIOD = Period.year(2000)  # for filters that only select units: resolve reads no period
-
-
-def selected_areas(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
-    """``units.commune_areas`` of the communes the filters and scope select."""
-    resolved = resolve(conn, filters, scope)
-    tree = commune_areas(conn, filters.version)
-    if resolved.unit_ids is not None:
-        tree = tree[tree["unit_id"].isin(resolved.unit_ids)]
-    return tree
-
-
-def comparison_level(conn: Connection, filters: Filters, scope: Scope) -> Level:
-    """The level the overview compares at: provinces when the selection spans several, else
-    districts when it spans several (2023 units), else communes. Chosen communes are always
-    compared as communes."""
-    if filters.communes:
-        return "commune"
-    tree = selected_areas(conn, filters, scope)
-    for level in ("province", "district"):
-        code_column = COLUMNS[level][0]
-        if tree[code_column].nunique() > 1:  # units with nothing above them do not count
-            return level  # type: ignore[return-value]
-    return "commune"
 
 
 def area_scorecard(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:

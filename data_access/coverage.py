@@ -26,6 +26,7 @@ from .definitions import (
 )
 from .filters import Filters, Period, Scope
 from .frames import month_frame, per_unit, selected_units, with_unit_names, zero_filled
+from .levels import RollUp, at_level
 from .sql import as_date, count_if
 from .summaries.freshness import summary_status
 from .summaries.read import summary_measures
@@ -253,3 +254,29 @@ def protection_network(conn: Connection, filters: Filters, scope: Scope) -> pd.D
     )
     columns = ["unit_code", "unit_name", "communes", "communes_with_board", "board_since"]
     return frame[[*columns, "villages", "villages_with_collaborator"]].reset_index(drop=True)
+
+
+def elderly_cards_by_area(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``elderly_cards`` at the level the selection is compared at (``levels.at_level``): the
+    counts summed, the covered share recomputed from them."""
+    rule = RollUp(derived=("covered", "covered_share"), then=_with_coverage)
+    return at_level(conn, filters, scope, elderly_cards(conn, filters, scope), rule)
+
+
+def visits_by_area(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``health_visits_by_month`` at the level the selection is compared at: each area's visits
+    per month (the table under the chart has a column per area, not per commune)."""
+    frame = health_visits_by_month(conn, filters, scope)
+    return at_level(conn, filters, scope, frame, RollUp(keys=("month",)))
+
+
+def child_cases_by_area(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``child_cases_by_commune`` at the level the selection is compared at (sums)."""
+    return at_level(conn, filters, scope, child_cases_by_commune(conn, filters, scope), RollUp())
+
+
+def protection_by_area(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``protection_network`` at the level the selection is compared at: communes, boards and
+    villages summed, the earliest board's date."""
+    frame = protection_network(conn, filters, scope)
+    return at_level(conn, filters, scope, frame, RollUp(earliest=("board_since",)))

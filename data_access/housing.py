@@ -24,6 +24,7 @@ from . import schema as s
 from .definitions import data_as_of, grant_counted, reference_date
 from .filters import Filters, Scope
 from .frames import month_frame, per_unit, selected_units
+from .levels import RollUp, at_level
 from .sql import as_date, count_if, sum_if
 from .units import Resolved, resolve, scoped
 
@@ -203,3 +204,20 @@ def grant_events_by_month(conn: Connection, filters: Filters, scope: Scope) -> p
         .reset_index()
     )
     return frame.sort_values(["month", "event"]).reset_index(drop=True)
+
+
+def grants_by_area(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``grants_by_commune`` at the level the selection is compared at (``levels.at_level``):
+    a row per province or district when it spans several, with a ``level`` column."""
+    return at_level(conn, filters, scope, grants_by_commune(conn, filters, scope), RollUp())
+
+
+PROGRESS_ROLL_UP = RollUp(
+    earliest=("first_approved",), latest=("last_completed",), weighted={"mean_days": "completed"}
+)
+
+
+def progress_by_area(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``grant_progress`` at the level the selection is compared at: stages summed, the mean
+    days over every completed grant of the area, its first approval and last completion."""
+    return at_level(conn, filters, scope, grant_progress(conn, filters, scope), PROGRESS_ROLL_UP)

@@ -22,6 +22,7 @@ from vocab import BANK, CASH
 from . import schema as s
 from .definitions import PAID, payment_counted, rate_check, rate_totals
 from .filters import Filters, Scope
+from .levels import RollUp, at_level
 from .persons import PersonListNotAllowedError
 from .sql import as_date, read_frame, sum_if
 from .summaries.freshness import summary_status
@@ -225,6 +226,13 @@ def by_commune(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame
     return _with_units(conn, frame, r)
 
 
+def by_area(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``by_commune`` at the level the selection is compared at (``levels.at_level``): amounts
+    and beneficiaries summed (a person paid in two communes of the period counts in each, as
+    in ``by_commune``)."""
+    return at_level(conn, filters, scope, by_commune(conn, filters, scope), RollUp())
+
+
 # --- payments that differ from standard rate × coefficient ----------------------------------
 
 
@@ -331,3 +339,9 @@ def mismatch_list(conn: Connection, filters: Filters, scope: Scope, page: int = 
     for column in ("expected", "difference"):
         frame[column] = [None if pd.isna(v) else _tenths(v) for v in frame[column]]
     return frame
+
+
+def mismatches_by_area(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``rate_mismatches`` at the level the selection is compared at (sums); only areas with
+    such a payment."""
+    return at_level(conn, filters, scope, rate_mismatches(conn, filters, scope), RollUp())

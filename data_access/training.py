@@ -20,6 +20,7 @@ from vocab import AGRI, JOB_FAIR, LABOUR_EXPORT, NON_AGRI, RECRUITMENT
 from . import schema as s
 from .definitions import data_as_of, event_counted, reference_date
 from .filters import Filters, Scope
+from .levels import RollUp, at_level
 from .sql import as_date, count_if, read_frame, sum_if
 from .units import Resolved, resolve, scoped, unit_catalogue
 
@@ -238,3 +239,15 @@ def events_by_commune(conn: Connection, filters: Filters, scope: Scope) -> pd.Da
     counts = ["events", "attendees", "registered"]
     frame = _ints(read_frame(conn, stmt, ["unit_id", "kind", *counts]), counts)
     return _names(conn, r, frame)
+
+
+def classes_by_area(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``classes_by_commune`` at the level the selection is compared at, per field."""
+    frame = classes_by_commune(conn, filters, scope)
+    return at_level(conn, filters, scope, frame, RollUp(keys=("field",)))
+
+
+def events_by_area(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``events_by_commune`` at the level the selection is compared at, per kind of event."""
+    frame = events_by_commune(conn, filters, scope)
+    return at_level(conn, filters, scope, frame, RollUp(keys=("kind",)))

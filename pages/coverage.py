@@ -3,6 +3,7 @@
 import streamlit as st
 
 from charts import coverage as charts
+from charts.common import level_of
 from data_access import coverage as queries
 from data_access.indicators import headline
 from i18n import Catalog
@@ -51,7 +52,7 @@ with section(lang):
 
 st.subheader(T("elderly", lang))
 with section(lang):
-    cards = data.run(queries.elderly_cards, filters, scope)
+    cards = data.run(queries.elderly_cards_by_area, filters, scope)
     if cards["elderly"].sum() == 0:
         st.info(T("no_elderly", lang))
     else:
@@ -61,9 +62,10 @@ with section(lang):
             "bao-phu-the-bhyt",
             lang,
             key="cov_cards",
+            level=level_of(cards),
         )
 with section(lang):
-    visits = data.run(queries.health_visits_by_month, filters, scope)
+    visits = data.run(queries.visits_by_area, filters, scope)
     if visits.empty:
         st.info(T("no_visits", lang))
     else:
@@ -78,7 +80,7 @@ with section(lang):
 
 st.subheader(T("children", lang))
 with section(lang):
-    by_commune = data.run(queries.child_cases_by_commune, filters, scope)
+    by_commune = data.run(queries.child_cases_by_area, filters, scope)
     if by_commune[["special_cases", "at_risk_cases"]].to_numpy().sum() == 0:
         st.info(T("no_children", lang))
     else:
@@ -88,6 +90,7 @@ with section(lang):
             "bao-phu-tre-em-theo-xa",
             lang,
             key="cov_children",
+            level=level_of(by_commune),
         )
         with section(lang):
             by_category = data.run(queries.child_cases_by_category, filters, scope)
@@ -102,7 +105,7 @@ with section(lang):
 
 st.subheader(T("network", lang))
 with section(lang):
-    network = data.run(queries.protection_network, filters, scope)
+    network = data.run(queries.protection_by_area, filters, scope)
     if network["villages"].sum() == 0:
         st.info(T("no_villages", lang))
     else:
@@ -112,4 +115,5 @@ with section(lang):
             "bao-phu-mang-luoi-bao-ve-tre-em",
             lang,
             key="cov_network",
+            level=level_of(network),
         )

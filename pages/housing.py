@@ -3,6 +3,7 @@
 import streamlit as st
 
 from charts import housing as charts
+from charts.common import level_of, level_title
 from data_access import housing as queries
 from data_access.indicators import headline
 from i18n import Catalog
@@ -17,6 +18,7 @@ T = Catalog(
     "pages.housing",
     {
         "communes": ("Xây mới và sửa chữa theo xã", "New builds and repairs by commune"),
+        "communes_area": ("Xây mới và sửa chữa theo {area}", "New builds and repairs by {area}"),
         "funding": (
             "Nguồn kinh phí và đối tượng được hỗ trợ",
             "Funding sources and who was helped",
@@ -45,19 +47,20 @@ with section(lang):
     tiles(data.run(headline, filters, scope), ["F7", "F8", "F9", "F9S"], page)
 
 with section(lang):
-    if data.run(queries.grants_by_commune, filters, scope)["grants"].sum() == 0:
+    if data.run(queries.grants_by_area, filters, scope)["grants"].sum() == 0:
         st.info(T("empty", lang))
         st.stop()
 
-st.subheader(T("communes", lang))
-with section(lang):
-    communes = data.run(queries.grants_by_commune, filters, scope)
+with section(lang):  # the heading says what the bars are: communes, or provinces, districts
+    communes = data.run(queries.grants_by_area, filters, scope)
+    st.subheader(level_title(T, "communes", communes, lang))
     chart_with_data(
         built(charts.communes_chart, communes, lang),
         charts.communes_table(communes, lang),
         "nha-o-theo-xa",
         lang,
         key="housing_communes",
+        level=level_of(communes),
     )
 
 st.subheader(T("funding", lang))
@@ -84,13 +87,14 @@ with section(lang):
 
 st.subheader(T("progress", lang))
 with section(lang):
-    progress = data.run(queries.grant_progress, filters, scope)
+    progress = data.run(queries.progress_by_area, filters, scope)
     chart_with_data(
         built(charts.progress_chart, progress, lang),
         charts.progress_table(progress, lang),
         "nha-o-tien-do",
         lang,
         key="housing_progress",
+        level=level_of(progress),
     )
 st.caption(T("progress_note", lang))
 with section(lang):

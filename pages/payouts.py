@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import payouts as ch
+from charts.common import level_of, level_title
 from charts.formatting import (
     fmt_change_pp,
     fmt_decimal,
@@ -52,6 +53,7 @@ T = Catalog(
         "h_method": ("Hình thức chi trả", "Payment method"),
         "h_group": ("Theo nhóm đối tượng (Nghị định 20/2021/NĐ-CP)", "By Decree 20 group"),
         "h_commune": ("Theo xã, thị trấn", "By commune"),
+        "h_commune_area": ("Theo {area}", "By {area}"),
         "h_check": ("Kiểm tra mức chi", "Rate check"),
         "check_rule": (
             "So sánh từng khoản chi với mức chuẩn trợ giúp xã hội có hiệu lực tại tháng chi trả × "
@@ -101,7 +103,7 @@ def monthly() -> pd.DataFrame:
 
 
 def mismatches() -> pd.DataFrame:
-    return data.run(q.rate_mismatches, filters, scope)
+    return data.run(q.mismatches_by_area, filters, scope)
 
 
 # Each part below is a section (ui.guard): a value it cannot use shows a notice in its place.
@@ -188,15 +190,16 @@ with section(lang):
         drill=False,
     )
 
-st.subheader(T("h_commune", lang))
-with section(lang):
-    communes = data.run(q.by_commune, filters, scope)
+with section(lang):  # the heading says what the bars are: communes, or provinces, districts
+    communes = data.run(q.by_area, filters, scope)
+    st.subheader(level_title(T, "h_commune", communes, lang))
     chart_with_data(
         built(ch.amount_by_commune, communes, lang),
         ch.commune_table(communes, lang),
         "chi-tra-theo-xa",
         lang,
         key="payouts_commune",
+        level=level_of(communes),
     )
 
 st.subheader(T("h_check", lang))
@@ -222,6 +225,7 @@ with section(lang):
         "chi-sai-muc-theo-xa",
         lang,
         key="payouts_mismatch",
+        level=level_of(mismatches()),
     )
 
 if not scope.persons:

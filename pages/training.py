@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import training as ch
+from charts.common import level_of
 from data_access import training as q
 from data_access.indicators import headline
 from i18n import Catalog
@@ -96,13 +97,14 @@ if has_classes:
             drill=False,
         )
     with section(lang):
-        by_commune = data.run(q.classes_by_commune, filters, scope)
+        by_commune = data.run(q.classes_by_area, filters, scope)
         chart_with_data(
             built(ch.learners_by_commune, by_commune, lang),
             ch.commune_table(by_commune, lang),
             "dao-tao-theo-xa",
             lang,
             key="training_commune",
+            level=level_of(by_commune),
         )
     st.markdown(f"**{T('class_list', lang)}**")
     with section(lang):
@@ -128,11 +130,12 @@ if has_events:
             key="training_events_month",
         )
     with section(lang):
-        event_communes = data.run(q.events_by_commune, filters, scope)
+        event_communes = data.run(q.events_by_area, filters, scope)
         chart_with_data(
             built(ch.attendees_by_commune, event_communes, lang),
             ch.events_commune_table(event_communes, lang),
             "hoi-nghi-viec-lam-theo-xa",
             lang,
             key="training_events_commune",
+            level=level_of(event_communes),
         )

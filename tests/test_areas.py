@@ -10,12 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 import streamlit as st
 from sqlalchemy.engine import Connection, Engine
 
+from charts import housing as housing_charts
+from charts import payouts as payout_charts
+from data_access import coverage, housing, payouts, training
 from data_access import schema as s
 from data_access.areas import area_names, area_path, area_scorecard, comparison_level
 from data_access.db import make_engine, sqlite_file_url
@@ -25,7 +30,7 @@ from data_access.errors import OutOfScopeError, UnknownAreaError
 from data_access.filters import Filters, Period, Scope
 from data_access.indicators import BY_CODE, INDICATORS, headline
 from devtools.pgserver import create_database
-from tests.apptest import no_exceptions, open_page
+from tests.apptest import no_exceptions, numeric, open_link, open_page
 from ui.filters import DataRange, parse_params
 from ui.scorecard import shown
 
@@ -290,3 +295,194 @@ def test_the_overview_of_a_province_shows_its_districts(three_path: Path) -> Non
     caption = next(c.value for c in at.caption if c.value.startswith("Đang xem:"))
     assert caption.startswith("Đang xem: Tỉnh Quảng Ninh · Năm 2023 ·")
     assert [b.label for b in at.button if b.label.startswith("↑")] == ["↑ Toàn bộ phạm vi"]
+
+
+# --- the topic pages' charts by commune, at the level the selection spans (issue 14 §2) ---------
+# (the query at the level, the per-commune query it rolls up, the columns that are not sums)
+BY_AREA = [
+    pytest.param(payouts.by_area, payouts.by_commune, (), id="payouts"),
+    pytest.param(payouts.mismatches_by_area, payouts.rate_mismatches, (), id="mismatches"),
+    pytest.param(housing.grants_by_area, housing.grants_by_commune, (), id="grants"),
+    pytest.param(housing.progress_by_area, housing.grant_progress, (), id="progress"),
+    pytest.param(coverage.elderly_cards_by_area, coverage.elderly_cards, (), id="cards"),
+    pytest.param(coverage.visits_by_area, coverage.health_visits_by_month, ("month",), id="visits"),
+    pytest.param(coverage.child_cases_by_area, coverage.child_cases_by_commune, (), id="children"),
+    pytest.param(coverage.protection_by_area, coverage.protection_network, (), id="network"),
+    pytest.param(training.classes_by_area, training.classes_by_commune, ("field",), id="classes"),
+    pytest.param(training.events_by_area, training.events_by_commune, ("kind",), id="events"),
+]
+NOT_SUMMED = {"covered_share", "mean_days", "first_approved", "last_completed", "board_since"}
+# 2022 holds the demo's payments off the standard (the mismatch chart's only rows)
+YEAR_2022 = Period.year(2022)
+
+
+def _rolled_by_hand(narrowed: pd.DataFrame, keys: tuple[str, ...]) -> pd.DataFrame:
+    """One area's rows computed here from its communes' rows: every count and amount summed."""
+    summed = [
+        c
+        for c in narrowed.columns
+        if c not in ("unit_id", "unit_code", "unit_name", "level", *keys, *NOT_SUMMED)
+    ]
+    if keys:
+        return narrowed.groupby(list(keys))[summed].sum().reset_index()
+    return narrowed[summed].sum().to_frame().T
+
+
+@pytest.mark.parametrize("period", [YEAR_2022, YEAR_2023, YEAR_2026], ids=str)
+@pytest.mark.parametrize(("by_area", "by_commune", "keys"), BY_AREA)
+def test_a_topic_chart_shows_a_bar_per_province_equal_to_the_province_alone(
+    conn: Connection, by_area: Any, by_commune: Any, keys: tuple[str, ...], period: Period
+) -> None:
+    """Across both provinces every chart by commune is a chart by province, whose row of a
+    province is its communes' rows summed: the same query narrowed to the province (what a tap
+    on its bar shows) and the whole selection's communes under it."""
+    version = "2025" if period == YEAR_2026 else "2023"
+    everything = Scope.everything()
+    whole = Filters(period, (), version)
+    frame = by_area(conn, whole, everything)
+    communes = by_commune(conn, whole, everything)
+    if frame.empty:
+        assert communes.empty
+        return
+    assert set(frame["level"]) == {"province"}
+    assert set(frame["unit_code"]) <= {QUANG_NINH, SECOND}
+    assert dict(zip(frame["unit_code"], frame["unit_name"], strict=False)) == {
+        code: name
+        for code, name in {QUANG_NINH: "Tỉnh Quảng Ninh", SECOND: "Tỉnh mẫu 2"}.items()
+        if code in set(frame["unit_code"])
+    }
+    assert list(frame.columns) == [*(c for c in communes.columns if c != "unit_id"), "level"]
+    for province in sorted(set(frame["unit_code"])):
+        narrowed = by_commune(conn, whole.with_area(province), everything)
+        alone = by_area(conn, whole.with_area(province), everything)
+        districts = version == "2023" and province == QUANG_NINH  # two districts: their bars
+        assert set(alone["level"]) <= {"district" if districts else "commune"}
+        row = frame[frame["unit_code"] == province].reset_index(drop=True)
+        expected = _rolled_by_hand(narrowed, keys)
+        got = row[expected.columns]
+        if keys:
+            got = got.sort_values(list(keys)).reset_index(drop=True)
+            expected = expected.sort_values(list(keys)).reset_index(drop=True)
+        values = [c for c in expected.columns if c not in keys]
+        assert got[list(keys)].to_dict("list") == expected[list(keys)].to_dict("list")
+        assert got[values].astype("int64").to_dict("list") == (
+            expected[values].astype("int64").to_dict("list")
+        )
+    summed = [c for c in _rolled_by_hand(communes, keys).columns if c not in keys]
+    totals = frame[summed].sum().astype("int64").to_dict()
+    assert totals == communes[summed].sum().astype("int64").to_dict()
+
+
+def test_the_province_bars_of_the_payouts_are_the_payments_rows(conn: Connection) -> None:
+    """Against SQL over the payments and the unit tree, not the per-commune query."""
+    for period, version in ((YEAR_2023, "2023"), (YEAR_2026, "2025")):
+        frame = payouts.by_area(conn, Filters(period, (), version), Scope.everything())
+        assert dict(zip(frame["unit_code"], frame["paid_amount"].astype(int), strict=True)) == (
+            _paid_by_province(conn, period)
+        )
+
+
+def test_shares_means_and_dates_of_an_area_come_from_its_communes_rows(conn: Connection) -> None:
+    """A share is recomputed from the summed parts, a mean weighted by what it averages over,
+    a first date is the earliest and a last date the latest of the area's communes."""
+    whole = Filters(YEAR_2023, (), "2023")
+    everything = Scope.everything()
+    cards = coverage.elderly_cards_by_area(conn, whole, everything)
+    for row in cards.itertuples():
+        assert row.covered == row.state + row.partial
+        assert row.covered_share == row.covered / row.elderly
+    progress = housing.progress_by_area(conn, whole, everything)
+    network = coverage.protection_by_area(conn, whole, everything)
+    for province in (QUANG_NINH, SECOND):
+        communes = housing.grant_progress(conn, whole.with_area(province), everything)
+        row = progress[progress["unit_code"] == province].iloc[0]
+        done = communes[communes["completed"] > 0]
+        assert row["mean_days"] == pytest.approx(
+            (done["mean_days"] * done["completed"]).sum() / done["completed"].sum()
+        )
+        assert row["first_approved"] == min(d for d in communes["first_approved"] if d)
+        assert row["last_completed"] == max(d for d in communes["last_completed"] if d)
+        boards = coverage.protection_network(conn, whole.with_area(province), everything)
+        own = network[network["unit_code"] == province].iloc[0]
+        assert own["board_since"] == min(d for d in boards["board_since"] if d)
+
+
+def test_chosen_communes_and_one_district_stay_communes(conn: Connection) -> None:
+    everything = Scope.everything()
+    for filters in (
+        Filters(YEAR_2023, ("06901", "900101"), "2023"),  # two communes in two districts
+        Filters(YEAR_2023, (), "2023", SECOND),  # a province of one district
+    ):
+        frame = payouts.by_area(conn, filters, everything)
+        communes = payouts.by_commune(conn, filters, everything)
+        assert set(frame["level"]) == {"commune"}
+        assert frame["unit_code"].tolist() == communes["unit_code"].tolist()
+        assert frame["paid_amount"].tolist() == communes["paid_amount"].tolist()
+
+
+def test_a_chart_above_the_communes_names_what_its_bars_are(conn: Connection) -> None:
+    """What a person reads: the title, the tooltip's first field, the accessible description,
+    and the table's headings say provinces (or districts), never communes."""
+    everything = Scope.everything()
+    frame = payouts.by_area(conn, Filters(YEAR_2023, (), "2023"), everything)
+    spec = payout_charts.amount_by_commune(frame, "vi").to_dict()
+    assert spec["title"]["text"] == "Kinh phí chi trả theo tỉnh, thành phố"
+    assert spec["encoding"]["tooltip"][0]["title"] == "Tỉnh, thành phố"
+    assert "tỉnh, thành phố để xem riêng" in spec["description"]
+    table = payout_charts.commune_table(frame, "vi")
+    assert list(table.columns)[:2] == ["ma_tinh", "Tỉnh, thành phố"]
+    assert table["Tỉnh, thành phố"].tolist() == ["Tỉnh Quảng Ninh", "Tỉnh mẫu 2"]
+    districts = housing.grants_by_area(conn, Filters(YEAR_2023, (), "2023", QUANG_NINH), everything)
+    spec = housing_charts.communes_chart(districts, "en").to_dict()
+    assert spec["title"]["text"] == (
+        "Households granted housing support by district: new builds and repairs"
+    )
+    assert housing_charts.communes_table(districts, "vi").columns[:2].tolist() == [
+        "Mã huyện",
+        "Huyện, thị xã, thành phố",
+    ]
+    communes = housing.grants_by_area(conn, Filters(YEAR_2023, (), "2023", DAM_HA), everything)
+    spec = housing_charts.communes_chart(communes, "vi").to_dict()
+    assert spec["title"]["text"] == "Hộ được hỗ trợ nhà ở theo xã: xây mới và sửa chữa"
+
+
+def test_the_topic_pages_above_the_communes_show_provinces_then_districts(
+    three_path: Path,
+) -> None:
+    """What a person sees on the payouts page across both provinces (headings and the table
+    under the chart name provinces, each province's amount as the rows give it), and on the
+    housing page of Quảng Ninh (its two districts)."""
+    reader = make_engine(sqlite_file_url(three_path, read_only=True))
+    with reader.connect() as conn:
+        paid = _paid_by_province(conn, YEAR_2023)
+    reader.dispose()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WELFARE_DB_URL", f"sqlite:///{three_path}")
+        mp.setenv("WELFARE_USERS_URL", f"sqlite:///{three_path.parent / 'users.sqlite'}")
+        mp.delenv("WELFARE_DEMO_USERS", raising=False)
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        try:
+            pay = open_link("pages/payouts.py", tu="2023-01", den="2023-12", dv="2023")
+            houses = open_link(
+                "pages/housing.py", tu="2023-01", den="2023-12", dv="2023", vung=QUANG_NINH
+            )
+        finally:
+            st.cache_data.clear()
+            st.cache_resource.clear()
+    no_exceptions(pay)
+    no_exceptions(houses)
+    assert "Theo tỉnh, thành phố" in [h.value for h in pay.subheader]
+    assert "Theo xã, thị trấn" not in [h.value for h in pay.subheader]
+    tables = [getattr(d.value, "data", d.value) for d in pay.dataframe]
+    by_province = next(t for t in tables if "ma_tinh" in t.columns)
+    assert by_province["Tỉnh, thành phố"].tolist() == ["Tỉnh Quảng Ninh", "Tỉnh mẫu 2"]
+    amounts = numeric(by_province)["Kinh phí chi trả (đồng)"].tolist()
+    assert amounts == [paid[QUANG_NINH], paid[SECOND]]
+    assert "Xây mới và sửa chữa theo huyện" in [h.value for h in houses.subheader]
+    tables = [getattr(d.value, "data", d.value) for d in houses.dataframe]
+    by_district = next(t for t in tables if "Mã huyện" in t.columns)
+    assert by_district["Huyện, thị xã, thành phố"].tolist()[:2] == [
+        "Huyện Đầm Hà",
+        "Huyện Đầm Hà (mẫu 2)",
+    ]

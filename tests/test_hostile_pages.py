@@ -29,6 +29,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
+from auth import web
 from auth.store import DEMO_USERS, UserStore
 from i18n import CATALOGS
 from reports.spreadsheet import FORMULA_TRIGGERS
@@ -261,7 +262,11 @@ def users(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="module", params=ROLES)
 def tour(request: pytest.FixtureRequest, hostile_url: str, users: str) -> Tour:
-    return _tour(hostile_url, request.param, users)
+    # Pages run here as under ``streamlit run app.py``: without the sign-in cookie route, whose
+    # handoff script (our own, not database text) a module that imported serve.py turns on.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(web._state, "mounted", False)
+        return _tour(hostile_url, request.param, users)
 
 
 # --- what every page must hold ---------------------------------------------------------------

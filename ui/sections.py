@@ -1,6 +1,8 @@
 """A chart with its data behind it: the chart, then the same frame as a table with downloads.
 
-Tapping a commune bar or a month narrows the filters to it (tap-to-drill); the URL follows.
+Tapping a commune bar or a month narrows the filters to it (tap-to-drill); the URL follows. Above
+the communes (a selection spanning several provinces or districts) the bars are provinces or
+districts, and a tap narrows the filters to the area.
 Every chart with a commune or a month axis is built by ``charts.common``, whose selections name
 the commune's code (``unit_code``) and the month's key ("2023-03", ``month__key``).
 """
@@ -117,11 +119,15 @@ def chart_with_data(
     lang: str,
     key: str,
     drill: bool = True,
+    level: str = "commune",
 ) -> None:
     """Draw ``chart``; under it, ``table`` (what the chart shows) with CSV and Excel downloads.
 
     ``chart``: the chart, or ``ui.vega.built(builder, *args)`` to build it only when the same
     builder and arguments have not been drawn before (most of a warm view's time is building).
+    ``level``: what the chart's bars are ("commune", or "province"/"district" for a frame rolled
+    up by ``data_access.levels.at_level``): a tap on an area's bar narrows the filters to that
+    area (``?vung=``), a tap on a commune's to the commune.
     """
     selection = _draw(chart, drill, key)
     if drill:
@@ -135,8 +141,15 @@ def chart_with_data(
             for p in _picked(selection, MONTH_SELECTION)
             if (month := _as_month(p.get(MONTH_FIELD))) is not None
         ]
-        if communes or months:
-            drill_to(communes=communes[:1] or None, month=months[0] if months else None)
+        areas = communes[:1] if level != "commune" else []
+        if areas:
+            communes = []
+        if communes or months or areas:
+            drill_to(
+                communes=communes[:1] or None,
+                month=months[0] if months else None,
+                area=areas[0] if areas else None,
+            )
     with st.expander(t("show_data", lang)):
         st.dataframe(readable(table, lang), width="stretch", hide_index=True)
         download_buttons(table, name, lang, key=key)

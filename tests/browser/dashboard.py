@@ -264,6 +264,11 @@ class Dashboard:
         """
         return self._mark(f'[aria-label*="Xã, thị trấn: {commune};"]', chart)
 
+    def area_bar(self, heading: str, area: str, chart: str | None = None) -> Locator:
+        """The first drawn bar of a province or district ``area`` whose tooltip names it under
+        ``heading`` ("Tỉnh, thành phố: Tỉnh Quảng Ninh; …"), in the chart titled ``chart``."""
+        return self._mark(f'[aria-label*="{heading}: {area};"]', chart)
+
     def month_bar(self, month: str, chart: str | None = None) -> Locator:
         """The first drawn bar (or, on a line, point) of ``month`` as the tooltip names it
         ("Tháng 3/2023"), in the chart titled ``chart`` or in any."""

@@ -166,3 +166,42 @@ def test_from_the_provinces_down_to_a_village_and_back_up(
     assert not dashboard.overflow().scrolls_sideways
     assert dashboard.exceptions() == []
     dashboard.screenshot("province-drill-provinces-768x1024")
+
+
+# Every topic chart by commune, as it reads across both provinces: (address, title at the
+# province level, title at the district level). The mismatch chart's payments are in 2022.
+BY_PROVINCE = "tỉnh, thành phố"
+TOPIC_CHARTS = [
+    ("/bao-phu", "Người cao tuổi theo thẻ BHYT còn hạn và nguồn đóng", None),
+    ("/bao-phu", "Trẻ em có hoàn cảnh đặc biệt và trẻ em có nguy cơ theo {area}", "huyện"),
+    ("/bao-phu", "Thôn, bản, khu phố có cộng tác viên bảo vệ trẻ em theo {area}", "huyện"),
+    ("/nha-o", "Hộ được hỗ trợ nhà ở theo {area}: xây mới và sửa chữa", "huyện"),
+    ("/nha-o", "Tình trạng thực hiện theo {area}", "huyện"),
+    ("/dao-tao-viec-lam", "Học viên theo {area}", "huyện"),
+    ("/dao-tao-viec-lam", "Người tham dự hội nghị việc làm theo {area}", "huyện"),
+    ("/chi-tra", "Kinh phí chi trả theo {area}", "huyện"),
+    ("/chi-tra?tu=2022-01&den=2022-12", "Khoản chi khác mức chuẩn × hệ số, theo {area}", "huyện"),
+]
+
+
+@pytest.mark.parametrize(
+    ("address", "title", "below"), TOPIC_CHARTS, ids=[t[1][:24] for t in TOPIC_CHARTS]
+)
+def test_a_tap_on_a_provinces_bar_of_every_topic_chart_narrows_the_page_to_it(
+    tablet: Callable[[], Dashboard], address: str, title: str, below: str | None
+) -> None:
+    """Across both provinces each chart draws a bar per province, named so in its title and its
+    tooltips; a tap on Quảng Ninh's bar puts ``vung=22`` in the address, the page then shows
+    Quảng Ninh alone and the same chart draws its two districts."""
+    dashboard = tablet()
+    path, _, query = address.partition("?")
+    dashboard.open(f"{path}?{query or 'tu=2023-01&den=2023-12'}&dv=2023")
+    dashboard.tap_mark(
+        dashboard.area_bar("Tỉnh, thành phố", PROVINCE_NAME, title.format(area=BY_PROVINCE))
+    )
+    dashboard.wait_for_url_param("vung", PROVINCE)
+    dashboard.settle()
+    assert dashboard.in_effect().startswith(f"Đang xem: {PROVINCE_NAME} ·")
+    after = title.format(area=below) if below else title
+    assert dashboard.area_bar("Huyện, thị xã, thành phố", DISTRICT_NAME, after).is_visible()
+    assert dashboard.exceptions() == []
