@@ -98,6 +98,11 @@ def code_key(frame: pd.DataFrame) -> str:
     return {"province": "ma_tinh", "district": "ma_huyen"}.get(level_of(frame), "ma_xa")
 
 
+def level_slug(frame: pd.DataFrame) -> str:
+    """The level as a download's name says it: "xa", "tinh" or "huyen" ("chi-tra-theo-tinh")."""
+    return {"province": "tinh", "district": "huyen"}.get(level_of(frame), "xa")
+
+
 def level_title(catalog: Catalog, key: str, frame: pd.DataFrame, lang: str = "vi") -> str:
     """A chart's title at the frame's level: ``key`` for communes; above them ``key_area``,
     whose ``{area}`` says what the bars are ("Kinh phí chi trả theo tỉnh, thành phố")."""

@@ -28,7 +28,14 @@ from .sql import as_date, read_frame, sum_if
 from .summaries.freshness import summary_status
 from .summaries.read import summary_measures, whole_years
 from .summaries.tables import summary_payment, summary_payment_group, summary_payment_group_year
-from .units import Resolved, resolve, scoped, unit_catalogue, without_splits
+from .units import (
+    Resolved,
+    resolve,
+    scoped,
+    unit_catalogue,
+    with_area_code,
+    without_splits,
+)
 
 PAGE_SIZE = 50  # a tablet screen shows ~20 rows; 50 keeps scrolling short
 
@@ -228,9 +235,25 @@ def by_commune(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame
 
 def by_area(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
     """``by_commune`` at the level the selection is compared at (``levels.at_level``): amounts
-    and beneficiaries summed (a person paid in two communes of the period counts in each, as
-    in ``by_commune``)."""
-    return at_level(conn, filters, scope, by_commune(conn, filters, scope), RollUp())
+    summed; beneficiaries counted once per area (a person paid in two communes of a province is
+    one of its beneficiaries, as the province's own page counts them)."""
+    frame = at_level(conn, filters, scope, by_commune(conn, filters, scope), RollUp())
+    level = str(frame["level"].iloc[0]) if len(frame) else "commune"
+    r = resolve(conn, filters, scope)
+    if level == "commune" or _summarised(conn, r) is not None:
+        return frame  # per commune; or the summaries' premise: each paid in one unit's lineage
+    period, pay = filters.period, s.allowance_payment
+    stmt = sa.select(pay.c.id).where(
+        pay.c.month.between(period.start, period.end), pay.c.status == PAID, payment_counted(pay)
+    )
+    stmt, unit = scoped(stmt, pay.c.admin_unit_id, r)
+    stmt, area = with_area_code(stmt, unit, r.version, level)
+    stmt = stmt.with_only_columns(area, sa.func.count(sa.distinct(pay.c.beneficiary_id)))
+    counted = {str(code): int(n) for code, n in conn.execute(stmt.group_by(area))}
+    frame["beneficiaries"] = pd.Series(
+        [counted.get(str(code), 0) for code in frame["unit_code"]], dtype="int64"
+    )
+    return frame
 
 
 # --- payments that differ from standard rate × coefficient ----------------------------------

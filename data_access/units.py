@@ -181,6 +181,31 @@ def _read_areas(conn: Connection, version: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*columns, "province_name"])
 
 
+def with_area_code(
+    stmt: sa.Select, unit: sa.ColumnElement[int], version: str, level: str
+) -> tuple[sa.Select, sa.ColumnElement[str]]:
+    """Join ``stmt`` (whose ``unit`` is a commune of ``version``) to the tree and return the code
+    of the province or district (``level``) above the commune, "" where none is: the same areas
+    as ``commune_areas``, for a count that must be distinct per area (a person paid in two
+    communes of one province counts once in it)."""
+    on = VERSION_DATES[version]
+    u, up, top = (s.admin_unit.alias(n) for n in ("area_u", "area_up", "area_top"))
+    stmt = (
+        stmt.join(u, u.c.id == unit)
+        .join(up, sa.and_(up.c.id == u.c.parent_id, _valid_at(up, on)), isouter=True)
+        .join(top, sa.and_(top.c.id == up.c.parent_id, _valid_at(top, on)), isouter=True)
+    )
+    if level == "province":
+        code = sa.case(
+            (up.c.kind == s.KIND_PROVINCE, up.c.code),
+            (top.c.kind == s.KIND_PROVINCE, top.c.code),
+            else_="",
+        )
+    else:
+        code = sa.case((up.c.kind == s.KIND_DISTRICT, up.c.code), else_="")
+    return stmt, code
+
+
 def area_unit_ids(conn: Connection, version: str, area: str) -> tuple[int, ...]:
     """The communes of ``version`` under the province or district ``area`` (a GSO code).
 

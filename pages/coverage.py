@@ -3,7 +3,7 @@
 import streamlit as st
 
 from charts import coverage as charts
-from charts.common import level_of
+from charts.common import level_of, level_slug
 from data_access import coverage as queries
 from data_access.indicators import headline
 from i18n import Catalog
@@ -87,7 +87,7 @@ with section(lang):
         chart_with_data(
             built(charts.children_chart, by_commune, lang),
             charts.children_table(by_commune, lang),
-            "bao-phu-tre-em-theo-xa",
+            f"bao-phu-tre-em-theo-{level_slug(by_commune)}",
             lang,
             key="cov_children",
             level=level_of(by_commune),

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from charts import housing as charts
-from charts.common import level_of, level_title
+from charts.common import level_of, level_slug, level_title
 from data_access import housing as queries
 from data_access.indicators import headline
 from i18n import Catalog
@@ -57,7 +57,7 @@ with section(lang):  # the heading says what the bars are: communes, or province
     chart_with_data(
         built(charts.communes_chart, communes, lang),
         charts.communes_table(communes, lang),
-        "nha-o-theo-xa",
+        f"nha-o-theo-{level_slug(communes)}",
         lang,
         key="housing_communes",
         level=level_of(communes),

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import payouts as ch
-from charts.common import level_of, level_title
+from charts.common import level_of, level_slug, level_title
 from charts.formatting import (
     fmt_change_pp,
     fmt_decimal,
@@ -196,7 +196,7 @@ with section(lang):  # the heading says what the bars are: communes, or province
     chart_with_data(
         built(ch.amount_by_commune, communes, lang),
         ch.commune_table(communes, lang),
-        "chi-tra-theo-xa",
+        f"chi-tra-theo-{level_slug(communes)}",
         lang,
         key="payouts_commune",
         level=level_of(communes),
@@ -222,7 +222,7 @@ with section(lang):
     chart_with_data(
         built(ch.mismatches_by_commune, mismatches(), lang),
         ch.mismatch_table(mismatches(), lang),
-        "chi-sai-muc-theo-xa",
+        f"chi-sai-muc-theo-{level_slug(mismatches())}",
         lang,
         key="payouts_mismatch",
         level=level_of(mismatches()),

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import training as ch
-from charts.common import level_of
+from charts.common import level_of, level_slug
 from data_access import training as q
 from data_access.indicators import headline
 from i18n import Catalog
@@ -101,7 +101,7 @@ if has_classes:
         chart_with_data(
             built(ch.learners_by_commune, by_commune, lang),
             ch.commune_table(by_commune, lang),
-            "dao-tao-theo-xa",
+            f"dao-tao-theo-{level_slug(by_commune)}",
             lang,
             key="training_commune",
             level=level_of(by_commune),
@@ -134,7 +134,7 @@ if has_events:
         chart_with_data(
             built(ch.attendees_by_commune, event_communes, lang),
             ch.events_commune_table(event_communes, lang),
-            "hoi-nghi-viec-lam-theo-xa",
+            f"hoi-nghi-viec-lam-theo-{level_slug(event_communes)}",
             lang,
             key="training_events_commune",
             level=level_of(event_communes),
