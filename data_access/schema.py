@@ -12,6 +12,8 @@ Conventions:
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -27,10 +29,13 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    event,
+    insert,
     inspect,
+    select,
     text,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 metadata = MetaData()
 
@@ -380,3 +385,141 @@ def ensure_indexes(engine: Engine) -> list[str]:
                 index.create(bind=engine)
                 created.append(str(index.name))
     return created
+
+
+# --- imports (the one writing path: ``ingest``) ------------------------------------------------
+# One row per list loaded: who, when, which file (its SHA-256), the batch it replaced (a kind of
+# list, a commune, a month) and what changed. Appended by ``ingest.load`` in the same transaction
+# as the rows; a file that changes nothing writes nothing, not even here.
+import_log = Table(
+    "import_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),  # "payments", …
+    Column("admin_unit_id", Integer, ForeignKey("admin_unit.id"), nullable=False),
+    Column("month", Date, nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("user_name", String(80), nullable=False),
+    Column("loaded_at", DateTime, nullable=False),
+    Column("rows_in_file", Integer, nullable=False),
+    Column("added", Integer, nullable=False),
+    Column("changed", Integer, nullable=False),
+    Column("removed", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Index("ix_import_log_batch", "kind", "admin_unit_id", "month"),
+)
+# The batches loaded so far, one row each: the row a load locks (FOR UPDATE NOWAIT on
+# PostgreSQL), so that of two loads of the same batch at once one wins and the other is told.
+import_batch = Table(
+    "import_batch",
+    metadata,
+    Column("kind", String(20), primary_key=True),
+    Column("admin_unit_id", Integer, ForeignKey("admin_unit.id"), primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("sha256", String(64), nullable=False),  # the file whose rows the batch now holds
+    Column("loaded_at", DateTime, nullable=False),
+)
+
+
+# --- change counters ------------------------------------------------------------------------
+# Every writer's change to a table is counted in ``change_counter`` by triggers the schema
+# installs, so that the summaries' freshness (summaries.freshness) sees a row updated in place or
+# deleted in the middle of a table, by any writer, not only rows added at the end. PostgreSQL
+# counts every INSERT, UPDATE, DELETE and TRUNCATE statement (statement-level triggers: a load
+# of a million rows is one change). SQLite has row-level triggers only: UPDATE and DELETE are
+# counted per row; INSERT is not (a trigger per inserted row would make a bulk load ~4× slower),
+# and new rows show in the table's largest id instead. A rolled-back change rolls its count back.
+change_counter = Table(
+    "change_counter",
+    metadata,
+    Column("table_name", String(63), primary_key=True),
+    Column("changes", BigInteger, nullable=False),
+)
+COUNT_FUNCTION = "welfare_count_change"
+
+
+def counted_tables() -> list[Table]:
+    """The tables whose changes are counted: every table of the schema but the counter."""
+    return [t for t in metadata.sorted_tables if t is not change_counter]
+
+
+IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def _trigger_names(table: str) -> list[str]:
+    return [f"trg_{table}_changes", f"trg_{table}_upd_changes", f"trg_{table}_del_changes"]
+
+
+def change_counter_ddl(dialect: str, table: str) -> list[str]:
+    """The triggers that count changes to ``table`` on ``dialect``.
+
+    DDL takes no bound parameters: the table name, one of the schema's own identifiers (never
+    user input, and checked against ``IDENTIFIER``), is written into the text.
+    """
+    if not IDENTIFIER.match(table):
+        raise ValueError(f"not a table name of the schema: {table!r}")
+    if dialect == "postgresql":
+        name = _trigger_names(table)[0]
+        return [
+            f"DROP TRIGGER IF EXISTS {name} ON {table}",
+            f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {COUNT_FUNCTION}()",
+            f"DROP TRIGGER IF EXISTS {name}_truncate ON {table}",
+            f"CREATE TRIGGER {name}_truncate AFTER TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {COUNT_FUNCTION}()",
+        ]
+    _, on_update, on_delete = _trigger_names(table)
+    bump = f"UPDATE change_counter SET changes = changes + 1 WHERE table_name = '{table}'"  # noqa: S608 (an identifier of the schema, checked above)
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {on_update} AFTER UPDATE ON {table} BEGIN {bump}; END",
+        f"CREATE TRIGGER IF NOT EXISTS {on_delete} AFTER DELETE ON {table} BEGIN {bump}; END",
+    ]
+
+
+# PostgreSQL: one trigger function for every table; TG_TABLE_NAME names the table changed.
+_COUNT_FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION welfare_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE change_counter SET changes = changes + 1 WHERE table_name = TG_TABLE_NAME;
+    RETURN NULL;
+END
+$$
+"""
+
+
+def install_change_counters(connection: Connection) -> None:
+    """Create the counter rows and triggers of every counted table that exists (idempotent)."""
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        connection.exec_driver_sql(_COUNT_FUNCTION_SQL)
+    present = set(inspect(connection).get_table_names())
+    seeded = set(connection.execute(select(change_counter.c.table_name)).scalars())
+    for table in counted_tables():
+        if table.name not in present:
+            continue
+        if table.name not in seeded:
+            connection.execute(insert(change_counter).values(table_name=table.name, changes=0))
+        for statement in change_counter_ddl(dialect, table.name):
+            connection.exec_driver_sql(statement)
+
+
+def _after_create(target: MetaData, connection: Connection, **_: object) -> None:
+    install_change_counters(connection)
+
+
+event.listen(metadata, "after_create", _after_create)
+
+
+def ensure_change_counters(engine: Engine) -> bool:
+    """Install the change counters (and any table added to the schema since) in a database
+    built before them; True when it lacked the counters.
+
+    Run by the operator's summary refresh, as ``ensure_indexes`` (the dashboard only reads).
+    """
+    with engine.connect() as conn:
+        missing = not inspect(conn).has_table(change_counter.name)
+    # Tables added since the database was built (the counter, the import log) are created; the
+    # schema's after_create hook (re)installs every counter and trigger, idempotently.
+    metadata.create_all(engine)
+    return missing

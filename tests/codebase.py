@@ -9,7 +9,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # What ships or runs: everything but the tests themselves and generated or local data.
-SOURCE_DIRS = ("ui", "auth", "data_access", "charts", "reports", "pages", "benchmarks", "devtools")
+SOURCE_DIRS = (
+    "ui",
+    "auth",
+    "data_access",
+    "charts",
+    "reports",
+    "pages",
+    "benchmarks",
+    "devtools",
+    "ingest",
+)
 SOURCE_FILES = ("app.py", "serve.py", "i18n.py", "vocab.py")
 
 

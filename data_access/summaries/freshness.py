@@ -1,10 +1,13 @@
 """Whether the summary tables may be read: their refresh time, coverage, and fingerprint.
 
 ``summary_info`` keeps a fingerprint of the base tables taken in the refresh's own snapshot —
-the smallest and largest id of each, read from the primary keys in one round trip — and the
+the smallest and largest id of each, read from the primary keys, and each table's change count
+(``schema.change_counter``, kept by triggers the schema installs), in one round trip — and the
 summaries are used only while the tables still show the same fingerprint. That catches rows
-added (a new month of payments) or removed at either end of a table and a rebuilt database; a
-loader that updates rows in place must run the refresh afterwards (``refresh_summaries``).
+added (a new month of payments), rows updated in place or deleted anywhere, by any writer, and
+a rebuilt database. (On SQLite, whose triggers are per row, inserts are not counted: new rows
+show in the largest id.) A database built before the counters has the id part only, until the
+refresh installs them (``schema.ensure_change_counters``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from .. import schema as s
 from ..txcache import per_transaction
 from .tables import LAYOUT, SOURCES, summary_info
 
@@ -46,38 +50,59 @@ class SummaryStatus:
         )
 
 
-def _fingerprint_columns() -> list[sa.ScalarSelect[Any]]:
+PER_TABLE = 3  # smallest id, largest id, change count
+
+
+def _fingerprint_columns(counted: bool) -> list[sa.ScalarSelect[Any]]:
+    """Per source table: its smallest and largest id and, with ``counted``, its change count."""
     columns: list[sa.ScalarSelect[Any]] = []
+    cc = s.change_counter
     for table in SOURCES:
         columns.append(sa.select(sa.func.min(table.c.id)).scalar_subquery())
         columns.append(sa.select(sa.func.max(table.c.id)).scalar_subquery())
+        if counted:
+            changes = sa.select(cc.c.changes).where(cc.c.table_name == table.name)
+            columns.append(changes.scalar_subquery())
+        else:
+            columns.append(sa.select(sa.null()).scalar_subquery())
     return columns
 
 
 def _fingerprint_text(values: list[Any] | tuple[Any, ...]) -> str:
-    parts = [f"{t.name}:{values[2 * i]}-{values[2 * i + 1]}" for i, t in enumerate(SOURCES)]
+    parts = []
+    for i, table in enumerate(SOURCES):
+        low, high, changes = values[PER_TABLE * i : PER_TABLE * (i + 1)]
+        counted = "" if changes is None else f"#{changes}"
+        parts.append(f"{table.name}:{low}-{high}{counted}")
     return ";".join(parts)
 
 
 def fingerprint(conn: Connection) -> str:
-    """The base tables' fingerprint: smallest and largest id of each source table."""
-    row = conn.execute(sa.select(*_fingerprint_columns())).one()
+    """The base tables' fingerprint: smallest and largest id and change count of each source
+    table (without the count in a database that has no change counters)."""
+    counted = _readable(conn, s.change_counter.name)
+    row = conn.execute(sa.select(*_fingerprint_columns(counted))).one()
     return _fingerprint_text(tuple(row))
 
 
-def _exists(conn: Connection) -> bool:
-    """True when ``summary_info`` exists (and, on PostgreSQL, this role may read it)."""
+def _readable(conn: Connection, name: str) -> bool:
+    """True when table ``name`` exists (and, on PostgreSQL, this role may read it)."""
     if conn.dialect.name == "postgresql":
         found = conn.execute(
             sa.text("SELECT coalesce(has_table_privilege(to_regclass(:name), 'SELECT'), false)"),
-            {"name": summary_info.name},
+            {"name": name},
         ).scalar()
     else:
         found = conn.execute(
             sa.text("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = :name"),
-            {"name": summary_info.name},
+            {"name": name},
         ).scalar()
     return bool(found)
+
+
+def _exists(conn: Connection) -> bool:
+    """True when ``summary_info`` exists (and, on PostgreSQL, this role may read it)."""
+    return _readable(conn, summary_info.name)
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -112,7 +137,7 @@ def _read_status(conn: Connection) -> SummaryStatus | None:
             i.c.fingerprint,
             i.c.payment_detail,
             i.c.case_detail,
-            *_fingerprint_columns(),
+            *_fingerprint_columns(_readable(conn, s.change_counter.name)),
         ).where(i.c.id == 1)
     ).first()
     if row is None:

@@ -39,6 +39,7 @@ class RefreshResult:
     seconds: float
     fingerprint: str
     indexes: tuple[str, ...] = ()  # indexes of the base schema the database lacked, now created
+    counters: bool = False  # the database lacked the change counters; they are installed now
 
 
 def stock_months(first: date | None, as_of: date | None) -> list[date]:
@@ -173,12 +174,14 @@ def refresh(engine: Engine, now: datetime | None = None) -> RefreshResult:
 
     Readers keep seeing the previous summaries until the refresh commits (rows are deleted and
     inserted, the tables are not dropped). First, indexes of the base schema that the database
-    lacks are created (``schema.ensure_indexes``). On PostgreSQL the fingerprint and the
+    lacks are created (``schema.ensure_indexes``), and the change counters of a database built
+    before them installed (``schema.ensure_change_counters``). On PostgreSQL the fingerprint and the
     aggregates are read in one REPEATABLE READ snapshot; on SQLite the refresh holds the write
     lock throughout.
     """
     started = time.perf_counter()
     created = tuple(s.ensure_indexes(engine))  # a database built before an index was added
+    counters = s.ensure_change_counters(engine)  # ... or before the change counters
     if not _layout_matches(engine):
         summary_metadata.drop_all(engine)
     summary_metadata.create_all(engine)
@@ -191,7 +194,7 @@ def refresh(engine: Engine, now: datetime | None = None) -> RefreshResult:
                 conn.execute(sa.text("SET LOCAL work_mem = '256MB'"))  # hash joins in memory
             rows, months, stamp = _rebuild(conn, started, now)
     _analyze(engine)
-    return RefreshResult(rows, months, time.perf_counter() - started, stamp, created)
+    return RefreshResult(rows, months, time.perf_counter() - started, stamp, created, counters)
 
 
 def _rebuild(conn: Connection, started: float, now: datetime | None) -> tuple[int, int, str]:

@@ -1,0 +1,100 @@
+"""``python -m ingest load FILE --commune CODE --month YYYY-MM [--dry-run]``: load a commune's
+monthly allowance payment list into the welfare database (``ingest.load``).
+
+Writes through ``--url`` or ``WELFARE_WRITER_URL`` (the writer role; the dashboard's own
+connection only reads). Prints the problems found (sheet row, column, value, message) and what
+was (or, with ``--dry-run``, would be) added, changed and removed. Exit status: 0 loaded or
+nothing to change, 1 the file has errors (nothing written), 2 bad arguments, 3 the batch is
+being loaded by another session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from data_access.filters import Scope
+
+from .load import BatchBusyError, load_file
+from .problems import problem_table
+
+WRITER_ENV = "WELFARE_WRITER_URL"
+
+
+def _month(text: str) -> date:
+    try:
+        year, month = (int(x) for x in text.split("-"))
+        return date(year, month, 1)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"tháng phải viết YYYY-MM, không phải «{text}»") from exc
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    load = commands.add_parser("load", help="nạp một danh sách chi trả (Excel)")
+    load.add_argument("file", type=Path)
+    load.add_argument("--kind", default="payments", choices=["payments"])
+    load.add_argument("--commune", required=True, help="mã hoặc tên xã, thị trấn")
+    load.add_argument("--month", required=True, type=_month, help="tháng chi trả, YYYY-MM")
+    load.add_argument("--sheet", help="tên trang tính (mặc định: trang đầu)")
+    load.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
+    load.add_argument("--user", default=getpass.getuser(), help="người nạp (ghi vào nhật ký)")
+    load.add_argument("--url", default=os.environ.get(WRITER_ENV), help=f"mặc định ${WRITER_ENV}")
+    args = parser.parse_args(argv)
+    if not args.url:
+        parser.error(f"cần --url hoặc biến môi trường {WRITER_ENV} (kết nối có quyền ghi)")
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        parser.error(f"không đọc được tệp {args.file}: {exc.strerror}")
+    writer = sa.create_engine(args.url)
+    try:
+        outcome = load_file(
+            writer,
+            data,
+            file_name=args.file.name,
+            commune=args.commune,
+            month=args.month,
+            scope=Scope.everything(),
+            user=args.user,
+            kind=args.kind,
+            sheet=args.sheet,
+            dry_run=args.dry_run,
+        )
+    except BatchBusyError as exc:
+        print(exc, file=sys.stderr)
+        return 3
+    finally:
+        writer.dispose()
+    plan = outcome.plan
+    if plan.problems:
+        print(problem_table(plan.problems).to_string(index=False))
+    where = f"{plan.batch.name}, tháng {args.month:%m/%Y}" if plan.batch else args.commune
+    counts = (
+        f"thêm {len(plan.added)}, sửa {len(plan.changed)}, xóa {len(plan.removed)}, "
+        f"giữ nguyên {plan.unchanged}"
+    )
+    if plan.blocked:
+        print(f"{where}: tệp có lỗi, không ghi gì.")
+        return 1
+    if outcome.dry_run:
+        print(f"{where}: chạy thử, không ghi gì; nếu nạp sẽ {counts}.")
+    elif outcome.written:
+        print(
+            f"{where}: đã nạp ({counts}); bảng tổng hợp cập nhật trong "
+            f"{outcome.summaries_seconds or 0:.1f} giây."
+        )
+    else:
+        print(f"{where}: không có gì thay đổi ({counts}).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

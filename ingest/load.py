@@ -1,0 +1,220 @@
+"""Loading a list: read, check, and write the batch in one transaction, or write nothing.
+
+This is the product's one writing path. It runs on its own engine (``WELFARE_WRITER_URL``), never
+on the dashboard's read-only connection. A load:
+
+1. reads the file (``ingest.read``) — a file that is not a spreadsheet, a zip bomb or too many
+   rows is refused before anything is asked of the database;
+2. in one transaction: locks the batch (a commune and a month of one kind of list), checks every
+   row against the database (``ingest.payments.plan``) and, when nothing blocks, makes the
+   batch's rows exactly the list's (added, changed, removed), appends the import log and marks
+   the batch with the file's SHA-256; any failure — a bad row, an exception at the last row, a
+   lost connection, a killed process — rolls everything back;
+3. after the commit, brings the summary tables up to date.
+
+A dry run does steps 1–2 and rolls back: the problems and the changes are shown, nothing is
+written. Loading the same file again finds nothing to change and writes nothing at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from data_access import schema as s
+from data_access.definitions import PAID
+from data_access.filters import Scope
+from data_access.summaries import refresh
+
+from . import payments
+from .problems import Problem, error
+from .read import IngestFileError, read_sheet
+
+KINDS = {payments.KIND: payments}
+
+
+class BatchBusyError(Exception):
+    """Another load of the same batch holds it: this one wrote nothing."""
+
+    vi = "Danh sách này đang được nhập ở một phiên khác. Không có gì được ghi; hãy thử lại sau."
+    en = "This list is being loaded in another session. Nothing was written; try again later."
+
+    def __str__(self) -> str:
+        return self.vi
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a load did (or, dry, would do)."""
+
+    plan: payments.Plan
+    sha256: str
+    written: bool  # the batch's rows were changed and the log appended
+    dry_run: bool
+    summaries_seconds: float | None = None  # the refresh after the commit, when one ran
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.plan.problems
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def load_file(
+    writer: Engine,
+    data: bytes,
+    *,
+    file_name: str,
+    commune: str,
+    month: date,
+    scope: Scope,
+    user: str,
+    kind: str = payments.KIND,
+    sheet: str | None = None,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    before_commit: Callable[[Connection], None] | None = None,
+) -> Outcome:
+    """Check ``data`` (an Excel list of ``kind``) and, unless ``dry_run`` or a row blocks it,
+    make the batch (``commune``, ``month``) hold exactly its rows.
+
+    ``before_commit``: called inside the transaction just before it commits (tests inject a
+    failure there). :raises BatchBusyError: another load holds the same batch.
+    """
+    digest = sha256(data)
+    try:
+        read = read_sheet(data, payments.COLUMNS, sheet)
+    except IngestFileError as exc:
+        blocked = payments.Plan(None, 0, [error(0, "", file_name, exc.vi, exc.en)])
+        return Outcome(blocked, digest, written=False, dry_run=dry_run)
+    with writer.connect() as conn, conn.begin() as tx:
+        plan = payments.plan(conn, read, commune, month, scope)
+        if plan.batch is None or plan.blocked or dry_run or plan.changes == 0:
+            tx.rollback()
+            return Outcome(plan, digest, written=False, dry_run=dry_run)
+        _lock(conn, kind, plan.batch, digest, now)
+        plan = payments.plan(conn, read, commune, month, scope)  # as it is under the lock
+        if plan.blocked or plan.changes == 0:
+            tx.rollback()
+            return Outcome(plan, digest, written=False, dry_run=dry_run)
+        _write(conn, plan)
+        _log(conn, kind, plan, file_name, digest, user, now)
+        if before_commit is not None:
+            before_commit(conn)
+    result = refresh(writer)  # TODO(issue 15 §5): only the months and units the load touched
+    return Outcome(plan, digest, written=True, dry_run=False, summaries_seconds=result.seconds)
+
+
+def _lock(
+    conn: Connection, kind: str, batch: payments.Batch, digest: str, now: datetime | None
+) -> None:
+    """Hold the batch's row until the transaction ends; another load of it is refused."""
+    b = s.import_batch
+    key = sa.and_(b.c.kind == kind, b.c.admin_unit_id == batch.unit_id, b.c.month == batch.month)
+    stamp = now or datetime.now(UTC)
+    try:
+        if conn.dialect.name == "postgresql":
+            # A second load of the batch waits at most this long for the first (an INSERT of
+            # a new batch's row waits on the first's), then is told; NOWAIT for an existing row.
+            conn.exec_driver_sql("SET LOCAL lock_timeout = '5s'")
+            found = conn.execute(
+                sa.select(b.c.kind).where(key).with_for_update(nowait=True)
+            ).first()
+        else:
+            found = conn.execute(sa.select(b.c.kind).where(key)).first()
+        if found is None:
+            conn.execute(
+                sa.insert(b).values(
+                    kind=kind,
+                    admin_unit_id=batch.unit_id,
+                    month=batch.month,
+                    sha256=digest,
+                    loaded_at=stamp,
+                )
+            )
+        else:
+            conn.execute(sa.update(b).where(key).values(sha256=digest, loaded_at=stamp))
+    except (sa.exc.OperationalError, sa.exc.IntegrityError) as exc:
+        raise BatchBusyError() from exc
+
+
+def _write(conn: Connection, plan: payments.Plan) -> None:
+    assert plan.batch is not None
+    pay = s.allowance_payment
+    batch = plan.batch
+    if plan.removed:
+        for start in range(0, len(plan.removed), 900):
+            conn.execute(sa.delete(pay).where(pay.c.id.in_(plan.removed[start : start + 900])))
+    if plan.changed:
+        stored = {
+            int(r[0]): (r[1], r[2])
+            for r in conn.execute(
+                sa.select(pay.c.id, pay.c.method, pay.c.paid_on).where(
+                    pay.c.id.in_([pid for pid, _ in plan.changed])
+                )
+            )
+        }
+        rows = []
+        for pid, p in plan.changed:
+            amount, method, paid_on = p.held(*stored[pid])
+            rows.append(
+                {
+                    "payment_id": pid,
+                    "amount_vnd": amount,
+                    "method": method,
+                    "paid_on": paid_on,
+                    "status": PAID,
+                }
+            )
+        conn.execute(sa.update(pay).where(pay.c.id == sa.bindparam("payment_id")), rows)
+    if plan.added:
+        conn.execute(
+            sa.insert(pay),
+            [
+                {
+                    "beneficiary_id": p.beneficiary_id,
+                    "admin_unit_id": batch.unit_id,
+                    "month": batch.month,
+                    "amount_vnd": p.amount,
+                    "method": p.method or p.usual_method,
+                    "paid_on": p.paid_on,
+                    "status": PAID,
+                }
+                for p in plan.added
+            ],
+        )
+
+
+def _log(
+    conn: Connection,
+    kind: str,
+    plan: payments.Plan,
+    file_name: str,
+    digest: str,
+    user: str,
+    now: datetime | None,
+) -> None:
+    assert plan.batch is not None
+    conn.execute(
+        sa.insert(s.import_log).values(
+            kind=kind,
+            admin_unit_id=plan.batch.unit_id,
+            month=plan.batch.month,
+            file_name=file_name[:255],
+            sha256=digest,
+            user_name=user[:80],
+            loaded_at=now or datetime.now(UTC),
+            rows_in_file=plan.rows_in_file,
+            added=len(plan.added),
+            changed=len(plan.changed),
+            removed=len(plan.removed),
+            unchanged=plan.unchanged,
+        )
+    )

@@ -1,0 +1,560 @@
+"""The monthly allowance payment list (danh sách chi trả trợ cấp xã hội hằng tháng) of one
+commune: its columns, every check of its rows, and what loading it would change.
+
+A list is one batch: a commune (the unit in force in the month: one of the nine 2023 units
+before 1/7/2025, a new commune from then) and a month. Each row names a beneficiary by CCCD;
+the database must know the person and an allowance of theirs in force that month in that
+commune. Loading the list makes the batch's payments exactly the list's rows: a beneficiary new
+to the batch is added, one whose amount, method or payment day differs is changed, one no longer
+on the list is removed, the rest stay as they are (``Plan``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from charts.formatting import fmt_decimal, fmt_int
+from data_access import schema as s
+from data_access.definitions import PAID, rate_for, rates_in_effect
+from data_access.errors import OutOfScopeError, WelfareDataError
+from data_access.filters import Filters, Period, Scope, version_in_force
+from data_access.units import partly_visible, resolve, unit_catalogue, unit_map
+
+from .normalise import (
+    is_formula_text,
+    name_key,
+    parse_cccd,
+    parse_coefficient,
+    parse_date,
+    parse_money,
+    text,
+)
+from .problems import Problem, error, warning
+from .read import Column, RawRow, ReadResult
+
+KIND = "payments"
+COLUMNS = (
+    Column("full_name", ("Họ và tên", "Họ tên", "Họ và tên đối tượng"), required=True),
+    Column(
+        "national_id",
+        ("Số CCCD", "Số định danh cá nhân", "CCCD", "Số CCCD/ĐDCN", "Số căn cước"),
+        required=True,
+    ),
+    Column("village", ("Thôn", "Thôn, bản", "Thôn, khu phố", "Thôn, bản, khu phố")),
+    Column("group", ("Mã nhóm", "Nhóm đối tượng", "Mã đối tượng")),
+    Column("coefficient", ("Hệ số", "Hệ số trợ cấp")),
+    Column(
+        "amount",
+        (
+            "Số tiền",
+            "Số tiền được hưởng",
+            "Mức trợ cấp hằng tháng",
+            "Thành tiền",
+            "Số tiền chi trả",
+        ),
+        required=True,
+    ),
+    Column("method", ("Hình thức chi trả", "Hình thức")),
+    Column("paid_on", ("Ngày chi trả", "Ngày nhận")),
+)
+HEADING = {c.key: c.headers[0] for c in COLUMNS}  # how a problem names the column
+METHODS = {  # what an office writes, as name keys -> the stored method
+    "tien mat": "cash",
+    "tm": "cash",
+    "chuyen khoan": "bank",
+    "ck": "bank",
+    "tai khoan": "bank",
+    "qua tai khoan": "bank",
+    "ngan hang": "bank",
+    "atm": "bank",
+}
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The commune and month a list is for, as the database knows them."""
+
+    unit_id: int
+    code: str
+    name: str
+    month: date  # first day
+
+
+@dataclass(frozen=True)
+class Payment:
+    """A list row that passed its checks: what the batch will hold for its beneficiary."""
+
+    row: int
+    beneficiary_id: int
+    amount: int
+    method: str | None  # None: the list does not say (the stored one, or the beneficiary's)
+    paid_on: date | None  # None: the list does not say (the stored day stays)
+    usual_method: str  # the beneficiary's method, for a payment new to the batch
+
+    def held(self, method: str | None, paid_on: date | None) -> tuple[int, str, date | None]:
+        """(amount, method, paid on) the batch holds after the load, given what it held."""
+        return self.amount, self.method or method or self.usual_method, self.paid_on or paid_on
+
+
+@dataclass
+class Plan:
+    """What loading the list would do: its problems, and the batch's changes."""
+
+    batch: Batch | None
+    rows_in_file: int
+    problems: list[Problem] = field(default_factory=list)
+    added: list[Payment] = field(default_factory=list)
+    changed: list[tuple[int, Payment]] = field(default_factory=list)  # (payment id, new values)
+    removed: list[int] = field(default_factory=list)  # payment ids
+    unchanged: int = 0
+
+    @property
+    def blocked(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+    @property
+    def changes(self) -> int:
+        return len(self.added) + len(self.changed) + len(self.removed)
+
+
+def find_batch(conn: Connection, commune: str, month: date, scope: Scope) -> Batch | Problem:
+    """The unit in force in ``month`` whose code (or name) is ``commune``, if the uploader's
+    scope holds it; else the problem that stops the whole file."""
+    version = version_in_force(month)
+    catalogue = unit_catalogue(conn, version)
+    wanted = text(commune) or ""
+    found = catalogue[catalogue["code"] == wanted]
+    if found.empty:  # by name: "Xã Quảng Tân", "quang tan"
+        keys = [name_key(n) for n in catalogue["name"]]
+        found = catalogue[[k == name_key(wanted) for k in keys]]
+    label = f"{month.month}/{month.year}"
+    if len(found) != 1:
+        return error(
+            0,
+            "Xã",
+            commune,
+            f"Không có xã, thị trấn «{commune}» trong danh mục đơn vị của tháng {label}.",
+            f"No commune «{commune}» in the unit list of {label}.",
+        )
+    code = str(found["code"].iloc[0])
+    try:
+        resolve(
+            conn,
+            Filters(
+                Period.months(month.year, month.month, month.year, month.month), (code,), version
+            ),
+            scope,
+        )
+        # Writing takes the whole commune: the head of one of its predecessors sees part of it
+        # (its own old commune's records) but may not replace its list.
+        if code in partly_visible(conn, version, scope):
+            raise OutOfScopeError([code])
+    except WelfareDataError:
+        return error(
+            0,
+            "Xã",
+            commune,
+            f"Tài khoản này không được nhập số liệu của {found['name'].iloc[0]}.",
+            f"This account may not load figures of {found['name'].iloc[0]}.",
+        )
+    return Batch(int(found["unit_id"].iloc[0]), code, str(found["name"].iloc[0]), month)
+
+
+def plan(conn: Connection, read: ReadResult, commune: str, month: date, scope: Scope) -> Plan:
+    """Check every row of ``read`` against the database and work out the batch's changes.
+
+    Reads only: the caller decides whether to write (``ingest.load``), in the same transaction.
+    """
+    month = month.replace(day=1)
+    found = find_batch(conn, commune, month, scope)
+    result = Plan(None, len(read.rows))
+    if isinstance(found, Problem):
+        result.problems.append(found)
+        return result
+    batch = result.batch = found
+    result.problems.extend(_formula_cells(read))
+    parsed = [_parse(row, result.problems) for row in read.rows]
+    _check_total(read, parsed, result.problems)
+    people = _people(conn, {p["national_id"] for p in parsed if p and p.get("national_id")})
+    allowances = _allowances(conn, {pid for found in people.values() for pid, _ in found}, batch)
+    rate = _rate(conn, month)
+    seen: dict[str, int] = {}
+    payments: list[Payment] = []
+    for raw, values in zip(read.rows, parsed, strict=True):
+        if values is None:
+            continue
+        payment = _check_row(raw, values, people, allowances, rate, batch, seen, result.problems)
+        if payment is not None:
+            payments.append(payment)
+    _check_elsewhere(conn, payments, batch, result.problems)
+    _changes(conn, batch, payments, result)
+    return result
+
+
+# --- one row -----------------------------------------------------------------------------------
+
+
+def _parse(row: RawRow, problems: list[Problem]) -> dict[str, object] | None:
+    """The row's values parsed; None (and its problems recorded) when a required one is bad."""
+    values: dict[str, object] = {}
+    ok = True
+    for column in COLUMNS:
+        raw = row.values.get(column.key)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if column.required:
+                problems.append(
+                    error(
+                        row.number,
+                        HEADING[column.key],
+                        raw,
+                        f"Thiếu «{HEADING[column.key]}».",
+                        f"«{HEADING[column.key]}» is missing.",
+                    )
+                )
+                ok = False
+            continue
+        try:
+            values[column.key] = _value(column.key, raw)
+        except ValueError as exc:
+            english = str(getattr(exc, "en", exc))
+            problems.append(error(row.number, HEADING[column.key], raw, str(exc), english))
+            ok = ok and not column.required  # an optional column's bad value still blocks
+    return values if ok else None
+
+
+def _value(key: str, raw: object) -> object:
+    if key == "national_id":
+        return parse_cccd(raw)
+    if key == "amount":
+        return parse_money(raw)
+    if key == "coefficient":
+        return parse_coefficient(raw)
+    if key == "paid_on":
+        return parse_date(raw)
+    if key == "method":
+        method = METHODS.get(name_key(raw))
+        if method is None:
+            raise ValueError(
+                f"«{text(raw)}» không phải hình thức chi trả (Tiền mặt hoặc Chuyển khoản)."
+            )
+        return method
+    value = text(raw)
+    if key == "full_name" and value is not None and is_formula_text(value):
+        raise ValueError(f"Họ và tên «{value}» bắt đầu bằng ký tự của công thức: không nhận.")
+    return value
+
+
+def _formula_cells(read: ReadResult) -> list[Problem]:
+    names = {index: key for key, index in read.columns.items()}
+    return [
+        error(
+            row,
+            HEADING.get(names.get(column, ""), f"cột {column}"),
+            "",
+            "Ô có công thức: hãy nhập giá trị, không nhập công thức (công thức không được tính).",
+            "The cell holds a formula: type the value instead (formulas are never evaluated).",
+        )
+        for row, column in read.formulas
+        # the total row's "=SUM(…)" is how offices write it: its saved value is checked instead
+        if column in names and (read.total is None or row != read.total.number)
+    ]
+
+
+def _check_total(
+    read: ReadResult, parsed: list[dict[str, object] | None], problems: list[Problem]
+) -> None:
+    """The "Tổng cộng" row's amount, when the list has one, equals the rows' sum."""
+    if read.total is None:
+        return
+    raw = read.total.values.get("amount")
+    if raw is None:
+        return
+    try:
+        stated = parse_money(raw)
+    except ValueError:
+        return
+    counted = sum(int(p["amount"]) for p in parsed if p and "amount" in p)  # type: ignore[call-overload]
+    if stated != counted:
+        problems.append(
+            error(
+                read.total.number,
+                HEADING["amount"],
+                raw,
+                f"Dòng Tổng cộng ghi {fmt_int(stated)} đồng nhưng các dòng cộng lại được "
+                f"{fmt_int(counted)} đồng.",
+                f"The total row says {fmt_int(stated, 'en')} VND but the rows add up to "
+                f"{fmt_int(counted, 'en')} VND.",
+            )
+        )
+
+
+def _check_row(
+    raw: RawRow,
+    values: dict[str, object],
+    people: dict[str, list[tuple[int, str]]],
+    allowances: dict[int, tuple[int, str, int, str, date | None]],
+    rate: int | None,
+    batch: Batch,
+    seen: dict[str, int],
+    problems: list[Problem],
+) -> Payment | None:
+    n, cccd = raw.number, str(values["national_id"])
+    if cccd in seen:
+        problems.append(
+            error(
+                n,
+                HEADING["national_id"],
+                cccd,
+                f"Số CCCD này đã có ở dòng {seen[cccd]}: mỗi người một dòng mỗi tháng.",
+                f"This CCCD is already on row {seen[cccd]}: one row per person a month.",
+            )
+        )
+        return None
+    seen[cccd] = n
+    persons = people.get(cccd, [])
+    if not persons:
+        problems.append(
+            error(
+                n,
+                HEADING["national_id"],
+                cccd,
+                "Không có người nào mang số CCCD này trong cơ sở dữ liệu.",
+                "No person with this CCCD is in the database.",
+            )
+        )
+        return None
+    # A CCCD recorded for two persons: the one with an allowance here, if only one has.
+    entitled = [(pid, name) for pid, name in persons if pid in allowances]
+    if len(entitled) > 1:
+        problems.append(
+            error(
+                n,
+                HEADING["national_id"],
+                cccd,
+                "Số CCCD này ghi cho nhiều người cùng hưởng trợ cấp tại xã: sửa hồ sơ trước.",
+                "This CCCD is recorded for several beneficiaries of the commune: fix the records.",
+            )
+        )
+        return None
+    person_id, stored_name = entitled[0] if entitled else persons[0]
+    allowance = allowances.get(person_id)
+    label = f"{batch.month.month}/{batch.month.year}"
+    if allowance is None:
+        problems.append(
+            error(
+                n,
+                HEADING["national_id"],
+                cccd,
+                f"Người này không hưởng trợ cấp hằng tháng tại {batch.name} trong tháng {label}.",
+                f"This person has no monthly allowance in {batch.name} in {label}.",
+            )
+        )
+        return None
+    beneficiary_id, group, coefficient_x10, method, died_on = allowance
+    name = values.get("full_name")
+    if name is not None and name_key(name) != name_key(stored_name):
+        problems.append(
+            warning(
+                n,
+                HEADING["full_name"],
+                name,
+                f"Họ tên khác với cơ sở dữ liệu («{stored_name}»): kiểm tra số CCCD.",
+                f"The name differs from the database («{stored_name}»): check the CCCD.",
+            )
+        )
+    given = values.get("coefficient")
+    if given is not None and given != coefficient_x10:
+        problems.append(
+            warning(
+                n,
+                HEADING["coefficient"],
+                raw.values.get("coefficient"),
+                f"Hệ số khác với hồ sơ ({fmt_decimal(coefficient_x10 / 10, 1)}).",
+                f"The coefficient differs from the record "
+                f"({fmt_decimal(coefficient_x10 / 10, 1, 'en')}).",
+            )
+        )
+    if values.get("group") is not None and str(values["group"]) != group:
+        problems.append(
+            warning(
+                n,
+                HEADING["group"],
+                values["group"],
+                f"Mã nhóm khác với hồ sơ ({group}).",
+                f"The group differs from the record ({group}).",
+            )
+        )
+    amount = int(values["amount"])  # type: ignore[call-overload]
+    if amount >= s.MAX_PAYMENT_VND:
+        problems.append(
+            error(
+                n,
+                HEADING["amount"],
+                raw.values.get("amount"),
+                "Số tiền từ 100 triệu đồng trở lên cho một tháng không thể đúng.",
+                "An amount of 100 million VND or more for one month cannot be right.",
+            )
+        )
+        return None
+    if rate is not None and amount * 10 != rate * coefficient_x10:
+        due = rate * coefficient_x10 // 10
+        problems.append(
+            warning(
+                n,
+                HEADING["amount"],
+                raw.values.get("amount"),
+                f"Khác mức chuẩn × hệ số ({fmt_int(due)} đồng).",
+                f"Differs from the standard rate × coefficient ({fmt_int(due, 'en')} VND).",
+            )
+        )
+    if died_on is not None and died_on < batch.month:
+        problems.append(
+            warning(
+                n,
+                HEADING["full_name"],
+                name,
+                f"Hồ sơ ghi người này đã mất ngày {died_on:%d/%m/%Y}: trợ cấp dừng từ tháng sau.",
+                f"The record says this person died on {died_on:%d/%m/%Y}: payment stops after.",
+            )
+        )
+    return Payment(
+        n,
+        beneficiary_id,
+        amount,
+        values.get("method"),  # type: ignore[arg-type]
+        values.get("paid_on"),  # type: ignore[arg-type]
+        method,
+    )
+
+
+# --- what the database knows ---------------------------------------------------------------------
+
+
+def _people(conn: Connection, ids: Iterable[object]) -> dict[str, list[tuple[int, str]]]:
+    """{CCCD: [(person id, stored name), …]}: a CCCD recorded twice (a data error the data
+    checks list) gives both persons."""
+    wanted = sorted({str(i) for i in ids})
+    p = s.person
+    found: dict[str, list[tuple[int, str]]] = {}
+    for chunk in _chunks(wanted):
+        stmt = sa.select(p.c.national_id, p.c.id, p.c.full_name).where(p.c.national_id.in_(chunk))
+        for cccd, pid, name in conn.execute(stmt.order_by(p.c.id)):
+            found.setdefault(str(cccd), []).append((int(pid), str(name)))
+    return found
+
+
+def _allowances(
+    conn: Connection, person_ids: Iterable[int], batch: Batch
+) -> dict[int, tuple[int, str, int, str, date | None]]:
+    """{person id: (beneficiary id, group, coefficient × 10, method, died on)} of allowances in
+    force in the batch's month whose unit counts under the batch's commune."""
+    b, p = s.allowance_beneficiary, s.person
+    mapped = unit_map(version_in_force(batch.month))
+    wanted = sorted(set(person_ids))
+    out: dict[int, tuple[int, str, int, str, date | None]] = {}
+    for chunk in _chunks(wanted):
+        stmt = (
+            sa.select(
+                b.c.person_id,
+                b.c.id,
+                b.c.group_code,
+                b.c.coefficient_x10,
+                b.c.payment_method,
+                p.c.died_on,
+            )
+            .join(p, p.c.id == b.c.person_id)
+            .join(mapped, mapped.c.base_id == b.c.admin_unit_id)
+            .where(
+                b.c.person_id.in_(chunk),
+                mapped.c.unit_id == batch.unit_id,
+                b.c.start_month <= batch.month,
+                sa.or_(b.c.end_month.is_(None), b.c.end_month >= batch.month),
+            )
+            .order_by(b.c.person_id, b.c.id)
+        )
+        for person_id, ben, group, coefficient, method, died in conn.execute(stmt):
+            out.setdefault(
+                int(person_id), (int(ben), str(group), int(coefficient), str(method), died)
+            )
+    return out
+
+
+def _rate(conn: Connection, month: date) -> int | None:
+    """The standard rate (mức chuẩn) in effect in ``month``; None without one."""
+    rate = rates_in_effect()
+    found = conn.execute(
+        sa.select(rate.c.amount_vnd).where(rate_for(rate, sa.literal(month, sa.Date)))
+    ).first()
+    return None if found is None else int(found[0])
+
+
+def _check_elsewhere(
+    conn: Connection, payments: list[Payment], batch: Batch, problems: list[Problem]
+) -> None:
+    """A beneficiary already paid for the month by another commune's list: an error."""
+    pay = s.allowance_payment
+    by_ben = {p.beneficiary_id: p for p in payments}
+    for chunk in _chunks(sorted(by_ben)):
+        stmt = sa.select(pay.c.beneficiary_id).where(
+            pay.c.beneficiary_id.in_(chunk),
+            pay.c.month == batch.month,
+            pay.c.admin_unit_id != batch.unit_id,
+        )
+        for (ben,) in conn.execute(stmt).unique():
+            row = by_ben[int(ben)]
+            problems.append(
+                error(
+                    row.row,
+                    HEADING["national_id"],
+                    "",
+                    "Người này đã được chi trả tháng này trong danh sách của xã khác.",
+                    "This person is already paid for the month on another commune's list.",
+                )
+            )
+
+
+def _changes(conn: Connection, batch: Batch, payments: list[Payment], result: Plan) -> None:
+    """Compare the list with the batch's payments in the database."""
+    pay = s.allowance_payment
+    stored = conn.execute(
+        sa.select(
+            pay.c.id,
+            pay.c.beneficiary_id,
+            pay.c.amount_vnd,
+            pay.c.method,
+            pay.c.paid_on,
+            pay.c.status,
+        )
+        .where(pay.c.admin_unit_id == batch.unit_id, pay.c.month == batch.month)
+        .order_by(pay.c.id)
+    ).all()
+    current: dict[int, tuple[int, int, str, date | None, str]] = {}
+    for pid, ben, amount, method, paid_on, status in stored:
+        if int(ben) in current:
+            result.removed.append(int(pid))  # a second payment of one beneficiary: the list wins
+        else:
+            current[int(ben)] = (int(pid), int(amount), str(method), paid_on, str(status))
+    for payment in payments:
+        found = current.pop(payment.beneficiary_id, None)
+        if found is None:
+            result.added.append(payment)
+            continue
+        pid, amount, method, paid_on, status = found
+        same = (amount, method, paid_on, status) == (*payment.held(method, paid_on), PAID)
+
+        if same:
+            result.unchanged += 1
+        else:
+            result.changed.append((pid, payment))
+    result.removed.extend(pid for pid, *_ in current.values())
+
+
+def _chunks(values: list, size: int = 900) -> Iterable[list]:  # type: ignore[type-arg]
+    """Pieces of an IN list that stay under SQLite's bound-parameter limit."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

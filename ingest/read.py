@@ -1,0 +1,555 @@
+"""Reading a commune office's list as it was sent: find the table in the sheet, keep its rows.
+
+Offices fill in the template, but also their own copies of it: the national motto and the list's
+title above the header, the unit ("Đơn vị tính: đồng"), a row numbering the columns "(1) (2)
+(3)" under the header, rows hidden by a filter, a "Tổng cộng" row and the signatures below it,
+headers typed without diacritics. ``read_sheet`` finds the header by the texts each ``Column``
+may have, returns every data row's raw values, and lists what it left out and why, so that the
+person importing can check it. A file that cannot be a list (not a spreadsheet, a zip bomb, a
+sheet that is not there, too many rows) is refused as a whole with ``IngestFileError``.
+
+Values only: python-calamine reads .xlsx, .xls and .ods (fast, no macros, no formula engine),
+so a formula's value is the one the office's Excel saved, never computed here. Calamine does not
+say which rows are hidden or which cells hold a formula, so for .xlsx the sheet's XML is read
+once more, streamed with ``iterparse`` (constant memory), for that; .xls, .xlsb and .ods files
+have no rows skipped as hidden and no formula cells listed.
+
+Pure: bytes in, a ``ReadResult`` out; no database, no Streamlit.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from itertools import pairwise
+from typing import NamedTuple
+from xml.etree import ElementTree
+
+from python_calamine import (
+    CalamineError,
+    CalamineWorkbook,
+    PasswordError,
+    SheetTypeEnum,
+    SheetVisibleEnum,
+)
+
+from i18n import Catalog, choose
+
+from .normalise import fold, text, unaccent
+
+T = Catalog(
+    "ingest.read",
+    {
+        "not_spreadsheet": (
+            "Tệp này không phải bảng tính Excel (.xlsx, .xls) hay .ods. Hãy mở danh sách bằng "
+            "Excel, lưu lại dạng .xlsx rồi gửi tệp đó.",
+            "This file is not an Excel (.xlsx, .xls) or .ods spreadsheet. Open the list in "
+            "Excel, save it as .xlsx and send that file.",
+        ),
+        "damaged": (
+            "Không đọc được tệp: tệp bị hỏng hoặc không đúng định dạng. Hãy mở lại bằng Excel, "
+            "lưu lại dạng .xlsx rồi gửi lại.",
+            "The file cannot be read: it is damaged or not in the format its name says. Open it "
+            "in Excel, save it as .xlsx and send it again.",
+        ),
+        "password": (
+            "Tệp có đặt mật khẩu: hãy bỏ mật khẩu rồi gửi lại.",
+            "The file is protected by a password: remove the password and send it again.",
+        ),
+        "too_large": (
+            "Tệp giải nén ra hơn {limit} MB: quá lớn để đọc. Hãy chia danh sách thành nhiều tệp.",
+            "The file unpacks to more than {limit} MB: too large to read. Split the list into "
+            "several files.",
+        ),
+        "zip_bomb": (
+            "Tệp nén bất thường (có phần giải nén ra gấp hơn {ratio} lần): không đọc tệp này.",
+            "The file is compressed abnormally (a part of it unpacks to more than {ratio} "
+            "times its size): it is not read.",
+        ),
+        "no_sheet": (
+            "Tệp không có trang tính nào để đọc.",
+            "The file has no sheet to read.",
+        ),
+        "unknown_sheet": (
+            "Không có trang tính «{sheet}» trong tệp. Các trang có trong tệp: {names}.",
+            "There is no sheet '{sheet}' in the file. Its sheets are: {names}.",
+        ),
+        "no_header": (
+            "Không tìm thấy dòng tiêu đề có các cột: {columns}. Kiểm tra tệp có đúng mẫu không.",
+            "No header row with the columns: {columns}. Check that the file follows the template.",
+        ),
+        "too_many_rows": (
+            "Tệp có hơn {limit} dòng: hãy chia danh sách thành nhiều tệp, mỗi tệp không quá "
+            "{limit} dòng.",
+            "The file has more than {limit} rows: split the list into files of at most {limit} "
+            "rows each.",
+        ),
+        "too_wide": (
+            "Trang «{sheet}» có dữ liệu đến tận cột {column}: quá rộng để đọc. Hãy xoá các ô "
+            "thừa bên phải danh sách rồi gửi lại.",
+            "Sheet '{sheet}' has data as far as column {column}: too wide to read. Delete the "
+            "stray cells right of the list and send it again.",
+        ),
+    },
+)
+
+HEADER_SEARCH_ROWS = 30  # the header is within the first 30 rows, below the titles
+MAX_UNPACKED_MB = 200  # an .xlsx of 200.000 rows unpacks to well under this
+MAX_RATIO = 100  # spreadsheets compress 5–20 times; a zip bomb a thousand
+# A part smaller than this is harmless however well it compresses (a sheet of empty rows).
+_RATIO_FLOOR = 1024 * 1024
+# Rows a sheet may run past ``max_rows``: titles, blank rows, the signature block. A sheet that
+# ends further down is refused before calamine makes its cells into Python values.
+_ROW_SLACK = 10_000
+MAX_COLUMNS = 256  # a list has a few dozen columns; more is a stray cell far to the right
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls, and an .xlsx saved with a password
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_NUMBERED_CELL = re.compile(r"\(?\s*(\d{1,3}|[a-z])\s*\)?[\s=x*+\-/:.()\d]*")
+# "Tổng cộng …", or "Cộng" alone or before a colon or bracket: "Cộng Hòa", "Cộng Thành" are
+# villages, and a list may start its rows with the village.
+_TOTAL = re.compile(r"(?:tổng cộng|tong cong)(?!\w)|cộng\s*(?:$|[^\w\s])")
+_TRAILING_UNIT = re.compile(r"(?:\s*\([^()]*\))+$")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column a list must or may have: its key, and the header texts offices write for it.
+
+    Headers match whatever their case, spacing, Unicode form and a trailing unit in parentheses
+    ("Số tiền (đồng)"); headers typed without diacritics match too when no header matches
+    exactly.
+    """
+
+    key: str
+    headers: tuple[str, ...]
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One row as the office typed it: its Excel row number and each found column's raw value
+    (None for an empty cell; text as typed, numbers as numbers, dates as dates)."""
+
+    number: int
+    values: dict[str, object]
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """The table found in a sheet.
+
+    ``skipped`` says which rows below the header were left out and why: "hidden" (hidden in
+    Excel, e.g. by a filter), "numbered" (the "(1) (2) (3)…" row under the header), "blank"
+    (nothing in any column read), "after_total" (below the total row: signatures, notes).
+    ``formulas`` lists the cells of the header, data and total rows that hold a formula: their
+    values are what the office's Excel saved, and the caller says so.
+    """
+
+    sheet: str
+    header_row: int
+    columns: dict[str, int]
+    rows: list[RawRow]
+    total: RawRow | None
+    skipped: list[tuple[int, str]]
+    formulas: list[tuple[int, int]]
+
+
+class IngestFileError(Exception):
+    """A file refused as a whole, before its rows are looked at. ``vi`` and ``en`` say why and
+    what the sender can do; ``str()`` is the Vietnamese, the language of the people who send."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__(vi)
+        self.vi = vi
+        self.en = en
+
+    def message(self, lang: str = "vi") -> str:
+        """The message in the user's language."""
+        return choose(lang, self.vi, self.en)
+
+
+class _SheetXml(NamedTuple):
+    """What calamine does not tell about an .xlsx sheet, from its XML."""
+
+    hidden: set[int]
+    formulas: list[tuple[int, int]]
+    last_row: int
+    last_column: int
+
+
+def _refuse(key: str, **values: object) -> IngestFileError:
+    return IngestFileError(T(key, "vi", **values), T(key, "en", **values))
+
+
+def _number_vi(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def _too_many_rows(limit: int) -> IngestFileError:
+    return IngestFileError(
+        T("too_many_rows", "vi", limit=_number_vi(limit)),
+        T("too_many_rows", "en", limit=f"{limit:,}"),
+    )
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _column_number(reference: str) -> int:
+    """The column of a cell reference: "AB12" -> 28."""
+    return _letters_number(reference.rstrip("0123456789"))
+
+
+@cache
+def _letters_number(letters: str) -> int:
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - ord("A") + 1
+    return number
+
+
+# --- the file -----------------------------------------------------------------------------------
+
+
+def _open_zip(data: bytes) -> zipfile.ZipFile:
+    """The .xlsx or .ods as a zip, once its sizes are safe to unpack.
+
+    The sizes are read from the zip's directory before anything is unpacked: a zip bomb (a few
+    kilobytes that unpack to gigabytes) is refused before it costs memory or time.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise _refuse("damaged") from None
+    if sum(part.file_size for part in parts) > MAX_UNPACKED_MB * 1024 * 1024:
+        raise _refuse("too_large", limit=MAX_UNPACKED_MB)
+    for part in parts:
+        if part.file_size > _RATIO_FLOOR and part.file_size > MAX_RATIO * part.compress_size:
+            raise _refuse("zip_bomb", ratio=MAX_RATIO)
+    return archive
+
+
+def _spreadsheet_kind(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
+    """The file's kind by its first bytes and parts ("xlsx", "xlsb", "ods" or "xls"), with the
+    zip of the first three; anything else is refused."""
+    if data.startswith(_OLE2_MAGIC):
+        # A password-protected .xlsx is an OLE2 file with an "EncryptionInfo" stream.
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            raise _refuse("password")
+        return "xls", None
+    if not data.startswith(_ZIP_MAGIC):
+        raise _refuse("not_spreadsheet")
+    archive = _open_zip(data)
+    names = set(archive.namelist())
+    if "xl/workbook.xml" in names:
+        return "xlsx", archive
+    if "xl/workbook.bin" in names:
+        return "xlsb", archive
+    if "mimetype" in names and archive.read("mimetype").strip() == _ODS_MIMETYPE:
+        return "ods", archive
+    raise _refuse("not_spreadsheet")  # a Word document, a zip of photos, ...
+
+
+def _open_book(data: bytes) -> tuple[CalamineWorkbook, str, zipfile.ZipFile | None]:
+    kind, archive = _spreadsheet_kind(data)
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except PasswordError:
+        raise _refuse("password") from None
+    except CalamineError:
+        raise _refuse("damaged") from None
+    return book, kind, archive
+
+
+def _visible_sheets(book: CalamineWorkbook) -> list[str]:
+    return [
+        sheet.name
+        for sheet in book.sheets_metadata
+        if sheet.typ == SheetTypeEnum.WorkSheet and sheet.visible == SheetVisibleEnum.Visible
+    ]
+
+
+def sheet_names(data: bytes) -> list[str]:
+    """The sheets a person sees in the file, in order (hidden sheets and chart sheets left out).
+
+    Raises ``IngestFileError`` for a file that is not a spreadsheet or not safe to unpack.
+    """
+    book, _, _ = _open_book(data)
+    return _visible_sheets(book)
+
+
+def _pick_sheet(book: CalamineWorkbook, sheet: str | None) -> str:
+    """The sheet asked for (by its exact name, or the same name in another case or spacing),
+    or the first visible one."""
+    visible = _visible_sheets(book)
+    if sheet is None:
+        if not visible:
+            raise _refuse("no_sheet")
+        return visible[0]
+    if sheet in book.sheet_names:
+        return sheet
+    wanted = fold(sheet)
+    for name in book.sheet_names:
+        if fold(name) == wanted:
+            return name
+    raise _refuse("unknown_sheet", sheet=sheet, names=", ".join(visible))
+
+
+# --- the .xlsx sheet's XML --------------------------------------------------------------------
+
+
+def _local(tag: str) -> str:
+    """An XML tag without its namespace (transitional and strict .xlsx differ only there)."""
+    return tag.rpartition("}")[2]
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str:
+    """The path inside the .xlsx of the named sheet's XML (workbook.xml -> its relationships)."""
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rel_id = next(
+        (
+            e.get(_REL_ID)
+            for e in book.iter()
+            if _local(e.tag) == "sheet" and e.get("name") == sheet
+        ),
+        None,
+    )
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next((e.get("Target") for e in rels.iter() if e.get("Id") == rel_id and rel_id), None)
+    if not target:
+        raise KeyError(sheet)
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join("xl", target))
+
+
+def _scan_xlsx(archive: zipfile.ZipFile, sheet: str) -> _SheetXml:
+    """Hidden rows, formula cells and the last row and column with a value, streamed: only one
+    row of the sheet's XML is in memory at a time.
+
+    Only elements' starts are looked at (a row's attributes, a cell's reference, whether it has
+    an ``<f>`` or a value): half the events of reading whole elements, which matters at
+    200.000 rows. A row or cell without its "r" attribute (allowed, and written by some tools)
+    follows the previous one.
+    """
+    hidden: set[int] = set()
+    formulas: list[tuple[int, int]] = []
+    last_row = last_column = row_number = column = 0
+    sheet_data: ElementTree.Element | None = None
+    with archive.open(_sheet_part(archive, sheet)) as stream:
+        events = ElementTree.iterparse(stream, events=("start",))
+        _, root = next(events)
+        ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+        c, v, inline, f, row, data = (ns + t for t in ("c", "v", "is", "f", "row", "sheetData"))
+        for _, element in events:
+            tag = element.tag
+            if tag == c:
+                reference = element.get("r")
+                column = _column_number(reference) if reference else column + 1
+            elif tag in (v, inline):
+                if row_number > last_row:
+                    last_row = row_number
+                if column > last_column:
+                    last_column = column
+            elif tag == f:
+                formulas.append((row_number, column))
+            elif tag == row:
+                row_number, column = int(element.get("r") or row_number + 1), 0
+                if element.get("hidden") in ("1", "true"):
+                    hidden.add(row_number)
+                if sheet_data is not None:
+                    sheet_data.clear()  # the rows read so far: constant memory
+            elif tag == data:
+                sheet_data = element
+    return _SheetXml(hidden, formulas, last_row, last_column)
+
+
+def _check_extent(sheet: str, last_row: int, last_column: int, max_rows: int) -> None:
+    """Refuse a sheet whose used area is too big before its cells become Python values (a
+    stray value in cell XFD1048576 would make a grid of 17 billion cells)."""
+    if last_row > max_rows + HEADER_SEARCH_ROWS + _ROW_SLACK:
+        raise _too_many_rows(max_rows)
+    if last_column > MAX_COLUMNS:
+        raise _refuse("too_wide", sheet=sheet, column=_column_letters(last_column))
+
+
+# --- the table ----------------------------------------------------------------------------------
+
+
+def _is_empty(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _header_label(value: object) -> str | None:
+    """A header cell for matching: folded, without trailing units or marks ("(đồng)", "(*)",
+    "*", ":")."""
+    written = text(value)
+    if written is None:
+        return None
+    label = _TRAILING_UNIT.sub("", fold(written)).rstrip(" *:")
+    return label or None
+
+
+def _match_header(cells: Sequence[object], columns: Sequence[Column]) -> dict[str, int]:
+    """Column key -> 1-based column index, for the columns this row names. Each column takes
+    the first cell that matches one of its headers exactly (after folding), or else the first
+    that matches without diacritics; a cell serves one column only."""
+    labels = [_header_label(value) for value in cells]
+    bare = [unaccent(label) if label else None for label in labels]
+    found: dict[str, int] = {}
+    taken: set[int] = set()
+    for column in columns:
+        wanted = {_header_label(header) for header in column.headers} - {None}
+        wanted_bare = {unaccent(label) for label in wanted if label}
+        index = next((i for i, x in enumerate(labels) if x in wanted and i not in taken), None)
+        if index is None:
+            index = next(
+                (i for i, x in enumerate(bare) if x in wanted_bare and i not in taken), None
+            )
+        if index is not None:
+            found[column.key] = index + 1
+            taken.add(index)
+    return found
+
+
+def _find_header(
+    grid: Sequence[Sequence[object]], columns: Sequence[Column], hidden: set[int]
+) -> tuple[int, dict[str, int]]:
+    """The first row (0-based) among the first 30 that names every required column, and the
+    columns it names; refused, naming the required columns the best row lacks, when none does."""
+    required = [column for column in columns if column.required]
+    best_missing = required or list(columns)
+    for index, cells in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        if index + 1 in hidden:
+            continue
+        found = _match_header(cells, columns)
+        missing = [column for column in required if column.key not in found]
+        if found and not missing:
+            return index, found
+        if found and len(missing) < len(best_missing):
+            best_missing = missing
+    names = ", ".join(column.headers[0] for column in best_missing)
+    raise _refuse("no_header", columns=names)
+
+
+def _is_numbered(cells: Sequence[object]) -> bool:
+    """Whether a row numbers the columns: "(1) (2) (3)…", "1 2 3…", "A B 1 2…", each kind in
+    sequence ("(4)=(2)x(3)" counts as 4)."""
+    numbers: list[int] = []
+    letters: list[int] = []
+    for value in cells:
+        if _is_empty(value):
+            continue
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if not float(value).is_integer():
+                return False
+            numbers.append(int(value))
+            continue
+        found = _NUMBERED_CELL.fullmatch(fold(value)) if isinstance(value, str) else None
+        if found is None:
+            return False
+        token = found[1]
+        if token.isdigit():
+            numbers.append(int(token))
+        else:
+            letters.append(ord(token))
+    in_sequence = all(b == a + 1 for seq in (numbers, letters) for a, b in pairwise(seq))
+    return len(numbers) + len(letters) >= 2 and in_sequence
+
+
+def _is_total(cells: Sequence[object]) -> bool:
+    """Whether the row's first text is "Tổng cộng…", "Tong cong…" or "Cộng" (not "Cộng Hòa")."""
+    first = next((v for v in cells if isinstance(v, str) and v.strip()), None)
+    return first is not None and _TOTAL.match(fold(first)) is not None
+
+
+def _value(cells: Sequence[object], column: int) -> object:
+    value = cells[column - 1] if column <= len(cells) else None
+    return None if _is_empty(value) else value
+
+
+def read_sheet(
+    data: bytes, columns: Sequence[Column], sheet: str | None = None, *, max_rows: int = 200_000
+) -> ReadResult:
+    """The table of one sheet (the first visible one when ``sheet`` is None) of an .xlsx, .xls
+    or .ods file: its header found among the first 30 rows by ``columns``' header texts, and its
+    data rows down to the total row, with the rows left out and why.
+
+    Raises ``IngestFileError`` for a file that is not a spreadsheet, a zip bomb, a password,
+    an unknown sheet, a sheet without a header naming every required column, or more than
+    ``max_rows`` data rows.
+    """
+    book, kind, archive = _open_book(data)
+    name = _pick_sheet(book, sheet)
+    scan = _SheetXml(set(), [], 0, 0)
+    if kind == "xlsx" and archive is not None:
+        try:
+            scan = _scan_xlsx(archive, name)
+        except (ElementTree.ParseError, KeyError, ValueError, zipfile.BadZipFile, EOFError):
+            raise _refuse("damaged") from None
+        _check_extent(name, scan.last_row, scan.last_column, max_rows)
+    try:
+        cells_of = book.get_sheet_by_name(name)
+        end = cells_of.end  # (row, column), counted from 0
+        if end is not None:
+            _check_extent(name, end[0] + 1, end[1] + 1, max_rows)
+        # skip_empty_area=False: the grid starts at A1, so its indexes are Excel's numbers.
+        grid: Sequence[Sequence[object]] = cells_of.to_python(skip_empty_area=False)
+    except CalamineError:
+        raise _refuse("damaged") from None
+
+    header_index, found_columns = _find_header(grid, columns, scan.hidden)
+    rows: list[RawRow] = []
+    total: RawRow | None = None
+    skipped: list[tuple[int, str]] = []
+    looked_for_numbers = False
+    for index in range(header_index + 1, len(grid)):
+        number, cells = index + 1, grid[index]
+        if number in scan.hidden:
+            skipped.append((number, "hidden"))
+            continue
+        if total is not None:
+            skipped.append((number, "after_total"))
+            continue
+        values = {key: _value(cells, column) for key, column in found_columns.items()}
+        if _is_total(cells):
+            total = RawRow(number, values)
+            continue
+        if not looked_for_numbers and not all(_is_empty(value) for value in cells):
+            looked_for_numbers = True
+            if _is_numbered(cells):
+                skipped.append((number, "numbered"))
+                continue
+        if all(value is None for value in values.values()):
+            skipped.append((number, "blank"))
+            continue
+        rows.append(RawRow(number, values))
+        if len(rows) > max_rows:
+            raise _too_many_rows(max_rows)
+
+    table_rows = {header_index + 1, *(row.number for row in rows)}
+    if total is not None:
+        table_rows.add(total.number)
+    return ReadResult(
+        sheet=name,
+        header_row=header_index + 1,
+        columns=found_columns,
+        rows=rows,
+        total=total,
+        skipped=skipped,
+        formulas=[(row, column) for row, column in scan.formulas if row in table_rows],
+    )

@@ -1,0 +1,343 @@
+"""Loading a commune's monthly payment list (issue 15 §3–§5), on SQLite and PostgreSQL.
+
+Each file is built here as an office sends it (title rows, the header, the numbered row, the
+rows, "Tổng cộng", the signature block) from the batch's own payments: the list of November
+2026 of the new Xã Quảng Tân (820 payments). Expected values are read from the rows with SQL
+written here, not from the code under test.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from data_access import payouts
+from data_access import schema as s
+from data_access.db import make_engine, sqlite_file_url
+from data_access.demo import build_demo
+from data_access.filters import Filters, Period, Scope
+from data_access.summaries import refresh
+from data_access.summaries.freshness import summary_status
+from devtools.pgserver import create_database
+from ingest.load import BatchBusyError, load_file
+from ingest.problems import problem_table
+
+COMMUNE, MONTH = "06913", date(2026, 11, 1)  # the new Xã Quảng Tân, the data's last month
+HEADER = ["STT", "Họ và tên", "Số CCCD", "Thôn", "Hệ số", "Số tiền (đồng)", "Hình thức", "Ký nhận"]
+
+
+@dataclass
+class Db:
+    reader: Engine
+    writer: Engine
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Db]:
+    if request.param == "sqlite":
+        copy = tmp_path_factory.mktemp("ingest") / "demo.sqlite"
+        shutil.copy(request.getfixturevalue("demo_sqlite_path"), copy)
+        writer = sa.create_engine(sqlite_file_url(copy, read_only=False))
+        reader_url = sqlite_file_url(copy, read_only=True)
+    else:
+        reader_url = create_database(request.getfixturevalue("pg_admin_url"), "ingest_test")
+        writer = sa.create_engine(reader_url)
+        build_demo(writer)
+    refresh(writer)
+    reader = make_engine(reader_url)
+    yield Db(reader, writer)
+    reader.dispose()
+    writer.dispose()
+
+
+def _batch_rows(conn: Connection) -> list[dict[str, Any]]:
+    """The batch's payments as a list row each: name, CCCD, village, coefficient, amount,
+    method, in the order of the beneficiaries' ids."""
+    pay, ben, p, v, u = (
+        s.allowance_payment,
+        s.allowance_beneficiary,
+        s.person,
+        s.village,
+        s.admin_unit,
+    )
+    unit = sa.select(u.c.id).where(u.c.code == COMMUNE, u.c.valid_from == date(2025, 7, 1))
+    stmt = (
+        sa.select(
+            p.c.full_name,
+            p.c.national_id,
+            v.c.name,
+            ben.c.coefficient_x10,
+            pay.c.amount_vnd,
+            pay.c.method,
+        )
+        .join(ben, ben.c.id == pay.c.beneficiary_id)
+        .join(p, p.c.id == ben.c.person_id)
+        .join(v, v.c.id == p.c.village_id, isouter=True)
+        .where(pay.c.admin_unit_id == unit.scalar_subquery(), pay.c.month == MONTH)
+        .order_by(pay.c.beneficiary_id)
+    )
+    return [
+        {
+            "name": r[0],
+            "cccd": r[1],
+            "village": r[2],
+            "coefficient": r[3] / 10,
+            "amount": int(r[4]),
+            "method": "Chuyển khoản" if r[5] == "bank" else "Tiền mặt",
+        }
+        for r in conn.execute(stmt)
+    ]
+
+
+def _workbook(rows: list[dict[str, Any]], total: int | None = None) -> bytes:
+    """The list as a commune office lays it out (Thông tư 02/2021 style)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Danh sách"
+    sheet.append(["UBND XÃ QUẢNG TÂN", None, None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"])
+    sheet.merge_cells("A1:C1")
+    sheet.merge_cells("E1:H1")
+    sheet.append([])
+    sheet.append(["DANH SÁCH CHI TRẢ TRỢ CẤP XÃ HỘI HẰNG THÁNG - THÁNG 11 NĂM 2026"])
+    sheet.merge_cells("A3:H3")
+    sheet.append([None, None, None, None, None, "Đơn vị tính: đồng"])
+    sheet.append(HEADER)
+    sheet.append([f"({n})" for n in range(1, len(HEADER) + 1)])
+    for number, row in enumerate(rows, start=1):
+        sheet.append(
+            [
+                number,
+                row["name"],
+                row["cccd"],
+                row["village"],
+                row["coefficient"],
+                row["amount"],
+                row["method"],
+                None,
+            ]
+        )
+    stated = sum(r["amount"] for r in rows) if total is None else total
+    sheet.append([None, "Tổng cộng", None, None, None, stated])
+    sheet.append([])
+    sheet.append([None, "Người lập biểu", None, None, None, "TM. ỦY BAN NHÂN DÂN"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _state(conn: Connection) -> tuple[int, int, int]:
+    """(payments of the batch, their sum, import log rows): what a load may change."""
+    pay, u = s.allowance_payment, s.admin_unit
+    unit = sa.select(u.c.id).where(u.c.code == COMMUNE, u.c.valid_from == date(2025, 7, 1))
+    count, total = conn.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(pay.c.amount_vnd), 0)).where(
+            pay.c.admin_unit_id == unit.scalar_subquery(), pay.c.month == MONTH
+        )
+    ).one()
+    logged = conn.execute(sa.select(sa.func.count()).select_from(s.import_log)).scalar_one()
+    return int(count), int(total), int(logged)
+
+
+def _load(db: Db, data: bytes, **kw: Any) -> Any:
+    options: dict[str, Any] = {
+        "file_name": "chi-tra-11-2026.xlsx",
+        "commune": COMMUNE,
+        "month": MONTH,
+        "scope": Scope.everything(),
+        "user": "can_bo_nhap_lieu",
+    }
+    return load_file(db.writer, data, **(options | kw))
+
+
+@pytest.fixture
+def original(db: Db) -> Iterator[list[dict[str, Any]]]:
+    """The batch's rows as stored; the batch is put back as it was after the test."""
+    with db.writer.connect() as conn:
+        rows = _batch_rows(conn)
+        before = _state(conn)
+    yield rows
+    with db.writer.connect() as conn:
+        now = _state(conn)
+    if now[:2] != before[:2]:
+        _load(db, _workbook(rows))
+
+
+def test_the_list_as_the_database_holds_it_changes_nothing(db: Db, original: list) -> None:
+    """Re-import is a no-op: the same rows write nothing, not even a log line."""
+    assert len(original) == 820
+    with db.writer.connect() as conn:
+        before = _state(conn)
+    outcome = _load(db, _workbook(original))
+    assert outcome.plan.problems == []
+    assert (len(outcome.plan.added), len(outcome.plan.changed), len(outcome.plan.removed)) == (
+        0,
+        0,
+        0,
+    )
+    assert outcome.plan.unchanged == 820 and not outcome.written
+    with db.writer.connect() as conn:
+        assert _state(conn) == before
+
+
+def test_a_dry_run_shows_the_changes_and_writes_nothing(db: Db, original: list) -> None:
+    edited = [dict(r) for r in original[1:]]  # the first beneficiary left off the list
+    edited[0]["amount"] += 100_000
+    with db.writer.connect() as conn:
+        before = _state(conn)
+    outcome = _load(db, _workbook(edited), dry_run=True)
+    assert (len(outcome.plan.added), len(outcome.plan.changed), len(outcome.plan.removed)) == (
+        0,
+        1,
+        1,
+    )
+    assert outcome.plan.unchanged == 818 and not outcome.written
+    assert [p.severity for p in outcome.plan.problems] == ["warning"]  # off rate × coefficient
+    with db.writer.connect() as conn:
+        assert _state(conn) == before
+
+
+def test_a_corrected_list_replaces_the_batch_and_the_pages_show_it(db: Db, original: list) -> None:
+    """One beneficiary removed, one amount changed: the batch holds the list, the log says so,
+    the summaries are fresh and the payouts page's figure for the commune is the new sum."""
+    edited = [dict(r) for r in original[1:]]
+    edited[0]["amount"] += 100_000
+    with db.writer.connect() as conn:
+        count, total, logged = _state(conn)
+    outcome = _load(db, _workbook(edited))
+    assert outcome.written
+    expected_total = total - original[0]["amount"] + 100_000
+    with db.writer.connect() as conn:
+        assert _state(conn) == (count - 1, expected_total, logged + 1)
+        log = conn.execute(sa.select(s.import_log).order_by(s.import_log.c.id.desc())).first()
+    assert log is not None
+    assert (log.kind, log.file_name, log.user_name, log.rows_in_file) == (
+        "payments",
+        "chi-tra-11-2026.xlsx",
+        "can_bo_nhap_lieu",
+        819,
+    )
+    assert (log.added, log.changed, log.removed, log.unchanged) == (0, 1, 1, 818)
+    assert log.sha256 == outcome.sha256 and len(log.sha256) == 64
+    with db.reader.connect() as conn:
+        status = summary_status(conn)
+        assert status is not None and status.fresh
+        shown = payouts.by_commune(
+            conn, Filters(Period.months(2026, 11, 2026, 11), (COMMUNE,), "2025"), Scope.everything()
+        )
+    assert int(shown["paid_amount"].iloc[0]) == expected_total
+    # ... and the original list put back: the removed beneficiary added, the amount restored
+    back = _load(db, _workbook(original))
+    assert (len(back.plan.added), len(back.plan.changed), len(back.plan.removed)) == (1, 1, 0)
+    with db.writer.connect() as conn:
+        assert _state(conn)[:2] == (count, total)
+
+
+def test_a_failure_at_the_end_leaves_the_database_as_it_was(db: Db, original: list) -> None:
+    edited = [dict(r) for r in original]
+    edited[-1]["amount"] += 1
+    with db.writer.connect() as conn:
+        before = _state(conn)
+
+    def fail(conn: Connection) -> None:
+        raise RuntimeError("the connection was lost at the last row")
+
+    with pytest.raises(RuntimeError):
+        _load(db, _workbook(edited), before_commit=fail)
+    with db.writer.connect() as conn:
+        assert _state(conn) == before
+    with db.reader.connect() as conn:
+        status = summary_status(conn)
+    assert status is not None and status.fresh
+
+
+def test_rows_with_errors_block_the_whole_file(db: Db, original: list) -> None:
+    edited = [dict(r) for r in original[:5]]
+    edited[1]["cccd"] = "001099999999"  # nobody has it
+    edited[2]["cccd"] = edited[0]["cccd"]  # twice
+    edited[3]["amount"] = "một triệu"  # not money
+    with db.writer.connect() as conn:
+        before = _state(conn)
+    outcome = _load(db, _workbook(edited, total=1))
+    assert outcome.plan.blocked and not outcome.written
+    errors = {(p.row, p.column) for p in outcome.plan.problems if p.severity == "error"}
+    first = 7  # rows 1–4 title, 5 header, 6 the numbered row
+    assert errors == {
+        (first + 1, "Số CCCD"),
+        (first + 2, "Số CCCD"),
+        (first + 3, "Số tiền"),
+        (first + 5, "Số tiền"),  # the total row: 1 đồng stated
+    }
+    table = problem_table(outcome.plan.problems)
+    assert list(table.columns) == ["Mức", "Dòng", "Cột", "Giá trị", "Vấn đề"]
+    assert table["Mức"].iloc[0] == "Lỗi (chặn nhập)"
+    with db.writer.connect() as conn:
+        assert _state(conn) == before
+
+
+def test_a_clerk_of_another_commune_may_not_load_it(db: Db, original: list) -> None:
+    outcome = _load(db, _workbook(original[:3]), scope=Scope.commune("06910"))
+    assert outcome.plan.blocked and outcome.plan.batch is None
+    assert "không được nhập số liệu của Xã Quảng Tân" in outcome.plan.problems[0].vi
+
+
+def test_a_file_that_is_not_a_spreadsheet_is_refused(db: Db) -> None:
+    outcome = _load(db, b"%PDF-1.4 not a list")
+    assert outcome.plan.blocked and not outcome.written
+    assert outcome.plan.problems[0].row == 0
+
+
+def test_two_loads_of_the_same_batch_at_once_one_is_told(db: Db, original: list) -> None:
+    """The first load holds the batch until it commits; the second writes nothing and says so."""
+    edited = [dict(r) for r in original]
+    edited[0]["amount"] += 1
+    first = _load(db, _workbook(edited))  # the batch's row exists from now on
+    assert first.written
+    edited[0]["amount"] += 1
+    holder = db.writer.connect()
+    tx = holder.begin()
+    b = s.import_batch
+    if holder.dialect.name == "postgresql":
+        holder.execute(sa.select(b).with_for_update())
+    else:  # SQLite: a writer holds the database's write lock
+        holder.execute(sa.update(b).values(loaded_at=b.c.loaded_at))
+    try:
+        with pytest.raises(BatchBusyError) as caught:
+            _load(db, _workbook(edited))
+        assert "đang được nhập ở một phiên khác" in str(caught.value)
+    finally:
+        tx.rollback()
+        holder.close()
+
+
+def test_formulas_and_formula_like_names_are_refused_not_run(db: Db, original: list) -> None:
+    """A formula in a row's cell is an error (never evaluated); a name that starts like a
+    formula is refused; the total row's =SUM is how offices write it and passes."""
+    rows = [dict(r) for r in original[:3]]
+    rows[1]["name"] = '=HYPERLINK("http://x.example","bấm vào")'
+    book = openpyxl.load_workbook(io.BytesIO(_workbook(rows)))
+    sheet = book.active
+    assert sheet is not None
+    sheet["F9"] = "=600000*2"  # the third row's amount, typed as a formula
+    sheet["F10"] = "=SUM(F7:F9)"  # the total row
+    out = io.BytesIO()
+    book.save(out)
+    with db.writer.connect() as conn:
+        before = _state(conn)
+    outcome = _load(db, out.getvalue())
+    found = {(p.row, p.column) for p in outcome.plan.problems if p.severity == "error"}
+    assert found == {(8, "Họ và tên"), (9, "Số tiền")}
+    assert outcome.plan.blocked and not outcome.written
+    with db.writer.connect() as conn:
+        assert _state(conn) == before
