@@ -19,6 +19,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from charts.formatting import fmt_decimal
 from data_access.filters import Scope
 
 from .load import BatchBusyError, load_file
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         writer.dispose()
     plan = outcome.plan
     if plan.problems:
-        print(problem_table(plan.problems).to_string(index=False))
+        print(problem_table(plan.problems).to_string(index=False, na_rep=""))
     where = f"{plan.batch.name}, tháng {args.month:%m/%Y}" if plan.batch else args.commune
     counts = (
         f"thêm {len(plan.added)}, sửa {len(plan.changed)}, xóa {len(plan.removed)}, "
@@ -87,10 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     if outcome.dry_run:
         print(f"{where}: chạy thử, không ghi gì; nếu nạp sẽ {counts}.")
     elif outcome.written:
-        print(
-            f"{where}: đã nạp ({counts}); bảng tổng hợp cập nhật trong "
-            f"{outcome.summaries_seconds or 0:.1f} giây."
-        )
+        seconds = fmt_decimal(outcome.summaries_seconds or 0, 1)
+        print(f"{where}: đã nạp ({counts}); bảng tổng hợp cập nhật trong {seconds} giây.")
     else:
         print(f"{where}: không có gì thay đổi ({counts}).")
     return 0

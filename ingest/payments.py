@@ -62,7 +62,9 @@ COLUMNS = (
     Column("method", ("Hình thức chi trả", "Hình thức")),
     Column("paid_on", ("Ngày chi trả", "Ngày nhận")),
 )
-HEADING = {c.key: c.headers[0] for c in COLUMNS}  # how a problem names the column
+HEADING = {c.key: c.headers[0] for c in COLUMNS}
+# A list that removes more of its batch than this is shown a warning (a sheet left out?).
+SHRINK_ALERT_ROWS, SHRINK_ALERT_SHARE = 5, 0.1  # how a problem names the column
 METHODS = {  # what an office writes, as name keys -> the stored method
     "tien mat": "cash",
     "tm": "cash",
@@ -552,6 +554,19 @@ def _changes(conn: Connection, batch: Batch, payments: list[Payment], result: Pl
         else:
             result.changed.append((pid, payment))
     result.removed.extend(pid for pid, *_ in current.values())
+    held = len(stored)
+    if len(result.removed) > max(SHRINK_ALERT_ROWS, held * SHRINK_ALERT_SHARE):
+        result.problems.append(
+            warning(
+                0,
+                "",
+                "",
+                f"Danh sách này bỏ {fmt_int(len(result.removed))} trong {fmt_int(held)} khoản chi "
+                "đang có của tháng: kiểm tra tệp có đủ các dòng, các trang không.",
+                f"This list drops {fmt_int(len(result.removed), 'en')} of the month's "
+                f"{fmt_int(held, 'en')} payments: check that the file has every row and sheet.",
+            )
+        )
 
 
 def _chunks(values: list, size: int = 900) -> Iterable[list]:  # type: ignore[type-arg]

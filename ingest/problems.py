@@ -8,10 +8,12 @@ Vietnamese (English beside it for the language switch).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from typing import Literal
 
 import pandas as pd
 
+from charts.formatting import fmt_decimal, fmt_int
 from i18n import Catalog, choose
 
 Severity = Literal["error", "warning"]
@@ -53,7 +55,20 @@ def warning(row: int, column: str, value: object, vi: str, en: str) -> Problem:
 
 
 def _shown(value: object) -> str:
-    return "" if value is None else str(value)
+    """A value as the office typed it: 1.250.000 (not 1250000.0), 16/07/2023."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return fmt_int(int(value))
+    if isinstance(value, float):
+        return fmt_decimal(value, 2)
+    if isinstance(value, datetime):
+        return f"{value:%d/%m/%Y %H:%M}" if value.time() != time() else f"{value:%d/%m/%Y}"
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    return str(value)
 
 
 def problem_table(problems: list[Problem], lang: str = "vi") -> pd.DataFrame:

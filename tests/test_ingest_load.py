@@ -341,3 +341,12 @@ def test_formulas_and_formula_like_names_are_refused_not_run(db: Db, original: l
     assert outcome.plan.blocked and not outcome.written
     with db.writer.connect() as conn:
         assert _state(conn) == before
+
+
+def test_a_list_that_drops_most_of_its_batch_is_warned_about(db: Db, original: list) -> None:
+    """Five rows of 820: loading it would remove 815 payments; the dry run says so first."""
+    outcome = _load(db, _workbook(original[:5]), dry_run=True)
+    assert len(outcome.plan.removed) == 815 and not outcome.plan.blocked
+    (alert,) = [p for p in outcome.plan.problems if p.row == 0]
+    assert alert.severity == "warning"
+    assert alert.vi.startswith("Danh sách này bỏ 815 trong 820 khoản chi đang có của tháng")
