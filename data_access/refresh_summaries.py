@@ -49,7 +49,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     if result.indexes:
         print(f"indexes created: {', '.join(result.indexes)}")
     if result.counters:
-        print("change counters installed (schema.change_counter and its triggers)")
+        print("change recording installed (schema.change_event and its triggers)")
     print(
         f"{', '.join(t.name for t in summary_metadata.sorted_tables)}: {result.rows:,} rows "
         f"({result.stock_months} months of stocks) refreshed in {result.seconds:.1f} s "

@@ -30,9 +30,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     event,
-    insert,
     inspect,
-    select,
     text,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -423,85 +421,119 @@ import_batch = Table(
 
 
 # --- change counters ------------------------------------------------------------------------
-# Every writer's change to a table is counted in ``change_counter`` by triggers the schema
+# Every writer's change to a table is recorded in ``change_event`` by triggers the schema
 # installs, so that the summaries' freshness (summaries.freshness) sees a row updated in place or
-# deleted in the middle of a table, by any writer, not only rows added at the end. PostgreSQL
-# counts every INSERT, UPDATE, DELETE and TRUNCATE statement (statement-level triggers: a load
-# of a million rows is one change). SQLite has row-level triggers only: UPDATE and DELETE are
-# counted per row; INSERT is not (a trigger per inserted row would make a bulk load ~4× slower),
-# and new rows show in the table's largest id instead. A rolled-back change rolls its count back.
-change_counter = Table(
-    "change_counter",
+# deleted in the middle of a table, by any writer, not only rows added at the end: the number of
+# a table's events is part of the fingerprint. Events are appended, never updated, so writers to
+# one table never wait on each other for them; the summary refresh empties the table in its own
+# transaction. PostgreSQL records every INSERT, UPDATE, DELETE and TRUNCATE statement
+# (statement-level triggers: a load of a million rows is one event). SQLite has row-level
+# triggers only: each row UPDATEd or DELETEd is an event; INSERT is not recorded (a trigger per
+# inserted row makes a bulk load ~4× slower), and new rows show in the table's largest id
+# instead. A rolled-back change rolls its events back.
+change_event = Table(
+    "change_event",
     metadata,
-    Column("table_name", String(63), primary_key=True),
-    Column("changes", BigInteger, nullable=False),
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("table_name", String(63), nullable=False),
+    Index("ix_change_event_table", "table_name"),
 )
 COUNT_FUNCTION = "welfare_count_change"
+_INSTALL_LOCK = 762_015  # pg_advisory_xact_lock key: one installer at a time
 
 
 def counted_tables() -> list[Table]:
-    """The tables whose changes are counted: every table of the schema but the counter."""
-    return [t for t in metadata.sorted_tables if t is not change_counter]
+    """The tables whose changes are recorded: every table of the schema but the events'."""
+    return [t for t in metadata.sorted_tables if t is not change_event]
 
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
-def _trigger_names(table: str) -> list[str]:
-    return [f"trg_{table}_changes", f"trg_{table}_upd_changes", f"trg_{table}_del_changes"]
+def _trigger_names(dialect: str, table: str) -> list[str]:
+    if dialect == "postgresql":
+        return [f"trg_{table}_changes", f"trg_{table}_changes_truncate"]
+    return [f"trg_{table}_upd_changes", f"trg_{table}_del_changes"]
 
 
-def change_counter_ddl(dialect: str, table: str) -> list[str]:
-    """The triggers that count changes to ``table`` on ``dialect``.
+def change_counter_ddl(dialect: str, table: str) -> dict[str, str]:
+    """{trigger name: its CREATE statement} recording changes to ``table`` on ``dialect``.
 
     DDL takes no bound parameters: the table name, one of the schema's own identifiers (never
     user input, and checked against ``IDENTIFIER``), is written into the text.
     """
     if not IDENTIFIER.match(table):
         raise ValueError(f"not a table name of the schema: {table!r}")
+    first, second = _trigger_names(dialect, table)
     if dialect == "postgresql":
-        name = _trigger_names(table)[0]
-        return [
-            f"DROP TRIGGER IF EXISTS {name} ON {table}",
-            f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {table} "
+        return {
+            first: f"CREATE TRIGGER {first} AFTER INSERT OR UPDATE OR DELETE ON {table} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION {COUNT_FUNCTION}()",
-            f"DROP TRIGGER IF EXISTS {name}_truncate ON {table}",
-            f"CREATE TRIGGER {name}_truncate AFTER TRUNCATE ON {table} "
+            second: f"CREATE TRIGGER {second} AFTER TRUNCATE ON {table} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION {COUNT_FUNCTION}()",
-        ]
-    _, on_update, on_delete = _trigger_names(table)
-    bump = f"UPDATE change_counter SET changes = changes + 1 WHERE table_name = '{table}'"  # noqa: S608 (an identifier of the schema, checked above)
-    return [
-        f"CREATE TRIGGER IF NOT EXISTS {on_update} AFTER UPDATE ON {table} BEGIN {bump}; END",
-        f"CREATE TRIGGER IF NOT EXISTS {on_delete} AFTER DELETE ON {table} BEGIN {bump}; END",
-    ]
+        }
+    record = f"INSERT INTO change_event (table_name) VALUES ('{table}')"  # noqa: S608 (checked)
+    return {
+        first: f"CREATE TRIGGER {first} AFTER UPDATE ON {table} BEGIN {record}; END",
+        second: f"CREATE TRIGGER {second} AFTER DELETE ON {table} BEGIN {record}; END",
+    }
 
 
-# PostgreSQL: one trigger function for every table; TG_TABLE_NAME names the table changed.
+# PostgreSQL: one trigger function for every table; TG_TABLE_NAME names the table changed. Its
+# search_path is the one it was created under, whatever the writer's session sets.
 _COUNT_FUNCTION_SQL = """
-CREATE OR REPLACE FUNCTION welfare_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION welfare_count_change() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
 BEGIN
-    UPDATE change_counter SET changes = changes + 1 WHERE table_name = TG_TABLE_NAME;
+    INSERT INTO change_event (table_name) VALUES (TG_TABLE_NAME);
     RETURN NULL;
 END
 $$
 """
 
 
-def install_change_counters(connection: Connection) -> None:
-    """Create the counter rows and triggers of every counted table that exists (idempotent)."""
+def _installed(connection: Connection) -> tuple[bool, set[str]]:
+    """(whether the PostgreSQL function exists, names of the triggers there are)."""
+    if connection.dialect.name == "postgresql":
+        function = connection.execute(
+            text(
+                "SELECT count(*) FROM pg_proc WHERE proname = :name "
+                "AND pronamespace = current_schema()::regnamespace"
+            ),
+            {"name": COUNT_FUNCTION},
+        ).scalar_one()
+        names = connection.execute(
+            text(
+                "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace"
+            )
+        ).scalars()
+        return bool(function), set(names)
+    found = connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+    return True, set(found.scalars())
+
+
+def install_change_counters(connection: Connection) -> int:
+    """Create what is missing of the change recording (the function, a table's triggers) for
+    every counted table that exists; the number of statements run. Nothing is dropped or
+    replaced: on a database that has it all this runs no DDL and takes no lock on a table."""
     dialect = connection.dialect.name
     if dialect == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _INSTALL_LOCK})
+    function, triggers = _installed(connection)
+    run = 0
+    if not function:
         connection.exec_driver_sql(_COUNT_FUNCTION_SQL)
+        run += 1
     present = set(inspect(connection).get_table_names())
-    seeded = set(connection.execute(select(change_counter.c.table_name)).scalars())
     for table in counted_tables():
         if table.name not in present:
             continue
-        if table.name not in seeded:
-            connection.execute(insert(change_counter).values(table_name=table.name, changes=0))
-        for statement in change_counter_ddl(dialect, table.name):
-            connection.exec_driver_sql(statement)
+        for name, statement in change_counter_ddl(dialect, table.name).items():
+            if name not in triggers:
+                connection.exec_driver_sql(statement)
+                run += 1
+    return run
 
 
 def _after_create(target: MetaData, connection: Connection, **_: object) -> None:
@@ -512,14 +544,19 @@ event.listen(metadata, "after_create", _after_create)
 
 
 def ensure_change_counters(engine: Engine) -> bool:
-    """Install the change counters (and any table added to the schema since) in a database
-    built before them; True when it lacked the counters.
+    """Install the change recording (and any table added to the schema since, such as the import
+    log) in a database built before them; True when it lacked the recording.
 
-    Run by the operator's summary refresh, as ``ensure_indexes`` (the dashboard only reads).
+    Run by the operator's summary refresh, as ``ensure_indexes`` (the dashboard only reads). On a
+    database that has everything it only reads the catalogue.
     """
     with engine.connect() as conn:
-        missing = not inspect(conn).has_table(change_counter.name)
-    # Tables added since the database was built (the counter, the import log) are created; the
-    # schema's after_create hook (re)installs every counter and trigger, idempotently.
-    metadata.create_all(engine)
-    return missing
+        present = set(inspect(conn).get_table_names())
+    lacked = change_event.name not in present
+    missing = [t for t in metadata.sorted_tables if t.name not in present]
+    if missing:  # its after_create hook installs what is missing of the recording
+        metadata.create_all(engine, tables=missing)
+    else:
+        with engine.begin() as conn:
+            install_change_counters(conn)
+    return lacked

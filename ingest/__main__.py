@@ -5,7 +5,7 @@ Writes through ``--url`` or ``WELFARE_WRITER_URL`` (the writer role; the dashboa
 connection only reads). Prints the problems found (sheet row, column, value, message) and what
 was (or, with ``--dry-run``, would be) added, changed and removed. Exit status: 0 loaded or
 nothing to change, 1 the file has errors (nothing written), 2 bad arguments, 3 the batch is
-being loaded by another session.
+being loaded by another session, or the database needs its schema brought up to date.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from charts.formatting import fmt_decimal
+from charts.formatting import fmt_decimal, fmt_int
 from data_access.filters import Scope
 
-from .load import BatchBusyError, load_file
+from .load import BatchBusyError, SchemaOutOfDateError, load_file
 from .problems import problem_table
 
 WRITER_ENV = "WELFARE_WRITER_URL"
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             sheet=args.sheet,
             dry_run=args.dry_run,
         )
-    except BatchBusyError as exc:
+    except (BatchBusyError, SchemaOutOfDateError) as exc:
         print(exc, file=sys.stderr)
         return 3
     finally:
@@ -79,14 +79,19 @@ def main(argv: list[str] | None = None) -> int:
         print(problem_table(plan.problems).to_string(index=False, na_rep=""))
     where = f"{plan.batch.name}, tháng {args.month:%m/%Y}" if plan.batch else args.commune
     counts = (
-        f"thêm {len(plan.added)}, sửa {len(plan.changed)}, xóa {len(plan.removed)}, "
-        f"giữ nguyên {plan.unchanged}"
+        f"thêm {fmt_int(len(plan.added))}, sửa {fmt_int(len(plan.changed))}, "
+        f"xóa {fmt_int(len(plan.removed))}, giữ nguyên {fmt_int(plan.unchanged)}"
     )
     if plan.blocked:
         print(f"{where}: tệp có lỗi, không ghi gì.")
         return 1
     if outcome.dry_run:
         print(f"{where}: chạy thử, không ghi gì; nếu nạp sẽ {counts}.")
+    elif outcome.refresh_failed:
+        print(
+            f"{where}: đã nạp ({counts}); chưa cập nhật được bảng tổng hợp (trang vẫn đọc số "
+            "liệu gốc): chạy python -m data_access.refresh_summaries."
+        )
     elif outcome.written:
         seconds = fmt_decimal(outcome.summaries_seconds or 0, 1)
         print(f"{where}: đã nạp ({counts}); bảng tổng hợp cập nhật trong {seconds} giây.")

@@ -26,6 +26,7 @@ from data_access.filters import Filters, Period, Scope, version_in_force
 from data_access.units import partly_visible, resolve, unit_catalogue, unit_map
 
 from .normalise import (
+    fold,
     is_formula_text,
     name_key,
     parse_cccd,
@@ -33,6 +34,7 @@ from .normalise import (
     parse_date,
     parse_money,
     text,
+    unaccent,
 )
 from .problems import Problem, error, warning
 from .read import Column, RawRow, ReadResult
@@ -63,6 +65,7 @@ COLUMNS = (
     Column("paid_on", ("Ngày chi trả", "Ngày nhận")),
 )
 HEADING = {c.key: c.headers[0] for c in COLUMNS}
+STATUS_VI = {"pending": "chưa nhận", "returned": "bị trả lại"}
 # A list that removes more of its batch than this is shown a warning (a sheet left out?).
 SHRINK_ALERT_ROWS, SHRINK_ALERT_SHARE = 5, 0.1  # how a problem names the column
 METHODS = {  # what an office writes, as name keys -> the stored method
@@ -131,10 +134,21 @@ def find_batch(conn: Connection, commune: str, month: date, scope: Scope) -> Bat
     catalogue = unit_catalogue(conn, version)
     wanted = text(commune) or ""
     found = catalogue[catalogue["code"] == wanted]
-    if found.empty:  # by name: "Xã Quảng Tân", "quang tan"
+    if found.empty:  # by name: the whole name first ("Thị trấn Đầm Hà" is not "Xã Đầm Hà")
+        full = [unaccent(fold(str(n))) for n in catalogue["name"]]
+        found = catalogue[[f == unaccent(fold(wanted)) for f in full]]
+    if found.empty:  # then without "Xã", "Thị trấn": "quang tan"
         keys = [name_key(n) for n in catalogue["name"]]
         found = catalogue[[k == name_key(wanted) for k in keys]]
     label = f"{month.month}/{month.year}"
+    if len(found) > 1:
+        return error(
+            0,
+            "Xã",
+            commune,
+            f"Có nhiều xã, thị trấn tên «{commune}»: hãy ghi mã xã.",
+            f"Several communes are named «{commune}»: give the commune's code.",
+        )
     if len(found) != 1:
         return error(
             0,
@@ -521,7 +535,12 @@ def _check_elsewhere(
 
 
 def _changes(conn: Connection, batch: Batch, payments: list[Payment], result: Plan) -> None:
-    """Compare the list with the batch's payments in the database."""
+    """Compare the list with the batch's payments in the database.
+
+    A payment list records what was paid: it replaces the batch's paid payments only. A payment
+    the office recorded otherwise (pending: not collected yet; returned) is never changed or
+    removed by a list; a list row for such a beneficiary is an error, to be settled first.
+    """
     pay = s.allowance_payment
     stored = conn.execute(
         sa.select(
@@ -535,21 +554,36 @@ def _changes(conn: Connection, batch: Batch, payments: list[Payment], result: Pl
         .where(pay.c.admin_unit_id == batch.unit_id, pay.c.month == batch.month)
         .order_by(pay.c.id)
     ).all()
-    current: dict[int, tuple[int, int, str, date | None, str]] = {}
+    current: dict[int, tuple[int, int, str, date | None]] = {}
+    other: dict[int, str] = {}  # beneficiary -> status of a payment that is not "paid"
     for pid, ben, amount, method, paid_on, status in stored:
-        if int(ben) in current:
-            result.removed.append(int(pid))  # a second payment of one beneficiary: the list wins
+        if str(status) != PAID:
+            other.setdefault(int(ben), str(status))
+        elif int(ben) in current:
+            result.removed.append(int(pid))  # a second paid payment of one beneficiary
         else:
-            current[int(ben)] = (int(pid), int(amount), str(method), paid_on, str(status))
+            current[int(ben)] = (int(pid), int(amount), str(method), paid_on)
     for payment in payments:
+        if payment.beneficiary_id in other:
+            status = other[payment.beneficiary_id]
+            result.problems.append(
+                error(
+                    payment.row,
+                    HEADING["national_id"],
+                    "",
+                    f"Khoản chi tháng này của người này đang ghi «{STATUS_VI.get(status, status)}»"
+                    ": xử lý khoản đó trước khi nạp danh sách.",
+                    f"This person's payment for the month is recorded as «{status}»: settle it "
+                    "before loading the list.",
+                )
+            )
+            continue
         found = current.pop(payment.beneficiary_id, None)
         if found is None:
             result.added.append(payment)
             continue
-        pid, amount, method, paid_on, status = found
-        same = (amount, method, paid_on, status) == (*payment.held(method, paid_on), PAID)
-
-        if same:
+        pid, amount, method, paid_on = found
+        if (amount, method, paid_on) == payment.held(method, paid_on):
             result.unchanged += 1
         else:
             result.changed.append((pid, payment))

@@ -350,3 +350,109 @@ def test_a_list_that_drops_most_of_its_batch_is_warned_about(db: Db, original: l
     (alert,) = [p for p in outcome.plan.problems if p.row == 0]
     assert alert.severity == "warning"
     assert alert.vi.startswith("Danh sách này bỏ 815 trong 820 khoản chi đang có của tháng")
+
+
+def test_payments_not_recorded_as_paid_are_left_to_the_office(db: Db, original: list) -> None:
+    """A list replaces the batch's paid payments only: a pending payment of someone not on it
+    stays, and a list row for someone whose payment was returned is an error to settle first."""
+    pay, ben, p = s.allowance_payment, s.allowance_beneficiary, s.person
+
+    def payment_of(conn: Connection, cccd: str) -> int:
+        stmt = (
+            sa.select(pay.c.id)
+            .join(ben, ben.c.id == pay.c.beneficiary_id)
+            .join(p, p.c.id == ben.c.person_id)
+            .where(p.c.national_id == cccd, pay.c.month == MONTH)
+        )
+        return int(conn.execute(stmt).scalar_one())
+
+    with db.writer.connect() as conn:
+        pending, returned = (
+            payment_of(conn, original[0]["cccd"]),
+            payment_of(conn, original[1]["cccd"]),
+        )
+    with db.writer.begin() as conn:
+        conn.execute(sa.update(pay).where(pay.c.id == pending).values(status="pending"))
+        conn.execute(sa.update(pay).where(pay.c.id == returned).values(status="returned"))
+    try:
+        without_pending = _load(db, _workbook(original[1:]), dry_run=True)
+        errors = [e for e in without_pending.plan.problems if e.severity == "error"]
+        assert [(e.row, e.column) for e in errors] == [(7, "Số CCCD")]  # the returned one
+        assert "bị trả lại" in errors[0].vi
+        settled = _load(db, _workbook(original[2:]), dry_run=True)
+        assert not settled.plan.blocked
+        assert pending not in settled.plan.removed and returned not in settled.plan.removed
+        assert settled.plan.unchanged == 818
+    finally:
+        with db.writer.begin() as conn:
+            conn.execute(
+                sa.update(pay).where(pay.c.id.in_([pending, returned])).values(status="paid")
+            )
+        refresh(db.writer)
+
+
+def test_a_refresh_that_fails_after_the_load_leaves_the_load_and_stale_summaries(
+    db: Db, original: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows are committed; the dashboard reads them (the summaries are stale, and known to
+    be) until a refresh succeeds."""
+    from ingest import load as loading
+
+    def broken(engine: Engine) -> None:
+        raise RuntimeError("the refresh lost its connection")
+
+    monkeypatch.setattr(loading, "refresh", broken)
+    edited = [dict(r) for r in original]
+    edited[0]["amount"] += 100_000
+    with db.writer.connect() as conn:
+        count, total, logged = _state(conn)
+    outcome = _load(db, _workbook(edited))
+    assert outcome.written and outcome.refresh_failed
+    with db.writer.connect() as conn:
+        assert _state(conn) == (count, total + 100_000, logged + 1)
+    with db.reader.connect() as conn:
+        status = summary_status(conn)
+        assert status is not None and not status.fresh
+        shown = payouts.by_commune(
+            conn, Filters(Period.months(2026, 11, 2026, 11), (COMMUNE,), "2025"), Scope.everything()
+        )
+    assert int(shown["paid_amount"].iloc[0]) == total + 100_000
+    monkeypatch.undo()
+
+
+def test_a_commune_named_in_full_is_told_apart_from_its_namesake(db: Db) -> None:
+    """Before 1/7/2025 the district had "Thị trấn Đầm Hà" and "Xã Đầm Hà"."""
+    from ingest.payments import Batch, find_batch
+
+    with db.writer.connect() as conn:
+        town = find_batch(conn, "Thị trấn Đầm Hà", date(2024, 5, 1), Scope.everything())
+        commune = find_batch(conn, "xa dam ha", date(2024, 5, 1), Scope.everything())
+        both = find_batch(conn, "Đầm Hà", date(2024, 5, 1), Scope.everything())
+    assert isinstance(town, Batch) and isinstance(commune, Batch)
+    assert (town.name, commune.name) == ("Thị trấn Đầm Hà", "Xã Đầm Hà")
+    assert not isinstance(both, Batch) and "hãy ghi mã xã" in both.vi
+
+
+def test_another_communes_list_is_not_held_up_by_a_load_in_progress(db: Db, original: list) -> None:
+    """Only the same batch waits: while one load holds Xã Quảng Tân's, a list of the other new
+    commune (a dry run reads, and its batch row is another) goes through (PostgreSQL)."""
+    if db.writer.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    edited = [dict(r) for r in original]
+    edited[0]["amount"] += 1
+    assert _load(db, _workbook(edited)).written
+    holder = db.writer.connect()
+    tx = holder.begin()
+    b = s.import_batch
+    holder.execute(sa.select(b).with_for_update())
+    holder.execute(  # and a change to the payments table, uncommitted
+        sa.update(s.allowance_payment)
+        .where(s.allowance_payment.c.id == -1)
+        .values(amount_vnd=s.allowance_payment.c.amount_vnd)
+    )
+    try:
+        other = _load(db, _workbook(original[:3]), commune="06895", dry_run=True)
+        assert other.plan.batch is not None  # read and checked, not refused as busy
+    finally:
+        tx.rollback()
+        holder.close()

@@ -2,7 +2,8 @@
 
 ``summary_info`` keeps a fingerprint of the base tables taken in the refresh's own snapshot —
 the smallest and largest id of each, read from the primary keys, and each table's change count
-(``schema.change_counter``, kept by triggers the schema installs), in one round trip — and the
+(the rows of ``schema.change_event``, appended by triggers the schema installs and emptied by
+each refresh), in one round trip — and the
 summaries are used only while the tables still show the same fingerprint. That catches rows
 added (a new month of payments), rows updated in place or deleted anywhere, by any writer, and
 a rebuilt database. (On SQLite, whose triggers are per row, inserts are not counted: new rows
@@ -56,12 +57,12 @@ PER_TABLE = 3  # smallest id, largest id, change count
 def _fingerprint_columns(counted: bool) -> list[sa.ScalarSelect[Any]]:
     """Per source table: its smallest and largest id and, with ``counted``, its change count."""
     columns: list[sa.ScalarSelect[Any]] = []
-    cc = s.change_counter
+    ev = s.change_event
     for table in SOURCES:
         columns.append(sa.select(sa.func.min(table.c.id)).scalar_subquery())
         columns.append(sa.select(sa.func.max(table.c.id)).scalar_subquery())
         if counted:
-            changes = sa.select(cc.c.changes).where(cc.c.table_name == table.name)
+            changes = sa.select(sa.func.count()).where(ev.c.table_name == table.name)
             columns.append(changes.scalar_subquery())
         else:
             columns.append(sa.select(sa.null()).scalar_subquery())
@@ -80,7 +81,7 @@ def _fingerprint_text(values: list[Any] | tuple[Any, ...]) -> str:
 def fingerprint(conn: Connection) -> str:
     """The base tables' fingerprint: smallest and largest id and change count of each source
     table (without the count in a database that has no change counters)."""
-    counted = _readable(conn, s.change_counter.name)
+    counted = _readable(conn, s.change_event.name)
     row = conn.execute(sa.select(*_fingerprint_columns(counted))).one()
     return _fingerprint_text(tuple(row))
 
@@ -137,7 +138,7 @@ def _read_status(conn: Connection) -> SummaryStatus | None:
             i.c.fingerprint,
             i.c.payment_detail,
             i.c.case_detail,
-            *_fingerprint_columns(_readable(conn, s.change_counter.name)),
+            *_fingerprint_columns(_readable(conn, s.change_event.name)),
         ).where(i.c.id == 1)
     ).first()
     if row is None:

@@ -203,6 +203,9 @@ def _rebuild(conn: Connection, started: float, now: datetime | None) -> tuple[in
     for table in reversed(summary_metadata.sorted_tables):
         conn.execute(table.delete())  # SQLite: takes the write lock from here on
     _check_payment_months(conn)
+    # The changes recorded so far are what this refresh reads: empty the record (in this
+    # transaction's snapshot: a change committed meanwhile stays, and makes these stale).
+    conn.execute(sa.delete(s.change_event))
     stamp = fingerprint(conn)
     as_of = data_as_of(conn)
     months = stock_months(first_month(conn), as_of)
