@@ -33,36 +33,35 @@ from data_access.filters import Scope
 from data_access.summaries import refresh
 
 from . import payments
+from .normalise import Bilingual
 from .problems import Problem, error
 from .read import IngestFileError, read_sheet
 
 KINDS = {payments.KIND: payments}
 
 
-class SchemaOutOfDateError(Exception):
+class SchemaOutOfDateError(Bilingual):
     """The database lacks tables a load writes: it was built before them."""
 
     def __init__(self, missing: list[str]) -> None:
+        names = ", ".join(missing)
+        super().__init__(
+            f"Cơ sở dữ liệu chưa có bảng {names}: chạy python -m data_access.refresh_summaries "
+            "một lần để cập nhật, rồi nạp lại.",
+            f"The database lacks {names}: run python -m data_access.refresh_summaries once to "
+            "bring it up to date, then load again.",
+        )
         self.missing = missing
-        self.vi = (
-            f"Cơ sở dữ liệu chưa có bảng {', '.join(missing)}: chạy "
-            "python -m data_access.refresh_summaries một lần để cập nhật, rồi nạp lại."
-        )
-        self.en = (
-            f"The database lacks {', '.join(missing)}: run python -m data_access.refresh_summaries "
-            "once to bring it up to date, then load again."
-        )
-        super().__init__(self.vi)
 
 
-class BatchBusyError(Exception):
+class BatchBusyError(Bilingual):
     """Another load of the same batch holds it: this one wrote nothing."""
 
-    vi = "Danh sách này đang được nhập ở một phiên khác. Không có gì được ghi; hãy thử lại sau."
-    en = "This list is being loaded in another session. Nothing was written; try again later."
-
-    def __str__(self) -> str:
-        return self.vi
+    def __init__(self) -> None:
+        super().__init__(
+            "Danh sách này đang được nhập ở một phiên khác. Không có gì được ghi; hãy thử lại sau.",
+            "This list is being loaded in another session. Nothing was written; try again later.",
+        )
 
 
 @dataclass(frozen=True)

@@ -69,12 +69,9 @@ T = Catalog(
 )
 
 
-class BadValue(ValueError):
-    """A value a normaliser cannot read. ``str()`` is the Vietnamese sentence; ``en`` the English.
-
-    The sentence names the value as it was written (long text cut at 40 characters), so that the
-    list of problems shown to the person importing can be read without the file open.
-    """
+class Bilingual(Exception):
+    """An import's refusal said in both languages: ``str()`` and ``vi`` the Vietnamese (the
+    language of the people who send the lists), ``en`` the English."""
 
     def __init__(self, vi: str, en: str) -> None:
         super().__init__(vi)
@@ -84,6 +81,14 @@ class BadValue(ValueError):
     def message(self, lang: str = "vi") -> str:
         """The message in the user's language."""
         return choose(lang, self.vi, self.en)
+
+
+class BadValue(Bilingual, ValueError):
+    """A value a normaliser cannot read.
+
+    The sentence names the value as it was written (long text cut at 40 characters), so that the
+    list of problems shown to the person importing can be read without the file open.
+    """
 
 
 # What a spreadsheet may read as the start of a formula: the same list as

@@ -38,9 +38,9 @@ from python_calamine import (
     SheetVisibleEnum,
 )
 
-from i18n import Catalog, choose
+from i18n import Catalog
 
-from .normalise import fold, text, unaccent
+from .normalise import Bilingual, fold, text, unaccent
 
 T = Catalog(
     "ingest.read",
@@ -162,18 +162,9 @@ class ReadResult:
     formulas: list[tuple[int, int]]
 
 
-class IngestFileError(Exception):
-    """A file refused as a whole, before its rows are looked at. ``vi`` and ``en`` say why and
-    what the sender can do; ``str()`` is the Vietnamese, the language of the people who send."""
-
-    def __init__(self, vi: str, en: str) -> None:
-        super().__init__(vi)
-        self.vi = vi
-        self.en = en
-
-    def message(self, lang: str = "vi") -> str:
-        """The message in the user's language."""
-        return choose(lang, self.vi, self.en)
+class IngestFileError(Bilingual):
+    """A file refused as a whole, before its rows are looked at: why, and what the sender can
+    do."""
 
 
 class _SheetXml(NamedTuple):

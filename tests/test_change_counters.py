@@ -6,7 +6,6 @@ Expected figures are read from the rows with SQL written here, not from the quer
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,13 +14,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from data_access import schema as s
-from data_access.db import make_engine, sqlite_file_url
-from data_access.demo import build_demo
+from data_access.db import make_engine
 from data_access.filters import Filters, Period, Scope
 from data_access.indicators import headline
 from data_access.summaries import refresh
 from data_access.summaries.freshness import fingerprint, summary_status
-from devtools.pgserver import create_database
+from tests.writable import writable_demo
 
 YEAR_2023 = Filters(Period.year(2023), version="2023")
 
@@ -42,16 +40,7 @@ class Counted:
 def db(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Counted]:
-    if request.param == "sqlite":
-        copy = tmp_path_factory.mktemp("counters") / "demo.sqlite"
-        shutil.copy(request.getfixturevalue("demo_sqlite_path"), copy)
-        writer = sa.create_engine(sqlite_file_url(copy, read_only=False))
-        reader_url = sqlite_file_url(copy, read_only=True)
-    else:
-        reader_url = create_database(request.getfixturevalue("pg_admin_url"), "counters_test")
-        writer = sa.create_engine(reader_url)
-        build_demo(writer)
-    refresh(writer)
+    writer, reader_url = writable_demo(request, tmp_path_factory, "counters")
     reader = make_engine(reader_url)
     yield Counted(reader, writer)
     reader.dispose()

@@ -9,7 +9,6 @@ written here, not from the code under test.
 from __future__ import annotations
 
 import io
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -22,14 +21,13 @@ from sqlalchemy.engine import Connection, Engine
 
 from data_access import payouts
 from data_access import schema as s
-from data_access.db import make_engine, sqlite_file_url
-from data_access.demo import build_demo
+from data_access.db import make_engine
 from data_access.filters import Filters, Period, Scope
 from data_access.summaries import refresh
 from data_access.summaries.freshness import summary_status
-from devtools.pgserver import create_database
 from ingest.load import BatchBusyError, load_file
 from ingest.problems import problem_table
+from tests.writable import writable_demo
 
 COMMUNE, MONTH = "06913", date(2026, 11, 1)  # the new Xã Quảng Tân, the data's last month
 HEADER = ["STT", "Họ và tên", "Số CCCD", "Thôn", "Hệ số", "Số tiền (đồng)", "Hình thức", "Ký nhận"]
@@ -45,16 +43,7 @@ class Db:
     scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
 def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Db]:
-    if request.param == "sqlite":
-        copy = tmp_path_factory.mktemp("ingest") / "demo.sqlite"
-        shutil.copy(request.getfixturevalue("demo_sqlite_path"), copy)
-        writer = sa.create_engine(sqlite_file_url(copy, read_only=False))
-        reader_url = sqlite_file_url(copy, read_only=True)
-    else:
-        reader_url = create_database(request.getfixturevalue("pg_admin_url"), "ingest_test")
-        writer = sa.create_engine(reader_url)
-        build_demo(writer)
-    refresh(writer)
+    writer, reader_url = writable_demo(request, tmp_path_factory, "ingest")
     reader = make_engine(reader_url)
     yield Db(reader, writer)
     reader.dispose()
