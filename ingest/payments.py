@@ -134,7 +134,7 @@ def find_batch(conn: Connection, commune: str, month: date, scope: Scope) -> Bat
     catalogue = unit_catalogue(conn, version)
     wanted = text(commune) or ""
     found = catalogue[catalogue["code"] == wanted]
-    if found.empty:  # by name: the whole name first ("Thị trấn Đầm Hà" is not "Xã Đầm Hà")
+    if found.empty:  # by name: the whole name first (a "Thị trấn X" is not the "Xã X" beside it)
         full = [unaccent(fold(str(n))) for n in catalogue["name"]]
         found = catalogue[[f == unaccent(fold(wanted)) for f in full]]
     if found.empty:  # then without "Xã", "Thị trấn": "quang tan"
