@@ -8,6 +8,7 @@ units, the units under each province), not from the queries under test."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -265,6 +266,23 @@ def _paid_by_district(conn: Connection) -> dict[str, int]:
     return {str(name): int(total) for name, total in rows}
 
 
+@contextmanager
+def dashboard_on(path: Path) -> Iterator[None]:
+    """Pages run by AppTest on the SQLite file ``path`` (no demo accounts), caches cleared
+    before and after."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WELFARE_DB_URL", f"sqlite:///{path}")
+        mp.setenv("WELFARE_USERS_URL", f"sqlite:///{path.parent / 'users.sqlite'}")
+        mp.delenv("WELFARE_DEMO_USERS", raising=False)
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        try:
+            yield
+        finally:
+            st.cache_data.clear()
+            st.cache_resource.clear()
+
+
 def test_the_overview_of_a_province_shows_its_districts(three_path: Path) -> None:
     """What a person sees after a tap on Quảng Ninh: the districts' table under its heading, each
     district's allowance paid as the rows give it, the caption naming the province, and the way
@@ -273,17 +291,8 @@ def test_the_overview_of_a_province_shows_its_districts(three_path: Path) -> Non
     with reader.connect() as conn:
         paid = _paid_by_district(conn)
     reader.dispose()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WELFARE_DB_URL", f"sqlite:///{three_path}")
-        mp.setenv("WELFARE_USERS_URL", f"sqlite:///{three_path.parent / 'users.sqlite'}")
-        mp.delenv("WELFARE_DEMO_USERS", raising=False)
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        try:
-            at = open_page(tu="2023-01", den="2023-12", dv="2023", vung=QUANG_NINH)
-        finally:
-            st.cache_data.clear()
-            st.cache_resource.clear()
+    with dashboard_on(three_path):
+        at = open_page(tu="2023-01", den="2023-12", dv="2023", vung=QUANG_NINH)
     no_exceptions(at)
     assert [h.value for h in at.subheader][-1] == "So sánh các huyện"
     table = at.dataframe[-1].value
@@ -464,20 +473,11 @@ def test_the_topic_pages_above_the_communes_show_provinces_then_districts(
     with reader.connect() as conn:
         paid = _paid_by_province(conn, YEAR_2023)
     reader.dispose()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WELFARE_DB_URL", f"sqlite:///{three_path}")
-        mp.setenv("WELFARE_USERS_URL", f"sqlite:///{three_path.parent / 'users.sqlite'}")
-        mp.delenv("WELFARE_DEMO_USERS", raising=False)
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        try:
-            pay = open_link("pages/payouts.py", tu="2023-01", den="2023-12", dv="2023")
-            houses = open_link(
-                "pages/housing.py", tu="2023-01", den="2023-12", dv="2023", vung=QUANG_NINH
-            )
-        finally:
-            st.cache_data.clear()
-            st.cache_resource.clear()
+    with dashboard_on(three_path):
+        pay = open_link("pages/payouts.py", tu="2023-01", den="2023-12", dv="2023")
+        houses = open_link(
+            "pages/housing.py", tu="2023-01", den="2023-12", dv="2023", vung=QUANG_NINH
+        )
     no_exceptions(pay)
     no_exceptions(houses)
     assert "Theo tỉnh, thành phố" in [h.value for h in pay.subheader]
