@@ -101,6 +101,16 @@ reports.append(
         visibility="visible" if may_see_persons else "hidden",
     )
 )
+# The import page: in the bar for a data clerk only (anyone else at its address is refused).
+reports.append(
+    st.Page(
+        "pages/ingest.py",
+        title=t("nav_ingest", lang),
+        icon="📥",
+        url_path="nhap-so-lieu",
+        visibility="visible" if user is not None and user.may_load else "hidden",
+    )
+)
 # "" = no menu: those pages stand in the bar itself, before the two menus.
 pages = {"": main, T("topics", lang): topics, T("reports", lang): reports}
 st.navigation(pages, position="top").run()

@@ -1,6 +1,6 @@
 """Manage dashboard users from the command line.
 
-    python -m auth.cli add USER --role province|district|commune|viewer [--name NAME]
+    python -m auth.cli add USER --role province|district|commune|viewer|clerk [--name NAME]
         [--commune CODE [--version 2023|2025]] [--province CODE]
     python -m auth.cli reset USER          # new password, clears failed attempts
     python -m auth.cli disable USER | enable USER
@@ -14,7 +14,9 @@ shows the sign-in form at its next tap, and their session cookies stop working.
 A commune head's --commune is a GSO code of the units of --version: "2023" (the default: the
 units before 1/7/2025) or "2025" (the communes since). Codes are reused after the merger:
 ``--commune 06913 --version 2025`` is the new Xã Quảng Tân with its four predecessors' history,
-``--commune 06913`` the old one. A province role names its province: ``--province 22``.
+``--commune 06913`` the old one. A province role names its province: ``--province 22``. A
+data clerk (``--role clerk``) loads the lists of the commune given by ``--commune`` (with its
+``--version``), or of every commune when none is given.
 
 Passwords are read from the terminal (never from the command line, where shell history and
 process lists would keep them), or from standard input with ``--password-stdin`` for scripts.
@@ -43,7 +45,9 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def _unit_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--commune", help="GSO code of the commune (commune heads)")
+    parser.add_argument(
+        "--commune", help="GSO code of the commune (commune heads; a data clerk of one commune)"
+    )
     parser.add_argument(
         "--version",
         choices=list(VERSION_DATES),

@@ -79,7 +79,10 @@ ROLE_PROVINCE = "province"  # lãnh đạo tỉnh: every unit of the province, p
 ROLE_DISTRICT = "district"  # lãnh đạo huyện: all communes, person lists
 ROLE_COMMUNE = "commune"  # chủ tịch UBND xã: own commune and its history, its person lists
 ROLE_VIEWER = "viewer"  # xem số liệu tổng hợp: aggregates only
-ROLES = (ROLE_PROVINCE, ROLE_DISTRICT, ROLE_COMMUNE, ROLE_VIEWER)
+# cán bộ nhập liệu: loads lists (page "Nhập số liệu") of their commune, or of every commune
+# when none is named; sees the aggregates of that scope, no person lists.
+ROLE_CLERK = "clerk"
+ROLES = (ROLE_PROVINCE, ROLE_DISTRICT, ROLE_COMMUNE, ROLE_VIEWER, ROLE_CLERK)
 # The stored role codes and what a person reads beside their name.
 ROLE_LABELS = Catalog(
     "auth.store.roles",
@@ -88,6 +91,7 @@ ROLE_LABELS = Catalog(
         ROLE_DISTRICT: ("Lãnh đạo huyện", "District leadership"),
         ROLE_COMMUNE: ("Lãnh đạo xã", "Commune head"),
         ROLE_VIEWER: ("Xem số liệu tổng hợp", "Viewer (aggregates only)"),
+        ROLE_CLERK: ("Cán bộ nhập liệu", "Data clerk"),
     },
 )
 
@@ -152,7 +156,7 @@ def _unit_values(
     role: str, commune_code: str | None, version: str | None, province_code: str | None
 ) -> dict[str, str | None]:
     """The unit columns of an account of ``role``: only what the role uses is kept."""
-    commune = role == ROLE_COMMUNE
+    commune = role == ROLE_COMMUNE or (role == ROLE_CLERK and bool(commune_code))
     return {
         "commune_code": commune_code if commune else None,
         "unit_version": (version or VERSION_2023) if commune else None,
@@ -219,7 +223,19 @@ class User:
                 label=self.username,
                 version=self.unit_version,
             )
+        if self.role == ROLE_CLERK and self.commune_code:
+            return Scope(
+                frozenset({self.commune_code}),
+                persons=False,
+                label=self.username,
+                version=self.unit_version,
+            )
         return Scope(None, persons=False, label=self.username)
+
+    @property
+    def may_load(self) -> bool:
+        """True when this user may load lists (page "Nhập số liệu"): a data clerk."""
+        return self.role == ROLE_CLERK
 
 
 def _user(row: sa.RowMapping) -> User:
@@ -654,8 +670,10 @@ class UserStore:
             raise UserStoreError("a province role needs --province CODE")
         if version is not None and version not in VERSION_DATES:
             raise UserStoreError(f"--version must be one of {', '.join(VERSION_DATES)}")
-        if version is not None and role != ROLE_COMMUNE:
+        if version is not None and role not in (ROLE_COMMUNE, ROLE_CLERK):
             raise UserStoreError("--version goes with a commune head's --commune")
+        if version is not None and not commune_code:
+            raise UserStoreError("--version goes with --commune")
         if province_code and role != ROLE_PROVINCE:
             raise UserStoreError("--province goes with --role province")
 
@@ -693,6 +711,15 @@ DEMO_USERS_TREE = [
         None,
         None,
         "22",
+    ),
+    (
+        "nhaplieu",
+        "demo-nhaplieu-2025",
+        ROLE_CLERK,
+        "Cán bộ nhập liệu xã Quảng Tân (mẫu)",
+        "06913",
+        "2025",
+        None,
     ),
 ]
 

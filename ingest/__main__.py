@@ -1,4 +1,6 @@
-"""``python -m ingest load FILE --commune CODE --month YYYY-MM [--dry-run]``: load a commune's
+"""The import's commands: load a commune's list, or write the template an office fills in.
+
+``python -m ingest load FILE --commune CODE --month YYYY-MM [--dry-run]``: load a commune's
 monthly allowance payment list into the welfare database (``ingest.load``).
 
 Writes through ``--url`` or ``WELFARE_WRITER_URL`` (the writer role; the dashboard's own
@@ -6,6 +8,12 @@ connection only reads). Prints the problems found (sheet row, column, value, mes
 was (or, with ``--dry-run``, would be) added, changed and removed. Exit status: 0 loaded or
 nothing to change, 1 the file has errors (nothing written), 2 bad arguments, 3 the batch is
 being loaded by another session, or the database needs its schema brought up to date.
+
+``python -m ingest template KIND [-o FILE] [--commune NAME] [--month YYYY-MM]``: write the
+Excel template of a kind of list (``ingest.template``; today only ``payments``) to FILE
+(default ``mau-chi-tra.xlsx``, with the month when one is given), the committee's name and the
+month filled in when given, and print where. Needs no database. Exit status: 0 written, 2 an
+unknown kind or a file that cannot be written.
 """
 
 from __future__ import annotations
@@ -22,10 +30,10 @@ import sqlalchemy as sa
 from charts.formatting import fmt_decimal, fmt_int
 from data_access.filters import Scope
 
+from .connection import WRITER_ENV
 from .load import BatchBusyError, SchemaOutOfDateError, load_file
 from .problems import problem_table
-
-WRITER_ENV = "WELFARE_WRITER_URL"
+from .template import KINDS, UnknownKindError, default_file_name, template
 
 
 def _month(text: str) -> date:
@@ -48,7 +56,16 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
     load.add_argument("--user", default=getpass.getuser(), help="người nạp (ghi vào nhật ký)")
     load.add_argument("--url", default=os.environ.get(WRITER_ENV), help=f"mặc định ${WRITER_ENV}")
+    template_cmd = commands.add_parser("template", help="ghi tệp Excel mẫu của một loại danh sách")
+    template_cmd.add_argument("kind", metavar="KIND", help=f"loại danh sách: {', '.join(KINDS)}")
+    template_cmd.add_argument(
+        "-o", "--output", type=Path, help="tệp ghi ra (mặc định theo loại, ví dụ mau-chi-tra.xlsx)"
+    )
+    template_cmd.add_argument("--commune", help="tên xã, phường ghi trên mẫu (mặc định: để trống)")
+    template_cmd.add_argument("--month", type=_month, help="tháng của danh sách, YYYY-MM")
     args = parser.parse_args(argv)
+    if args.command == "template":
+        return _write_template(template_cmd, args)
     if not args.url:
         parser.error(f"cần --url hoặc biến môi trường {WRITER_ENV} (kết nối có quyền ghi)")
     try:
@@ -94,9 +111,25 @@ def main(argv: list[str] | None = None) -> int:
         )
     elif outcome.written:
         seconds = fmt_decimal(outcome.summaries_seconds or 0, 1)
-        print(f"{where}: đã nạp ({counts}); bảng tổng hợp cập nhật trong {seconds} giây.")
+        how = "phần danh sách thay đổi" if outcome.incremental else "dựng lại toàn bộ"
+        print(f"{where}: đã nạp ({counts}); bảng tổng hợp cập nhật ({how}) trong {seconds} giây.")
     else:
         print(f"{where}: không có gì thay đổi ({counts}).")
+    return 0
+
+
+def _write_template(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    try:
+        data = template(args.kind, unit_name=args.commune, month=args.month)
+        path = args.output or Path(default_file_name(args.kind, args.month))
+    except UnknownKindError as exc:
+        parser.error(str(exc))
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        parser.error(f"không ghi được tệp {path}: {exc.strerror}")
+    label = KINDS[args.kind].label
+    print(f"Đã ghi mẫu {label} vào {path.resolve()} (trang «Hướng dẫn» giải thích từng cột).")
     return 0
 
 

@@ -10,7 +10,10 @@ on the dashboard's read-only connection. A load:
    batch's rows exactly the list's (added, changed, removed), appends the import log and marks
    the batch with the file's SHA-256; any failure — a bad row, an exception at the last row, a
    lost connection, a killed process — rolls everything back;
-3. after the commit, brings the summary tables up to date.
+3. in the same transaction, brings the summary tables up to date for what the list changed
+   (``data_access.summaries.incremental``), when they were fresh before it; otherwise rebuilds
+   them after the commit. Either way the dashboard never shows figures that disagree with the
+   rows: summaries that do not match the rows are not read.
 
 A dry run does steps 1–2 and rolls back: the problems and the changes are shown, nothing is
 written. Loading the same file again finds nothing to change and writes nothing at all.
@@ -28,16 +31,20 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from data_access import schema as s
-from data_access.definitions import PAID
+from data_access.definitions import LOADED_ON_KEY, PAID, declared_load_date
 from data_access.filters import Scope
 from data_access.summaries import refresh
+from data_access.summaries.freshness import SummaryStatus, summary_status
+from data_access.summaries.incremental import after_payments, lock_info
 
 from . import payments
 from .normalise import Bilingual
 from .problems import Problem, error
-from .read import IngestFileError, read_sheet
+from .read import IngestFileError, ReadResult, read_sheet
 
 KINDS = {payments.KIND: payments}
+ATTEMPTS = 3  # a load that PostgreSQL cannot serialise with another is tried again, this often
+SUMMARY_WAIT_S = 60  # how long a load waits for another list's load to finish its summaries
 
 
 class SchemaOutOfDateError(Bilingual):
@@ -64,6 +71,19 @@ class BatchBusyError(Bilingual):
         )
 
 
+class SummariesBusyError(BatchBusyError):
+    """Another list's load kept the summary tables longer than a load waits for them."""
+
+    def __init__(self) -> None:
+        Bilingual.__init__(
+            self,
+            "Một danh sách khác đang được nhập và chưa xong. Không có gì được ghi; hãy thử lại "
+            "sau ít phút.",
+            "Another list is being loaded and has not finished. Nothing was written; try again "
+            "in a few minutes.",
+        )
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a load did (or, dry, would do)."""
@@ -72,8 +92,9 @@ class Outcome:
     sha256: str
     written: bool  # the batch's rows were changed and the log appended
     dry_run: bool
-    summaries_seconds: float | None = None  # the refresh after the commit, when one ran
+    summaries_seconds: float | None = None  # bringing the summaries up to date, when it ran
     refresh_failed: bool = False  # written, but the summaries could not be refreshed after
+    incremental: bool = False  # the summaries were updated in the load's own transaction
 
     @property
     def problems(self) -> list[Problem]:
@@ -115,29 +136,138 @@ def load_file(
         missing = _missing_tables(conn)
     if missing:
         raise SchemaOutOfDateError(missing)
-    with writer.connect() as conn, conn.begin() as tx:
-        plan = payments.plan(conn, read, commune, month, scope)
-        if plan.batch is None or plan.blocked or dry_run or plan.changes == 0:
-            tx.rollback()
-            return Outcome(plan, digest, written=False, dry_run=dry_run)
-        _lock(conn, kind, plan.batch, digest, now)
-        plan = payments.plan(conn, read, commune, month, scope)  # as it is under the lock
-        if plan.blocked or plan.changes == 0:
-            tx.rollback()
-            return Outcome(plan, digest, written=False, dry_run=dry_run)
-        _write(conn, plan)
-        _log(conn, kind, plan, file_name, digest, user, now)
-        if before_commit is not None:
-            before_commit(conn)
-    # The rows are in. The summaries follow (the whole refresh, for now: issue 15 §5 asks for
-    # the touched months only); if that fails the change record already makes them stale, so
-    # the dashboard reads the rows until a refresh succeeds.
+    for attempt in range(ATTEMPTS):
+        try:
+            return _load(
+                writer,
+                read,
+                digest,
+                file_name,
+                commune,
+                month,
+                scope,
+                user,
+                kind,
+                dry_run,
+                now,
+                before_commit,
+            )
+        except sa.exc.DBAPIError as exc:
+            if _conflict(exc) and attempt + 1 < ATTEMPTS:
+                continue  # another load committed in our snapshot's time: start again
+            if _busy(exc):
+                raise BatchBusyError() from exc
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _load(
+    writer: Engine,
+    read: ReadResult,
+    digest: str,
+    file_name: str,
+    commune: str,
+    month: date,
+    scope: Scope,
+    user: str,
+    kind: str,
+    dry_run: bool,
+    now: datetime | None,
+    before_commit: Callable[[Connection], None] | None,
+) -> Outcome:
+    """One attempt at the load, in one transaction (REPEATABLE READ on PostgreSQL: what it
+    reads and the fingerprint it records are of one snapshot)."""
+    with writer.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin() as tx:
+            plan = payments.plan(conn, read, commune, month, scope)
+            if plan.batch is None or plan.blocked or dry_run or plan.changes == 0:
+                tx.rollback()
+                return Outcome(plan, digest, written=False, dry_run=dry_run)
+            _lock(conn, kind, plan.batch, digest, now)
+            plan = payments.plan(conn, read, commune, month, scope)  # as it is under the lock
+            if plan.blocked or plan.changes == 0:
+                tx.rollback()
+                return Outcome(plan, digest, written=False, dry_run=dry_run)
+            assert plan.batch is not None
+            before = _summaries_before(conn)
+            touched = _touched(conn, plan)
+            _write(conn, plan)
+            _log(conn, kind, plan, file_name, digest, user, now)
+            _declare_loaded(conn, now)
+            update = None
+            if before is not None:
+                update = after_payments(
+                    conn, plan.batch.unit_id, plan.batch.month, touched, before, now
+                )
+            if before_commit is not None:
+                before_commit(conn)
+    if update is not None:  # the summaries committed with the rows
+        return Outcome(
+            plan,
+            digest,
+            written=True,
+            dry_run=False,
+            summaries_seconds=update.seconds,
+            incremental=True,
+        )
+    # The summaries could not follow in the transaction (stale before, absent, or the data now
+    # start elsewhere): rebuild them. If that fails the change record already makes them
+    # stale, so the dashboard reads the rows until a refresh succeeds.
     try:
         result = refresh(writer)
     except Exception as exc:  # any failure here leaves a load that did happen
         logging.getLogger(__name__).error("summary refresh after a load failed", exc_info=exc)
         return Outcome(plan, digest, written=True, dry_run=False, refresh_failed=True)
     return Outcome(plan, digest, written=True, dry_run=False, summaries_seconds=result.seconds)
+
+
+def _declare_loaded(conn: Connection, now: datetime | None) -> None:
+    """Declare that data were loaded today (``definitions.LOADED_ON_KEY``): the dashboard's
+    data reach no further than the last load, so a list for the month just ended counts once
+    it is in. A later declaration is kept."""
+    today = (now or datetime.now(UTC)).astimezone().date()
+    info = s.dataset_info
+    stored = declared_load_date(conn)
+    if stored is not None and stored >= today:
+        return
+    values = {"value": today.isoformat(), "updated_at": datetime.now(UTC).replace(tzinfo=None)}
+    key = info.c.key == LOADED_ON_KEY
+    if not conn.execute(info.update().where(key).values(**values)).rowcount:
+        conn.execute(info.insert().values(key=LOADED_ON_KEY, **values))
+
+
+def _summaries_before(conn: Connection) -> SummaryStatus | None:
+    """The summaries' status before the write, with their row held (loads that update them
+    take turns). None when there are none to keep up to date."""
+    status = summary_status(conn)
+    if status is None or not status.fresh:
+        return status
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{SUMMARY_WAIT_S}s'")
+    try:
+        lock_info(conn)
+    except sa.exc.DBAPIError as exc:
+        if _conflict(exc):
+            raise
+        if _busy(exc):
+            raise SummariesBusyError() from exc
+        raise
+    return status
+
+
+def _touched(conn: Connection, plan: payments.Plan) -> list[int]:
+    """The beneficiaries whose payment of the batch is added, changed or removed."""
+    pay = s.allowance_payment
+    ids = [p.beneficiary_id for p in plan.added]
+    stored = [*plan.removed, *(pid for pid, _ in plan.changed)]
+    for start in range(0, len(stored), 900):
+        chunk = stored[start : start + 900]
+        ids += [
+            int(b) for b in conn.scalars(sa.select(pay.c.beneficiary_id).where(pay.c.id.in_(chunk)))
+        ]
+    return sorted(set(ids))
 
 
 def _missing_tables(conn: Connection) -> list[str]:
@@ -147,10 +277,21 @@ def _missing_tables(conn: Connection) -> list[str]:
     return [t.name for t in needed if t.name not in present]
 
 
+def _conflict(exc: sa.exc.DBAPIError) -> bool:
+    """PostgreSQL could not serialise this transaction with another that committed meanwhile
+    (40001): the load starts again, in a new snapshot."""
+    return _sqlstate(exc) == "40001"
+
+
+def _sqlstate(exc: sa.exc.DBAPIError) -> str | None:
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return str(code) if code else None
+
+
 def _busy(exc: sa.exc.DBAPIError) -> bool:
     """The batch is held by another load: a lock not granted in time (PostgreSQL 55P03), the
     batch's row inserted by the other at once (23505 on import_batch), SQLite's write lock."""
-    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    code = _sqlstate(exc)
     if code in ("55P03", "40P01"):
         return True
     if code == "23505":

@@ -207,9 +207,61 @@ def plan(conn: Connection, read: ReadResult, commune: str, month: date, scope: S
         payment = _check_row(raw, values, people, allowances, rate, batch, seen, result.problems)
         if payment is not None:
             payments.append(payment)
+    _check_swapped(read.rows, parsed, people, result.problems)
     _check_elsewhere(conn, payments, batch, result.problems)
     _changes(conn, batch, payments, result)
     return result
+
+
+def _check_swapped(
+    rows: list[RawRow],
+    parsed: list[dict[str, object] | None],
+    people: dict[str, list[tuple[int, str]]],
+    problems: list[Problem],
+) -> None:
+    """Two rows whose CCCDs are swapped: each names the person the other's CCCD belongs to.
+
+    A name that differs from the record is only a warning (a typo, a name written without its
+    middle name); two that cross are an error, or each person would be paid the other's amount.
+    """
+    stored: dict[int, str] = {}  # row -> the name key of its CCCD's person
+    given: dict[int, str] = {}  # row -> the name key the list gives
+    for raw, values in zip(rows, parsed, strict=True):
+        if not values or not isinstance(values.get("national_id"), str):
+            continue
+        persons = people.get(str(values["national_id"]), [])
+        name = values.get("full_name")
+        if len(persons) == 1 and isinstance(name, str):
+            stored[raw.number] = name_key(persons[0][1])
+            given[raw.number] = name_key(name)
+    crossing: dict[tuple[str, str], list[int]] = {}  # (record's name, list's name) -> rows
+    for number, key in given.items():
+        if key != stored[number]:
+            crossing.setdefault((stored[number], key), []).append(number)
+    for (record, listed), numbers in crossing.items():
+        partners = crossing.get((listed, record), [])
+        if not partners:
+            continue
+        for number in numbers:
+            other = partners[0]
+            problems.append(
+                error(
+                    number,
+                    HEADING["national_id"],
+                    _shown_cccd(rows, parsed, number),
+                    f"Họ tên ở dòng này là của người mang số CCCD ở dòng {other}, và ngược lại: "
+                    "hai số CCCD bị đổi chỗ?",
+                    f"The name on this row belongs to the CCCD on row {other}, and the other way "
+                    "round: are the two CCCDs swapped?",
+                )
+            )
+
+
+def _shown_cccd(rows: list[RawRow], parsed: list[dict[str, object] | None], number: int) -> object:
+    for raw, values in zip(rows, parsed, strict=True):
+        if raw.number == number and values:
+            return values.get("national_id")
+    return None
 
 
 # --- one row -----------------------------------------------------------------------------------

@@ -383,13 +383,15 @@ def test_payments_not_recorded_as_paid_are_left_to_the_office(db: Db, original: 
 def test_a_refresh_that_fails_after_the_load_leaves_the_load_and_stale_summaries(
     db: Db, original: list, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The rows are committed; the dashboard reads them (the summaries are stale, and known to
-    be) until a refresh succeeds."""
+    """When the summaries cannot follow in the load's transaction (here: told so) they are
+    rebuilt after the commit; if that fails, the rows stay committed and the dashboard reads
+    them (the summaries are stale, and known to be) until a refresh succeeds."""
     from ingest import load as loading
 
     def broken(engine: Engine) -> None:
         raise RuntimeError("the refresh lost its connection")
 
+    monkeypatch.setattr(loading, "after_payments", lambda *args, **kw: None)
     monkeypatch.setattr(loading, "refresh", broken)
     edited = [dict(r) for r in original]
     edited[0]["amount"] += 100_000
@@ -407,6 +409,58 @@ def test_a_refresh_that_fails_after_the_load_leaves_the_load_and_stale_summaries
         )
     assert int(shown["paid_amount"].iloc[0]) == total + 100_000
     monkeypatch.undo()
+
+
+def test_a_failure_while_updating_the_summaries_writes_nothing(
+    db: Db, original: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The summaries are brought up to date in the load's own transaction: when that fails
+    (here: the connection "drops" half way), neither the rows nor the summaries change."""
+    from ingest import load as loading
+
+    real = loading.after_payments
+
+    def dropped(conn: Connection, *args: Any, **kw: Any) -> Any:
+        real(conn, *args, **kw)  # the summaries are written ...
+        raise RuntimeError("connection lost")  # ... and the transaction never commits
+
+    monkeypatch.setattr(loading, "after_payments", dropped)
+    edited = [dict(r) for r in original]
+    edited[0]["amount"] += 100_000
+    with db.writer.connect() as conn:
+        before = _state(conn)
+        fingerprint = conn.execute(sa.text("SELECT fingerprint, rows FROM summary_info")).one()
+    with pytest.raises(RuntimeError, match="connection lost"):
+        _load(db, _workbook(edited))
+    with db.writer.connect() as conn:
+        assert _state(conn) == before
+        assert conn.execute(sa.text("SELECT fingerprint, rows FROM summary_info")).one() == (
+            fingerprint
+        )
+    with db.reader.connect() as conn:
+        status = summary_status(conn)
+        assert status is not None and status.fresh
+
+
+def test_two_swapped_cccds_block_the_file(db: Db, original: list) -> None:
+    """Rows 3 and 4 of the list carry each other's CCCD: each would be paid the other's amount.
+    A name that merely differs from the record stays a warning."""
+    swapped = [dict(r) for r in original]
+    swapped[2]["cccd"], swapped[3]["cccd"] = original[3]["cccd"], original[2]["cccd"]
+    swapped[5]["name"] = swapped[5]["name"] + " Thị"  # a name written differently
+    with db.writer.connect() as conn:
+        before = _state(conn)
+    outcome = _load(db, _workbook(swapped))
+    assert outcome.plan.blocked and not outcome.written
+    crossed = [p for p in outcome.problems if "đổi chỗ" in p.vi]
+    first_row = 7  # two title rows, a blank, the title, the unit line, header, numbered row
+    assert sorted(p.row for p in crossed) == [first_row + 2, first_row + 3]
+    assert {p.value for p in crossed} == {original[2]["cccd"], original[3]["cccd"]}
+    assert all(p.severity == "error" for p in crossed)
+    differs = [p for p in outcome.problems if p.row == first_row + 5]
+    assert [p.severity for p in differs] == ["warning"]
+    with db.writer.connect() as conn:
+        assert _state(conn) == before
 
 
 def test_a_commune_named_in_full_is_told_apart_from_its_namesake(db: Db) -> None:

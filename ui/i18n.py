@@ -84,6 +84,7 @@ T = Catalog(
             "In the new units, figures include only the area within your account's scope.",
         ),
         "nav_persons": ("Danh sách cá nhân", "People lists"),
+        "nav_ingest": ("Nhập số liệu", "Load data"),
         "empty": ("Không có số liệu cho lựa chọn này.", "No data for this selection."),
         # overview
         "overview_title": ("Tổng quan an sinh xã hội", "Social welfare overview"),

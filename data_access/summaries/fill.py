@@ -25,7 +25,7 @@ from ..definitions import (
     rate_check,
     rate_totals,
 )
-from ..filters import VERSION_DATES
+from ..filters import VERSION_DATES, month_end
 from ..sql import count_if, month_of, sum_if, year_of
 from ..units import unit_map
 from .stocks import stock_parts
@@ -34,6 +34,7 @@ from .tables import (
     MEASURE_COLUMNS,
     NO_PREVIOUS,
     PAYMENT_MEASURES,
+    summary_month,
     summary_payment,
     summary_payment_group,
     summary_payment_group_year,
@@ -43,18 +44,22 @@ from .tables import (
 )
 
 
-def _flow_parts() -> list[sa.Select]:
-    """One aggregate per source table: (admin_unit_id, month, its measure columns)."""
+def _flow_parts(span: tuple[date, date] | None = None) -> list[sa.Select]:
+    """One aggregate per source table: (admin_unit_id, month, its measure columns); with
+    ``span`` (a first and a last month), only the months from the one to the other."""
     h, g, e, pay = s.health_check, s.housing_grant, s.job_event, s.allowance_payment
     vc, en = s.vocational_class, s.enrolment
 
     def by_month(table: sa.Table, day: sa.ColumnElement[date], *measures: Any) -> sa.Select:
         month = month_of(day)
-        return (
+        stmt = (
             sa.select(table.c.admin_unit_id, month.label("month"), *measures)
             .select_from(table)
             .group_by(table.c.admin_unit_id, month)
         )
+        if span is not None:
+            stmt = stmt.where(day.between(span[0], month_end(span[1])))
+        return stmt
 
     health = by_month(
         h,
@@ -113,13 +118,32 @@ def _flow_parts() -> list[sa.Select]:
     rates = check.with_only_columns(
         pay.c.admin_unit_id, pay.c.month.label("month"), *totals
     ).group_by(pay.c.admin_unit_id, pay.c.month)
+    if span is not None:
+        payouts = payouts.where(pay.c.month.between(*span))
+        rates = rates.where(pay.c.month.between(*span))
     return [health, housing, jobs, training, payouts, rates]
 
 
-def fill_statement() -> sa.Insert:
-    """INSERT … SELECT … GROUP BY: every part padded to all columns, summed per unit and month."""
+def payment_flows(unit_id: int, month: date) -> list[sa.Select]:
+    """The payment flows (``FLOWS["payouts"]``, ``FLOWS["rate_check"]``) of one unit and month:
+    what a payment list changes in ``summary_unit_month``."""
+    *_, payouts, rates = _flow_parts((month, month))
+    pay = s.allowance_payment
+    return [q.where(pay.c.admin_unit_id == unit_id) for q in (payouts, rates)]
+
+
+def fill_statement(months: list[date] | None = None) -> sa.Insert:
+    """INSERT … SELECT … GROUP BY: every part padded to all columns, summed per unit and month.
+
+    With ``months`` (consecutive, already in ``summary_month``): those months only.
+    """
+    stocks: sa.FromClause = summary_month
+    span = None
+    if months:
+        span = (min(months), max(months))
+        stocks = sa.select(summary_month).where(summary_month.c.month.in_(months)).subquery("sm")
     parts = []
-    for part in [*_flow_parts(), *stock_parts()]:
+    for part in [*_flow_parts(span), *stock_parts(stocks)]:
         have = {c.name for c in part.selected_columns}
         padded = [
             part.selected_columns[n] if n in have else sa.literal_column("0").label(n)
@@ -150,10 +174,11 @@ def fill_statement() -> sa.Insert:
     )
 
 
-def version_fills() -> list[sa.Insert]:
+def version_fills(months: list[date] | None = None) -> list[sa.Insert]:
     """INSERT … SELECT of ``summary_version_month``, one per unit version: every measure of
     ``summary_unit_month`` summed per month over the version's unit map (a unit split between
-    two successors counts under both, as the page queries' join counts it)."""
+    two successors counts under both, as the page queries' join counts it). With ``months``:
+    those months only."""
     sm = summary_unit_month
     out = []
     for version in VERSION_DATES:
@@ -167,6 +192,8 @@ def version_fills() -> list[sa.Insert]:
             .select_from(sm.join(m, m.c.base_id == sm.c.admin_unit_id))
             .group_by(sm.c.month)
         )
+        if months is not None:
+            select = select.where(sm.c.month.in_(months))
         out.append(
             summary_version_month.insert().from_select(
                 ["version", "month", *MEASURE_COLUMNS], select
@@ -175,8 +202,9 @@ def version_fills() -> list[sa.Insert]:
     return out
 
 
-def year_fill() -> sa.Insert:
-    """INSERT … SELECT of ``summary_unit_year``: the monthly flows summed per calendar year."""
+def year_fill(where: sa.ColumnElement[bool] | None = None) -> sa.Insert:
+    """INSERT … SELECT of ``summary_unit_year``: the monthly flows summed per calendar year
+    (of the rows of ``summary_unit_month`` that ``where`` keeps)."""
     sm = summary_unit_month
     names = [n for g in FLOWS.values() for n in g]
     year = year_of(sm.c.month)
@@ -185,15 +213,29 @@ def year_fill() -> sa.Insert:
         .group_by(sm.c.admin_unit_id, year)
         .order_by(year, sm.c.admin_unit_id)  # a year's rows together, as the months' above
     )
+    if where is not None:
+        select = select.where(where)
     return summary_unit_year.insert().from_select(["admin_unit_id", "year", *names], select)
 
 
-def payment_fill() -> sa.Insert:
+Pairs = list[tuple[int, date]]  # (admin_unit_id, month) of some rows of a summary
+
+
+def payment_fill(pairs: Pairs | None = None) -> sa.Insert:
     """INSERT … SELECT of ``summary_payment_group``: paid payments per unit, month, group and
     the beneficiary's previous paid month (in any unit: a beneficiary carried across a merger is
-    paid by the old unit and then its successor, and counts once in a period spanning both)."""
+    paid by the old unit and then its successor, and counts once in a period spanning both).
+
+    With ``pairs``: the rows of those units and months only, from the whole payment history of
+    the beneficiaries paid in them (their previous paid month may lie anywhere).
+    """
     pay, ben = s.allowance_payment, s.allowance_beneficiary
     bank = pay.c.method == BANK
+    paid = sa.and_(pay.c.status == PAID, payment_counted(pay))
+    if pairs is not None:
+        at = sa.tuple_(pay.c.admin_unit_id, pay.c.month).in_(pairs)
+        paid_there = sa.select(pay.c.beneficiary_id).where(paid, at)
+        paid = sa.and_(paid, pay.c.beneficiary_id.in_(paid_there))
     per_month = (
         sa.select(
             pay.c.beneficiary_id,
@@ -205,7 +247,7 @@ def payment_fill() -> sa.Insert:
             sa.func.count().label("payments"),
             sa.func.max(sa.case((bank, 1), else_=0)).label("by_bank"),
         )
-        .where(pay.c.status == PAID, payment_counted(pay))
+        .where(paid)
         .group_by(pay.c.beneficiary_id, pay.c.admin_unit_id, pay.c.month)
         .subquery("per_month")
     )
@@ -233,26 +275,34 @@ def payment_fill() -> sa.Insert:
         .select_from(q.join(ben, ben.c.id == q.c.beneficiary_id))
         .group_by(q.c.admin_unit_id, q.c.month, ben.c.group_code, q.c.prev_month)
     )
+    if pairs is not None:
+        select = select.where(sa.tuple_(q.c.admin_unit_id, q.c.month).in_(pairs))
     target = summary_payment_group
     return target.insert().from_select([c.name for c in target.columns], select)
 
 
-def payment_rollup() -> sa.Insert:
+def payment_rollup(pairs: Pairs | None = None) -> sa.Insert:
     """INSERT … SELECT of ``summary_payment``: ``summary_payment_group`` summed over groups
-    (a beneficiary has one group, so the counts stay exact)."""
+    (a beneficiary has one group, so the counts stay exact); with ``pairs``, of those units and
+    months only."""
     g = summary_payment_group
     keys = (g.c.admin_unit_id, g.c.month, g.c.prev_month)
     select = sa.select(*keys, *(sa.func.sum(g.c[n]) for n in PAYMENT_MEASURES)).group_by(*keys)
+    if pairs is not None:
+        select = select.where(sa.tuple_(g.c.admin_unit_id, g.c.month).in_(pairs))
     columns = ["admin_unit_id", "month", "prev_month", *PAYMENT_MEASURES]
     return summary_payment.insert().from_select(columns, select)
 
 
-def payment_year_fill() -> sa.Insert:
-    """INSERT … SELECT of ``summary_payment_group_year`` from ``summary_payment_group``."""
+def payment_year_fill(unit_years: list[tuple[int, int]] | None = None) -> sa.Insert:
+    """INSERT … SELECT of ``summary_payment_group_year`` from ``summary_payment_group``; with
+    ``unit_years`` ((admin_unit_id, year) pairs), of those only."""
     g = summary_payment_group
     keys = (g.c.admin_unit_id, year_of(g.c.month), g.c.group_code, year_of(g.c.prev_month))
     select = sa.select(
         *keys, sa.func.sum(g.c.paid_amount), sa.func.sum(g.c.beneficiaries)
     ).group_by(*keys)
+    if unit_years is not None:
+        select = select.where(sa.tuple_(g.c.admin_unit_id, year_of(g.c.month)).in_(unit_years))
     columns = ["admin_unit_id", "year", "group_code", "prev_year", "paid_amount", "beneficiaries"]
     return summary_payment_group_year.insert().from_select(columns, select)

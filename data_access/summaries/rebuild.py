@@ -82,17 +82,23 @@ def month_rows(months: list[date]) -> list[dict[str, date]]:
     return rows
 
 
-def payments_in_one_unit(conn: Connection) -> bool:
-    """True when each beneficiary is paid in one unit, or in a unit and the unit that succeeded
-    it (a list carried across a merger): ``summary_payment``'s premise.
+def payments_in_one_unit(conn: Connection, beneficiaries: list[int] | None = None) -> bool:
+    """True when each beneficiary (of ``beneficiaries``, when given) is paid in one unit, or in
+    a unit and the unit that succeeded it (a list carried across a merger):
+    ``summary_payment``'s premise.
 
     The summary counts a beneficiary at their first paid month of a period, whatever the unit;
     that is exact in every unit version only when their units roll up into one another.
     """
     pay, succ = s.allowance_payment, s.admin_unit_succession
+    paid = sa.and_(pay.c.status == PAID, payment_counted(pay))
+    if beneficiaries is not None:
+        if not beneficiaries:
+            return True
+        paid = sa.and_(paid, pay.c.beneficiary_id.in_(beneficiaries))
     units = (
         sa.select(pay.c.beneficiary_id, pay.c.admin_unit_id)
-        .where(pay.c.status == PAID, payment_counted(pay))
+        .where(paid)
         .group_by(pay.c.beneficiary_id, pay.c.admin_unit_id)
         .subquery("paid_units")
     )

@@ -17,7 +17,7 @@ from ..sql import count_if, month_after, month_of, sum_if
 from .tables import summary_month
 
 
-def _elderly_spans() -> sa.Subquery:
+def _elderly_spans(months: sa.FromClause) -> sa.Subquery:
     """Each person who is elderly within the stock months: [e_from, e_to) in months.
 
     Elderly at a month's end means born on or before its ``elderly_born_by``, a month's last
@@ -25,7 +25,7 @@ def _elderly_spans() -> sa.Subquery:
     equality join, not a scan of people × months. ``e_to`` is the month of death (from its end
     on the person no longer counts); NULL: alive.
     """
-    p, m, mb = s.person, summary_month, summary_month.alias("mb")
+    p, m, mb = s.person, months, months.alias("mb")
     first_month = sa.select(sa.func.min(m.c.month)).scalar_subquery()
     first_born_by = sa.select(sa.func.min(m.c.elderly_born_by)).scalar_subquery()
     last_born_by = sa.select(sa.func.max(m.c.elderly_born_by)).scalar_subquery()
@@ -92,15 +92,16 @@ def _card_islands(funding: tuple[str, ...], name: str) -> sa.Subquery:
     )
 
 
-def stock_parts() -> list[sa.Select]:
-    """Month-end stocks for each month of ``summary_month``, as the base queries count them.
+def stock_parts(months: sa.FromClause = summary_month) -> list[sa.Select]:
+    """Month-end stocks for each month of ``months`` (``summary_month``, or some of its rows:
+    each month's stocks are computed from that month alone), as the base queries count them.
 
     People, cards and villages are turned into month spans and counted per (unit, span) first;
     only those few groups are joined to the months, so their work grows with the rows, not with
     rows × months. Beneficiaries (one row each, a few per thousand people) and communes (a few
     thousand) are joined to the months directly.
     """
-    m, b = summary_month, s.allowance_beneficiary
+    m, b = months, s.allowance_beneficiary
     active = (
         sa.select(
             b.c.admin_unit_id,
@@ -119,7 +120,7 @@ def stock_parts() -> list[sa.Select]:
         )
         .group_by(b.c.admin_unit_id, m.c.month)
     )
-    el = _elderly_spans()
+    el = _elderly_spans(m)
     people = (
         sa.select(el.c.admin_unit_id, el.c.e_from, el.c.e_to, sa.func.count().label("n"))
         .group_by(el.c.admin_unit_id, el.c.e_from, el.c.e_to)
@@ -139,9 +140,9 @@ def stock_parts() -> list[sa.Select]:
         .group_by(people.c.admin_unit_id, m.c.month)
     )
     held = [
-        _held(el, STATE_SUPPORTED_FUNDING, "elderly_covered"),
-        _held(el, ("state",), "elderly_card_state"),
-        _held(el, CARD_FUNDING, "elderly_card_any"),
+        _held(m, el, STATE_SUPPORTED_FUNDING, "elderly_covered"),
+        _held(m, el, ("state",), "elderly_card_state"),
+        _held(m, el, CARD_FUNDING, "elderly_card_any"),
     ]
     u, board, v = s.admin_unit, s.child_protection_board, s.village
     first_board = (
@@ -190,13 +191,13 @@ def stock_parts() -> list[sa.Select]:
         .select_from(per_start.join(m, sa.true()))
         .group_by(per_start.c.admin_unit_id, m.c.month)
     )
-    return [active, elderly, *held, communes, villages, _child_cases()]
+    return [active, elderly, *held, communes, villages, _child_cases(m)]
 
 
-def _child_cases() -> sa.Select:
+def _child_cases(m: sa.FromClause) -> sa.Select:
     """Per unit and month: child cases opened by the month's last day (and supported by then),
     and closed before its first day (and supported at all), by circumstance (``CASES``)."""
-    m, k = summary_month, s.child_case
+    k = s.child_case
     opened = k.c.opened_on <= m.c.month_end
     supported = sa.and_(k.c.supported_on.is_not(None), k.c.supported_on <= m.c.month_end)
     closed = k.c.closed_on < m.c.month
@@ -218,9 +219,8 @@ def _child_cases() -> sa.Select:
     )
 
 
-def _held(el: sa.Subquery, funding: tuple[str, ...], name: str) -> sa.Select:
+def _held(m: sa.FromClause, el: sa.Subquery, funding: tuple[str, ...], name: str) -> sa.Select:
     """Elderly holding a card of ``funding`` at each month's end, per unit: column ``name``."""
-    m = summary_month
     isl = _card_islands(funding, name)
     lo = sa.case((isl.c.a > el.c.e_from, isl.c.a), else_=el.c.e_from)
     hi = sa.case((sa.or_(el.c.e_to.is_(None), isl.c.b < el.c.e_to), isl.c.b), else_=el.c.e_to)

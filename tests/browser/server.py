@@ -76,8 +76,13 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def running_dashboard(db_path: Path, work_dir: Path) -> Iterator[str]:
+def running_dashboard(
+    db_path: Path, work_dir: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """``streamlit run serve.py`` on the demo database at ``db_path``; yields its base URL.
+
+    The user store is ``work_dir/users.sqlite``: empty unless the caller seeded it before.
+    ``extra_env``: more environment for the server (e.g. ``WELFARE_WRITER_URL``).
 
     :raises DashboardStartError: the server exited or was not healthy within
         ``HEALTH_TIMEOUT_S`` seconds.
@@ -91,6 +96,8 @@ def running_dashboard(db_path: Path, work_dir: Path) -> Iterator[str]:
         STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
     )
     env.pop("WELFARE_DEMO_USERS", None)
+    env.pop("WELFARE_WRITER_URL", None)
+    env.update(extra_env or {})
     log_path = work_dir / "streamlit.log"
     command = [
         sys.executable,
@@ -124,10 +131,12 @@ def running_dashboard(db_path: Path, work_dir: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def logged_dashboard(db_path: Path, work_dir: Path, log: Path) -> Iterator[str]:
+def logged_dashboard(
+    db_path: Path, work_dir: Path, log: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """``running_dashboard``, its log copied to ``log`` afterwards (kept for a failed run)."""
     try:
-        with running_dashboard(db_path, work_dir) as url:
+        with running_dashboard(db_path, work_dir, extra_env) as url:
             yield url
     finally:
         copy_log(work_dir, log)

@@ -1,0 +1,408 @@
+"""The Excel templates of the lists the importer reads, and what each of their columns means.
+
+A template is laid out as Vietnamese offices lay out their lists, so that a clerk recognises it
+and ``ingest.read`` reads it back as any office's own copy: the committee ("UBND XÃ …") and the
+national motto in merged title cells, the list's title and month, "Đơn vị tính: đồng", the header
+row (STT, each column's canonical header as ``ingest.read.Column`` gives it first, "Ký nhận"),
+the numbered row "(1) (2) (3)…", a few numbered rows to fill, the "Tổng cộng" row and the
+signature block. Cells to fill carry the format their values need: the CCCD column is text ("@",
+a typed CCCD keeps its leading zero), money "#,##0", dates "dd/mm/yyyy". A second sheet,
+"Hướng dẫn", documents every column: its meaning, format, whether it is required, an example.
+
+The same documentation (``FIELDS``) serves the app's page and the README, so all three say the
+same thing; ``tests/test_ingest_template.py`` checks that it covers exactly the columns read.
+Each kind of list is one ``ListKind`` in ``KINDS``: only the monthly payment list exists today.
+
+Templates are Vietnamese documents (the offices that fill them write Vietnamese); only the
+refusal of an unknown kind is said in both languages. Pure: no database, no Streamlit.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from i18n import Catalog
+
+from . import payments
+from .normalise import Bilingual, fold, text
+from .read import Column
+
+T = Catalog(
+    "ingest.template",
+    {
+        "unknown_kind": (
+            "Không có mẫu danh sách «{kind}». Các mẫu có: {known}.",
+            "There is no list template '{kind}'. The templates are: {known}.",
+        ),
+    },
+)
+
+
+@dataclass(frozen=True)
+class FieldDoc:
+    """One column of a list as the template's "Hướng dẫn" sheet explains it (in Vietnamese)."""
+
+    header: str  # the column's canonical header: ``Column.headers[0]``, as the template writes it
+    meaning: str
+    format: str
+    required: bool
+    example: str
+
+
+@dataclass(frozen=True)
+class ListKind:
+    """One kind of list: the columns read, the template's title and the columns' documentation.
+
+    ``total``: the key of the column the "Tổng cộng" row sums. ``formats``: Excel number formats
+    of the cells to fill, by column key (others: General). ``widths``: column widths in
+    characters, by column key (others: ``DEFAULT_WIDTH``).
+    """
+
+    columns: tuple[Column, ...]
+    title: str  # in capitals, as the list's title row writes it
+    label: str  # the same in a sentence
+    fields: tuple[FieldDoc, ...]
+    file_stem: str
+    total: str
+    formats: Mapping[str, str] = field(default_factory=dict)
+    widths: Mapping[str, float] = field(default_factory=dict)
+
+
+class UnknownKindError(Bilingual, ValueError):
+    """A template asked for a kind of list that has none: says which kinds there are."""
+
+
+PAYMENT_FIELDS = (
+    FieldDoc(
+        "Họ và tên",
+        "Họ và tên người hưởng trợ cấp, ghi như trên thẻ căn cước; dùng để đối chiếu với hồ sơ "
+        "(khác hồ sơ: cảnh báo để kiểm tra lại số CCCD).",
+        "Chữ. Không bắt đầu bằng dấu =, +, -, @.",
+        True,
+        "Nguyễn Văn An",
+    ),
+    FieldDoc(
+        "Số CCCD",
+        "Số căn cước công dân (số định danh cá nhân) của người hưởng: xác định người được chi "
+        "trả. Mỗi người một dòng trong tháng.",
+        "12 chữ số, bắt đầu bằng số 0. Cột đã định dạng dạng chữ (Text) để giữ số 0 ở đầu; khi "
+        "dán từ tệp khác, dùng «Dán giá trị».",
+        True,
+        "022150001234",
+    ),
+    FieldDoc(
+        "Thôn",
+        "Thôn, bản, khu phố nơi người hưởng cư trú.",
+        "Chữ.",
+        False,
+        "Thôn 3",
+    ),
+    FieldDoc(
+        "Mã nhóm",
+        "Mã nhóm đối tượng bảo trợ xã hội theo Nghị định 20/2021/NĐ-CP, như trong hồ sơ trợ "
+        "cấp; dùng để đối chiếu (khác hồ sơ: cảnh báo).",
+        "Mã như trong hồ sơ, ví dụ NCT_80 (người cao tuổi từ 80 tuổi không có lương hưu), "
+        "KT_NANG (người khuyết tật nặng).",
+        False,
+        "NCT_80",
+    ),
+    FieldDoc(
+        "Hệ số",
+        "Hệ số trợ cấp xã hội theo Nghị định 20/2021/NĐ-CP; dùng để đối chiếu với hồ sơ (khác "
+        "hồ sơ: cảnh báo).",
+        "Số, nhiều nhất một chữ số thập phân, lớn hơn 0 và không quá 10.",
+        False,
+        "1,5",
+    ),
+    FieldDoc(
+        "Số tiền",
+        "Số tiền chi trả cho người hưởng trong tháng. Khác mức chuẩn × hệ số của tháng: cảnh "
+        "báo; dòng «Tổng cộng» phải bằng tổng các dòng.",
+        "Số đồng chẵn, không âm, dưới 100 triệu: gõ số (750000); có thể ghi 750.000.",
+        True,
+        "750.000",
+    ),
+    FieldDoc(
+        "Hình thức chi trả",
+        "Cách chi trả tháng này; để trống: giữ hình thức trong hồ sơ.",
+        "Tiền mặt hoặc Chuyển khoản (viết tắt TM, CK).",
+        False,
+        "Tiền mặt",
+    ),
+    FieldDoc(
+        "Ngày chi trả",
+        "Ngày người hưởng nhận tiền; để trống: giữ ngày đã ghi (nếu có).",
+        "Ngày/tháng/năm (dd/mm/yyyy).",
+        False,
+        "05/11/2026",
+    ),
+)
+
+KINDS: dict[str, ListKind] = {
+    payments.KIND: ListKind(
+        columns=payments.COLUMNS,
+        title="DANH SÁCH CHI TRẢ TRỢ CẤP XÃ HỘI HẰNG THÁNG",
+        label="danh sách chi trả trợ cấp xã hội hằng tháng",
+        fields=PAYMENT_FIELDS,
+        file_stem="mau-chi-tra",
+        total="amount",
+        formats={
+            "national_id": "@",
+            "coefficient": "0.0",
+            "amount": "#,##0",
+            "paid_on": "dd/mm/yyyy",
+        },
+        widths={
+            "full_name": 28,
+            "national_id": 16,
+            "village": 16,
+            "group": 12,
+            "coefficient": 8,
+            "amount": 14,
+            "method": 14,
+            "paid_on": 13,
+        },
+    ),
+}
+FIELDS: dict[str, tuple[FieldDoc, ...]] = {kind: spec.fields for kind, spec in KINDS.items()}
+
+FILL_ROWS = 5  # numbered rows to fill; a clerk inserts more between them
+DEFAULT_WIDTH = 14
+FONT_NAME, FONT_SIZE = "Times New Roman", 12  # the font of administrative documents
+SIGN_HERE = "(Ký, ghi rõ họ tên)"
+# A committee's unit kinds, as a name may start with them ("Xã Quảng Tân"); a name without one
+# is taken to be a commune's (most units are).
+_UNIT_KINDS = ("xã", "phường", "thị trấn", "đặc khu")
+_THIN = Side(style="thin")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="DDE7EE")
+_NOTES = (
+    "Mỗi người hưởng một dòng, bắt đầu từ dòng STT 1. Cần thêm dòng: chèn dòng (Insert) giữa "
+    "các dòng đã có, để công thức ở dòng «Tổng cộng» tính cả dòng mới.",
+    "Giữ nguyên dòng tên cột. Các cột không bắt buộc có thể để trống hoặc xoá.",
+    "Chỉ nhập giá trị, không nhập công thức vào ô dữ liệu: công thức không được tính khi nạp "
+    "(chỉ dòng «Tổng cộng» có công thức). Số ở dòng «Tổng cộng» được đối chiếu với tổng các "
+    "dòng.",
+    "Cột STT, cột Ký nhận, dòng đánh số cột (1), (2)…, các dòng để trống và phần chữ ký dưới "
+    "dòng «Tổng cộng» không được đọc khi nạp.",
+    "Xã và tháng của danh sách được chọn khi nạp, không đọc từ tiêu đề của tệp.",
+)
+
+
+def _spec(kind: str) -> ListKind:
+    found = KINDS.get(kind)
+    if found is None:
+        known = ", ".join(KINDS)
+        raise UnknownKindError(
+            T("unknown_kind", "vi", kind=kind, known=known),
+            T("unknown_kind", "en", kind=kind, known=known),
+        )
+    return found
+
+
+def default_file_name(kind: str = payments.KIND, month: date | None = None) -> str:
+    """The template's file name: "mau-chi-tra.xlsx", or "mau-chi-tra-2026-11.xlsx" for a month."""
+    stem = _spec(kind).file_stem
+    return f"{stem}-{month:%Y-%m}.xlsx" if month is not None else f"{stem}.xlsx"
+
+
+def _put(
+    sheet: Worksheet,
+    row: int,
+    column: int,
+    value: str,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    size: int = FONT_SIZE,
+    align: str = "center",
+    wrap: bool = False,
+) -> Cell:
+    """Text into a cell, stored as a string (a unit name such as "=…" never becomes a formula)."""
+    cell = sheet.cell(row, column)
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell.data_type = "s"
+    cell.font = Font(name=FONT_NAME, size=size, bold=bold, italic=italic)
+    cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=wrap)
+    return cell
+
+
+def _merge(sheet: Worksheet, row: int, first: int, last: int) -> None:
+    if last > first:
+        sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+
+
+def _split_unit(unit_name: str | None) -> tuple[str, str] | None:
+    """(kind, name) of a unit's name: "Xã Quảng Tân" -> ("Xã", "Quảng Tân"); a name without a
+    kind is a commune's: "Quảng Tân" -> ("Xã", "Quảng Tân"). None for no name."""
+    written = text(unit_name)
+    if written is None:
+        return None
+    folded = fold(written)
+    for kind in _UNIT_KINDS:
+        if folded.startswith(kind + " ") and len(written) > len(kind) + 1:
+            return written[: len(kind)], written[len(kind) + 1 :]
+    return "Xã", written
+
+
+def _list_sheet(
+    sheet: Worksheet, spec: ListKind, unit_name: str | None, month: date | None
+) -> None:
+    """The list itself, laid out as an office's: see the module's docstring."""
+    headers = ["STT", *(column.headers[0] for column in spec.columns), "Ký nhận"]
+    width = len(headers)
+    keys = {column.key: index for index, column in enumerate(spec.columns, start=2)}
+    # Three blocks across the page: left the committee and the list's maker, middle the
+    # accountant, right the national motto and the chair.
+    left, right = (1, min(3, width)), (width // 2 + 1, width)
+    middle = (left[1] + 1, right[0] - 1)
+    unit = _split_unit(unit_name)
+
+    committee = f"UBND {unit[0]} {unit[1]}".upper() if unit else "UBND XÃ/PHƯỜNG …………"
+    _put(sheet, 1, left[0], committee, bold=True)
+    _merge(sheet, 1, *left)
+    _put(sheet, 1, right[0], "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True)
+    _merge(sheet, 1, *right)
+    _put(sheet, 2, right[0], "Độc lập - Tự do - Hạnh phúc", bold=True)
+    _merge(sheet, 2, *right)
+
+    period = f"Tháng {month:%m} năm {month:%Y}" if month else "Tháng …… năm ……"
+    _put(sheet, 4, 1, f"{spec.title} – {period}", bold=True, size=14)
+    _merge(sheet, 4, 1, width)
+    sheet.row_dimensions[4].height = 24
+    _put(sheet, 5, max(1, width - 2), "Đơn vị tính: đồng", italic=True, align="right")
+    _merge(sheet, 5, max(1, width - 2), width)
+
+    header_row, numbered_row = 6, 7
+    for column, header in enumerate(headers, start=1):
+        cell = _put(sheet, header_row, column, header, bold=True, wrap=True)
+        cell.fill, cell.border = _HEADER_FILL, _BOX
+        cell = _put(sheet, numbered_row, column, f"({column})", italic=True)
+        cell.border = _BOX
+    sheet.row_dimensions[header_row].height = 36
+
+    first_fill = numbered_row + 1
+    total_row = first_fill + FILL_ROWS
+    for row in range(first_fill, total_row):
+        for column in range(1, width + 1):
+            cell = sheet.cell(row, column)
+            cell.font, cell.border = Font(name=FONT_NAME, size=FONT_SIZE), _BOX
+        number = sheet.cell(row, 1, row - first_fill + 1)
+        number.alignment = Alignment(horizontal="center")
+        for key, fmt in spec.formats.items():
+            sheet.cell(row, keys[key]).number_format = fmt
+
+    _put(sheet, total_row, 2, "Tổng cộng", bold=True, align="left")
+    for column in range(1, width + 1):
+        sheet.cell(total_row, column).border = _BOX
+    # The total is a formula, as offices write it, and stays one. ``ingest.read`` lists it among
+    # the formula cells but the loader does not refuse a formula in the total row
+    # (``payments._formula_cells``); it checks the total's saved value against the rows
+    # (``payments._check_total``). Excel and LibreOffice save that value with the file, so a
+    # filled-in template is checked; openpyxl computes nothing and saves none, and an empty total
+    # is not checked (not a mismatch). A number written here instead would be 0 and wrong as
+    # soon as a row is filled.
+    letter = get_column_letter(keys[spec.total])
+    formula = f"=SUM({letter}{first_fill}:{letter}{total_row - 1})"
+    total = sheet.cell(total_row, keys[spec.total], formula)
+    total.font = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
+    total.number_format = spec.formats.get(spec.total, "#,##0")
+
+    place = unit[1] if unit else "…"
+    signed = total_row + 2
+    _put(sheet, signed, right[0], f"{place}, ngày … tháng … năm …", italic=True)
+    _merge(sheet, signed, *right)
+    blocks = (
+        (left, ("Người lập biểu", SIGN_HERE, "")),
+        (middle, ("Kế toán", SIGN_HERE, "")),
+        (right, ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "(Ký tên, đóng dấu)")),
+    )
+    for (first, last), lines in blocks:
+        if last < first:
+            continue
+        for offset, line in enumerate(lines, start=1):
+            if line:
+                italic = line.startswith("(")
+                _put(sheet, signed + offset, first, line, bold=not italic, italic=italic)
+                _merge(sheet, signed + offset, first, last)
+
+    sheet.column_dimensions["A"].width = 6
+    for key, index in keys.items():
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = spec.widths.get(key, DEFAULT_WIDTH)
+    sheet.column_dimensions[get_column_letter(width)].width = DEFAULT_WIDTH
+    sheet.freeze_panes = sheet.cell(first_fill, 1)
+    sheet.print_title_rows = f"{header_row}:{numbered_row}"
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _guide_sheet(sheet: Worksheet, spec: ListKind) -> None:
+    """The "Hướng dẫn" sheet: how to fill the list in, and a row per column."""
+    widths = (8, 22, 50, 45, 10, 18)
+    for index, chars in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = chars
+    _put(sheet, 1, 1, f"HƯỚNG DẪN ĐIỀN {spec.title}", bold=True, size=14, align="left")
+    _merge(sheet, 1, 1, len(widths))
+    row = 3
+    for number, note in enumerate(_NOTES, start=1):
+        _put(sheet, row, 1, f"{number}. {note}", align="left", wrap=True)
+        _merge(sheet, row, 1, len(widths))
+        sheet.row_dimensions[row].height = 16 * math.ceil(len(note) / (0.8 * sum(widths)))
+        row += 1
+    row += 1
+    titles = ("Cột", "Tên cột", "Ý nghĩa", "Định dạng", "Bắt buộc", "Ví dụ")
+    for column, title in enumerate(titles, start=1):
+        cell = _put(sheet, row, column, title, bold=True, wrap=True)
+        cell.fill, cell.border = _HEADER_FILL, _BOX
+    keys = {column.headers[0]: index for index, column in enumerate(spec.columns, start=2)}
+    for doc in spec.fields:
+        row += 1
+        values = (
+            get_column_letter(keys[doc.header]),
+            doc.header,
+            doc.meaning,
+            doc.format,
+            "Có" if doc.required else "Không",
+            doc.example,
+        )
+        for column, value in enumerate(values, start=1):
+            align = "center" if column in (1, 5) else "left"
+            _put(sheet, row, column, value, align=align, wrap=True).border = _BOX
+        lines = max(math.ceil(len(v) / (w - 1)) for v, w in zip(values, widths, strict=True))
+        sheet.row_dimensions[row].height = 16 * max(1, lines)
+
+
+def template(
+    kind: str = payments.KIND, *, unit_name: str | None = None, month: date | None = None
+) -> bytes:
+    """The .xlsx template of a list of ``kind``: the list laid out to fill in, and a sheet
+    "Hướng dẫn" explaining each column.
+
+    ``unit_name`` ("Xã Quảng Tân", or "Quảng Tân" for a commune) fills the committee's line and
+    the place on the date line; ``month`` the title's month. Without them the template leaves
+    dots to fill. Raises ``UnknownKindError`` (a ``ValueError``) for a kind without a template,
+    naming the kinds there are.
+    """
+    spec = _spec(kind)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Danh sách"
+    _list_sheet(sheet, spec, unit_name, month)
+    _guide_sheet(book.create_sheet("Hướng dẫn"), spec)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

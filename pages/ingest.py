@@ -1,0 +1,291 @@
+"""Nhập số liệu: a data clerk loads a commune's monthly allowance payment list (issue 15 §6).
+
+Only a data clerk (``auth.store.ROLE_CLERK``) sees the page in the bar and may use it; anyone
+else who types its address is told so. The clerk picks the month and the commune (a commune
+clerk has only theirs), may download the template, and uploads the list: it is checked at once
+without writing (a dry run: the problem table, and how many rows would be added, changed,
+removed or kept). Errors block; when there are none the button "Nạp vào cơ sở dữ liệu" loads it
+through the writer connection (``ingest.connection``), in one transaction, with the summaries
+brought up to date; the page then clears the dashboard's cache so every page shows the new
+figures, and links to the payouts page of that commune and month.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from auth.session import current_user
+from charts.formatting import fmt_decimal, fmt_int
+from data_access.db import make_engine
+from data_access.errors import WelfareDataError
+from data_access.filters import Filters, Period, add_months, version_in_force
+from i18n import Catalog
+from ingest.connection import writer_url
+from ingest.load import BatchBusyError, Outcome, SchemaOutOfDateError, load_file
+from ingest.normalise import Bilingual
+from ingest.payments import KIND
+from ingest.problems import problem_table
+from ingest.read import IngestFileError, sheet_names
+from ingest.template import FIELDS, default_file_name, template
+from ui import data
+from ui.filters import params_for
+from ui.page import setup
+
+MAX_UPLOAD_MB = 20  # a list of 100.000 rows is ~5 MB as .xlsx; .streamlit/config.toml agrees
+MONTHS_OFFERED = 36  # the months a list may be for: this one and the 35 before it
+
+T = Catalog(
+    "pages.ingest",
+    {
+        "not_clerk": (
+            "Trang này dành cho cán bộ nhập liệu. Tài khoản của bạn không được nhập số liệu.",
+            "This page is for data clerks. Your account may not load data.",
+        ),
+        "no_writer": (
+            "Chưa cấu hình kết nối ghi số liệu (biến môi trường WELFARE_WRITER_URL hoặc "
+            "[connections.welfare_writer] trong secrets.toml). Liên hệ quản trị hệ thống.",
+            "No writing connection is configured (WELFARE_WRITER_URL or "
+            "[connections.welfare_writer] in secrets.toml). Contact the administrator.",
+        ),
+        "writer_down": (
+            "Không kết nối được cơ sở dữ liệu để ghi ({url}): {reason}",
+            "Cannot reach the database for writing ({url}): {reason}",
+        ),
+        "intro": (
+            "Tải lên danh sách chi trả trợ cấp xã hội hằng tháng của một xã (tệp Excel). Danh "
+            "sách được kiểm tra từng dòng trước khi ghi; nếu có lỗi thì không ghi gì. Nạp lại "
+            "danh sách đã sửa của cùng xã và tháng sẽ thay danh sách cũ.",
+            "Upload a commune's monthly allowance payment list (an Excel file). Every row is "
+            "checked before anything is written; with any error nothing is. Loading a corrected "
+            "list for the same commune and month replaces the earlier one.",
+        ),
+        "month": ("Tháng chi trả", "Payment month"),
+        "commune": ("Xã, phường", "Commune"),
+        "no_commune": (
+            "Không có xã nào trong phạm vi của bạn vào tháng {month}.",
+            "No commune in your scope in {month}.",
+        ),
+        "template": ("Tải mẫu danh sách (Excel)", "Download the list template (Excel)"),
+        "columns": ("Các cột của danh sách", "The list's columns"),
+        "col_header": ("Tên cột", "Column"),
+        "col_meaning": ("Ý nghĩa", "Meaning"),
+        "col_format": ("Định dạng", "Format"),
+        "col_required": ("Bắt buộc", "Required"),
+        "col_example": ("Ví dụ", "Example"),
+        "yes": ("Có", "Yes"),
+        "no": ("Không", "No"),
+        "file": ("Tệp danh sách (.xlsx, .xls, .ods)", "List file (.xlsx, .xls, .ods)"),
+        "file_help": (
+            "Tệp tối đa {mb} MB. Tệp lớn hơn sẽ bị từ chối: hãy chia danh sách theo xã.",
+            "At most {mb} MB per file. Larger files are refused: split the list by commune.",
+        ),
+        "sheet": ("Trang tính", "Sheet"),
+        "checked": (
+            "Đã kiểm tra {rows} dòng của {where}: nếu nạp sẽ thêm {added}, sửa {changed}, "
+            "xóa {removed}, giữ nguyên {unchanged}.",
+            "Checked {rows} rows for {where}: loading would add {added}, change {changed}, "
+            "remove {removed} and keep {unchanged}.",
+        ),
+        "problems": (
+            "Các vấn đề tìm thấy ({errors} lỗi, {warnings} cảnh báo)",
+            "Problems found ({errors} errors, {warnings} warnings)",
+        ),
+        "blocked": (
+            "Tệp có {errors} lỗi nên không được nạp; chưa có gì được ghi. Sửa các dòng trên "
+            "rồi tải tệp lên lại.",
+            "The file has {errors} errors and cannot be loaded; nothing was written. Correct "
+            "the rows above and upload the file again.",
+        ),
+        "unchanged": (
+            "Danh sách này đã có trong cơ sở dữ liệu: không có gì thay đổi.",
+            "This list is already in the database: nothing to change.",
+        ),
+        "load": ("Nạp vào cơ sở dữ liệu", "Load into the database"),
+        "loaded": (
+            "Đã nạp danh sách {where}: thêm {added}, sửa {changed}, xóa {removed}, giữ nguyên "
+            "{unchanged}. Số liệu tổng hợp đã cập nhật ({seconds} giây); các trang hiển thị số "
+            "liệu mới.",
+            "Loaded the list of {where}: {added} added, {changed} changed, {removed} removed, "
+            "{unchanged} kept. The summaries were brought up to date ({seconds} s); every page "
+            "shows the new figures.",
+        ),
+        "loaded_stale": (
+            "Đã nạp danh sách {where}, nhưng chưa cập nhật được bảng tổng hợp: các trang vẫn "
+            "tính từ số liệu gốc (đúng nhưng chậm hơn) cho đến khi quản trị chạy "
+            "python -m data_access.refresh_summaries.",
+            "Loaded the list of {where}, but the summaries could not be brought up to date: the "
+            "pages compute from the records (correct, slower) until the administrator runs "
+            "python -m data_access.refresh_summaries.",
+        ),
+        "see_payouts": ("Xem trang Chi trả của {where}", "See the payouts page of {where}"),
+        "where": ("{commune}, tháng {month}", "{commune}, {month}"),
+    },
+)
+
+
+@st.cache_resource(show_spinner=False)
+def _writer(url: str) -> Engine:
+    """One writing engine per URL for the process (the import path's own connection)."""
+    return make_engine(url, read_only=False)
+
+
+def _month_label(month: date) -> str:
+    return f"{month.month:02d}/{month.year}"
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _sheets(data_bytes: bytes) -> list[str] | str:
+    """The file's visible sheets, or the refusal's message pair joined (cached per file)."""
+    try:
+        return sheet_names(data_bytes)
+    except IngestFileError as exc:
+        return f"{exc.vi}\n{exc.en}"
+
+
+def _template_table(lang: str) -> None:
+    rows = [
+        {
+            T("col_header", lang): f.header,
+            T("col_meaning", lang): f.meaning,
+            T("col_format", lang): f.format,
+            T("col_required", lang): T("yes" if f.required else "no", lang),
+            T("col_example", lang): f.example,
+        }
+        for f in FIELDS[KIND]
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def _counts(outcome: Outcome, where: str, lang: str) -> dict[str, str]:
+    plan = outcome.plan
+    return {
+        "where": where,
+        "rows": fmt_int(plan.rows_in_file, lang),
+        "added": fmt_int(len(plan.added), lang),
+        "changed": fmt_int(len(plan.changed), lang),
+        "removed": fmt_int(len(plan.removed), lang),
+        "unchanged": fmt_int(plan.unchanged, lang),
+    }
+
+
+page = setup("nav_ingest", with_filter_bar=False)
+lang = page.lang
+user = current_user()
+if user is None or not user.may_load:
+    st.error(T("not_clerk", lang), icon="🔒")
+    st.stop()
+try:
+    url = writer_url()
+except WelfareDataError as error:
+    st.error(error.message(lang), icon="⚠️")
+    st.stop()
+if url is None:
+    st.warning(T("no_writer", lang), icon="⚙️")
+    st.stop()
+try:
+    writer = _writer(url)
+except WelfareDataError as error:
+    st.error(error.message(lang), icon="⚠️")
+    st.stop()
+
+st.caption(T("intro", lang))
+this_month = date.today().replace(day=1)
+months = [add_months(this_month, -n) for n in range(MONTHS_OFFERED)]
+left, right = st.columns(2)
+month = left.selectbox(
+    T("month", lang), months, index=1, format_func=_month_label, key="ingest_month"
+)
+version = version_in_force(month)
+names = data.scoped_names(version, page.scope)
+if not names:
+    st.info(T("no_commune", lang, month=_month_label(month)))
+    st.stop()
+code = right.selectbox(
+    T("commune", lang), list(names), format_func=lambda c: names[c], key="ingest_commune"
+)
+where = T("where", lang, commune=names[code], month=_month_label(month))
+
+with st.expander(T("columns", lang)):
+    _template_table(lang)
+st.download_button(
+    T("template", lang),
+    data=template(KIND, unit_name=names[code], month=month),
+    file_name=default_file_name(KIND, month),
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon="📄",
+)
+uploaded = st.file_uploader(
+    T("file", lang),
+    type=["xlsx", "xlsm", "xls", "ods"],
+    help=T("file_help", lang, mb=MAX_UPLOAD_MB),
+    max_upload_size=MAX_UPLOAD_MB,
+    key="ingest_file",
+)
+st.caption(T("file_help", lang, mb=MAX_UPLOAD_MB))
+if uploaded is None:
+    st.stop()
+content = uploaded.getvalue()
+sheets = _sheets(content)
+sheet = None
+if isinstance(sheets, list) and len(sheets) > 1:
+    sheet = st.selectbox(T("sheet", lang), sheets, key="ingest_sheet")
+
+options = {
+    "file_name": uploaded.name,
+    "commune": code,
+    "month": month,
+    "scope": page.scope,
+    "user": user.username,
+    "sheet": sheet,
+}
+try:
+    checked = load_file(writer, content, dry_run=True, **options)  # type: ignore[arg-type]
+except (BatchBusyError, SchemaOutOfDateError) as exc:
+    st.error(exc.message(lang), icon="⚠️")
+    st.stop()
+plan = checked.plan
+errors = sum(p.severity == "error" for p in plan.problems)
+warnings = len(plan.problems) - errors
+if plan.batch is not None:
+    st.write(T("checked", lang, **_counts(checked, where, lang)))
+if plan.problems:
+    st.subheader(
+        T("problems", lang, errors=fmt_int(errors, lang), warnings=fmt_int(warnings, lang))
+    )
+    st.dataframe(problem_table(plan.problems, lang), hide_index=True, width="stretch")
+if plan.blocked:
+    st.error(T("blocked", lang, errors=fmt_int(errors, lang)), icon="⛔")
+    st.stop()
+if plan.changes == 0:
+    st.info(T("unchanged", lang), icon="✅")
+    st.stop()
+# The button belongs to this file, commune and month: another choice shows a fresh button.
+digest = hashlib.sha256(content).hexdigest()[:16]
+if not st.button(T("load", lang), type="primary", key=f"ingest_load_{digest}_{code}_{month}"):
+    st.stop()
+try:
+    outcome = load_file(writer, content, **options)  # type: ignore[arg-type]
+except Bilingual as exc:  # busy, or the schema needs bringing up to date
+    st.error(exc.message(lang), icon="⚠️")
+    st.stop()
+if not outcome.written:  # the rows changed between the check and the load: show the new check
+    st.rerun()
+st.cache_data.clear()  # every page reads the new figures from now on
+if outcome.refresh_failed:
+    st.warning(T("loaded_stale", lang, where=where), icon="⚠️")
+else:
+    seconds = fmt_decimal(outcome.summaries_seconds or 0, 1, lang)
+    st.success(T("loaded", lang, seconds=seconds, **_counts(outcome, where, lang)), icon="✅")
+shown_filters = Filters(
+    Period.months(month.year, month.month, month.year, month.month), (code,), version
+)
+st.page_link(
+    "pages/payouts.py",
+    label=T("see_payouts", lang, where=where),
+    icon="💵",
+    query_params=params_for(shown_filters),
+)
