@@ -31,6 +31,7 @@ from charts.formatting import fmt_decimal, fmt_int
 from data_access.filters import Scope
 
 from .connection import WRITER_ENV
+from .load import KINDS as LOAD_KINDS
 from .load import BatchBusyError, SchemaOutOfDateError, load_file
 from .problems import problem_table
 from .template import KINDS, UnknownKindError, default_file_name, template
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     load = commands.add_parser("load", help="nạp một danh sách chi trả (Excel)")
     load.add_argument("file", type=Path)
-    load.add_argument("--kind", default="payments", choices=["payments"])
+    load.add_argument("--kind", default="payments", choices=sorted(LOAD_KINDS))
     load.add_argument("--commune", required=True, help="mã hoặc tên xã, thị trấn")
     load.add_argument("--month", required=True, type=_month, help="tháng chi trả, YYYY-MM")
     load.add_argument("--sheet", help="tên trang tính (mặc định: trang đầu)")

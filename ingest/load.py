@@ -26,23 +26,25 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from data_access import schema as s
-from data_access.definitions import LOADED_ON_KEY, PAID, declared_load_date
+from data_access.definitions import LOADED_ON_KEY, declared_load_date
 from data_access.filters import Scope
 from data_access.summaries import refresh
 from data_access.summaries.freshness import SummaryStatus, summary_status
-from data_access.summaries.incremental import after_payments, lock_info
+from data_access.summaries.incremental import lock_info
 
-from . import payments
+from . import beneficiaries, payments
 from .normalise import Bilingual
+from .payments import Plan
 from .problems import Problem, error
 from .read import IngestFileError, ReadResult, read_sheet
 
-KINDS = {payments.KIND: payments}
+KINDS = {payments.KIND: payments, beneficiaries.KIND: beneficiaries}
 ATTEMPTS = 3  # a load that PostgreSQL cannot serialise with another is tried again, this often
 SUMMARY_WAIT_S = 60  # how long a load waits for another list's load to finish its summaries
 
@@ -88,7 +90,7 @@ class SummariesBusyError(BatchBusyError):
 class Outcome:
     """What a load did (or, dry, would do)."""
 
-    plan: payments.Plan
+    plan: Plan[Any]
     sha256: str
     written: bool  # the batch's rows were changed and the log appended
     dry_run: bool
@@ -126,11 +128,12 @@ def load_file(
     ``before_commit``: called inside the transaction just before it commits (tests inject a
     failure there). :raises BatchBusyError: another load holds the same batch.
     """
+    module = KINDS[kind]
     digest = sha256(data)
     try:
-        read = read_sheet(data, payments.COLUMNS, sheet)
+        read = read_sheet(data, module.COLUMNS, sheet)
     except IngestFileError as exc:
-        blocked = payments.Plan(None, 0, [error(0, "", file_name, exc.vi, exc.en)])
+        blocked: Plan[Any] = Plan(None, 0, [error(0, "", file_name, exc.vi, exc.en)])
         return Outcome(blocked, digest, written=False, dry_run=dry_run)
     with writer.connect() as conn:
         missing = _missing_tables(conn)
@@ -177,30 +180,28 @@ def _load(
 ) -> Outcome:
     """One attempt at the load, in one transaction (REPEATABLE READ on PostgreSQL: what it
     reads and the fingerprint it records are of one snapshot)."""
+    module = KINDS[kind]
     with writer.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin() as tx:
-            plan = payments.plan(conn, read, commune, month, scope)
+            plan = module.plan(conn, read, commune, month, scope)
             if plan.batch is None or plan.blocked or dry_run or plan.changes == 0:
                 tx.rollback()
                 return Outcome(plan, digest, written=False, dry_run=dry_run)
             _lock(conn, kind, plan.batch, digest, now)
-            plan = payments.plan(conn, read, commune, month, scope)  # as it is under the lock
+            plan = module.plan(conn, read, commune, month, scope)  # as it is under the lock
             if plan.blocked or plan.changes == 0:
                 tx.rollback()
                 return Outcome(plan, digest, written=False, dry_run=dry_run)
             assert plan.batch is not None
             before = _summaries_before(conn)
-            touched = _touched(conn, plan)
-            _write(conn, plan)
+            touched = module.write(conn, plan)
             _log(conn, kind, plan, file_name, digest, user, now)
             _declare_loaded(conn, now)
             update = None
             if before is not None:
-                update = after_payments(
-                    conn, plan.batch.unit_id, plan.batch.month, touched, before, now
-                )
+                update = module.update_summaries(conn, plan, touched, before, now)
             if before_commit is not None:
                 before_commit(conn)
     if update is not None:  # the summaries committed with the rows
@@ -255,19 +256,6 @@ def _summaries_before(conn: Connection) -> SummaryStatus | None:
             raise SummariesBusyError() from exc
         raise
     return status
-
-
-def _touched(conn: Connection, plan: payments.Plan) -> list[int]:
-    """The beneficiaries whose payment of the batch is added, changed or removed."""
-    pay = s.allowance_payment
-    ids = [p.beneficiary_id for p in plan.added]
-    stored = [*plan.removed, *(pid for pid, _ in plan.changed)]
-    for start in range(0, len(stored), 900):
-        chunk = stored[start : start + 900]
-        ids += [
-            int(b) for b in conn.scalars(sa.select(pay.c.beneficiary_id).where(pay.c.id.in_(chunk)))
-        ]
-    return sorted(set(ids))
 
 
 def _missing_tables(conn: Connection) -> list[str]:
@@ -334,57 +322,10 @@ def _lock(
         raise
 
 
-def _write(conn: Connection, plan: payments.Plan) -> None:
-    assert plan.batch is not None
-    pay = s.allowance_payment
-    batch = plan.batch
-    if plan.removed:
-        for start in range(0, len(plan.removed), 900):
-            conn.execute(sa.delete(pay).where(pay.c.id.in_(plan.removed[start : start + 900])))
-    if plan.changed:
-        stored = {
-            int(r[0]): (r[1], r[2])
-            for r in conn.execute(
-                sa.select(pay.c.id, pay.c.method, pay.c.paid_on).where(
-                    pay.c.id.in_([pid for pid, _ in plan.changed])
-                )
-            )
-        }
-        rows = []
-        for pid, p in plan.changed:
-            amount, method, paid_on = p.held(*stored[pid])
-            rows.append(
-                {
-                    "payment_id": pid,
-                    "amount_vnd": amount,
-                    "method": method,
-                    "paid_on": paid_on,
-                    "status": PAID,
-                }
-            )
-        conn.execute(sa.update(pay).where(pay.c.id == sa.bindparam("payment_id")), rows)
-    if plan.added:
-        conn.execute(
-            sa.insert(pay),
-            [
-                {
-                    "beneficiary_id": p.beneficiary_id,
-                    "admin_unit_id": batch.unit_id,
-                    "month": batch.month,
-                    "amount_vnd": p.amount,
-                    "method": p.method or p.usual_method,
-                    "paid_on": p.paid_on,
-                    "status": PAID,
-                }
-                for p in plan.added
-            ],
-        )
-
-
 def _log(
     conn: Connection,
     kind: str,
-    plan: payments.Plan,
+    plan: Plan[Any],
     file_name: str,
     digest: str,
     user: str,

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -23,6 +24,8 @@ from data_access import schema as s
 from data_access.definitions import PAID, rate_for, rates_in_effect
 from data_access.errors import OutOfScopeError, WelfareDataError
 from data_access.filters import Filters, Period, Scope, version_in_force
+from data_access.summaries.freshness import SummaryStatus
+from data_access.summaries.incremental import Update, after_payments
 from data_access.units import partly_visible, resolve, unit_catalogue, unit_map
 
 from .normalise import (
@@ -106,16 +109,20 @@ class Payment:
         return self.amount, self.method or method or self.usual_method, self.paid_on or paid_on
 
 
+RowT = TypeVar("RowT")
+
+
 @dataclass
-class Plan:
-    """What loading the list would do: its problems, and the batch's changes."""
+class Plan(Generic[RowT]):
+    """What loading a list would do: its problems, and the batch's changes (of any kind of
+    list: ``RowT`` is what one checked row becomes, a ``Payment`` here)."""
 
     batch: Batch | None
     rows_in_file: int
     problems: list[Problem] = field(default_factory=list)
-    added: list[Payment] = field(default_factory=list)
-    changed: list[tuple[int, Payment]] = field(default_factory=list)  # (payment id, new values)
-    removed: list[int] = field(default_factory=list)  # payment ids
+    added: list[RowT] = field(default_factory=list)
+    changed: list[tuple[int, RowT]] = field(default_factory=list)  # (stored id, new values)
+    removed: list[int] = field(default_factory=list)  # stored ids
     unchanged: int = 0
 
     @property
@@ -181,14 +188,16 @@ def find_batch(conn: Connection, commune: str, month: date, scope: Scope) -> Bat
     return Batch(int(found["unit_id"].iloc[0]), code, str(found["name"].iloc[0]), month)
 
 
-def plan(conn: Connection, read: ReadResult, commune: str, month: date, scope: Scope) -> Plan:
+def plan(
+    conn: Connection, read: ReadResult, commune: str, month: date, scope: Scope
+) -> Plan[Payment]:
     """Check every row of ``read`` against the database and work out the batch's changes.
 
     Reads only: the caller decides whether to write (``ingest.load``), in the same transaction.
     """
     month = month.replace(day=1)
     found = find_batch(conn, commune, month, scope)
-    result = Plan(None, len(read.rows))
+    result: Plan[Payment] = Plan(None, len(read.rows))
     if isinstance(found, Problem):
         result.problems.append(found)
         return result
@@ -586,7 +595,9 @@ def _check_elsewhere(
             )
 
 
-def _changes(conn: Connection, batch: Batch, payments: list[Payment], result: Plan) -> None:
+def _changes(
+    conn: Connection, batch: Batch, payments: list[Payment], result: Plan[Payment]
+) -> None:
     """Compare the list with the batch's payments in the database.
 
     A payment list records what was paid: it replaces the batch's paid payments only. A payment
@@ -653,6 +664,85 @@ def _changes(conn: Connection, batch: Batch, payments: list[Payment], result: Pl
                 f"{fmt_int(held, 'en')} payments: check that the file has every row and sheet.",
             )
         )
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def _touched(conn: Connection, plan: Plan[Payment]) -> list[int]:
+    """The beneficiaries whose payment of the batch is added, changed or removed."""
+    pay = s.allowance_payment
+    ids = [p.beneficiary_id for p in plan.added]
+    stored = [*plan.removed, *(pid for pid, _ in plan.changed)]
+    for start in range(0, len(stored), 900):
+        chunk = stored[start : start + 900]
+        ids += [
+            int(b) for b in conn.scalars(sa.select(pay.c.beneficiary_id).where(pay.c.id.in_(chunk)))
+        ]
+    return sorted(set(ids))
+
+
+def write(conn: Connection, plan: Plan[Payment]) -> list[int]:
+    """Make the batch hold exactly the list's rows (in the caller's transaction); returns the
+    beneficiaries whose payment was added, changed or removed."""
+    assert plan.batch is not None
+    touched = _touched(conn, plan)
+    pay = s.allowance_payment
+    batch = plan.batch
+    if plan.removed:
+        for start in range(0, len(plan.removed), 900):
+            conn.execute(sa.delete(pay).where(pay.c.id.in_(plan.removed[start : start + 900])))
+    if plan.changed:
+        stored = {
+            int(r[0]): (r[1], r[2])
+            for r in conn.execute(
+                sa.select(pay.c.id, pay.c.method, pay.c.paid_on).where(
+                    pay.c.id.in_([pid for pid, _ in plan.changed])
+                )
+            )
+        }
+        rows = []
+        for pid, p in plan.changed:
+            amount, method, paid_on = p.held(*stored[pid])
+            rows.append(
+                {
+                    "payment_id": pid,
+                    "amount_vnd": amount,
+                    "method": method,
+                    "paid_on": paid_on,
+                    "status": PAID,
+                }
+            )
+        conn.execute(sa.update(pay).where(pay.c.id == sa.bindparam("payment_id")), rows)
+    if plan.added:
+        conn.execute(
+            sa.insert(pay),
+            [
+                {
+                    "beneficiary_id": p.beneficiary_id,
+                    "admin_unit_id": batch.unit_id,
+                    "month": batch.month,
+                    "amount_vnd": p.amount,
+                    "method": p.method or p.usual_method,
+                    "paid_on": p.paid_on,
+                    "status": PAID,
+                }
+                for p in plan.added
+            ],
+        )
+    return touched
+
+
+def update_summaries(
+    conn: Connection,
+    plan: Plan[Payment],
+    touched: list[int],
+    before: SummaryStatus,
+    now: datetime | None,
+) -> Update | None:
+    """The summaries brought up to date for what ``write`` changed (None: rebuild them)."""
+    assert plan.batch is not None
+    return after_payments(conn, plan.batch.unit_id, plan.batch.month, touched, before, now)
 
 
 def _chunks(values: list, size: int = 900) -> Iterable[list]:  # type: ignore[type-arg]

@@ -33,7 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from i18n import Catalog
 
-from . import payments
+from . import beneficiaries, payments
 from .normalise import Bilingual, fold, text
 from .read import Column
 
@@ -63,9 +63,9 @@ class FieldDoc:
 class ListKind:
     """One kind of list: the columns read, the template's title and the columns' documentation.
 
-    ``total``: the key of the column the "Tổng cộng" row sums. ``formats``: Excel number formats
-    of the cells to fill, by column key (others: General). ``widths``: column widths in
-    characters, by column key (others: ``DEFAULT_WIDTH``).
+    ``total``: the key of the column the "Tổng cộng" row sums (None: none). ``formats``: Excel
+    number formats of the cells to fill, by column key (others: General). ``widths``: column
+    widths in characters, by column key (others: ``DEFAULT_WIDTH``).
     """
 
     columns: tuple[Column, ...]
@@ -73,7 +73,7 @@ class ListKind:
     label: str  # the same in a sentence
     fields: tuple[FieldDoc, ...]
     file_stem: str
-    total: str
+    total: str | None
     formats: Mapping[str, str] = field(default_factory=dict)
     widths: Mapping[str, float] = field(default_factory=dict)
 
@@ -148,7 +148,104 @@ PAYMENT_FIELDS = (
     ),
 )
 
+BENEFICIARY_FIELDS = (
+    FieldDoc(
+        "Họ và tên",
+        "Họ và tên đối tượng, ghi như trên thẻ căn cước. Người đã có hồ sơ giữ họ tên trong hồ "
+        "sơ (khác: cảnh báo).",
+        "Chữ. Không bắt đầu bằng dấu =, +, -, @.",
+        True,
+        "Nguyễn Văn An",
+    ),
+    FieldDoc(
+        "Ngày sinh",
+        "Ngày sinh của đối tượng; chỉ biết năm sinh thì ghi năm (ghi nhận là 01/01 năm đó).",
+        "Ngày/tháng/năm (dd/mm/yyyy) hoặc năm (yyyy).",
+        True,
+        "15/03/1944",
+    ),
+    FieldDoc("Giới tính", "Giới tính của đối tượng.", "Nam hoặc Nữ.", True, "Nam"),
+    FieldDoc(
+        "Số CCCD",
+        "Số căn cước công dân (số định danh cá nhân): xác định người. Người chưa có trong cơ sở "
+        "dữ liệu được thêm vào xã; người của xã khác không được nhận.",
+        "12 chữ số, bắt đầu bằng số 0; cột dạng chữ (Text) để giữ số 0 ở đầu.",
+        True,
+        "022144001234",
+    ),
+    FieldDoc(
+        "Thôn",
+        "Thôn, bản, khu phố của xã nơi đối tượng cư trú (phải là thôn của xã).",
+        "Chữ, như tên thôn trong danh mục của xã.",
+        False,
+        "Thôn 3",
+    ),
+    FieldDoc("Dân tộc", "Dân tộc của đối tượng (người mới).", "Chữ.", False, "Dao"),
+    FieldDoc(
+        "Mã nhóm",
+        "Nhóm đối tượng bảo trợ xã hội theo Điều 5 Nghị định 20/2021/NĐ-CP.",
+        "Mã nhóm (NCT_80, NCT_NGHEO, NCT_75_DTTS, NCT_CHAM_SOC, KT_DBN, KT_NANG, TE_MCNN, "
+        "TN_16_22, DT_DON_THAN, HIV) hoặc tên nhóm.",
+        True,
+        "NCT_80",
+    ),
+    FieldDoc(
+        "Hệ số",
+        "Hệ số trợ cấp theo Điều 6 Nghị định 20/2021/NĐ-CP; phải là hệ số của nhóm (ví dụ "
+        "NCT_80: 1,0; KT_NANG: 1,5 hoặc 2,0).",
+        "Số, một chữ số thập phân.",
+        True,
+        "1,0",
+    ),
+    FieldDoc(
+        "Hưởng từ tháng",
+        "Tháng bắt đầu được hưởng theo quyết định; không sau tháng của danh sách.",
+        "Tháng/năm (mm/yyyy).",
+        True,
+        "01/2024",
+    ),
+    FieldDoc(
+        "Hưởng đến tháng",
+        "Tháng cuối cùng được hưởng, khi có quyết định thôi hưởng; để trống: đang hưởng.",
+        "Tháng/năm (mm/yyyy).",
+        False,
+        "12/2026",
+    ),
+    FieldDoc(
+        "Hình thức chi trả",
+        "Cách chi trả hằng tháng; để trống: chuyển khoản khi có số tài khoản, tiền mặt nếu không.",
+        "Tiền mặt hoặc Chuyển khoản (viết tắt TM, CK).",
+        False,
+        "Chuyển khoản",
+    ),
+    FieldDoc(
+        "Số tài khoản",
+        "Số tài khoản nhận trợ cấp (khi chi trả qua tài khoản).",
+        "6 đến 20 chữ số; cột dạng chữ (Text).",
+        False,
+        "8000123456789",
+    ),
+    FieldDoc("Ngân hàng", "Ngân hàng của tài khoản.", "Chữ.", False, "Agribank"),
+)
+
 KINDS: dict[str, ListKind] = {
+    beneficiaries.KIND: ListKind(
+        columns=beneficiaries.COLUMNS,
+        title="DANH SÁCH ĐỐI TƯỢNG HƯỞNG TRỢ CẤP XÃ HỘI HẰNG THÁNG",
+        label="danh sách đối tượng hưởng trợ cấp xã hội hằng tháng",
+        fields=BENEFICIARY_FIELDS,
+        file_stem="mau-doi-tuong",
+        total=None,
+        formats={
+            "national_id": "@",
+            "account": "@",
+            "birth": "dd/mm/yyyy",
+            "coefficient": "0.0",
+            "start": "mm/yyyy",
+            "end": "mm/yyyy",
+        },
+        widths={"full_name": 26, "national_id": 16, "group": 14, "account": 18},
+    ),
     payments.KIND: ListKind(
         columns=payments.COLUMNS,
         title="DANH SÁCH CHI TRẢ TRỢ CẤP XÃ HỘI HẰNG THÁNG",
@@ -312,11 +409,12 @@ def _list_sheet(
     # filled-in template is checked; openpyxl computes nothing and saves none, and an empty total
     # is not checked (not a mismatch). A number written here instead would be 0 and wrong as
     # soon as a row is filled.
-    letter = get_column_letter(keys[spec.total])
-    formula = f"=SUM({letter}{first_fill}:{letter}{total_row - 1})"
-    total = sheet.cell(total_row, keys[spec.total], formula)
-    total.font = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
-    total.number_format = spec.formats.get(spec.total, "#,##0")
+    if spec.total is not None:  # a list without an amount (beneficiaries) totals nothing
+        letter = get_column_letter(keys[spec.total])
+        formula = f"=SUM({letter}{first_fill}:{letter}{total_row - 1})"
+        total = sheet.cell(total_row, keys[spec.total], formula)
+        total.font = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
+        total.number_format = spec.formats.get(spec.total, "#,##0")
 
     place = unit[1] if unit else "…"
     signed = total_row + 2

@@ -24,6 +24,7 @@ from data_access.db import make_engine
 from data_access.errors import WelfareDataError
 from data_access.filters import Filters, Period, add_months, version_in_force
 from i18n import Catalog
+from ingest.beneficiaries import KIND as BENEFICIARIES
 from ingest.connection import writer_url
 from ingest.load import BatchBusyError, Outcome, SchemaOutOfDateError, load_file
 from ingest.normalise import Bilingual
@@ -36,6 +37,7 @@ from ui.filters import params_for
 from ui.page import setup
 
 MAX_UPLOAD_MB = 20  # a list of 100.000 rows is ~5 MB as .xlsx; .streamlit/config.toml agrees
+LIST_KINDS = {KIND: "kind_payments", BENEFICIARIES: "kind_beneficiaries"}
 MONTHS_OFFERED = 36  # the months a list may be for: this one and the 35 before it
 
 T = Catalog(
@@ -56,14 +58,22 @@ T = Catalog(
             "Cannot reach the database for writing ({url}): {reason}",
         ),
         "intro": (
-            "Tải lên danh sách chi trả trợ cấp xã hội hằng tháng của một xã (tệp Excel). Danh "
-            "sách được kiểm tra từng dòng trước khi ghi; nếu có lỗi thì không ghi gì. Nạp lại "
-            "danh sách đã sửa của cùng xã và tháng sẽ thay danh sách cũ.",
-            "Upload a commune's monthly allowance payment list (an Excel file). Every row is "
-            "checked before anything is written; with any error nothing is. Loading a corrected "
-            "list for the same commune and month replaces the earlier one.",
+            "Tải lên danh sách của một xã (tệp Excel): danh sách chi trả trợ cấp xã hội hằng "
+            "tháng, hoặc danh sách đối tượng hưởng trợ cấp. Danh sách được kiểm tra từng dòng "
+            "trước khi ghi; nếu có lỗi thì không ghi gì. Nạp lại danh sách chi trả đã sửa của "
+            "cùng xã và tháng sẽ thay danh sách cũ.",
+            "Upload a commune's list (an Excel file): the monthly allowance payment list, or the "
+            "list of allowance beneficiaries. Every row is checked before anything is written; "
+            "with any error nothing is. Loading a corrected payment list for the same commune "
+            "and month replaces the earlier one.",
         ),
-        "month": ("Tháng chi trả", "Payment month"),
+        "kind": ("Loại danh sách", "List"),
+        "kind_payments": ("Chi trả trợ cấp hằng tháng", "Monthly allowance payments"),
+        "kind_beneficiaries": (
+            "Đối tượng hưởng trợ cấp hằng tháng (thêm người, sửa hệ số, thôi hưởng)",
+            "Allowance beneficiaries (new people, coefficients, end of allowance)",
+        ),
+        "month": ("Tháng của danh sách", "The list's month"),
         "commune": ("Xã, phường", "Commune"),
         "no_commune": (
             "Không có xã nào trong phạm vi của bạn vào tháng {month}.",
@@ -146,7 +156,7 @@ def _sheets(data_bytes: bytes) -> list[str] | str:
         return f"{exc.vi}\n{exc.en}"
 
 
-def _template_table(lang: str) -> None:
+def _template_table(kind: str, lang: str) -> None:
     rows = [
         {
             T("col_header", lang): f.header,
@@ -155,7 +165,7 @@ def _template_table(lang: str) -> None:
             T("col_required", lang): T("yes" if f.required else "no", lang),
             T("col_example", lang): f.example,
         }
-        for f in FIELDS[KIND]
+        for f in FIELDS[kind]
     ]
     st.dataframe(rows, hide_index=True, width="stretch")
 
@@ -193,6 +203,13 @@ except WelfareDataError as error:
     st.stop()
 
 st.caption(T("intro", lang))
+kind = st.radio(
+    T("kind", lang),
+    list(LIST_KINDS),
+    format_func=lambda k: T(LIST_KINDS[k], lang),
+    horizontal=True,
+    key="ingest_kind",
+)
 this_month = date.today().replace(day=1)
 months = [add_months(this_month, -n) for n in range(MONTHS_OFFERED)]
 left, right = st.columns(2)
@@ -210,11 +227,11 @@ code = right.selectbox(
 where = T("where", lang, commune=names[code], month=_month_label(month))
 
 with st.expander(T("columns", lang)):
-    _template_table(lang)
+    _template_table(kind, lang)
 st.download_button(
     T("template", lang),
-    data=template(KIND, unit_name=names[code], month=month),
-    file_name=default_file_name(KIND, month),
+    data=template(kind, unit_name=names[code], month=month),
+    file_name=default_file_name(kind, month),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon="📄",
 )
@@ -241,6 +258,7 @@ options = {
     "scope": page.scope,
     "user": user.username,
     "sheet": sheet,
+    "kind": kind,
 }
 try:
     checked = load_file(writer, content, dry_run=True, **options)  # type: ignore[arg-type]
@@ -265,7 +283,9 @@ if plan.changes == 0:
     st.stop()
 # The button belongs to this file, commune and month: another choice shows a fresh button.
 digest = hashlib.sha256(content).hexdigest()[:16]
-if not st.button(T("load", lang), type="primary", key=f"ingest_load_{digest}_{code}_{month}"):
+if not st.button(
+    T("load", lang), type="primary", key=f"ingest_load_{kind}_{digest}_{code}_{month}"
+):
     st.stop()
 try:
     outcome = load_file(writer, content, **options)  # type: ignore[arg-type]

@@ -25,6 +25,7 @@ from data_access.db import make_engine
 from data_access.filters import Filters, Period, Scope
 from data_access.summaries import refresh
 from data_access.summaries.freshness import summary_status
+from ingest import payments as payments_kind
 from ingest.load import BatchBusyError, load_file
 from ingest.problems import problem_table
 from tests.writable import writable_demo
@@ -391,7 +392,7 @@ def test_a_refresh_that_fails_after_the_load_leaves_the_load_and_stale_summaries
     def broken(engine: Engine) -> None:
         raise RuntimeError("the refresh lost its connection")
 
-    monkeypatch.setattr(loading, "after_payments", lambda *args, **kw: None)
+    monkeypatch.setattr(payments_kind, "after_payments", lambda *args, **kw: None)
     monkeypatch.setattr(loading, "refresh", broken)
     edited = [dict(r) for r in original]
     edited[0]["amount"] += 100_000
@@ -416,15 +417,14 @@ def test_a_failure_while_updating_the_summaries_writes_nothing(
 ) -> None:
     """The summaries are brought up to date in the load's own transaction: when that fails
     (here: the connection "drops" half way), neither the rows nor the summaries change."""
-    from ingest import load as loading
 
-    real = loading.after_payments
+    real = payments_kind.after_payments
 
     def dropped(conn: Connection, *args: Any, **kw: Any) -> Any:
         real(conn, *args, **kw)  # the summaries are written ...
         raise RuntimeError("connection lost")  # ... and the transaction never commits
 
-    monkeypatch.setattr(loading, "after_payments", dropped)
+    monkeypatch.setattr(payments_kind, "after_payments", dropped)
     edited = [dict(r) for r in original]
     edited[0]["amount"] += 100_000
     with db.writer.connect() as conn:

@@ -44,9 +44,12 @@ from .tables import (
 )
 
 
-def _flow_parts(span: tuple[date, date] | None = None) -> list[sa.Select]:
+def _flow_parts(
+    span: tuple[date, date] | None = None, units: list[int] | None = None
+) -> list[sa.Select]:
     """One aggregate per source table: (admin_unit_id, month, its measure columns); with
-    ``span`` (a first and a last month), only the months from the one to the other."""
+    ``span`` (a first and a last month), only the months from the one to the other; with
+    ``units``, of those record-level units only."""
     h, g, e, pay = s.health_check, s.housing_grant, s.job_event, s.allowance_payment
     vc, en = s.vocational_class, s.enrolment
 
@@ -59,6 +62,8 @@ def _flow_parts(span: tuple[date, date] | None = None) -> list[sa.Select]:
         )
         if span is not None:
             stmt = stmt.where(day.between(span[0], month_end(span[1])))
+        if units is not None:
+            stmt = stmt.where(table.c.admin_unit_id.in_(units))
         return stmt
 
     health = by_month(
@@ -121,6 +126,9 @@ def _flow_parts(span: tuple[date, date] | None = None) -> list[sa.Select]:
     if span is not None:
         payouts = payouts.where(pay.c.month.between(*span))
         rates = rates.where(pay.c.month.between(*span))
+    if units is not None:
+        payouts = payouts.where(pay.c.admin_unit_id.in_(units))
+        rates = rates.where(pay.c.admin_unit_id.in_(units))
     return [health, housing, jobs, training, payouts, rates]
 
 
@@ -132,10 +140,11 @@ def payment_flows(unit_id: int, month: date) -> list[sa.Select]:
     return [q.where(pay.c.admin_unit_id == unit_id) for q in (payouts, rates)]
 
 
-def fill_statement(months: list[date] | None = None) -> sa.Insert:
+def fill_statement(months: list[date] | None = None, units: list[int] | None = None) -> sa.Insert:
     """INSERT … SELECT … GROUP BY: every part padded to all columns, summed per unit and month.
 
-    With ``months`` (consecutive, already in ``summary_month``): those months only.
+    With ``months`` (consecutive, already in ``summary_month``): those months only; with
+    ``units``: those record-level units only.
     """
     stocks: sa.FromClause = summary_month
     span = None
@@ -143,7 +152,7 @@ def fill_statement(months: list[date] | None = None) -> sa.Insert:
         span = (min(months), max(months))
         stocks = sa.select(summary_month).where(summary_month.c.month.in_(months)).subquery("sm")
     parts = []
-    for part in [*_flow_parts(span), *stock_parts(stocks)]:
+    for part in [*_flow_parts(span, units), *stock_parts(stocks, units)]:
         have = {c.name for c in part.selected_columns}
         padded = [
             part.selected_columns[n] if n in have else sa.literal_column("0").label(n)

@@ -118,6 +118,40 @@ def after_payments(
     net += _replace(conn, version, version.c.month.in_(recomputed), version_fills(recomputed))
     if before.payment_detail:
         net += _payment_tables(conn, [(unit_id, month), *_next_paid(conn, touched, month)])
+    _record(conn, net, months, now)
+    return Update(tuple(recomputed), tuple(new_months), net, time.perf_counter() - started)
+
+
+def after_units(
+    conn: Connection, units: list[int], before: SummaryStatus | None, now: datetime | None = None
+) -> Update | None:
+    """Update the summaries after a list that changed records of ``units`` other than payments
+    (people, beneficiary records, …): those units' rows of ``summary_unit_month`` (flows and
+    stocks, every month) and ``summary_unit_year`` recomputed, ``summary_version_month`` anew.
+
+    The payment tables are the caller's (a beneficiary's group, which they are grouped by, is
+    not changed here). ``before`` as for ``after_payments``; None when only a full refresh can
+    bring the summaries up to date (stale before, or months of stocks that moved).
+    """
+    started = time.perf_counter()
+    if before is None or not before.fresh or before.stocks_from is None:
+        return None
+    months = stock_months(first_month(conn), data_as_of(conn))
+    if not months or (months[0], months[-1]) != (before.stocks_from, before.stocks_to):
+        return None
+    wanted = sorted(set(units))
+    sm, y, v = summary_unit_month, summary_unit_year, summary_version_month
+    net = _replace(conn, sm, sm.c.admin_unit_id.in_(wanted), [fill_statement(units=wanted)])
+    mine = sm.c.admin_unit_id.in_(wanted)
+    net += _replace(conn, y, y.c.admin_unit_id.in_(wanted), [year_fill(mine)])
+    net += _replace(conn, v, sa.true(), version_fills())
+    _record(conn, net, months, now)
+    return Update(tuple(months), (), net, time.perf_counter() - started)
+
+
+def _record(conn: Connection, net: int, months: list[date], now: datetime | None) -> None:
+    """``summary_info`` after an update: when, the data's as-of, the fingerprint of the base
+    tables as this transaction sees them, the rows."""
     conn.execute(
         summary_info.update()
         .where(summary_info.c.id == 1)
@@ -129,7 +163,6 @@ def after_payments(
             rows=summary_info.c.rows + net,
         )
     )
-    return Update(tuple(recomputed), tuple(new_months), net, time.perf_counter() - started)
 
 
 def _replace(

@@ -17,7 +17,7 @@ from ..sql import count_if, month_after, month_of, sum_if
 from .tables import summary_month
 
 
-def _elderly_spans(months: sa.FromClause) -> sa.Subquery:
+def _elderly_spans(months: sa.FromClause, units: list[int] | None = None) -> sa.Subquery:
     """Each person who is elderly within the stock months: [e_from, e_to) in months.
 
     Elderly at a month's end means born on or before its ``elderly_born_by``, a month's last
@@ -30,7 +30,7 @@ def _elderly_spans(months: sa.FromClause) -> sa.Subquery:
     first_born_by = sa.select(sa.func.min(m.c.elderly_born_by)).scalar_subquery()
     last_born_by = sa.select(sa.func.max(m.c.elderly_born_by)).scalar_subquery()
     e_from = sa.case((p.c.birth_date <= first_born_by, first_month), else_=mb.c.month)
-    return (
+    stmt = (
         sa.select(
             p.c.id,
             p.c.admin_unit_id,
@@ -39,8 +39,10 @@ def _elderly_spans(months: sa.FromClause) -> sa.Subquery:
         )
         .select_from(p.join(mb, mb.c.elderly_born_month == month_of(p.c.birth_date), isouter=True))
         .where(p.c.birth_date <= last_born_by)
-        .subquery("elderly")
     )
+    if units is not None:
+        stmt = stmt.where(p.c.admin_unit_id.in_(units))
+    return stmt.subquery("elderly")
 
 
 def _card_islands(funding: tuple[str, ...], name: str) -> sa.Subquery:
@@ -92,9 +94,12 @@ def _card_islands(funding: tuple[str, ...], name: str) -> sa.Subquery:
     )
 
 
-def stock_parts(months: sa.FromClause = summary_month) -> list[sa.Select]:
+def stock_parts(
+    months: sa.FromClause = summary_month, units: list[int] | None = None
+) -> list[sa.Select]:
     """Month-end stocks for each month of ``months`` (``summary_month``, or some of its rows:
-    each month's stocks are computed from that month alone), as the base queries count them.
+    each month's stocks are computed from that month alone), as the base queries count them;
+    with ``units``, of those record-level units only.
 
     People, cards and villages are turned into month spans and counted per (unit, span) first;
     only those few groups are joined to the months, so their work grows with the rows, not with
@@ -120,7 +125,9 @@ def stock_parts(months: sa.FromClause = summary_month) -> list[sa.Select]:
         )
         .group_by(b.c.admin_unit_id, m.c.month)
     )
-    el = _elderly_spans(m)
+    if units is not None:
+        active = active.where(b.c.admin_unit_id.in_(units))
+    el = _elderly_spans(m, units)
     people = (
         sa.select(el.c.admin_unit_id, el.c.e_from, el.c.e_to, sa.func.count().label("n"))
         .group_by(el.c.admin_unit_id, el.c.e_from, el.c.e_to)
@@ -169,17 +176,18 @@ def stock_parts(months: sa.FromClause = summary_month) -> list[sa.Select]:
         .where(u.c.kind.in_(s.COMMUNE_KINDS))
         .group_by(u.c.id, m.c.month)
     )
+    if units is not None:
+        communes = communes.where(u.c.id.in_(units))
     # Villages per unit and month their collaborator started (a handful per unit), then those
     # few groups against the months: since <= month_end exactly when month_of(since) <= month.
-    per_start = (
-        sa.select(
-            v.c.admin_unit_id,
-            month_of(v.c.child_collaborator_since).label("since"),
-            sa.func.count().label("n"),
-        )
-        .group_by(v.c.admin_unit_id, month_of(v.c.child_collaborator_since))
-        .subquery("villages_by_start")
-    )
+    per_start_q = sa.select(
+        v.c.admin_unit_id,
+        month_of(v.c.child_collaborator_since).label("since"),
+        sa.func.count().label("n"),
+    ).group_by(v.c.admin_unit_id, month_of(v.c.child_collaborator_since))
+    if units is not None:
+        per_start_q = per_start_q.where(v.c.admin_unit_id.in_(units))
+    per_start = per_start_q.subquery("villages_by_start")
     started = sa.and_(per_start.c.since.is_not(None), per_start.c.since <= m.c.month)
     villages = (
         sa.select(
@@ -191,10 +199,10 @@ def stock_parts(months: sa.FromClause = summary_month) -> list[sa.Select]:
         .select_from(per_start.join(m, sa.true()))
         .group_by(per_start.c.admin_unit_id, m.c.month)
     )
-    return [active, elderly, *held, communes, villages, _child_cases(m)]
+    return [active, elderly, *held, communes, villages, _child_cases(m, units)]
 
 
-def _child_cases(m: sa.FromClause) -> sa.Select:
+def _child_cases(m: sa.FromClause, units: list[int] | None = None) -> sa.Select:
     """Per unit and month: child cases opened by the month's last day (and supported by then),
     and closed before its first day (and supported at all), by circumstance (``CASES``)."""
     k = s.child_case
@@ -212,11 +220,12 @@ def _child_cases(m: sa.FromClause) -> sa.Select:
                 f"{circumstance}_closed_supported"
             ),
         ]
-    return (
+    stmt = (
         sa.select(k.c.admin_unit_id, m.c.month, *columns)
         .select_from(k.join(m, sa.or_(opened, closed)))
         .group_by(k.c.admin_unit_id, m.c.month)
     )
+    return stmt if units is None else stmt.where(k.c.admin_unit_id.in_(units))
 
 
 def _held(m: sa.FromClause, el: sa.Subquery, funding: tuple[str, ...], name: str) -> sa.Select:
