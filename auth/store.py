@@ -35,7 +35,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -45,7 +45,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
-from data_access.filters import VERSION_2023, VERSION_DATES, Scope
+from data_access.filters import VERSION_2023, VERSION_DATES, Scope, version_in_force
 from i18n import Catalog
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -157,9 +157,12 @@ def _unit_values(
 ) -> dict[str, str | None]:
     """The unit columns of an account of ``role``: only what the role uses is kept."""
     commune = role == ROLE_COMMUNE or (role == ROLE_CLERK and bool(commune_code))
+    # A commune head's default stays the 2023 units (accounts made before versions existed); a
+    # clerk loads today's lists, so theirs is the version in force now.
+    default = version_in_force(date.today()) if role == ROLE_CLERK else VERSION_2023
     return {
         "commune_code": commune_code if commune else None,
-        "unit_version": (version or VERSION_2023) if commune else None,
+        "unit_version": (version or default) if commune else None,
         "province_code": province_code if role == ROLE_PROVINCE else None,
     }
 

@@ -40,7 +40,7 @@ from .normalise import (
     parse_month,
     text,
 )
-from .payments import METHODS, Batch, Plan, _chunks, _formula_cells, find_batch
+from .payments import METHODS, Batch, Plan, _chunks, _formula_cells, find_batch, no_rows
 from .problems import Problem, error, warning
 from .read import Column, RawRow, ReadResult
 
@@ -121,6 +121,9 @@ def plan(
         result.problems.append(found)
         return result
     batch = result.batch = found
+    if not read.rows:
+        result.problems.append(no_rows())
+        return result
     result.problems.extend(_formula_cells(read))
     units = _units(conn, batch)
     villages = _villages(conn, units)

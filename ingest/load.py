@@ -37,6 +37,7 @@ from data_access.filters import Scope
 from data_access.summaries import refresh
 from data_access.summaries.freshness import SummaryStatus, summary_status
 from data_access.summaries.incremental import lock_info
+from data_access.summaries.tables import summary_info
 
 from . import beneficiaries, payments
 from .normalise import Bilingual
@@ -136,9 +137,11 @@ def load_file(
         blocked: Plan[Any] = Plan(None, 0, [error(0, "", file_name, exc.vi, exc.en)])
         return Outcome(blocked, digest, written=False, dry_run=dry_run)
     with writer.connect() as conn:
-        missing = _missing_tables(conn)
+        present = set(sa.inspect(conn).get_table_names())
+    missing = _missing_tables(present)
     if missing:
         raise SchemaOutOfDateError(missing)
+    summaries = summary_info.name in present
     for attempt in range(ATTEMPTS):
         try:
             return _load(
@@ -154,10 +157,13 @@ def load_file(
                 dry_run,
                 now,
                 before_commit,
+                summaries,
             )
         except sa.exc.DBAPIError as exc:
             if _conflict(exc) and attempt + 1 < ATTEMPTS:
                 continue  # another load committed in our snapshot's time: start again
+            if _conflict(exc):
+                raise SummariesBusyError() from exc
             if _busy(exc):
                 raise BatchBusyError() from exc
             raise
@@ -177,14 +183,24 @@ def _load(
     dry_run: bool,
     now: datetime | None,
     before_commit: Callable[[Connection], None] | None,
+    summaries: bool,
 ) -> Outcome:
     """One attempt at the load, in one transaction (REPEATABLE READ on PostgreSQL: what it
-    reads and the fingerprint it records are of one snapshot)."""
+    reads and the fingerprint it records are of one snapshot).
+
+    On PostgreSQL a load (not a dry run) first takes ``summary_info`` in a mode that only
+    another load's (or a refresh's write) conflicts with, before its first read: loads that
+    bring the summaries up to date take turns, each reading what the one before committed
+    (no serialisation failure), while the dashboard reads on.
+    """
     module = KINDS[kind]
     with writer.connect() as conn:
-        if conn.dialect.name == "postgresql":
+        postgres = conn.dialect.name == "postgresql"
+        if postgres:
             conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin() as tx:
+            if postgres and summaries and not dry_run:
+                _take_turn(conn)
             plan = module.plan(conn, read, commune, month, scope)
             if plan.batch is None or plan.blocked or dry_run or plan.changes == 0:
                 tx.rollback()
@@ -224,6 +240,20 @@ def _load(
     return Outcome(plan, digest, written=True, dry_run=False, summaries_seconds=result.seconds)
 
 
+def _take_turn(conn: Connection) -> None:
+    """Wait (at most ``SUMMARY_WAIT_S``) for another load to finish with the summaries.
+
+    LOCK takes no snapshot: the transaction's first read, after it, sees that load's rows.
+    """
+    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{SUMMARY_WAIT_S}s'")
+    try:
+        conn.exec_driver_sql(f"LOCK TABLE {summary_info.name} IN SHARE ROW EXCLUSIVE MODE")
+    except sa.exc.DBAPIError as exc:
+        if _busy(exc):
+            raise SummariesBusyError() from exc
+        raise
+
+
 def _declare_loaded(conn: Connection, now: datetime | None) -> None:
     """Declare that data were loaded today (``definitions.LOADED_ON_KEY``): the dashboard's
     data reach no further than the last load, so a list for the month just ended counts once
@@ -258,9 +288,8 @@ def _summaries_before(conn: Connection) -> SummaryStatus | None:
     return status
 
 
-def _missing_tables(conn: Connection) -> list[str]:
+def _missing_tables(present: set[str]) -> list[str]:
     """Tables a load writes that the database lacks (built before the import log)."""
-    present = set(sa.inspect(conn).get_table_names())
     needed = (s.import_log, s.import_batch, s.change_event)
     return [t.name for t in needed if t.name not in present]
 
@@ -284,7 +313,10 @@ def _busy(exc: sa.exc.DBAPIError) -> bool:
         return True
     if code == "23505":
         return "import_batch" in str(exc.orig)
-    return "database is locked" in str(exc.orig)
+    # SQLite: the write lock not granted in time, or the other load's batch row inserted first
+    # (its reads before the first write are outside the write lock).
+    text = str(exc.orig)
+    return "database is locked" in text or "UNIQUE constraint failed: import_batch" in text
 
 
 def _lock(

@@ -29,6 +29,7 @@ from data_access.summaries.incremental import Update, after_payments
 from data_access.units import partly_visible, resolve, unit_catalogue, unit_map
 
 from .normalise import (
+    BadValue,
     fold,
     is_formula_text,
     name_key,
@@ -134,6 +135,18 @@ class Plan(Generic[RowT]):
         return len(self.added) + len(self.changed) + len(self.removed)
 
 
+def no_rows() -> Problem:
+    """A file whose sheet has a header but no row (the blank template): refused, or loading it
+    would empty the batch."""
+    return error(
+        0,
+        "",
+        "",
+        "Tệp không có dòng nào dưới dòng tên cột: chưa có gì để nạp (đã chọn đúng trang tính?).",
+        "The file has no row under its header: nothing to load (is it the right sheet?).",
+    )
+
+
 def find_batch(conn: Connection, commune: str, month: date, scope: Scope) -> Batch | Problem:
     """The unit in force in ``month`` whose code (or name) is ``commune``, if the uploader's
     scope holds it; else the problem that stops the whole file."""
@@ -202,6 +215,9 @@ def plan(
         result.problems.append(found)
         return result
     batch = result.batch = found
+    if not read.rows:
+        result.problems.append(no_rows())
+        return result
     result.problems.extend(_formula_cells(read))
     parsed = [_parse(row, result.problems) for row in read.rows]
     _check_total(read, parsed, result.problems)
@@ -243,6 +259,11 @@ def _check_swapped(
         if len(persons) == 1 and isinstance(name, str):
             stored[raw.number] = name_key(persons[0][1])
             given[raw.number] = name_key(name)
+    cccd_of = {
+        raw.number: values.get("national_id")
+        for raw, values in zip(rows, parsed, strict=True)
+        if values
+    }
     crossing: dict[tuple[str, str], list[int]] = {}  # (record's name, list's name) -> rows
     for number, key in given.items():
         if key != stored[number]:
@@ -257,20 +278,13 @@ def _check_swapped(
                 error(
                     number,
                     HEADING["national_id"],
-                    _shown_cccd(rows, parsed, number),
+                    cccd_of[number],
                     f"Họ tên ở dòng này là của người mang số CCCD ở dòng {other}, và ngược lại: "
                     "hai số CCCD bị đổi chỗ?",
                     f"The name on this row belongs to the CCCD on row {other}, and the other way "
                     "round: are the two CCCDs swapped?",
                 )
             )
-
-
-def _shown_cccd(rows: list[RawRow], parsed: list[dict[str, object] | None], number: int) -> object:
-    for raw, values in zip(rows, parsed, strict=True):
-        if raw.number == number and values:
-            return values.get("national_id")
-    return None
 
 
 # --- one row -----------------------------------------------------------------------------------
@@ -316,13 +330,17 @@ def _value(key: str, raw: object) -> object:
     if key == "method":
         method = METHODS.get(name_key(raw))
         if method is None:
-            raise ValueError(
-                f"«{text(raw)}» không phải hình thức chi trả (Tiền mặt hoặc Chuyển khoản)."
+            raise BadValue(
+                f"«{text(raw)}» không phải hình thức chi trả (Tiền mặt hoặc Chuyển khoản).",
+                f"«{text(raw)}» is not a payment method (Tiền mặt or Chuyển khoản).",
             )
         return method
     value = text(raw)
     if key == "full_name" and value is not None and is_formula_text(value):
-        raise ValueError(f"Họ và tên «{value}» bắt đầu bằng ký tự của công thức: không nhận.")
+        raise BadValue(
+            f"Họ và tên «{value}» bắt đầu bằng ký tự của công thức: không nhận.",
+            f"The name «{value}» starts like a formula: refused.",
+        )
     return value
 
 
@@ -693,14 +711,10 @@ def write(conn: Connection, plan: Plan[Payment]) -> list[int]:
         for start in range(0, len(plan.removed), 900):
             conn.execute(sa.delete(pay).where(pay.c.id.in_(plan.removed[start : start + 900])))
     if plan.changed:
-        stored = {
-            int(r[0]): (r[1], r[2])
-            for r in conn.execute(
-                sa.select(pay.c.id, pay.c.method, pay.c.paid_on).where(
-                    pay.c.id.in_([pid for pid, _ in plan.changed])
-                )
-            )
-        }
+        stored = {}
+        for chunk in _chunks([pid for pid, _ in plan.changed]):
+            stmt = sa.select(pay.c.id, pay.c.method, pay.c.paid_on).where(pay.c.id.in_(chunk))
+            stored.update({int(r[0]): (r[1], r[2]) for r in conn.execute(stmt)})
         rows = []
         for pid, p in plan.changed:
             amount, method, paid_on = p.held(*stored[pid])

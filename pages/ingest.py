@@ -17,16 +17,17 @@ from datetime import date
 
 import streamlit as st
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from auth.session import current_user
 from charts.formatting import fmt_decimal, fmt_int
-from data_access.db import make_engine
+from data_access.db import make_engine, shown
 from data_access.errors import WelfareDataError
 from data_access.filters import Filters, Period, add_months, version_in_force
 from i18n import Catalog
 from ingest.beneficiaries import KIND as BENEFICIARIES
 from ingest.connection import writer_url
-from ingest.load import BatchBusyError, Outcome, SchemaOutOfDateError, load_file
+from ingest.load import Outcome, load_file
 from ingest.normalise import Bilingual
 from ingest.payments import KIND
 from ingest.problems import problem_table
@@ -54,8 +55,10 @@ T = Catalog(
             "[connections.welfare_writer] in secrets.toml). Contact the administrator.",
         ),
         "writer_down": (
-            "Không kết nối được cơ sở dữ liệu để ghi ({url}): {reason}",
-            "Cannot reach the database for writing ({url}): {reason}",
+            "Không kết nối được cơ sở dữ liệu để ghi ({url}: {reason}). Không có gì được ghi; "
+            "hãy thử lại sau ít phút.",
+            "Cannot reach the database for writing ({url}: {reason}). Nothing was written; "
+            "try again in a few minutes.",
         ),
         "intro": (
             "Tải lên danh sách của một xã (tệp Excel): danh sách chi trả trợ cấp xã hội hằng "
@@ -260,10 +263,21 @@ options = {
     "sheet": sheet,
     "kind": kind,
 }
+# The check runs once per file and choice (a rerun, a template download, does not repeat it).
+digest = hashlib.sha256(content).hexdigest()[:16]
+asked = (kind, digest, code, month, sheet, page.scope)
+cached = st.session_state.get("ingest_checked")
 try:
-    checked = load_file(writer, content, dry_run=True, **options)  # type: ignore[arg-type]
-except (BatchBusyError, SchemaOutOfDateError) as exc:
+    if cached is not None and cached[0] == asked:
+        checked = cached[1]
+    else:
+        checked = load_file(writer, content, dry_run=True, **options)  # type: ignore[arg-type]
+        st.session_state["ingest_checked"] = (asked, checked)
+except Bilingual as exc:  # the schema needs bringing up to date
     st.error(exc.message(lang), icon="⚠️")
+    st.stop()
+except DBAPIError as exc:
+    st.error(T("writer_down", lang, url=shown(url), reason=type(exc.orig).__name__), icon="📡")
     st.stop()
 plan = checked.plan
 errors = sum(p.severity == "error" for p in plan.problems)
@@ -282,15 +296,18 @@ if plan.changes == 0:
     st.info(T("unchanged", lang), icon="✅")
     st.stop()
 # The button belongs to this file, commune and month: another choice shows a fresh button.
-digest = hashlib.sha256(content).hexdigest()[:16]
 if not st.button(
     T("load", lang), type="primary", key=f"ingest_load_{kind}_{digest}_{code}_{month}"
 ):
     st.stop()
+st.session_state.pop("ingest_checked", None)  # whatever happens, check again next time
 try:
     outcome = load_file(writer, content, **options)  # type: ignore[arg-type]
 except Bilingual as exc:  # busy, or the schema needs bringing up to date
     st.error(exc.message(lang), icon="⚠️")
+    st.stop()
+except DBAPIError as exc:  # the database went away: nothing was written (one transaction)
+    st.error(T("writer_down", lang, url=shown(url), reason=type(exc.orig).__name__), icon="📡")
     st.stop()
 if not outcome.written:  # the rows changed between the check and the load: show the new check
     st.rerun()

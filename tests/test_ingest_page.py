@@ -5,6 +5,7 @@ tests/browser/test_ingest_upload.py; AppTest cannot fill a file uploader.)
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from auth.store import (
     seed_demo_users,
 )
 from data_access.db import sqlite_file_url
+from data_access.filters import version_in_force
 from ingest.connection import WRITER_ENV, writer_url
 from tests.apptest import no_exceptions, open_page, sign_in
 
@@ -107,3 +109,7 @@ def test_a_clerk_of_one_commune_or_of_all(users_url: str) -> None:
     assert not one.scope().persons and not every.scope().persons
     with pytest.raises(UserStoreError):
         store.add("bad", "mat-khau-du-dai-3", ROLE_CLERK, "x", None, "2025")
+    # a clerk named without a version loads today's lists: the units in force now
+    store.add("moi", "mat-khau-du-dai-4", ROLE_CLERK, "Nhập liệu", "06913")
+    fresh = store.get("moi")
+    assert fresh is not None and fresh.scope().version == version_in_force(date.today())

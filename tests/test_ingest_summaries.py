@@ -24,6 +24,8 @@ from data_access.definitions import data_as_of
 from data_access.filters import Scope
 from data_access.summaries import refresh, summary_metadata
 from data_access.summaries.freshness import summary_status
+from data_access.summaries.incremental import _next_paid
+from data_access.summaries.rebuild import payments_in_one_unit
 from data_access.summaries.tables import summary_info
 from ingest.load import Outcome, load_file
 from tests.writable import writable_demo
@@ -250,37 +252,66 @@ def test_summaries_stale_before_the_load_are_rebuilt_after_it(writer: Engine) ->
 
 
 def test_two_communes_loading_at_once_both_land(writer: Engine) -> None:
-    """On PostgreSQL two lists of different communes load at the same time: one waits for the
-    other's summaries, or starts again in a new snapshot; both land and the summaries are exact.
-    (SQLite has one writer at a time: the second is told the database is busy, or waits.)"""
+    """On PostgreSQL six lists (two communes, three months) load at the same time: each waits
+    its turn for the summaries and reads what the one before committed; all land and the
+    summaries are exact. (SQLite has one writer at a time: the others wait, or are told the
+    database is busy.)"""
     if writer.dialect.name != "postgresql":
         pytest.skip("SQLite has one writer at a time")
-    month = date(2026, 11, 1)
+    batches = [
+        (code, since, month)
+        for code, since in (NEW_COMMUNE, OTHER_NEW)
+        for month in (date(2026, 10, 1), date(2026, 11, 1), date(2026, 9, 1))
+    ]
     with writer.connect() as conn:
         lists = {
-            code: _rows(conn, _unit(conn, code, since), month)
-            for code, since in (NEW_COMMUNE, OTHER_NEW)
+            (code, month): _rows(conn, _unit(conn, code, since), month)
+            for code, since, month in batches
         }
-    edited = {code: [dict(r) for r in rows] for code, rows in lists.items()}
+    edited = {key: [dict(r) for r in rows] for key, rows in lists.items()}
     for rows in edited.values():
         rows[0]["amount"] += 7_000
     before = _amounts(writer)
-    outcomes: dict[str, Outcome] = {}
-    start = threading.Barrier(2)
+    outcomes: dict[tuple[str, date], Outcome | BaseException] = {}
+    start = threading.Barrier(len(edited))
 
-    def run(code: str) -> None:
+    def run(key: tuple[str, date]) -> None:
         start.wait()
-        outcomes[code] = _load(writer, code, month, edited[code])
+        try:
+            outcomes[key] = _load(writer, key[0], key[1], edited[key])
+        except BaseException as exc:  # reported by the assertion below
+            outcomes[key] = exc
 
-    threads = [threading.Thread(target=run, args=(code,)) for code in edited]
+    threads = [threading.Thread(target=run, args=(key,)) for key in edited]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=120)
+        t.join(timeout=300)
     assert sorted(outcomes) == sorted(edited)
-    assert all(o.written and o.incremental for o in outcomes.values())
-    assert _amounts(writer) == (before[0] + 14_000, before[1])
+    assert all(isinstance(o, Outcome) and o.written and o.incremental for o in outcomes.values()), (
+        outcomes
+    )
+    assert _amounts(writer) == (before[0] + 7_000 * len(edited), before[1])
     _assert_as_rebuilt(writer)
-    for code, rows in lists.items():
+    for (code, month), rows in lists.items():
         _load(writer, code, month, rows)
     _assert_as_rebuilt(writer)
+
+
+def test_a_list_with_no_row_is_refused_not_emptying_the_batch(writer: Engine) -> None:
+    """The blank template (a header, no row) would remove every payment of the month."""
+    month = date(2026, 11, 1)
+    before = _amounts(writer)
+    outcome = _load(writer, NEW_COMMUNE[0], month, [])
+    assert outcome.plan.blocked and not outcome.written
+    assert "không có dòng nào" in outcome.problems[0].vi
+    assert _amounts(writer) == before
+
+
+def test_many_beneficiaries_are_checked_in_pieces(writer: Engine) -> None:
+    """A national list touches more beneficiaries than one statement may bind (psycopg:
+    65.535 parameters): the checks bind them in pieces."""
+    many = list(range(1, 70_001))
+    with writer.connect() as conn:
+        assert payments_in_one_unit(conn, many)
+        assert _next_paid(conn, many, date(2026, 10, 1))

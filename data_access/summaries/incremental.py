@@ -46,7 +46,7 @@ from .fill import (
     year_fill,
 )
 from .freshness import SummaryStatus, fingerprint
-from .rebuild import month_rows, payments_in_one_unit, stock_months
+from .rebuild import CHUNK, month_rows, payments_in_one_unit, stock_months
 from .tables import (
     FLOWS,
     MEASURE_COLUMNS,
@@ -105,13 +105,15 @@ def after_payments(
     touched = sorted(set(beneficiaries))
     if before.payment_detail and not payments_in_one_unit(conn, touched):
         return None  # the payment tables' premise broke: the rebuild leaves them empty
+    if not before.payment_detail and payments_in_one_unit(conn):
+        return None  # the list mended it: the rebuild fills the payment tables again
     net = 0  # summary rows added less rows removed
     if new_months:
         conn.execute(summary_month.insert(), month_rows(months)[-len(new_months) :])
         sm = summary_unit_month
         net += _replace(conn, sm, sm.c.month.in_(new_months), [fill_statement(new_months)])
     if month not in new_months:
-        net += _payment_columns(conn, unit_id, month)
+        net += _payment_columns(conn, unit_id, month, months)
     recomputed = sorted({month, *new_months})
     net += _years(conn, unit_id, month, new_months)
     version = summary_version_month
@@ -178,9 +180,10 @@ def _replace(
     return int(added) - int(removed)
 
 
-def _payment_columns(conn: Connection, unit_id: int, month: date) -> int:
-    """Recompute the payment flows of one row of ``summary_unit_month`` (added if missing):
-    the rows added (0 or 1)."""
+def _payment_columns(conn: Connection, unit_id: int, month: date, months: list[date]) -> int:
+    """Recompute the payment flows of one row of ``summary_unit_month`` (added if missing,
+    removed when a month outside the stock ``months`` is left with nothing): rows added less
+    rows removed."""
     values = dict.fromkeys(PAYMENT_FLOWS, 0)
     for part in payment_flows(unit_id, month):
         row = conn.execute(part).mappings().first()
@@ -189,6 +192,11 @@ def _payment_columns(conn: Connection, unit_id: int, month: date) -> int:
     sm = summary_unit_month
     key = sa.and_(sm.c.admin_unit_id == unit_id, sm.c.month == month)
     if conn.execute(sm.update().where(key).values(**values)).rowcount:
+        if month in months:
+            return 0
+        empty = sa.and_(key, *(sm.c[n] == 0 for n in MEASURE_COLUMNS))
+        return -int(conn.execute(sm.delete().where(empty)).rowcount)  # as a rebuild writes none
+    if month not in months and not any(values.values()):
         return 0
     zeros = dict.fromkeys(MEASURE_COLUMNS, 0)
     conn.execute(sm.insert().values(admin_unit_id=unit_id, month=month, **(zeros | values)))
@@ -213,25 +221,28 @@ def _years(conn: Connection, unit_id: int, month: date, new_months: list[date]) 
 def _next_paid(conn: Connection, beneficiaries: list[int], month: date) -> Pairs:
     """(unit, month) of each beneficiary's first paid month after ``month``: the rows whose
     "previous paid month" a change in ``month`` moves."""
-    if not beneficiaries:
-        return []
     pay = s.allowance_payment
     paid = sa.and_(pay.c.status == PAID, payment_counted(pay))
-    nxt = (
-        sa.select(pay.c.beneficiary_id, sa.func.min(pay.c.month).label("month"))
-        .where(paid, pay.c.month > month, pay.c.beneficiary_id.in_(beneficiaries))
-        .group_by(pay.c.beneficiary_id)
-        .subquery("nxt")
-    )
-    stmt = (
-        sa.select(pay.c.admin_unit_id, pay.c.month)
-        .join(
-            nxt, sa.and_(nxt.c.beneficiary_id == pay.c.beneficiary_id, nxt.c.month == pay.c.month)
+    found: set[tuple[int, date]] = set()
+    for start in range(0, len(beneficiaries), CHUNK):  # the bound parameters' limit
+        chunk = beneficiaries[start : start + CHUNK]
+        nxt = (
+            sa.select(pay.c.beneficiary_id, sa.func.min(pay.c.month).label("month"))
+            .where(paid, pay.c.month > month, pay.c.beneficiary_id.in_(chunk))
+            .group_by(pay.c.beneficiary_id)
+            .subquery("nxt")
         )
-        .where(paid)
-        .distinct()
-    )
-    return [(int(u), m) for u, m in conn.execute(stmt)]
+        stmt = (
+            sa.select(pay.c.admin_unit_id, pay.c.month)
+            .join(
+                nxt,
+                sa.and_(nxt.c.beneficiary_id == pay.c.beneficiary_id, nxt.c.month == pay.c.month),
+            )
+            .where(paid)
+            .distinct()
+        )
+        found.update((int(u), m) for u, m in conn.execute(stmt))
+    return sorted(found)
 
 
 def _payment_tables(conn: Connection, pairs: Pairs) -> int:

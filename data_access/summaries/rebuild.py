@@ -29,6 +29,9 @@ from .fill import (
 from .freshness import fingerprint
 from .tables import LAYOUT, summary_info, summary_metadata, summary_month
 
+# Ids bound in one IN list at most: psycopg takes 65.535 parameters, SQLite 32.766 by default.
+CHUNK = 10_000
+
 
 @dataclass(frozen=True)
 class RefreshResult:
@@ -90,6 +93,11 @@ def payments_in_one_unit(conn: Connection, beneficiaries: list[int] | None = Non
     The summary counts a beneficiary at their first paid month of a period, whatever the unit;
     that is exact in every unit version only when their units roll up into one another.
     """
+    if beneficiaries is not None and len(beneficiaries) > CHUNK:  # bound parameters' limit
+        return all(
+            payments_in_one_unit(conn, beneficiaries[i : i + CHUNK])
+            for i in range(0, len(beneficiaries), CHUNK)
+        )
     pay, succ = s.allowance_payment, s.admin_unit_succession
     paid = sa.and_(pay.c.status == PAID, payment_counted(pay))
     if beneficiaries is not None:
