@@ -124,7 +124,7 @@ def plan(
     if not read.rows:
         result.problems.append(no_rows())
         return result
-    result.problems.extend(_formula_cells(read))
+    result.problems.extend(_formula_cells(read, HEADING))
     units = _units(conn, batch)
     villages = _villages(conn, units)
     parsed = [_parse(row, result.problems) for row in read.rows]

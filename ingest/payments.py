@@ -344,12 +344,14 @@ def _value(key: str, raw: object) -> object:
     return value
 
 
-def _formula_cells(read: ReadResult) -> list[Problem]:
+def _formula_cells(read: ReadResult, heading: dict[str, str] | None = None) -> list[Problem]:
+    """A formula in a cell of the list (never evaluated): an error, but for the total row's."""
     names = {index: key for key, index in read.columns.items()}
+    headers = HEADING if heading is None else heading
     return [
         error(
             row,
-            HEADING.get(names.get(column, ""), f"cột {column}"),
+            headers.get(names.get(column, ""), f"cột {column}"),
             "",
             "Ô có công thức: hãy nhập giá trị, không nhập công thức (công thức không được tính).",
             "The cell holds a formula: type the value instead (formulas are never evaluated).",

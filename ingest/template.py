@@ -33,7 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from i18n import Catalog
 
-from . import beneficiaries, payments
+from . import beneficiaries, health_checks, job_events, payments
 from .normalise import Bilingual, fold, text
 from .read import Column
 
@@ -228,7 +228,102 @@ BENEFICIARY_FIELDS = (
     FieldDoc("Ngân hàng", "Ngân hàng của tài khoản.", "Chữ.", False, "Agribank"),
 )
 
+JOB_EVENT_FIELDS = (
+    FieldDoc(
+        "Ngày tổ chức",
+        "Ngày tổ chức hoạt động; phải thuộc tháng của danh sách.",
+        "Ngày/tháng/năm (dd/mm/yyyy).",
+        True,
+        "12/11/2026",
+    ),
+    FieldDoc(
+        "Loại hoạt động",
+        "Phiên giao dịch việc làm, tư vấn xuất khẩu lao động, hoặc tư vấn tuyển dụng.",
+        "Giao dịch việc làm, Xuất khẩu lao động hoặc Tuyển dụng.",
+        True,
+        "Giao dịch việc làm",
+    ),
+    FieldDoc(
+        "Đơn vị phối hợp",
+        "Doanh nghiệp, trường hoặc trung tâm cùng tổ chức.",
+        "Chữ. Không bắt đầu bằng dấu =, +, -, @.",
+        True,
+        "Trung tâm Dịch vụ việc làm tỉnh",
+    ),
+    FieldDoc(
+        "Số người tham dự",
+        "Số lượt người tham dự hoạt động.",
+        "Số nguyên, 0 đến 100.000.",
+        True,
+        "120",
+    ),
+    FieldDoc(
+        "Số người đăng ký",
+        "Số người đăng ký làm việc hoặc đi làm việc (để trống: 0).",
+        "Số nguyên, không quá số người tham dự.",
+        False,
+        "25",
+    ),
+)
+HEALTH_CHECK_FIELDS = (
+    FieldDoc(
+        "Họ và tên",
+        "Họ và tên người cao tuổi được khám; dùng để đối chiếu (khác hồ sơ: cảnh báo).",
+        "Chữ. Không bắt đầu bằng dấu =, +, -, @.",
+        True,
+        "Nguyễn Thị Bình",
+    ),
+    FieldDoc(
+        "Số CCCD",
+        "Số căn cước công dân của người được khám: xác định người, phải là người của xã.",
+        "12 chữ số, bắt đầu bằng số 0; cột dạng chữ (Text).",
+        True,
+        "022150001234",
+    ),
+    FieldDoc(
+        "Ngày khám",
+        "Ngày khám; phải thuộc tháng của danh sách.",
+        "Ngày/tháng/năm (dd/mm/yyyy).",
+        True,
+        "20/11/2026",
+    ),
+    FieldDoc(
+        "Hình thức khám",
+        "Khám sức khỏe định kỳ, hoặc khám và tư vấn.",
+        "Định kỳ hoặc Tư vấn.",
+        True,
+        "Định kỳ",
+    ),
+    FieldDoc(
+        "Cấp thuốc miễn phí",
+        "Người được khám có được cấp thuốc miễn phí không.",
+        "Có (hoặc x) / Không (hoặc để trống).",
+        False,
+        "Có",
+    ),
+)
+
 KINDS: dict[str, ListKind] = {
+    job_events.KIND: ListKind(
+        columns=job_events.COLUMNS,
+        title="DANH SÁCH HOẠT ĐỘNG GIAO DỊCH, TƯ VẤN VIỆC LÀM",
+        label="danh sách hoạt động giao dịch, tư vấn việc làm",
+        fields=JOB_EVENT_FIELDS,
+        file_stem="mau-viec-lam",
+        total="attendees",
+        formats={"day": "dd/mm/yyyy", "attendees": "#,##0", "registered": "#,##0"},
+        widths={"partner": 32, "kind": 22},
+    ),
+    health_checks.KIND: ListKind(
+        columns=health_checks.COLUMNS,
+        title="DANH SÁCH KHÁM SỨC KHỎE NGƯỜI CAO TUỔI",
+        label="danh sách khám sức khỏe người cao tuổi",
+        fields=HEALTH_CHECK_FIELDS,
+        file_stem="mau-kham-suc-khoe",
+        total=None,
+        formats={"national_id": "@", "day": "dd/mm/yyyy"},
+        widths={"full_name": 26, "national_id": 16, "kind": 16},
+    ),
     beneficiaries.KIND: ListKind(
         columns=beneficiaries.COLUMNS,
         title="DANH SÁCH ĐỐI TƯỢNG HƯỞNG TRỢ CẤP XÃ HỘI HẰNG THÁNG",

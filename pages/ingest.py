@@ -27,6 +27,8 @@ from data_access.filters import Filters, Period, add_months, version_in_force
 from i18n import Catalog
 from ingest.beneficiaries import KIND as BENEFICIARIES
 from ingest.connection import writer_url
+from ingest.health_checks import KIND as HEALTH_CHECKS
+from ingest.job_events import KIND as JOB_EVENTS
 from ingest.load import Outcome, load_file
 from ingest.normalise import Bilingual
 from ingest.payments import KIND
@@ -38,7 +40,19 @@ from ui.filters import params_for
 from ui.page import setup
 
 MAX_UPLOAD_MB = 20  # a list of 100.000 rows is ~5 MB as .xlsx; .streamlit/config.toml agrees
-LIST_KINDS = {KIND: "kind_payments", BENEFICIARIES: "kind_beneficiaries"}
+LIST_KINDS = {
+    KIND: "kind_payments",
+    BENEFICIARIES: "kind_beneficiaries",
+    HEALTH_CHECKS: "kind_health_checks",
+    JOB_EVENTS: "kind_job_events",
+}
+# The page that shows what a list changed, linked after a load.
+SHOWN_ON = {
+    KIND: ("pages/payouts.py", "💵"),
+    BENEFICIARIES: ("pages/payouts.py", "💵"),
+    HEALTH_CHECKS: ("pages/coverage.py", "🩺"),
+    JOB_EVENTS: ("pages/training.py", "🎓"),
+}
 MONTHS_OFFERED = 36  # the months a list may be for: this one and the 35 before it
 
 T = Catalog(
@@ -61,20 +75,27 @@ T = Catalog(
             "try again in a few minutes.",
         ),
         "intro": (
-            "Tải lên danh sách của một xã (tệp Excel): danh sách chi trả trợ cấp xã hội hằng "
-            "tháng, hoặc danh sách đối tượng hưởng trợ cấp. Danh sách được kiểm tra từng dòng "
-            "trước khi ghi; nếu có lỗi thì không ghi gì. Nạp lại danh sách chi trả đã sửa của "
-            "cùng xã và tháng sẽ thay danh sách cũ.",
-            "Upload a commune's list (an Excel file): the monthly allowance payment list, or the "
-            "list of allowance beneficiaries. Every row is checked before anything is written; "
-            "with any error nothing is. Loading a corrected payment list for the same commune "
-            "and month replaces the earlier one.",
+            "Tải lên danh sách của một xã (tệp Excel). Danh sách được kiểm tra từng dòng trước "
+            "khi ghi; nếu có lỗi thì không ghi gì. Nạp lại danh sách đã sửa của cùng xã và "
+            "tháng sẽ thay danh sách cũ (danh sách đối tượng chỉ thêm và sửa, không xóa ai).",
+            "Upload a commune's list (an Excel file). Every row is checked before anything is "
+            "written; with any error nothing is. Loading a corrected list for the same commune "
+            "and month replaces the earlier one (the beneficiary list only adds and changes; it "
+            "removes nobody).",
         ),
         "kind": ("Loại danh sách", "List"),
         "kind_payments": ("Chi trả trợ cấp hằng tháng", "Monthly allowance payments"),
         "kind_beneficiaries": (
             "Đối tượng hưởng trợ cấp hằng tháng (thêm người, sửa hệ số, thôi hưởng)",
             "Allowance beneficiaries (new people, coefficients, end of allowance)",
+        ),
+        "kind_health_checks": (
+            "Khám sức khỏe người cao tuổi trong tháng",
+            "Elderly health checks of the month",
+        ),
+        "kind_job_events": (
+            "Giao dịch, tư vấn việc làm trong tháng",
+            "Job fairs and consultations of the month",
         ),
         "month": ("Tháng của danh sách", "The list's month"),
         "commune": ("Xã, phường", "Commune"),
@@ -134,7 +155,19 @@ T = Catalog(
             "pages compute from the records (correct, slower) until the administrator runs "
             "python -m data_access.refresh_summaries.",
         ),
-        "see_payouts": ("Xem trang Chi trả của {where}", "See the payouts page of {where}"),
+        "see_payments": ("Xem trang Chi trả của {where}", "See the payouts page of {where}"),
+        "see_beneficiaries": (
+            "Xem trang Chi trả của {where}",
+            "See the payouts page of {where}",
+        ),
+        "see_health_checks": (
+            "Xem trang Bao phủ của {where}",
+            "See the coverage page of {where}",
+        ),
+        "see_job_events": (
+            "Xem trang Đào tạo nghề & việc làm của {where}",
+            "See the training and jobs page of {where}",
+        ),
         "where": ("{commune}, tháng {month}", "{commune}, {month}"),
     },
 )
@@ -320,9 +353,10 @@ else:
 shown_filters = Filters(
     Period.months(month.year, month.month, month.year, month.month), (code,), version
 )
+target, icon = SHOWN_ON[kind]
 st.page_link(
-    "pages/payouts.py",
-    label=T("see_payouts", lang, where=where),
-    icon="💵",
+    target,
+    label=T(f"see_{kind}", lang, where=where),
+    icon=icon,
     query_params=params_for(shown_filters),
 )

@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ingest import beneficiaries, payments
+from ingest import beneficiaries, health_checks, job_events, payments
 from ingest.__main__ import main
 from ingest.problems import Problem
 from ingest.read import read_sheet
@@ -40,10 +40,9 @@ READ_BACK: list[list[object]] = [  # what read_sheet gives for them: calamine's 
     ["Lê Văn Cường", "002151000007", None, None, None, 500000.0, None, date(2026, 11, 5)],
 ]
 SUM = 2_250_000
-UNKNOWN_KIND = "Không có mẫu danh sách «health_checks». Các mẫu có: beneficiaries, payments."
-UNKNOWN_KIND_EN = (
-    "There is no list template 'health_checks'. The templates are: beneficiaries, payments."
-)
+KNOWN = "job_events, health_checks, beneficiaries, payments"
+UNKNOWN_KIND = f"Không có mẫu danh sách «housing». Các mẫu có: {KNOWN}."
+UNKNOWN_KIND_EN = f"There is no list template 'housing'. The templates are: {KNOWN}."
 
 
 def _filled(rows: list[list[object]], data: bytes | None = None) -> bytes:
@@ -128,7 +127,8 @@ def test_the_total_row_formula_passes_with_or_without_a_saved_value() -> None:
 
 
 def test_the_documentation_covers_exactly_the_columns_read() -> None:
-    assert set(FIELDS) == set(KINDS) == {payments.KIND, beneficiaries.KIND}
+    modules = {m.KIND: m for m in (payments, beneficiaries, health_checks, job_events)}
+    assert set(FIELDS) == set(KINDS) == set(modules)
     assert KINDS[payments.KIND].columns == payments.COLUMNS
     assert KINDS[beneficiaries.KIND].columns == beneficiaries.COLUMNS
     for kind, spec in KINDS.items():
@@ -140,8 +140,12 @@ def test_the_documentation_covers_exactly_the_columns_read() -> None:
     # Each example is a value the importer accepts.
     for column, doc in zip(payments.COLUMNS, FIELDS[payments.KIND], strict=True):
         payments._value(column.key, doc.example)
-    for column, doc in zip(beneficiaries.COLUMNS, FIELDS[beneficiaries.KIND], strict=True):
-        beneficiaries._value(column.key, doc.example)
+    for kind, module in modules.items():
+        for column, doc in zip(module.COLUMNS, FIELDS[kind], strict=True):
+            module._value(column.key, doc.example)  # type: ignore[attr-defined]
+        assert KINDS[kind].columns == module.COLUMNS
+        blank = read_sheet(template(kind), module.COLUMNS)  # type: ignore[attr-defined]
+        assert blank.rows == [] and set(blank.columns) == {c.key for c in module.COLUMNS}
 
 
 def test_the_guide_sheet_shows_the_documentation() -> None:
@@ -235,13 +239,13 @@ def test_an_unknown_kind_is_refused_naming_the_known_ones(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(ValueError) as caught:
-        template("health_checks")
+        template("housing")
     assert isinstance(caught.value, UnknownKindError)
     assert (str(caught.value), caught.value.en) == (UNKNOWN_KIND, UNKNOWN_KIND_EN)
 
     target = tmp_path / "mau.xlsx"
     with pytest.raises(SystemExit) as exited:
-        main(["template", "health_checks", "-o", str(target)])
+        main(["template", "housing", "-o", str(target)])
     assert exited.value.code == 2
     assert UNKNOWN_KIND in capsys.readouterr().err
     assert not target.exists()
