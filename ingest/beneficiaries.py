@@ -597,3 +597,8 @@ def update_summaries(
     if any(entry.previous_group not in (None, entry.group) for _, entry in plan.changed):
         return None
     return after_units(conn, touched, before, now)
+
+
+def batch_month(month: date) -> date:
+    """The month a batch is held under: the list's own."""
+    return month.replace(day=1)

@@ -155,3 +155,8 @@ def plan(
 
 def write(conn: Connection, plan: Plan[Record]) -> list[int]:
     return monthly.write(conn, s.job_event, plan)
+
+
+def batch_month(month: date) -> date:
+    """The month a batch is held under: the list's own."""
+    return month.replace(day=1)

@@ -21,6 +21,7 @@ written. Loading the same file again finds nothing to change and writes nothing 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable
@@ -39,13 +40,15 @@ from data_access.summaries.freshness import SummaryStatus, summary_status
 from data_access.summaries.incremental import lock_info
 from data_access.summaries.tables import summary_info
 
-from . import beneficiaries, health_checks, job_events, payments
+from . import beneficiaries, health_checks, housing, job_events, payments
 from .normalise import Bilingual
-from .payments import Plan
+from .payments import Batch, Plan, find_batch
 from .problems import Problem, error
 from .read import IngestFileError, ReadResult, read_sheet
 
-KINDS = {module.KIND: module for module in (payments, beneficiaries, health_checks, job_events)}
+KINDS = {
+    module.KIND: module for module in (payments, beneficiaries, housing, health_checks, job_events)
+}
 ATTEMPTS = 3  # a load that PostgreSQL cannot serialise with another is tried again, this often
 SUMMARY_WAIT_S = 60  # how long a load waits for another list's load to finish its summaries
 
@@ -199,18 +202,17 @@ def _load(
         if postgres:
             conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin() as tx:
-            if postgres and summaries and not dry_run:
-                _take_turn(conn)
+            if not dry_run:  # hold the batch first: the list is then checked once, as it is
+                if postgres and summaries:
+                    _take_turn(conn)
+                found = find_batch(conn, commune, month.replace(day=1), scope)
+                if isinstance(found, Batch):
+                    held = dataclasses.replace(found, month=module.batch_month(month))
+                    _lock(conn, kind, held, digest, now)
             plan = module.plan(conn, read, commune, month, scope)
             if plan.batch is None or plan.blocked or dry_run or plan.changes == 0:
                 tx.rollback()
                 return Outcome(plan, digest, written=False, dry_run=dry_run)
-            _lock(conn, kind, plan.batch, digest, now)
-            plan = module.plan(conn, read, commune, month, scope)  # as it is under the lock
-            if plan.blocked or plan.changes == 0:
-                tx.rollback()
-                return Outcome(plan, digest, written=False, dry_run=dry_run)
-            assert plan.batch is not None
             before = _summaries_before(conn)
             touched = module.write(conn, plan)
             _log(conn, kind, plan, file_name, digest, user, now)

@@ -93,14 +93,14 @@ def changes(
     stored_key: Callable[[sa.Row[Any]], Key],
     records: list[Record],
     result: Plan[Record],
+    period: tuple[date, date] | None = None,
 ) -> None:
-    """Compare the list's records with the month's records of the batch's unit."""
+    """Compare the list's records with the records of the batch's unit dated in its month
+    (or in ``period``, first and last day)."""
+    first, last = period or (batch.month, month_end(batch.month))
     stored = conn.execute(
         sa.select(table)
-        .where(
-            table.c.admin_unit_id == batch.unit_id,
-            table.c[day].between(batch.month, month_end(batch.month)),
-        )
+        .where(table.c.admin_unit_id == batch.unit_id, table.c[day].between(first, last))
         .order_by(table.c.id)
     ).all()
     held: dict[Key, sa.Row[Any]] = {}

@@ -765,3 +765,8 @@ def _chunks(values: list, size: int = 900) -> Iterable[list]:  # type: ignore[ty
     """Pieces of an IN list that stay under SQLite's bound-parameter limit."""
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def batch_month(month: date) -> date:
+    """The month a batch is held under: the list's own."""
+    return month.replace(day=1)

@@ -33,7 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from i18n import Catalog
 
-from . import beneficiaries, health_checks, job_events, payments
+from . import beneficiaries, health_checks, housing, job_events, payments
 from .normalise import Bilingual, fold, text
 from .read import Column
 
@@ -303,7 +303,97 @@ HEALTH_CHECK_FIELDS = (
     ),
 )
 
+HOUSING_FIELDS = (
+    FieldDoc(
+        "Họ và tên chủ hộ",
+        "Họ và tên chủ hộ được hỗ trợ; dùng để đối chiếu (khác hồ sơ: cảnh báo).",
+        "Chữ. Không bắt đầu bằng dấu =, +, -, @.",
+        True,
+        "Hoàng Văn Dũng",
+    ),
+    FieldDoc(
+        "Số CCCD chủ hộ",
+        "Số căn cước của chủ hộ (hoặc một thành viên): xác định hộ; phải là người của xã.",
+        "12 chữ số, bắt đầu bằng số 0; cột dạng chữ (Text).",
+        True,
+        "022160001234",
+    ),
+    FieldDoc(
+        "Hình thức hỗ trợ",
+        "Xây mới hay sửa chữa, cải tạo nhà ở. Mỗi hộ một dòng cho mỗi hình thức.",
+        "Xây mới hoặc Sửa chữa.",
+        True,
+        "Xây mới",
+    ),
+    FieldDoc(
+        "Số tiền hỗ trợ",
+        "Tổng số tiền hỗ trợ hộ; dòng «Tổng cộng» phải bằng tổng các dòng.",
+        "Số đồng chẵn, dưới 1 tỷ: gõ số (80000000); có thể ghi 80.000.000.",
+        True,
+        "80.000.000",
+    ),
+    FieldDoc(
+        "Nguồn kinh phí",
+        "Nguồn của khoản hỗ trợ.",
+        "Ngân sách, Xã hội hóa hoặc Kết hợp.",
+        True,
+        "Xã hội hóa",
+    ),
+    FieldDoc(
+        "Đối tượng",
+        "Diện được hỗ trợ.",
+        "Hộ nghèo, Hộ cận nghèo, Người cao tuổi neo đơn hoặc Khác.",
+        True,
+        "Hộ nghèo",
+    ),
+    FieldDoc(
+        "Ngày phê duyệt",
+        "Ngày quyết định hỗ trợ; phải thuộc năm của danh sách.",
+        "Ngày/tháng/năm (dd/mm/yyyy).",
+        True,
+        "15/03/2026",
+    ),
+    FieldDoc(
+        "Hạn hoàn thành",
+        "Thời hạn phải hoàn thành theo quyết định.",
+        "Ngày/tháng/năm, không trước ngày phê duyệt.",
+        True,
+        "15/06/2026",
+    ),
+    FieldDoc(
+        "Ngày khởi công",
+        "Ngày bắt đầu xây, sửa; để trống: chưa khởi công.",
+        "Ngày/tháng/năm, từ ngày phê duyệt đến hôm nay.",
+        False,
+        "01/04/2026",
+    ),
+    FieldDoc(
+        "Ngày hoàn thành",
+        "Ngày hoàn thành, bàn giao; để trống: chưa xong.",
+        "Ngày/tháng/năm, sau ngày khởi công, không sau hôm nay.",
+        False,
+        "30/05/2026",
+    ),
+)
+
 KINDS: dict[str, ListKind] = {
+    housing.KIND: ListKind(
+        columns=housing.COLUMNS,
+        title="DANH SÁCH HỘ ĐƯỢC HỖ TRỢ XÂY MỚI, SỬA CHỮA NHÀ Ở",
+        label="danh sách hộ được hỗ trợ nhà ở",
+        fields=HOUSING_FIELDS,
+        file_stem="mau-nha-o",
+        total="amount",
+        formats={
+            "national_id": "@",
+            "amount": "#,##0",
+            "approved_on": "dd/mm/yyyy",
+            "deadline": "dd/mm/yyyy",
+            "started_on": "dd/mm/yyyy",
+            "completed_on": "dd/mm/yyyy",
+        },
+        widths={"full_name": 26, "national_id": 16, "amount": 14},
+    ),
     job_events.KIND: ListKind(
         columns=job_events.COLUMNS,
         title="DANH SÁCH HOẠT ĐỘNG GIAO DỊCH, TƯ VẤN VIỆC LÀM",

@@ -28,6 +28,7 @@ from i18n import Catalog
 from ingest.beneficiaries import KIND as BENEFICIARIES
 from ingest.connection import writer_url
 from ingest.health_checks import KIND as HEALTH_CHECKS
+from ingest.housing import KIND as HOUSING
 from ingest.job_events import KIND as JOB_EVENTS
 from ingest.load import Outcome, load_file
 from ingest.normalise import Bilingual
@@ -43,6 +44,7 @@ MAX_UPLOAD_MB = 20  # a list of 100.000 rows is ~5 MB as .xlsx; .streamlit/confi
 LIST_KINDS = {
     KIND: "kind_payments",
     BENEFICIARIES: "kind_beneficiaries",
+    HOUSING: "kind_housing",
     HEALTH_CHECKS: "kind_health_checks",
     JOB_EVENTS: "kind_job_events",
 }
@@ -50,6 +52,7 @@ LIST_KINDS = {
 SHOWN_ON = {
     KIND: ("pages/payouts.py", "💵"),
     BENEFICIARIES: ("pages/payouts.py", "💵"),
+    HOUSING: ("pages/housing.py", "🏠"),
     HEALTH_CHECKS: ("pages/coverage.py", "🩺"),
     JOB_EVENTS: ("pages/training.py", "🎓"),
 }
@@ -89,6 +92,11 @@ T = Catalog(
             "Đối tượng hưởng trợ cấp hằng tháng (thêm người, sửa hệ số, thôi hưởng)",
             "Allowance beneficiaries (new people, coefficients, end of allowance)",
         ),
+        "kind_housing": (
+            "Hỗ trợ nhà ở trong năm (xây mới, sửa chữa, tiến độ)",
+            "Housing grants of the year (new builds, repairs, progress)",
+        ),
+        "see_housing": ("Xem trang Nhà ở của {where}", "See the housing page of {where}"),
         "kind_health_checks": (
             "Khám sức khỏe người cao tuổi trong tháng",
             "Elderly health checks of the month",

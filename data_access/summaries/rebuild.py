@@ -130,9 +130,12 @@ def payments_in_one_unit(conn: Connection, beneficiaries: list[int] | None = Non
             ),
         )
         .where(~linked)
-        .limit(1)
+        .subquery("movers")
     )
-    return conn.execute(movers).first() is None
+    # Counted, not LIMIT 1: asked for a first row, PostgreSQL nests loops over the two
+    # aggregates hoping to stop early, and normally no row matches (8,3 s against 0,07 s for
+    # 10.000 beneficiaries, benchmarks.ingest).
+    return not conn.execute(sa.select(sa.func.count()).select_from(movers)).scalar()
 
 
 def cases_consistent(conn: Connection) -> bool:
