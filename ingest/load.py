@@ -40,14 +40,15 @@ from data_access.summaries.freshness import SummaryStatus, summary_status
 from data_access.summaries.incremental import lock_info
 from data_access.summaries.tables import summary_info
 
-from . import beneficiaries, health_checks, housing, job_events, payments
+from . import beneficiaries, classes, health_checks, housing, job_events, payments
 from .normalise import Bilingual
 from .payments import Batch, Plan, find_batch
 from .problems import Problem, error
 from .read import IngestFileError, ReadResult, read_sheet
 
 KINDS = {
-    module.KIND: module for module in (payments, beneficiaries, housing, health_checks, job_events)
+    module.KIND: module
+    for module in (payments, beneficiaries, housing, classes, health_checks, job_events)
 }
 ATTEMPTS = 3  # a load that PostgreSQL cannot serialise with another is tried again, this often
 SUMMARY_WAIT_S = 60  # how long a load waits for another list's load to finish its summaries

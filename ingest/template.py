@@ -33,7 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from i18n import Catalog
 
-from . import beneficiaries, health_checks, housing, job_events, payments
+from . import beneficiaries, classes, health_checks, housing, job_events, payments
 from .normalise import Bilingual, fold, text
 from .read import Column
 
@@ -376,7 +376,79 @@ HOUSING_FIELDS = (
     ),
 )
 
+CLASS_FIELDS = (
+    FieldDoc(
+        "Tên lớp",
+        "Tên lớp, nghề đào tạo; cùng tên và ngày khai giảng là một lớp. Mỗi học viên một dòng, "
+        "các cột của lớp ghi lại ở mỗi dòng.",
+        "Chữ. Không bắt đầu bằng dấu =, +, -, @.",
+        True,
+        "Sơ cấp nghề May công nghiệp",
+    ),
+    FieldDoc(
+        "Lĩnh vực",
+        "Nhóm nghề của lớp.",
+        "Nông nghiệp hoặc Phi nông nghiệp.",
+        True,
+        "Phi nông nghiệp",
+    ),
+    FieldDoc(
+        "Ngày khai giảng",
+        "Ngày lớp bắt đầu; phải thuộc tháng của danh sách.",
+        "Ngày/tháng/năm (dd/mm/yyyy).",
+        True,
+        "27/07/2026",
+    ),
+    FieldDoc(
+        "Ngày kết thúc",
+        "Ngày lớp kết thúc (dự kiến hoặc thực tế).",
+        "Ngày/tháng/năm, không trước ngày khai giảng.",
+        True,
+        "05/11/2026",
+    ),
+    FieldDoc("Số giờ", "Thời lượng đào tạo.", "Số nguyên, 1 đến 5.000.", True, "360"),
+    FieldDoc("Cơ sở đào tạo", "Trường, trung tâm dạy lớp.", "Chữ.", False, "Trung tâm GDNN-GDTX"),
+    FieldDoc(
+        "Họ và tên học viên",
+        "Họ và tên học viên; dùng để đối chiếu (khác hồ sơ: cảnh báo).",
+        "Chữ. Không bắt đầu bằng dấu =, +, -, @.",
+        True,
+        "Đặng Thị Hoa",
+    ),
+    FieldDoc(
+        "Số CCCD",
+        "Số căn cước của học viên: xác định người, phải là người của xã.",
+        "12 chữ số, bắt đầu bằng số 0; cột dạng chữ (Text).",
+        True,
+        "022195001234",
+    ),
+    FieldDoc(
+        "Hoàn thành khóa học",
+        "Học viên đã hoàn thành khóa học (để trống: chưa).",
+        "Có (hoặc x) / Không.",
+        False,
+        "Có",
+    ),
+    FieldDoc(
+        "Có việc làm sau học",
+        "Học viên có việc làm sau khóa học (để trống: chưa).",
+        "Có (hoặc x) / Không.",
+        False,
+        "Không",
+    ),
+)
+
 KINDS: dict[str, ListKind] = {
+    classes.KIND: ListKind(
+        columns=classes.COLUMNS,
+        title="DANH SÁCH HỌC VIÊN CÁC LỚP ĐÀO TẠO NGHỀ",
+        label="danh sách học viên các lớp đào tạo nghề",
+        fields=CLASS_FIELDS,
+        file_stem="mau-lop-nghe",
+        total=None,
+        formats={"national_id": "@", "start": "dd/mm/yyyy", "end": "dd/mm/yyyy"},
+        widths={"class_name": 30, "full_name": 24, "national_id": 16, "partner": 22},
+    ),
     housing.KIND: ListKind(
         columns=housing.COLUMNS,
         title="DANH SÁCH HỘ ĐƯỢC HỖ TRỢ XÂY MỚI, SỬA CHỮA NHÀ Ở",

@@ -26,6 +26,7 @@ from data_access.errors import WelfareDataError
 from data_access.filters import Filters, Period, add_months, version_in_force
 from i18n import Catalog
 from ingest.beneficiaries import KIND as BENEFICIARIES
+from ingest.classes import KIND as CLASSES
 from ingest.connection import writer_url
 from ingest.health_checks import KIND as HEALTH_CHECKS
 from ingest.housing import KIND as HOUSING
@@ -45,6 +46,7 @@ LIST_KINDS = {
     KIND: "kind_payments",
     BENEFICIARIES: "kind_beneficiaries",
     HOUSING: "kind_housing",
+    CLASSES: "kind_classes",
     HEALTH_CHECKS: "kind_health_checks",
     JOB_EVENTS: "kind_job_events",
 }
@@ -53,6 +55,7 @@ SHOWN_ON = {
     KIND: ("pages/payouts.py", "💵"),
     BENEFICIARIES: ("pages/payouts.py", "💵"),
     HOUSING: ("pages/housing.py", "🏠"),
+    CLASSES: ("pages/training.py", "🎓"),
     HEALTH_CHECKS: ("pages/coverage.py", "🩺"),
     JOB_EVENTS: ("pages/training.py", "🎓"),
 }
@@ -95,6 +98,14 @@ T = Catalog(
         "kind_housing": (
             "Hỗ trợ nhà ở trong năm (xây mới, sửa chữa, tiến độ)",
             "Housing grants of the year (new builds, repairs, progress)",
+        ),
+        "kind_classes": (
+            "Lớp đào tạo nghề khai giảng trong tháng, với học viên",
+            "Vocational classes opened in the month, with their learners",
+        ),
+        "see_classes": (
+            "Xem trang Đào tạo nghề & việc làm của {where}",
+            "See the training and jobs page of {where}",
         ),
         "see_housing": ("Xem trang Nhà ở của {where}", "See the housing page of {where}"),
         "kind_health_checks": (

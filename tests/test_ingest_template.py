@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ingest import beneficiaries, health_checks, housing, job_events, payments
+from ingest import beneficiaries, classes, health_checks, housing, job_events, payments
 from ingest.__main__ import main
 from ingest.problems import Problem
 from ingest.read import read_sheet
@@ -40,9 +40,9 @@ READ_BACK: list[list[object]] = [  # what read_sheet gives for them: calamine's 
     ["Lê Văn Cường", "002151000007", None, None, None, 500000.0, None, date(2026, 11, 5)],
 ]
 SUM = 2_250_000
-KNOWN = "housing, job_events, health_checks, beneficiaries, payments"
-UNKNOWN_KIND = f"Không có mẫu danh sách «classes». Các mẫu có: {KNOWN}."
-UNKNOWN_KIND_EN = f"There is no list template 'classes'. The templates are: {KNOWN}."
+KNOWN = "classes, housing, job_events, health_checks, beneficiaries, payments"
+UNKNOWN_KIND = f"Không có mẫu danh sách «lists». Các mẫu có: {KNOWN}."
+UNKNOWN_KIND_EN = f"There is no list template 'lists'. The templates are: {KNOWN}."
 
 
 def _filled(rows: list[list[object]], data: bytes | None = None) -> bytes:
@@ -127,7 +127,9 @@ def test_the_total_row_formula_passes_with_or_without_a_saved_value() -> None:
 
 
 def test_the_documentation_covers_exactly_the_columns_read() -> None:
-    modules = {m.KIND: m for m in (payments, beneficiaries, housing, health_checks, job_events)}
+    modules = {
+        m.KIND: m for m in (payments, beneficiaries, housing, classes, health_checks, job_events)
+    }
     assert set(FIELDS) == set(KINDS) == set(modules)
     assert KINDS[payments.KIND].columns == payments.COLUMNS
     assert KINDS[beneficiaries.KIND].columns == beneficiaries.COLUMNS
@@ -239,13 +241,13 @@ def test_an_unknown_kind_is_refused_naming_the_known_ones(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(ValueError) as caught:
-        template("classes")
+        template("lists")
     assert isinstance(caught.value, UnknownKindError)
     assert (str(caught.value), caught.value.en) == (UNKNOWN_KIND, UNKNOWN_KIND_EN)
 
     target = tmp_path / "mau.xlsx"
     with pytest.raises(SystemExit) as exited:
-        main(["template", "classes", "-o", str(target)])
+        main(["template", "lists", "-o", str(target)])
     assert exited.value.code == 2
     assert UNKNOWN_KIND in capsys.readouterr().err
     assert not target.exists()
