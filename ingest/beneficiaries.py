@@ -104,6 +104,8 @@ class Entry:
     account: str | None
     bank: str | None
     previous_group: str | None = None  # a kept record's group before the list
+    previous_coefficient: int | None = None  # ... and its coefficient
+    keep_bank: bool = False  # the list has no bank column: the recorded bank stays
 
     def record(self) -> tuple[str, int, str, str | None, date | None]:
         """What a list sets on an allowance record it keeps."""
@@ -128,7 +130,7 @@ def plan(
     units = _units(conn, batch)
     villages = _villages(conn, units)
     parsed = [_parse(row, result.problems) for row in read.rows]
-    people = _people(conn, {str(p["national_id"]) for p in parsed if p})
+    people = _people(conn, {str(p["national_id"]) for p in parsed if p}, units)
     records = _records(conn, [pid for pid, *_ in people.values()], month)
     seen: dict[str, int] = {}
     listed: set[int] = set()
@@ -143,12 +145,32 @@ def plan(
             result.added.append(entry)
             continue
         listed.add(record[0])
+        entry = _keep_absent(entry, record[2], read.columns)
         if record[2] == entry.record():
             result.unchanged += 1
         else:
-            result.changed.append((record[0], replace(entry, previous_group=record[2][0])))
+            was = replace(entry, previous_group=record[2][0], previous_coefficient=record[2][1])
+            result.changed.append((record[0], was))
     _missing(conn, batch, units, listed, result.problems)
     return result
+
+
+def _keep_absent(
+    entry: Entry,
+    stored: tuple[str, int, str, str | None, date | None],
+    present: dict[str, int],
+) -> Entry:
+    """A kept record's method, account and last month stay as recorded when the list has no
+    column for them (an office's list often leaves them out)."""
+    _, _, method, account, end = stored
+    columns = set(present)
+    return replace(
+        entry,
+        method=entry.method if "method" in columns or "account" in columns else method,
+        account=entry.account if "account" in columns else account,
+        end_month=entry.end_month if "end" in columns else end,
+        keep_bank="bank" not in columns,
+    )
 
 
 def _units(conn: Connection, batch: Batch) -> set[int]:
@@ -189,9 +211,11 @@ def _village(written: str, villages: Villages) -> int | list[str] | None:
     return [unit for _, unit in candidates] or None
 
 
-def _people(conn: Connection, ids: set[str]) -> dict[str, tuple[int, str, date, str, int]]:
-    """{CCCD: (person id, name, birth date, sex, unit)} (the first person of a CCCD recorded
-    twice; the data checks list such pairs)."""
+def _people(
+    conn: Connection, ids: set[str], units: set[int]
+) -> dict[str, tuple[int, str, date, str, int]]:
+    """{CCCD: (person id, name, birth date, sex, unit)}: of a CCCD recorded twice (the data
+    checks list such pairs), the first person of the commune's ``units``, else the first."""
     p = s.person
     out: dict[str, tuple[int, str, date, str, int]] = {}
     for chunk in _chunks(sorted(ids)):
@@ -199,7 +223,9 @@ def _people(conn: Connection, ids: set[str]) -> dict[str, tuple[int, str, date, 
             p.c.national_id, p.c.id, p.c.full_name, p.c.birth_date, p.c.sex, p.c.admin_unit_id
         ).where(p.c.national_id.in_(chunk))
         for cccd, pid, name, birth, sex, unit in conn.execute(stmt.order_by(p.c.id)):
-            out.setdefault(str(cccd), (int(pid), str(name), birth, str(sex), int(unit)))
+            found = out.get(str(cccd))
+            if found is None or (found[4] not in units and int(unit) in units):
+                out[str(cccd)] = (int(pid), str(name), birth, str(sex), int(unit))
     return out
 
 
@@ -568,20 +594,28 @@ def write(conn: Connection, plan: Plan[Entry]) -> list[int]:
             )
         )
     for ben, entry in plan.changed:
+        values: dict[str, object] = {
+            "group_code": entry.group,
+            "coefficient_x10": entry.coefficient_x10,
+            "payment_method": entry.method,
+            "bank_account": entry.account,
+            "end_month": entry.end_month,
+        }
+        if not entry.keep_bank:
+            values["bank_name"] = entry.bank
         unit = conn.execute(
-            sa.update(b)
-            .where(b.c.id == ben)
-            .values(
-                group_code=entry.group,
-                coefficient_x10=entry.coefficient_x10,
-                payment_method=entry.method,
-                bank_account=entry.account,
-                bank_name=entry.bank,
-                end_month=entry.end_month,
-            )
-            .returning(b.c.admin_unit_id)
+            sa.update(b).where(b.c.id == ben).values(**values).returning(b.c.admin_unit_id)
         ).scalar_one()
         units.add(int(unit))
+    # A new coefficient changes the expected amount of every payment of the record (the rate
+    # check), under whichever unit made it: those units' rows are recomputed too.
+    recoefficient = [
+        ben for ben, e in plan.changed if e.previous_coefficient not in (None, e.coefficient_x10)
+    ]
+    pay = s.allowance_payment
+    for chunk in _chunks(recoefficient):
+        paid_by = sa.select(pay.c.admin_unit_id).where(pay.c.beneficiary_id.in_(chunk)).distinct()
+        units.update(int(u) for u in conn.scalars(paid_by))
     return sorted(units)
 
 

@@ -97,6 +97,8 @@ def _value(key: str, raw: object) -> object:
             )
         return found
     if key == "hours":
+        if isinstance(raw, float) and not raw.is_integer():
+            raise BadValue(f"«{raw}»: số giờ là số nguyên.", f"«{raw}»: hours are a whole number.")
         written = (text(raw) or "").replace(".", "")
         if not written.isdigit() or not 1 <= int(written) <= 5000:
             raise BadValue(
@@ -138,7 +140,7 @@ def plan(
             continue
         _row(raw.number, values, batch, people, classes, result.problems)
     if not result.blocked:
-        _changes(conn, batch, list(classes.values()), result)
+        _changes(conn, batch, list(classes.values()), result, read.columns)
     return result
 
 
@@ -239,7 +241,11 @@ def _row(
 
 
 def _changes(
-    conn: Connection, batch: Batch, entries: list[ClassEntry], result: Plan[ClassEntry]
+    conn: Connection,
+    batch: Batch,
+    entries: list[ClassEntry],
+    result: Plan[ClassEntry],
+    present_columns: dict[str, int],
 ) -> None:
     """Compare with the classes of the batch's unit that opened in the month."""
     vc, en = s.vocational_class, s.enrolment
@@ -259,8 +265,19 @@ def _changes(
         )
         for cid, pid, done, employed in rows:
             learners[int(cid)][int(pid)] = (bool(done), bool(employed))
+    present = set(present_columns)
     for entry in entries:
         row = held.pop(entry.key, None)
+        if row is not None:  # columns the list leaves out keep what is recorded
+            if "partner" not in present:
+                entry.values["partner"] = row.partner
+            recorded = learners[int(row.id)]
+            for pid, (done, employed) in list(entry.learners.items()):
+                was = recorded.get(pid, (False, False))
+                entry.learners[pid] = (
+                    done if "completed" in present else was[0],
+                    employed if "employed" in present else was[1],
+                )
         if row is None:
             result.added.append(entry)
         elif all(getattr(row, k) == entry.values[k] for k in CLASS_VALUES) and (
@@ -270,6 +287,7 @@ def _changes(
         else:
             result.changed.append((int(row.id), entry))
     result.removed.extend(int(r.id) for r in held.values())
+    monthly.removal_warning(result)
 
 
 def write(conn: Connection, plan: Plan[ClassEntry]) -> list[int]:

@@ -98,7 +98,9 @@ def _people(
             p.c.admin_unit_id.in_(ours),
         ).where(p.c.national_id.in_(chunk))
         for cccd, pid, name, birth, local in conn.execute(stmt.order_by(p.c.id)):
-            out.setdefault(str(cccd), (int(pid), str(name), birth, bool(local)))
+            found = out.get(str(cccd))
+            if found is None or (not found[3] and local):  # a CCCD recorded twice: ours first
+                out[str(cccd)] = (int(pid), str(name), birth, bool(local))
     return out
 
 

@@ -136,7 +136,9 @@ def _households(
         ).where(p.c.national_id.in_(chunk))
         for cccd, pid, household, name, local, unit, village in conn.execute(stmt.order_by(p.c.id)):
             hh = int(household) if household is not None else None
-            out.setdefault(str(cccd), (int(pid), hh, str(name), bool(local), int(unit), village))
+            found = out.get(str(cccd))
+            if found is None or (not found[3] and local):  # a CCCD recorded twice: ours first
+                out[str(cccd)] = (int(pid), hh, str(name), bool(local), int(unit), village)
     return out
 
 
@@ -163,6 +165,15 @@ def plan(
     records: list[Record] = []
     seen: dict[tuple[object, ...], int] = {}
     today = date.today()
+    u = s.admin_unit
+    since, until = conn.execute(
+        sa.select(u.c.valid_from, u.c.valid_to).where(u.c.id == found.unit_id)
+    ).one()
+    # The year's grants of this unit: those approved while it existed (a 2025 list of a new
+    # commune holds July to December; its predecessors' lists, January to June).
+    valid_from = max(_day(since) or date(year, 1, 1), date(year, 1, 1))
+    valid_to = min(_day(until) or date(year, 12, 31), date(year, 12, 31))
+    dates_listed = "started_on" in read.columns and "completed_on" in read.columns
     for raw, values in parsed:
         if values is None:
             continue
@@ -192,6 +203,15 @@ def plan(
                 f"{approved:%d/%m/%Y}",
                 f"Ngày phê duyệt không thuộc năm của danh sách ({year}).",
                 f"The approval day is not in the list's year ({year}).",
+            )
+        elif not valid_from <= approved <= valid_to:
+            problem = (
+                "approved_on",
+                f"{approved:%d/%m/%Y}",
+                f"{found.name} chỉ có từ {valid_from:%d/%m/%Y} đến {valid_to:%d/%m/%Y} trong năm "
+                "này: khoản hỗ trợ phê duyệt ngày này thuộc danh sách của đơn vị khi đó.",
+                f"{found.name} exists from {valid_from:%d/%m/%Y} to {valid_to:%d/%m/%Y} this "
+                "year: a grant approved on this day belongs to the list of the unit of that time.",
             )
         elif deadline < approved:
             problem = (
@@ -245,27 +265,22 @@ def plan(
                     f"The name differs from the database («{person[2]}»): check the CCCD.",
                 )
             )
-        status = "completed" if completed else "building" if started else "approved"
-        records.append(
-            Record(
-                n,
-                key,
-                {
-                    "household_id": household,
-                    "kind": values["kind"],
-                    "amount_vnd": values["amount"],
-                    "funding_source": values["source"],
-                    "target_group": values["target"],
-                    "approved_on": approved,
-                    "deadline": deadline,
-                    "started_on": started,
-                    "completed_on": completed,
-                    "status": status,
-                    # a member without a household: one is made for them (``write``)
-                    "_person": (person[0], person[4], person[5], person[2]),
-                },
-            )
-        )
+        grant: dict[str, object] = {
+            "household_id": household,
+            "kind": values["kind"],
+            "amount_vnd": values["amount"],
+            "funding_source": values["source"],
+            "target_group": values["target"],
+            "approved_on": approved,
+            "deadline": deadline,
+            # a member without a household: one is made for them (``write``)
+            "_person": (person[0], person[4], person[5], person[2]),
+        }
+        if dates_listed or household is None:  # else the recorded progress stays
+            grant["started_on"] = started
+            grant["completed_on"] = completed
+            grant["status"] = "completed" if completed else "building" if started else "approved"
+        records.append(Record(n, key, grant))
     if not result.blocked:
         monthly.changes(
             conn,
@@ -275,12 +290,18 @@ def plan(
             lambda r: (int(r.household_id), r.kind),
             [_stored(r) for r in records],
             result,
-            period=(date(year, 1, 1), date(year, 12, 31)),
+            period=(valid_from, valid_to),
         )
         # keep the person of a new household with the record it will be written from
         by_row = {r.row: r for r in records}
         result.added = [by_row[r.row] for r in result.added]
     return result
+
+
+def _day(value: object) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 def _stored(record: Record) -> Record:
@@ -295,17 +316,19 @@ def write(conn: Connection, plan: Plan[Record]) -> list[int]:
     assert plan.batch is not None
     h, p = s.household, s.person
     ready = []
+    made: dict[int, int] = {}  # person -> the household made for them in this load
     for record in plan.added:
         values = dict(record.values)
         pid, unit, village, name = values.pop("_person")
         if values["household_id"] is None:
-            household = conn.execute(
-                sa.insert(h)
-                .values(admin_unit_id=unit, village_id=village, head_name=name)
-                .returning(h.c.id)
-            ).scalar_one()
-            conn.execute(sa.update(p).where(p.c.id == pid).values(household_id=household))
-            values["household_id"] = household
+            if pid not in made:
+                made[pid] = conn.execute(
+                    sa.insert(h)
+                    .values(admin_unit_id=unit, village_id=village, head_name=name)
+                    .returning(h.c.id)
+                ).scalar_one()
+                conn.execute(sa.update(p).where(p.c.id == pid).values(household_id=made[pid]))
+            values["household_id"] = made[pid]
         ready.append(Record(record.row, record.key, values))
     plan.added = ready
     plan.changed = [(rid, _stored(r)) for rid, r in plan.changed]

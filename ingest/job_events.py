@@ -58,6 +58,8 @@ def _value(key: str, raw: object) -> object:
             )
         return found
     if key in ("attendees", "registered"):
+        if isinstance(raw, float) and not raw.is_integer():
+            raise BadValue(f"«{raw}»: số người là số nguyên.", f"«{raw}»: a whole number.")
         written = text(raw) or ""
         digits = written.replace(".", "")
         if not digits.isdigit() or not 0 <= int(digits) <= MAX_EVENT_PEOPLE:

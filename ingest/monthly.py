@@ -24,7 +24,7 @@ from data_access.summaries.freshness import SummaryStatus
 from data_access.summaries.incremental import Update, after_units
 
 from .payments import Batch, Plan, _chunks, no_rows
-from .problems import Problem, error
+from .problems import Problem, error, warning
 from .read import Column, RawRow
 
 Key = tuple[Hashable, ...]
@@ -119,6 +119,25 @@ def changes(
         else:
             result.changed.append((int(found.id), record))
     result.removed.extend(int(row.id) for row in held.values())
+    removal_warning(result)
+
+
+def removal_warning(result: Plan[Any]) -> None:
+    """Records the load would remove: said before anything is written (a list of one record
+    where the month holds several, a sheet left out)."""
+    if result.removed:
+        n = len(result.removed)
+        result.problems.append(
+            warning(
+                0,
+                "",
+                n,
+                f"Nạp danh sách này sẽ xóa {n} bản ghi đang có của kỳ này nhưng không có trong "
+                "danh sách: kiểm tra tệp có đủ các dòng, các trang không.",
+                f"Loading this list removes {n} records of the period that it does not hold: "
+                "check that the file has every row and sheet.",
+            )
+        )
 
 
 def _same(stored: object, listed: object) -> bool:

@@ -325,6 +325,33 @@ def test_a_person_of_another_commune_and_a_repeated_cccd_are_refused(
     assert "thuộc xã khác" in messages[0] and "đã có ở dòng" in messages[1]
 
 
+def test_a_list_without_method_account_or_last_month_keeps_them(
+    writer: Engine, register: list
+) -> None:
+    """Many offices' registers have no payment columns: what is recorded stays."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER[:9])
+    for n, r in enumerate(register, start=1):
+        keys = ("name", "birth", "sex", "cccd", "village", "group", "coefficient", "start")
+        sheet.append([n, *(r[k] for k in keys)])
+    out = io.BytesIO()
+    book.save(out)
+    outcome = load_file(
+        writer,
+        out.getvalue(),
+        file_name="doi-tuong.xlsx",
+        commune=COMMUNE,
+        month=MONTH,
+        scope=Scope.everything(),
+        user="clerk",
+        kind=beneficiaries.KIND,
+    )
+    assert not outcome.plan.blocked, outcome.problems[:3]
+    assert outcome.plan.unchanged == len(register) and not outcome.written
+
+
 def test_a_beneficiary_left_off_the_list_is_a_warning_not_a_removal(
     writer: Engine, register: list
 ) -> None:

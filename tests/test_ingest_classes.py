@@ -184,3 +184,35 @@ def test_a_row_breaking_a_rule_blocks_the_file(
     errors = [p for p in outcome.problems if p.severity == "error"]
     assert outcome.plan.blocked and not outcome.written
     assert len(errors) == 1 and errors[0].row == 5 and message in errors[0].vi, errors
+
+
+def test_one_class_without_the_result_columns_keeps_them_and_warns_of_the_other(
+    writer: Engine,
+) -> None:
+    """A list of one class, without "Hoàn thành" or "Có việc làm": its learners' results stay
+    as recorded, and the other class of the month, which the load would remove, is warned of."""
+    stored = _learners(writer)
+    first = [r for r in stored if r[0] == stored[0][0]]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER[:9])
+    for n, row in enumerate(first, start=1):
+        sheet.append([n, *row[:8]])
+    out = io.BytesIO()
+    book.save(out)
+    outcome = load_file(
+        writer,
+        out.getvalue(),
+        file_name="lop-nghe.xlsx",
+        commune=COMMUNE,
+        month=MONTH,
+        scope=Scope.everything(),
+        user="clerk",
+        kind=classes.KIND,
+        dry_run=True,
+    )
+    assert not outcome.plan.blocked and outcome.plan.unchanged == 1
+    assert len(outcome.plan.removed) == 1
+    warned = [p for p in outcome.problems if p.severity == "warning" and "sẽ xóa 1" in p.vi]
+    assert len(warned) == 1

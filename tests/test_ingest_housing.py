@@ -210,3 +210,56 @@ def test_a_grant_breaking_a_rule_blocks_the_file(
     errors = [p for p in outcome.problems if p.severity == "error" and p.row]
     assert outcome.plan.blocked and not outcome.written
     assert len(errors) == 1 and errors[0].row == 4 and message in errors[0].vi, errors
+
+
+def test_a_list_without_the_progress_columns_keeps_the_recorded_progress(writer: Engine) -> None:
+    """Offices often send the approved list alone: the start and completion stay as recorded."""
+    stored = _grants(writer)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER[:9])
+    for n, row in enumerate(stored, start=1):
+        sheet.append([n, *row[:8]])
+    out = io.BytesIO()
+    book.save(out)
+    outcome = load_file(
+        writer,
+        out.getvalue(),
+        file_name="nha-o-2026.xlsx",
+        commune=COMMUNE,
+        month=date(YEAR, 11, 1),
+        scope=Scope.everything(),
+        user="clerk",
+        kind=housing.KIND,
+    )
+    assert not outcome.plan.blocked, outcome.problems
+    assert outcome.plan.unchanged == len(stored) and not outcome.written
+
+
+def test_a_grant_of_the_months_before_the_merger_belongs_to_the_old_units_list(
+    writer: Engine,
+) -> None:
+    """The new commune exists from 1/7/2025: its 2025 list holds July to December only."""
+    row = [*_grants(writer)[0]]
+    row[6], row[7], row[8], row[9] = date(2025, 3, 2), date(2025, 6, 1), None, None
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    sheet.append([1, *row])
+    out = io.BytesIO()
+    book.save(out)
+    outcome = load_file(
+        writer,
+        out.getvalue(),
+        file_name="nha-o-2025.xlsx",
+        commune=COMMUNE,
+        month=date(2025, 12, 1),
+        scope=Scope.everything(),
+        user="clerk",
+        kind=housing.KIND,
+    )
+    errors = [p for p in outcome.problems if p.severity == "error"]
+    assert outcome.plan.blocked and len(errors) == 1
+    assert "chỉ có từ 01/07/2025" in errors[0].vi
