@@ -21,7 +21,7 @@ from vocab import AGRI, NON_AGRI
 
 from . import monthly
 from .health_checks import NO, YES, _people
-from .normalise import BadValue, is_formula_text, name_key, parse_cccd, parse_date, text
+from .normalise import BadValue, name_key, parse_cccd, parse_date, plain_text, text
 from .payments import Batch, Plan, _chunks, _formula_cells, find_batch, no_rows
 from .problems import Problem, error, warning
 from .read import Column, ReadResult
@@ -106,13 +106,7 @@ def _value(key: str, raw: object) -> object:
                 f"«{text(raw)}» is not a number of hours (1 to 5,000).",
             )
         return int(written)
-    value = text(raw) or ""
-    if is_formula_text(value):
-        raise BadValue(
-            f"«{value}» bắt đầu bằng ký tự của công thức: không nhận.",
-            f"«{value}» starts like a formula: refused.",
-        )
-    return value
+    return plain_text(raw)
 
 
 def plan(

@@ -17,7 +17,7 @@ from data_access.units import unit_map
 
 from . import monthly
 from .monthly import Record, update_summaries
-from .normalise import BadValue, is_formula_text, name_key, parse_cccd, parse_date, text
+from .normalise import BadValue, name_key, parse_cccd, parse_date, plain_text, text
 from .payments import Batch, Plan, _chunks, _formula_cells, find_batch
 from .problems import Problem, error, warning
 from .read import Column, ReadResult
@@ -73,13 +73,7 @@ def _value(key: str, raw: object) -> object:
         raise BadValue(
             f"«{text(raw)}»: ghi Có hoặc Không (hoặc x).", f"«{text(raw)}»: write Có or Không."
         )
-    value = text(raw) or ""
-    if is_formula_text(value):
-        raise BadValue(
-            f"«{value}» bắt đầu bằng ký tự của công thức: không nhận.",
-            f"«{value}» starts like a formula: refused.",
-        )
-    return value
+    return plain_text(raw)
 
 
 def _people(

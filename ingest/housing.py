@@ -24,11 +24,11 @@ from . import monthly
 from .monthly import Record, update_summaries
 from .normalise import (
     BadValue,
-    is_formula_text,
     name_key,
     parse_cccd,
     parse_date,
     parse_money,
+    plain_text,
     text,
 )
 from .payments import Batch, Plan, _chunks, _formula_cells, find_batch
@@ -108,13 +108,7 @@ def _value(key: str, raw: object) -> object:
                 f"«{text(raw)}»: write one of {WRITTEN_VI[key]}.",
             )
         return found
-    value = text(raw) or ""
-    if is_formula_text(value):
-        raise BadValue(
-            f"«{value}» bắt đầu bằng ký tự của công thức: không nhận.",
-            f"«{value}» starts like a formula: refused.",
-        )
-    return value
+    return plain_text(raw)
 
 
 def _households(

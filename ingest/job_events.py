@@ -16,7 +16,7 @@ from vocab import JOB_EVENT_KINDS, JOB_FAIR, LABOUR_EXPORT, RECRUITMENT
 
 from . import monthly
 from .monthly import Record, update_summaries
-from .normalise import BadValue, is_formula_text, name_key, parse_date, text
+from .normalise import BadValue, name_key, parse_date, plain_text, text
 from .payments import Plan, _formula_cells, find_batch
 from .problems import Problem, error, warning
 from .read import Column, ReadResult
@@ -68,13 +68,7 @@ def _value(key: str, raw: object) -> object:
                 f"«{written}» is not a number of people (0 to 100,000).",
             )
         return int(digits)
-    value = text(raw) or ""
-    if is_formula_text(value):
-        raise BadValue(
-            f"«{value}» bắt đầu bằng ký tự của công thức: không nhận.",
-            f"«{value}» starts like a formula: refused.",
-        )
-    return value
+    return plain_text(raw)
 
 
 def plan(

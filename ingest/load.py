@@ -248,6 +248,8 @@ def _take_turn(conn: Connection) -> None:
 
     LOCK takes no snapshot: the transaction's first read, after it, sees that load's rows.
     """
+    # Both statements are built from this module's constants (a number, our table's name): no
+    # value from a user, and neither a timeout nor an identifier can be a bound parameter.
     conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{SUMMARY_WAIT_S}s'")
     try:
         conn.exec_driver_sql(f"LOCK TABLE {summary_info.name} IN SHARE ROW EXCLUSIVE MODE")

@@ -372,3 +372,15 @@ def is_formula_text(value: object) -> bool:
     a tab or carriage return first). Such text is kept as text and never evaluated here; the
     caller flags it, because the list will be opened in Excel again."""
     return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def plain_text(value: object) -> str:
+    """A text cell (``text``), refused when it starts like a formula (= + - @ …): kept as the
+    office typed it, never a value a spreadsheet would run."""
+    written = text(value) or ""
+    if is_formula_text(written):
+        raise BadValue(
+            f"«{written}» bắt đầu bằng ký tự của công thức: không nhận.",
+            f"«{written}» starts like a formula: refused.",
+        )
+    return written

@@ -19,14 +19,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from data_access.filters import Filters, Period, Scope
 from data_access.indicators import headline
-from data_access.summaries import refresh, summary_metadata
-from data_access.summaries.freshness import summary_status
-from data_access.summaries.tables import summary_info
 from ingest import beneficiaries
 from ingest.load import Outcome, load_file
 from ingest.read import read_sheet
 from ingest.template import template
-from tests.writable import writable_demo
+from tests.writable import assert_as_rebuilt, writable_demo
 
 COMMUNE, MONTH = "06913", date(2026, 11, 1)  # the new Xã Quảng Tân, the data's last month
 NOVEMBER = Filters(Period.months(2026, 11, 2026, 11), (COMMUNE,), "2025")
@@ -155,29 +152,6 @@ def _f14(writer: Engine) -> int:
     return int(head.loc["F14", "value"])
 
 
-def _as_rebuilt(writer: Engine) -> None:
-    """The summaries are fresh, and a full rebuild writes exactly what they hold."""
-    with writer.connect() as conn:
-        status = summary_status(conn)
-    assert status is not None and status.fresh
-
-    def dump() -> dict[str, list[tuple[Any, ...]]]:
-        with writer.connect() as conn:
-            out = {}
-            for table in summary_metadata.sorted_tables:
-                if table is summary_info:
-                    out[table.name] = [tuple(conn.execute(sa.select(table.c.rows)).one())]
-                else:
-                    out[table.name] = sorted(tuple(r) for r in conn.execute(sa.select(table)))
-            return out
-
-    updated = dump()
-    refresh(writer)
-    rebuilt = dump()
-    for name in sorted(rebuilt, key=lambda n: n == summary_info.name):
-        assert updated[name] == rebuilt[name], name
-
-
 @pytest.fixture
 def register(writer: Engine) -> list[dict[str, Any]]:
     with writer.connect() as conn:
@@ -246,7 +220,7 @@ def test_a_new_person_is_added_and_counted_at_once(writer: Engine, register: lis
     assert (person[2], person[3], person[4], person[5]) == ("M", village, "NCT_80", 10)
     assert str(person[6])[:10] == "2026-11-01" and person[7] == "cash"
     assert _f14(writer) == before + 1
-    _as_rebuilt(writer)
+    assert_as_rebuilt(writer)
     again = _load(writer, [*register, new])  # the same file again: nothing to change
     assert not again.written and again.plan.unchanged == len(register) + 1
 
@@ -260,10 +234,10 @@ def test_a_coefficient_and_a_last_month_are_changed(writer: Engine, register: li
     outcome = _load(writer, edited)
     assert not outcome.plan.blocked, outcome.problems[:3]
     assert len(outcome.plan.changed) == 2 and outcome.incremental
-    _as_rebuilt(writer)
+    assert_as_rebuilt(writer)
     back = _load(writer, register)
     assert len(back.plan.changed) == 2 and back.written
-    _as_rebuilt(writer)
+    assert_as_rebuilt(writer)
 
 
 def test_a_new_group_rebuilds_the_payment_tables(writer: Engine, register: list) -> None:
@@ -274,7 +248,7 @@ def test_a_new_group_rebuilds_the_payment_tables(writer: Engine, register: list)
     edited[first]["group"], edited[first]["coefficient"] = "KT_DBN", 2.0
     outcome = _load(writer, edited)
     assert outcome.written and not outcome.incremental and not outcome.refresh_failed
-    _as_rebuilt(writer)
+    assert_as_rebuilt(writer)
     assert _load(writer, register).written
 
 

@@ -18,12 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from data_access.filters import Scope
-from data_access.summaries import refresh, summary_metadata
-from data_access.summaries.freshness import summary_status
-from data_access.summaries.tables import summary_info
 from ingest import classes
 from ingest.load import Outcome, load_file
-from tests.writable import writable_demo
+from tests.writable import assert_as_rebuilt, writable_demo
 
 COMMUNE, MONTH = "06913", date(2026, 7, 1)  # the new Xã Quảng Tân: two classes opened in 7/2026
 HEADER = [
@@ -110,26 +107,6 @@ def _load(writer: Engine, rows: list[list[Any]]) -> Outcome:
     )
 
 
-def _as_rebuilt(writer: Engine) -> None:
-    with writer.connect() as conn:
-        status = summary_status(conn)
-    assert status is not None and status.fresh
-
-    def dump() -> dict[str, list[tuple[Any, ...]]]:
-        with writer.connect() as conn:
-            return {
-                t.name: sorted(tuple(r) for r in conn.execute(sa.select(t)))
-                for t in summary_metadata.sorted_tables
-                if t is not summary_info
-            } | {"rows": [tuple(conn.execute(sa.select(summary_info.c.rows)).one())]}
-
-    updated = dump()
-    refresh(writer)
-    rebuilt = dump()
-    for name in sorted(rebuilt, key=lambda n: n == "rows"):
-        assert updated[name] == rebuilt[name], name
-
-
 def test_the_month_as_stored_changes_nothing(writer: Engine) -> None:
     stored = _learners(writer)
     assert len(stored) == 58  # two classes: 30 and 28 learners
@@ -160,9 +137,9 @@ def test_learners_added_removed_and_completed_are_written(writer: Engine) -> Non
             learners_before
         )
     assert sorted(map(tuple, _learners(writer))) == sorted(map(tuple, edited))
-    _as_rebuilt(writer)
+    assert_as_rebuilt(writer)
     assert _load(writer, stored).written
-    _as_rebuilt(writer)
+    assert_as_rebuilt(writer)
 
 
 @pytest.mark.parametrize(

@@ -17,12 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from data_access.filters import Scope
-from data_access.summaries import refresh, summary_metadata
-from data_access.summaries.freshness import summary_status
-from data_access.summaries.tables import summary_info
 from ingest import housing
 from ingest.load import Outcome, load_file
-from tests.writable import writable_demo
+from tests.writable import assert_as_rebuilt, writable_demo
 
 COMMUNE, YEAR = "06913", 2026
 HEADER = [
@@ -125,26 +122,6 @@ def _load(writer: Engine, rows: list[list[Any]]) -> Outcome:
     )
 
 
-def _as_rebuilt(writer: Engine) -> None:
-    with writer.connect() as conn:
-        status = summary_status(conn)
-    assert status is not None and status.fresh
-
-    def dump() -> dict[str, list[tuple[Any, ...]]]:
-        with writer.connect() as conn:
-            return {
-                t.name: sorted(tuple(r) for r in conn.execute(sa.select(t)))
-                for t in summary_metadata.sorted_tables
-                if t is not summary_info
-            } | {"rows": [tuple(conn.execute(sa.select(summary_info.c.rows)).one())]}
-
-    updated = dump()
-    refresh(writer)
-    rebuilt = dump()
-    for name in sorted(rebuilt, key=lambda n: n == "rows"):
-        assert updated[name] == rebuilt[name], name
-
-
 def test_the_year_as_stored_changes_nothing(writer: Engine) -> None:
     stored = _grants(writer)
     assert len(stored) == 4
@@ -186,7 +163,7 @@ def test_progress_and_a_new_households_grant_are_written(writer: Engine) -> None
     assert completed == completed_before - 1
     assert linked is not None and (household is None or linked == household)
     assert _grants(writer) == edited
-    _as_rebuilt(writer)
+    assert_as_rebuilt(writer)
 
 
 @pytest.mark.parametrize(

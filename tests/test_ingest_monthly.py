@@ -18,12 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from data_access.filters import Scope
-from data_access.summaries import refresh, summary_metadata
-from data_access.summaries.freshness import summary_status
-from data_access.summaries.tables import summary_info
 from ingest import health_checks, job_events
 from ingest.load import Outcome, load_file
-from tests.writable import writable_demo
+from tests.writable import assert_as_rebuilt, writable_demo
 
 COMMUNE, NEW_SINCE = "06913", "2025-07-01"  # the new Xã Quảng Tân
 OTHER = "06919"  # Xã Đại Bình, merged into the other new commune (people keep its unit)
@@ -66,26 +63,6 @@ def _load(writer: Engine, kind: str, data: bytes, month: date, commune: str = CO
         user="clerk",
         kind=kind,
     )
-
-
-def _as_rebuilt(writer: Engine) -> None:
-    with writer.connect() as conn:
-        status = summary_status(conn)
-    assert status is not None and status.fresh
-
-    def dump() -> dict[str, list[tuple[Any, ...]]]:
-        with writer.connect() as conn:
-            return {
-                t.name: sorted(tuple(r) for r in conn.execute(sa.select(t)))
-                for t in summary_metadata.sorted_tables
-                if t is not summary_info
-            } | {"rows": [tuple(conn.execute(sa.select(summary_info.c.rows)).one())]}
-
-    updated = dump()
-    refresh(writer)
-    rebuilt = dump()
-    for name in sorted(rebuilt, key=lambda n: n == "rows"):
-        assert updated[name] == rebuilt[name], name
 
 
 def _count(writer: Engine, sql: str, **params: Any) -> int:
@@ -145,10 +122,10 @@ def test_job_events_of_a_month_replace_the_months_records(writer: Engine) -> Non
     assert _count(writer, "SELECT SUM(attendees) FROM job_event") == (
         attendees_before + 5 + 60 - removed
     )
-    _as_rebuilt(writer)
+    assert_as_rebuilt(writer)
     back = _load(writer, job_events.KIND, _book(EVENT_HEADER, stored), month)
     assert back.written
-    _as_rebuilt(writer)
+    assert_as_rebuilt(writer)
 
 
 @pytest.mark.parametrize(
@@ -216,10 +193,10 @@ def test_health_checks_of_a_month_replace_the_months_records(writer: Engine) -> 
     assert (len(plan.added), len(plan.changed), len(plan.removed)) == (0, 1, 1)
     assert outcome.written and outcome.incremental
     assert _checks(writer, month) == edited
-    _as_rebuilt(writer)
+    assert_as_rebuilt(writer)
     back = _load(writer, health_checks.KIND, _book(CHECK_HEADER, stored), month)
     assert back.written and len(back.plan.added) == 1
-    _as_rebuilt(writer)
+    assert_as_rebuilt(writer)
 
 
 def test_a_health_check_of_someone_elsewhere_or_unknown_blocks_the_file(writer: Engine) -> None:

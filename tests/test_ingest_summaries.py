@@ -22,13 +22,13 @@ from sqlalchemy.engine import Connection, Engine
 from data_access import schema as s
 from data_access.definitions import data_as_of
 from data_access.filters import Scope
-from data_access.summaries import refresh, summary_metadata
+from data_access.summaries import refresh
 from data_access.summaries.freshness import summary_status
 from data_access.summaries.incremental import _next_paid
 from data_access.summaries.rebuild import payments_in_one_unit
 from data_access.summaries.tables import summary_info
 from ingest.load import Outcome, load_file
-from tests.writable import writable_demo
+from tests.writable import assert_as_rebuilt, writable_demo
 
 NEW_COMMUNE = ("06913", date(2025, 7, 1))  # the new Xã Quảng Tân
 OTHER_NEW = ("06895", date(2025, 7, 1))  # the other new commune
@@ -111,36 +111,10 @@ def _load(writer: Engine, code: str, month: date, rows: list[dict[str, Any]]) ->
     )
 
 
-def _summaries(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every summary table's rows, sorted (``summary_info``: what a rebuild also writes)."""
-    out: dict[str, list[tuple[Any, ...]]] = {}
-    with engine.connect() as conn:
-        for table in summary_metadata.sorted_tables:
-            if table is summary_info:
-                i = table.c
-                row = conn.execute(
-                    sa.select(i.data_as_of, i.stocks_from, i.stocks_to, i.payment_detail, i.rows)
-                ).one()
-                out[table.name] = [tuple(row)]
-            else:
-                out[table.name] = sorted(tuple(r) for r in conn.execute(sa.select(table)))
-    return out
-
-
 def _fresh(engine: Engine) -> bool:
     with engine.connect() as conn:
         status = summary_status(conn)
     return status is not None and status.fresh
-
-
-def _assert_as_rebuilt(writer: Engine) -> None:
-    """The summaries are fresh, and a full rebuild now writes exactly what they hold."""
-    assert _fresh(writer)
-    updated = _summaries(writer)
-    refresh(writer)
-    rebuilt = _summaries(writer)
-    for name in sorted(rebuilt, key=lambda n: n == summary_info.name):  # the counts last
-        assert updated[name] == rebuilt[name], name
 
 
 def _amounts(writer: Engine) -> tuple[int, int]:
@@ -168,10 +142,10 @@ def test_changed_amounts_update_the_summaries_in_the_load(
     edited[1]["method"] = "Tiền mặt" if edited[1]["method"] != "Tiền mặt" else "Chuyển khoản"
     outcome = _load(writer, commune[0], month, edited)
     assert outcome.written and outcome.incremental and not outcome.refresh_failed
-    _assert_as_rebuilt(writer)
+    assert_as_rebuilt(writer)
     back = _load(writer, commune[0], month, original)
     assert back.incremental
-    _assert_as_rebuilt(writer)
+    assert_as_rebuilt(writer)
 
 
 def test_removed_and_added_back_move_the_next_months_previous(writer: Engine) -> None:
@@ -184,10 +158,10 @@ def test_removed_and_added_back_move_the_next_months_previous(writer: Engine) ->
     shorter = original[3:]
     outcome = _load(writer, NEW_COMMUNE[0], month, shorter)
     assert outcome.incremental and len(outcome.plan.removed) == 3
-    _assert_as_rebuilt(writer)
+    assert_as_rebuilt(writer)
     again = _load(writer, NEW_COMMUNE[0], month, original)
     assert again.incremental and len(again.plan.added) == 3
-    _assert_as_rebuilt(writer)
+    assert_as_rebuilt(writer)
     assert _amounts(writer) == before
 
 
@@ -217,7 +191,7 @@ def test_the_first_list_of_a_new_month_adds_the_month(writer: Engine) -> None:
             now_as_of = data_as_of(conn)
         assert now_as_of is not None and now_as_of > as_of  # the data reach December now
         assert stocks_to == december
-        _assert_as_rebuilt(writer)
+        assert_as_rebuilt(writer)
     finally:
         with writer.begin() as conn:
             conn.execute(sa.delete(pay).where(pay.c.month == december))
@@ -243,7 +217,7 @@ def test_summaries_stale_before_the_load_are_rebuilt_after_it(writer: Engine) ->
         edited[0]["amount"] += 1_000
         outcome = _load(writer, NEW_COMMUNE[0], month, edited)
         assert outcome.written and not outcome.incremental and outcome.summaries_seconds
-        _assert_as_rebuilt(writer)
+        assert_as_rebuilt(writer)
         assert _load(writer, NEW_COMMUNE[0], month, original).incremental
     finally:
         with writer.begin() as conn:
@@ -292,10 +266,10 @@ def test_two_communes_loading_at_once_both_land(writer: Engine) -> None:
         outcomes
     )
     assert _amounts(writer) == (before[0] + 7_000 * len(edited), before[1])
-    _assert_as_rebuilt(writer)
+    assert_as_rebuilt(writer)
     for (code, month), rows in lists.items():
         _load(writer, code, month, rows)
-    _assert_as_rebuilt(writer)
+    assert_as_rebuilt(writer)
 
 
 def test_a_list_with_no_row_is_refused_not_emptying_the_batch(writer: Engine) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +11,9 @@ from sqlalchemy.engine import Engine
 
 from data_access.db import sqlite_file_url
 from data_access.demo import build_demo
-from data_access.summaries import refresh
+from data_access.summaries import refresh, summary_metadata
+from data_access.summaries.freshness import summary_status
+from data_access.summaries.tables import summary_info
 from devtools.pgserver import create_database
 
 
@@ -30,3 +33,31 @@ def writable_demo(
         build_demo(writer)
     refresh(writer)
     return writer, reader_url
+
+
+def summary_rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every summary table's rows, sorted; of ``summary_info``, what a rebuild also writes."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as conn:
+        for table in summary_metadata.sorted_tables:
+            if table is summary_info:
+                i = table.c
+                row = conn.execute(
+                    sa.select(i.data_as_of, i.stocks_from, i.stocks_to, i.payment_detail, i.rows)
+                ).one()
+                out[table.name] = [tuple(row)]
+            else:
+                out[table.name] = sorted(tuple(r) for r in conn.execute(sa.select(table)))
+    return out
+
+
+def assert_as_rebuilt(writer: Engine) -> None:
+    """The summaries are fresh, and a full rebuild now writes exactly what they hold."""
+    with writer.connect() as conn:
+        status = summary_status(conn)
+    assert status is not None and status.fresh
+    updated = summary_rows(writer)
+    refresh(writer)
+    rebuilt = summary_rows(writer)
+    for name in sorted(rebuilt, key=lambda n: n == summary_info.name):  # the counts last
+        assert updated[name] == rebuilt[name], name
