@@ -30,6 +30,7 @@ from data_access.summaries.incremental import Update, after_units
 from data_access.units import unit_map
 from vocab import ALLOWANCE_GROUPS, BANK, CASH
 
+from .monthly import parse_row
 from .normalise import (
     BadValue,
     is_formula_text,
@@ -129,7 +130,7 @@ def plan(
     result.problems.extend(_formula_cells(read, HEADING))
     units = _units(conn, batch)
     villages = _villages(conn, units)
-    parsed = [_parse(row, result.problems) for row in read.rows]
+    parsed = [parse_row(row, COLUMNS, HEADING, _value, result.problems) for row in read.rows]
     people = _people(conn, {str(p["national_id"]) for p in parsed if p}, units)
     records = _records(conn, [pid for pid, *_ in people.values()], month)
     seen: dict[str, int] = {}
@@ -260,34 +261,6 @@ def _records(conn: Connection, person_ids: list[int], month: date) -> dict[int, 
             kept = (str(group), int(coef), str(method), account, end)
             out[int(pid)] = (int(ben), int(unit), kept)
     return out
-
-
-def _parse(row: RawRow, problems: list[Problem]) -> dict[str, object] | None:
-    """The row's values parsed; None (its problems recorded) when any value is bad."""
-    values: dict[str, object] = {}
-    ok = True
-    for column in COLUMNS:
-        raw = row.values.get(column.key)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            if column.required:
-                problems.append(
-                    error(
-                        row.number,
-                        HEADING[column.key],
-                        raw,
-                        f"Thiếu «{HEADING[column.key]}».",
-                        f"«{HEADING[column.key]}» is missing.",
-                    )
-                )
-                ok = False
-            continue
-        try:
-            values[column.key] = _value(column.key, raw)
-        except ValueError as exc:
-            english = str(getattr(exc, "en", exc))
-            problems.append(error(row.number, HEADING[column.key], raw, str(exc), english))
-            ok = False
-    return values if ok else None
 
 
 def _bad(vi: str, en: str) -> BadValue:
