@@ -177,6 +177,43 @@ CHECK_REASONS = Catalog(
         "not_a_commune": ("Không phải xã, thị trấn đang có hiệu lực", "Not a commune in force"),
         "unknown_village": ("Thôn không có trong danh mục", "Unknown village"),
         "village_elsewhere": ("Thôn thuộc xã khác", "Village of another commune"),
+        # paid_after_stop
+        "after_death": ("Chi cho tháng sau tháng mất", "Paid for a month after the death"),
+        "after_stop": ("Chi sau quyết định thôi hưởng", "Paid after a decision to stop"),
+        "while_suspended": ("Chi khi đang tạm dừng", "Paid while suspended"),
+        # national_id_mismatch (Decree 137/2015 art. 13)
+        "cccd_format": ("Số CCCD không đủ 12 chữ số", "Not 12 digits"),
+        "cccd_province": ("Mã tỉnh nơi đăng ký khai sinh không có", "No such province code"),
+        "cccd_sex_century": (
+            "Chữ số giới tính, thế kỷ không khớp giới tính, năm sinh",
+            "Sex-and-century digit does not match sex and birth year",
+        ),
+        "cccd_birth_year": (
+            "Hai chữ số năm sinh không khớp năm sinh",
+            "Year digits do not match the birth year",
+        ),
+        # age_out_of_range
+        "over_max_age": ("Trên 110 tuổi", "Older than 110"),  # definitions.MAX_AGE
+        "under_group_age": ("Chưa đủ tuổi của nhóm đối tượng", "Younger than the group allows"),
+    },
+)
+# allowance_decision.kind and .ground (Circular 02/2021/TT-BLĐTBXH)
+STOP_KINDS = Catalog(
+    "vocab.stop_kinds",
+    {
+        "stop": ("Thôi hưởng", "Stopped"),
+        "suspend": ("Tạm dừng", "Suspended"),
+    },
+)
+STOP_GROUNDS = Catalog(
+    "vocab.stop_grounds",
+    {
+        "death": ("Đã chết", "Died"),
+        "missing": ("Mất tích", "Missing"),
+        "ineligible": ("Không còn đủ điều kiện", "No longer eligible"),
+        "prison": ("Đang chấp hành án phạt tù", "In prison"),
+        "refused": ("Từ chối nhận", "Refused"),
+        "other": ("Lý do khác", "Other"),
     },
 )
 # Which kind of record a data check lists (the table it lives in)

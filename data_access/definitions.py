@@ -30,6 +30,85 @@ JOB_FAIR_KINDS = ("job_fair", "labour_export")
 PAID = "paid"  # a payment that reached its beneficiary (F15 sums these)
 CHECKED_STATUSES = ("paid", "pending")  # a returned payment reached no one: nothing to check
 
+# --- who may be on the allowance list (data checks of issue 16) ------------------------------
+MAX_AGE = 110  # older than this on the list: a death not recorded, or a mistyped birth year
+# The youngest age each Decree 20/2021 group admits (art. 5): the elderly groups by the age
+# they are for, the students' group from 16; the other groups admit any age.
+GROUP_MIN_AGE: dict[str, int] = {
+    "NCT_80": 80,
+    "NCT_NGHEO": ELDERLY_AGE,
+    "NCT_75_DTTS": 75,
+    "NCT_CHAM_SOC": ELDERLY_AGE,
+    "TN_16_22": 16,
+}
+# The province codes of a CCCD's first three digits (Decree 137/2015 art. 13, Circular
+# 07/2016/TT-BCA annex): the 63 provinces before the 2025 merger, whose codes stay on the cards.
+CCCD_PROVINCE_CODES = [
+    "001",
+    "002",
+    "004",
+    "006",
+    "008",
+    "010",
+    "011",
+    "012",
+    "014",
+    "015",
+    "017",
+    "019",
+    "020",
+    "022",
+    "024",
+    "025",
+    "026",
+    "027",
+    "030",
+    "031",
+    "033",
+    "034",
+    "035",
+    "036",
+    "037",
+    "038",
+    "040",
+    "042",
+    "044",
+    "045",
+    "046",
+    "048",
+    "049",
+    "051",
+    "052",
+    "054",
+    "056",
+    "058",
+    "060",
+    "062",
+    "064",
+    "066",
+    "067",
+    "068",
+    "070",
+    "072",
+    "074",
+    "075",
+    "077",
+    "079",
+    "080",
+    "082",
+    "083",
+    "084",
+    "086",
+    "087",
+    "089",
+    "091",
+    "092",
+    "093",
+    "094",
+    "095",
+    "096",
+]
+
 
 # --- the data's dates -----------------------------------------------------------------------
 # A date outside [EARLIEST_DATE, the data's cap] is an outlier (a mistyped year: 1900, 2031), not

@@ -292,6 +292,30 @@ allowance_payment = Table(
     ),
 )
 
+# The commune's decision to stop or suspend a beneficiary's allowance (Decree 20/2021 art. 8,
+# Circular 02/2021/TT-BLĐTBXH; the commune chairman decides since 1/7/2025, Decree 147/2025):
+# no payment is due from ``effective_month`` on — for a stop for good, for a suspension until
+# ``resume_month`` (the first month paid again; NULL: not resumed yet). ``ground`` is one of
+# vocab.STOP_GROUNDS; ``decided_by`` who signed it, as written on the decision.
+allowance_decision = Table(
+    "allowance_decision",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("beneficiary_id", Integer, ForeignKey("allowance_beneficiary.id"), nullable=False),
+    Column("kind", String(8), nullable=False),  # stop / suspend
+    Column("ground", String(12), nullable=False),
+    Column("decided_on", Date, nullable=False),
+    Column("effective_month", Date, nullable=False),  # first month not paid
+    Column("resume_month", Date),  # a suspension's first month paid again
+    Column("decided_by", String(120)),
+    CheckConstraint("kind IN ('stop', 'suspend')", name="ck_decision_kind"),
+    CheckConstraint(
+        "ground IN ('death', 'missing', 'ineligible', 'prison', 'refused', 'other')",
+        name="ck_decision_ground",
+    ),
+    Index("ix_decision_beneficiary", "beneficiary_id", "effective_month"),
+)
+
 target = Table(
     "target",
     metadata,

@@ -52,7 +52,9 @@ from vocab import (
     CHILD_CATEGORIES,
     DATE_FIELDS,
     GRANT_KINDS,
+    PAYMENT_METHODS,
     RECORD_KINDS,
+    STOP_GROUNDS,
     status_label,
 )
 
@@ -176,6 +178,20 @@ T = Catalog(
         "record_id": ("Mã hồ sơ", "Record id"),
         "column_name": ("Trường ngày", "Date field"),
         "record_date": ("Ngày ghi trong hồ sơ", "Date on record"),
+        # the payment-control checks (issue 16)
+        "ground": ("Căn cứ dừng chi", "Ground"),
+        "died_on": ("Ngày mất", "Died on"),
+        "effective_month": ("Quyết định có hiệu lực từ tháng", "Decision in force from"),
+        "method": ("Hình thức nhận", "Method"),
+        "paid_on": ("Ngày chi", "Paid on"),
+        "sex": ("Giới tính", "Sex"),
+        "found": ("Chữ số trên CCCD", "Digits on the card"),
+        "expected": ("Chữ số đúng theo hồ sơ", "Digits the record gives"),
+        "age": ("Tuổi", "Age"),
+        "min_age": ("Tuổi tối thiểu của nhóm", "Group's minimum age"),
+        "bank_account": ("Số tài khoản", "Account"),
+        "sex_M": ("Nam", "Male"),
+        "sex_F": ("Nữ", "Female"),
         # the checks of values that cannot be true and of the reference tables (issue 18)
         "value": ("Giá trị ghi trong hồ sơ", "Value on record"),
         "stored_value": ("Giá trị ghi trong hồ sơ", "Value on record"),
@@ -232,6 +248,12 @@ def _problem(code: object, lang: str) -> str:
     return T(key, lang) if key in T else _text(code, lang)
 
 
+def _sex(code: object, lang: str) -> str:
+    """A person's sex as stored (M / F) in words; an unknown code as stored."""
+    key = f"sex_{code}"
+    return T(key, lang) if key in T else _text(code, lang)
+
+
 def _number(value: object, lang: str) -> str:
     """A value as stored, whatever its size: whole numbers exact ("9.223.372.036.854.775.807"),
     others with two decimals, NaN and infinities as "—" (never an error for a huge value)."""
@@ -254,10 +276,15 @@ CODE_COLUMNS: dict[str, Callable[[object, str], str]] = {
     "kind": GRANT_KINDS.label,
     "category": CHILD_CATEGORIES.label,
     "group_code": ALLOWANCE_GROUPS.label,
+    "ground": STOP_GROUNDS.label,
+    "method": PAYMENT_METHODS.label,
+    "sex": _sex,
 }
-MONTH_COLUMNS = {"month", "start_month", "end_month"}
+MONTH_COLUMNS = {"month", "start_month", "end_month", "effective_month"}
 DATE_COLUMNS = {
     "birth_date",
+    "died_on",
+    "paid_on",
     "last_card_valid_to",
     "opened_on",
     "closed_on",
@@ -285,6 +312,8 @@ ID_COLUMNS = {  # record ids, shown as plain digits (no thousands dots) so they 
     "other_rate_id",
     "target_id",
     "year",
+    "age",
+    "min_age",
 }
 MISMATCH_COLOUR = "background-color: #ffd6d6"  # the overview's "below target" red
 

@@ -43,6 +43,11 @@ KEYS: dict[str, Callable[[Any], object]] = {
     "missing_payment": lambda r: (r.beneficiary_id, r.month),
     "wrong_amount": lambda r: r.payment_id,
     "no_bank_account": lambda r: r.beneficiary_id,
+    "paid_after_stop": lambda r: r.payment_id,
+    "paid_twice": lambda r: r.payment_id,
+    "national_id_mismatch": lambda r: r.beneficiary_id,
+    "age_out_of_range": lambda r: r.beneficiary_id,
+    "shared_bank_account": lambda r: r.beneficiary_id,
     "child_no_intervention": lambda r: r.case_id,
     "housing_overdue": lambda r: r.grant_id,
     "unknown_unit": lambda r: r.person_id,
@@ -133,6 +138,11 @@ def test_the_generator_seeds_a_few_of_every_problem(seeded) -> None:
         "unknown_unit": 3,
         "non_positive_amount": 2,
         "future_date": 3,
+        "paid_after_stop": 7,
+        "paid_twice": 4,
+        "national_id_mismatch": 3,
+        "age_out_of_range": 2,
+        "shared_bank_account": 4,
         "reconciliation": 3,
     }
 
@@ -318,6 +328,11 @@ def test_the_page_shows_every_count_but_no_list_without_sign_in(app_env) -> None
         "unknown_unit": "3 trường hợp",
         "non_positive_amount": "2 trường hợp",
         "future_date": "3 trường hợp",
+        "paid_after_stop": "7 trường hợp",
+        "paid_twice": "4 trường hợp",
+        "national_id_mismatch": "3 trường hợp",
+        "age_out_of_range": "2 trường hợp",
+        "shared_bank_account": "4 trường hợp",
         **dict.fromkeys(sorted(NOT_SEEDED), "0 trường hợp"),
     }
     assert not _person_lists(at)
@@ -355,7 +370,7 @@ def test_the_district_leader_sees_lists_from_every_commune_with_problems(app_env
     at.run()
     no_exceptions(at)
     lists = _person_lists(at)
-    assert len(lists) == 9  # every check but the BHYT one (nobody uncovered on 30/11/2023)
+    assert len(lists) == 14  # every seeded check but the BHYT one (nobody uncovered on 30/11/2023)
     assert len(set().union(*(set(f["Xã, thị trấn"]) for f in lists))) >= 8
 
 

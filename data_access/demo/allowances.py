@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from typing import Any
 
 from .. import schema as s
 from ..definitions import PAID
@@ -131,3 +132,41 @@ def pay_monthly(
             status=PAID,
         )
         month = add_months(month, 1)
+
+
+def decider(tables: dict[str, list[dict[str, Any]]], unit_id: int, month: date) -> str:
+    """Who signs a decision on a beneficiary of ``unit_id`` taking effect in ``month``: the
+    district chairman until 30/6/2025 (Decree 20/2021 art. 8), the commune's since (Decree
+    147/2025)."""
+    units = {r["id"]: r for r in tables["admin_unit"]}
+    unit = units[unit_id]
+    if month < date(2025, 7, 1) and unit.get("parent_id") in units:
+        unit = units[unit["parent_id"]]
+    name = str(unit["name"])
+    return f"Chủ tịch UBND {name[:1].lower()}{name[1:]}"
+
+
+def record_stop_decisions(rows: Rows) -> None:
+    """The decision behind every beneficiary who left the list (this copy's rows): stopped from
+    the month after their last, on the ground of death when they died by then, else no longer
+    eligible [G]; decided on the 25th of their last month. A beneficiary with a decision
+    already (a seeded problem) keeps it alone."""
+    tables: dict[str, list[dict[str, Any]]] = rows.tables
+    people = {r["id"]: r for r in tables["person"]}
+    decided = {r["beneficiary_id"] for r in tables["allowance_decision"]}
+    for b in list(tables["allowance_beneficiary"]):
+        end = b["end_month"]
+        if end is None or b["id"] in decided:
+            continue
+        effective = add_months(end, 1)
+        died = people.get(b["person_id"], {}).get("died_on")
+        rows.add(
+            s.allowance_decision,
+            beneficiary_id=b["id"],
+            kind="stop",
+            ground="death" if died is not None and died < effective else "ineligible",
+            decided_on=end.replace(day=25),
+            effective_month=effective,
+            resume_month=None,
+            decided_by=decider(tables, b["admin_unit_id"], effective),
+        )

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from i18n import Catalog
 
 from .. import schema as s
-from .allowances import build_allowances
+from .allowances import build_allowances, record_stop_decisions
 from .coverage import build_children, build_elderly, build_health_checks
 from .facts import (
     ALLOWANCE_RATES,
@@ -138,6 +138,8 @@ class Builder:
         # 12/2023 – 11/2026, across the 2025 merger: last, from a random stream of its own, so
         # that every row above (F1–F15, the seeded problems) is what it was without it.
         build_later_years(rows, d, self.seed)
+        # Issue 16: the decision behind every exit, once all exits (2022–2026) are known.
+        record_stop_decisions(rows)
 
     def build_targets(self, d: District, populations: list[float]) -> None:
         """District targets per indicator and year, and commune targets for the counts [G]."""

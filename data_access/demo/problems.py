@@ -34,6 +34,25 @@ F7 9 and F8 7 stay; 2022's F4, F9 and F15 move a little). Per check:
 - future_date, 3: an elderly health check of 06913 dated 15/10/2032 (outside every period: F2
   untouched); a special-circumstance case of 06895 closed "30/6/2027"; a 7/2022 payment of
   Tân Lập paid "12/7/2032".
+- paid_after_stop, 7 payments (issue 16): the 10/2022 payment of a Tân Bình (06904) beneficiary
+  who died in 9/2022 and the 8–9/2022 payments of one of Đại Bình (06919) who died in 7/2022
+  (paid on after the month of death: three new payments); the last two payments (9–10/2022) of
+  a Quảng An (06901) beneficiary whose decision to stop (no longer eligible) took effect in
+  9/2022; the 11–12/2022 payments of a Quảng Tân (06913) beneficiary suspended (in prison)
+  from 11/2022 to 12/2022.
+- paid_twice, 4 payments: 10/2022 of a Dực Yên (06910) beneficiary paid again in cash, 6/2022 of
+  an Đại Bình (06919) one (both payments of each month listed).
+- national_id_mismatch, 3 beneficiaries on the list all through: a CCCD whose sex digit is the
+  other sex's (06913), whose year digits are one year off (Quảng Lâm 06898), whose province
+  code 099 does not exist (Tân Lập 06917).
+- age_out_of_range, 2 new beneficiaries of 2022 only (the 80+ group, paid in cash): one born
+  "1992" (1942 mistyped, 06895, 3–12/2022), one born 1909 who died at 113 in 7/2022 (06898,
+  1–7/2022, with a 2022 BHYT card).
+- shared_bank_account, 4 beneficiaries paid by account all through: two of 06916 with one
+  account, and one of 06895 with one of 06901 (each seen by its own commune).
+- The payments these add are in 2022 (2022's F15 moves a little; F14 and F15 of 2023 stay).
+  Every beneficiary who left the list has the decision behind it in both builds
+  (``allowances.record_stop_decisions``), effective the month after the last: none is found.
 - reported_figure: each commune reports F2, F14 and F15 for every quarter from Quý I/2022 to
   Quý III/2023, equal to what the rows give, except REPORT_MISMATCHES: Quảng Tân F14 Quý
   III/2023 +3; Quảng An F15 Quý IV/2022 −675.000 đồng; Đại Bình F2 Quý II/2023 −12 lượt
@@ -47,6 +66,8 @@ from datetime import date
 from typing import Any
 
 from .. import schema as s
+from ..filters import add_months
+from .allowances import decider
 from .facts import DATA_START, RATE_2022, RATE_2023
 from .rows import District, Rows, Seeded
 
@@ -143,6 +164,11 @@ def plant_problems(rows: Rows, d: District, seeded: Seeded) -> None:
         overdue_housing,
         unknown_units,
         future_dates,
+        payments_after_stop,
+        payments_twice,
+        national_ids_that_do_not_fit,
+        impossible_ages,
+        shared_accounts,
     ):
         plant(p)
 
@@ -301,3 +327,169 @@ def future_dates(p: Seeder) -> None:
     )
     open_case["closed_on"] = date(2027, 6, 30)  # a planned closing entered as done
     p.mark("future_date", ("child_case", "closed_on", open_case["id"]), unit["06895"])
+
+
+# --- issue 16: money that should not have been paid ------------------------------------------
+
+
+def _payments_of(p: Seeder) -> dict[tuple[int, date], Row]:
+    return {(r["beneficiary_id"], r["month"]): r for r in p.t["allowance_payment"]}
+
+
+def _exit(p: Seeder, c: str, died: bool) -> Row:
+    """The first beneficiary of ``c`` not used yet whose last month is in 2/2022–10/2022, who
+    died in that month (``died``) or left the list alive."""
+    people = {r["id"]: r for r in p.t["person"]}
+    for row in p.t["allowance_beneficiary"]:
+        end = row["end_month"]
+        dead = people[row["person_id"]]["died_on"] is not None
+        if (
+            row["admin_unit_id"] == p.unit[c]
+            and row["id"] not in p.used_beneficiaries
+            and end is not None
+            and date(2022, 2, 1) <= end <= date(2022, 10, 1)
+            and row["start_month"] < end
+            and dead == died
+        ):
+            p.used_beneficiaries.add(row["id"])
+            return row
+    raise LookupError(f"no beneficiary leaving the list in 2022 in {c}")
+
+
+def _pay_again(p: Seeder, like: Row, month: date, **changes: object) -> int:
+    """A payment like ``like`` (its beneficiary, unit, amount and method) for ``month``."""
+    values = {k: v for k, v in like.items() if k != "id"}
+    values.update(month=month, paid_on=month.replace(day=10))
+    values.update(changes)
+    return p.rows.add(s.allowance_payment, **values)
+
+
+def payments_after_stop(p: Seeder) -> None:
+    """Paid on after a death (06904 one month, 06919 two), after a decision to stop (06901:
+    the last two months before leaving), during a suspension (06913: 11–12/2022)."""
+    payments = _payments_of(p)
+    for c, months in (("06904", 1), ("06919", 2)):
+        b = _exit(p, c, died=True)
+        last = payments[(b["id"], b["end_month"])]
+        for n in range(1, months + 1):
+            paid = _pay_again(p, last, add_months(b["end_month"], n))
+            p.mark("paid_after_stop", paid, p.unit[c])
+    stopped = _exit(p, "06901", died=False)
+    effective = add_months(stopped["end_month"], -1)
+    p.rows.add(
+        s.allowance_decision,
+        beneficiary_id=stopped["id"],
+        kind="stop",
+        ground="ineligible",
+        decided_on=add_months(effective, -1).replace(day=25),
+        effective_month=effective,
+        resume_month=None,
+        decided_by=decider(p.t, stopped["admin_unit_id"], effective),
+    )
+    for month in (effective, stopped["end_month"]):
+        p.mark("paid_after_stop", payments[(stopped["id"], month)]["id"], p.unit["06901"])
+    suspended = p.beneficiary("06913")
+    p.rows.add(
+        s.allowance_decision,
+        beneficiary_id=suspended["id"],
+        kind="suspend",
+        ground="prison",
+        decided_on=date(2022, 10, 24),
+        effective_month=date(2022, 11, 1),
+        resume_month=date(2023, 1, 1),
+        decided_by=decider(p.t, suspended["admin_unit_id"], date(2022, 11, 1)),
+    )
+    for month in (date(2022, 11, 1), date(2022, 12, 1)):
+        p.mark("paid_after_stop", payments[(suspended["id"], month)]["id"], p.unit["06913"])
+
+
+def payments_twice(p: Seeder) -> None:
+    """A month paid twice: 10/2022 in Dực Yên (once more in cash), 6/2022 in Đại Bình."""
+    payments = _payments_of(p)
+    for c, month in (("06910", date(2022, 10, 1)), ("06919", date(2022, 6, 1))):
+        b = p.beneficiary(c)
+        first = payments[(b["id"], month)]
+        again = _pay_again(p, first, month, method="cash", paid_on=month.replace(day=20))
+        p.mark("paid_twice", first["id"], p.unit[c])
+        p.mark("paid_twice", again, p.unit[c])
+
+
+OTHER_SEX = {"0": "1", "1": "0", "2": "3", "3": "2"}  # a CCCD's 4th digit, the other sex
+
+
+def national_ids_that_do_not_fit(p: Seeder) -> None:
+    """CCCDs that contradict the record: the sex digit (06913), the year digits (06898), a
+    province code that does not exist (06917)."""
+    people = {r["id"]: r for r in p.t["person"]}
+    has_cccd: Callable[[Row], bool] = lambda r: people[r["person_id"]]["national_id"] is not None  # noqa: E731
+    for c, spoil in (
+        ("06913", lambda n: n[:3] + OTHER_SEX[n[3]] + n[4:]),
+        ("06898", lambda n: n[:4] + f"{(int(n[4:6]) + 1) % 100:02d}" + n[6:]),
+        ("06917", lambda n: "099" + n[3:]),
+    ):
+        b = p.beneficiary(c, has_cccd)
+        person = people[b["person_id"]]
+        person["national_id"] = spoil(person["national_id"])
+        p.mark("national_id_mismatch", b["id"], p.unit[c])
+
+
+def impossible_ages(p: Seeder) -> None:
+    """Two beneficiaries of 2022 only (F14 2023 untouched): one of the 80+ group born 1992
+    (1942 mistyped) in 06895, one who died at 113 in 06898 (his BHYT card held, so the 2022
+    coverage check does not list him)."""
+    for c, name, sex, born, died, start, end in (
+        ("06895", "Triệu Văn Lộc", "M", date(1992, 3, 14), None, 3, 12),
+        ("06898", "Đặng Thị Sáu", "F", date(1909, 6, 2), date(2022, 7, 19), 1, 7),
+    ):
+        unit_id = p.unit[c]
+        person = p.new_person(unit_id, p.d.villages[unit_id][1], name, born, sex)
+        p.rows.get(s.person, person)["died_on"] = died
+        if born.year < 1960:
+            p.rows.add(
+                s.health_insurance_card,
+                person_id=person,
+                card_no=f"CK422{person:010d}",
+                valid_from=date(2022, 1, 1),
+                valid_to=date(2022, 12, 31),
+                funding="state",
+            )
+        b = p.rows.add(
+            s.allowance_beneficiary,
+            person_id=person,
+            admin_unit_id=unit_id,
+            group_code="NCT_80",
+            coefficient_x10=10,
+            start_month=date(2022, start, 1),
+            end_month=date(2022, end, 1),
+            payment_method="cash",
+            bank_account=None,
+            bank_name=None,
+        )
+        for month in range(start, end + 1):
+            p.rows.add(
+                s.allowance_payment,
+                beneficiary_id=b,
+                admin_unit_id=unit_id,
+                month=date(2022, month, 1),
+                amount_vnd=RATE_2022,
+                method="cash",
+                paid_on=date(2022, month, 10),
+                status="paid",
+            )
+        p.mark("age_out_of_range", b, unit_id)
+
+
+def shared_accounts(p: Seeder) -> None:
+    """One account on record for two people: two of Xã Đầm Hà (06916), and one of Thị trấn
+    Đầm Hà (06895) with one of Quảng An (06901); all paid by account all through 2022–2023."""
+    payments = _payments_of(p)
+    by_bank: Callable[[Row], bool] = lambda r: (  # noqa: E731
+        r["payment_method"] == "bank"
+        and r["bank_account"] is not None
+        and payments[(r["id"], date(2022, 1, 1))]["method"] == "bank"
+    )
+    for first, second in (("06916", "06916"), ("06895", "06901")):
+        a, b = p.beneficiary(first, by_bank), p.beneficiary(second, by_bank)
+        b["bank_account"] = a["bank_account"]
+        p.mark("shared_bank_account", a["id"], p.unit[first])
+        p.mark("shared_bank_account", b["id"], p.unit[second])

@@ -23,6 +23,7 @@ from ..filters import Filters, Scope
 from ..persons import mask
 from .context import Context, Statement, context
 
+MASKED = {"national_id", "bank_account"}  # shown as their last four digits
 LIST_LIMIT = 1000  # a commune's list is a few dozen rows; past 1.000 the count says it is systemic
 
 # How a check reads the Filters' period: the months of the period (payments, grants approved),
@@ -85,8 +86,8 @@ class Check:
         )
         rows = conn.execute(stmt).all()
         frame = pd.DataFrame([tuple(r)[:-1] for r in rows], columns=names)
-        if "national_id" in frame:
-            frame["national_id"] = [mask(v) for v in frame["national_id"]]
+        for column in MASKED & set(frame.columns):
+            frame[column] = [mask(v) for v in frame[column]]
         return frame, int(rows[0][-1]) if rows else 0
 
 

@@ -37,6 +37,7 @@ class Context:
     first: date | None  # the data's first month
     units: tuple[int, ...] | None  # record-level unit ids allowed; None: no limit at all
     persons: bool
+    decisions: bool = True  # the database records stop and suspension decisions (issue 16)
 
 
 def _record_units(conn: Connection, resolved: Resolved) -> tuple[int, ...] | None:
@@ -67,6 +68,7 @@ def context(conn: Connection, filters: Filters, scope: Scope) -> Context:
         first=first_month(conn),
         units=_record_units(conn, resolved),
         persons=scope.persons,
+        decisions=sa.inspect(conn).has_table(s.allowance_decision.name),
     )
 
 

@@ -25,6 +25,13 @@ from .records import (
     non_positive_amount,
 )
 from .reference import duplicate_unit_code, invalid_rate, invalid_target
+from .stops import (
+    age_out_of_range,
+    national_id_mismatch,
+    paid_after_stop,
+    paid_twice,
+    shared_bank_account,
+)
 
 CHECKS: list[Check] = [
     duplicate_person,
@@ -32,6 +39,11 @@ CHECKS: list[Check] = [
     missing_payment,
     wrong_amount,
     no_bank_account,
+    paid_after_stop,
+    paid_twice,
+    national_id_mismatch,
+    age_out_of_range,
+    shared_bank_account,
     child_no_intervention,
     housing_overdue,
     unknown_unit,
