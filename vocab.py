@@ -161,9 +161,11 @@ PAYMENT_METHODS = Catalog(
 PAYMENT_STATUSES = Catalog(
     "vocab.payment_statuses",
     {
+        "planned": ("Đã lập danh sách, chưa chi", "Planned"),
         "paid": ("Đã chi", "Paid"),
         "pending": ("Chờ chi", "Pending"),
         "returned": ("Bị trả lại", "Returned"),
+        "recovered": ("Đã thu hồi", "Recovered"),
     },
 )
 # --- data checks --------------------------------------------------------------------------------

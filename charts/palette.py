@@ -35,6 +35,7 @@ from vocab import (
     LABOUR_EXPORT,
     NON_AGRI,
     PAYMENT_METHODS,
+    PAYMENT_STATUSES,
     RECRUITMENT,
 )
 
@@ -76,6 +77,13 @@ COLOURS: dict[str, dict[str, str]] = {
     CLASS_FIELDS.name: {NON_AGRI: BLUE, AGRI: BROWN},
     JOB_EVENT_KINDS.name: {JOB_FAIR: BLUE, LABOUR_EXPORT: ORANGE, RECRUITMENT: PURPLE},
     PAYMENT_METHODS.name: {BANK: BLUE, CASH: ORANGE},
+    PAYMENT_STATUSES.name: {
+        "planned": LIGHT_BLUE,
+        "paid": BLUE,
+        "pending": ORANGE,
+        "returned": PURPLE,
+        "recovered": BROWN,
+    },
 }
 
 

@@ -8,11 +8,14 @@ English) headers, numbers left numeric for Excel.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 import altair as alt
 import pandas as pd
 
 from i18n import Catalog
-from vocab import ALLOWANCE_GROUPS, BANK, CASH, PAYMENT_METHODS
+from vocab import ALLOWANCE_GROUPS, BANK, CASH, PAYMENT_METHODS, PAYMENT_STATUSES
 
 from . import palette
 from .common import (
@@ -24,6 +27,7 @@ from .common import (
     code_key,
     colour_scale,
     finish,
+    level_of,
     level_title,
     month_axis,
     month_fields,
@@ -81,6 +85,27 @@ T = Catalog(
             "Payments differing from rate × coefficient, by commune",
         ),
         "t_commune_area": ("Kinh phí chi trả theo {area}", "Allowance paid by {area}"),
+        "status": ("Trạng thái", "Status"),
+        "payments": ("Số khoản", "Payments"),
+        "t_status_commune": (
+            "Khoản chi chưa hoàn tất theo xã (chờ chi, bị trả lại, đã lập danh sách, đã thu hồi)",
+            "Payments not settled, by commune (pending, returned, planned, recovered)",
+        ),
+        "t_status_commune_area": (
+            "Khoản chi chưa hoàn tất theo {area}",
+            "Payments not settled, by {area}",
+        ),
+        "t_status_month": (
+            "Khoản chi chưa hoàn tất theo tháng",
+            "Payments not settled, per month",
+        ),
+        "at_risk": ("Chưa đến tay người hưởng (đồng)", "Not delivered (VND)"),
+        "status_amount": ("{status} (đồng)", "{status} (VND)"),
+        "status_payments": ("{status}: số khoản", "{status}: payments"),
+        "age_band": ("Thời gian chờ", "Waiting"),
+        "age_0_30": ("0–30 ngày", "0–30 days"),
+        "age_31_90": ("31–90 ngày", "31–90 days"),
+        "age_over_90": ("Trên 90 ngày", "Over 90 days"),
         "t_mismatch_area": (
             "Khoản chi khác mức chuẩn × hệ số, theo {area}",
             "Payments differing from rate × coefficient, by {area}",
@@ -340,5 +365,113 @@ def mismatch_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
             T("overpaid", lang): frame["overpaid"].astype("int64"),
             T("underpaid", lang): frame["underpaid"].astype("int64"),
             T("difference", lang): frame["difference"].astype("int64"),
+        }
+    )
+
+
+# --- where the payments stand (issue 16) ----------------------------------------------------
+# The statuses drawn: all but paid, which the charts above show and which would dwarf the rest.
+UNSETTLED = ("pending", "returned", "planned", "recovered")
+
+
+def _long_by_status(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """A wide frame (``<status>_amount`` / ``_payments`` columns) as a row per key and status
+    of ``UNSETTLED``, with its amount and payments."""
+    rows = []
+    for record in frame.to_dict("records"):
+        for status in UNSETTLED:
+            rows.append(
+                {
+                    **{k: record[k] for k in keys},
+                    "status": status,
+                    "amount": int(record[f"{status}_amount"]),
+                    "payments": int(record[f"{status}_payments"]),
+                }
+            )
+    return pd.DataFrame(rows, columns=[*keys, "status", "amount", "payments"])
+
+
+def status_by_commune(frame: pd.DataFrame, lang: str = "vi") -> alt.Chart:
+    """Horizontal bars per commune, stacked by status: the amount of the period's payments that
+    are pending, returned, planned or recovered; a tap drills to the commune."""
+    data = _long_by_status(frame, ["unit_code", "unit_name"])
+    data["payments__text"] = [fmt_int(v, lang) for v in data["payments"]]
+    return bar_by_commune(
+        data,
+        "amount",
+        title=level_title(T, "t_status_commune", frame, lang),
+        value_title=T("amount_short", lang),
+        fmt=lambda v: fmt_money(v, lang),
+        lang=lang,
+        unit="money",
+        color="status",
+        color_title=T("status", lang),
+        categories=PAYMENT_STATUSES,
+        extra_tooltips=[alt.Tooltip("payments__text:N", title=T("payments", lang))],
+        level=level_of(frame),
+    )
+
+
+def status_commune_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Per commune: the amount and payments of each status, and the amount not delivered."""
+    table: dict[str, object] = {
+        code_key(frame): frame["unit_code"],
+        unit_header(frame, lang): frame["unit_name"],
+    }
+    for status in ("paid", *UNSETTLED):
+        label = PAYMENT_STATUSES.label(status, lang)
+        table[T("status_amount", lang, status=label)] = frame[f"{status}_amount"].astype("int64")
+        table[T("status_payments", lang, status=label)] = frame[f"{status}_payments"].astype(
+            "int64"
+        )
+    table[T("at_risk", lang)] = frame["at_risk_amount"].astype("int64")
+    return pd.DataFrame(table)
+
+
+def status_by_month(
+    frame: pd.DataFrame,
+    lang: str = "vi",
+    months: Sequence[date] | None = None,
+) -> alt.Chart | alt.LayerChart:
+    """Bars per month, stacked by status: the amount pending, returned, planned or recovered
+    (``data_access.payouts.status_by_month``: a row per month and status); a tap drills to the
+    month."""
+    data = frame[frame["status"].isin(UNSETTLED)].copy()
+    data["payments__text"] = [fmt_int(v, lang) for v in data["payments"]]
+    return by_month(
+        data,
+        "amount",
+        title=T("t_status_month", lang),
+        value_title=T("amount_short", lang),
+        fmt=lambda v: fmt_money(v, lang),
+        lang=lang,
+        unit="money",
+        months=months,
+        color="status",
+        color_title=T("status", lang),
+        categories=PAYMENT_STATUSES,
+        extra_tooltips=[alt.Tooltip("payments__text:N", title=T("payments", lang))],
+    )
+
+
+def status_month_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Month, status, payments and amount: every status, paid included."""
+    return pd.DataFrame(
+        {
+            T("month", lang): [fmt_month(m, lang) for m in frame["month"]],
+            T("status", lang): [PAYMENT_STATUSES.label(c, lang) for c in frame["status"]],
+            T("payments", lang): frame["payments"].astype("int64"),
+            T("amount", lang): frame["amount"].astype("int64"),
+        }
+    )
+
+
+def pending_age_table(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """The three waiting bands of pending payments: payments and amount (formatted)."""
+    return pd.DataFrame(
+        {
+            T("age_band", lang): [T(f"age_{b}", lang) for b in frame["band"]],
+            T("payments", lang): [fmt_int(v, lang) for v in frame["payments"]],
+            T("amount_short", lang): [fmt_money(v, lang) for v in frame["amount"]],
         }
     )

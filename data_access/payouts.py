@@ -10,8 +10,9 @@ records, one page at a time, and only to a scope that may see persons.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -20,7 +21,14 @@ from sqlalchemy.engine import Connection
 from vocab import BANK, CASH
 
 from . import schema as s
-from .definitions import PAID, payment_counted, rate_check, rate_totals
+from .definitions import (
+    PAID,
+    data_as_of,
+    payment_counted,
+    rate_check,
+    rate_totals,
+    reference_date,
+)
 from .filters import Filters, Scope
 from .levels import RollUp, at_level
 from .persons import PersonListNotAllowedError
@@ -368,3 +376,110 @@ def mismatches_by_area(conn: Connection, filters: Filters, scope: Scope) -> pd.D
     """``rate_mismatches`` at the level the selection is compared at (sums); only areas with
     such a payment."""
     return at_level(conn, filters, scope, rate_mismatches(conn, filters, scope), RollUp())
+
+
+# --- where the payments stand: the lifecycle (issue 16) --------------------------------------
+# vocab.PAYMENT_STATUSES, in the order a payment goes through them. Paid is what F15 sums; the
+# others never count as paid. "Not delivered" (chưa đến tay người hưởng) is the amount at risk:
+# pending, and returned without a paid or pending payment for the same beneficiary and month.
+STATUSES = ("planned", "paid", "pending", "returned", "recovered")
+PENDING_AGES = (("0_30", 0, 30), ("31_90", 31, 90), ("over_90", 91, None))  # days
+
+
+def _period_payments(filters: Filters, r: Resolved) -> tuple[sa.Select, sa.ColumnElement]:
+    """Payments of the period with a plausible amount, any status, scoped: the statement (to be
+    given its columns) and the version's unit column."""
+    pay = s.allowance_payment
+    stmt = sa.select(pay.c.id).where(
+        pay.c.month.between(filters.period.start, filters.period.end), payment_counted(pay)
+    )
+    return scoped(stmt, pay.c.admin_unit_id, r)
+
+
+def _unrepaid() -> sa.ColumnElement[bool]:
+    """A returned payment whose beneficiary has no paid or pending payment for the month."""
+    pay, again = s.allowance_payment, s.allowance_payment.alias("again")
+    repaid = sa.exists().where(
+        again.c.beneficiary_id == pay.c.beneficiary_id,
+        again.c.month == pay.c.month,
+        again.c.status.in_((PAID, "pending")),
+    )
+    return sa.and_(pay.c.status == "returned", ~repaid)
+
+
+def status_by_month(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Per month of the period and status: payments and amount (whole đồng).
+
+    Columns: month, status, payments, amount; a (month, status) without a payment is absent.
+    """
+    r = resolve(conn, filters, scope)
+    pay = s.allowance_payment
+    stmt, _ = _period_payments(filters, r)
+    stmt = (
+        stmt.with_only_columns(
+            pay.c.month, pay.c.status, sa.func.count(), sa.func.sum(pay.c.amount_vnd)
+        )
+        .group_by(pay.c.month, pay.c.status)
+        .order_by(pay.c.month, pay.c.status)
+    )
+    frame = read_frame(conn, stmt, ["month", "status", "payments", "amount"])
+    frame["month"] = [as_date(m) for m in frame["month"]]
+    frame[["payments", "amount"]] = frame[["payments", "amount"]].astype("int64")
+    return frame
+
+
+def status_by_commune(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Per commune of the selection, the period's payments by status, and the amount at risk.
+
+    Columns: unit_id, unit_code, unit_name, then for each status of ``STATUSES`` its amount
+    (``<status>_amount``) and payments (``<status>_payments``), then ``at_risk_amount`` and
+    ``at_risk_payments`` (pending, and returned not paid again). Every commune appears.
+    """
+    r = resolve(conn, filters, scope)
+    pay = s.allowance_payment
+    stmt, unit = _period_payments(filters, r)
+    measures: list[sa.ColumnElement[Any]] = []
+    names: list[str] = []
+    for status in STATUSES:
+        measures += [sum_if(pay.c.status == status, pay.c.amount_vnd)]
+        measures += [sum_if(pay.c.status == status, sa.literal(1))]
+        names += [f"{status}_amount", f"{status}_payments"]
+    at_risk = sa.or_(pay.c.status == "pending", _unrepaid())
+    measures += [sum_if(at_risk, pay.c.amount_vnd), sum_if(at_risk, sa.literal(1))]
+    names += ["at_risk_amount", "at_risk_payments"]
+    stmt = stmt.with_only_columns(unit, *measures).group_by(unit)
+    return _with_units(conn, read_frame(conn, stmt, ["unit_id", *names]), r)
+
+
+def status_by_area(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """``status_by_commune`` at the level the selection is compared at (sums)."""
+    return at_level(conn, filters, scope, status_by_commune(conn, filters, scope), RollUp())
+
+
+def pending_by_age(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Payments still pending on the reference date (the period's last day, or the data's
+    as-of date if earlier), by days since the first day of their month: 0–30, 31–90, over 90.
+
+    A stock on that day: pending payments of every month up to it count, those of months
+    before the period too (money not collected for months is what the bands are for).
+    Columns: band (``PENDING_AGES``' codes, all three), payments, amount, reference (the day).
+    """
+    r = resolve(conn, filters, scope)
+    pay = s.allowance_payment
+    ref = reference_date(filters.period, data_as_of(conn))
+    stmt = sa.select(pay.c.id).where(
+        pay.c.status == "pending", pay.c.month <= ref, payment_counted(pay)
+    )
+    stmt, _ = scoped(stmt, pay.c.admin_unit_id, r)
+    young, middle = ref - timedelta(days=30), ref - timedelta(days=90)
+    band = sa.case(
+        (pay.c.month >= young, "0_30"), (pay.c.month >= middle, "31_90"), else_="over_90"
+    )
+    stmt = stmt.with_only_columns(band, sa.func.count(), sa.func.sum(pay.c.amount_vnd)).group_by(
+        band
+    )
+    found = {str(b): (int(n), int(a)) for b, n, a in conn.execute(stmt)}
+    return pd.DataFrame(
+        [(code, *found.get(code, (0, 0)), ref) for code, _, _ in PENDING_AGES],
+        columns=["band", "payments", "amount", "reference"],
+    )

@@ -274,8 +274,12 @@ allowance_payment = Table(
     Column("amount_vnd", BigInteger, nullable=False),
     Column("method", String(8), nullable=False),  # bank / cash
     Column("paid_on", Date),
-    Column("status", String(10), nullable=False),  # paid / pending / returned
-    CheckConstraint("status IN ('paid', 'pending', 'returned')", name="ck_payment_status"),
+    # planned / paid / pending / returned / recovered (vocab.PAYMENT_STATUSES); F15 sums paid
+    Column("status", String(10), nullable=False),
+    CheckConstraint(
+        "status IN ('planned', 'paid', 'pending', 'returned', 'recovered')",
+        name="ck_payment_status",
+    ),
     Index("ix_payment_unit_month", "admin_unit_id", "month"),
     Index("ix_payment_beneficiary_month", "beneficiary_id", "month"),
     # definitions.data_as_of / first_month run on every page: max(month) is one index lookup, not

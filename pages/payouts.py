@@ -8,6 +8,7 @@ from charts import payouts as ch
 from charts.common import level_of, level_slug, level_title
 from charts.formatting import (
     fmt_change_pp,
+    fmt_date,
     fmt_decimal,
     fmt_int,
     fmt_money,
@@ -51,6 +52,51 @@ T = Catalog(
         "h_month": ("Chi trả theo tháng", "Per month"),
         "h_ytd": ("Lũy kế từ đầu năm", "Year to date"),
         "h_method": ("Hình thức chi trả", "Payment method"),
+        "h_status": ("Trạng thái chi trả", "Where the payments stand"),
+        "status_rule": (
+            "Kinh phí chi trả trên trang này và chỉ tiêu F15 chỉ tính các khoản đã chi (trạng thái "
+            "«Đã chi»). Khoản đã lập danh sách nhưng chưa chi, chờ chi (tiền mặt chưa nhận, chuyển "
+            "khoản chưa xác nhận), bị trả lại (tài khoản đã đóng, người nhận vắng mặt) và đã thu "
+            "hồi không được tính là đã chi.",
+            "The amounts on this page and indicator F15 count paid payments only (status "
+            "“Paid”). Payments planned but not made, pending (cash not collected, a transfer not "
+            "confirmed), returned (account closed, recipient absent) and recovered are not "
+            "counted as paid.",
+        ),
+        "pending_tile": ("Chờ chi", "Pending"),
+        "pending_help": (
+            "Khoản chi của kỳ đang xem chưa đến tay người hưởng: tiền mặt chưa nhận, chuyển "
+            "khoản chưa xác nhận.",
+            "Payments of the period not yet in the beneficiary's hands: cash not collected, a "
+            "transfer not confirmed.",
+        ),
+        "returned_tile": ("Bị trả lại", "Returned"),
+        "returned_help": (
+            "Khoản chi của kỳ bị trả lại (tài khoản đã đóng, người nhận vắng mặt), kể cả khoản đã "
+            "chi lại sau đó.",
+            "Payments of the period returned (account closed, recipient absent), including those "
+            "paid again afterwards.",
+        ),
+        "at_risk_tile": ("Chưa đến tay người hưởng", "Not delivered"),
+        "at_risk_help": (
+            "Số tiền của kỳ đang chờ chi, cộng khoản bị trả lại mà chưa chi lại cho người đó "
+            "trong cùng tháng.",
+            "The period's pending amount, plus returned payments not paid again to the same "
+            "person for the same month.",
+        ),
+        "tile_value": ("{amount} · {count} khoản", "{amount} · {count} payments"),
+        "h_pending_age": ("Khoản chờ chi theo thời gian chờ", "Pending payments by time waiting"),
+        "pending_age_rule": (
+            "Mọi khoản đang chờ chi đến ngày {day} (kể cả của các tháng trước kỳ), theo số ngày "
+            "tính từ ngày đầu tháng được hưởng; trạng thái là trạng thái đang ghi trong hồ sơ.",
+            "Every payment pending on {day} (those of months before the period too), by days "
+            "since the first day of the month it is for; statuses as recorded now.",
+        ),
+        "no_unsettled": (
+            "Mọi khoản chi của kỳ đã chi xong: không có khoản chờ chi, bị trả lại, đã lập danh "
+            "sách hay đã thu hồi.",
+            "Every payment of the period is paid: none pending, returned, planned or recovered.",
+        ),
         "h_group": ("Theo nhóm đối tượng (Nghị định 20/2021/NĐ-CP)", "By Decree 20 group"),
         "h_commune": ("Theo xã, thị trấn", "By commune"),
         "h_commune_area": ("Theo {area}", "By {area}"),
@@ -177,6 +223,54 @@ with section(lang):
         lang,
         key="payouts_method",
     )
+
+st.subheader(T("h_status", lang))
+st.caption(T("status_rule", lang))
+with section(lang):
+    standing = data.run(q.status_by_area, filters, scope)
+    status_tiles = st.columns(3)
+    for column, (key, measure) in zip(
+        status_tiles,
+        (("pending", "pending"), ("returned", "returned"), ("at_risk", "at_risk")),
+        strict=True,
+    ):
+        with column.container(border=True, key=f"tile_{key}"):
+            st.metric(
+                T(f"{key}_tile", lang),
+                T(
+                    "tile_value",
+                    lang,
+                    amount=fmt_money(int(standing[f"{measure}_amount"].sum()), lang),
+                    count=fmt_int(int(standing[f"{measure}_payments"].sum()), lang),
+                ),
+                help=T(f"{key}_help", lang),
+            )
+with section(lang):
+    by_status = data.run(q.status_by_month, filters, scope)
+    if not by_status["status"].isin(ch.UNSETTLED).any():
+        st.success(T("no_unsettled", lang), icon="✅")
+    else:
+        chart_with_data(
+            built(ch.status_by_month, by_status, lang),
+            ch.status_month_table(by_status, lang),
+            "trang-thai-chi-tra-theo-thang",
+            lang,
+            key="payouts_status_month",
+        )
+        standing = data.run(q.status_by_area, filters, scope)
+        chart_with_data(
+            built(ch.status_by_commune, standing, lang),
+            ch.status_commune_table(standing, lang),
+            f"trang-thai-chi-tra-theo-{level_slug(standing)}",
+            lang,
+            key="payouts_status_commune",
+            level=level_of(standing),
+        )
+with section(lang):
+    ages = data.run(q.pending_by_age, filters, scope)
+    st.markdown(f"**{T('h_pending_age', lang)}**")
+    st.caption(T("pending_age_rule", lang, day=fmt_date(ages["reference"].iloc[0], lang)))
+    st.dataframe(ch.pending_age_table(ages, lang), hide_index=True, width="stretch")
 
 st.subheader(T("h_group", lang))
 with section(lang):

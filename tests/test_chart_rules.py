@@ -190,6 +190,34 @@ BUILDERS: dict[str, Callable[[str], Any]] = {
     "payouts_mismatch": lambda lang: pay.mismatches_by_commune(
         pd.DataFrame({**COMMUNES, "mismatches": [1, 2], "difference": [123_456, -50_000]}), lang
     ),
+    "payouts_status_month": lambda lang: pay.status_by_month(
+        pd.DataFrame(
+            {
+                "month": [M1, M1, M2],
+                "status": ["paid", "pending", "returned"],
+                "payments": [1900, 12, 3],
+                "amount": [1_346_250_000, 9_000_000, 2_700_000],
+            }
+        ),
+        lang,
+    ),
+    "payouts_status_commune": lambda lang: pay.status_by_commune(
+        pd.DataFrame(
+            {
+                **COMMUNES,
+                **{
+                    f"{status}_{measure}": [n, 2 * n]
+                    for n, status in enumerate(
+                        ("planned", "paid", "pending", "returned", "recovered"), start=1
+                    )
+                    for measure in ("amount", "payments")
+                },
+                "at_risk_amount": [900_000, 1_800_000],
+                "at_risk_payments": [1, 2],
+            }
+        ),
+        lang,
+    ),
 }
 # Field names Vega would read out if a chart named itself, and its English words.
 NOT_VIETNAMESE = re.compile(r"__|\bunit_|_code\b|_name\b|\b(axis|legend|Title|Vega|chart)\b")
@@ -314,7 +342,14 @@ def test_a_chart_in_english_names_itself_in_english() -> None:
 
 def test_every_money_axis_is_in_million_dong() -> None:
     titles = []
-    for name in ("payouts_amount", "payouts_ytd", "payouts_group", "payouts_commune"):
+    for name in (
+        "payouts_amount",
+        "payouts_ytd",
+        "payouts_group",
+        "payouts_commune",
+        "payouts_status_month",
+        "payouts_status_commune",
+    ):
         spec = BUILDERS[name]("vi").to_dict()
         for unit in _units(spec):
             for channel in ("x", "y"):

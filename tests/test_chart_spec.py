@@ -70,6 +70,13 @@ CHARTS: dict[str, dict[str, str | None]] = {
         "Kinh phí chi trả theo xã, thị trấn": COMMUNE_SELECTION,
     },
 }
+# Drawn only where a payment is pending, returned, planned or recovered (none in 2023).
+UNSETTLED_CHARTS = {
+    "Khoản chi chưa hoàn tất theo tháng": MONTH_SELECTION,
+    "Khoản chi chưa hoàn tất theo xã (chờ chi, bị trả lại, đã lập danh sách, đã thu hồi)": (
+        COMMUNE_SELECTION
+    ),
+}
 FIELDS = {COMMUNE_SELECTION: COMMUNE_FIELD, MONTH_SELECTION: MONTH_FIELD}
 
 
@@ -166,8 +173,9 @@ def _without_dataset_names(spec: dict[str, Any]) -> tuple[str, list[Any]]:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_each_spec_is_the_one_st_altair_chart_sends(app_env: Path, converted, page: str) -> None:
-    no_exceptions(open_page(page))
-    assert len(converted) == len(CHARTS[page])
+    no_exceptions(open_page(page))  # the first view: Năm 2026
+    first_view = {**CHARTS[page], **(UNSETTLED_CHARTS if page == "pages/payouts.py" else {})}
+    assert len(converted) == len(first_view)
     for chart, done in converted:
         assert _without_dataset_names(done.spec()) == _without_dataset_names(
             _convert_altair_to_vega_lite_spec(chart)
@@ -180,7 +188,8 @@ def test_a_warm_view_converts_no_chart_and_another_session_reuses_them(app_env: 
     at = open_page("pages/payouts.py")
     no_exceptions(at)
     first = vega.conversions - before
-    assert first == len(CHARTS["pages/payouts.py"])
+    # the first view (Năm 2026) also draws where the payments stand: two charts more
+    assert first == len(CHARTS["pages/payouts.py"]) + len(UNSETTLED_CHARTS)
     at.run()  # the same view again (a rerun)
     other = open_page("pages/payouts.py")  # a second session, same data and language
     no_exceptions(other)

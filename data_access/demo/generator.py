@@ -28,6 +28,7 @@ from .facts import (
 )
 from .housing import build_housing
 from .later import LATER_RATES, build_later_years
+from .lifecycle import payment_lifecycle
 from .problems import plant_problems
 from .reported import build_reported_figures
 from .rows import Chunk, District, Rows, Seeded, allocate
@@ -138,7 +139,9 @@ class Builder:
         # 12/2023 – 11/2026, across the 2025 merger: last, from a random stream of its own, so
         # that every row above (F1–F15, the seeded problems) is what it was without it.
         build_later_years(rows, d, self.seed)
-        # Issue 16: the decision behind every exit, once all exits (2022–2026) are known.
+        # Issue 16: where the last twelve months' payments stand, and the decision behind every
+        # exit once all exits (2022–2026) are known; neither draws from ``d.rng``.
+        payment_lifecycle(rows, d, self.seed)
         record_stop_decisions(rows)
 
     def build_targets(self, d: District, populations: list[float]) -> None:

@@ -114,6 +114,19 @@ DRILLS = [
         "Kinh phí chi trả theo xã, thị trấn",
         commune=QUANG_TAN,
     ),
+    # where the payments stand: only the first view (Năm 2026) has payments not yet settled
+    Drill(
+        "trang-thai-chi-tra-theo-thang",
+        "/chi-tra",
+        "Khoản chi chưa hoàn tất theo tháng",
+        month=("Tháng 11/2026", "2026-11"),
+    ),
+    Drill(
+        "trang-thai-chi-tra-theo-xa",
+        "/chi-tra",
+        "Khoản chi chưa hoàn tất theo xã (chờ chi, bị trả lại, đã lập danh sách, đã thu hồi)",
+        commune=QUANG_TAN,
+    ),
     # every payment of 2023 is right: the demo's payments off the standard are in 2022
     Drill(
         "chi-sai-muc-theo-xa",
