@@ -88,16 +88,16 @@ T = Catalog(
         "status": ("Trạng thái", "Status"),
         "payments": ("Số khoản", "Payments"),
         "t_status_commune": (
-            "Khoản chi chưa hoàn tất theo xã (chờ chi, bị trả lại, đã lập danh sách, đã thu hồi)",
-            "Payments not settled, by commune (pending, returned, planned, recovered)",
+            "Khoản chi chờ chi, bị trả lại, đã lập danh sách, đã thu hồi theo xã",
+            "Payments pending, returned, planned or recovered, by commune",
         ),
         "t_status_commune_area": (
-            "Khoản chi chưa hoàn tất theo {area}",
-            "Payments not settled, by {area}",
+            "Khoản chi chờ chi, bị trả lại, đã lập danh sách, đã thu hồi theo {area}",
+            "Payments pending, returned, planned or recovered, by {area}",
         ),
         "t_status_month": (
-            "Khoản chi chưa hoàn tất theo tháng",
-            "Payments not settled, per month",
+            "Khoản chi chờ chi, bị trả lại, đã lập danh sách, đã thu hồi theo tháng",
+            "Payments pending, returned, planned or recovered, per month",
         ),
         "at_risk": ("Chưa đến tay người hưởng (đồng)", "Not delivered (VND)"),
         "status_amount": ("{status} (đồng)", "{status} (VND)"),

@@ -29,7 +29,7 @@ from .definitions import (
     rate_totals,
     reference_date,
 )
-from .filters import Filters, Scope
+from .filters import Filters, Scope, month_start
 from .levels import RollUp, at_level
 from .persons import PersonListNotAllowedError
 from .sql import as_date, read_frame, sum_if
@@ -381,7 +381,8 @@ def mismatches_by_area(conn: Connection, filters: Filters, scope: Scope) -> pd.D
 # --- where the payments stand: the lifecycle (issue 16) --------------------------------------
 # vocab.PAYMENT_STATUSES, in the order a payment goes through them. Paid is what F15 sums; the
 # others never count as paid. "Not delivered" (chưa đến tay người hưởng) is the amount at risk:
-# pending, and returned without a paid or pending payment for the same beneficiary and month.
+# planned, pending, and returned without a paid or pending payment for the same beneficiary and
+# month.
 STATUSES = ("planned", "paid", "pending", "returned", "recovered")
 PENDING_AGES = (("0_30", 0, 30), ("31_90", 31, 90), ("over_90", 91, None))  # days
 
@@ -433,7 +434,8 @@ def status_by_commune(conn: Connection, filters: Filters, scope: Scope) -> pd.Da
 
     Columns: unit_id, unit_code, unit_name, then for each status of ``STATUSES`` its amount
     (``<status>_amount``) and payments (``<status>_payments``), then ``at_risk_amount`` and
-    ``at_risk_payments`` (pending, and returned not paid again). Every commune appears.
+    ``at_risk_payments`` (planned, pending, and returned not paid again). Every commune
+    appears.
     """
     r = resolve(conn, filters, scope)
     pay = s.allowance_payment
@@ -444,7 +446,7 @@ def status_by_commune(conn: Connection, filters: Filters, scope: Scope) -> pd.Da
         measures += [sum_if(pay.c.status == status, pay.c.amount_vnd)]
         measures += [sum_if(pay.c.status == status, sa.literal(1))]
         names += [f"{status}_amount", f"{status}_payments"]
-    at_risk = sa.or_(pay.c.status == "pending", _unrepaid())
+    at_risk = sa.or_(pay.c.status.in_(("planned", "pending")), _unrepaid())
     measures += [sum_if(at_risk, pay.c.amount_vnd), sum_if(at_risk, sa.literal(1))]
     names += ["at_risk_amount", "at_risk_payments"]
     stmt = stmt.with_only_columns(unit, *measures).group_by(unit)
@@ -458,7 +460,8 @@ def status_by_area(conn: Connection, filters: Filters, scope: Scope) -> pd.DataF
 
 def pending_by_age(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
     """Payments still pending on the reference date (the period's last day, or the data's
-    as-of date if earlier), by days since the first day of their month: 0–30, 31–90, over 90.
+    as-of date if earlier), by days since the last day of their month (when it was due): 0–30,
+    31–90, over 90.
 
     A stock on that day: pending payments of every month up to it count, those of months
     before the period too (money not collected for months is what the bands are for).
@@ -471,7 +474,10 @@ def pending_by_age(conn: Connection, filters: Filters, scope: Scope) -> pd.DataF
         pay.c.status == "pending", pay.c.month <= ref, payment_counted(pay)
     )
     stmt, _ = scoped(stmt, pay.c.admin_unit_id, r)
-    young, middle = ref - timedelta(days=30), ref - timedelta(days=90)
+    # A month's payment is due by its last day: it has waited ``ref - month_end(month)`` days,
+    # 30 days or fewer exactly when its month ends on or after ref - 30 days.
+    young = month_start(ref - timedelta(days=30))
+    middle = month_start(ref - timedelta(days=90))
     band = sa.case(
         (pay.c.month >= young, "0_30"), (pay.c.month >= middle, "31_90"), else_="over_90"
     )

@@ -79,18 +79,20 @@ T = Catalog(
         ),
         "at_risk_tile": ("Chưa đến tay người hưởng", "Not delivered"),
         "at_risk_help": (
-            "Số tiền của kỳ đang chờ chi, cộng khoản bị trả lại mà chưa chi lại cho người đó "
-            "trong cùng tháng.",
-            "The period's pending amount, plus returned payments not paid again to the same "
-            "person for the same month.",
+            "Số tiền của kỳ đã lập danh sách nhưng chưa chi, đang chờ chi, cộng khoản bị trả lại "
+            "mà chưa chi lại cho người đó trong cùng tháng.",
+            "The period's planned and pending amounts, plus returned payments not paid again to "
+            "the same person for the same month.",
         ),
         "tile_value": ("{amount} · {count} khoản", "{amount} · {count} payments"),
         "h_pending_age": ("Khoản chờ chi theo thời gian chờ", "Pending payments by time waiting"),
         "pending_age_rule": (
             "Mọi khoản đang chờ chi đến ngày {day} (kể cả của các tháng trước kỳ), theo số ngày "
-            "tính từ ngày đầu tháng được hưởng; trạng thái là trạng thái đang ghi trong hồ sơ.",
+            "tính từ ngày cuối của tháng được hưởng (hạn chi của tháng đó); trạng thái là trạng "
+            "thái đang ghi trong hồ sơ.",
             "Every payment pending on {day} (those of months before the period too), by days "
-            "since the first day of the month it is for; statuses as recorded now.",
+            "since the last day of the month it is for (when it was due); statuses as recorded "
+            "now.",
         ),
         "no_unsettled": (
             "Mọi khoản chi của kỳ đã chi xong: không có khoản chờ chi, bị trả lại, đã lập danh "

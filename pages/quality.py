@@ -96,8 +96,10 @@ T = Catalog(
             "Showing the first {shown} of {total} cases; the download holds these {shown} rows.",
         ),
         "masked": (
-            "Số CCCD được che, chỉ hiện 4 ký tự cuối (Nghị định 13/2023/NĐ-CP).",
-            "National ids are masked but for the last 4 characters (Decree 13/2023/NĐ-CP).",
+            "Số CCCD và số tài khoản được che, chỉ hiện 4 ký tự cuối (Luật Bảo vệ dữ liệu cá "
+            "nhân 2025).",
+            "National ids and bank accounts are masked but for the last 4 characters (Law on "
+            "Personal Data Protection, 2025).",
         ),
         "recon_title": ("Đối chiếu số liệu xã đã báo cáo", "Reported figures reconciled"),
         "recon_rule": (
@@ -190,6 +192,7 @@ T = Catalog(
         "age": ("Tuổi", "Age"),
         "min_age": ("Tuổi tối thiểu của nhóm", "Group's minimum age"),
         "bank_account": ("Số tài khoản", "Account"),
+        "people": ("Số người dùng chung tài khoản", "People sharing the account"),
         "sex_M": ("Nam", "Male"),
         "sex_F": ("Nữ", "Female"),
         # the checks of values that cannot be true and of the reference tables (issue 18)
@@ -314,6 +317,7 @@ ID_COLUMNS = {  # record ids, shown as plain digits (no thousands dots) so they 
     "year",
     "age",
     "min_age",
+    "people",
 }
 MISMATCH_COLOUR = "background-color: #ffd6d6"  # the overview's "below target" red
 

@@ -72,10 +72,8 @@ CHARTS: dict[str, dict[str, str | None]] = {
 }
 # Drawn only where a payment is pending, returned, planned or recovered (none in 2023).
 UNSETTLED_CHARTS = {
-    "Khoản chi chưa hoàn tất theo tháng": MONTH_SELECTION,
-    "Khoản chi chưa hoàn tất theo xã (chờ chi, bị trả lại, đã lập danh sách, đã thu hồi)": (
-        COMMUNE_SELECTION
-    ),
+    "Khoản chi chờ chi, bị trả lại, đã lập danh sách, đã thu hồi theo tháng": MONTH_SELECTION,
+    "Khoản chi chờ chi, bị trả lại, đã lập danh sách, đã thu hồi theo xã": COMMUNE_SELECTION,
 }
 FIELDS = {COMMUNE_SELECTION: COMMUNE_FIELD, MONTH_SELECTION: MONTH_FIELD}
 

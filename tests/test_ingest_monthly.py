@@ -182,10 +182,10 @@ def _checks(writer: Engine, month: date) -> list[list[Any]]:
 def test_health_checks_of_a_month_replace_the_months_records(writer: Engine) -> None:
     month = date(2026, 11, 1)
     stored = _checks(writer, month)
-    assert len(stored) == 113  # the demo's November 2026 in the new Xã Quảng Tân
+    assert len(stored) == 118  # the demo's November 2026 in the new Xã Quảng Tân
     same = _load(writer, health_checks.KIND, _book(CHECK_HEADER, stored), month)
     assert not same.plan.blocked, [p for p in same.problems if p.severity == "error"][:3]
-    assert not same.written and same.plan.unchanged == 113
+    assert not same.written and same.plan.unchanged == 118
     edited = [list(r) for r in stored[1:]]
     edited[0][4] = "Không" if edited[0][4] == "Có" else "Có"
     outcome = _load(writer, health_checks.KIND, _book(CHECK_HEADER, edited), month)

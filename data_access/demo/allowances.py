@@ -140,32 +140,44 @@ def decider(tables: dict[str, list[dict[str, Any]]], unit_id: int, month: date) 
     147/2025)."""
     units = {r["id"]: r for r in tables["admin_unit"]}
     unit = units[unit_id]
-    if month < date(2025, 7, 1) and unit.get("parent_id") in units:
+    if month < MERGER and unit.get("parent_id") in units:
         unit = units[unit["parent_id"]]
+    elif month >= MERGER:  # an old unit's list went to its successor on 1/7/2025
+        successor = {
+            r["old_unit_id"]: r["new_unit_id"]
+            for r in tables["admin_unit_succession"]
+            if r["effective"] == MERGER
+        }
+        unit = units.get(successor.get(unit_id, unit_id), unit)
     name = str(unit["name"])
     return f"Chủ tịch UBND {name[:1].lower()}{name[1:]}"
 
 
+MERGER = date(2025, 7, 1)  # Resolution 1679/NQ-UBTVQH15: the communes' lists go to successors
+
+
 def record_stop_decisions(rows: Rows) -> None:
     """The decision behind every beneficiary who left the list (this copy's rows): stopped from
-    the month after their last, on the ground of death when they died by then, else no longer
-    eligible [G]; decided on the 25th of their last month. A beneficiary with a decision
-    already (a seeded problem) keeps it alone."""
+    the month after their last, on the ground of death when they died by then (decided 10 days
+    after the death [G]), else no longer eligible (decided on the 25th of their last month
+    [G]). A beneficiary with a decision to stop already (a seeded problem) keeps it alone."""
     tables: dict[str, list[dict[str, Any]]] = rows.tables
     people = {r["id"]: r for r in tables["person"]}
-    decided = {r["beneficiary_id"] for r in tables["allowance_decision"]}
+    decided = {r["beneficiary_id"] for r in tables["allowance_decision"] if r["kind"] == "stop"}
     for b in list(tables["allowance_beneficiary"]):
         end = b["end_month"]
         if end is None or b["id"] in decided:
             continue
         effective = add_months(end, 1)
-        died = people.get(b["person_id"], {}).get("died_on")
+        died: date | None = people.get(b["person_id"], {}).get("died_on")
+        death = died is not None and died < effective
+        decided_on = died + timedelta(days=10) if died is not None and death else end
         rows.add(
             s.allowance_decision,
             beneficiary_id=b["id"],
             kind="stop",
-            ground="death" if died is not None and died < effective else "ineligible",
-            decided_on=end.replace(day=25),
+            ground="death" if death else "ineligible",
+            decided_on=decided_on if death else end.replace(day=25),
             effective_month=effective,
             resume_month=None,
             decided_by=decider(tables, b["admin_unit_id"], effective),

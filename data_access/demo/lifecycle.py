@@ -1,18 +1,18 @@
-"""Where each payment of the last twelve months stands (issue 16): planned, paid, pending,
-returned, recovered — the rest of the data is paid, as the article's figures count it.
+"""Where the payments of 12/2025 – 10/2026 stand (issue 16): planned, paid, pending, returned,
+recovered — the rest of the data is paid, as the article's figures count it.
 
 Built after everything else of a district copy, from a random stream of its own, on payments of
-12/2025 – 11/2026 only, so that the rows up to 11/2023 (F1–F15, the seeded problems) and every
-month before 12/2025 are what they were. The shares are [G] (assumed, of the size an office
-reports):
+12/2025 – 10/2026 only, so that the rows up to 11/2023 (F1–F15, the seeded problems), every month
+before 12/2025, and November 2026 — the month whose list the import tests and benchmark load,
+all paid — are what they were. The shares are [G] (assumed, of the size an office reports):
 
-- pending (chờ chi: cash not collected yet, a transfer not confirmed): 6% of 11/2026's cash
-  payments, 1,5% of 10/2026's, 1% of 9/2026's, 0,2% of the months before (a few over 90 days);
-- planned (đã lập danh sách, chưa chi): 0,5% of 11/2026's payments, the month still being paid;
+- pending (chờ chi: cash not collected yet, a transfer not confirmed): 6% of 10/2026's cash
+  payments, 1,5% of 9/2026's, 1% of 8/2026's, 0,2% of the months before (some over 90 days);
+- planned (đã lập danh sách, chưa chi): 0,5% of 10/2026's payments;
 - returned (bị trả lại: account closed): 0,5% of the payments by account, each followed by the
   same amount again in cash for the same month — paid on the 10th day after, or pending when the
-  return is of 11/2026;
-- recovered (đã thu hồi): a third of the beneficiaries who died in 12/2025 – 10/2026 were paid
+  return is of 10/2026;
+- recovered (đã thu hồi): a third of the beneficiaries who died in 12/2025 – 9/2026 were paid
   for the month after their death as well, and the money was taken back: an extra payment,
   status recovered.
 
@@ -32,8 +32,8 @@ from ..filters import add_months, month_end
 from .rows import District, Rows
 
 FIRST = date(2025, 12, 1)
-LAST = date(2026, 11, 1)
-PENDING_SHARE = {date(2026, 11, 1): 0.06, date(2026, 10, 1): 0.015, date(2026, 9, 1): 0.01}
+LAST = date(2026, 10, 1)
+PENDING_SHARE = {date(2026, 10, 1): 0.06, date(2026, 9, 1): 0.015, date(2026, 8, 1): 0.01}
 PENDING_EARLIER = 0.002
 PLANNED_SHARE = 0.005
 RETURNED_SHARE = 0.005
@@ -42,7 +42,7 @@ RETRY_AFTER = timedelta(days=10)
 
 
 def payment_lifecycle(rows: Rows, d: District, seed: int) -> None:
-    """Set the statuses of this copy's payments of 12/2025 – 11/2026 (see the docstring)."""
+    """Set the statuses of this copy's payments of 12/2025 – 10/2026 (see the docstring)."""
     rng = random.Random(f"{seed}-{d.index}-lifecycle")
     payments: list[dict[str, Any]] = rows.tables["allowance_payment"]
     recent = [p for p in payments if FIRST <= p["month"] <= LAST and p["status"] == PAID]

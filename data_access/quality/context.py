@@ -22,6 +22,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from .. import schema as s
 from ..definitions import data_as_of, first_month, reference_date
 from ..filters import Filters, Period, Scope
+from ..summaries.freshness import _readable  # exists, and this role may read it
 from ..units import Resolved, resolve, unit_map
 
 Statement = sa.Select | sa.CompoundSelect
@@ -68,7 +69,7 @@ def context(conn: Connection, filters: Filters, scope: Scope) -> Context:
         first=first_month(conn),
         units=_record_units(conn, resolved),
         persons=scope.persons,
-        decisions=sa.inspect(conn).has_table(s.allowance_decision.name),
+        decisions=_readable(conn, s.allowance_decision.name),
     )
 
 

@@ -21,6 +21,7 @@ from .. import schema as s
 from ..definitions import (
     CCCD_PROVINCE_CODES,
     CHECKED_STATUSES,
+    EARLIEST_BIRTH,
     GROUP_MIN_AGE,
     MAX_AGE,
     payment_counted,
@@ -310,7 +311,12 @@ def national_id_mismatch(ctx: Context) -> Statement:
         .select_from(b)
         .join(p, p.c.id == b.c.person_id)
         .join(u, u.c.id == b.c.admin_unit_id, isouter=True)
-        .where(nid.is_not(None), _on_list(b, ctx), in_scope(b.c.admin_unit_id, ctx))
+        .where(
+            nid.is_not(None),
+            p.c.birth_date >= EARLIEST_BIRTH,  # before: "unknown", listed by date_out_of_range
+            _on_list(b, ctx),
+            in_scope(b.c.admin_unit_id, ctx),
+        )
         .subquery("listed")
     )
     return sa.select(listed).where(listed.c.reason.is_not(None))
@@ -385,7 +391,11 @@ def age_out_of_range(ctx: Context) -> Statement:
         .select_from(b)
         .join(p, p.c.id == b.c.person_id)
         .join(u, u.c.id == b.c.admin_unit_id, isouter=True)
-        .where(_on_list(b, ctx), in_scope(b.c.admin_unit_id, ctx))
+        .where(
+            p.c.birth_date >= EARLIEST_BIRTH,  # before: "unknown", listed by date_out_of_range
+            _on_list(b, ctx),
+            in_scope(b.c.admin_unit_id, ctx),
+        )
         .subquery("listed")
     )
     return sa.select(listed).where(listed.c.reason.is_not(None))
@@ -394,16 +404,16 @@ def age_out_of_range(ctx: Context) -> Statement:
 @check(
     "shared_bank_account",
     title=(
-        "Một số tài khoản nhận tiền cho nhiều người",
+        "Cùng một tài khoản nhận tiền cho nhiều người",
         "One bank account paid for several people",
     ),
     rule=(
-        "Cùng một số tài khoản ngân hàng được ghi cho hai người hưởng trợ cấp trở lên, và mỗi "
-        "người có ít nhất một khoản chi qua tài khoản (đã chi hoặc chờ chi) trong kỳ đang xem, "
-        "ở bất kỳ xã nào.",
-        "The same bank account number is on record for two or more people on the allowance, "
-        "each with at least one payment by account (paid or pending) in the period shown, in "
-        "any commune.",
+        "Cùng một số tài khoản ở cùng một ngân hàng được ghi cho hai người hưởng trợ cấp trở "
+        "lên, và mỗi người có ít nhất một khoản chi qua tài khoản (đã chi hoặc chờ chi) trong "
+        "kỳ đang xem, ở bất kỳ xã nào.",
+        "The same account number at the same bank is on record for two or more people on the "
+        "allowance, each with at least one payment by account (paid or pending) in the period "
+        "shown, in any commune.",
     ),
     action=(
         "Xác minh chủ tài khoản với ngân hàng và với từng đối tượng; ghi đúng tài khoản của "
@@ -426,33 +436,37 @@ def shared_bank_account(ctx: Context) -> Statement:
         .subquery("paid_by_bank")
     )
     account = sa.func.trim(b.c.bank_account)
+    bank = sa.func.coalesce(sa.func.lower(sa.func.trim(b.c.bank_name)), "")
     holders = (
         sa.select(
             account.label("account"),
+            bank.label("bank"),
             sa.func.count(sa.distinct(b.c.person_id)).label("people"),
             sa.func.count(sa.distinct(b.c.admin_unit_id)).label("communes"),
         )
         .join(paid, paid.c.beneficiary_id == b.c.id)
         .where(b.c.bank_account.is_not(None), account != "")
-        .group_by(account)
+        .group_by(account, bank)
         .having(sa.func.count(sa.distinct(b.c.person_id)) > 1)
         .subquery("holders")
     )
     listed = (
         sa.select(
-            sa.func.dense_rank().over(order_by=holders.c.account).label("group_no"),
+            sa.func.dense_rank()
+            .over(order_by=(holders.c.account, holders.c.bank))
+            .label("group_no"),
             b.c.id.label("beneficiary_id"),
             p.c.full_name,
             p.c.national_id,
             *unit_columns(u),
             b.c.bank_account,
             b.c.bank_name,
-            holders.c.people.label("records"),
+            holders.c.people,
             holders.c.communes,
         )
         .select_from(b)
         .join(paid, paid.c.beneficiary_id == b.c.id)
-        .join(holders, holders.c.account == account)
+        .join(holders, sa.and_(holders.c.account == account, holders.c.bank == bank))
         .join(p, p.c.id == b.c.person_id)
         .join(u, u.c.id == b.c.admin_unit_id, isouter=True)
         .where(in_scope(b.c.admin_unit_id, ctx))

@@ -118,13 +118,13 @@ DRILLS = [
     Drill(
         "trang-thai-chi-tra-theo-thang",
         "/chi-tra",
-        "Khoản chi chưa hoàn tất theo tháng",
-        month=("Tháng 11/2026", "2026-11"),
+        "Khoản chi chờ chi, bị trả lại, đã lập danh sách, đã thu hồi theo tháng",
+        month=("Tháng 10/2026", "2026-10"),
     ),
     Drill(
         "trang-thai-chi-tra-theo-xa",
         "/chi-tra",
-        "Khoản chi chưa hoàn tất theo xã (chờ chi, bị trả lại, đã lập danh sách, đã thu hồi)",
+        "Khoản chi chờ chi, bị trả lại, đã lập danh sách, đã thu hồi theo xã",
         commune=QUANG_TAN,
     ),
     # every payment of 2023 is right: the demo's payments off the standard are in 2022
