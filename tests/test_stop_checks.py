@@ -163,3 +163,27 @@ def test_a_database_without_the_decisions_table_runs_every_check(
         rows = BY_CHECK["paid_after_stop"].rows(conn, WHOLE, EVERYONE)
     assert found["paid_after_stop"] == 3 and set(rows["reason"]) == {"after_death"}
     assert found["paid_twice"] == 4
+
+
+def test_the_demos_decisions_are_signed_by_the_unit_in_force_and_dated_after_a_death(
+    sqlite_engine: Engine,
+) -> None:
+    """Before 1/7/2025 the district chairman decides (Decree 20/2021 art. 8), from then the
+    chairman of the commune that took the list over; a death is decided after it happened."""
+    d, b, p, u = s.allowance_decision, s.allowance_beneficiary, s.person, s.admin_unit
+    with sqlite_engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(d.c.effective_month, d.c.decided_on, d.c.ground, d.c.decided_by, p.c.died_on)
+            .join(b, b.c.id == d.c.beneficiary_id)
+            .join(p, p.c.id == b.c.person_id)
+        ).all()
+        new_communes = {
+            f"Chủ tịch UBND {n[:1].lower()}{n[1:]}"
+            for n in conn.scalars(sa.select(u.c.name).where(u.c.valid_from == date(2025, 7, 1)))
+        }
+    after = [r for r in rows if r.effective_month >= date(2025, 7, 1)]
+    assert after and {r.decided_by for r in after} <= new_communes
+    before = [r for r in rows if r.effective_month < date(2025, 7, 1)]
+    assert {r.decided_by for r in before} == {"Chủ tịch UBND huyện Đầm Hà"}
+    deaths = [r for r in rows if r.ground == "death"]
+    assert deaths and all(r.decided_on >= r.died_on for r in deaths)
