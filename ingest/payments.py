@@ -27,6 +27,7 @@ from data_access.filters import Filters, Period, Scope, version_in_force
 from data_access.summaries.freshness import SummaryStatus
 from data_access.summaries.incremental import Update, after_payments
 from data_access.units import partly_visible, resolve, unit_catalogue, unit_map
+from vocab import PAYMENT_STATUSES
 
 from .normalise import (
     BadValue,
@@ -69,7 +70,6 @@ COLUMNS = (
     Column("paid_on", ("Ngày chi trả", "Ngày nhận")),
 )
 HEADING = {c.key: c.headers[0] for c in COLUMNS}
-STATUS_VI = {"pending": "chưa nhận", "returned": "bị trả lại"}
 # A list that removes more of its batch than this is shown a warning (a sheet left out?).
 SHRINK_ALERT_ROWS, SHRINK_ALERT_SHARE = 5, 0.1  # how a problem names the column
 METHODS = {  # what an office writes, as name keys -> the stored method
@@ -620,9 +620,11 @@ def _changes(
 ) -> None:
     """Compare the list with the batch's payments in the database.
 
-    A payment list records what was paid: it replaces the batch's paid payments only. A payment
-    the office recorded otherwise (pending: not collected yet; returned) is never changed or
-    removed by a list; a list row for such a beneficiary is an error, to be settled first.
+    A payment list records what was paid: it replaces the batch's paid payments only. A planned
+    payment of someone on the list becomes paid; one of someone left off stays planned. A pending
+    payment, or a returned one not paid again, is never changed or removed by a list, and a list
+    row for such a beneficiary is an error, to be settled first; a returned payment already paid
+    again and a recovered one are history the list leaves alone.
     """
     pay = s.allowance_payment
     stored = conn.execute(
@@ -638,9 +640,15 @@ def _changes(
         .order_by(pay.c.id)
     ).all()
     current: dict[int, tuple[int, int, str, date | None]] = {}
-    other: dict[int, str] = {}  # beneficiary -> status of a payment that is not "paid"
+    planned: dict[int, int] = {}  # beneficiary -> a planned payment, which the list makes paid
+    settled = {int(ben) for _, ben, *_, status in stored if str(status) in (PAID, "pending")}
+    other: dict[int, str] = {}  # beneficiary -> status of a payment that blocks the list
     for pid, ben, amount, method, paid_on, status in stored:
-        if str(status) != PAID:
+        if str(status) == "planned":
+            planned.setdefault(int(ben), int(pid))
+        elif str(status) == "recovered" or (str(status) == "returned" and int(ben) in settled):
+            continue  # taken back, or paid again: nothing for this list to settle
+        elif str(status) != PAID:
             other.setdefault(int(ben), str(status))
         elif int(ben) in current:
             result.removed.append(int(pid))  # a second paid payment of one beneficiary
@@ -654,12 +662,16 @@ def _changes(
                     payment.row,
                     HEADING["national_id"],
                     "",
-                    f"Khoản chi tháng này của người này đang ghi «{STATUS_VI.get(status, status)}»"
-                    ": xử lý khoản đó trước khi nạp danh sách.",
-                    f"This person's payment for the month is recorded as «{status}»: settle it "
-                    "before loading the list.",
+                    "Khoản chi tháng này của người này đang ghi "
+                    f"«{PAYMENT_STATUSES.label(status, 'vi')}»: xử lý khoản đó trước khi nạp "
+                    "danh sách.",
+                    "This person's payment for the month is recorded as "
+                    f"«{PAYMENT_STATUSES.label(status, 'en')}»: settle it before loading the list.",
                 )
             )
+            continue
+        if payment.beneficiary_id not in current and payment.beneficiary_id in planned:
+            result.changed.append((planned[payment.beneficiary_id], payment))  # now paid
             continue
         found = current.pop(payment.beneficiary_id, None)
         if found is None:

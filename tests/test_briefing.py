@@ -342,9 +342,9 @@ def test_page_opens_on_the_latest_complete_quarter(app_env) -> None:
     )
     text = _markdown(at)
     # Paid in 7–9/2026: SELECT SUM(amount_vnd) FROM allowance_payment WHERE status = 'paid'
-    # AND month BETWEEN '2026-07-01' AND '2026-09-01' -> 4.916.100.000 đồng.
+    # AND month BETWEEN '2026-07-01' AND '2026-09-01' -> 4.905.000.000 đồng.
     assert (
-        "Quý III/2026, địa bàn huyện Đầm Hà (cũ) chi trả 4,92 tỷ đồng trợ cấp xã hội hằng tháng"
+        "Quý III/2026, địa bàn huyện Đầm Hà (cũ) chi trả 4,9 tỷ đồng trợ cấp xã hội hằng tháng"
         in text
     )
     headline = at.dataframe[0].value
@@ -420,7 +420,7 @@ def test_the_page_speaks_english(app_env) -> None:
     no_exceptions(at)
     assert at.title[0].value == "Quarterly briefing"
     # The default view (Q3/2026, the 2025 units): 4.916.100.000 đồng paid (SQL in the test above).
-    assert "In Q3 2026, the former Đầm Hà district area paid VND 4.92 billion" in _markdown(at)
+    assert "In Q3 2026, the former Đầm Hà district area paid VND 4.9 billion" in _markdown(at)
 
 
 def test_a_commune_head_gets_their_communes_briefing(app_env, users_url) -> None:

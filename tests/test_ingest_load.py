@@ -28,7 +28,7 @@ from data_access.summaries.freshness import summary_status
 from ingest import payments as payments_kind
 from ingest.load import BatchBusyError, load_file
 from ingest.problems import problem_table
-from tests.writable import writable_demo
+from tests.writable import assert_as_rebuilt, writable_demo
 
 COMMUNE, MONTH = "06913", date(2026, 11, 1)  # the new Xã Quảng Tân, the data's last month
 HEADER = ["STT", "Họ và tên", "Số CCCD", "Thôn", "Hệ số", "Số tiền (đồng)", "Hình thức", "Ký nhận"]
@@ -368,7 +368,7 @@ def test_payments_not_recorded_as_paid_are_left_to_the_office(db: Db, original: 
         without_pending = _load(db, _workbook(original[1:]), dry_run=True)
         errors = [e for e in without_pending.plan.problems if e.severity == "error"]
         assert [(e.row, e.column) for e in errors] == [(7, "Số CCCD")]  # the returned one
-        assert "bị trả lại" in errors[0].vi
+        assert "«Bị trả lại»" in errors[0].vi and "«Returned»" in errors[0].en
         settled = _load(db, _workbook(original[2:]), dry_run=True)
         assert not settled.plan.blocked
         assert pending not in settled.plan.removed and returned not in settled.plan.removed
@@ -378,6 +378,75 @@ def test_payments_not_recorded_as_paid_are_left_to_the_office(db: Db, original: 
             conn.execute(
                 sa.update(pay).where(pay.c.id.in_([pending, returned])).values(status="paid")
             )
+        refresh(db.writer)
+
+
+def test_a_planned_payment_on_the_list_becomes_paid_and_a_repaid_return_is_history(
+    db: Db, original: list
+) -> None:
+    """Issue 16's lifecycle: the list pays what was planned; a returned payment already paid
+    again (the retry is the paid row) and a recovered one neither block nor get removed; a
+    planned payment of someone left off the list stays planned."""
+    pay, ben, p = s.allowance_payment, s.allowance_beneficiary, s.person
+
+    def payment_of(conn: Connection, cccd: str) -> dict[str, Any]:
+        stmt = (
+            sa.select(pay)
+            .join(ben, ben.c.id == pay.c.beneficiary_id)
+            .join(p, p.c.id == ben.c.person_id)
+            .where(p.c.national_id == cccd, pay.c.month == MONTH)
+        )
+        return dict(conn.execute(stmt).mappings().one())
+
+    with db.writer.begin() as conn:
+        planned, left_off, repaid = (payment_of(conn, original[i]["cccd"]) for i in (0, 1, 2))
+        conn.execute(
+            sa.update(pay)
+            .where(pay.c.id.in_([planned["id"], left_off["id"]]))
+            .values(status="planned", paid_on=None)
+        )
+        extra = [
+            {k: v for k, v in repaid.items() if k != "id"} | {"status": status}
+            for status in ("returned", "recovered")
+        ]
+        conn.execute(sa.insert(pay), extra)
+    try:
+        outcome = _load(db, _workbook([original[0], *original[2:]]))
+        assert not outcome.plan.blocked, outcome.plan.problems
+        assert [pid for pid, _ in outcome.plan.changed] == [planned["id"]]
+        assert outcome.plan.removed == [] and outcome.plan.unchanged == 818
+        assert outcome.written
+        with db.writer.connect() as conn:
+            statuses = dict(
+                conn.execute(
+                    sa.select(pay.c.id, pay.c.status).where(
+                        pay.c.id.in_([planned["id"], left_off["id"]])
+                    )
+                ).all()
+            )
+            kept = conn.scalar(
+                sa.select(sa.func.count()).where(
+                    pay.c.beneficiary_id == repaid["beneficiary_id"], pay.c.month == MONTH
+                )
+            )
+        assert statuses == {planned["id"]: "paid", left_off["id"]: "planned"}
+        assert kept == 3  # the paid retry, the return and the recovery
+        assert_as_rebuilt(db.writer)
+    finally:
+        with db.writer.begin() as conn:
+            conn.execute(
+                sa.delete(pay).where(
+                    pay.c.beneficiary_id == repaid["beneficiary_id"],
+                    pay.c.month == MONTH,
+                    pay.c.status.in_(("returned", "recovered")),
+                )
+            )
+            for row in (planned, left_off):
+                conn.execute(
+                    sa.update(pay)
+                    .where(pay.c.id == row["id"])
+                    .values(status="paid", paid_on=row["paid_on"])
+                )
         refresh(db.writer)
 
 
