@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from data_access import schema as s
+from data_access.db import make_engine, sqlite_file_url
+from data_access.demo import build_demo_file
 from data_access.filters import Filters, Period, Scope
 from data_access.quality import BY_CHECK, run_checks
 from tests.writable import writable_demo
@@ -187,3 +190,29 @@ def test_the_demos_decisions_are_signed_by_the_unit_in_force_and_dated_after_a_d
     assert {r.decided_by for r in before} == {"Chủ tịch UBND huyện Đầm Hà"}
     deaths = [r for r in rows if r.ground == "death"]
     assert deaths and all(r.decided_on >= r.died_on for r in deaths)
+
+
+def test_a_clean_build_of_several_districts_has_well_formed_unique_cccds(
+    tmp_path: Path,
+) -> None:
+    """Each copy's people take real province codes (Quảng Ninh's 022 first), so the check finds
+    nothing at scale too, and no two people share a number."""
+    path = tmp_path / "scale2.sqlite"
+    build_demo_file(path, scale=2, seed_problems=False)
+    engine = make_engine(sqlite_file_url(path, read_only=True))
+    try:
+        with engine.connect() as conn:
+            everything = Filters(Period.months(2022, 1, 2026, 11))
+            assert BY_CHECK["national_id_mismatch"].count(conn, everything, EVERYONE) == 0
+            shared = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM (SELECT national_id FROM person WHERE national_id IS "
+                    "NOT NULL GROUP BY national_id HAVING count(*) > 1) AS twice"
+                )
+            ).scalar_one()
+            copies = conn.execute(
+                sa.text("SELECT count(DISTINCT admin_unit_id) FROM person")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert shared == 0 and copies > 9

@@ -6,9 +6,12 @@ import random
 from datetime import date, timedelta
 
 from .. import schema as s
-from ..definitions import years_before
+from ..definitions import CCCD_PROVINCE_CODES, years_before
 from .facts import AGE_BANDS, AS_OF, ETHNICITIES, FAMILY_NAMES, GIVEN_F, GIVEN_M, MIDDLE_F, MIDDLE_M
 from .rows import District, Rows, random_day, weighted
+
+_FIRST = CCCD_PROVINCE_CODES.index("022")
+PROVINCES_FROM_QUANG_NINH = [*CCCD_PROVINCE_CODES[_FIRST:], *CCCD_PROVINCE_CODES[:_FIRST]]
 
 
 def new_person(
@@ -27,9 +30,14 @@ def new_person(
     middle = rng.choice(MIDDLE_M if sex == "M" else MIDDLE_F)
     given = rng.choice(GIVEN_M if sex == "M" else GIVEN_F)
     rows.person_serial += 1
-    province = 22 if d.index == 0 else 100 + d.index
+    # Decree 137/2015 art. 13: a real province code, the sex-and-century digit, the birth year's
+    # two digits, six digits. The serial runs across every copy; each million of it takes the
+    # next province code (Quảng Ninh's 022 first), so numbers stay unique and well formed at any
+    # scale (check national_id_mismatch finds none on a clean build).
+    block, serial = divmod(rows.person_serial, 1_000_000)
+    province = PROVINCES_FROM_QUANG_NINH[block % len(PROVINCES_FROM_QUANG_NINH)]
     century_sex = (0 if birth.year < 2000 else 2) + (1 if sex == "F" else 0)
-    national_id = f"{province:03d}{century_sex}{birth.year % 100:02d}{rows.person_serial:06d}"
+    national_id = f"{province}{century_sex}{birth.year % 100:02d}{serial:06d}"
     if village_id is None:
         village_id = rng.choice(d.villages[unit_id])
     return rows.add(
@@ -41,7 +49,7 @@ def new_person(
         household_id=household_id,
         admin_unit_id=unit_id,
         village_id=village_id,
-        national_id=national_id[-12:],
+        national_id=national_id,
         died_on=None,
     )
 
