@@ -78,6 +78,14 @@ def in_scope(column: sa.ColumnElement[int], ctx: Context) -> sa.ColumnElement[bo
     return sa.true() if ctx.units is None else column.in_(ctx.units)
 
 
+def on_list(b: sa.FromClause, ctx: Context) -> sa.ColumnElement[bool]:
+    """The allowance record ``b`` is on the list in at least one month of the period."""
+    return sa.and_(
+        b.c.start_month <= ctx.period.end,
+        sa.or_(b.c.end_month.is_(None), b.c.end_month >= ctx.period.start),
+    )
+
+
 def unit_columns(u: sa.FromClause) -> list[sa.ColumnElement[object]]:
     """The commune's code and name, as every check's list shows them."""
     return [u.c.code.label("unit_code"), u.c.name.label("commune")]

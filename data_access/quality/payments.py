@@ -14,7 +14,7 @@ from .. import schema as s
 from ..definitions import CHECKED_STATUSES, payment_counted, rate_for, rates_in_effect
 from ..filters import add_months, month_start
 from .check import check
-from .context import Context, Statement, in_scope, scanned, unit_columns
+from .context import Context, Statement, in_scope, on_list, scanned, unit_columns
 
 
 def months_checked(ctx: Context) -> list[date]:
@@ -180,8 +180,7 @@ def no_bank_account(ctx: Context) -> Statement:
         .where(
             b.c.payment_method == "bank",
             sa.or_(b.c.bank_account.is_(None), sa.func.trim(b.c.bank_account) == ""),
-            b.c.start_month <= ctx.period.end,
-            sa.or_(b.c.end_month.is_(None), b.c.end_month >= ctx.period.start),
+            on_list(b, ctx),
             in_scope(b.c.admin_unit_id, ctx),
         )
     )

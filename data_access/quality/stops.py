@@ -27,7 +27,7 @@ from ..definitions import (
     payment_counted,
 )
 from .check import check
-from .context import Context, Statement, in_scope, scanned, unit_columns
+from .context import Context, Statement, in_scope, on_list, scanned, unit_columns
 
 CCCD_DIGITS = 12
 
@@ -61,11 +61,11 @@ def _counted(pay: sa.Table, ctx: Context) -> sa.ColumnElement[bool]:
     )
 
 
-def _on_list(b: sa.Table, ctx: Context) -> sa.ColumnElement[bool]:
-    """The beneficiary is on the list in at least one month of the period."""
+def _active(b: sa.Table, p: sa.Table, ctx: Context) -> sa.ColumnElement[bool]:
+    """A beneficiary of the selection on the list in the period, whose birth date is a date (one
+    before 1901 means "unknown" and is listed by ``date_out_of_range``, not judged here)."""
     return sa.and_(
-        b.c.start_month <= ctx.period.end,
-        sa.or_(b.c.end_month.is_(None), b.c.end_month >= ctx.period.start),
+        p.c.birth_date >= EARLIEST_BIRTH, on_list(b, ctx), in_scope(b.c.admin_unit_id, ctx)
     )
 
 
@@ -311,12 +311,7 @@ def national_id_mismatch(ctx: Context) -> Statement:
         .select_from(b)
         .join(p, p.c.id == b.c.person_id)
         .join(u, u.c.id == b.c.admin_unit_id, isouter=True)
-        .where(
-            nid.is_not(None),
-            p.c.birth_date >= EARLIEST_BIRTH,  # before: "unknown", listed by date_out_of_range
-            _on_list(b, ctx),
-            in_scope(b.c.admin_unit_id, ctx),
-        )
+        .where(nid.is_not(None), _active(b, p, ctx))
         .subquery("listed")
     )
     return sa.select(listed).where(listed.c.reason.is_not(None))
@@ -391,11 +386,7 @@ def age_out_of_range(ctx: Context) -> Statement:
         .select_from(b)
         .join(p, p.c.id == b.c.person_id)
         .join(u, u.c.id == b.c.admin_unit_id, isouter=True)
-        .where(
-            p.c.birth_date >= EARLIEST_BIRTH,  # before: "unknown", listed by date_out_of_range
-            _on_list(b, ctx),
-            in_scope(b.c.admin_unit_id, ctx),
-        )
+        .where(_active(b, p, ctx))
         .subquery("listed")
     )
     return sa.select(listed).where(listed.c.reason.is_not(None))
