@@ -198,6 +198,18 @@ def payment_counted(pay: sa.FromClause = s.allowance_payment) -> sa.ColumnElemen
     )
 
 
+def returned_unrepaid(pay: sa.FromClause = s.allowance_payment) -> sa.ColumnElement[bool]:
+    """A returned payment whose beneficiary has no paid or pending payment for the same month
+    (in any unit): money still owed to the person, part of the amount at risk."""
+    again = s.allowance_payment.alias("again")
+    repaid = sa.exists().where(
+        again.c.beneficiary_id == pay.c.beneficiary_id,
+        again.c.month == pay.c.month,
+        again.c.status.in_((PAID, "pending")),
+    )
+    return sa.and_(pay.c.status == "returned", ~repaid)
+
+
 def coefficient_valid(ben: sa.FromClause = s.allowance_beneficiary) -> sa.ColumnElement[bool]:
     """A beneficiary's Decree 20 coefficient that can be true (hệ số 0,1–10): only then is
     rate × coefficient the amount they should get."""

@@ -10,6 +10,7 @@ records, one page at a time, and only to a scope that may see persons.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -28,14 +29,21 @@ from .definitions import (
     rate_check,
     rate_totals,
     reference_date,
+    returned_unrepaid,
 )
 from .filters import Filters, Scope, month_start
 from .levels import RollUp, at_level
 from .persons import PersonListNotAllowedError
 from .sql import as_date, read_frame, sum_if
 from .summaries.freshness import summary_status
-from .summaries.read import summary_measures, whole_years
-from .summaries.tables import summary_payment, summary_payment_group, summary_payment_group_year
+from .summaries.read import among_candidates, summary_measures, whole_years
+from .summaries.tables import (
+    RATE_CHECK,
+    summary_payment,
+    summary_payment_group,
+    summary_payment_group_year,
+    summary_payment_status,
+)
 from .units import (
     Resolved,
     resolve,
@@ -314,9 +322,12 @@ def rate_mismatches(conn: Connection, filters: Filters, scope: Scope) -> pd.Data
 def mismatch_list(conn: Connection, filters: Filters, scope: Scope, page: int = 0) -> pd.DataFrame:
     """One page (``PAGE_SIZE`` rows) of the payments that differ from rate × coefficient.
 
-    Always read from the record-level rows, never narrowed by the summary tables: a person list
-    must show what the database holds now, including payments corrected in place since the last
-    refresh. Person records: only for a scope that may see persons. Columns: month, unit_code,
+    Read from the record-level rows: a person list must show what the database holds now. While
+    the summaries are fresh (no payment, rate or beneficiary added, changed or deleted since the
+    refresh, by any writer) and hold the data checks' candidates, only the payments the refresh
+    found off rate are read (``summaries.tables.RATE_CHECK``): the same rows, found by id
+    instead of by scanning the period's payments. Person records: only for a scope that may see
+    persons. Columns: month, unit_code,
     unit_name, beneficiary_id, full_name, group_code, coefficient_x10, rate, expected, paid,
     difference, method, status.
 
@@ -327,6 +338,9 @@ def mismatch_list(conn: Connection, filters: Filters, scope: Scope, page: int = 
     r = resolve(conn, filters, scope)
     stmt, unit, x = _rate_checked(filters, r)
     pay, ben, person = s.allowance_payment, s.allowance_beneficiary, s.person
+    status = summary_status(conn)
+    if status is not None and status.fresh and status.check_detail:
+        stmt = stmt.where(among_candidates(pay.c.id, RATE_CHECK, pay))
     names = s.admin_unit.alias("shown_unit")
     stmt = (
         stmt.join(person, person.c.id == ben.c.person_id)
@@ -387,25 +401,54 @@ STATUSES = ("planned", "paid", "pending", "returned", "recovered")
 PENDING_AGES = (("0_30", 0, 30), ("31_90", 31, 90), ("over_90", 91, None))  # days
 
 
-def _period_payments(filters: Filters, r: Resolved) -> tuple[sa.Select, sa.ColumnElement]:
-    """Payments of the period with a plausible amount, any status, scoped: the statement (to be
-    given its columns) and the version's unit column."""
-    pay = s.allowance_payment
-    stmt = sa.select(pay.c.id).where(
-        pay.c.month.between(filters.period.start, filters.period.end), payment_counted(pay)
-    )
-    return scoped(stmt, pay.c.admin_unit_id, r)
+@dataclass(frozen=True)
+class _Lifecycle:
+    """Where the lifecycle queries read counted payments (``payment_counted``) per status: the
+    payments themselves, or ``summary_payment_status`` while the summaries are fresh (the same
+    sums, a row per unit, month and status instead of a row per payment)."""
+
+    source: sa.FromClause
+    summarised: bool
+
+    @property
+    def month(self) -> sa.ColumnElement[date]:
+        return self.source.c.month
+
+    @property
+    def status(self) -> sa.ColumnElement[str]:
+        return self.source.c.status
+
+    def payments(self, when: sa.ColumnElement[bool] | None = None) -> sa.ColumnElement[Any]:
+        """How many payments (of those ``when`` keeps)."""
+        one = self.source.c.payments if self.summarised else sa.literal(1)
+        return sum_if(sa.true() if when is None else when, one)
+
+    def amount(self, when: sa.ColumnElement[bool] | None = None) -> sa.ColumnElement[Any]:
+        """Their amount, whole đồng."""
+        value = self.source.c.amount if self.summarised else self.source.c.amount_vnd
+        return sum_if(sa.true() if when is None else when, value)
+
+    def unrepaid(self) -> tuple[sa.ColumnElement[Any], sa.ColumnElement[Any]]:
+        """(payments, amount) returned and not paid again (``returned_unrepaid``)."""
+        if self.summarised:
+            c = self.source.c
+            return sa.func.sum(c.unrepaid_payments), sa.func.sum(c.unrepaid_amount)
+        unrepaid = returned_unrepaid(self.source)
+        return self.payments(unrepaid), self.amount(unrepaid)
+
+    def select(self, r: Resolved, where: sa.ColumnElement[bool]) -> tuple[sa.Select, Any]:
+        """The rows ``where`` keeps, scoped: the statement (to be given its columns) and the
+        version's unit column."""
+        keep = where if self.summarised else sa.and_(where, payment_counted(self.source))
+        stmt = sa.select(sa.literal(1)).select_from(self.source).where(keep)
+        return scoped(stmt, self.source.c.admin_unit_id, r)
 
 
-def _unrepaid() -> sa.ColumnElement[bool]:
-    """A returned payment whose beneficiary has no paid or pending payment for the month."""
-    pay, again = s.allowance_payment, s.allowance_payment.alias("again")
-    repaid = sa.exists().where(
-        again.c.beneficiary_id == pay.c.beneficiary_id,
-        again.c.month == pay.c.month,
-        again.c.status.in_((PAID, "pending")),
-    )
-    return sa.and_(pay.c.status == "returned", ~repaid)
+def _lifecycle(conn: Connection) -> _Lifecycle:
+    status = summary_status(conn)
+    if status is not None and status.fresh:
+        return _Lifecycle(summary_payment_status, summarised=True)
+    return _Lifecycle(s.allowance_payment, summarised=False)
 
 
 def status_by_month(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
@@ -413,15 +456,12 @@ def status_by_month(conn: Connection, filters: Filters, scope: Scope) -> pd.Data
 
     Columns: month, status, payments, amount; a (month, status) without a payment is absent.
     """
-    r = resolve(conn, filters, scope)
-    pay = s.allowance_payment
-    stmt, _ = _period_payments(filters, r)
+    r, x = resolve(conn, filters, scope), _lifecycle(conn)
+    stmt, _ = x.select(r, x.month.between(filters.period.start, filters.period.end))
     stmt = (
-        stmt.with_only_columns(
-            pay.c.month, pay.c.status, sa.func.count(), sa.func.sum(pay.c.amount_vnd)
-        )
-        .group_by(pay.c.month, pay.c.status)
-        .order_by(pay.c.month, pay.c.status)
+        stmt.with_only_columns(x.month, x.status, x.payments(), x.amount())
+        .group_by(x.month, x.status)
+        .order_by(x.month, x.status)
     )
     frame = read_frame(conn, stmt, ["month", "status", "payments", "amount"])
     frame["month"] = [as_date(m) for m in frame["month"]]
@@ -437,17 +477,19 @@ def status_by_commune(conn: Connection, filters: Filters, scope: Scope) -> pd.Da
     ``at_risk_payments`` (planned, pending, and returned not paid again). Every commune
     appears.
     """
-    r = resolve(conn, filters, scope)
-    pay = s.allowance_payment
-    stmt, unit = _period_payments(filters, r)
+    r, x = resolve(conn, filters, scope), _lifecycle(conn)
+    stmt, unit = x.select(r, x.month.between(filters.period.start, filters.period.end))
     measures: list[sa.ColumnElement[Any]] = []
     names: list[str] = []
     for status in STATUSES:
-        measures += [sum_if(pay.c.status == status, pay.c.amount_vnd)]
-        measures += [sum_if(pay.c.status == status, sa.literal(1))]
+        measures += [x.amount(x.status == status), x.payments(x.status == status)]
         names += [f"{status}_amount", f"{status}_payments"]
-    at_risk = sa.or_(pay.c.status.in_(("planned", "pending")), _unrepaid())
-    measures += [sum_if(at_risk, pay.c.amount_vnd), sum_if(at_risk, sa.literal(1))]
+    waiting = x.status.in_(("planned", "pending"))
+    unrepaid_payments, unrepaid_amount = x.unrepaid()
+    measures += [
+        x.amount(waiting) + sa.func.coalesce(unrepaid_amount, 0),
+        x.payments(waiting) + sa.func.coalesce(unrepaid_payments, 0),
+    ]
     names += ["at_risk_amount", "at_risk_payments"]
     stmt = stmt.with_only_columns(unit, *measures).group_by(unit)
     return _with_units(conn, read_frame(conn, stmt, ["unit_id", *names]), r)
@@ -467,23 +509,15 @@ def pending_by_age(conn: Connection, filters: Filters, scope: Scope) -> pd.DataF
     before the period too (money not collected for months is what the bands are for).
     Columns: band (``PENDING_AGES``' codes, all three), payments, amount, reference (the day).
     """
-    r = resolve(conn, filters, scope)
-    pay = s.allowance_payment
+    r, x = resolve(conn, filters, scope), _lifecycle(conn)
     ref = reference_date(filters.period, data_as_of(conn))
-    stmt = sa.select(pay.c.id).where(
-        pay.c.status == "pending", pay.c.month <= ref, payment_counted(pay)
-    )
-    stmt, _ = scoped(stmt, pay.c.admin_unit_id, r)
+    stmt, _ = x.select(r, sa.and_(x.status == "pending", x.month <= ref))
     # A month's payment is due by its last day: it has waited ``ref - month_end(month)`` days,
     # 30 days or fewer exactly when its month ends on or after ref - 30 days.
     young = month_start(ref - timedelta(days=30))
     middle = month_start(ref - timedelta(days=90))
-    band = sa.case(
-        (pay.c.month >= young, "0_30"), (pay.c.month >= middle, "31_90"), else_="over_90"
-    )
-    stmt = stmt.with_only_columns(band, sa.func.count(), sa.func.sum(pay.c.amount_vnd)).group_by(
-        band
-    )
+    band = sa.case((x.month >= young, "0_30"), (x.month >= middle, "31_90"), else_="over_90")
+    stmt = stmt.with_only_columns(band, x.payments(), x.amount()).group_by(band)
     found = {str(b): (int(n), int(a)) for b, n, a in conn.execute(stmt)}
     return pd.DataFrame(
         [(code, *found.get(code, (0, 0)), ref) for code, _, _ in PENDING_AGES],

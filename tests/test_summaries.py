@@ -48,6 +48,7 @@ from data_access.summaries import (
     summary_version_month,
 )
 from data_access.summaries.read import CASE_TERMS
+from data_access.summaries.tables import summary_payment_status
 from data_access.units import resolve, without_splits
 from devtools.pgserver import create_database
 
@@ -127,6 +128,12 @@ FILTERS = [
         Scope.everything(),
         id="2026-default",
     ),
+    # The months with pending, planned, returned and recovered payments, one new commune.
+    pytest.param(
+        Filters(Period.months(2025, 12, 2026, 10), version="2025"),
+        Scope.commune("06913", version="2025"),
+        id="lifecycle-commune",
+    ),
 ]
 
 
@@ -150,6 +157,10 @@ SUMMARISED_PAGE_QUERIES = [
     payouts.by_group,
     payouts.by_commune,
     payouts.rate_mismatches,
+    payouts.status_by_month,  # the lifecycle section (issue 16)
+    payouts.status_by_commune,
+    payouts.status_by_area,
+    payouts.pending_by_age,
     trends.quarterly,  # the tiles' last eight quarters
     area_scorecard,  # the overview's comparison
 ]
@@ -391,6 +402,37 @@ def test_page_queries_read_the_summaries(db: Summarised) -> None:
     assert (
         after["rate_mismatches"]["mismatches"].sum() > before["rate_mismatches"]["mismatches"].sum()
     )
+
+
+def test_the_lifecycle_section_reads_its_summary(db: Summarised) -> None:
+    """Editing ``summary_payment_status`` (not the payments) moves the lifecycle figures."""
+    sps = summary_payment_status
+    filters = Filters(Period.months(2025, 12, 2026, 10), version="2025")
+    october = sa.and_(sps.c.month == date(2026, 10, 1), sps.c.status == "pending")
+
+    def read() -> tuple[pd.DataFrame, pd.DataFrame]:
+        with db.reader.connect() as conn:
+            return (
+                payouts.pending_by_age(conn, filters, Scope.everything()),
+                payouts.status_by_commune(conn, filters, Scope.everything()),
+            )
+
+    before_age, before_communes = read()
+    with db.writer.begin() as conn:
+        edited = conn.execute(sps.update().where(october).values(payments=sps.c.payments + 1))
+        rows = int(edited.rowcount)
+    try:
+        after_age, after_communes = read()
+    finally:
+        with db.writer.begin() as conn:
+            conn.execute(sps.update().where(october).values(payments=sps.c.payments - 1))
+    assert rows > 0
+    assert list(after_age["payments"] - before_age["payments"]) == [rows, 0, 0]
+    moved = after_communes["pending_payments"] - before_communes["pending_payments"]
+    assert int(moved.sum()) == rows
+    assert int(
+        (after_communes["at_risk_payments"] - before_communes["at_risk_payments"]).sum()
+    ) == (rows)
 
 
 def test_a_beneficiary_paid_in_two_units_keeps_the_payouts_page_on_the_base_tables(

@@ -336,24 +336,27 @@ def _payments_of(p: Seeder) -> dict[tuple[int, date], Row]:
     return {(r["beneficiary_id"], r["month"]): r for r in p.t["allowance_payment"]}
 
 
-def _exit(p: Seeder, c: str, died: bool) -> Row:
+def _exit(p: Seeder, c: str, died: bool) -> tuple[Row, str]:
     """The first beneficiary of ``c`` not used yet whose last month is in 2/2022–10/2022, who
-    died in that month (``died``) or left the list alive."""
+    died in that month (``died``) or left the list alive, and the commune's code. A copy of the
+    district (scale > 1) whose commune ``c`` has none takes one of another commune (in the
+    order of their codes), so that every copy seeds the same number of problems."""
     people = {r["id"]: r for r in p.t["person"]}
-    for row in p.t["allowance_beneficiary"]:
-        end = row["end_month"]
-        dead = people[row["person_id"]]["died_on"] is not None
-        if (
-            row["admin_unit_id"] == p.unit[c]
-            and row["id"] not in p.used_beneficiaries
-            and end is not None
-            and date(2022, 2, 1) <= end <= date(2022, 10, 1)
-            and row["start_month"] < end
-            and dead == died
-        ):
-            p.used_beneficiaries.add(row["id"])
-            return row
-    raise LookupError(f"no beneficiary leaving the list in 2022 in {c}")
+    for code in (c, *sorted(k for k in p.unit if k != c)):
+        for row in p.t["allowance_beneficiary"]:
+            end = row["end_month"]
+            dead = people[row["person_id"]]["died_on"] is not None
+            if (
+                row["admin_unit_id"] == p.unit[code]
+                and row["id"] not in p.used_beneficiaries
+                and end is not None
+                and date(2022, 2, 1) <= end <= date(2022, 10, 1)
+                and row["start_month"] < end
+                and dead == died
+            ):
+                p.used_beneficiaries.add(row["id"])
+                return row, code
+    raise LookupError(f"no beneficiary leaving the list in 2022 in {c} or another commune")
 
 
 def _pay_again(p: Seeder, like: Row, month: date, **changes: object) -> int:
@@ -369,12 +372,12 @@ def payments_after_stop(p: Seeder) -> None:
     the last two months before leaving), during a suspension (06913: 11–12/2022)."""
     payments = _payments_of(p)
     for c, months in (("06904", 1), ("06919", 2)):
-        b = _exit(p, c, died=True)
+        b, code = _exit(p, c, died=True)
         last = payments[(b["id"], b["end_month"])]
         for n in range(1, months + 1):
             paid = _pay_again(p, last, add_months(b["end_month"], n))
-            p.mark("paid_after_stop", paid, p.unit[c])
-    stopped = _exit(p, "06901", died=False)
+            p.mark("paid_after_stop", paid, p.unit[code])
+    stopped, stopped_in = _exit(p, "06901", died=False)
     effective = add_months(stopped["end_month"], -1)
     p.rows.add(
         s.allowance_decision,
@@ -387,7 +390,7 @@ def payments_after_stop(p: Seeder) -> None:
         decided_by=decider(p.t, stopped["admin_unit_id"], effective),
     )
     for month in (effective, stopped["end_month"]):
-        p.mark("paid_after_stop", payments[(stopped["id"], month)]["id"], p.unit["06901"])
+        p.mark("paid_after_stop", payments[(stopped["id"], month)]["id"], p.unit[stopped_in])
     suspended = p.beneficiary("06913")
     p.rows.add(
         s.allowance_decision,

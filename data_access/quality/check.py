@@ -33,6 +33,9 @@ LIST_LIMIT = 1000  # a commune's list is a few dozen rows; past 1.000 the count 
 PeriodUse = Literal["months", "reference_date", "none"]
 Text = tuple[str, str]  # (Vietnamese, English)
 Query = Callable[[Context], Statement]
+# Which records a check's candidates are (``quality.candidates``): the id column of its list,
+# and the table the ids belong to (None: the list's own ``record`` column names it).
+Candidates = tuple[str, str | None]
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,6 +48,7 @@ class Check:
     personal: frozenset[str]  # columns only persons scopes receive
     period_use: PeriodUse
     text: Catalog  # "title", "rule" and "action", each in Vietnamese and English
+    candidates: Candidates | None = None  # None: the check always reads the base tables
 
     def title(self, lang: str = "vi") -> str:
         """The check's short name in the user's language."""
@@ -100,13 +104,18 @@ def check(
     order: tuple[str, ...],
     personal: Iterable[str],
     period_use: PeriodUse,
+    candidates: Candidates | None = None,
 ) -> Callable[[Query], Check]:
-    """Declare a check over its query builder: the decorated function becomes the entry."""
+    """Declare a check over its query builder: the decorated function becomes the entry.
+
+    A check with ``candidates`` must narrow its scans with ``context.candidate`` under its own
+    code, and list for any selection a subset of what it lists for the widest one.
+    """
 
     def entry(query: Query) -> Check:
         text = Catalog(
             f"data_access.quality.{code}", {"title": title, "rule": rule, "action": action}
         )
-        return Check(code, query, order, frozenset(personal), period_use, text)
+        return Check(code, query, order, frozenset(personal), period_use, text, candidates)
 
     return entry

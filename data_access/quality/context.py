@@ -22,7 +22,11 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from .. import schema as s
 from ..definitions import data_as_of, first_month, reference_date
 from ..filters import Filters, Period, Scope
-from ..summaries.freshness import _readable  # exists, and this role may read it
+from ..summaries.freshness import (
+    _readable,  # exists, and this role may read it
+    summary_status_now,
+)
+from ..summaries.read import among_candidates
 from ..units import Resolved, resolve, unit_map
 
 Statement = sa.Select | sa.CompoundSelect
@@ -39,6 +43,7 @@ class Context:
     units: tuple[int, ...] | None  # record-level unit ids allowed; None: no limit at all
     persons: bool
     decisions: bool = True  # the database records stop and suspension decisions (issue 16)
+    candidates: bool = False  # the costly checks read only their candidates (``candidates``)
 
 
 def _record_units(conn: Connection, resolved: Resolved) -> tuple[int, ...] | None:
@@ -62,6 +67,7 @@ def context(conn: Connection, filters: Filters, scope: Scope) -> Context:
     """
     resolved = resolve(conn, filters, scope)
     as_of = data_as_of(conn)
+    status = summary_status_now(conn)  # this transaction may have changed the data
     return Context(
         period=filters.period,
         ref=reference_date(filters.period, as_of),
@@ -70,7 +76,21 @@ def context(conn: Connection, filters: Filters, scope: Scope) -> Context:
         units=_record_units(conn, resolved),
         persons=scope.persons,
         decisions=_readable(conn, s.allowance_decision.name),
+        candidates=status is not None and status.candidates_usable(as_of),
     )
+
+
+def candidate(
+    column: sa.ColumnElement[int], ctx: Context, code: str, record: sa.Table
+) -> sa.ColumnElement[bool]:
+    """``column`` (an id of ``record``) is one of check ``code``'s candidates, when the context
+    reads them (``quality.candidates``); always true otherwise.
+
+    The candidates are what the check lists for the widest selection: a check of any period
+    and scope lists a subset of them, so the narrowed query returns exactly the rows of the
+    full one, through an index lookup per candidate instead of a scan of the table.
+    """
+    return among_candidates(column, code, record) if ctx.candidates else sa.true()
 
 
 def in_scope(column: sa.ColumnElement[int], ctx: Context) -> sa.ColumnElement[bool]:

@@ -14,7 +14,7 @@ from .. import schema as s
 from ..definitions import CHECKED_STATUSES, payment_counted, rate_for, rates_in_effect
 from ..filters import add_months, month_start
 from .check import check
-from .context import Context, Statement, in_scope, on_list, scanned, unit_columns
+from .context import Context, Statement, candidate, in_scope, on_list, scanned, unit_columns
 
 
 def months_checked(ctx: Context) -> list[date]:
@@ -50,6 +50,7 @@ def months_checked(ctx: Context) -> list[date]:
     order=("unit_code", "month", "beneficiary_id"),
     personal=frozenset({"beneficiary_id", "full_name", "national_id"}),
     period_use="months",
+    candidates=("beneficiary_id", "allowance_beneficiary"),
 )
 def missing_payment(ctx: Context) -> Statement:
     """(beneficiary, month) pairs: on the list that month, within the period and data, unpaid."""
@@ -80,7 +81,12 @@ def missing_payment(ctx: Context) -> Statement:
         )
         .join(p, p.c.id == b.c.person_id)
         .join(u, u.c.id == b.c.admin_unit_id, isouter=True)
-        .where(sa.true() if months else sa.false(), ~paid, in_scope(b.c.admin_unit_id, ctx))
+        .where(
+            sa.true() if months else sa.false(),
+            candidate(b.c.id, ctx, "missing_payment", b),
+            ~paid,
+            in_scope(b.c.admin_unit_id, ctx),
+        )
     )
 
 
@@ -107,6 +113,7 @@ def missing_payment(ctx: Context) -> Statement:
     order=("unit_code", "month", "payment_id"),
     personal=frozenset({"payment_id", "full_name"}),
     period_use="months",
+    candidates=("payment_id", "allowance_payment"),
 )
 def wrong_amount(ctx: Context) -> Statement:
     """Payments for the period's months that differ from standard rate × coefficient."""
@@ -131,6 +138,7 @@ def wrong_amount(ctx: Context) -> Statement:
         .join(r, rate_for(r, pay.c.month), isouter=True)  # one rate per payment, as the page
         .join(u, u.c.id == pay.c.admin_unit_id, isouter=True)
         .where(
+            candidate(pay.c.id, ctx, "wrong_amount", pay),
             scanned(pay.c.month).between(ctx.period.start, ctx.period.end),
             pay.c.status.in_(CHECKED_STATUSES),  # the payouts page's rule, so both agree
             payment_counted(pay),  # the others are listed by implausible_value

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from .. import schema as s
 from ..definitions import elderly_on, state_supported_on
 from .check import check
-from .context import Context, Statement, in_scope, unit_columns
+from .context import Context, Statement, candidate, in_scope, unit_columns
 
 INTERVENTION_GRACE_DAYS = 30  # [G] a case plan is expected within a month of opening a case
 
@@ -44,6 +44,7 @@ OTHER_COMMUNES_SEPARATOR = "; "  # between the names in ``other_communes``
     order=("group_no", "person_id"),
     personal=frozenset({"person_id", "full_name", "birth_date", "national_id"}),
     period_use="none",
+    candidates=("person_id", "person"),
 )
 def duplicate_person(ctx: Context) -> Statement:
     """Person records sharing a national id, or a full name and birth date, in any commune.
@@ -56,15 +57,19 @@ def duplicate_person(ctx: Context) -> Statement:
     p, u, v = s.person, s.admin_unit.alias("u"), s.village.alias("v")
     count = sa.func.count()
     units = sa.func.count(sa.distinct(p.c.admin_unit_id))
+    # Every member of a duplicate group is a candidate: the groups and their counts are the
+    # same over the candidates as over every person.
+    narrowed = candidate(p.c.id, ctx, "duplicate_person", p)
     by_id = (
         sa.select(p.c.national_id.label("k"), count.label("n"), units.label("units"))
-        .where(p.c.national_id.is_not(None), p.c.national_id != "")
+        .where(narrowed, p.c.national_id.is_not(None), p.c.national_id != "")
         .group_by(p.c.national_id)
         .having(count > 1)
         .subquery("dup_id")
     )
     by_name = (
         sa.select(p.c.full_name, p.c.birth_date, count.label("n"), units.label("units"))
+        .where(narrowed)
         .group_by(p.c.full_name, p.c.birth_date)
         .having(count > 1)
         .subquery("dup_name")
@@ -89,7 +94,7 @@ def duplicate_person(ctx: Context) -> Statement:
             sa.and_(by_name.c.full_name == p.c.full_name, by_name.c.birth_date == p.c.birth_date),
             isouter=True,
         )
-        .where(sa.or_(by_id.c.k.is_not(None), by_name.c.n.is_not(None)))
+        .where(narrowed, sa.or_(by_id.c.k.is_not(None), by_name.c.n.is_not(None)))
         .cte("duplicates")
     )
     here = sa.select(rows.c.k, rows.c.unit_id).distinct().subquery("group_unit")
@@ -252,6 +257,7 @@ def child_no_intervention(ctx: Context) -> Statement:
     order=("reason", "person_id"),
     personal=frozenset({"person_id", "full_name", "national_id"}),
     period_use="none",
+    candidates=("person_id", "person"),
 )
 def unknown_unit(ctx: Context) -> Statement:
     """Person records pointing at an unknown or non-commune unit, or at another unit's village."""
@@ -303,5 +309,9 @@ def unknown_unit(ctx: Context) -> Statement:
         .join(pu, pu.c.id == p.c.admin_unit_id, isouter=True)
         .join(v, v.c.id == p.c.village_id, isouter=True)
         .join(vu, vu.c.id == v.c.admin_unit_id, isouter=True)
-        .where(sa.or_(no_unit, not_commune, no_village, elsewhere), scope)
+        .where(
+            candidate(p.c.id, ctx, "unknown_unit", p),
+            sa.or_(no_unit, not_commune, no_village, elsewhere),
+            scope,
+        )
     )

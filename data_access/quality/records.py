@@ -22,7 +22,7 @@ from ..definitions import (
 )
 from ..sql import valid_date
 from .check import check
-from .context import Context, Statement, in_scope, owners, scanned, unit_columns
+from .context import Context, Statement, candidate, in_scope, owners, scanned, unit_columns
 
 FUTURE_TOLERANCE_DAYS = 31  # the as-of date follows the payment run; other registers may lead it
 
@@ -91,6 +91,7 @@ def housing_overdue(ctx: Context) -> Statement:
     order=("record", "record_date", "record_id"),
     personal=frozenset({"record_id", "full_name"}),
     period_use="months",
+    candidates=("record_id", None),
 )
 def non_positive_amount(ctx: Context) -> Statement:
     """Allowance payments (months of the period) and housing grants (approved in it) ≤ 0 đồng."""
@@ -110,6 +111,7 @@ def non_positive_amount(ctx: Context) -> Statement:
         .join(p, p.c.id == b.c.person_id)
         .join(pu, pu.c.id == pay.c.admin_unit_id, isouter=True)
         .where(
+            candidate(pay.c.id, ctx, "non_positive_amount", pay),
             pay.c.amount_vnd <= 0,
             scanned(pay.c.month).between(ctx.period.start, ctx.period.end),
             in_scope(pay.c.admin_unit_id, ctx),
@@ -128,6 +130,7 @@ def non_positive_amount(ctx: Context) -> Statement:
         .join(gu, gu.c.id == g.c.admin_unit_id, isouter=True)
         .join(owner, owner.c.household_id == g.c.household_id, isouter=True)
         .where(
+            candidate(g.c.id, ctx, "non_positive_amount", g),
             g.c.amount_vnd <= 0,
             g.c.approved_on.between(ctx.period.start, ctx.period.end_date),
             in_scope(g.c.admin_unit_id, ctx),
@@ -176,10 +179,11 @@ def future_cutoff(ctx: Context, tolerance_days: int = FUTURE_TOLERANCE_DAYS) -> 
 
 
 def _record_part(
-    ctx: Context, table: sa.Table, column: str, condition: sa.ColumnElement[bool]
+    ctx: Context, code: str, table: sa.Table, condition: sa.ColumnElement[bool]
 ) -> tuple[sa.Select, sa.ColumnElement[str | None], sa.FromClause]:
-    """Rows of ``table`` meeting ``condition`` in scope, joined to whom they concern and their
-    commune: (statement, the person's name or NULL, the unit alias)."""
+    """Rows of ``table`` meeting ``condition`` in scope (among check ``code``'s candidates),
+    joined to whom they concern and their commune: (statement, the person's name or NULL, the
+    unit alias)."""
     u, p = s.admin_unit.alias("u"), s.person
     stmt = sa.select(table.c.id).select_from(table)
     name: sa.ColumnElement[str | None] = sa.cast(sa.null(), sa.String(120))
@@ -198,7 +202,9 @@ def _record_part(
         name = owner.c.full_name
     # A BHYT card has no unit of its own: it counts under its holder's.
     unit = table.c.admin_unit_id if "admin_unit_id" in table.c else p.c.admin_unit_id
-    stmt = stmt.join(u, u.c.id == unit, isouter=True).where(condition, in_scope(unit, ctx))
+    stmt = stmt.join(u, u.c.id == unit, isouter=True).where(
+        candidate(table.c.id, ctx, code, table), condition, in_scope(unit, ctx)
+    )
     return stmt, name, u
 
 
@@ -207,7 +213,8 @@ def _future_part(ctx: Context, table: sa.Table, column: str, cutoff: date) -> sa
     # And a real date: '2023-13-45' is "later" than 2023-12-31 as text, and cannot be read back
     # as a date (check date_out_of_range lists it). The comparison first: SQLite then calls
     # date() only for the few rows past the cutoff.
-    stmt, name, u = _record_part(ctx, table, column, sa.and_(day > cutoff, valid_date(day)))
+    condition = sa.and_(day > cutoff, valid_date(day))
+    stmt, name, u = _record_part(ctx, "future_date", table, condition)
     return stmt.with_only_columns(
         sa.literal(table.name, sa.String).label("record"),
         sa.literal(column, sa.String).label("column_name"),
@@ -243,6 +250,7 @@ def _future_part(ctx: Context, table: sa.Table, column: str, cutoff: date) -> sa
     order=("record", "column_name", "record_id"),
     personal=frozenset({"record_id", "full_name"}),
     period_use="none",
+    candidates=("record_id", None),
 )
 def future_date(ctx: Context) -> Statement:
     """Dates later than the data's as-of date plus each column's tolerance."""
@@ -257,7 +265,7 @@ def _out_of_range_part(ctx: Context, table: sa.Table, column: str) -> sa.Select:
     # Too early, or no date at all (a text earlier than ``earliest`` is out of range either
     # way): one date() per row on SQLite, none on PostgreSQL.
     wrong = sa.and_(day.is_not(None), sa.or_(day < earliest, sa.not_(valid_date(day))))
-    stmt, name, u = _record_part(ctx, table, column, wrong)
+    stmt, name, u = _record_part(ctx, "date_out_of_range", table, wrong)
     return stmt.with_only_columns(
         sa.literal(table.name, sa.String).label("record"),
         sa.literal(column, sa.String).label("column_name"),
@@ -291,6 +299,7 @@ def _out_of_range_part(ctx: Context, table: sa.Table, column: str) -> sa.Select:
     order=("record", "column_name", "record_id"),
     personal=frozenset({"record_id", "full_name"}),
     period_use="none",
+    candidates=("record_id", None),
 )
 def date_out_of_range(ctx: Context) -> Statement:
     """Dates that are no date (SQLite stores any text), or earlier than the column's earliest."""
@@ -304,7 +313,7 @@ def _implausible_part(
     counted: sa.ColumnElement[bool],
     day: sa.ColumnElement[date],
 ) -> sa.Select:
-    stmt, name, u = _record_part(ctx, table, column, sa.not_(counted))
+    stmt, name, u = _record_part(ctx, "implausible_value", table, sa.not_(counted))
     return stmt.with_only_columns(
         sa.literal(table.name, sa.String).label("record"),
         sa.literal(column, sa.String).label("column_name"),
@@ -348,6 +357,7 @@ _PEOPLE_VI = f"{MAX_EVENT_PEOPLE:,}".replace(",", ".")  # 100.000
     order=("record", "column_name", "record_id"),
     personal=frozenset({"record_id", "full_name"}),
     period_use="none",
+    candidates=("record_id", None),
 )
 def implausible_value(ctx: Context) -> Statement:
     """Payments, grants and job events that ``definitions`` leaves out of every figure."""

@@ -27,7 +27,15 @@ from ..definitions import (
     payment_counted,
 )
 from .check import check
-from .context import Context, Statement, in_scope, on_list, scanned, unit_columns
+from .context import (
+    Context,
+    Statement,
+    candidate,
+    in_scope,
+    on_list,
+    scanned,
+    unit_columns,
+)
 
 CCCD_DIGITS = 12
 
@@ -194,14 +202,17 @@ def paid_after_stop(ctx: Context) -> Statement:
     order=("unit_code", "beneficiary_id", "month", "payment_id"),
     personal=frozenset({"payment_id", "beneficiary_id", "full_name"}),
     period_use="months",
+    candidates=("payment_id", "allowance_payment"),
 )
 def paid_twice(ctx: Context) -> Statement:
     """Every counted payment of a (beneficiary, month) of the period that has more than one."""
     pay, b, p = s.allowance_payment, s.allowance_beneficiary, s.person
     u = s.admin_unit.alias("u")
+    # Every payment of a (beneficiary, month) paid twice is a candidate: the groups are whole.
+    narrowed = candidate(pay.c.id, ctx, "paid_twice", pay)
     twice = (
         sa.select(pay.c.beneficiary_id, pay.c.month)
-        .where(_counted(pay, ctx))
+        .where(narrowed, _counted(pay, ctx))
         .group_by(pay.c.beneficiary_id, pay.c.month)
         .having(sa.func.count() > 1)
         .subquery("twice")
@@ -226,7 +237,7 @@ def paid_twice(ctx: Context) -> Statement:
         .join(b, b.c.id == pay.c.beneficiary_id)
         .join(p, p.c.id == b.c.person_id)
         .join(u, u.c.id == pay.c.admin_unit_id, isouter=True)
-        .where(_counted(pay, ctx), in_scope(pay.c.admin_unit_id, ctx))
+        .where(narrowed, _counted(pay, ctx), in_scope(pay.c.admin_unit_id, ctx))
     )
 
 
@@ -258,6 +269,7 @@ def paid_twice(ctx: Context) -> Statement:
         {"beneficiary_id", "full_name", "national_id", "birth_date", "sex", "found", "expected"}
     ),
     period_use="months",
+    candidates=("beneficiary_id", "allowance_beneficiary"),
 )
 def national_id_mismatch(ctx: Context) -> Statement:
     """Beneficiaries on the list in the period whose CCCD's structure contradicts their record:
@@ -311,7 +323,9 @@ def national_id_mismatch(ctx: Context) -> Statement:
         .select_from(b)
         .join(p, p.c.id == b.c.person_id)
         .join(u, u.c.id == b.c.admin_unit_id, isouter=True)
-        .where(nid.is_not(None), _active(b, p, ctx))
+        .where(
+            candidate(b.c.id, ctx, "national_id_mismatch", b), nid.is_not(None), _active(b, p, ctx)
+        )
         .subquery("listed")
     )
     return sa.select(listed).where(listed.c.reason.is_not(None))
@@ -350,6 +364,7 @@ def _age(born: sa.ColumnElement[date], on: sa.ColumnElement[int]) -> sa.ColumnEl
     order=("unit_code", "beneficiary_id"),
     personal=frozenset({"beneficiary_id", "full_name", "birth_date", "died_on"}),
     period_use="months",
+    candidates=("beneficiary_id", "allowance_beneficiary"),
 )
 def age_out_of_range(ctx: Context) -> Statement:
     """Beneficiaries on the list in the period aged over ``MAX_AGE`` or under their group's
@@ -386,7 +401,7 @@ def age_out_of_range(ctx: Context) -> Statement:
         .select_from(b)
         .join(p, p.c.id == b.c.person_id)
         .join(u, u.c.id == b.c.admin_unit_id, isouter=True)
-        .where(_active(b, p, ctx))
+        .where(candidate(b.c.id, ctx, "age_out_of_range", b), _active(b, p, ctx))
         .subquery("listed")
     )
     return sa.select(listed).where(listed.c.reason.is_not(None))
@@ -415,14 +430,21 @@ def age_out_of_range(ctx: Context) -> Statement:
     order=("group_no", "beneficiary_id"),
     personal=frozenset({"beneficiary_id", "full_name", "national_id", "bank_account"}),
     period_use="months",
+    candidates=("beneficiary_id", "allowance_beneficiary"),
 )
 def shared_bank_account(ctx: Context) -> Statement:
     """Beneficiaries paid by account in the period whose account number (trimmed) is on record
     for another person paid by account in the period; grouped by account."""
     pay, b, p, u = s.allowance_payment, s.allowance_beneficiary, s.person, s.admin_unit.alias("u")
+    # Every holder of an account shared in some period is a candidate: an account's holders in
+    # a period are all candidates when two or more, and when one it is not listed either way.
     paid = (
         sa.select(pay.c.beneficiary_id)
-        .where(_counted(pay, ctx), pay.c.method == "bank")
+        .where(
+            candidate(pay.c.beneficiary_id, ctx, "shared_bank_account", b),
+            _counted(pay, ctx),
+            pay.c.method == "bank",
+        )
         .distinct()
         .subquery("paid_by_bank")
     )

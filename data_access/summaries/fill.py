@@ -24,6 +24,7 @@ from ..definitions import (
     payment_counted,
     rate_check,
     rate_totals,
+    returned_unrepaid,
 )
 from ..filters import VERSION_DATES, month_end
 from ..sql import count_if, month_of, sum_if, year_of
@@ -38,6 +39,7 @@ from .tables import (
     summary_payment,
     summary_payment_group,
     summary_payment_group_year,
+    summary_payment_status,
     summary_unit_month,
     summary_unit_year,
     summary_version_month,
@@ -315,3 +317,26 @@ def payment_year_fill(unit_years: list[tuple[int, int]] | None = None) -> sa.Ins
         select = select.where(sa.tuple_(g.c.admin_unit_id, year_of(g.c.month)).in_(unit_years))
     columns = ["admin_unit_id", "year", "group_code", "prev_year", "paid_amount", "beneficiaries"]
     return summary_payment_group_year.insert().from_select(columns, select)
+
+
+def payment_status_fill(pairs: Pairs | None = None) -> sa.Insert:
+    """INSERT … SELECT of ``summary_payment_status``: counted payments per unit, month and
+    status, with the returned ones not paid again; with ``pairs``, of those units and months."""
+    pay = s.allowance_payment
+    unrepaid = returned_unrepaid(pay)
+    keys = (pay.c.admin_unit_id, pay.c.month, pay.c.status)
+    select = (
+        sa.select(
+            *keys,
+            sa.func.count(),
+            sa.func.sum(pay.c.amount_vnd),
+            count_if(unrepaid),
+            sum_if(unrepaid, pay.c.amount_vnd),
+        )
+        .where(payment_counted(pay))
+        .group_by(*keys)
+    )
+    if pairs is not None:
+        select = select.where(sa.tuple_(pay.c.admin_unit_id, pay.c.month).in_(pairs))
+    target = summary_payment_status
+    return target.insert().from_select([c.name for c in target.columns], select)

@@ -36,6 +36,13 @@ class SummaryStatus:
     fresh: bool
     payment_detail: bool = False  # the payment tables hold the payouts page's rows
     case_detail: bool = False  # the child-case columns may be read (``tables.CASES``)
+    check_detail: bool = False  # summary_check_record holds the data checks' candidates
+
+    def candidates_usable(self, as_of: date | None) -> bool:
+        """True when the data checks may read their candidates: fresh, filled, and the data's
+        as-of date the one they were found on (``future_date``, ``missing_payment`` and
+        ``age_out_of_range`` depend on it, and it moves with today's date)."""
+        return self.fresh and self.check_detail and self.data_as_of == as_of
 
     @property
     def payments_usable(self) -> bool:
@@ -121,6 +128,13 @@ def summary_status(conn: Connection) -> SummaryStatus | None:
     return per_transaction(conn, "welfare.summary_status", lambda: _read_status(conn))
 
 
+def summary_status_now(conn: Connection) -> SummaryStatus | None:
+    """``summary_status`` read afresh, not once per transaction: for a caller whose answer must
+    follow a change made earlier in the same transaction (the data checks, whose lists read
+    their candidates only while the summaries are fresh)."""
+    return _read_status(conn)
+
+
 def _read_status(conn: Connection) -> SummaryStatus | None:
     if not _exists(conn):
         return None
@@ -138,12 +152,13 @@ def _read_status(conn: Connection) -> SummaryStatus | None:
             i.c.fingerprint,
             i.c.payment_detail,
             i.c.case_detail,
+            i.c.check_detail,
             *_fingerprint_columns(_readable(conn, s.change_event.name)),
         ).where(i.c.id == 1)
     ).first()
     if row is None:
         return None
-    now = _fingerprint_text(tuple(row)[7:])
+    now = _fingerprint_text(tuple(row)[8:])
     return SummaryStatus(
         refreshed_at=_as_utc(row[0]),
         data_as_of=row[1],
@@ -152,6 +167,7 @@ def _read_status(conn: Connection) -> SummaryStatus | None:
         fresh=row[4] == now,
         payment_detail=bool(row[5]),
         case_detail=bool(row[6]),
+        check_detail=bool(row[7]),
     )
 
 

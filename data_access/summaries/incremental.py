@@ -41,6 +41,7 @@ from .fill import (
     payment_fill,
     payment_flows,
     payment_rollup,
+    payment_status_fill,
     payment_year_fill,
     version_fills,
     year_fill,
@@ -55,6 +56,7 @@ from .tables import (
     summary_payment,
     summary_payment_group,
     summary_payment_group_year,
+    summary_payment_status,
     summary_unit_month,
     summary_unit_year,
     summary_version_month,
@@ -120,6 +122,7 @@ def after_payments(
     net += _replace(conn, version, version.c.month.in_(recomputed), version_fills(recomputed))
     if before.payment_detail:
         net += _payment_tables(conn, [(unit_id, month), *_next_paid(conn, touched, month)])
+    net += _statuses(conn, unit_id, month, touched)
     _record(conn, net, months, now)
     return Update(tuple(recomputed), tuple(new_months), net, time.perf_counter() - started)
 
@@ -153,7 +156,9 @@ def after_units(
 
 def _record(conn: Connection, net: int, months: list[date], now: datetime | None) -> None:
     """``summary_info`` after an update: when, the data's as-of, the fingerprint of the base
-    tables as this transaction sees them, the rows."""
+    tables as this transaction sees them, the rows. The data checks' candidates are not kept up
+    to date here (each is a scan of a whole table): they are marked unusable until the next full
+    refresh, and the checks read the base tables meanwhile."""
     conn.execute(
         summary_info.update()
         .where(summary_info.c.id == 1)
@@ -163,6 +168,7 @@ def _record(conn: Connection, net: int, months: list[date], now: datetime | None
             stocks_to=months[-1],
             fingerprint=fingerprint(conn),
             rows=summary_info.c.rows + net,
+            check_detail=False,
         )
     )
 
@@ -216,6 +222,23 @@ def _years(conn: Connection, unit_id: int, month: date, new_months: list[date]) 
         sa.and_(sm.c.admin_unit_id == unit_id, year_of(sm.c.month) == month.year),
     )
     return _replace(conn, y, rows, [year_fill(where)])
+
+
+def _statuses(conn: Connection, unit_id: int, month: date, beneficiaries: list[int]) -> int:
+    """Recompute ``summary_payment_status`` for the list's unit and month, and for the units
+    where its beneficiaries have other payments that month (a returned payment there is paid
+    again, or no longer, by this list): rows added less rows removed."""
+    pay, sps = s.allowance_payment, summary_payment_status
+    pairs: set[tuple[int, date]] = {(unit_id, month)}
+    for start in range(0, len(beneficiaries), CHUNK):  # the bound parameters' limit
+        chunk = beneficiaries[start : start + CHUNK]
+        units = sa.select(pay.c.admin_unit_id).where(
+            pay.c.month == month, pay.c.beneficiary_id.in_(chunk)
+        )
+        pairs.update((int(u), month) for (u,) in conn.execute(units.distinct()))
+    found = sorted(pairs)
+    where = sa.tuple_(sps.c.admin_unit_id, sps.c.month).in_(found)
+    return _replace(conn, sps, where, [payment_status_fill(found)])
 
 
 def _next_paid(conn: Connection, beneficiaries: list[int], month: date) -> Pairs:

@@ -27,6 +27,7 @@ from .tables import (
     FLOWS,
     MONEY,
     STOCKS,
+    summary_check_record,
     summary_unit_month,
     summary_unit_year,
     summary_version_month,
@@ -358,3 +359,13 @@ def _month_totals(
         sm.c.month
     )
     return {r[0]: tuple(int(v or 0) for v in r[1:]) for r in conn.execute(stmt)}
+
+
+def among_candidates(
+    column: sa.ColumnElement[int], code: str, record: sa.Table
+) -> sa.ColumnElement[bool]:
+    """``column`` (an id of ``record``) is one of the records kept under ``code`` in
+    ``summary_check_record`` (``quality.candidates``)."""
+    c = summary_check_record
+    ids = sa.select(c.c.record_id).where(c.c.check_code == code, c.c.record == record.name)
+    return column.in_(ids)

@@ -22,12 +22,13 @@ from .fill import (
     fill_statement,
     payment_fill,
     payment_rollup,
+    payment_status_fill,
     payment_year_fill,
     version_fills,
     year_fill,
 )
 from .freshness import fingerprint
-from .tables import LAYOUT, summary_info, summary_metadata, summary_month
+from .tables import LAYOUT, summary_check_record, summary_info, summary_metadata, summary_month
 
 # Ids bound in one IN list at most: psycopg takes 65.535 parameters, SQLite 32.766 by default.
 CHUNK = 10_000
@@ -237,9 +238,14 @@ def _rebuild(conn: Connection, started: float, now: datetime | None) -> tuple[in
         conn.execute(payment_fill())
         conn.execute(payment_rollup())
         conn.execute(payment_year_fill())
+    conn.execute(payment_status_fill())  # any unit history: no premise to check
+    from ..quality.candidates import fill as fill_candidates  # the checks import summaries
+
+    candidates = fill_candidates(conn, as_of)
     count = 0
     for table in summary_metadata.sorted_tables:
-        if table not in (summary_month, summary_info):  # the data tables
+        # The data tables; the checks' candidates are not kept by an import's update.
+        if table not in (summary_month, summary_info, summary_check_record):
             rows = conn.execute(sa.select(sa.func.count()).select_from(table))
             count += int(rows.scalar() or 0)
     seconds = time.perf_counter() - started
@@ -254,6 +260,7 @@ def _rebuild(conn: Connection, started: float, now: datetime | None) -> tuple[in
             fingerprint=stamp,
             payment_detail=detail,
             case_detail=cases_consistent(conn),
+            check_detail=candidates,
             rows=count,
             seconds=seconds,
         )

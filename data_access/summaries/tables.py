@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 from .. import schema as s
 
-LAYOUT = 7  # bump when the summary tables change: an older layout is ignored until refreshed
+LAYOUT = 8  # bump when the summary tables change: an older layout is ignored until refreshed
 NO_PREVIOUS = date(1, 1, 1)  # summary_payment.prev_month of a beneficiary's first paid month
 
 # Measure group -> its columns, named exactly as queries.MEASURES returns them.
@@ -195,6 +195,22 @@ summary_payment_group_year = Table(
     Column("beneficiaries", Integer, nullable=False),
     Index("ix_summary_payment_group_year_year", "year", "admin_unit_id"),
 )
+# Every counted payment (``payment_counted``) per record-level unit, month and status, for the
+# payouts page's lifecycle section (``payouts.status_by_month``, ``status_by_commune``,
+# ``pending_by_age``): payments and amount, and of a returned status those not paid again
+# (``definitions.returned_unrepaid``), part of the amount at risk.
+summary_payment_status = Table(
+    "summary_payment_status",
+    summary_metadata,
+    Column("admin_unit_id", Integer, primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("status", String(16), primary_key=True),
+    Column("payments", Integer, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("unrepaid_payments", Integer, nullable=False),
+    Column("unrepaid_amount", BigInteger, nullable=False),
+    Index("ix_summary_payment_status_month", "month", "status", "admin_unit_id"),
+)
 PAYMENT_MEASURES = (
     "paid_amount",
     "bank_amount",
@@ -202,6 +218,22 @@ PAYMENT_MEASURES = (
     "payments",
     "beneficiaries",
     "bank_beneficiaries",
+)
+
+# The records each costly data check could ever list (``quality.candidates``): the check's own
+# query run over the widest selection (every month, every unit, as the refresh's as-of date
+# sees them). A check of a narrower selection then reads only these records: the same rows as
+# from the base tables, since whatever a check finds for any period or scope it finds here.
+# The payouts page's list of payments off rate × coefficient (``payouts.mismatch_list``): its
+# rule (``definitions.rate_check``) takes no period, scope or date, so its candidates are the
+# whole list, kept under this code beside the checks'.
+RATE_CHECK = "rate_check"
+summary_check_record = Table(
+    "summary_check_record",
+    summary_metadata,
+    Column("check_code", String(40), primary_key=True),
+    Column("record", String(40), primary_key=True),  # the base table the id belongs to
+    Column("record_id", Integer, primary_key=True),
 )
 
 summary_info = Table(
@@ -216,6 +248,9 @@ summary_info = Table(
     Column("fingerprint", Text, nullable=False),
     Column("payment_detail", sa.Boolean, nullable=False),  # the payment tables are filled
     Column("case_detail", sa.Boolean, nullable=False),  # the child-case columns may be read
+    # summary_check_record holds the data checks' candidates (a full refresh fills it; an
+    # import's incremental update clears this flag, and the checks read the base tables)
+    Column("check_detail", sa.Boolean, nullable=False),
     Column("rows", Integer, nullable=False),
     Column("seconds", Float, nullable=False),
 )
