@@ -75,7 +75,8 @@ from data_access.db import parse_url, shown, sqlite_file_url
 from data_access.definitions import rate_for, rates_in_effect
 from data_access.demo.load import analyze, build_demo, build_demo_file
 from data_access.filters import Scope
-from data_access.summaries import refresh, summary_status
+from data_access.refresh_summaries import full_refresh
+from data_access.summaries import summary_status
 from devtools.pgserver import create_database, temporary_postgres
 from ingest.load import load_file
 
@@ -407,7 +408,9 @@ def prepare(engine_name: str, url: str, count: int, workdir: Path) -> Prepared:
         # The beneficiaries were registered long before the list comes: the planner knows them
         # (as the demo builder leaves it). The load's own payments are not analyzed here.
         analyze(engine)
-        refresh(engine)  # fresh summaries before the load, as an operator's refresh leaves them
+        full_refresh(
+            engine
+        )  # fresh summaries before the load, as an operator's refresh leaves them
     finally:
         engine.dispose()
     path = workdir / f"chi-tra-{unit.code}-{MONTH:%Y-%m}-{engine_name}-{count}.xlsx"
@@ -447,7 +450,7 @@ def child(step: str, url: str, path: Path, commune: str, month: date) -> dict[st
             if step == "rebuild-analyzed":
                 analyze(engine)  # fresh planner statistics, untimed
             started = time.perf_counter()
-            result = refresh(engine)
+            result = full_refresh(engine)
             seconds = time.perf_counter() - started
             return asdict(
                 Step(step, seconds, baseline, memory_mb("VmHWM"), summary_rows=result.rows)

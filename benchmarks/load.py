@@ -66,7 +66,7 @@ from auth.store import (
     app_user,
 )
 from charts.formatting import fmt_decimal, fmt_int
-from data_access import summaries
+from data_access.refresh_summaries import full_refresh
 
 from .database import build
 from .load_protocol import Page, PageRun, ProtocolError, StreamlitClient
@@ -562,7 +562,7 @@ def prepare(args: argparse.Namespace, path: Path) -> str:
         print(f"  build: {rows:,} rows in {seconds:.1f} s", file=sys.stderr)
     if not args.no_summaries:
         engine = sa.create_engine(url)
-        refreshed = summaries.refresh(engine)
+        refreshed = full_refresh(engine)
         engine.dispose()
         described += ", summaries refreshed"
         print(f"  refresh: {refreshed.rows:,} rows in {refreshed.seconds:.1f} s", file=sys.stderr)

@@ -48,6 +48,7 @@ from data_access import summaries
 from data_access.db import make_engine, shown
 from data_access.definitions import data_as_of
 from data_access.filters import Filters, Period, Scope, version_in_force
+from data_access.refresh_summaries import full_refresh
 
 from .cases import cases
 from .database import bench_database, build, peak_rss_mb, settings
@@ -135,7 +136,7 @@ def measure(
         refreshed = summaries.RefreshResult(0, 0, 0.0, "")
         print("  refresh: fresh summary tables kept (--skip-base)", file=sys.stderr)
     else:
-        refreshed = summaries.refresh(writer)
+        refreshed = full_refresh(writer)
         print(f"  refresh: {refreshed.rows:,} rows in {refreshed.seconds:.1f} s", file=sys.stderr)
     summary = run_mode(reader, recorder, todo, filters, scope, args.repeat, "summaries")
     rows = paired_rows(todo, base, summary)

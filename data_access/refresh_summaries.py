@@ -14,13 +14,22 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable
+from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from .db import DEMO_PATH, configured_url, parse_url, shown
 from .errors import WelfareDataError
-from .summaries.rebuild import SummaryRefreshError, drop_summaries, refresh
+from .quality.candidates import fill
+from .summaries.rebuild import RefreshResult, SummaryRefreshError, drop_summaries, refresh
 from .summaries.tables import summary_metadata
+
+
+def full_refresh(engine: Engine, now: datetime | None = None) -> RefreshResult:
+    """The operator's refresh: every summary table and the data checks' candidates, in one
+    transaction (``summaries.rebuild.refresh``, ``quality.candidates.fill``)."""
+    return refresh(engine, now, candidates=fill)
 
 
 def main(argv: Iterable[str] | None = None) -> int:
@@ -40,7 +49,7 @@ def main(argv: Iterable[str] | None = None) -> int:
             drop_summaries(engine)
             print(f"summary tables dropped from {shown(engine.url)}")
             return 0
-        result = refresh(engine)
+        result = full_refresh(engine)
     except SummaryRefreshError as exc:
         print(f"not refreshed: {exc}", file=sys.stderr)
         return 2

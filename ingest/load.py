@@ -35,7 +35,7 @@ from sqlalchemy.engine import Connection, Engine
 from data_access import schema as s
 from data_access.definitions import LOADED_ON_KEY, declared_load_date
 from data_access.filters import Scope
-from data_access.summaries import refresh
+from data_access.refresh_summaries import full_refresh
 from data_access.summaries.freshness import SummaryStatus, summary_status
 from data_access.summaries.incremental import lock_info
 from data_access.summaries.tables import summary_info
@@ -236,7 +236,7 @@ def _load(
     # start elsewhere): rebuild them. If that fails the change record already makes them
     # stale, so the dashboard reads the rows until a refresh succeeds.
     try:
-        result = refresh(writer)
+        result = full_refresh(writer)
     except Exception as exc:  # any failure here leaves a load that did happen
         logging.getLogger(__name__).error("summary refresh after a load failed", exc_info=exc)
         return Outcome(plan, digest, written=True, dry_run=False, refresh_failed=True)

@@ -32,6 +32,7 @@ from data_access.queries import (
     measures,
     reference_date,
 )
+from data_access.refresh_summaries import full_refresh
 from data_access.summaries import (
     COLUMNS,
     SummaryRefreshError,
@@ -83,7 +84,7 @@ def db(
         reader_url = create_database(request.getfixturevalue("pg_admin_url"), "summaries_test")
         writer = sa.create_engine(reader_url)
         build_demo(writer)
-    refresh(writer, now=REFRESHED_AT)
+    full_refresh(writer, now=REFRESHED_AT)  # with the checks' candidates
     reader = make_engine(reader_url)
     yield Summarised(base, reader, writer)
     reader.dispose()

@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 
 from data_access.db import sqlite_file_url
 from data_access.demo import build_demo
-from data_access.summaries import refresh, summary_metadata
+from data_access.refresh_summaries import full_refresh
+from data_access.summaries import summary_metadata
 from data_access.summaries.freshness import summary_status
 from data_access.summaries.tables import summary_check_record, summary_info
 from devtools.pgserver import create_database
@@ -31,7 +32,7 @@ def writable_demo(
         reader_url = create_database(request.getfixturevalue("pg_admin_url"), f"{name}_test")
         writer = sa.create_engine(reader_url)
         build_demo(writer)
-    refresh(writer)
+    full_refresh(writer)
     return writer, reader_url
 
 
@@ -61,7 +62,7 @@ def assert_as_rebuilt(writer: Engine) -> None:
         status = summary_status(conn)
     assert status is not None and status.fresh
     updated = summary_rows(writer)
-    refresh(writer)
+    full_refresh(writer)
     rebuilt = summary_rows(writer)
     for name in sorted(rebuilt, key=lambda n: n == summary_info.name):  # the counts last
         assert updated[name] == rebuilt[name], name

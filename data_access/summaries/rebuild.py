@@ -8,6 +8,7 @@ statements of ``summaries.fill`` and records the base tables' fingerprint in ``s
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -187,8 +188,20 @@ def drop_summaries(engine: Engine) -> None:
     summary_metadata.drop_all(engine)
 
 
-def refresh(engine: Engine, now: datetime | None = None) -> RefreshResult:
+# Writes the data checks' candidates into ``summary_check_record`` for the data's as-of date, in
+# the refresh's transaction; False when it wrote none (``quality.candidates.fill``). Passed in:
+# the checks read the summaries, so this package does not import them.
+CandidateFill = Callable[[Connection, date | None], bool]
+
+
+def refresh(
+    engine: Engine, now: datetime | None = None, candidates: CandidateFill | None = None
+) -> RefreshResult:
     """Rebuild the summary tables from the base tables, in one transaction.
+
+    With ``candidates``, the data checks' candidates too; without, ``summary_check_record`` is
+    left empty and the checks read the base tables (``refresh_summaries.full_refresh`` is the
+    operator's refresh, with them).
 
     Readers keep seeing the previous summaries until the refresh commits (rows are deleted and
     inserted, the tables are not dropped). First, indexes of the base schema that the database
@@ -210,12 +223,17 @@ def refresh(engine: Engine, now: datetime | None = None) -> RefreshResult:
         with conn.begin():
             if postgres:
                 conn.execute(sa.text("SET LOCAL work_mem = '256MB'"))  # hash joins in memory
-            rows, months, stamp = _rebuild(conn, started, now)
+            rows, months, stamp = _rebuild(conn, started, now, candidates)
     _analyze(engine)
     return RefreshResult(rows, months, time.perf_counter() - started, stamp, created, counters)
 
 
-def _rebuild(conn: Connection, started: float, now: datetime | None) -> tuple[int, int, str]:
+def _rebuild(
+    conn: Connection,
+    started: float,
+    now: datetime | None,
+    fill_candidates: CandidateFill | None,
+) -> tuple[int, int, str]:
     """Empty and refill every summary table inside the caller's transaction: (rows written,
     months of stocks, fingerprint)."""
     for table in reversed(summary_metadata.sorted_tables):
@@ -239,9 +257,8 @@ def _rebuild(conn: Connection, started: float, now: datetime | None) -> tuple[in
         conn.execute(payment_rollup())
         conn.execute(payment_year_fill())
     conn.execute(payment_status_fill())  # any unit history: no premise to check
-    from ..quality.candidates import fill as fill_candidates  # the checks import summaries
-
-    candidates = fill_candidates(conn, as_of)
+    conn.execute(summary_check_record.delete())
+    candidates = fill_candidates(conn, as_of) if fill_candidates is not None else False
     count = 0
     for table in summary_metadata.sorted_tables:
         # The data tables; the checks' candidates are not kept by an import's update.
