@@ -462,7 +462,7 @@ def test_a_refresh_that_fails_after_the_load_leaves_the_load_and_stale_summaries
         raise RuntimeError("the refresh lost its connection")
 
     monkeypatch.setattr(payments_kind, "after_payments", lambda *args, **kw: None)
-    monkeypatch.setattr(loading, "refresh", broken)
+    monkeypatch.setattr(loading, "full_refresh", broken)
     edited = [dict(r) for r in original]
     edited[0]["amount"] += 100_000
     with db.writer.connect() as conn:
