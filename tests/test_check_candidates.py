@@ -19,6 +19,8 @@ from data_access.db import make_engine
 from data_access.filters import VERSION_2025, Filters, Period, Scope
 from data_access.quality import BY_CHECK, CHECKS
 from data_access.quality.context import context
+from data_access.refresh_summaries import full_refresh
+from data_access.summaries import refresh
 from data_access.summaries.freshness import SummaryStatus, summary_status
 from data_access.summaries.tables import RATE_CHECK, summary_check_record, summary_info
 from tests.writable import writable_demo
@@ -204,3 +206,20 @@ def test_the_off_rate_list_finds_nothing_without_its_candidates(changing: Connec
     c = summary_check_record.c
     changing.execute(sa.delete(summary_check_record).where(c.check_code == RATE_CHECK))
     assert payouts.mismatch_list(changing, filters, who).empty
+
+
+def test_the_summary_refresh_alone_leaves_the_checks_on_the_base_tables(writer: Engine) -> None:
+    """``summaries.refresh`` without the fill (the operator's ``full_refresh`` passes it): no
+    candidates, and the checks read the base tables. Last in the module: it refreshes again."""
+    try:
+        refresh(writer)
+        with writer.connect() as conn:
+            status = summary_status(conn)
+            assert status is not None and status.fresh and not status.check_detail
+            stored = conn.execute(sa.select(sa.func.count()).select_from(summary_check_record))
+            assert stored.scalar_one() == 0
+            filters, scope = Filters(PERIODS["everything"]), SCOPES["district"]
+            assert not context(conn, filters, scope).candidates
+            assert BY_CHECK["paid_twice"].count(conn, filters, scope) == 4
+    finally:
+        full_refresh(writer)

@@ -257,7 +257,7 @@ def _rebuild(
         conn.execute(payment_rollup())
         conn.execute(payment_year_fill())
     conn.execute(payment_status_fill())  # any unit history: no premise to check
-    conn.execute(summary_check_record.delete())
+    # Emptied above with every summary table; without a fill, left empty.
     candidates = fill_candidates(conn, as_of) if fill_candidates is not None else False
     count = 0
     for table in summary_metadata.sorted_tables:
