@@ -327,9 +327,8 @@ def mismatch_list(conn: Connection, filters: Filters, scope: Scope, page: int = 
     refresh, by any writer) and hold the data checks' candidates, only the payments the refresh
     found off rate are read (``summaries.tables.RATE_CHECK``): the same rows, found by id
     instead of by scanning the period's payments. Person records: only for a scope that may see
-    persons. Columns: month, unit_code,
-    unit_name, beneficiary_id, full_name, group_code, coefficient_x10, rate, expected, paid,
-    difference, method, status.
+    persons. Columns: month, unit_code, unit_name, beneficiary_id, full_name, group_code,
+    coefficient_x10, rate, expected, paid, difference, method, status.
 
     :raises PersonListNotAllowedError: the scope may only see aggregates.
     """
