@@ -111,6 +111,16 @@ reports.append(
         visibility="visible" if user is not None and user.may_load else "hidden",
     )
 )
+# The access log: in the bar for district leadership only (anyone else is refused).
+reports.append(
+    st.Page(
+        "pages/audit_log.py",
+        title=t("nav_audit", lang),
+        icon="🔏",
+        url_path="nhat-ky",
+        visibility="visible" if user is not None and user.may_audit else "hidden",
+    )
+)
 # "" = no menu: those pages stand in the bar itself, before the two menus.
 pages = {"": main, T("topics", lang): topics, T("reports", lang): reports}
 st.navigation(pages, position="top").run()

@@ -44,6 +44,14 @@ def _password(args: argparse.Namespace) -> str:
     return first
 
 
+def operator() -> str:
+    """Who runs a command, as the audit trail names them: "cli:" and the system user."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # no login name and no passwd entry (some containers)
+        return "cli"
+
+
 def _unit_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--commune", help="GSO code of the commune (commune heads; a data clerk of one commune)"
@@ -95,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     store = UserStore()
+    actor = operator()  # who ran the command, in the audit trail
     try:
         if args.command == "add":
             store.add(
@@ -105,11 +114,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.commune,
                 args.version,
                 args.province,
+                actor=actor,
             )
         elif args.command == "reset":
-            store.set_password(args.username.strip().lower(), _password(args))
+            store.set_password(args.username.strip().lower(), _password(args), actor=actor)
         elif args.command in ("disable", "enable"):
-            store.set_disabled(args.username.strip().lower(), args.command == "disable")
+            store.set_disabled(
+                args.username.strip().lower(), args.command == "disable", actor=actor
+            )
         elif args.command == "role":
             store.set_role(
                 args.username.strip().lower(),
@@ -117,9 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.commune,
                 args.version,
                 args.province,
+                actor=actor,
             )
         elif args.command == "unlock":
-            cleared = store.unlock(args.username, args.client)
+            cleared = store.unlock(args.username, args.client, actor=actor)
             who = args.username or f"client {args.client}"
             print(f"ok: unlock {who} ({'lock lifted' if cleared else 'was not locked'})")
             return 0

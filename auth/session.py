@@ -26,7 +26,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from data_access.filters import Scope
 from i18n import Catalog
 
-from . import web
+from . import audit, web
 from .session_tokens import SessionTokens
 from .store import DEMO_USERS_ENV, ROLE_LABELS, User, UserStore, seed_demo_users, users_url
 
@@ -118,6 +118,16 @@ def _oidc_user() -> User | None:
     user = user_store().get(email) if email else None
     if user is None:
         st.session_state["_auth_oidc_unknown"] = True
+        return None
+    # a new session of this browser signed in through the identity provider: in the trail
+    entry = audit.Entry(
+        audit.SIGN_IN, user.username, detail={"method": "oidc"}, client=client_key()
+    )
+    try:
+        user_store().audit.record(entry)
+    except audit.AuditWriteError:  # not recorded: not signed in (the form says it is busy)
+        st.session_state["_auth_busy"] = True
+        return None
     return user
 
 
@@ -167,6 +177,12 @@ def _session_ended() -> bool:
         return True
     session_id = st.session_state.get(SESSION_ID)
     return session_id is not None and not tokens().check(session_id, _idle())
+
+
+def signed_in() -> User | None:
+    """The user this session signed in, as ``current_user`` last confirmed it (no query)."""
+    user = st.session_state.get(SESSION_USER)
+    return user if isinstance(user, User) else None
 
 
 def current_user() -> User | None:
@@ -220,6 +236,8 @@ def _sign_in_form(lang: str, demo_accounts: bool) -> None:
         st.info(T("expired", lang))
     if st.session_state.pop("_auth_oidc_unknown", False):
         st.warning(T("oidc_unknown", lang))
+    if st.session_state.pop("_auth_busy", False):
+        st.error(T("busy", lang))
     if demo_accounts:
         st.caption(T("demo_users", lang))
     if oidc_configured():
@@ -233,7 +251,7 @@ def _sign_in_form(lang: str, demo_accounts: bool) -> None:
     if submitted:
         try:
             result = user_store().authenticate(username or "", password or "", client=client_key())
-        except OperationalError:  # the user store stayed locked by other writers too long
+        except (OperationalError, audit.AuditWriteError):  # the store stayed busy too long
             st.session_state.pop("sign_in_password", None)
             st.error(T("busy", lang))
             return

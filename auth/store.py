@@ -48,6 +48,9 @@ from sqlalchemy.engine import Engine
 from data_access.filters import VERSION_2023, VERSION_DATES, Scope, version_in_force
 from i18n import Catalog
 
+from . import audit
+from .audit import ACCOUNT, Entry
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 USERS_PATH = PROJECT_ROOT / "data" / "users.sqlite"
 DEMO_USERS_PATH = PROJECT_ROOT / "data" / "demo-users.sqlite"
@@ -73,6 +76,7 @@ GUARD_LIMITS = {
     GUARD_NAME: NAME_MAX_FAILURES,
     GUARD_CLIENT: CLIENT_MAX_FAILURES,
 }
+SYSTEM = "system"  # who changed an account when no one is named (the demo's seeding, tests)
 MIN_PASSWORD_LENGTH = 10  # argon2 makes guessing slow; length makes it hopeless
 
 ROLE_PROVINCE = "province"  # lãnh đạo tỉnh: every unit of the province, person lists
@@ -236,6 +240,12 @@ class User:
         return Scope(None, persons=False, label=self.username)
 
     @property
+    def may_audit(self) -> bool:
+        """True when this user may read the access log (page "Nhật ký truy cập"): district
+        leadership only."""
+        return self.role == ROLE_DISTRICT
+
+    @property
     def may_load(self) -> bool:
         """True when this user may load lists (page "Nhập số liệu"): a data clerk."""
         return self.role == ROLE_CLERK
@@ -271,6 +281,21 @@ class SignInResult:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _audit_change(
+    conn: sa.Connection, actor: str, username: str, change: str, **detail: object
+) -> None:
+    """Record an account change in the same transaction as the change (first, so that on SQLite
+    the transaction holds the write lock before it reads the chain's end)."""
+    values = {k: v for k, v in detail.items() if v is not None}
+    audit.append(conn, Entry(ACCOUNT, actor, target=username, detail={"change": change, **values}))
+
+
+def _changed(rowcount: int, username: str) -> None:
+    """Refuse (and so roll back the transaction) when no account ``username`` exists."""
+    if not rowcount:
+        raise UserStoreError(f"no user '{username}'")
 
 
 def _end_sessions(conn: sa.Connection, username: str) -> None:
@@ -347,6 +372,8 @@ class UserStore:
             self.engine = sa.create_engine(url, pool_pre_ping=True)
         metadata.create_all(self.engine)
         _migrate(self.engine)
+        audit.install(self.engine)
+        self.audit = audit.AuditTrail(self.engine)
 
     # --- management (the command-line tool) ----------------------------------------------
     def add(
@@ -358,6 +385,7 @@ class UserStore:
         commune_code: str | None = None,
         version: str | None = None,
         province_code: str | None = None,
+        actor: str = SYSTEM,
     ) -> None:
         """Create an account. A commune head's ``version`` is the unit version of its commune
         code ("2023" when not given); a province role needs ``province_code``.
@@ -371,13 +399,15 @@ class UserStore:
         now = _now()
         try:
             with self.engine.begin() as conn:
+                units = _unit_values(role, commune_code, version, province_code)
+                _audit_change(conn, actor, username, "add", role=role, **units)
                 conn.execute(
                     app_user.insert().values(
                         username=username,
                         display_name=display_name or username,
                         password_hash=_hasher.hash(password),
                         role=role,
-                        **_unit_values(role, commune_code, version, province_code),
+                        **units,
                         disabled=False,
                         created_at=now,
                         password_changed_at=now,
@@ -386,11 +416,12 @@ class UserStore:
         except sa.exc.IntegrityError as exc:
             raise UserStoreError(f"user name '{username}' is already taken") from exc
 
-    def set_password(self, username: str, password: str) -> None:
+    def set_password(self, username: str, password: str, actor: str = SYSTEM) -> None:
         """Reset a password, lift the user's locks (failed attempts forgotten) and end their open
         sessions."""
         self._check_password(password)
         with self.engine.begin() as conn:
+            _audit_change(conn, actor, username, "reset")
             changed = conn.execute(
                 app_user.update()
                 .where(app_user.c.username == username)
@@ -403,18 +434,17 @@ class UserStore:
                 )
             )
             _end_sessions(conn, username)
-        if not changed:
-            raise UserStoreError(f"no user '{username}'")
+            _changed(changed, username)  # else nothing is written, the audit entry neither
 
-    def set_disabled(self, username: str, disabled: bool) -> None:
+    def set_disabled(self, username: str, disabled: bool, actor: str = SYSTEM) -> None:
         """Disable or re-enable an account (either way, its open sessions end)."""
         with self.engine.begin() as conn:
+            _audit_change(conn, actor, username, "disable" if disabled else "enable")
             changed = conn.execute(
                 app_user.update().where(app_user.c.username == username).values(disabled=disabled)
             ).rowcount
             _end_sessions(conn, username)
-        if not changed:
-            raise UserStoreError(f"no user '{username}'")
+            _changed(changed, username)
 
     def set_role(
         self,
@@ -423,19 +453,19 @@ class UserStore:
         commune_code: str | None = None,
         version: str | None = None,
         province_code: str | None = None,
+        actor: str = SYSTEM,
     ) -> None:
         """Change a user's role (and commune with its unit version, for a commune head, or
         province, for a province role); their open sessions end."""
         self._check_role(role, commune_code, version, province_code)
+        units = _unit_values(role, commune_code, version, province_code)
         with self.engine.begin() as conn:
+            _audit_change(conn, actor, username, "role", role=role, **units)
             changed = conn.execute(
-                app_user.update()
-                .where(app_user.c.username == username)
-                .values(role=role, **_unit_values(role, commune_code, version, province_code))
+                app_user.update().where(app_user.c.username == username).values(role=role, **units)
             ).rowcount
             _end_sessions(conn, username)
-        if not changed:
-            raise UserStoreError(f"no user '{username}'")
+            _changed(changed, username)
 
     def list_users(self) -> list[dict[str, object]]:
         """Every account, without hashes."""
@@ -484,7 +514,9 @@ class UserStore:
             ).all()
         return {str(name): until for name, until in rows}
 
-    def unlock(self, username: str | None = None, client: str | None = None) -> int:
+    def unlock(
+        self, username: str | None = None, client: str | None = None, actor: str = SYSTEM
+    ) -> int:
         """Lift the locks and forget the failures of a user name (every client) or of a client;
         how many guards were cleared."""
         g = login_guard
@@ -497,6 +529,8 @@ class UserStore:
         else:
             raise UserStoreError("unlock needs a user name or --client ADDRESS")
         with self.engine.begin() as conn:
+            target = _name(username) if username else ""
+            _audit_change(conn, actor, target, "unlock", client=_client(client) or None)
             return int(conn.execute(g.delete().where(which)).rowcount or 0)
 
     def authenticate(
@@ -522,7 +556,9 @@ class UserStore:
             # sign-ins of one name queue for a moment instead of being refused.
             until = self._lock_end(guards, now)
             if until is not None or time.monotonic() > waited:
-                return SignInResult(None, locked=True, until=until)
+                refused = SignInResult(None, locked=True, until=until)
+                self._audit_sign_in(name, client, refused)
+                return refused
             time.sleep(SLOT_POLL_S)
         ok = False
         row = None
@@ -544,9 +580,27 @@ class UserStore:
             self._release(guards, now, failed=not ok)
         if not ok:
             until = self._lock_end(guards, now)
-            return SignInResult(None, locked=until is not None, until=until)
-        assert row is not None
-        return SignInResult(_user(row))
+            result = SignInResult(None, locked=until is not None, until=until)
+        else:
+            assert row is not None
+            result = SignInResult(_user(row))
+        self._audit_sign_in(name, client, result)
+        return result
+
+    def _audit_sign_in(self, name: str, client: str | None, result: SignInResult) -> None:
+        """Record the attempt: signed in, refused, or refused and locked.
+
+        :raises audit.AuditWriteError: not recorded (the page says the service is busy).
+        """
+        detail: dict[str, object]
+        if result.user is not None:
+            event, detail = audit.SIGN_IN, {"method": "password"}
+        elif result.locked:
+            until = result.until.isoformat(timespec="seconds") if result.until else None
+            event, detail = audit.SIGN_IN_LOCKED, {"method": "password", "until": until}
+        else:
+            event, detail = audit.SIGN_IN_FAILED, {"method": "password"}
+        self.audit.record(Entry(event, name, detail=detail, client=_client(client)))
 
     def _reserve(self, guards: list[tuple[str, str, str]], now: datetime) -> bool:
         """Take a slot in every guard, all or none, in one transaction; False when one is full

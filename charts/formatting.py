@@ -25,7 +25,7 @@ constants are d3-format / d3-time-format strings for axis and tooltip ``format=`
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from typing import Any, Literal, TypeVar, cast
 
@@ -69,6 +69,7 @@ __all__ = [
 ]
 
 MISSING = "—"
+VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")  # Vietnam keeps UTC+7 all year
 """Shown for a missing value (em dash)."""
 
 MINUS = "\u2212"
@@ -309,6 +310,15 @@ def fmt_date(d: date | None, lang: str = "vi") -> str:
         return MISSING
     pattern = choose(lang, "d/M/y", "d MMM y")
     return babel_dates.format_date(d, pattern, locale=locale)
+
+
+def fmt_datetime(moment: datetime | None, lang: str = "vi") -> str:
+    """A moment stored in UTC, on Vietnam's clock (UTC+7, no summer time), to the second:
+    "3/12/2026 22:15:05" (vi) / "3 Dec 2026 22:15:05" (en)."""
+    if moment is None:
+        return MISSING
+    here = moment.replace(tzinfo=UTC).astimezone(VIETNAM_TIME)
+    return f"{fmt_date(here.date(), lang)} {here:%H:%M:%S}"
 
 
 def fmt_date_formal(d: date, place: str) -> str:

@@ -328,7 +328,8 @@ def mismatch_list(conn: Connection, filters: Filters, scope: Scope, page: int = 
     found off rate are read (``summaries.tables.RATE_CHECK``): the same rows, found by id
     instead of by scanning the period's payments. Person records: only for a scope that may see
     persons. Columns: month, unit_code, unit_name, beneficiary_id, full_name, group_code,
-    coefficient_x10, rate, expected, paid, difference, method, status.
+    coefficient_x10, rate, expected, paid, difference, method, status, person_id (not shown:
+    the audit trail records whose payments were on screen).
 
     :raises PersonListNotAllowedError: the scope may only see aggregates.
     """
@@ -358,6 +359,7 @@ def mismatch_list(conn: Connection, filters: Filters, scope: Scope, page: int = 
             x["diff_x10"],
             pay.c.method,
             pay.c.status,
+            ben.c.person_id,
         )
         .order_by(names.c.code, pay.c.month, pay.c.beneficiary_id, pay.c.id)
         .limit(PAGE_SIZE)
@@ -377,6 +379,7 @@ def mismatch_list(conn: Connection, filters: Filters, scope: Scope, page: int = 
         "difference",
         "method",
         "status",
+        "person_id",
     ]
     frame = read_frame(conn, stmt, columns)
     frame["month"] = [as_date(m) for m in frame["month"]]

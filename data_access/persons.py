@@ -63,6 +63,9 @@ class PersonPage:
     total: int
     page: int
     page_size: int
+    # ``person.id`` of each row, in order (not shown; the audit trail records whose data was on
+    # screen)
+    person_ids: tuple[int, ...] = ()
 
     @property
     def pages(self) -> int:
@@ -92,16 +95,16 @@ def _page(
     pages = max(1, -(-int(total) // page_size))
     page = max(1, min(page, pages))
     rows = conn.execute(
-        stmt.with_only_columns(*columns)
+        stmt.with_only_columns(*columns, s.person.c.id)
         .order_by(*order)
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=names)
+    frame = pd.DataFrame([tuple(r)[:-1] for r in rows], columns=names)
     for column in ("national_id", "bank_account"):
         if column in frame:
             frame[column] = [mask(v) for v in frame[column]]
-    return PersonPage(frame, int(total), page, page_size)
+    return PersonPage(frame, int(total), page, page_size, tuple(int(r[-1]) for r in rows))
 
 
 def _base(resolved: Resolved, table: sa.Table, *wheres: sa.ColumnElement[bool]) -> sa.Select:
@@ -459,3 +462,35 @@ PEOPLE_BEHIND: dict[str, str] = {
     "F14": "beneficiaries",
     "F15": "payments",
 }
+
+
+FIND_LIMIT = 20  # people offered for one search of the access log
+
+
+def find_people(conn: Connection, filters: Filters, scope: Scope, text: str) -> pd.DataFrame:
+    """The people of the scope whose CCCD is ``text`` (all digits) or whose name contains it,
+    at most ``FIND_LIMIT`` (the access log's "whose data" filter). Columns: person_id,
+    full_name, birth_year, commune, national_id (masked).
+
+    :raises PersonListNotAllowedError: the scope may only see aggregates.
+    """
+    if not scope.persons:
+        raise PersonListNotAllowedError()
+    text = text.strip()[:SEARCH_MAX]
+    columns = ["person_id", "full_name", "birth_year", "commune", "national_id"]
+    if not text:
+        return pd.DataFrame(columns=columns)
+    p = s.person
+    which = p.c.national_id == text if text.isdigit() else p.c.full_name.ilike(_like(text), "\\")
+    stmt, _ = scoped(
+        sa.select(p.c.id).where(which), p.c.admin_unit_id, resolve(conn, filters, scope)
+    )
+    rows = conn.execute(
+        stmt.join(s.admin_unit, s.admin_unit.c.id == p.c.admin_unit_id)
+        .with_only_columns(p.c.id, p.c.full_name, BIRTH_YEAR, s.admin_unit.c.name, p.c.national_id)
+        .order_by(p.c.full_name, p.c.id)
+        .limit(FIND_LIMIT)
+    ).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
+    frame["national_id"] = [mask(v) for v in frame["national_id"]]
+    return frame

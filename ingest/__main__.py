@@ -27,12 +27,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from auth.audit import AuditWriteError
+from auth.store import UserStore, users_url
 from charts.formatting import fmt_decimal, fmt_int
 from data_access.filters import Scope
 
 from .connection import WRITER_ENV
 from .load import KINDS as LOAD_KINDS
-from .load import BatchBusyError, SchemaOutOfDateError, load_file
+from .load import BatchBusyError, Outcome, SchemaOutOfDateError, import_entry, load_file
 from .problems import problem_table
 from .template import KINDS, UnknownKindError, default_file_name, template
 
@@ -103,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     if plan.blocked:
         print(f"{where}: tệp có lỗi, không ghi gì.")
         return 1
+    if outcome.written:
+        _record_import(outcome, args)
     if outcome.dry_run:
         print(f"{where}: chạy thử, không ghi gì; nếu nạp sẽ {counts}.")
     elif outcome.refresh_failed:
@@ -117,6 +121,20 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"{where}: không có gì thay đổi ({counts}).")
     return 0
+
+
+def _record_import(outcome: Outcome, args: argparse.Namespace) -> None:
+    """Write the load to the audit trail of the application's database (``auth.audit``); a
+    failure is said, not hidden (the list is loaded: its own import log has it)."""
+    options = {"file_name": args.file.name, "commune": args.commune, "month": args.month}
+    entry = import_entry(outcome, None, user=args.user, kind=args.kind, sheet=args.sheet, **options)
+    try:
+        UserStore().audit.record(entry)
+    except (AuditWriteError, sa.exc.DBAPIError) as exc:
+        print(
+            f"cảnh báo: không ghi được nhật ký truy cập ({users_url().split('://')[0]}): {exc}",
+            file=sys.stderr,
+        )
 
 
 def _write_template(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

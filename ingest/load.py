@@ -32,6 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from auth.audit import IMPORT, Entry
 from data_access import schema as s
 from data_access.definitions import LOADED_ON_KEY, declared_load_date
 from data_access.filters import Scope
@@ -106,6 +107,36 @@ class Outcome:
     @property
     def problems(self) -> list[Problem]:
         return self.plan.problems
+
+
+def import_entry(
+    outcome: Outcome,
+    client: str | None,
+    *,
+    file_name: str,
+    commune: str,
+    month: date,
+    user: str,
+    kind: str,
+    sheet: str | None = None,
+    **_: object,
+) -> Entry:
+    """The audit trail's entry for a load that wrote (``auth.audit``): who, which file (name and
+    SHA-256), which list, commune and month, and what it changed."""
+    plan = outcome.plan
+    detail = {
+        "kind": kind,
+        "commune": commune,
+        "month": f"{month:%Y-%m}",
+        "sheet": sheet,
+        "sha256": outcome.sha256,
+        "added": len(plan.added),
+        "changed": len(plan.changed),
+        "removed": len(plan.removed),
+        "unchanged": plan.unchanged,
+    }
+    rows = len(plan.added) + len(plan.changed) + plan.unchanged
+    return Entry(IMPORT, user, file_name, detail, rows, client)
 
 
 def sha256(data: bytes) -> str:

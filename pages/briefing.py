@@ -37,6 +37,7 @@ from reports.briefing.write import write
 from reports.docx_report import build_docx
 from reports.xlsx_annex import build_xlsx
 from ui import data
+from ui.audit import recorded_download
 from ui.filters import QP_COMMUNES, QP_PERIOD, current_params, scope_label
 from ui.guard import section
 from ui.page import fail, setup
@@ -383,7 +384,7 @@ with st.container(key="bc_downloads"):
     word, excel = st.columns(2)
     word.download_button(
         T("word", lang),
-        data=lambda: build_docx(briefing, report_date),
+        data=recorded_download(lambda: build_docx(briefing, report_date), f"{stem}.docx", None),
         file_name=f"{stem}.docx",
         mime=DOCX_MIME,
         key="bc_docx",
@@ -393,7 +394,7 @@ with st.container(key="bc_downloads"):
     )
     excel.download_button(
         T("excel", lang),
-        data=lambda: build_xlsx(briefing, report_date),
+        data=recorded_download(lambda: build_xlsx(briefing, report_date), f"{stem}.xlsx", None),
         file_name=f"{stem}.xlsx",
         mime=XLSX_MIME,
         key="bc_xlsx",

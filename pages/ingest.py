@@ -19,7 +19,8 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from auth.session import current_user
+from auth.audit import AuditWriteError
+from auth.session import client_key, current_user, user_store
 from charts.formatting import fmt_decimal, fmt_int
 from data_access.db import make_engine, shown
 from data_access.errors import WelfareDataError
@@ -31,13 +32,14 @@ from ingest.connection import writer_url
 from ingest.health_checks import KIND as HEALTH_CHECKS
 from ingest.housing import KIND as HOUSING
 from ingest.job_events import KIND as JOB_EVENTS
-from ingest.load import Outcome, load_file
+from ingest.load import Outcome, import_entry, load_file
 from ingest.normalise import Bilingual
 from ingest.payments import KIND
 from ingest.problems import problem_table
 from ingest.read import IngestFileError, sheet_names
 from ingest.template import FIELDS, default_file_name, template
 from ui import data
+from ui.audit import recorded_download
 from ui.filters import params_for
 from ui.page import setup
 
@@ -166,6 +168,12 @@ T = Catalog(
             "{unchanged} kept. The summaries were brought up to date ({seconds} s); every page "
             "shows the new figures.",
         ),
+        "not_logged": (
+            "Danh sách đã được nạp, nhưng chưa ghi được vào nhật ký truy cập; hãy báo quản trị "
+            "viên (nhật ký nhập số liệu của cơ sở dữ liệu vẫn ghi lần nạp này).",
+            "The list is loaded, but the access log could not record it; tell an administrator "
+            "(the database's own import log has this load).",
+        ),
         "loaded_stale": (
             "Đã nạp danh sách {where}, nhưng chưa cập nhật được bảng tổng hợp: các trang vẫn "
             "tính từ số liệu gốc (đúng nhưng chậm hơn) cho đến khi quản trị chạy "
@@ -283,10 +291,13 @@ where = T("where", lang, commune=names[code], month=_month_label(month))
 
 with st.expander(T("columns", lang)):
     _template_table(kind, lang)
+template_name = default_file_name(kind, month)
 st.download_button(
     T("template", lang),
-    data=template(kind, unit_name=names[code], month=month),
-    file_name=default_file_name(kind, month),
+    data=recorded_download(
+        lambda: template(kind, unit_name=names[code], month=month), template_name, None
+    ),
+    file_name=template_name,
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon="📄",
 )
@@ -364,6 +375,10 @@ except DBAPIError as exc:  # the database went away: nothing was written (one tr
 if not outcome.written:  # the rows changed between the check and the load: show the new check
     st.rerun()
 st.cache_data.clear()  # every page reads the new figures from now on
+try:
+    user_store().audit.record(import_entry(outcome, user.username, client_key(), **options))
+except AuditWriteError:
+    st.warning(T("not_logged", lang), icon="⚠️")
 if outcome.refresh_failed:
     st.warning(T("loaded_stale", lang, where=where), icon="⚠️")
 else:

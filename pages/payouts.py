@@ -19,7 +19,7 @@ from data_access import payouts as q
 from data_access.filters import add_months
 from data_access.indicators import headline
 from i18n import Catalog
-from ui import data
+from ui import audit, data
 from ui.guard import left_out, section
 from ui.page import setup
 from ui.sections import chart_with_data
@@ -337,6 +337,9 @@ with section(lang):
     )
     rows = data.run(q.mismatch_list, filters, scope, number - 1)
     st.caption(T("list_of", lang, page=str(number), pages=str(pages), count=fmt_int(count, lang)))
+    people = [int(p) for p in rows["person_id"]]
+    if not audit.viewed("payouts_mismatch", filters, len(rows), lang, people, page=number):
+        st.stop()  # not recorded: not shown (the message says so)
     st.dataframe(
         {
             T("c_month", lang): [fmt_month(m, lang) for m in rows["month"]],

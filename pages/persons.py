@@ -24,7 +24,7 @@ from data_access.persons import (
     beneficiary_counts,
 )
 from i18n import Catalog
-from ui import data
+from ui import audit, data
 from ui.downloads import download_buttons
 from ui.guard import section
 from ui.links import chosen_list
@@ -290,12 +290,16 @@ def draw_list(name: str) -> None:
         st.info(T("none", lang))
         return
     shown = display(result, lang)
+    asked = {"page": result.page, "search": search or None}
+    if not audit.viewed(name, filters, len(shown), lang, result.person_ids, **asked):
+        return  # not recorded: not shown (the message says so)
     st.dataframe(shown, hide_index=True, width="stretch")
     st.caption(
         f"{T('page', lang)} {result.page}/{result.pages} · "
         + ROWS[name](fmt_int(len(shown), lang), fmt_int(result.total, lang), lang)
     )
-    download_buttons(shown, f"danh-sach-{name}-trang-{result.page}", lang, key=f"dl_{name}")
+    file_name = f"danh-sach-{name}-trang-{result.page}"
+    download_buttons(shown, file_name, lang, key=f"dl_{name}", subjects=result.person_ids)
 
 
 for tab, name in zip(st.tabs(labels, default=opened), LISTS, strict=True):

@@ -41,7 +41,7 @@ from data_access.quality import (
 )
 from data_access.queries import reference_date
 from i18n import Catalog
-from ui import data
+from ui import audit, data
 from ui.downloads import download_buttons
 from ui.links import PERSONS_PAGE, person_list_params
 from ui.page import fail, setup
@@ -386,6 +386,14 @@ def looks_at(check: Check, filters: Filters, ref: date, lang: str) -> str:
     return T("reads_none", lang)
 
 
+def _people(rows: pd.DataFrame) -> list[int]:
+    """The person ids of a check's rows, when it lists people by person id (for the audit
+    trail; the checks that list beneficiaries, payments or grants name no person id)."""
+    if "person_id" not in rows:
+        return []
+    return sorted({int(p) for p in rows["person_id"] if not pd.isna(p)})
+
+
 def people_behind(reports: pd.DataFrame, lang: str) -> None:
     """A link to the person list behind each mismatched figure (for roles that may see people):
     that list, for that commune and that reported period."""
@@ -481,6 +489,11 @@ for found in findings:
             st.success(T("none", lang))
         elif found.rows is not None:
             shown = display(found.rows, lang)
+            people = _people(found.rows)
+            if scope.persons and not audit.viewed(
+                f"check:{found.code}", filters, len(shown), lang, people
+            ):
+                continue  # not recorded: not shown (the message says so)
             st.dataframe(shown, hide_index=True, width="stretch")
             if found.total > len(shown):
                 st.caption(
@@ -491,7 +504,9 @@ for found in findings:
                         total=fmt_int(found.total, lang),
                     )
                 )
-            download_buttons(shown, f"kiem-tra-{found.code}", lang, key=f"dl_{found.code}")
+            download_buttons(
+                shown, f"kiem-tra-{found.code}", lang, key=f"dl_{found.code}", subjects=people
+            )
 
 st.subheader(T("recon_title", lang))
 st.caption(T("recon_rule", lang))

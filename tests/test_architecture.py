@@ -28,6 +28,10 @@ FORBIDDEN: dict[str, set[str]] = {
     "reports": {"ui", "pages", "streamlit", "auth"},
     "auth": {"ui", "pages", "charts", "reports"},
 }
+# Modules of a forbidden part that a part may still import: the import path records a load in
+# the audit trail of the application's database (auth.audit, found through auth.store), which
+# use neither Streamlit nor the sign-in.
+ALLOWED: dict[str, set[str]] = {"ingest": {"auth.audit", "auth.store"}}
 LANG_BRANCH = re.compile(r"""\w*lang\w*\s*[!=]=|[!=]=\s*\w*lang\b|["'](vi|en)["']\s*[!=]=\s*\w""")
 
 
@@ -84,7 +88,7 @@ def test_each_layer_imports_only_what_it_may(part: str) -> None:
         for m in modules().values()
         if top(m.name) == part
         for name, node in imported_names(m)
-        if top(name) in FORBIDDEN[part]
+        if top(name) in FORBIDDEN[part] and name not in ALLOWED.get(part, set())
     )
     assert offending == []
 

@@ -8,10 +8,13 @@ written here, not from the code under test.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -19,6 +22,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from auth import audit
+from auth.store import UserStore
 from data_access import payouts
 from data_access import schema as s
 from data_access.db import make_engine
@@ -26,6 +31,7 @@ from data_access.filters import Filters, Period, Scope
 from data_access.summaries import refresh
 from data_access.summaries.freshness import summary_status
 from ingest import payments as payments_kind
+from ingest.__main__ import main as ingest_main
 from ingest.load import BatchBusyError, load_file
 from ingest.problems import problem_table
 from tests.writable import assert_as_rebuilt, writable_demo
@@ -568,3 +574,43 @@ def test_another_communes_list_is_not_held_up_by_a_load_in_progress(db: Db, orig
     finally:
         tx.rollback()
         holder.close()
+
+
+def test_the_command_records_a_load_in_the_audit_trail_and_a_dry_run_not(
+    db: Db, original: list, users_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``python -m ingest load`` writes the import log in the welfare database and an "import"
+    entry in the application's audit trail (issue 17 §1): who, the file and its SHA-256, the
+    list, commune and month, and the counts; a dry run records nothing."""
+    edited = [dict(r) for r in original]
+    edited[0]["amount"] += 100_000
+    path = tmp_path / "chi-tra-11-2026.xlsx"
+    path.write_bytes(_workbook(edited))
+    url = db.writer.url.render_as_string(hide_password=False)
+    argv = ["load", str(path), "--commune", COMMUNE, "--month", "2026-11", "--url", url]
+    assert ingest_main([*argv, "--user", "nhaplieu", "--dry-run"]) == 0
+    trail = UserStore(users_url).engine
+    assert audit.search(trail)[1] == 0
+    assert ingest_main([*argv, "--user", "nhaplieu"]) == 0
+    assert "đã nạp" in capsys.readouterr().out
+    rows, total = audit.search(trail)
+    assert total == 1
+    entry = rows[0]
+    assert (entry["actor"], entry["event"], entry["target"], entry["row_count"]) == (
+        "nhaplieu",
+        "import",
+        "chi-tra-11-2026.xlsx",
+        820,
+    )
+    assert json.loads(str(entry["detail"])) == {
+        "kind": "payments",
+        "commune": COMMUNE,
+        "month": "2026-11",
+        "sheet": None,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "added": 0,
+        "changed": 1,
+        "removed": 0,
+        "unchanged": 819,
+    }
+    assert audit.verify(trail).intact

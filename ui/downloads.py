@@ -34,6 +34,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -46,6 +47,7 @@ from openpyxl.utils import get_column_letter
 from i18n import choose
 from reports.spreadsheet import Kind, as_number, csv_text, is_missing, put_text, put_value
 
+from .audit import recorded_download
 from .i18n import t
 
 EXCEL_SHEET_MAX = 31  # Excel's limit on sheet-name length
@@ -146,15 +148,18 @@ def to_xlsx(frame: pd.DataFrame, sheet: str) -> bytes:
     return buffer.getvalue()
 
 
-def download_buttons(frame: pd.DataFrame, name: str, lang: str, key: str) -> None:
-    """CSV and Excel buttons side by side for ``frame`` (the table on screen)."""
+def download_buttons(
+    frame: pd.DataFrame, name: str, lang: str, key: str, subjects: Sequence[int] = ()
+) -> None:
+    """CSV and Excel buttons side by side for ``frame`` (the table on screen); each download is
+    recorded in the audit trail (``subjects``: the people whose rows the file holds)."""
     # data= takes a callable: the files are built only when a button is pressed, so a page with
     # many tables does not pay for Excel generation on every rerun; on_click="ignore" skips the
     # rerun a download would otherwise cause.
     left, right = st.columns(2)
     left.download_button(
         t("download_csv", lang),
-        lambda: to_csv(frame, lang),
+        recorded_download(lambda: to_csv(frame, lang), f"{name}.csv", len(frame), subjects),
         file_name=f"{name}.csv",
         on_click="ignore",
         mime="text/csv",
@@ -163,7 +168,7 @@ def download_buttons(frame: pd.DataFrame, name: str, lang: str, key: str) -> Non
     )
     right.download_button(
         t("download_xlsx", lang),
-        lambda: to_xlsx(frame, name),
+        recorded_download(lambda: to_xlsx(frame, name), f"{name}.xlsx", len(frame), subjects),
         file_name=f"{name}.xlsx",
         on_click="ignore",
         mime=XLSX_MIME,

@@ -85,6 +85,7 @@ T = Catalog(
         ),
         "nav_persons": ("Danh sách cá nhân", "People lists"),
         "nav_ingest": ("Nhập số liệu", "Load data"),
+        "nav_audit": ("Nhật ký truy cập", "Access log"),
         "empty": ("Không có số liệu cho lựa chọn này.", "No data for this selection."),
         # overview
         "overview_title": ("Tổng quan an sinh xã hội", "Social welfare overview"),
