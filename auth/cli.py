@@ -1,7 +1,8 @@
 """Manage dashboard users from the command line.
 
     python -m auth.cli add USER --role province|district|commune|viewer|clerk [--name NAME]
-        [--commune CODE [--version 2023|2025]] [--province CODE]
+        [--commune CODE [--version 2023|2025]] [--province CODE] [--email ADDRESS]
+    python -m auth.cli email USER ADDRESS  # where the quarterly briefing goes ("-": nowhere)
     python -m auth.cli reset USER          # new password, clears failed attempts
     python -m auth.cli disable USER | enable USER
     python -m auth.cli role USER --role ROLE [--commune CODE [--version V]] [--province CODE]
@@ -86,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     add.add_argument("--role", required=True, choices=ROLES)
     _unit_arguments(add)
     add.add_argument("--name", default="", help="display name")
+    add.add_argument("--email", help="where the quarterly briefing is sent (reports.send)")
     add.add_argument("--password-stdin", action="store_true")
     reset = sub.add_parser("reset", help="set a new password")
     reset.add_argument("username")
@@ -96,6 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     role.add_argument("username")
     role.add_argument("--role", required=True, choices=ROLES)
     _unit_arguments(role)
+    mail = sub.add_parser("email", help="set (or, with '-', clear) where briefings are sent")
+    mail.add_argument("username")
+    mail.add_argument("address")
     unlock = sub.add_parser("unlock", help="lift a user's (or a client's) sign-in lock")
     unlock.add_argument("username", nargs="?")
     unlock.add_argument("--client", help="IP address of a client that is throttled")
@@ -115,7 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.version,
                 args.province,
                 actor=actor,
+                email=args.email,
             )
+        elif args.command == "email":
+            address = None if args.address == "-" else args.address
+            store.set_email(args.username.strip().lower(), address, actor=actor)
         elif args.command == "reset":
             store.set_password(args.username.strip().lower(), _password(args), actor=actor)
         elif args.command in ("disable", "enable"):

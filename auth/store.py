@@ -34,6 +34,7 @@ import math
 import os
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -122,6 +123,8 @@ app_user = sa.Table(
     # The unit version of commune_code ("2023", "2025"); added by _migrate to older stores.
     sa.Column("unit_version", sa.String(8)),
     sa.Column("province_code", sa.String(10)),  # a province role's province
+    # Where the quarterly briefing is sent (python -m reports.send); added by _migrate.
+    sa.Column("email", sa.String(254)),
     sa.Column("disabled", sa.Boolean, nullable=False, default=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("password_changed_at", sa.DateTime, nullable=False),
@@ -180,7 +183,7 @@ def _migrate(engine: Engine) -> None:
     second finds the column there (PostgreSQL: ``IF NOT EXISTS``; SQLite: its write lock and a
     second look).
     """
-    wanted = {"unit_version": "VARCHAR(8)", "province_code": "VARCHAR(10)"}
+    wanted = {"unit_version": "VARCHAR(8)", "province_code": "VARCHAR(10)", "email": "VARCHAR(254)"}
     present = {c["name"] for c in sa.inspect(engine).get_columns("app_user")}
     missing = [name for name in wanted if name not in present]
     if not missing:
@@ -261,6 +264,16 @@ def _user(row: sa.RowMapping) -> User:
         row["unit_version"] or VERSION_2023,
         row["province_code"],
     )
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """An account the briefing may be sent to: ``user`` None when no such account exists."""
+
+    username: str
+    user: User | None
+    email: str | None
+    disabled: bool
 
 
 @dataclass(frozen=True)
@@ -386,6 +399,7 @@ class UserStore:
         version: str | None = None,
         province_code: str | None = None,
         actor: str = SYSTEM,
+        email: str | None = None,
     ) -> None:
         """Create an account. A commune head's ``version`` is the unit version of its commune
         code ("2023" when not given); a province role needs ``province_code``.
@@ -396,11 +410,12 @@ class UserStore:
         username = self._check_username(username)
         self._check_role(role, commune_code, version, province_code)
         self._check_password(password)
+        email = self._check_email(email)
         now = _now()
         try:
             with self.engine.begin() as conn:
                 units = _unit_values(role, commune_code, version, province_code)
-                _audit_change(conn, actor, username, "add", role=role, **units)
+                _audit_change(conn, actor, username, "add", role=role, email=email, **units)
                 conn.execute(
                     app_user.insert().values(
                         username=username,
@@ -408,6 +423,7 @@ class UserStore:
                         password_hash=_hasher.hash(password),
                         role=role,
                         **units,
+                        email=email,
                         disabled=False,
                         created_at=now,
                         password_changed_at=now,
@@ -435,6 +451,34 @@ class UserStore:
             )
             _end_sessions(conn, username)
             _changed(changed, username)  # else nothing is written, the audit entry neither
+
+    def set_email(self, username: str, email: str | None, actor: str = SYSTEM) -> None:
+        """Set (or, with None, clear) where the account's briefings are sent."""
+        email = self._check_email(email)
+        with self.engine.begin() as conn:
+            _audit_change(conn, actor, username, "email", email=email or "")
+            changed = conn.execute(
+                app_user.update().where(app_user.c.username == username).values(email=email)
+            ).rowcount
+            _changed(changed, username)
+
+    def recipients(self, usernames: Sequence[str] | None = None) -> list[Recipient]:
+        """The accounts named (every account when None), in order, each with its e-mail and
+        whether it is disabled; a name with no account is returned with ``user`` None."""
+        with self.engine.connect() as conn:
+            stmt = sa.select(app_user).order_by(app_user.c.username)
+            if usernames is not None:
+                stmt = stmt.where(app_user.c.username.in_([_name(n) for n in usernames]))
+            found = {r["username"]: r for r in conn.execute(stmt).mappings()}
+        names = list(found) if usernames is None else [_name(n) for n in usernames]
+        result = []
+        for name in names:
+            row = found.get(name)
+            if row is None:
+                result.append(Recipient(name, None, None, False))
+            else:
+                result.append(Recipient(name, _user(row), row["email"], bool(row["disabled"])))
+        return result
 
     def set_disabled(self, username: str, disabled: bool, actor: str = SYSTEM) -> None:
         """Disable or re-enable an account (either way, its open sessions end)."""
@@ -733,6 +777,16 @@ class UserStore:
             raise UserStoreError("--version goes with --commune")
         if province_code and role != ROLE_PROVINCE:
             raise UserStoreError("--province goes with --role province")
+
+    @staticmethod
+    def _check_email(email: str | None) -> str | None:
+        if email is None or not email.strip():
+            return None
+        email = email.strip()
+        local, at, domain = email.rpartition("@")
+        if not at or not local or "." not in domain or any(c.isspace() for c in email):
+            raise UserStoreError(f"'{email}' is not an e-mail address")
+        return email[:254]
 
     @staticmethod
     def _check_password(password: str) -> None:

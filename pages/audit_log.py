@@ -92,6 +92,7 @@ EVENTS = Catalog(
         "import": ("Nạp danh sách", "List loaded"),
         "purge": ("Xóa mục quá hạn lưu", "Expired entries purged"),
         "restore": ("Khôi phục từ bản sao lưu", "Restored from a backup"),
+        "send": ("Gửi báo cáo qua thư điện tử", "Briefing e-mailed"),
     },
 )
 

@@ -52,6 +52,7 @@ ACCOUNT = "account"  # python -m auth.cli: target = the account, detail = what c
 IMPORT = "import"  # a list loaded into the welfare database: target = file name
 PURGE = "purge"  # entries older than the retention deleted
 RESTORE = "restore"  # the accounts and this trail restored from a backup (auth.backup)
+SEND = "send"  # the quarterly briefing e-mailed (reports.send): target = the account
 EVENTS = (
     VIEW,
     DOWNLOAD,
@@ -62,6 +63,7 @@ EVENTS = (
     IMPORT,
     PURGE,
     RESTORE,
+    SEND,
 )
 
 metadata = sa.MetaData()

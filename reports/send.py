@@ -1,0 +1,324 @@
+"""The quarterly briefing by e-mail (issue 17 §2), for each recipient's own scope.
+
+    python -m reports.send --to USER [USER ...] | --to all  [--quarter latest|2023-Q3]
+                           [--public] [--dry-run] [--attempts 3] [--retry-delay 30]
+
+For each account named (``all``: every account with an e-mail address), the Word report and the
+Excel annex of the quarter are built as that account may see them (``User.scope``: a commune
+head receives only their commune's, in their unit version), with a short Vietnamese e-mail body
+that lists what needs attention, and sent over SMTP with STARTTLS. ``latest`` is the latest
+complete quarter the account's units can show. A disabled account, an account without an e-mail
+address and a name with no account receive nothing (each said). Every message is built before
+the first is sent: a briefing that cannot be built stops the run with nothing sent. A message
+goes whole (both attachments) or not at all; a refused or broken send is retried
+(``--attempts``, waiting ``--retry-delay`` seconds, doubling), then reported. Exit status 0 all
+sent, 1 some not sent, 2 nothing sent (bad arguments, SMTP settings or a briefing that failed).
+
+SMTP settings, from the environment or ``[smtp]`` in ``.streamlit/secrets.toml``: ``host``,
+``port`` (587), ``user``, ``password``, ``sender`` (the From address), ``cafile`` (a private
+CA's certificate, if the server's is not publicly trusted), ``starttls`` (default on; without it
+no password is sent). Environment names: ``WELFARE_SMTP_HOST``, ``WELFARE_SMTP_PORT``, … .
+
+Each message sent is recorded in the audit trail (``auth.audit``, event "send").
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import smtplib
+import ssl
+import sys
+import time
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from email import policy as email_policy
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from auth import audit
+from auth.cli import operator
+from auth.store import Recipient, UserStore
+from charts.formatting import fmt_date
+from data_access.db import SECRETS_PATH, configured_url, make_engine
+from data_access.definitions import data_as_of, first_month
+from data_access.demo.engine import demo_engine
+from data_access.errors import WelfareDataError
+from data_access.filters import Filters, Scope, version_in_force, within_version
+
+from .briefing import build_briefing
+from .briefing.model import Briefing
+from .briefing.periods import ReportPeriod, default_period, report_periods
+from .docx_report import build_docx
+from .xlsx_annex import build_xlsx
+
+DOCX_MIME = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
+XLSX_MIME = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+SETTINGS = ("host", "port", "user", "password", "sender", "cafile", "starttls")
+TIMEOUT_S = 60
+# Python 3.11 folds a long non-ASCII header into encoded words with the space between two words
+# left outside them, where RFC 2047 decoders drop it ("Quảng Tân— Xã"). Headers are kept on one
+# line instead (up to RFC 5322's 998 characters; a subject is ~200 once encoded).
+HEADERS_UNFOLDED = email_policy.SMTP.clone(max_line_length=998)
+
+
+class SendError(Exception):
+    """Nothing can be sent (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """Where and how to send."""
+
+    host: str
+    port: int
+    sender: str
+    user: str | None = None
+    password: str | None = None
+    cafile: str | None = None
+    starttls: bool = True
+
+
+def smtp_settings(secrets_path: Path = SECRETS_PATH) -> Smtp:
+    """The SMTP settings: the environment first, then ``[smtp]`` in secrets.toml."""
+    found: dict[str, str] = {}
+    if secrets_path.is_file():
+        try:
+            section = tomllib.loads(secrets_path.read_text(encoding="utf-8")).get("smtp", {})
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SendError(f"{secrets_path}: {exc}") from exc
+        found.update({k: str(v) for k, v in section.items() if k in SETTINGS})
+    for key in SETTINGS:
+        value = os.environ.get(f"WELFARE_SMTP_{key.upper()}", "").strip()
+        if value:
+            found[key] = value
+    if not found.get("host") or not found.get("sender"):
+        raise SendError("SMTP is not configured: set WELFARE_SMTP_HOST and WELFARE_SMTP_SENDER")
+    try:
+        port = int(found.get("port", "587"))
+    except ValueError as exc:
+        raise SendError(f"SMTP port must be a number, not {found['port']!r}") from exc
+    starttls = found.get("starttls", "1").lower() not in ("0", "false", "no", "off")
+    if found.get("password") and not starttls:
+        raise SendError("an SMTP password is never sent without STARTTLS")
+    return Smtp(
+        found["host"],
+        port,
+        found["sender"],
+        found.get("user"),
+        found.get("password"),
+        found.get("cafile"),
+        starttls,
+    )
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One recipient's message, built and ready to send."""
+
+    username: str
+    email: str
+    message: EmailMessage
+    attachments: tuple[str, ...]
+
+
+def _version(scope: Scope, as_of: date) -> str:
+    """The units a recipient's briefing is in: their commune's version, else today's."""
+    return scope.version if scope.communes else version_in_force(as_of)
+
+
+def _period(asked: str, first: date, as_of: date, version: str) -> ReportPeriod:
+    """The quarter asked (``latest`` or ``YYYY-Qn``) among those the units can show."""
+    offered = [
+        p
+        for p in report_periods(first, as_of)
+        if p.kind == "quarter" and within_version(p.nominal, version) == p.nominal
+    ]
+    if not offered:
+        raise SendError(f"no quarter has data in the {version} units")
+    if asked == "latest":
+        return default_period(offered)
+    for period in offered:
+        if period.key == asked:
+            return period
+    raise SendError(f"--quarter {asked}: no such quarter with data (latest: {offered[0].key})")
+
+
+def attention(briefing: Briefing) -> list[str]:
+    """The e-mail's list of what needs attention: each lagging indicator and its communes."""
+    lines = []
+    own = briefing.issuer is not None
+    for section in briefing.sections:
+        for lag in section.lags:
+            communes = "; ".join(
+                detail if own else f"{name}: {detail}" for name, detail in lag.communes
+            )
+            lines.append(f"- {lag.label} ({lag.rule_label.lower()}): {communes}")
+    return lines
+
+
+def body(briefing: Briefing, name: str, files: Sequence[str]) -> str:
+    """The e-mail's text, in Vietnamese."""
+    lines = [
+        f"Kính gửi {name},",
+        "",
+        f"Gửi kèm {briefing.title[0].lower()}{briefing.title[1:]} ({briefing.where}), số liệu "
+        f"đến ngày {fmt_date(briefing.as_of)}:",
+        f"- {files[0]}: báo cáo (Word);",
+        f"- {files[1]}: phụ lục số liệu (Excel).",
+        "",
+    ]
+    needs = attention(briefing)
+    if needs:
+        lines += ["Những điểm cần chú ý:", *needs]
+    else:
+        lines.append("Không có chỉ tiêu nào cần chú ý trong kỳ.")
+    lines += [
+        "",
+        "Thư gửi tự động từ bảng điều khiển an sinh xã hội; vui lòng không trả lời thư này.",
+    ]
+    return "\n".join(lines)
+
+
+def letter(
+    engine: Engine,
+    recipient: Recipient,
+    quarter: str,
+    public: bool,
+    sender: str,
+    today: date,
+) -> Letter:
+    """The message for one recipient, its attachments built for their scope."""
+    assert recipient.user is not None and recipient.email
+    scope = recipient.user.scope()
+    with engine.connect() as conn:
+        as_of, first = data_as_of(conn), first_month(conn)
+        if as_of is None or first is None:
+            raise SendError("the welfare database holds no data")
+        version = _version(scope, as_of)
+        report = _period(quarter, first, as_of, version)
+        filters = Filters(report.nominal, (), version)
+        briefing = build_briefing(conn, filters, scope, public)
+    commune = f"-{sorted(scope.communes)[0]}" if scope.communes else ""
+    stem = f"bao-cao-{report.key}{commune}{'-cong-khai' if public else ''}"
+    files = (f"{stem}.docx", f"{stem}.xlsx")
+    message = EmailMessage(policy=HEADERS_UNFOLDED)
+    message["Subject"] = f"{briefing.title} — {briefing.where}"
+    message["From"] = sender
+    message["To"] = formataddr((recipient.user.display_name, recipient.email))
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message.set_content(body(briefing, recipient.user.display_name, files))
+    message.add_attachment(
+        build_docx(briefing, today), maintype=DOCX_MIME[0], subtype=DOCX_MIME[1], filename=files[0]
+    )
+    message.add_attachment(
+        build_xlsx(briefing, today), maintype=XLSX_MIME[0], subtype=XLSX_MIME[1], filename=files[1]
+    )
+    return Letter(recipient.username, recipient.email, message, files)
+
+
+def deliver(
+    smtp: Smtp,
+    message: EmailMessage,
+    attempts: int,
+    delay_s: float,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str | None:
+    """Send one message, retrying; None when sent, else the last reason it was not."""
+    reason = "not tried"
+    for attempt in range(attempts):
+        if attempt:
+            sleep(delay_s * 2 ** (attempt - 1))
+        try:
+            with smtplib.SMTP(smtp.host, smtp.port, timeout=TIMEOUT_S) as server:
+                if smtp.starttls:
+                    server.starttls(context=ssl.create_default_context(cafile=smtp.cafile))
+                if smtp.user and smtp.password:
+                    server.login(smtp.user, smtp.password)
+                server.send_message(message)
+            return None
+        except (smtplib.SMTPException, OSError) as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+    return reason
+
+
+def _welfare_engine() -> Engine:
+    url = configured_url()
+    return demo_engine() if url is None else make_engine(url)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m reports.send",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--to", nargs="+", required=True, help="user names, or: all")
+    parser.add_argument("--quarter", default="latest", help="latest (default) or YYYY-Qn")
+    parser.add_argument("--public", action="store_true", help="the public edition")
+    parser.add_argument("--dry-run", action="store_true", help="build and list, send nothing")
+    parser.add_argument("--attempts", type=int, default=3)
+    parser.add_argument("--retry-delay", type=float, default=30.0, help="seconds, doubling")
+    args = parser.parse_args(argv)
+    if args.attempts < 1 or args.retry_delay < 0:
+        parser.error("--attempts must be at least 1 and --retry-delay not negative")
+    store = UserStore()
+    every = [n.lower() for n in args.to] == ["all"]
+    recipients = store.recipients(None if every else args.to)
+    ready: list[Recipient] = []
+    for r in recipients:
+        if r.user is None and not r.disabled:
+            print(f"skipped {r.username}: no such account")
+        elif r.disabled:
+            print(f"skipped {r.username}: account disabled")
+        elif not r.email:
+            if not every:
+                print(f"skipped {r.username}: no e-mail address (python -m auth.cli email)")
+        else:
+            ready.append(r)
+    try:
+        smtp = None if args.dry_run else smtp_settings()
+        engine = _welfare_engine()
+        sender = smtp.sender if smtp else "bao-cao@localhost"
+        today = date.today()
+        letters = [letter(engine, r, args.quarter, args.public, sender, today) for r in ready]
+    except (SendError, WelfareDataError, sa.exc.DBAPIError) as exc:
+        said = exc.message("vi") if isinstance(exc, WelfareDataError) else str(exc)
+        print(f"error: {said}; nothing was sent", file=sys.stderr)
+        return 2
+    failed = 0
+    for built in letters:
+        files = ", ".join(built.attachments)
+        what = f"{built.username} <{built.email}>: {built.message['Subject']} [{files}]"
+        if smtp is None:
+            print(f"would send to {what}")
+            continue
+        reason = deliver(smtp, built.message, args.attempts, args.retry_delay)
+        if reason is not None:
+            failed += 1
+            print(f"NOT SENT to {what} after {args.attempts} attempts: {reason}", file=sys.stderr)
+            continue
+        print(f"sent to {what}")
+        detail = {
+            "to": built.email,
+            "subject": built.message["Subject"],
+            "files": built.attachments,
+        }
+        entry = audit.Entry(audit.SEND, operator(), built.username, detail, len(built.attachments))
+        try:
+            store.audit.record(entry)
+        except audit.AuditWriteError as exc:  # sent: say it, do not hide it
+            print(f"warning: the audit trail did not record it: {exc}", file=sys.stderr)
+    if not letters:
+        print("no message to send")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
