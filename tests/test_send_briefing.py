@@ -158,9 +158,9 @@ def test_each_account_receives_its_own_scope_and_a_disabled_one_nothing(
     # as RFC 2047 decodes the header (Python's own address parser splits an encoded word
     # that holds a parenthesis, which mail clients do not)
     assert smtp.to == [
-        'Lãnh đạo huyện (mẫu) <lanhdao@damha.example.vn>',
-        'Chủ tịch UBND xã Quảng Tân (mẫu) <quangtan@quangtan.example.vn>',
-        'Chủ tịch UBND xã Quảng Tân mới (mẫu) <chutich@quangtan.example.vn>',
+        "Lãnh đạo huyện (mẫu) <lanhdao@damha.example.vn>",
+        "Chủ tịch UBND xã Quảng Tân (mẫu) <quangtan@quangtan.example.vn>",
+        "Chủ tịch UBND xã Quảng Tân mới (mẫu) <chutich@quangtan.example.vn>",
     ]
     assert smtp.envelopes == [[ADDRESSES[n]] for n in ("lanhdao", "quangtan", "xaquangtan")]
     assert smtp.logins == 3  # over STARTTLS (the server requires it for AUTH)
