@@ -3,10 +3,35 @@
 ``streamlit run`` sees ``app = st.App(...)`` here and serves app.py through Streamlit's ASGI
 server together with the dashboard's own route (auth/web.py), which sets the HttpOnly cookie
 that keeps a user signed in across a reload. ``uvicorn serve:app`` works too.
+
+As it starts, the server runs app.py once in a session of its own (``ui.warm_up``), so that the
+first visitor who arrives on a deep link after a restart sees the page, not Streamlit's false
+"Page not found".
 """
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import streamlit as st
 
 from auth.web import routes
+from ui.warm_up import base_url, warm_up
 
-app = st.App("app.py", routes=routes())
+
+@asynccontextmanager
+async def lifespan(_app: st.App) -> AsyncIterator[None]:
+    """Warm up in the background once the server listens; stop doing so at shutdown."""
+    url = base_url(
+        st.get_option("server.address"),
+        int(st.get_option("server.port")),
+        str(st.get_option("server.baseUrlPath") or ""),
+    )
+    task = asyncio.create_task(warm_up(url))
+    try:
+        yield None
+    finally:
+        task.cancel()
+
+
+app = st.App("app.py", routes=routes(), lifespan=lifespan)

@@ -209,6 +209,7 @@ def current_user() -> User | None:
 def _start_session(user: User) -> None:
     """Signed in with the form: remember the user here and open the session behind the cookie."""
     session_id, code = tokens().begin(user.username, _idle())
+    st.session_state.pop("_audit_seen", None)  # a new sign-in: its views are recorded anew
     st.session_state[SESSION_USER] = user
     st.session_state[SESSION_SEEN] = time.monotonic()
     st.session_state[SESSION_ID] = session_id
@@ -222,7 +223,8 @@ def sign_out() -> None:
     if session_id is not None:
         tokens().end(session_id)
         st.session_state[FORGET] = True
-    for key in (SESSION_USER, SESSION_SEEN, HANDOFF, "_filters_qs"):
+    # ("_audit_seen": the views recorded this session; the next user's are their own)
+    for key in (SESSION_USER, SESSION_SEEN, HANDOFF, "_filters_qs", "_audit_seen"):
         st.session_state.pop(key, None)
     if oidc_configured() and st.user.is_logged_in:
         st.logout()

@@ -365,6 +365,27 @@ def users_url() -> str:
     return f"sqlite:///{USERS_PATH}"
 
 
+def open_existing(url: str) -> UserStore:
+    """The user store at ``url``, which must exist already: a maintenance command run with the
+    wrong ``WELFARE_USERS_URL`` must not report on a store it has just created.
+
+    :raises UserStoreError: there is no user store there.
+    """
+    where = url.split("@")[-1]
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        raise UserStoreError(f"no user store at {where} (set WELFARE_USERS_URL)")
+    engine = sa.create_engine(url)
+    try:
+        found = sa.inspect(engine).has_table(app_user.name)
+    except sa.exc.DBAPIError as exc:
+        raise UserStoreError(f"cannot open the user store at {where}: {exc.orig}") from exc
+    finally:
+        engine.dispose()
+    if not found:
+        raise UserStoreError(f"no user store at {where} (set WELFARE_USERS_URL)")
+    return UserStore(url)
+
+
 class UserStore:
     """Accounts and failed attempts in a small writable database."""
 
@@ -412,6 +433,7 @@ class UserStore:
         self._check_password(password)
         email = self._check_email(email)
         now = _now()
+        hashed = _hasher.hash(password)  # before the transaction: the audit lock is held briefly
         try:
             with self.engine.begin() as conn:
                 units = _unit_values(role, commune_code, version, province_code)
@@ -420,7 +442,7 @@ class UserStore:
                     app_user.insert().values(
                         username=username,
                         display_name=display_name or username,
-                        password_hash=_hasher.hash(password),
+                        password_hash=hashed,
                         role=role,
                         **units,
                         email=email,
@@ -436,12 +458,13 @@ class UserStore:
         """Reset a password, lift the user's locks (failed attempts forgotten) and end their open
         sessions."""
         self._check_password(password)
+        hashed = _hasher.hash(password)  # before the transaction: the audit lock is held briefly
         with self.engine.begin() as conn:
             _audit_change(conn, actor, username, "reset")
             changed = conn.execute(
                 app_user.update()
                 .where(app_user.c.username == username)
-                .values(password_hash=_hasher.hash(password), password_changed_at=_now())
+                .values(password_hash=hashed, password_changed_at=_now())
             ).rowcount
             conn.execute(
                 login_guard.delete().where(

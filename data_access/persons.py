@@ -494,3 +494,75 @@ def find_people(conn: Connection, filters: Filters, scope: Scope, text: str) -> 
     frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
     frame["national_id"] = [mask(v) for v in frame["national_id"]]
     return frame
+
+
+# The record tables a data check may name by id, and how each leads to its person (the audit
+# trail records whose data a check's list showed): a column of the record, or through another.
+_PERSON_OF: dict[str, Callable[[Sequence[int]], sa.Select]] = {
+    "person": lambda ids: sa.select(s.person.c.id).where(s.person.c.id.in_(ids)),
+    "allowance_beneficiary": lambda ids: sa.select(s.allowance_beneficiary.c.person_id).where(
+        s.allowance_beneficiary.c.id.in_(ids)
+    ),
+    "allowance_payment": lambda ids: (
+        sa.select(s.allowance_beneficiary.c.person_id)
+        .join(
+            s.allowance_payment,
+            s.allowance_payment.c.beneficiary_id == s.allowance_beneficiary.c.id,
+        )
+        .where(s.allowance_payment.c.id.in_(ids))
+    ),
+    "child_case": lambda ids: sa.select(s.child_case.c.person_id).where(s.child_case.c.id.in_(ids)),
+    "health_check": lambda ids: sa.select(s.health_check.c.person_id).where(
+        s.health_check.c.id.in_(ids)
+    ),
+    "enrolment": lambda ids: sa.select(s.enrolment.c.person_id).where(s.enrolment.c.id.in_(ids)),
+    # a grant is shown under its household's first person on record (quality.context.owners)
+    "housing_grant": lambda ids: (
+        sa.select(sa.func.min(s.person.c.id))
+        .join(s.housing_grant, s.housing_grant.c.household_id == s.person.c.household_id)
+        .where(s.housing_grant.c.id.in_(ids))
+        .group_by(s.person.c.household_id)
+    ),
+}
+# A check's id columns and the record each names.
+RECORD_ID_COLUMNS = {
+    "person_id": "person",
+    "beneficiary_id": "allowance_beneficiary",
+    "payment_id": "allowance_payment",
+    "case_id": "child_case",
+    "grant_id": "housing_grant",
+}
+
+
+def people_of(
+    conn: Connection, filters: Filters, scope: Scope, refs: tuple[tuple[str, int], ...]
+) -> tuple[int, ...]:
+    """The ``person.id`` behind each (record table, id) a data check listed, sorted, without
+    repeats; records of a table that names no person (a job event) are left out.
+
+    :raises PersonListNotAllowedError: the scope may only see aggregates.
+    """
+    if not scope.persons:
+        raise PersonListNotAllowedError()
+    by_table: dict[str, list[int]] = {}
+    for table, record in refs:
+        if table in _PERSON_OF:
+            by_table.setdefault(table, []).append(int(record))
+    found: set[int] = set()
+    for table, ids in by_table.items():
+        for start in range(0, len(ids), 500):  # bound parameters stay few on every engine
+            chunk = ids[start : start + 500]
+            found.update(int(p) for p in conn.execute(_PERSON_OF[table](chunk)).scalars())
+    return tuple(sorted(found))
+
+
+def check_records(rows: pd.DataFrame) -> tuple[tuple[str, int], ...]:
+    """(record table, id) of each row of a data check's list: its ``record``/``record_id``
+    pair and its id columns (``RECORD_ID_COLUMNS``), for ``people_of``."""
+    refs = []
+    if "record" in rows and "record_id" in rows:
+        refs += [(str(t), int(i)) for t, i in zip(rows["record"], rows["record_id"], strict=True)]
+    for column, table in RECORD_ID_COLUMNS.items():
+        if column in rows:
+            refs += [(table, int(i)) for i in rows[column] if not pd.isna(i)]
+    return tuple(refs)

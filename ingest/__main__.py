@@ -28,6 +28,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from auth.audit import AuditWriteError
+from auth.cli import operator
 from auth.store import UserStore, users_url
 from charts.formatting import fmt_decimal, fmt_int
 from data_access.filters import Scope
@@ -127,7 +128,11 @@ def _record_import(outcome: Outcome, args: argparse.Namespace) -> None:
     """Write the load to the audit trail of the application's database (``auth.audit``); a
     failure is said, not hidden (the list is loaded: its own import log has it)."""
     options = {"file_name": args.file.name, "commune": args.commune, "month": args.month}
-    entry = import_entry(outcome, None, user=args.user, kind=args.kind, sheet=args.sheet, **options)
+    # who ran the command (the system user), as for account changes; --user, the uploader the
+    # import log names, goes in the entry's detail
+    entry = import_entry(
+        outcome, None, user=args.user, kind=args.kind, sheet=args.sheet, actor=operator(), **options
+    )
     try:
         UserStore().audit.record(entry)
     except (AuditWriteError, sa.exc.DBAPIError) as exc:

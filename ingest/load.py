@@ -119,13 +119,16 @@ def import_entry(
     user: str,
     kind: str,
     sheet: str | None = None,
+    actor: str | None = None,
     **_: object,
 ) -> Entry:
-    """The audit trail's entry for a load that wrote (``auth.audit``): who, which file (name and
-    SHA-256), which list, commune and month, and what it changed."""
+    """The audit trail's entry for a load that wrote (``auth.audit``): who (``actor``, default
+    the uploader ``user``), which file (name and SHA-256), which list, commune and month, and
+    what it changed."""
     plan = outcome.plan
     detail = {
         "kind": kind,
+        "user": user,
         "commune": commune,
         "month": f"{month:%Y-%m}",
         "sheet": sheet,
@@ -136,7 +139,7 @@ def import_entry(
         "unchanged": plan.unchanged,
     }
     rows = len(plan.added) + len(plan.changed) + plan.unchanged
-    return Entry(IMPORT, user, file_name, detail, rows, client)
+    return Entry(IMPORT, actor or user, file_name, detail, rows, client)
 
 
 def sha256(data: bytes) -> str:

@@ -376,7 +376,7 @@ if not outcome.written:  # the rows changed between the check and the load: show
     st.rerun()
 st.cache_data.clear()  # every page reads the new figures from now on
 try:
-    user_store().audit.record(import_entry(outcome, user.username, client_key(), **options))
+    user_store().audit.record(import_entry(outcome, client_key(), **options))
 except AuditWriteError:
     st.warning(T("not_logged", lang), icon="⚠️")
 if outcome.refresh_failed:

@@ -299,7 +299,9 @@ def draw_list(name: str) -> None:
         + ROWS[name](fmt_int(len(shown), lang), fmt_int(result.total, lang), lang)
     )
     file_name = f"danh-sach-{name}-trang-{result.page}"
-    download_buttons(shown, file_name, lang, key=f"dl_{name}", subjects=result.person_ids)
+    download_buttons(
+        shown, file_name, lang, key=f"dl_{name}", subjects=result.person_ids, detail=asked
+    )
 
 
 for tab, name in zip(st.tabs(labels, default=opened), LISTS, strict=True):

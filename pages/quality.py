@@ -30,7 +30,7 @@ from data_access.excluded import excluded_counts
 from data_access.filters import VERSION_2023, Filters, Period, Scope
 from data_access.indicators import BY_CODE
 from data_access.organisation import whole_area
-from data_access.persons import PEOPLE_BEHIND
+from data_access.persons import PEOPLE_BEHIND, check_records, people_of
 from data_access.quality import (
     BY_CHECK,
     LIST_LIMIT,
@@ -386,14 +386,6 @@ def looks_at(check: Check, filters: Filters, ref: date, lang: str) -> str:
     return T("reads_none", lang)
 
 
-def _people(rows: pd.DataFrame) -> list[int]:
-    """The person ids of a check's rows, when it lists people by person id (for the audit
-    trail; the checks that list beneficiaries, payments or grants name no person id)."""
-    if "person_id" not in rows:
-        return []
-    return sorted({int(p) for p in rows["person_id"] if not pd.isna(p)})
-
-
 def people_behind(reports: pd.DataFrame, lang: str) -> None:
     """A link to the person list behind each mismatched figure (for roles that may see people):
     that list, for that commune and that reported period."""
@@ -489,7 +481,8 @@ for found in findings:
             st.success(T("none", lang))
         elif found.rows is not None:
             shown = display(found.rows, lang)
-            people = _people(found.rows)
+            records = check_records(found.rows)
+            people = data.run(people_of, filters, scope, records) if scope.persons else ()
             if scope.persons and not audit.viewed(
                 f"check:{found.code}", filters, len(shown), lang, people
             ):

@@ -337,3 +337,23 @@ def test_the_purge_command_uses_the_retention_setting(
     assert audit_cli.main(["purge"]) == 2
     assert "at least 1" in capsys.readouterr().err
     assert audit.verify(store.engine).intact
+
+
+def test_a_purge_refuses_a_broken_chain_and_never_hides_the_break(store: UserStore) -> None:
+    """Entries cut from the start without a purge stay found: a purge (even one with nothing
+    to delete) refuses to run over the break, and a purge that deletes nothing moves no
+    anchor."""
+    chain_of(store, 5)
+    assert audit.purge(store.engine, "cli:quantri", years=5, now=T0) == 0  # intact: recorded
+    assert entries(store)[-1]["detail"] == {"before": "2021-11-30T08:00:00", "deleted": 0}
+    ids = [int(e["id"]) for e in entries(store)]  # type: ignore[call-overload]
+    raw(store, "DELETE FROM audit_subject WHERE entry_id <= :i", i=ids[2])
+    raw(store, "DELETE FROM audit_entry WHERE id <= :i", i=ids[2])
+    audit.install(store.engine)  # the triggers back, as an operator would leave them
+    broken = audit.verify(store.engine)
+    assert [p.message for p in broken.problems] == [
+        "entries before it were removed without a purge"
+    ]
+    with pytest.raises(audit.ChainBrokenError):
+        audit.purge(store.engine, "cli:quantri", years=5, now=T0)
+    assert audit.verify(store.engine).problems == broken.problems

@@ -17,7 +17,10 @@ from auth import audit
 from auth.session import T as session_text
 from auth.store import DEMO_USERS, DEMO_USERS_TREE, UserStore, seed_demo_users
 from data_access import schema as s
-from data_access.persons import LISTS
+from data_access.filters import Filters, Period, Scope
+from data_access.persons import LISTS, check_records, people_of
+from data_access.quality import run_checks
+from data_access.quality.check import LIST_LIMIT
 from tests.apptest import no_exceptions, open_page, sign_in
 from ui import audit as ui_audit
 
@@ -208,3 +211,28 @@ def test_the_log_names_every_kind_of_entry() -> None:
     block = source[source.index("EVENTS = Catalog(") :]
     block = block[: block.index("\n)\n")]
     assert re.findall(r'^        "(\w+)": \(', block, re.M) == list(audit.EVENTS)
+
+
+@pytest.mark.parametrize("period", [(2022, 1, 2023, 11), (2025, 1, 2026, 11)])
+def test_every_check_list_names_whose_rows_it_shows(engine: sa.Engine, period: tuple) -> None:
+    """The audit trail's "whose" for a data check's list: the people ``people_of`` finds for its
+    rows are exactly the people named in them (the grants: the household's first person)."""
+    scope = Scope.everything(persons=True)
+    version = "2023" if period[0] < 2025 else "2025"
+    filters = Filters(Period.months(*period), (), version)
+    with engine.connect() as conn:
+        findings = run_checks(conn, filters, scope, LIST_LIMIT)
+        checked = 0
+        for found in findings:
+            if found.rows is None or found.rows.empty or "full_name" not in found.rows:
+                continue
+            people = people_of(conn, filters, scope, check_records(found.rows))
+            names = set(
+                conn.execute(
+                    sa.select(s.person.c.full_name).where(s.person.c.id.in_(people))
+                ).scalars()
+            )
+            shown = {n for n in found.rows["full_name"] if isinstance(n, str)}
+            assert names == shown, found.code
+            checked += 1
+    assert checked >= 5  # the seeded problems of each period

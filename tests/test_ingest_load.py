@@ -577,13 +577,19 @@ def test_another_communes_list_is_not_held_up_by_a_load_in_progress(db: Db, orig
 
 
 def test_the_command_records_a_load_in_the_audit_trail_and_a_dry_run_not(
-    db: Db, original: list, users_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Db,
+    original: list,
+    users_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """``python -m ingest load`` writes the import log in the welfare database and an "import"
     entry in the application's audit trail (issue 17 §1): who, the file and its SHA-256, the
     list, commune and month, and the counts; a dry run records nothing."""
     edited = [dict(r) for r in original]
     edited[0]["amount"] += 100_000
+    monkeypatch.setattr("getpass.getuser", lambda: "quantri")
     path = tmp_path / "chi-tra-11-2026.xlsx"
     path.write_bytes(_workbook(edited))
     url = db.writer.url.render_as_string(hide_password=False)
@@ -597,13 +603,14 @@ def test_the_command_records_a_load_in_the_audit_trail_and_a_dry_run_not(
     assert total == 1
     entry = rows[0]
     assert (entry["actor"], entry["event"], entry["target"], entry["row_count"]) == (
-        "nhaplieu",
+        "cli:quantri",  # who ran the command; --user, the uploader, is in the detail
         "import",
         "chi-tra-11-2026.xlsx",
         820,
     )
     assert json.loads(str(entry["detail"])) == {
         "kind": "payments",
+        "user": "nhaplieu",
         "commune": COMMUNE,
         "month": "2026-11",
         "sheet": None,

@@ -34,7 +34,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -149,7 +149,12 @@ def to_xlsx(frame: pd.DataFrame, sheet: str) -> bytes:
 
 
 def download_buttons(
-    frame: pd.DataFrame, name: str, lang: str, key: str, subjects: Sequence[int] = ()
+    frame: pd.DataFrame,
+    name: str,
+    lang: str,
+    key: str,
+    subjects: Sequence[int] = (),
+    detail: Mapping[str, object] | None = None,
 ) -> None:
     """CSV and Excel buttons side by side for ``frame`` (the table on screen); each download is
     recorded in the audit trail (``subjects``: the people whose rows the file holds)."""
@@ -159,7 +164,7 @@ def download_buttons(
     left, right = st.columns(2)
     left.download_button(
         t("download_csv", lang),
-        recorded_download(lambda: to_csv(frame, lang), f"{name}.csv", len(frame), subjects),
+        recorded_download(lambda: to_csv(frame, lang), f"{name}.csv", len(frame), subjects, detail),
         file_name=f"{name}.csv",
         on_click="ignore",
         mime="text/csv",
@@ -168,7 +173,9 @@ def download_buttons(
     )
     right.download_button(
         t("download_xlsx", lang),
-        recorded_download(lambda: to_xlsx(frame, name), f"{name}.xlsx", len(frame), subjects),
+        recorded_download(
+            lambda: to_xlsx(frame, name), f"{name}.xlsx", len(frame), subjects, detail
+        ),
         file_name=f"{name}.xlsx",
         on_click="ignore",
         mime=XLSX_MIME,

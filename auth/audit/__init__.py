@@ -96,6 +96,10 @@ class AuditWriteError(Exception):
     """The audit entry could not be written (what it was for must not go ahead)."""
 
 
+class ChainBrokenError(Exception):
+    """The chain does not verify: a purge would hide where (run ``verify``)."""
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -329,7 +333,8 @@ def verify_connection(conn: Connection, batch: int = 5000) -> Verified:
     for detail in conn.execute(sa.select(e.c.detail).where(e.c.event == PURGE)).scalars():
         try:
             kept = json.loads(detail)
-            anchors[kept.get("first_kept")] = str(kept.get("anchor"))
+            if kept.get("deleted"):  # only a purge that deleted moves the chain's start
+                anchors[kept.get("first_kept")] = str(kept.get("anchor"))
         except (ValueError, AttributeError):
             continue  # an edited purge entry fails its own hash below
     previous: str | None = None
@@ -401,13 +406,21 @@ def years_before(moment: datetime, years: int) -> datetime:
 
 def purge(engine: Engine, actor: str, years: int | None = None, now: datetime | None = None) -> int:
     """Delete the entries older than the retention, in one transaction that appends a "purge"
-    entry; how many were deleted."""
+    entry; how many were deleted.
+
+    :raises ChainBrokenError: the chain does not verify now; nothing is deleted (a purge would
+        move the chain's start past the break and hide it).
+    """
     now = now or _now()
     cutoff = years_before(now, years if years is not None else retention_years())
     e, s = audit_entry, audit_subject
     postgres = engine.dialect.name == "postgresql"
     with engine.begin() as conn:
         lock(conn)
+        checked = verify_connection(conn)
+        if not checked.intact:
+            broken = checked.problems[0]
+            raise ChainBrokenError(f"entry {broken.entry_id}: {broken.message}")
         last = _last_hash(conn)  # what the purge entry points back to, even if all goes
         # Only the oldest entries go, a run from the start (entries written under a clock set
         # back stay with their neighbours): the chain stays whole from the first entry kept.
@@ -427,12 +440,14 @@ def purge(engine: Engine, actor: str, years: int | None = None, now: datetime | 
                 statement = (_pg_triggers if postgres else _sqlite_triggers)(table)[1]
                 conn.exec_driver_sql(statement)
         first = conn.execute(sa.select(e.c.id, e.c.prev_hash).order_by(e.c.id).limit(1)).first()
-        detail = {
-            "before": cutoff.isoformat(timespec="seconds"),
-            "deleted": deleted,
-            "first_kept": int(first[0]) if first else None,
-            "anchor": str(first[1]) if first else last,
-        }
+        detail: dict[str, object] = {"before": cutoff.isoformat(timespec="seconds"), "deleted": 0}
+        if deleted:
+            detail = {
+                "before": cutoff.isoformat(timespec="seconds"),
+                "deleted": deleted,
+                "first_kept": int(first[0]) if first else None,
+                "anchor": str(first[1]) if first else last,
+            }
         append(conn, Entry(PURGE, actor, detail=detail, row_count=deleted), now, prev=last)
     return deleted
 

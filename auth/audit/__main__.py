@@ -14,8 +14,8 @@ import sys
 from collections.abc import Sequence
 
 from ..cli import operator
-from ..store import UserStore, users_url
-from . import RETENTION_ENV, purge, retention_years, verify
+from ..store import UserStoreError, open_existing, users_url
+from . import RETENTION_ENV, ChainBrokenError, purge, retention_years, verify
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -41,7 +41,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if years is not None and years < 1:
         print("error: --years must be at least 1", file=sys.stderr)
         return 2
-    store = UserStore()
+    try:
+        store = open_existing(users_url())
+    except UserStoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     where = users_url().split("://")[0]
     if args.command == "verify":
         found = verify(store.engine)
@@ -50,7 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         state = "intact" if found.intact else f"{len(found.problems)} problem(s)"
         print(f"{found.entries} entries, last hash {found.last_hash}: {state} ({where} store)")
         return 0 if found.intact else 1
-    deleted = purge(store.engine, operator(), years)
+    try:
+        deleted = purge(store.engine, operator(), years)
+    except ChainBrokenError as exc:
+        print(f"error: the audit trail does not verify ({exc}); nothing purged", file=sys.stderr)
+        return 1
     print(f"ok: purge deleted {deleted} entries ({where} store)")
     return 0
 

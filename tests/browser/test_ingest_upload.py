@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from auth import audit
 from auth.store import DEMO_USERS_TREE, UserStore, seed_demo_users
 from charts.formatting import fmt_money
 from tests.browser.dashboard import SCREENSHOTS, TABLETS, Dashboard, new_tablet, warm_up
@@ -167,6 +168,13 @@ def test_a_clerk_uploads_a_bad_list_then_a_good_one_and_sees_it_on_the_payouts_p
         assert not tab.exceptions()
         total, logged = _written(db)
         assert (total, logged) == (before[0] + 300_000, before[1] + 1)
+        # ... and the access log has the load: who, which file, its rows (issue 17 §1)
+        trail = UserStore(f"sqlite:///{db.parent / 'users.sqlite'}")
+        loads, _ = audit.search(trail.engine, events=[audit.IMPORT])
+        trail.engine.dispose()
+        assert [(r["actor"], r["target"], r["row_count"]) for r in loads] == [
+            ("nhaplieu", "dung.xlsx", len(good))
+        ]
 
         # 3. The payouts page of that commune and month shows the new figures
         batch_total = sum(r["amount"] for r in good)
