@@ -16,7 +16,7 @@ whose ``rerun_script`` names the page by its URL path; the server streams ``Forw
 from __future__ import annotations
 
 import asyncio
-import logging
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -27,10 +27,14 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 from websockets.typing import Origin, Subprotocol
 
-log = logging.getLogger(__name__)
 READY_TIMEOUT_S = 120.0  # the first start may build the demo database first
 RUN_TIMEOUT_S = 300.0
 EARLY = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN
+
+
+def _say(line: str) -> None:
+    """One line on the server's log (stderr: journald keeps it for the service)."""
+    print(line, file=sys.stderr, flush=True)
 
 
 def base_url(address: str | None, port: int, path: str = "") -> str:
@@ -79,15 +83,13 @@ async def warm_up(url: str) -> bool:
     deadline = time.monotonic() + READY_TIMEOUT_S
     while not await asyncio.to_thread(_healthy, url):
         if time.monotonic() > deadline:
-            log.warning("warm-up: %s did not answer its health check", url)
+            _say(f"warm-up: {url} did not answer its health check")
             return False
         await asyncio.sleep(0.2)
     try:
         await _run_once(url)
     except (WebSocketException, OSError, TimeoutError) as exc:
-        log.warning("warm-up: the first run of app.py at %s failed: %s", url, exc)
+        _say(f"warm-up: the first run of app.py at {url} failed: {exc}")
         return False
-    log.info(
-        "warm-up: app.py ran once at %s; deep links open without a false 'Page not found'", url
-    )
+    _say(f"warm-up: app.py ran once at {url}; a deep link now opens its page")
     return True
