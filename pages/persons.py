@@ -8,6 +8,7 @@ a given list (the quality page links mismatched reported figures here).
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -272,8 +273,18 @@ labels = [T(n, lang) for n in LISTS]
 opened = T(chosen_list(st.query_params.to_dict()), lang)
 
 
-def draw_list(name: str) -> None:
-    """One tab: what the list holds, a name search and a page number, the page of rows."""
+@dataclass(frozen=True)
+class Fetched:
+    """A tab's page of rows, ready to draw once the page's views are recorded."""
+
+    result: PersonPage
+    shown: pd.DataFrame
+    asked: dict[str, object]
+
+
+def fetch_list(name: str) -> Fetched | None:
+    """One tab's head: what the list holds, a name search and a page number; the page of rows
+    (None when the list is empty, which the tab says)."""
     if name == "beneficiaries":
         counts = data.run(beneficiary_counts, filters, scope)
         st.info(explain_beneficiaries(counts, period, lang), icon="ℹ️")
@@ -288,11 +299,14 @@ def draw_list(name: str) -> None:
         fail(error, lang)
     if result.total == 0:
         st.info(T("none", lang))
-        return
-    shown = display(result, lang)
-    asked = {"page": result.page, "search": search or None}
-    if not audit.viewed(name, filters, len(shown), lang, result.person_ids, **asked):
-        return  # not recorded: not shown (the message says so)
+        return None
+    asked: dict[str, object] = {"page": result.page, "search": search or None}
+    return Fetched(result, display(result, lang), asked)
+
+
+def draw_rows(name: str, fetched: Fetched) -> None:
+    """One tab's rows, their count and their downloads (recorded as viewed already)."""
+    result, shown, asked = fetched.result, fetched.shown, fetched.asked
     st.dataframe(shown, hide_index=True, width="stretch")
     st.caption(
         f"{T('page', lang)} {result.page}/{result.pages} · "
@@ -304,7 +318,22 @@ def draw_list(name: str) -> None:
     )
 
 
-for tab, name in zip(st.tabs(labels, default=opened), LISTS, strict=True):
-    # Each tab is a section (ui.guard): a value it cannot use shows a notice in its place.
+# Each tab is a section (ui.guard): a value it cannot use shows a notice in its place. The tabs'
+# lists are fetched first, recorded in the audit trail together (one transaction for the page),
+# and drawn only then: a list whose view cannot be recorded is not shown.
+tabs = dict(zip(LISTS, st.tabs(labels, default=opened), strict=True))
+fetched: dict[str, Fetched] = {}
+for name, tab in tabs.items():
     with tab, section(lang):
-        draw_list(name)
+        found = fetch_list(name)
+        if found is not None:
+            fetched[name] = found
+views = [
+    audit.View(name, filters, len(f.shown), f.result.person_ids, f.asked)
+    for name, f in fetched.items()
+]
+if not audit.viewed_all(views, lang):
+    st.stop()  # not recorded: not shown (the message says so)
+for name, found in fetched.items():
+    with tabs[name], section(lang):
+        draw_rows(name, found)

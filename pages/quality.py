@@ -470,6 +470,22 @@ if not scope.persons:
 else:
     st.caption(T("masked", lang))
 
+# Whose data each check's list shows, and the page's views recorded in the audit trail together
+# (one transaction), before any list is drawn: lists whose views cannot be recorded are not.
+listed = [f for f in findings if f.total and f.rows is not None]
+people: dict[str, tuple[int, ...]] = {}
+if scope.persons:
+    people = {
+        f.code: data.run(people_of, filters, scope, check_records(f.rows))  # type: ignore[arg-type]
+        for f in listed
+    }
+views = [
+    audit.View(f"check:{f.code}", filters, len(f.rows), people[f.code])  # type: ignore[arg-type]
+    for f in listed
+    if scope.persons
+]
+recorded = audit.viewed_all(views, lang)
+
 for found in findings:
     check = BY_CHECK[found.code]
     with st.container(border=True):
@@ -479,14 +495,8 @@ for found in findings:
         right.markdown(f"**{T('todo', lang)}:** {plain(check.action(lang))}")
         if found.total == 0:
             st.success(T("none", lang))
-        elif found.rows is not None:
+        elif found.rows is not None and recorded:
             shown = display(found.rows, lang)
-            records = check_records(found.rows)
-            people = data.run(people_of, filters, scope, records) if scope.persons else ()
-            if scope.persons and not audit.viewed(
-                f"check:{found.code}", filters, len(shown), lang, people
-            ):
-                continue  # not recorded: not shown (the message says so)
             st.dataframe(shown, hide_index=True, width="stretch")
             if found.total > len(shown):
                 st.caption(
@@ -498,7 +508,11 @@ for found in findings:
                     )
                 )
             download_buttons(
-                shown, f"kiem-tra-{found.code}", lang, key=f"dl_{found.code}", subjects=people
+                shown,
+                f"kiem-tra-{found.code}",
+                lang,
+                key=f"dl_{found.code}",
+                subjects=people.get(found.code, ()),
             )
 
 st.subheader(T("recon_title", lang))

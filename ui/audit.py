@@ -14,6 +14,7 @@ file is served.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import streamlit as st
@@ -46,6 +47,17 @@ def who() -> tuple[str, str]:
     return (user.username if user else ""), (client_key() or "")
 
 
+@dataclass(frozen=True)
+class View:
+    """A person list about to be shown: which, for which filters, how many rows, whose."""
+
+    list_name: str
+    filters: Filters
+    shown: int
+    subjects: Sequence[int] = ()
+    detail: Mapping[str, object] = field(default_factory=dict)
+
+
 def viewed(
     list_name: str,
     filters: Filters,
@@ -56,19 +68,35 @@ def viewed(
 ) -> bool:
     """Record that a person list is on screen; False (after an error message) when it could
     not be recorded and so must not be shown."""
+    return viewed_all([View(list_name, filters, shown, subjects, detail)], lang)
+
+
+def viewed_all(views: Sequence[View], lang: str) -> bool:
+    """Record that these person lists are on screen, in one transaction (a page of several
+    lists pays for one); False (after one error message) when they could not be recorded and
+    so must not be shown."""
     actor, client = who()
-    what = {"filters": params_for(filters), **{k: v for k, v in detail.items() if v is not None}}
-    key = (actor, list_name, audit.canonical(what), shown, tuple(subjects))
     seen: set[tuple[object, ...]] = st.session_state.setdefault(SEEN, set())
-    if key in seen:
+    new: dict[tuple[object, ...], audit.Entry] = {}
+    for view in views:
+        what = {
+            "filters": params_for(view.filters),
+            **{k: v for k, v in view.detail.items() if v is not None},
+        }
+        subjects = tuple(view.subjects)
+        key = (actor, view.list_name, audit.canonical(what), view.shown, subjects)
+        if key not in seen:
+            new[key] = audit.Entry(
+                audit.VIEW, actor, view.list_name, what, view.shown, client, subjects
+            )
+    if not new:
         return True
-    entry = audit.Entry(audit.VIEW, actor, list_name, what, shown, client, tuple(subjects))
     try:
-        user_store().audit.record(entry)
+        user_store().audit.record_all(list(new.values()))
     except audit.AuditWriteError:
         st.error(T("failed", lang), icon="🔒")
         return False
-    seen.add(key)
+    seen.update(new)
     return True
 
 

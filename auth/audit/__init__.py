@@ -228,37 +228,60 @@ def append(
     """Append ``entry`` inside the caller's transaction (call it before the transaction's other
     writes on SQLite); its hash. ``prev``: the hash it points back to when it is not the last
     entry's (the purge's, after deleting every entry)."""
-    if entry.event not in EVENTS:
-        raise ValueError(f"unknown audit event {entry.event!r}")
+    return append_all(conn, [entry], now, prev)[-1]
+
+
+def append_all(
+    conn: Connection, entries: Sequence[Entry], now: datetime | None = None, prev: str | None = None
+) -> list[str]:
+    """Append ``entries`` in order inside the caller's transaction, each chained to the one
+    before: one statement for the entries and one for their people; their hashes."""
+    for entry in entries:
+        if entry.event not in EVENTS:
+            raise ValueError(f"unknown audit event {entry.event!r}")
     lock(conn)
     at = (now or _now()).replace(tzinfo=None)
     prev = prev or _last_hash(conn)
-    actor = (entry.actor or "")[:64]
-    target = (entry.target or "")[:200]
-    detail = canonical(dict(entry.detail or {}))
-    client = (entry.client or "")[:64]
-    subjects = sorted({int(s) for s in entry.subjects})
-    own = digest(prev, at, actor, entry.event, target, detail, entry.row_count, client, subjects)
-    entry_id = conn.execute(
-        audit_entry.insert()
-        .values(
-            at=at,
-            actor=actor,
-            event=entry.event,
-            target=target,
-            detail=detail,
-            row_count=entry.row_count,
-            client=client,
-            prev_hash=prev,
-            hash=own,
+    rows, people, hashes = [], [], []
+    for entry in entries:
+        actor = (entry.actor or "")[:64]
+        target = (entry.target or "")[:200]
+        detail = canonical(dict(entry.detail or {}))
+        client = (entry.client or "")[:64]
+        subjects = sorted({int(s) for s in entry.subjects})
+        own = digest(
+            prev, at, actor, entry.event, target, detail, entry.row_count, client, subjects
         )
-        .returning(audit_entry.c.id)
-    ).scalar_one()
-    if subjects:
-        conn.execute(
-            audit_subject.insert(), [{"entry_id": entry_id, "person_id": s} for s in subjects]
+        rows.append(
+            {
+                "at": at,
+                "actor": actor,
+                "event": entry.event,
+                "target": target,
+                "detail": detail,
+                "row_count": entry.row_count,
+                "client": client,
+                "prev_hash": prev,
+                "hash": own,
+            }
         )
-    return own
+        people.append(subjects)
+        hashes.append(own)
+        prev = own
+    if not rows:
+        return hashes
+    inserted = conn.execute(
+        audit_entry.insert().returning(audit_entry.c.id, sort_by_parameter_order=True), rows
+    )
+    ids = [int(i) for i in inserted.scalars()]
+    links = [
+        {"entry_id": entry_id, "person_id": s}
+        for entry_id, subjects in zip(ids, people, strict=True)
+        for s in subjects
+    ]
+    if links:
+        conn.execute(audit_subject.insert(), links)
+    return hashes
 
 
 class AuditTrail:
@@ -272,10 +295,17 @@ class AuditTrail:
 
         :raises AuditWriteError: it could not be written (the database refused or was busy).
         """
+        return self.record_all([entry], now)[-1]
+
+    def record_all(self, entries: Sequence[Entry], now: datetime | None = None) -> list[str]:
+        """Append ``entries`` in one transaction (all or none); their hashes.
+
+        :raises AuditWriteError: they could not be written (the database refused or was busy).
+        """
         for attempt in range(APPEND_ATTEMPTS):
             try:
                 with self.engine.begin() as conn:
-                    return append(conn, entry, now)
+                    return append_all(conn, entries, now)
             except sa.exc.IntegrityError as exc:  # a racing writer took the same end: again
                 if attempt == APPEND_ATTEMPTS - 1:
                     raise AuditWriteError(str(exc.orig)) from exc
