@@ -2,7 +2,8 @@
 
 ``streamlit run`` sees ``app = st.App(...)`` here and serves app.py through Streamlit's ASGI
 server together with the dashboard's own route (auth/web.py), which sets the HttpOnly cookie
-that keeps a user signed in across a reload. ``uvicorn serve:app`` works too.
+that keeps a user signed in across a reload. ``uvicorn serve:app`` works too (set
+``WELFARE_WARMUP_URL`` to its address for the warm-up below).
 
 As it starts, the server runs app.py once in a session of its own (``ui.warm_up``), so that the
 first visitor who arrives on a deep link after a restart sees the page, not Streamlit's false
@@ -10,6 +11,7 @@ first visitor who arrives on a deep link after a restart sees the page, not Stre
 """
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,7 +24,9 @@ from ui.warm_up import base_url, warm_up
 @asynccontextmanager
 async def lifespan(_app: st.App) -> AsyncIterator[None]:
     """Warm up in the background once the server listens; stop doing so at shutdown."""
-    url = base_url(
+    # Under ``uvicorn serve:app --port N`` Streamlit's options do not know the port: set
+    # WELFARE_WARMUP_URL (http://127.0.0.1:N) there.
+    url = os.environ.get("WELFARE_WARMUP_URL") or base_url(
         st.get_option("server.address"),
         int(st.get_option("server.port")),
         str(st.get_option("server.baseUrlPath") or ""),

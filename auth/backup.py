@@ -245,9 +245,15 @@ def restore(path: Path, store_url: str, welfare_url: str | None) -> Summary:
                         _reset_sequence(conn, table)
                 checked = audit.verify_connection(conn)
                 if checked.last_hash != info["audit_last_hash"] or checked.intact != intact:
+                    added = rows.get(IMPORT_LOG.name, 0)
                     raise BackupError(
                         "the backup's audit trail is not what it was when saved: nothing was "
                         "restored to the user store"
+                        + (
+                            f" ({added} import-log rows were added; a rerun adds none)"
+                            if added
+                            else ""
+                        )
                     )
                 note = {"file": path.name, "created_at": info["created_at"], "intact": intact}
                 audit.append(conn, audit.Entry(audit.RESTORE, operator(), path.name, note))

@@ -809,6 +809,8 @@ class UserStore:
         local, at, domain = email.rpartition("@")
         if not at or not local or "." not in domain or any(c.isspace() for c in email):
             raise UserStoreError(f"'{email}' is not an e-mail address")
+        if not email.isascii():  # an address with diacritics cannot be sent to by every server
+            raise UserStoreError(f"'{email}': write the address without diacritics")
         return email[:254]
 
     @staticmethod

@@ -30,6 +30,8 @@ from websockets.typing import Origin, Subprotocol
 READY_TIMEOUT_S = 120.0  # the first start may build the demo database first
 RUN_TIMEOUT_S = 300.0
 EARLY = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN
+ATTEMPTS = 3  # a run that stopped before st.navigation (the database was not up yet) is retried
+RETRY_S = 5.0
 
 
 def _say(line: str) -> None:
@@ -55,7 +57,8 @@ def _healthy(url: str) -> bool:
         return False
 
 
-async def _run_once(url: str) -> None:
+async def _run_once(url: str) -> bool:
+    """Run app.py once on "/"; True when the app's page list (``navigation``) arrived."""
     stream = url.replace("http", "ws", 1) + "/_stcore/stream"
     async with connect(
         stream,
@@ -70,12 +73,15 @@ async def _run_once(url: str) -> None:
         message.rerun_script.context_info.url = f"{url}/"
         await ws.send(message.SerializeToString())
         deadline = time.monotonic() + RUN_TIMEOUT_S
+        pages = False
         while True:
             data = await asyncio.wait_for(ws.recv(), deadline - time.monotonic())
             forward = ForwardMsg()
             forward.ParseFromString(data)
-            if forward.WhichOneof("type") == "script_finished" and forward.script_finished != EARLY:
-                return
+            kind = forward.WhichOneof("type")
+            pages = pages or kind == "navigation"
+            if kind == "script_finished" and forward.script_finished != EARLY:
+                return pages
 
 
 async def warm_up(url: str) -> bool:
@@ -86,10 +92,14 @@ async def warm_up(url: str) -> bool:
             _say(f"warm-up: {url} did not answer its health check")
             return False
         await asyncio.sleep(0.2)
-    try:
-        await _run_once(url)
-    except (WebSocketException, OSError, TimeoutError) as exc:
-        _say(f"warm-up: the first run of app.py at {url} failed: {exc}")
-        return False
-    _say(f"warm-up: app.py ran once at {url}; a deep link now opens its page")
-    return True
+    for attempt in range(ATTEMPTS):
+        if attempt:
+            await asyncio.sleep(RETRY_S)
+        try:
+            if await _run_once(url):
+                _say(f"warm-up: app.py ran once at {url}; a deep link now opens its page")
+                return True
+            _say(f"warm-up: app.py ran at {url} without reaching its page list; again")
+        except (WebSocketException, OSError, TimeoutError) as exc:
+            _say(f"warm-up: the first run of app.py at {url} failed: {exc}")
+    return False
