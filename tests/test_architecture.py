@@ -32,7 +32,7 @@ FORBIDDEN: dict[str, set[str]] = {
 # the audit trail of the application's database (auth.audit, found through auth.store), which
 # use neither Streamlit nor the sign-in.
 ALLOWED: dict[str, set[str]] = {
-    "ingest": {"auth.audit", "auth.store"},
+    "ingest": {"auth.audit", "auth.store", "auth.cli"},
     # the briefing by e-mail finds its recipients and their scope in the accounts
     "reports": {"auth.audit", "auth.store", "auth.cli"},
 }

@@ -28,6 +28,7 @@ DISTRICT_PAGES = [
     "/kiem-tra",
     "/danh-sach",
 ]
+ACCESS_LOG = "/nhat-ky"  # in the bar of district leadership only
 # What each account's first page shows after the sign-in: who is signed in, and their figures.
 SIGNED_IN_AS = {
     "lanhdao": "Lãnh đạo huyện (mẫu) · Lãnh đạo huyện",
@@ -65,13 +66,16 @@ def test_two_sessions_sign_in_and_finish_every_page_without_an_error(
         assert SIGN_IN_TEXT("title", "vi") not in landing.headings and not landing.inputs
         assert SIGNED_IN_AS[session.user] in landing.texts
         assert any(FIGURES[session.user] in text for text in landing.texts), landing.texts
-        assert session.visited == DISTRICT_PAGES  # both roles may see the person lists
+        # both roles may see the person lists; the leader also reads the access log
+        extra = [ACCESS_LOG] if session.user == "lanhdao" else []
+        assert session.visited == DISTRICT_PAGES + extra
     by_path: dict[str, list[load.View]] = {}
     for view in result.views:
         by_path.setdefault(view.path, []).append(view)
         assert view.seconds > 0 and view.errors == []
     assert {p: len(v) for p, v in by_path.items() if p != "/"} == {
         **{p: 2 for p in DISTRICT_PAGES if p != "/"},
+        ACCESS_LOG: 1,
         "/api/auth/session": 2,  # the cookie handoff, once per session
     }
     assert Counter(v.label for v in by_path["/"]) == {
@@ -87,7 +91,8 @@ def test_two_sessions_sign_in_and_finish_every_page_without_an_error(
     text = load.report(result, "smoke")
     assert "| Tổng quan | `/` | 2 |" in text
     assert "| Danh sách cá nhân | `/danh-sach` | 2 |" in text
-    assert "| All pages (after sign-in) |  | 18 |" in text
+    assert "| Nhật ký truy cập | `/nhat-ky` | 1 |" in text
+    assert "| All pages (after sign-in) |  | 19 |" in text
     assert "- errors: 0" in text
 
 
