@@ -273,6 +273,18 @@ def elderly_on(person: sa.FromClause, ref: date) -> sa.ColumnElement[bool]:
     )
 
 
+def state_supported(person_id: sa.ColumnElement[int], ref: date) -> sa.Exists:
+    """Person ``person_id`` holds a BHYT card valid on ``ref`` and paid fully or partly by the
+    state: the test of ``state_supported_on`` for one person (an index lookup per person)."""
+    c = s.health_insurance_card
+    return sa.exists().where(
+        c.c.person_id == person_id,
+        c.c.valid_from <= ref,
+        c.c.valid_to >= ref,
+        c.c.funding.in_(STATE_SUPPORTED_FUNDING),
+    )
+
+
 def state_supported_on(ref: date) -> sa.Subquery:
     """Persons holding a BHYT card valid on ``ref`` and paid fully or partly by the state
     (F1's numerator), once each: subquery ``covered`` with column ``person_id``."""

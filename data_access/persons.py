@@ -516,7 +516,7 @@ _PERSON_OF: dict[str, Callable[[Sequence[int]], sa.Select]] = {
         s.health_check.c.id.in_(ids)
     ),
     "enrolment": lambda ids: sa.select(s.enrolment.c.person_id).where(s.enrolment.c.id.in_(ids)),
-    # a grant is shown under its household's first person on record (quality.context.owners)
+    # a grant is shown under its household's first person on record (quality.context.owner_name)
     "housing_grant": lambda ids: (
         sa.select(sa.func.min(s.person.c.id))
         .join(s.housing_grant, s.housing_grant.c.household_id == s.person.c.household_id)

@@ -122,6 +122,7 @@ person = Table(
     Column("died_on", Date),
     Index("ix_person_unit_birth", "admin_unit_id", "birth_date"),
     Index("ix_person_national_id", "national_id"),
+    Index("ix_person_household", "household_id", "id"),  # a household's first member (checks)
 )
 
 health_insurance_card = Table(

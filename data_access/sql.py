@@ -112,3 +112,42 @@ def _month_after_default(element: month_after, compiler: SQLCompiler, **kw: Any)
 @compiles(month_after, "sqlite")
 def _month_after_sqlite(element: month_after, compiler: SQLCompiler, **kw: Any) -> str:
     return f"date({compiler.process(element.clauses, **kw)}, '+1 day', 'start of month')"
+
+
+class iso_date(sa.sql.functions.GenericFunction[str]):  # named for the text it gives
+    """A date as ISO text (``2023-07-16``), whatever the session's ``DateStyle``: PostgreSQL's
+    ``to_char``; SQLite stores dates as that text already."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(iso_date)
+def _iso_date_default(element: iso_date, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"to_char({compiler.process(next(iter(element.clauses)), **kw)}, 'YYYY-MM-DD')"
+
+
+@compiles(iso_date, "sqlite")
+def _iso_date_sqlite(element: iso_date, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(next(iter(element.clauses)), **kw)} AS VARCHAR)"
+
+
+class sorted_strings(sa.sql.functions.GenericFunction[str]):  # named for what it gives
+    """The texts of a group joined by a separator, in their sort order: PostgreSQL's
+    ``string_agg(x, sep ORDER BY x)``; SQLite before 3.44 takes no ORDER BY in an aggregate, so
+    its ``group_concat`` joins them in the order the rows arrive (the caller feeds them sorted)."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(sorted_strings)
+def _sorted_strings_default(element: sorted_strings, compiler: SQLCompiler, **kw: Any) -> str:
+    text, separator = (compiler.process(c, **kw) for c in element.clauses)
+    return f"string_agg({text}, {separator} ORDER BY {text})"
+
+
+@compiles(sorted_strings, "sqlite")
+def _sorted_strings_sqlite(element: sorted_strings, compiler: SQLCompiler, **kw: Any) -> str:
+    text, separator = (compiler.process(c, **kw) for c in element.clauses)
+    return f"group_concat({text}, {separator})"

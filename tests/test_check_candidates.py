@@ -21,14 +21,21 @@ from data_access.quality import BY_CHECK, CHECKS
 from data_access.quality.context import context
 from data_access.refresh_summaries import full_refresh
 from data_access.summaries import refresh
-from data_access.summaries.freshness import SummaryStatus, summary_status
-from data_access.summaries.tables import RATE_CHECK, summary_check_record, summary_info
+from data_access.summaries.freshness import SummaryStatus, summary_status, summary_status_now
+from data_access.summaries.tables import (
+    RATE_CHECK,
+    summary_check_record,
+    summary_duplicate_person,
+    summary_info,
+    summary_unit_month,
+)
 from tests.writable import writable_demo
 
 ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 PERIODS = {
     "default": Period.months(2022, 1, 2023, 11),
     "2023": Period.year(2023),
+    "q2-2023": Period.months(2023, 4, 2023, 6),  # the seeded BHYT lapse: three elderly
     "q3-2023": Period.months(2023, 7, 2023, 9),
     "q1-2022": Period.months(2022, 1, 2022, 3),
     "after-merger": Period.months(2025, 7, 2026, 11),
@@ -42,9 +49,9 @@ SCOPES = {
 }
 # What the refresh keeps per check on the demo: the seeded problems, each in every period.
 CANDIDATES = {
-    "duplicate_person": 6,
     "missing_payment": 3,
     "wrong_amount": 4,
+    "paid_after_stop": 7,
     "paid_twice": 4,
     "national_id_mismatch": 3,
     "age_out_of_range": 2,
@@ -99,6 +106,13 @@ def test_the_refresh_keeps_each_checks_candidates(reader: Connection) -> None:
     assert {code: found.get(code, 0) for code in CANDIDATES} == CANDIDATES
     assert set(found) <= {check.code for check in CHECKS if check.candidates} | {RATE_CHECK}
     assert found[RATE_CHECK] == 4  # the payouts page's list: the four seeded off-rate payments
+    # The duplicate groups of all the data: the seeded three pairs, each record with its group.
+    groups = reader.execute(
+        sa.select(summary_duplicate_person).order_by(summary_duplicate_person.c.person_id)
+    ).all()
+    assert len(groups) == 6
+    assert len({g.group_key for g in groups}) == 3
+    assert all(g.records == 2 for g in groups)
     status = summary_status(reader)
     assert status is not None and status.fresh and status.check_detail
 
@@ -144,6 +158,79 @@ def test_the_checks_read_the_candidates_and_nothing_else(changing: Connection) -
     assert context(changing, filters, scope).candidates
     assert BY_CHECK["paid_twice"].count(changing, filters, scope) == 0
     assert BY_CHECK["wrong_amount"].count(changing, filters, scope) == 4
+
+
+def test_the_duplicates_and_the_elderly_check_read_the_summaries_and_nothing_else(
+    changing: Connection,
+) -> None:
+    """``duplicate_person`` reads its groups from ``summary_duplicate_person`` and
+    ``elderly_no_bhyt`` only the units whose month-end stocks count an uncovered elderly person:
+    with those rows changed (the base tables unchanged, so still fresh) they find what the
+    summaries say, not what the base tables hold."""
+    district = SCOPES["district"]
+    everything, lapse = Filters(PERIODS["everything"]), Filters(PERIODS["q2-2023"])
+    assert BY_CHECK["duplicate_person"].count(changing, everything, district) == 6
+    assert BY_CHECK["elderly_no_bhyt"].count(changing, lapse, district) == 3
+    dup = summary_duplicate_person
+    changing.execute(sa.delete(dup).where(dup.c.reason == "national_id"))
+    sm = summary_unit_month
+    changing.execute(sa.update(sm).values(elderly_covered=sm.c.elderly))
+    assert context(changing, everything, district).candidates
+    assert BY_CHECK["duplicate_person"].count(changing, everything, district) == 2
+    assert BY_CHECK["elderly_no_bhyt"].count(changing, lapse, district) == 0
+    base = dataclasses.replace(context(changing, lapse, district), candidates=False)
+    assert BY_CHECK["elderly_no_bhyt"].counted(changing, base) == 3
+
+
+def test_a_group_over_three_communes_names_the_others_in_alphabetical_order(
+    changing: Connection,
+) -> None:
+    """A third record of a seeded CCCD pair, in yet another commune: each record of the group
+    names the group's other communes sorted by name, and the group's key is the CCCD."""
+    filters, scope = Filters(PERIODS["everything"]), SCOPES["district"]
+    rows, _ = BY_CHECK["duplicate_person"].listed(changing, context(changing, filters, scope), 50)
+    pair = rows[rows["group_no"] == rows[rows["reason"] == "national_id"]["group_no"].iloc[0]]
+    p, u = s.person, s.admin_unit
+    first = changing.execute(sa.select(p).where(p.c.id == int(pair["person_id"].iloc[0]))).one()
+    taken = set(pair["unit_code"])
+    other = changing.execute(
+        sa.select(u.c.id, u.c.code).where(u.c.kind.in_(s.COMMUNE_KINDS), u.c.code.not_in(taken))
+    ).first()
+    assert other is not None
+    values = dict(first._mapping) | {"id": None, "admin_unit_id": other.id, "village_id": None}
+    values.pop("id")
+    changing.execute(sa.insert(p).values(**values))
+    ctx = context(changing, filters, scope)
+    assert not ctx.candidates  # the change makes the summaries stale: the groups found afresh
+    rows, _ = BY_CHECK["duplicate_person"].listed(changing, ctx, 50)
+    group = rows[rows["national_id"] == rows[rows["person_id"] == first.id]["national_id"].iloc[0]]
+    assert len(group) == 3 and set(group["records"]) == {3} and set(group["communes"]) == {3}
+    names = dict(zip(group["unit_code"], group["commune"], strict=True))
+    for code, shown in zip(group["unit_code"], group["other_communes"], strict=True):
+        assert shown == "; ".join(sorted(n for c, n in names.items() if c != code))
+
+
+def test_a_decision_since_the_refresh_makes_the_summaries_stale(changing: Connection) -> None:
+    """Stop decisions are a source of the candidates (``paid_after_stop``): one recorded after
+    the refresh sends the checks back to the base tables."""
+    filters, scope = Filters(PERIODS["everything"]), SCOPES["district"]
+    assert context(changing, filters, scope).candidates
+    b = s.allowance_beneficiary
+    beneficiary = changing.execute(sa.select(sa.func.min(b.c.id))).scalar_one()
+    changing.execute(
+        sa.insert(s.allowance_decision).values(
+            beneficiary_id=beneficiary,
+            kind="stop",
+            ground="ineligible",
+            decided_on=date(2023, 1, 20),
+            effective_month=date(2023, 2, 1),
+        )
+    )
+    assert not context(changing, filters, scope).candidates
+    # ... and nothing else: the figures still read the summaries.
+    status = summary_status_now(changing)
+    assert status is not None and status.fresh and not status.checks_fresh
+    assert BY_CHECK["paid_after_stop"].count(changing, filters, scope) > 7
 
 
 def test_a_change_since_the_refresh_sends_the_checks_to_the_base_tables(

@@ -14,7 +14,7 @@ from data_access.demo import build_demo
 from data_access.refresh_summaries import full_refresh
 from data_access.summaries import summary_metadata
 from data_access.summaries.freshness import summary_status
-from data_access.summaries.tables import summary_check_record, summary_info
+from data_access.summaries.tables import CHECK_TABLES, summary_info
 from devtools.pgserver import create_database
 
 
@@ -43,7 +43,7 @@ def summary_rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     out: dict[str, list[tuple[Any, ...]]] = {}
     with engine.connect() as conn:
         for table in summary_metadata.sorted_tables:
-            if table is summary_check_record:
+            if table in CHECK_TABLES:
                 continue
             if table is summary_info:
                 i = table.c

@@ -23,6 +23,7 @@ from .. import schema as s
 from ..definitions import data_as_of, first_month, reference_date
 from ..filters import Filters, Period, Scope
 from ..summaries.freshness import (
+    SummaryStatus,
     _readable,  # exists, and this role may read it
     summary_status_now,
 )
@@ -44,6 +45,9 @@ class Context:
     persons: bool
     decisions: bool = True  # the database records stop and suspension decisions (issue 16)
     candidates: bool = False  # the costly checks read only their candidates (``candidates``)
+    # The summaries' status when the candidates are usable (their month-end stocks narrow a
+    # point-in-time check): None otherwise.
+    summaries: SummaryStatus | None = None
 
 
 def _record_units(conn: Connection, resolved: Resolved) -> tuple[int, ...] | None:
@@ -77,6 +81,7 @@ def context(conn: Connection, filters: Filters, scope: Scope) -> Context:
         persons=scope.persons,
         decisions=_readable(conn, s.allowance_decision.name),
         candidates=status is not None and status.candidates_usable(as_of),
+        summaries=status if status is not None and status.candidates_usable(as_of) else None,
     )
 
 
@@ -133,21 +138,15 @@ def _scanned_sqlite(element: scanned, compiler: SQLCompiler, **kw: Any) -> str:
     return "+" + str(compiler.process(next(iter(element.clauses)), **kw))
 
 
-def owners() -> sa.Subquery:
-    """(household_id, full_name) of the first person on record in each household with a grant.
-
-    A join, not a correlated subquery: person has no index on household_id.
-    """
-    p, g = s.person.alias("member"), s.housing_grant.alias("granted")
-    first = (
-        sa.select(p.c.household_id, sa.func.min(p.c.id).label("person_id"))
-        .where(p.c.household_id.in_(sa.select(g.c.household_id)))
-        .group_by(p.c.household_id)
-        .subquery("first_member")
-    )
-    owner = s.person.alias("owner_person")
+def owner_name(household_id: sa.ColumnElement[int]) -> sa.ColumnElement[str | None]:
+    """The full name of the first person on record (smallest id) in household ``household_id``;
+    NULL when it has none. One lookup of ``ix_person_household`` per listed record, instead of
+    naming the head of every household with a grant (a scan of every person)."""
+    member = s.person.alias("member")
     return (
-        sa.select(first.c.household_id, owner.c.full_name)
-        .join(owner, owner.c.id == first.c.person_id)
-        .subquery("owner")
+        sa.select(member.c.full_name)
+        .where(member.c.household_id == household_id)
+        .order_by(member.c.id)
+        .limit(1)
+        .scalar_subquery()
     )

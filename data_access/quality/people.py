@@ -7,11 +7,15 @@ Each entry is one ``@check``: its words and the query that lists the offending r
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
 from .. import schema as s
-from ..definitions import elderly_on, state_supported_on
+from ..definitions import elderly_on, state_supported
+from ..sql import iso_date, sorted_strings
+from ..summaries.read import uncovered_elderly_units
+from ..summaries.tables import summary_duplicate_person
 from .check import check
 from .context import Context, Statement, candidate, in_scope, unit_columns
 
@@ -44,7 +48,6 @@ OTHER_COMMUNES_SEPARATOR = "; "  # between the names in ``other_communes``
     order=("group_no", "person_id"),
     personal=frozenset({"person_id", "full_name", "birth_date", "national_id"}),
     period_use="none",
-    candidates=("person_id", "person"),
 )
 def duplicate_person(ctx: Context) -> Statement:
     """Person records sharing a national id, or a full name and birth date, in any commune.
@@ -52,29 +55,65 @@ def duplicate_person(ctx: Context) -> Statement:
     Each row also names the other communes holding a record of the same group
     (``other_communes``, names joined by ``OTHER_COMMUNES_SEPARATOR``): a commune head sees only
     the records of their own commune, and learns where the rest are — the commune's name, never
-    the other record itself.
+    the other record itself. With the candidates usable, the groups are read from
+    ``summary_duplicate_person`` (the refresh's ``duplicate_groups``), else found afresh.
     """
     p, u, v = s.person, s.admin_unit.alias("u"), s.village.alias("v")
+    groups = (
+        sa.select(*(c.label(c.name) for c in _KEPT_GROUPS)).subquery("duplicates")
+        if ctx.candidates
+        else duplicate_groups().subquery("duplicates")
+    )
+    return (
+        sa.select(
+            sa.func.dense_rank().over(order_by=groups.c.group_key).label("group_no"),
+            groups.c.reason,
+            p.c.id.label("person_id"),
+            p.c.full_name,
+            p.c.birth_date,
+            p.c.national_id,
+            *unit_columns(u),
+            v.c.name.label("village"),
+            groups.c.records,
+            groups.c.communes,
+            groups.c.other_communes,
+        )
+        .select_from(groups)
+        .join(p, p.c.id == groups.c.person_id)
+        .join(u, u.c.id == p.c.admin_unit_id, isouter=True)
+        .join(v, v.c.id == p.c.village_id, isouter=True)
+        .where(in_scope(p.c.admin_unit_id, ctx))
+    )
+
+
+_KEPT_GROUPS = tuple(
+    summary_duplicate_person.c[n]
+    for n in ("person_id", "group_key", "reason", "records", "communes", "other_communes")
+)
+
+
+def duplicate_groups() -> sa.Select[Any]:
+    """Every duplicate person record of the whole data: (person_id, group_key, reason, records,
+    communes, other_communes) — its group's key, why the records are one person, how many
+    records and communes the group has, and the names of the group's other communes (NULL when
+    none). What ``summary_duplicate_person`` keeps; scope is applied by the caller."""
+    p = s.person
     count = sa.func.count()
     units = sa.func.count(sa.distinct(p.c.admin_unit_id))
-    # Every member of a duplicate group is a candidate: the groups and their counts are the
-    # same over the candidates as over every person.
-    narrowed = candidate(p.c.id, ctx, "duplicate_person", p)
     by_id = (
         sa.select(p.c.national_id.label("k"), count.label("n"), units.label("units"))
-        .where(narrowed, p.c.national_id.is_not(None), p.c.national_id != "")
+        .where(p.c.national_id.is_not(None), p.c.national_id != "")
         .group_by(p.c.national_id)
         .having(count > 1)
         .subquery("dup_id")
     )
     by_name = (
         sa.select(p.c.full_name, p.c.birth_date, count.label("n"), units.label("units"))
-        .where(narrowed)
         .group_by(p.c.full_name, p.c.birth_date)
         .having(count > 1)
         .subquery("dup_name")
     )
-    key = sa.func.coalesce(by_id.c.k, p.c.full_name + "|" + sa.cast(p.c.birth_date, sa.String))
+    key = sa.func.coalesce(by_id.c.k, p.c.full_name + "|" + iso_date(p.c.birth_date))
 
     # Every duplicate record (any commune) with its group key, read once: the rows and the
     # other communes of each group both come from it.
@@ -94,48 +133,45 @@ def duplicate_person(ctx: Context) -> Statement:
             sa.and_(by_name.c.full_name == p.c.full_name, by_name.c.birth_date == p.c.birth_date),
             isouter=True,
         )
-        .where(narrowed, sa.or_(by_id.c.k.is_not(None), by_name.c.n.is_not(None)))
-        .cte("duplicates")
+        .where(sa.or_(by_id.c.k.is_not(None), by_name.c.n.is_not(None)))
+        .cte("duplicate_rows")
     )
     here = sa.select(rows.c.k, rows.c.unit_id).distinct().subquery("group_unit")
     there = sa.select(rows.c.k, rows.c.unit_id).distinct().subquery("other_unit")
     ou = s.admin_unit.alias("ou")
-    elsewhere = (
-        sa.select(
-            here.c.k,
-            here.c.unit_id,
-            sa.func.aggregate_strings(ou.c.name, OTHER_COMMUNES_SEPARATOR).label("names"),
-        )
+    # Each group's other communes by name, sorted (SQLite joins them in the order they come).
+    named = (
+        sa.select(here.c.k, here.c.unit_id, ou.c.name)
         .select_from(here)
         .join(there, sa.and_(there.c.k == here.c.k, there.c.unit_id != here.c.unit_id))
         .join(ou, ou.c.id == there.c.unit_id)
-        .group_by(here.c.k, here.c.unit_id)
+        .order_by(here.c.k, here.c.unit_id, ou.c.name)
+        .subquery("named")
+    )
+    elsewhere = (
+        sa.select(
+            named.c.k,
+            named.c.unit_id,
+            sorted_strings(named.c.name, OTHER_COMMUNES_SEPARATOR).label("names"),
+        )
+        .group_by(named.c.k, named.c.unit_id)
         .subquery("elsewhere")
     )
     return (
         sa.select(
-            sa.func.dense_rank().over(order_by=rows.c.k).label("group_no"),
+            rows.c.person_id,
+            rows.c.k.label("group_key"),
             rows.c.reason,
-            p.c.id.label("person_id"),
-            p.c.full_name,
-            p.c.birth_date,
-            p.c.national_id,
-            *unit_columns(u),
-            v.c.name.label("village"),
             rows.c.records,
             rows.c.communes,
             elsewhere.c.names.label("other_communes"),
         )
         .select_from(rows)
-        .join(p, p.c.id == rows.c.person_id)
-        .join(u, u.c.id == p.c.admin_unit_id, isouter=True)
-        .join(v, v.c.id == p.c.village_id, isouter=True)
         .join(
             elsewhere,
             sa.and_(elsewhere.c.k == rows.c.k, elsewhere.c.unit_id == rows.c.unit_id),
             isouter=True,
         )
-        .where(in_scope(p.c.admin_unit_id, ctx))
     )
 
 
@@ -162,10 +198,13 @@ def duplicate_person(ctx: Context) -> Statement:
     period_use="reference_date",
 )
 def elderly_no_bhyt(ctx: Context) -> Statement:
-    """People 60+ alive on the reference date without a valid state-supported BHYT card."""
+    """People 60+ alive on the reference date without a valid state-supported BHYT card.
+
+    With the candidates usable, only the people of the units whose month-end stocks count such
+    a person are read (``summaries.read.uncovered_elderly_units``): none, most of the time."""
     p, u, v = s.person, s.admin_unit.alias("u"), s.village.alias("v")
     ref = ctx.ref
-    covered = state_supported_on(ref)
+    units = uncovered_elderly_units(ctx.summaries, ref) if ctx.candidates else None
     last = s.health_insurance_card.alias("last")
     last_valid_to = (
         sa.select(sa.func.max(last.c.valid_to))
@@ -183,13 +222,13 @@ def elderly_no_bhyt(ctx: Context) -> Statement:
             last_valid_to.label("last_card_valid_to"),
         )
         .select_from(p)
-        .join(covered, covered.c.person_id == p.c.id, isouter=True)
         .join(u, u.c.id == p.c.admin_unit_id, isouter=True)
         .join(v, v.c.id == p.c.village_id, isouter=True)
         .where(
             elderly_on(p, ref),
-            covered.c.person_id.is_(None),
+            ~state_supported(p.c.id, ref),
             in_scope(p.c.admin_unit_id, ctx),
+            sa.true() if units is None else p.c.admin_unit_id.in_(units),
         )
     )
 

@@ -22,7 +22,7 @@ from ..definitions import (
 )
 from ..sql import valid_date
 from .check import check
-from .context import Context, Statement, candidate, in_scope, owners, scanned, unit_columns
+from .context import Context, Statement, candidate, in_scope, owner_name, scanned, unit_columns
 
 FUTURE_TOLERANCE_DAYS = 31  # the as-of date follows the payment run; other registers may lead it
 
@@ -50,11 +50,11 @@ FUTURE_TOLERANCE_DAYS = 31  # the as-of date follows the payment run; other regi
 )
 def housing_overdue(ctx: Context) -> Statement:
     """Housing grants past their deadline and not completed on the reference date."""
-    g, u, owner = s.housing_grant, s.admin_unit.alias("u"), owners()
+    g, u = s.housing_grant, s.admin_unit.alias("u")
     return (
         sa.select(
             g.c.id.label("grant_id"),
-            owner.c.full_name,
+            owner_name(g.c.household_id).label("full_name"),
             *unit_columns(u),
             g.c.kind,
             g.c.amount_vnd,
@@ -65,7 +65,6 @@ def housing_overdue(ctx: Context) -> Statement:
         )
         .select_from(g)
         .join(u, u.c.id == g.c.admin_unit_id, isouter=True)
-        .join(owner, owner.c.household_id == g.c.household_id, isouter=True)
         .where(
             g.c.approved_on <= ctx.ref,
             g.c.deadline < ctx.ref,
@@ -96,7 +95,7 @@ def housing_overdue(ctx: Context) -> Statement:
 def non_positive_amount(ctx: Context) -> Statement:
     """Allowance payments (months of the period) and housing grants (approved in it) ≤ 0 đồng."""
     pay, b, p, g = s.allowance_payment, s.allowance_beneficiary, s.person, s.housing_grant
-    pu, gu, owner = s.admin_unit.alias("pu"), s.admin_unit.alias("gu"), owners()
+    pu, gu = s.admin_unit.alias("pu"), s.admin_unit.alias("gu")
     payments = (
         sa.select(
             sa.literal("allowance_payment", sa.String).label("record"),
@@ -121,14 +120,13 @@ def non_positive_amount(ctx: Context) -> Statement:
         sa.select(
             sa.literal("housing_grant", sa.String).label("record"),
             g.c.id.label("record_id"),
-            owner.c.full_name,
+            owner_name(g.c.household_id).label("full_name"),
             *unit_columns(gu),
             g.c.approved_on.label("record_date"),
             g.c.amount_vnd,
         )
         .select_from(g)
         .join(gu, gu.c.id == g.c.admin_unit_id, isouter=True)
-        .join(owner, owner.c.household_id == g.c.household_id, isouter=True)
         .where(
             candidate(g.c.id, ctx, "non_positive_amount", g),
             g.c.amount_vnd <= 0,
@@ -197,9 +195,7 @@ def _record_part(
         stmt = stmt.join(p, p.c.id == table.c.person_id)
         name = p.c.full_name
     elif table is s.housing_grant:
-        owner = owners()
-        stmt = stmt.join(owner, owner.c.household_id == table.c.household_id, isouter=True)
-        name = owner.c.full_name
+        name = owner_name(table.c.household_id)
     # A BHYT card has no unit of its own: it counts under its holder's.
     unit = table.c.admin_unit_id if "admin_unit_id" in table.c else p.c.admin_unit_id
     stmt = stmt.join(u, u.c.id == unit, isouter=True).where(

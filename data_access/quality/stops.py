@@ -115,13 +115,16 @@ def _ymd(column: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
     order=("unit_code", "month", "payment_id"),
     personal=frozenset({"payment_id", "beneficiary_id", "full_name", "died_on"}),
     period_use="months",
+    candidates=("payment_id", "allowance_payment"),
 )
 def paid_after_stop(ctx: Context) -> Statement:
     """Counted payments of the period for a month after the month of death, or within a stop
     or suspension; a payment with several reasons is listed once, by the first of them (death,
-    then stop, then suspension)."""
+    then stop, then suspension). A payment's reasons do not depend on the period or the scope,
+    so the candidates are the payments listed over all the data."""
     pay, b, p, d = s.allowance_payment, s.allowance_beneficiary, s.person, s.allowance_decision
     u = s.admin_unit.alias("u")
+    narrowed = candidate(pay.c.id, ctx, "paid_after_stop", pay)
     after_death = (
         sa.select(
             pay.c.id.label("payment_id"),
@@ -131,7 +134,7 @@ def paid_after_stop(ctx: Context) -> Statement:
         )
         .join(b, b.c.id == pay.c.beneficiary_id)
         .join(p, p.c.id == b.c.person_id)
-        .where(_counted(pay, ctx), p.c.died_on.is_not(None), pay.c.month > p.c.died_on)
+        .where(narrowed, _counted(pay, ctx), p.c.died_on.is_not(None), pay.c.month > p.c.died_on)
     )
     parts: list[sa.Select[Any]] = [after_death]
     if ctx.decisions:  # a database built before the decisions were recorded has none
@@ -148,7 +151,7 @@ def paid_after_stop(ctx: Context) -> Statement:
                 d.c.effective_month,
             )
             .join(d, d.c.beneficiary_id == pay.c.beneficiary_id)
-            .where(_counted(pay, ctx), pay.c.month >= d.c.effective_month, stopped)
+            .where(narrowed, _counted(pay, ctx), pay.c.month >= d.c.effective_month, stopped)
         )
     found = sa.union_all(*parts).subquery("found") if len(parts) > 1 else after_death.subquery()
     first = (

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 
 from .. import schema as s
 from ..txcache import per_transaction
-from .tables import LAYOUT, SOURCES, summary_info
+from .tables import CHECK_SOURCES, LAYOUT, SOURCES, summary_info
 
 
 @dataclass(frozen=True)
@@ -36,13 +36,16 @@ class SummaryStatus:
     fresh: bool
     payment_detail: bool = False  # the payment tables hold the payouts page's rows
     case_detail: bool = False  # the child-case columns may be read (``tables.CASES``)
-    check_detail: bool = False  # summary_check_record holds the data checks' candidates
+    # summary_check_record and summary_duplicate_person hold the data checks' candidates ...
+    check_detail: bool = False
+    # ... and the tables only they are computed from (CHECK_SOURCES) have not changed since
+    checks_fresh: bool = True
 
     def candidates_usable(self, as_of: date | None) -> bool:
         """True when the data checks may read their candidates: fresh, filled, and the data's
         as-of date the one they were found on (``future_date``, ``missing_payment`` and
         ``age_out_of_range`` depend on it, and it moves with today's date)."""
-        return self.fresh and self.check_detail and self.data_as_of == as_of
+        return self.fresh and self.checks_fresh and self.check_detail and self.data_as_of == as_of
 
     @property
     def payments_usable(self) -> bool:
@@ -61,11 +64,17 @@ class SummaryStatus:
 PER_TABLE = 3  # smallest id, largest id, change count
 
 
-def _fingerprint_columns(counted: bool) -> list[sa.ScalarSelect[Any]]:
-    """Per source table: its smallest and largest id and, with ``counted``, its change count."""
+def _fingerprint_columns(
+    counted: bool, tables: tuple[sa.Table, ...] = SOURCES, absent: frozenset[str] = frozenset()
+) -> list[sa.ScalarSelect[Any]]:
+    """Per table of ``tables``: its smallest and largest id and, with ``counted``, its change
+    count; nothing of a table named in ``absent`` (one the database lacks)."""
     columns: list[sa.ScalarSelect[Any]] = []
     ev = s.change_event
-    for table in SOURCES:
+    for table in tables:
+        if table.name in absent:
+            columns.extend(sa.select(sa.null()).scalar_subquery() for _ in range(PER_TABLE))
+            continue
         columns.append(sa.select(sa.func.min(table.c.id)).scalar_subquery())
         columns.append(sa.select(sa.func.max(table.c.id)).scalar_subquery())
         if counted:
@@ -76,9 +85,11 @@ def _fingerprint_columns(counted: bool) -> list[sa.ScalarSelect[Any]]:
     return columns
 
 
-def _fingerprint_text(values: list[Any] | tuple[Any, ...]) -> str:
+def _fingerprint_text(
+    values: list[Any] | tuple[Any, ...], tables: tuple[sa.Table, ...] = SOURCES
+) -> str:
     parts = []
-    for i, table in enumerate(SOURCES):
+    for i, table in enumerate(tables):
         low, high, changes = values[PER_TABLE * i : PER_TABLE * (i + 1)]
         counted = "" if changes is None else f"#{changes}"
         parts.append(f"{table.name}:{low}-{high}{counted}")
@@ -91,6 +102,19 @@ def fingerprint(conn: Connection) -> str:
     counted = _readable(conn, s.change_event.name)
     row = conn.execute(sa.select(*_fingerprint_columns(counted))).one()
     return _fingerprint_text(tuple(row))
+
+
+def check_fingerprint(conn: Connection) -> str:
+    """The fingerprint of the tables only the data checks' candidates read (``CHECK_SOURCES``),
+    "absent" for one this database lacks or this role may not read."""
+    counted = _readable(conn, s.change_event.name)
+    columns = _fingerprint_columns(counted, CHECK_SOURCES, _absent(conn))
+    return _fingerprint_text(tuple(conn.execute(sa.select(*columns)).one()), CHECK_SOURCES)
+
+
+def _absent(conn: Connection) -> frozenset[str]:
+    """The check sources this database lacks (or this role may not read)."""
+    return frozenset(t.name for t in CHECK_SOURCES if not _readable(conn, t.name))
 
 
 def _readable(conn: Connection, name: str) -> bool:
@@ -143,6 +167,7 @@ def _read_status(conn: Connection) -> SummaryStatus | None:
     layout = conn.execute(sa.select(i.c.layout).where(i.c.id == 1)).scalar()
     if layout != LAYOUT:
         return None
+    counted = _readable(conn, s.change_event.name)
     row = conn.execute(
         sa.select(
             i.c.refreshed_at,
@@ -153,12 +178,16 @@ def _read_status(conn: Connection) -> SummaryStatus | None:
             i.c.payment_detail,
             i.c.case_detail,
             i.c.check_detail,
-            *_fingerprint_columns(_readable(conn, s.change_event.name)),
+            i.c.check_fingerprint,
+            *_fingerprint_columns(counted),
+            *_fingerprint_columns(counted, CHECK_SOURCES, _absent(conn)),
         ).where(i.c.id == 1)
     ).first()
     if row is None:
         return None
-    now = _fingerprint_text(tuple(row)[8:])
+    values, split = tuple(row)[9:], PER_TABLE * len(SOURCES)
+    now = _fingerprint_text(values[:split])
+    checks_now = _fingerprint_text(values[split:], CHECK_SOURCES)
     return SummaryStatus(
         refreshed_at=_as_utc(row[0]),
         data_as_of=row[1],
@@ -168,6 +197,7 @@ def _read_status(conn: Connection) -> SummaryStatus | None:
         payment_detail=bool(row[5]),
         case_detail=bool(row[6]),
         check_detail=bool(row[7]),
+        checks_fresh=row[8] == checks_now,
     )
 
 

@@ -361,6 +361,25 @@ def _month_totals(
     return {r[0]: tuple(int(v or 0) for v in r[1:]) for r in conn.execute(stmt)}
 
 
+def uncovered_elderly_units(status: SummaryStatus | None, ref: date) -> sa.Select[Any] | None:
+    """The record-level units with an elderly person lacking a state-supported card on ``ref``
+    (``elderly`` > ``elderly_covered`` in ``summary_unit_month``), as a select of unit ids; None
+    when the summaries cannot say (stale, or no month-end stocks for ``ref``).
+
+    The stocks count exactly the people check ``elderly_no_bhyt`` lists (elderly and alive at
+    the month's end, no card of that funding valid on it), per the person's own unit: the check
+    need read only these units' people."""
+    ref_month = ref.replace(day=1)
+    if status is None or not status.fresh or ref != month_end(ref_month):
+        return None
+    if not status.has_stocks_for(ref_month):
+        return None
+    sm = summary_unit_month
+    return sa.select(sm.c.admin_unit_id).where(
+        sm.c.month == ref_month, sm.c.elderly > sm.c.elderly_covered
+    )
+
+
 def among_candidates(
     column: sa.ColumnElement[int], code: str, record: sa.Table
 ) -> sa.ColumnElement[bool]:

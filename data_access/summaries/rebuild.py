@@ -28,8 +28,8 @@ from .fill import (
     version_fills,
     year_fill,
 )
-from .freshness import fingerprint
-from .tables import LAYOUT, summary_check_record, summary_info, summary_metadata, summary_month
+from .freshness import check_fingerprint, fingerprint
+from .tables import CHECK_TABLES, LAYOUT, summary_info, summary_metadata, summary_month
 
 # Ids bound in one IN list at most: psycopg takes 65.535 parameters, SQLite 32.766 by default.
 CHUNK = 10_000
@@ -242,7 +242,7 @@ def _rebuild(
     # The changes recorded so far are what this refresh reads: empty the record (in this
     # transaction's snapshot: a change committed meanwhile stays, and makes these stale).
     conn.execute(sa.delete(s.change_event))
-    stamp = fingerprint(conn)
+    stamp, checks_stamp = fingerprint(conn), check_fingerprint(conn)
     as_of = data_as_of(conn)
     months = stock_months(first_month(conn), as_of)
     if months:
@@ -262,7 +262,7 @@ def _rebuild(
     count = 0
     for table in summary_metadata.sorted_tables:
         # The data tables; the checks' candidates are not kept by an import's update.
-        if table not in (summary_month, summary_info, summary_check_record):
+        if table not in (summary_month, summary_info, *CHECK_TABLES):
             rows = conn.execute(sa.select(sa.func.count()).select_from(table))
             count += int(rows.scalar() or 0)
     seconds = time.perf_counter() - started
@@ -278,6 +278,7 @@ def _rebuild(
             payment_detail=detail,
             case_detail=cases_consistent(conn),
             check_detail=candidates,
+            check_fingerprint=checks_stamp,
             rows=count,
             seconds=seconds,
         )

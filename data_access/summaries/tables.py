@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 from .. import schema as s
 
-LAYOUT = 8  # bump when the summary tables change: an older layout is ignored until refreshed
+LAYOUT = 9  # bump when the summary tables change: an older layout is ignored until refreshed
 NO_PREVIOUS = date(1, 1, 1)  # summary_payment.prev_month of a beneficiary's first paid month
 
 # Measure group -> its columns, named exactly as queries.MEASURES returns them.
@@ -92,6 +92,12 @@ SOURCES: tuple[sa.Table, ...] = (
     s.child_case,
     s.admin_unit_succession,  # summary_version_month holds sums through the unit map
 )
+# Tables only the data checks' candidates are computed from (``paid_after_stop``): their own
+# fingerprint (``summary_info.check_fingerprint``) decides whether the candidates may be read,
+# so a stop decision recorded after the refresh sends the checks, and nothing else, back to the
+# base tables. A database built before them may lack them (or a role may not read them): their
+# fingerprint then says "absent".
+CHECK_SOURCES: tuple[sa.Table, ...] = (s.allowance_decision,)
 
 summary_metadata = MetaData()  # not the base schema's: its create_all stays unchanged
 
@@ -236,6 +242,24 @@ summary_check_record = Table(
     Column("record_id", Integer, primary_key=True),
 )
 
+# The duplicate person records of the whole data (check ``duplicate_person`` over the widest
+# selection), each with its group and what the list says of the group: a group's key, size,
+# communes and the other communes' names depend on every record of the group, so a scoped list
+# reads them here instead of regrouping millions of people (``quality.candidates``).
+summary_duplicate_person = Table(
+    "summary_duplicate_person",
+    summary_metadata,
+    Column("person_id", Integer, primary_key=True),
+    Column("group_key", Text, nullable=False),
+    Column("reason", String(20), nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("communes", Integer, nullable=False),
+    Column("other_communes", Text),
+    Index("ix_summary_duplicate_person_key", "group_key"),
+)
+# What the full refresh writes for the data checks and an import's update does not keep.
+CHECK_TABLES: tuple[Table, ...] = (summary_check_record, summary_duplicate_person)
+
 summary_info = Table(
     "summary_info",
     summary_metadata,
@@ -248,9 +272,10 @@ summary_info = Table(
     Column("fingerprint", Text, nullable=False),
     Column("payment_detail", sa.Boolean, nullable=False),  # the payment tables are filled
     Column("case_detail", sa.Boolean, nullable=False),  # the child-case columns may be read
-    # summary_check_record holds the data checks' candidates (a full refresh fills it; an
+    # CHECK_TABLES hold the data checks' candidates (a full refresh fills them; an
     # import's incremental update clears this flag, and the checks read the base tables)
     Column("check_detail", sa.Boolean, nullable=False),
+    Column("check_fingerprint", Text),  # CHECK_SOURCES' fingerprint when the candidates were found
     Column("rows", Integer, nullable=False),
     Column("seconds", Float, nullable=False),
 )
