@@ -394,18 +394,24 @@ def selection_targets(
     whole = resolved.unit_ids is None and resolved.base_ids is None
     frame = targets(conn, filters, scope, year, district_only=whole)
     selected = [] if whole else measures_units(conn, filters, scope, year)
+    # One pass over the targets (a frame filter per indicator costs more than the SQL).
+    district: dict[str, float] = {}
+    own: dict[str, list[float]] = {}
+    wanted = set(selected)
+    for code, unit_id, value in zip(
+        frame["code"].tolist(), frame["unit_id"].tolist(), frame["value"].tolist(), strict=True
+    ):
+        if unit_id is None or unit_id != unit_id:  # NULL: the district's own target
+            district.setdefault(code, float(value))
+        elif int(unit_id) in wanted:
+            own.setdefault(code, []).append(float(value))
     result: dict[str, float | None] = {}
     for ind in INDICATORS:
-        rows = frame[frame["code"] == ind.code]
-        district = rows[rows["unit_id"].isna()]["value"]
         if ind.unit == "percent" or whole:
-            result[ind.code] = float(district.iloc[0]) if len(district) else None
+            result[ind.code] = district.get(ind.code)
             continue
-        communes = rows[rows["unit_id"].notna()]
-        own = communes[communes["unit_id"].isin(selected)]
-        result[ind.code] = (
-            float(own["value"].sum()) if len(own) == len(selected) and len(selected) else None
-        )
+        values = own.get(ind.code, [])
+        result[ind.code] = sum(values) if len(values) == len(selected) and selected else None
     return result
 
 

@@ -133,11 +133,13 @@ def quarterly(
     for group in groups:
         if group not in frames:
             frames[group] = _by_quarter(conn, resolved, group, quarters, as_of)
+    # Plain lists once: a frame lookup per indicator and quarter costs more than the SQL.
+    columns = {g: {c: frame[c].tolist() for c in frame.columns} for g, frame in frames.items()}
     rows = []
     for ind in chosen:
-        frame = frames[ind.group]
+        values = columns[ind.group]
         for i, quarter in enumerate(quarters):
-            num = int(frame[ind.numerator].iloc[i])
-            den = int(frame[ind.denominator].iloc[i]) if ind.denominator else None
+            num = int(values[ind.numerator][i])
+            den = int(values[ind.denominator][i]) if ind.denominator else None
             rows.append((ind.code, quarter.start, num, den, ind.value(num, den)))
     return pd.DataFrame(rows, columns=TREND_COLUMNS)

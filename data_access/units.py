@@ -15,6 +15,7 @@ old Xã Quảng Tân (06913 in "2023") only the old commune's (and Xã Quảng L
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -80,6 +81,7 @@ def first_of_code(u: sa.FromClause, on: date) -> sa.ColumnElement[bool]:
     )
 
 
+@functools.cache  # a statement, the same for every call: built once per version
 def unit_map(version: str) -> sa.Subquery:
     """(base_id, unit_id): each record-level unit and the unit of ``version`` it counts under."""
     on = VERSION_DATES[version]
@@ -212,10 +214,17 @@ def area_unit_ids(conn: Connection, version: str, area: str) -> tuple[int, ...]:
     :raises UnknownAreaError: the code names no province or district above a commune of
         ``version``.
     """
+    found = per_transaction(
+        conn, f"welfare.area_units.{version}.{area}", lambda: _area_units(conn, version, area)
+    )
+    if not found:
+        raise UnknownAreaError(area, version)
+    return found
+
+
+def _area_units(conn: Connection, version: str, area: str) -> tuple[int, ...]:
     tree = commune_areas(conn, version)
     under = tree[(tree["province_code"] == area) | (tree["district_code"] == area)]
-    if under.empty:
-        raise UnknownAreaError(area, version)
     return tuple(sorted(int(u) for u in under["unit_id"].tolist()))
 
 
