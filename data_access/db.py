@@ -18,6 +18,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from .errors import DatabaseUnavailableError, DatabaseURLError
+from .txcache import READ_ONLY_OPTION
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_PATH = PROJECT_ROOT / "data" / "demo.sqlite"
@@ -111,6 +112,8 @@ def make_engine(url: str | URL, read_only: bool = True) -> Engine:
         engine = sa.create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
     except (ArgumentError, NoSuchModuleError, ValueError, TypeError) as exc:
         raise DatabaseURLError(shown(parsed), str(exc).splitlines()[0]) from exc
+    if read_only:  # values read once per transaction where no write of its own can move them
+        engine = engine.execution_options(**{READ_ONLY_OPTION: True})
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))

@@ -21,6 +21,7 @@ from vocab import CARD_FUNDING_CODES
 from . import schema as s
 from .filters import Period, month_end
 from .sql import as_date, count_if, sum_if, valid_date
+from .txcache import per_read_only_transaction
 
 ELDERLY_AGE = 60  # Luật Người cao tuổi 2009: người cao tuổi là công dân từ đủ 60 tuổi
 ELDERLY_CHECK_KINDS = ("elderly_periodic", "elderly_consult")
@@ -121,7 +122,11 @@ LOADED_ON_KEY = "loaded_on"  # dataset_info key: the day the data load ran (ISO)
 def declared_load_date(conn: Connection) -> date | None:
     """The day the data load declares it ran (``dataset_info``, key ``LOADED_ON_KEY``), if any."""
     i = s.dataset_info
-    value = conn.execute(sa.select(i.c.value).where(i.c.key == LOADED_ON_KEY)).scalar()
+    value = per_read_only_transaction(
+        conn,
+        "welfare.loaded_on",
+        lambda: conn.execute(sa.select(i.c.value).where(i.c.key == LOADED_ON_KEY)).scalar(),
+    )
     try:
         return date.fromisoformat(str(value)[:10]) if value else None
     except ValueError:
@@ -141,14 +146,18 @@ def _payment_month(conn: Connection, today: date | None, latest: bool) -> date |
     ORDER BY … LIMIT 1 over ``ix_payment_month``: the index is read from its end until the
     first plausible month, not scanned whole.
     """
-    month = s.allowance_payment.c.month
-    stmt = (
-        sa.select(month)
-        .where(month.between(EARLIEST_DATE, data_cap(conn, today)), valid_date(month))
-        .order_by(month.desc() if latest else month)
-        .limit(1)
-    )
-    return as_date(conn.execute(stmt).scalar())
+
+    def read() -> date | None:
+        month = s.allowance_payment.c.month
+        stmt = (
+            sa.select(month)
+            .where(month.between(EARLIEST_DATE, data_cap(conn, today)), valid_date(month))
+            .order_by(month.desc() if latest else month)
+            .limit(1)
+        )
+        return as_date(conn.execute(stmt).scalar())
+
+    return per_read_only_transaction(conn, f"welfare.payment_month.{latest}.{today}", read)
 
 
 def data_as_of(conn: Connection, today: date | None = None) -> date | None:

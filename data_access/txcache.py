@@ -25,3 +25,15 @@ def per_transaction(conn: Connection, key: str, compute: Callable[[], T]) -> T:
     value = compute()
     conn.info[key] = (conn.get_transaction(), value)  # compute() has begun one if none was
     return value
+
+
+READ_ONLY_OPTION = "welfare_read_only"  # set by ``db.make_engine`` on the dashboard's engine
+
+
+def per_read_only_transaction(conn: Connection, key: str, compute: Callable[[], T]) -> T:
+    """``per_transaction`` on a read-only connection (the dashboard's); ``compute()`` afresh on
+    any other, whose own writes earlier in the transaction may have changed the answer (the
+    import sets the load date and adds payments, then asks for the data's dates)."""
+    if conn.get_execution_options().get(READ_ONLY_OPTION):
+        return per_transaction(conn, key, compute)
+    return compute()

@@ -13,6 +13,7 @@ refresh installs them (``schema.ensure_change_counters``).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -159,6 +160,25 @@ def summary_status_now(conn: Connection) -> SummaryStatus | None:
     return _read_status(conn)
 
 
+@functools.cache  # four variants at most, each some thirty subqueries: built once
+def _status_statement(counted: bool, absent: frozenset[str]) -> sa.Select[Any]:
+    """``summary_info``'s row beside the fingerprints of its sources now."""
+    i = summary_info
+    return sa.select(
+        i.c.refreshed_at,
+        i.c.data_as_of,
+        i.c.stocks_from,
+        i.c.stocks_to,
+        i.c.fingerprint,
+        i.c.payment_detail,
+        i.c.case_detail,
+        i.c.check_detail,
+        i.c.check_fingerprint,
+        *_fingerprint_columns(counted),
+        *_fingerprint_columns(counted, CHECK_SOURCES, absent),
+    ).where(i.c.id == 1)
+
+
 def _read_status(conn: Connection) -> SummaryStatus | None:
     if not _exists(conn):
         return None
@@ -168,21 +188,7 @@ def _read_status(conn: Connection) -> SummaryStatus | None:
     if layout != LAYOUT:
         return None
     counted = _readable(conn, s.change_event.name)
-    row = conn.execute(
-        sa.select(
-            i.c.refreshed_at,
-            i.c.data_as_of,
-            i.c.stocks_from,
-            i.c.stocks_to,
-            i.c.fingerprint,
-            i.c.payment_detail,
-            i.c.case_detail,
-            i.c.check_detail,
-            i.c.check_fingerprint,
-            *_fingerprint_columns(counted),
-            *_fingerprint_columns(counted, CHECK_SOURCES, _absent(conn)),
-        ).where(i.c.id == 1)
-    ).first()
+    row = conn.execute(_status_statement(counted, _absent(conn))).first()
     if row is None:
         return None
     values, split = tuple(row)[9:], PER_TABLE * len(SOURCES)
