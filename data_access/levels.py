@@ -85,12 +85,14 @@ def at_level(
     if level == "commune":
         return frame.assign(level=level)
     code_column, name_column = COLUMNS[level]
-    tree = commune_areas(conn, filters.version)[["code", code_column, name_column]]
-    tree = tree.rename(columns={"code": "unit_code"}).fillna(
-        {code_column: "", name_column: UNPLACED}
+    area_of, name_of = _areas(conn, filters.version, level)
+    # Each commune's area by a dict lookup, not a merge on the code: at national scale a
+    # year by commune and month is some 75.000 rows.
+    placed = frame[frame["unit_code"].isin(area_of.keys())]
+    joined = placed.drop(columns=["unit_id", "unit_name"], errors="ignore").assign(
+        **{code_column: [area_of[c] for c in placed["unit_code"].tolist()]}
     )
-    joined = frame.drop(columns=["unit_id"], errors="ignore").merge(tree, on="unit_code")
-    keys = [code_column, name_column, *rule.keys]
+    keys = [code_column, *rule.keys]
     dated = {*rule.earliest, *rule.latest}
     values = [
         c
@@ -111,11 +113,26 @@ def at_level(
             m / w if w else None for m, w in zip(grouped[mean], grouped[weight], strict=True)
         ]
         grouped[mean] = grouped[mean].astype("float64")
+    grouped[name_column] = [name_of[c] for c in grouped[code_column].tolist()]
     out = grouped.rename(columns={code_column: "unit_code", name_column: "unit_name"})
     if rule.then is not None:
         out = rule.then(out)
     out = out[[c for c in frame.columns if c != "unit_id"]]
     return out.assign(level=level).reset_index(drop=True)
+
+
+def _areas(conn: Connection, version: str, level: Level) -> tuple[dict[str, str], dict[str, str]]:
+    """Each commune's area code at ``level`` ("" for a commune no such area holds), and each
+    area's name (``UNPLACED`` for "")."""
+    code_column, name_column = COLUMNS[level]
+    tree = commune_areas(conn, version)
+    codes = [c if isinstance(c, str) else "" for c in tree[code_column].tolist()]  # None, NaN
+    area_of = dict(zip(tree["code"].tolist(), codes, strict=True))
+    name_of = {"": UNPLACED}
+    for code, name in zip(codes, tree[name_column].tolist(), strict=True):
+        if code:
+            name_of.setdefault(code, name)
+    return area_of, name_of
 
 
 def _earliest(dates: pd.Series) -> object:
