@@ -48,7 +48,7 @@ from data_access.summaries import refresh, summary_status
 from data_access.units import unit_catalogue
 from devtools.pgserver import create_database
 from tests.apptest import metrics, no_exceptions, open_page
-from tests.hostile_values_support import TAN_LAP, Planted, declare_load, plant
+from tests.hostile_values_support import TAN_LAP, Planted, _beneficiary, _unit, declare_load, plant
 
 EVERYONE = Scope.everything(persons=True)
 # 2023 to the article's cut-off 30/11/2023, the published figures' period (the data runs to 2026).
@@ -227,6 +227,55 @@ def test_pages_can_say_how_many_records_were_left_out(hostile: Hostile, clean: E
         assert excluded_payments(conn, Filters(Period.year(2022)), EVERYONE) == 0
     with clean.connect() as conn:
         assert set(excluded_counts(conn, WHOLE, EVERYONE).values()) == {0}
+
+
+def test_a_month_that_is_no_date_inside_the_period_is_left_out_once(
+    demo_sqlite_path: Path, tmp_path: Path
+) -> None:
+    """SQLite keeps '2023-02-32' in a DATE column, and as text it lies inside 2023: its
+    payments are counted among those left out (SQLite reads them apart from the amounts that
+    cannot be true, ``excluded._payment_parts``) — once, with an impossible amount too, and not
+    when returned."""
+    path = tmp_path / "demo.sqlite"
+    shutil.copy(demo_sqlite_path, path)
+    writer = sa.create_engine(sqlite_file_url(path, read_only=False))
+    reader = make_engine(sqlite_file_url(path, read_only=True))
+    try:
+        with reader.connect() as conn:
+            assert excluded_counts(conn, YEAR_2023, EVERYONE)["allowance_payment"] == 0
+        with writer.begin() as conn:
+            unit = _unit(conn, "06913")
+            beneficiary = _beneficiary(conn, unit)
+            for month, amount, status in (
+                ("2023-02-32", 500_000, "paid"),
+                ("2023-06-40", -5, "pending"),  # no date and no amount: one record left out
+                ("2023-02-32", 500_000, "returned"),  # reached no one: not checked
+                ("2023-04-01", -7, "paid"),  # a real month, an amount that cannot be
+            ):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO allowance_payment (beneficiary_id, admin_unit_id, month, "
+                        "amount_vnd, method, paid_on, status) VALUES "
+                        "(:b, :u, :month, :amount, 'cash', NULL, :status)"
+                    ),
+                    {
+                        "b": beneficiary,
+                        "u": unit,
+                        "month": month,
+                        "amount": amount,
+                        "status": status,
+                    },
+                )
+        with reader.connect() as conn:
+            assert excluded_counts(conn, YEAR_2023, EVERYONE)["allowance_payment"] == 3
+            assert excluded_payments(conn, YEAR_2023, HEAD) == 3
+            assert excluded_payments(conn, YEAR_2023, Scope.commune("06895")) == 0
+            assert excluded_payments(conn, Filters(Period.months(2023, 2, 2023, 3)), HEAD) == 1
+            assert excluded_payments(conn, Filters(Period.months(2023, 3, 2023, 11)), HEAD) == 2
+            assert excluded_payments(conn, Filters(Period.year(2022)), EVERYONE) == 0
+    finally:
+        reader.dispose()
+        writer.dispose()
 
 
 # --- the data checks list what was left out (defects 3, 4 and 5) ----------------------------
