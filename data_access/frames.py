@@ -51,7 +51,9 @@ def month_frame(rows: list[sa.Row], columns: list[str]) -> pd.DataFrame:
     raw = pd.DataFrame([tuple(r) for r in rows], columns=["year", "month_no", *columns])
     # Vectorised (at national scale a year by commune is some 75.000 rows): months since
     # 1970-01 as numpy months, which pd.to_datetime of year/month/day columns takes 20× longer.
-    since_1970 = (raw["year"].to_numpy("int64") - 1970) * 12 + raw["month_no"].to_numpy("int64") - 1
+    # astype first: a NULL year (SQLite's STRFTIME of '2024-1-15') raises, as it did before.
+    years, months_no = (raw[c].astype("int64").to_numpy() for c in ("year", "month_no"))
+    since_1970 = (years - 1970) * 12 + months_no - 1
     months = since_1970.astype("datetime64[M]").astype("datetime64[us]")
     frame = pd.DataFrame({"month": months})
     for column in columns:

@@ -89,8 +89,9 @@ def at_level(
     # Each commune's area by a dict lookup, not a merge on the code: at national scale a
     # year by commune and month is some 75.000 rows.
     placed = frame[frame["unit_code"].isin(area_of.keys())]
+    areas = [area_of[c] for c in placed["unit_code"].tolist()]
     joined = placed.drop(columns=["unit_id", "unit_name"], errors="ignore").assign(
-        **{code_column: [area_of[c] for c in placed["unit_code"].tolist()]}
+        **{code_column: pd.Series(areas, index=placed.index, dtype="str")}  # str when empty too
     )
     keys = [code_column, *rule.keys]
     dated = {*rule.earliest, *rule.latest}
@@ -113,7 +114,8 @@ def at_level(
             m / w if w else None for m, w in zip(grouped[mean], grouped[weight], strict=True)
         ]
         grouped[mean] = grouped[mean].astype("float64")
-    grouped[name_column] = [name_of[c] for c in grouped[code_column].tolist()]
+    names = [name_of[c] for c in grouped[code_column].tolist()]
+    grouped[name_column] = pd.Series(names, index=grouped.index, dtype="str")
     out = grouped.rename(columns={code_column: "unit_code", name_column: "unit_name"})
     if rule.then is not None:
         out = rule.then(out)

@@ -214,9 +214,12 @@ def area_unit_ids(conn: Connection, version: str, area: str) -> tuple[int, ...]:
     :raises UnknownAreaError: the code names no province or district above a commune of
         ``version``.
     """
-    found = per_transaction(
-        conn, f"welfare.area_units.{version}.{area}", lambda: _area_units(conn, version, area)
-    )
+    known: dict[tuple[str, str], tuple[int, ...]] = per_transaction(
+        conn, "welfare.area_units", dict
+    )  # one entry per connection, not one per area
+    found = known.get((version, area))
+    if found is None:
+        found = known[(version, area)] = _area_units(conn, version, area)
     if not found:
         raise UnknownAreaError(area, version)
     return found
