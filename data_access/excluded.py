@@ -81,7 +81,7 @@ def _payment_parts(
         rows = sa.select(pay.c.id, pay.c.admin_unit_id).where(*conditions)
         return rows.cte(name).prefix_with("MATERIALIZED")
 
-    implausible = sa.text(f"({s.IMPLAUSIBLE_AMOUNT})")  # the index's own words
+    implausible = sa.text(s.IMPLAUSIBLE_AMOUNT)  # the index's own words
     parts: list[sa.FromClause] = [materialised("implausible_amount", paid, implausible)]
     bad = [month for month, real in _distinct_months(conn, period) if not real]
     if bad:

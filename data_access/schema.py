@@ -39,9 +39,10 @@ metadata = MetaData()
 
 # An allowance payment whose amount cannot be true (definitions.payment_counted): below 0 or at
 # least 100 triệu đồng, ~40× the largest monthly allowance (hệ số 5 × mức chuẩn 500.000 = 2,5
-# triệu), room for a year of arrears paid at once. SQL text, for the partial index below.
+# triệu), room for a year of arrears paid at once. SQL text, for the partial index below and
+# the query that must repeat its predicate for SQLite to use it (bracketed: ANDed there).
 MAX_PAYMENT_VND = 100_000_000
-IMPLAUSIBLE_AMOUNT = f"amount_vnd < 0 OR amount_vnd >= {MAX_PAYMENT_VND}"
+IMPLAUSIBLE_AMOUNT = f"(amount_vnd < 0 OR amount_vnd >= {MAX_PAYMENT_VND})"
 
 # Kinds of administrative unit; communes are the units the dashboard filters on.
 KIND_PROVINCE = "province"
