@@ -54,8 +54,9 @@ class valid_date(sa.sql.functions.GenericFunction[bool]):  # named for what it a
 
     PostgreSQL refuses anything else on insert; SQLite stores any text, and SQLAlchemy raises
     ValueError when it reads '2023-13-45' back as a date. On SQLite the value must be exactly
-    what ``date()`` makes of it: ``date('2023-13-45')`` is NULL, and ``date('2023-02-30')`` is
-    '2023-03-02', which Python would refuse too.
+    what ``date(value, '+0 days')`` makes of it: ``date('2023-13-45', '+0 days')`` is NULL, and
+    ``date('2023-02-30', '+0 days')`` is '2023-03-02' ('2023-02-30' without the modifier),
+    which Python would refuse too.
     """
 
     type = sa.Boolean()
@@ -70,7 +71,7 @@ def _valid_date_default(element: valid_date, compiler: SQLCompiler, **kw: Any) -
 @compiles(valid_date, "sqlite")
 def _valid_date_sqlite(element: valid_date, compiler: SQLCompiler, **kw: Any) -> str:
     value = compiler.process(element.clauses, **kw)
-    return f"(coalesce(date({value}) = {value}, 0) = 1)"
+    return f"(coalesce(date({value}, '+0 days') = {value}, 0) = 1)"
 
 
 def year_of(day: sa.ColumnElement[date]) -> sa.ColumnElement[int]:
