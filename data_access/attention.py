@@ -15,7 +15,7 @@ against the commune's own target, which is set for the 2023 units.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -124,22 +124,33 @@ def attention(conn: Connection, filters: Filters, scope: Scope) -> Attention:
     district = table[table["unit_id"].isna()].set_index("code")["value"].to_dict()
     own = _own_targets(table) if filters.version == VERSION_2023 else {}
     several = now_units["unit_id"].nunique() > 1 if len(now_units) else False
+    # Each frame split by indicator once: a filter per indicator reads every row of a frame
+    # that has a row per commune and indicator (some 100.000 for the country).
+    now_total_of, now_units_of = _by_code(now_total), _by_code(now_units)
+    ytd_total_of, ytd_units_of = _by_code(ytd_total), _by_code(ytd_units)
     lags: list[Lag] = []
     for ind in judged:
         if ind.unit == "percent":
-            total = now_total[now_total["code"] == ind.code]
+            total = now_total_of(ind.code)
             lags += below_target(ind.code, _totals(total), goals.get(ind.code))
             if several:
-                units = now_units[now_units["code"] == ind.code]
+                units = now_units_of(ind.code)
                 lags += below_target(ind.code, _units(units), district.get(ind.code))
             continue
-        total = ytd_total[ytd_total["code"] == ind.code]
+        total = ytd_total_of(ind.code)
         lags += behind_pace(ind.code, _counted(total, goals.get(ind.code)), due)
         if several:
-            units = ytd_units[ytd_units["code"] == ind.code]
+            units = ytd_units_of(ind.code)
             rows = _units_counted(units, own.get(ind.code, {}))
             lags += behind_pace(ind.code, rows, due)
     return Attention(done, due, tuple(lags))
+
+
+def _by_code(frame: pd.DataFrame) -> Callable[[str], pd.DataFrame]:
+    """The rows of ``frame`` for an indicator code, in their order (none: an empty frame)."""
+    parts = {str(code): part for code, part in frame.groupby("code", sort=False)}
+    empty = frame.iloc[0:0]
+    return lambda code: parts.get(code, empty)
 
 
 def _own_targets(table: pd.DataFrame) -> dict[str, dict[int, float]]:
