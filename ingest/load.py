@@ -170,7 +170,11 @@ def load_file(
     module = KINDS[kind]
     digest = sha256(data)
     try:
-        read = read_sheet(data, module.COLUMNS, sheet)
+        # A kind that checks its rows a chunk at a time reads them again then: only their count
+        # and the table's shape are kept here.
+        read = read_sheet(
+            data, module.COLUMNS, sheet, keep_rows=not getattr(module, "STREAMED", False)
+        )
     except IngestFileError as exc:
         blocked: Plan[Any] = Plan(None, 0, [error(0, "", file_name, exc.vi, exc.en)])
         return Outcome(blocked, digest, written=False, dry_run=dry_run)

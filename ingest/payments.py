@@ -11,10 +11,11 @@ on the list is removed, the rest stay as they are (``Plan``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Generic, TypeVar
+from itertools import islice
+from typing import Generic, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -70,6 +71,10 @@ COLUMNS = (
     Column("paid_on", ("Ngày chi trả", "Ngày nhận")),
 )
 HEADING = {c.key: c.headers[0] for c in COLUMNS}
+# A long list is read, checked and compared a chunk at a time: what it keeps of a row it has
+# checked is its ``Payment``, its CCCD (for duplicates) and nothing else.
+STREAMED = True
+CHUNK_ROWS = 5_000
 # A list that removes more of its batch than this is shown a warning (a sheet left out?).
 SHRINK_ALERT_ROWS, SHRINK_ALERT_SHARE = 5, 0.1  # how a problem names the column
 METHODS = {  # what an office writes, as name keys -> the stored method
@@ -94,7 +99,7 @@ class Batch:
     month: date  # first day
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Payment:
     """A list row that passed its checks: what the batch will hold for its beneficiary."""
 
@@ -210,64 +215,87 @@ def plan(
     """
     month = month.replace(day=1)
     found = find_batch(conn, commune, month, scope)
-    result: Plan[Payment] = Plan(None, len(read.rows))
+    result: Plan[Payment] = Plan(None, read.count)
     if isinstance(found, Problem):
         result.problems.append(found)
         return result
     batch = result.batch = found
-    if not read.rows:
+    if not read.count:
         result.problems.append(no_rows())
         return result
     result.problems.extend(_formula_cells(read))
-    parsed = [_parse(row, result.problems) for row in read.rows]
-    _check_total(read, parsed, result.problems)
-    people = _people(conn, {p["national_id"] for p in parsed if p and p.get("national_id")})
-    allowances = _allowances(conn, {pid for found in people.values() for pid, _ in found}, batch)
     rate = _rate(conn, month)
     seen: dict[str, int] = {}
     payments: list[Payment] = []
-    for raw, values in zip(read.rows, parsed, strict=True):
-        if values is None:
-            continue
-        payment = _check_row(raw, values, people, allowances, rate, batch, seen, result.problems)
-        if payment is not None:
-            payments.append(payment)
-    _check_swapped(read.rows, parsed, people, result.problems)
-    _check_elsewhere(conn, payments, batch, result.problems)
+    counted = 0  # the rows' amounts, for the total row
+    names: list[_Named] = []  # the rows whose name is not their CCCD's person's
+    for chunk in _batched(read.each_row(), CHUNK_ROWS):
+        parsed = [_parse(row, result.problems) for row in chunk]
+        counted += _amounts(parsed)
+        people = _people(conn, {p["national_id"] for p in parsed if p and p.get("national_id")})
+        allowances = _allowances(
+            conn, {pid for found in people.values() for pid, _ in found}, batch
+        )
+        checked: list[Payment] = []
+        for raw, values in zip(chunk, parsed, strict=True):
+            if values is None:
+                continue
+            payment = _check_row(
+                raw, values, people, allowances, rate, batch, seen, result.problems
+            )
+            if payment is not None:
+                checked.append(payment)
+        names.extend(_named(chunk, parsed, people))
+        _check_elsewhere(conn, checked, batch, result.problems)
+        payments.extend(checked)
+    _check_stated_total(read, counted, result.problems)
+    _check_swapped(names, result.problems)
     _changes(conn, batch, payments, result)
     return result
 
 
-def _check_swapped(
+def _batched(rows: Iterable[RawRow], size: int) -> Iterator[list[RawRow]]:
+    """``rows`` in lists of ``size`` (the last one shorter)."""
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+class _Named(NamedTuple):
+    """A row whose name is not the one recorded for its CCCD's person (name keys)."""
+
+    row: int
+    recorded: str
+    listed: str
+    cccd: object
+
+
+def _named(
     rows: list[RawRow],
     parsed: list[dict[str, object] | None],
     people: dict[str, list[tuple[int, str]]],
-    problems: list[Problem],
-) -> None:
-    """Two rows whose CCCDs are swapped: each names the person the other's CCCD belongs to.
-
-    A name that differs from the record is only a warning (a typo, a name written without its
-    middle name); two that cross are an error, or each person would be paid the other's amount.
-    """
-    stored: dict[int, str] = {}  # row -> the name key of its CCCD's person
-    given: dict[int, str] = {}  # row -> the name key the list gives
+) -> Iterator[_Named]:
     for raw, values in zip(rows, parsed, strict=True):
         if not values or not isinstance(values.get("national_id"), str):
             continue
         persons = people.get(str(values["national_id"]), [])
         name = values.get("full_name")
         if len(persons) == 1 and isinstance(name, str):
-            stored[raw.number] = name_key(persons[0][1])
-            given[raw.number] = name_key(name)
-    cccd_of = {
-        raw.number: values.get("national_id")
-        for raw, values in zip(rows, parsed, strict=True)
-        if values
-    }
+            recorded, listed = name_key(persons[0][1]), name_key(name)
+            if recorded != listed:
+                yield _Named(raw.number, recorded, listed, values.get("national_id"))
+
+
+def _check_swapped(names: list[_Named], problems: list[Problem]) -> None:
+    """Two rows whose CCCDs are swapped: each names the person the other's CCCD belongs to.
+
+    A name that differs from the record is only a warning (a typo, a name written without its
+    middle name); two that cross are an error, or each person would be paid the other's amount.
+    """
+    cccd_of = {named.row: named.cccd for named in names}
     crossing: dict[tuple[str, str], list[int]] = {}  # (record's name, list's name) -> rows
-    for number, key in given.items():
-        if key != stored[number]:
-            crossing.setdefault((stored[number], key), []).append(number)
+    for named in names:
+        crossing.setdefault((named.recorded, named.listed), []).append(named.row)
     for (record, listed), numbers in crossing.items():
         partners = crossing.get((listed, record), [])
         if not partners:
@@ -362,10 +390,20 @@ def _formula_cells(read: ReadResult, heading: dict[str, str] | None = None) -> l
     ]
 
 
+def _amounts(parsed: list[dict[str, object] | None]) -> int:
+    """The sum of the rows' amounts (of the rows whose amount could be read)."""
+    return sum(int(p["amount"]) for p in parsed if p and "amount" in p)  # type: ignore[call-overload]
+
+
 def _check_total(
     read: ReadResult, parsed: list[dict[str, object] | None], problems: list[Problem]
 ) -> None:
     """The "Tổng cộng" row's amount, when the list has one, equals the rows' sum."""
+    _check_stated_total(read, _amounts(parsed), problems)
+
+
+def _check_stated_total(read: ReadResult, counted: int, problems: list[Problem]) -> None:
+    """The "Tổng cộng" row's amount, when the list has one, equals ``counted``."""
     if read.total is None:
         return
     raw = read.total.values.get("amount")
@@ -375,7 +413,6 @@ def _check_total(
         stated = parse_money(raw)
     except ValueError:
         return
-    counted = sum(int(p["amount"]) for p in parsed if p and "amount" in p)  # type: ignore[call-overload]
     if stated != counted:
         problems.append(
             error(
@@ -729,20 +766,23 @@ def write(conn: Connection, plan: Plan[Payment]) -> list[int]:
         for chunk in _chunks([pid for pid, _ in plan.changed]):
             stmt = sa.select(pay.c.id, pay.c.method, pay.c.paid_on).where(pay.c.id.in_(chunk))
             stored.update({int(r[0]): (r[1], r[2]) for r in conn.execute(stmt)})
-        rows = []
-        for pid, p in plan.changed:
-            amount, method, paid_on = p.held(*stored[pid])
-            rows.append(
-                {
-                    "payment_id": pid,
-                    "amount_vnd": amount,
-                    "method": method,
-                    "paid_on": paid_on,
-                    "status": PAID,
-                }
-            )
-        conn.execute(sa.update(pay).where(pay.c.id == sa.bindparam("payment_id")), rows)
-    if plan.added:
+        update = sa.update(pay).where(pay.c.id == sa.bindparam("payment_id"))
+        # A long list's parameters a chunk at a time (so also the inserts below).
+        for chunk in _chunks(plan.changed, CHUNK_ROWS):
+            rows = []
+            for pid, p in chunk:
+                amount, method, paid_on = p.held(*stored[pid])
+                rows.append(
+                    {
+                        "payment_id": pid,
+                        "amount_vnd": amount,
+                        "method": method,
+                        "paid_on": paid_on,
+                        "status": PAID,
+                    }
+                )
+            conn.execute(update, rows)
+    for added in _chunks(plan.added, CHUNK_ROWS):
         conn.execute(
             sa.insert(pay),
             [
@@ -755,7 +795,7 @@ def write(conn: Connection, plan: Plan[Payment]) -> list[int]:
                     "paid_on": p.paid_on,
                     "status": PAID,
                 }
-                for p in plan.added
+                for p in added
             ],
         )
     return touched

@@ -23,15 +23,16 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
-from itertools import pairwise
+from itertools import chain, islice, pairwise
 from typing import NamedTuple
 from xml.etree import ElementTree
 
 from python_calamine import (
     CalamineError,
+    CalamineSheet,
     CalamineWorkbook,
     PasswordError,
     SheetTypeEnum,
@@ -133,13 +134,45 @@ class Column:
     required: bool = False
 
 
+class Cells(Mapping[str, object]):
+    """A row's raw values by column key: one tuple behind the keys of the sheet's header, which
+    every row shares (a dict per row costs three times as much on a list of 100.000 rows)."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, index: Mapping[str, int], values: tuple[object, ...]) -> None:
+        self._index = index
+        self._values = values
+
+    @classmethod
+    def of(cls, values: Mapping[str, object]) -> Cells:
+        return cls({key: i for i, key in enumerate(values)}, tuple(values.values()))
+
+    def __getitem__(self, key: str) -> object:
+        return self._values[self._index[key]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+    @property
+    def blank(self) -> bool:
+        """Whether no column read holds a value."""
+        return all(value is None for value in self._values)
+
+
 @dataclass(frozen=True)
 class RawRow:
     """One row as the office typed it: its Excel row number and each found column's raw value
     (None for an empty cell; text as typed, numbers as numbers, dates as dates)."""
 
     number: int
-    values: dict[str, object]
+    values: Mapping[str, object]
 
 
 @dataclass(frozen=True)
@@ -151,6 +184,9 @@ class ReadResult:
     (nothing in any column read), "after_total" (below the total row: signatures, notes).
     ``formulas`` lists the cells of the header, data and total rows that hold a formula: their
     values are what the office's Excel saved, and the caller says so.
+
+    ``rows`` is empty when the sheet was read with ``keep_rows=False``: ``row_count`` says how
+    many there are, and ``each_row()`` reads them again from the file one at a time.
     """
 
     sheet: str
@@ -160,6 +196,35 @@ class ReadResult:
     total: RawRow | None
     skipped: list[tuple[int, str]]
     formulas: list[tuple[int, int]]
+    row_count: int = -1  # -1: len(rows)
+    source: bytes | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def count(self) -> int:
+        """How many data rows the table has."""
+        return len(self.rows) if self.row_count < 0 else self.row_count
+
+    def each_row(self) -> Iterator[RawRow]:
+        """The data rows in order: the kept ones, or read again from the file (calamine holds
+        the sheet while they are read, but not the rows already given)."""
+        if self.source is None:
+            yield from self.rows
+            return
+        book, _, _ = _open_book(self.source)
+        left_out = {number for number, _ in self.skipped}
+        end = self.total.number if self.total is not None else None
+        keys = {key: i for i, key in enumerate(self.columns)}
+        positions = tuple(self.columns.values())
+        try:
+            grid = _grid_rows(book.get_sheet_by_name(self.sheet))
+            for index, cells in enumerate(islice(grid, self.header_row, None), self.header_row):
+                number = index + 1
+                if number == end:
+                    return
+                if number not in left_out:
+                    yield RawRow(number, Cells(keys, tuple(_value(cells, c) for c in positions)))
+        except CalamineError:
+            raise _refuse("damaged") from None
 
 
 class IngestFileError(Bilingual):
@@ -468,17 +533,35 @@ def _is_total(cells: Sequence[object]) -> bool:
     return first is not None and _TOTAL.match(fold(first)) is not None
 
 
+def _grid_rows(sheet: CalamineSheet) -> Iterator[Sequence[object]]:
+    """The sheet's rows from row 1, each from column A (as ``to_python(skip_empty_area=False)``
+    gives them, one at a time): calamine's rows start at row 1 but their cells at the first
+    column used."""
+    start = sheet.start
+    pad: list[object] = [""] * (start[1] if start is not None else 0)
+    for cells in sheet.iter_rows():
+        yield [*pad, *cells] if pad else cells
+
+
 def _value(cells: Sequence[object], column: int) -> object:
     value = cells[column - 1] if column <= len(cells) else None
     return None if _is_empty(value) else value
 
 
 def read_sheet(
-    data: bytes, columns: Sequence[Column], sheet: str | None = None, *, max_rows: int = 200_000
+    data: bytes,
+    columns: Sequence[Column],
+    sheet: str | None = None,
+    *,
+    max_rows: int = 200_000,
+    keep_rows: bool = True,
 ) -> ReadResult:
     """The table of one sheet (the first visible one when ``sheet`` is None) of an .xlsx, .xls
     or .ods file: its header found among the first 30 rows by ``columns``' header texts, and its
     data rows down to the total row, with the rows left out and why.
+
+    ``keep_rows=False``: the rows are checked and counted but not kept (a long list's memory);
+    ``ReadResult.each_row()`` reads them again.
 
     Raises ``IngestFileError`` for a file that is not a spreadsheet, a zip bomb, a password,
     an unknown sheet, a sheet without a header naming every required column, or more than
@@ -498,49 +581,61 @@ def read_sheet(
         end = cells_of.end  # (row, column), counted from 0
         if end is not None:
             _check_extent(name, end[0] + 1, end[1] + 1, max_rows)
-        # skip_empty_area=False: the grid starts at A1, so its indexes are Excel's numbers.
-        grid: Sequence[Sequence[object]] = cells_of.to_python(skip_empty_area=False)
+        # Row by row: only the found columns of the data rows are kept, never the whole grid.
+        grid = _grid_rows(cells_of)
+        head = list(islice(grid, HEADER_SEARCH_ROWS))
+        header_index, found_columns = _find_header(head, columns, scan.hidden)
+        rows: list[RawRow] = []
+        count = last = 0
+        total: RawRow | None = None
+        skipped: list[tuple[int, str]] = []
+        looked_for_numbers = False
+        keys = {key: i for i, key in enumerate(found_columns)}
+        positions = tuple(found_columns.values())
+        below = chain(head[header_index + 1 :], grid)
+        for index, cells in enumerate(below, start=header_index + 1):
+            number = last = index + 1
+            if number in scan.hidden:
+                skipped.append((number, "hidden"))
+                continue
+            if total is not None:
+                skipped.append((number, "after_total"))
+                continue
+            values = Cells(keys, tuple(_value(cells, column) for column in positions))
+            if _is_total(cells):
+                total = RawRow(number, values)
+                continue
+            if not looked_for_numbers and not all(_is_empty(value) for value in cells):
+                looked_for_numbers = True
+                if _is_numbered(cells):
+                    skipped.append((number, "numbered"))
+                    continue
+            if values.blank:
+                skipped.append((number, "blank"))
+                continue
+            count += 1
+            if keep_rows:
+                rows.append(RawRow(number, values))
+            if count > max_rows:
+                raise _too_many_rows(max_rows)
     except CalamineError:
         raise _refuse("damaged") from None
 
-    header_index, found_columns = _find_header(grid, columns, scan.hidden)
-    rows: list[RawRow] = []
-    total: RawRow | None = None
-    skipped: list[tuple[int, str]] = []
-    looked_for_numbers = False
-    for index in range(header_index + 1, len(grid)):
-        number, cells = index + 1, grid[index]
-        if number in scan.hidden:
-            skipped.append((number, "hidden"))
-            continue
-        if total is not None:
-            skipped.append((number, "after_total"))
-            continue
-        values = {key: _value(cells, column) for key, column in found_columns.items()}
-        if _is_total(cells):
-            total = RawRow(number, values)
-            continue
-        if not looked_for_numbers and not all(_is_empty(value) for value in cells):
-            looked_for_numbers = True
-            if _is_numbered(cells):
-                skipped.append((number, "numbered"))
-                continue
-        if all(value is None for value in values.values()):
-            skipped.append((number, "blank"))
-            continue
-        rows.append(RawRow(number, values))
-        if len(rows) > max_rows:
-            raise _too_many_rows(max_rows)
-
-    table_rows = {header_index + 1, *(row.number for row in rows)}
-    if total is not None:
-        table_rows.add(total.number)
+    # The header, data and total rows: every row read from the header on that was not left out.
+    header_row = header_index + 1
+    left_out = {number for number, _ in skipped}
     return ReadResult(
         sheet=name,
-        header_row=header_index + 1,
+        header_row=header_row,
         columns=found_columns,
         rows=rows,
         total=total,
         skipped=skipped,
-        formulas=[(row, column) for row, column in scan.formulas if row in table_rows],
+        formulas=[
+            (row, column)
+            for row, column in scan.formulas
+            if row == header_row or (header_row < row <= last and row not in left_out)
+        ],
+        row_count=-1 if keep_rows else count,
+        source=None if keep_rows else data,
     )

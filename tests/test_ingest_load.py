@@ -157,6 +157,15 @@ def _load(db: Db, data: bytes, **kw: Any) -> Any:
     return load_file(db.writer, data, **(options | kw))
 
 
+@pytest.fixture(params=[None, 2, 3], ids=["one-chunk", "chunks-of-2", "chunks-of-3"])
+def chunked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A payment list is read again and checked a chunk at a time (``payments.CHUNK_ROWS``):
+    with chunks of 2 or 3 rows, what a check compares across rows (a CCCD twice, two swapped
+    CCCDs, the total, the batch's changes) spans chunks, and must come out the same."""
+    if request.param is not None:
+        monkeypatch.setattr(payments_kind, "CHUNK_ROWS", request.param)
+
+
 @pytest.fixture
 def original(db: Db) -> Iterator[list[dict[str, Any]]]:
     """The batch's rows as stored; the batch is put back as it was after the test."""
@@ -187,7 +196,9 @@ def test_the_list_as_the_database_holds_it_changes_nothing(db: Db, original: lis
         assert _state(conn) == before
 
 
-def test_a_dry_run_shows_the_changes_and_writes_nothing(db: Db, original: list) -> None:
+def test_a_dry_run_shows_the_changes_and_writes_nothing(
+    db: Db, original: list, chunked: None
+) -> None:
     edited = [dict(r) for r in original[1:]]  # the first beneficiary left off the list
     edited[0]["amount"] += 100_000
     with db.writer.connect() as conn:
@@ -204,7 +215,9 @@ def test_a_dry_run_shows_the_changes_and_writes_nothing(db: Db, original: list) 
         assert _state(conn) == before
 
 
-def test_a_corrected_list_replaces_the_batch_and_the_pages_show_it(db: Db, original: list) -> None:
+def test_a_corrected_list_replaces_the_batch_and_the_pages_show_it(
+    db: Db, original: list, chunked: None
+) -> None:
     """One beneficiary removed, one amount changed: the batch holds the list, the log says so,
     the summaries are fresh and the payouts page's figure for the commune is the new sum."""
     edited = [dict(r) for r in original[1:]]
@@ -258,7 +271,7 @@ def test_a_failure_at_the_end_leaves_the_database_as_it_was(db: Db, original: li
     assert status is not None and status.fresh
 
 
-def test_rows_with_errors_block_the_whole_file(db: Db, original: list) -> None:
+def test_rows_with_errors_block_the_whole_file(db: Db, original: list, chunked: None) -> None:
     edited = [dict(r) for r in original[:5]]
     edited[1]["cccd"] = "001099999999"  # nobody has it
     edited[2]["cccd"] = edited[0]["cccd"]  # twice
@@ -517,7 +530,7 @@ def test_a_failure_while_updating_the_summaries_writes_nothing(
         assert status is not None and status.fresh
 
 
-def test_two_swapped_cccds_block_the_file(db: Db, original: list) -> None:
+def test_two_swapped_cccds_block_the_file(db: Db, original: list, chunked: None) -> None:
     """Rows 3 and 4 of the list carry each other's CCCD: each would be paid the other's amount.
     A name that merely differs from the record stays a warning."""
     swapped = [dict(r) for r in original]

@@ -339,14 +339,18 @@ def test_rows_and_cells_without_their_reference_follow_the_previous_ones() -> No
     assert result.formulas == [(4, 3)]
 
 
-def _ods(rows: list[list[str]]) -> bytes:
-    """A minimal .ods (what LibreOffice saves, less styles) with one sheet "Tháng 7"."""
+def _ods_text(value: str) -> str:
+    return (
+        f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+    )
+
+
+def _ods(rows: Sequence[Sequence[str | None]]) -> bytes:
+    """A minimal .ods (what LibreOffice saves, less styles) with one sheet "Tháng 7" (None: an
+    empty cell)."""
     cells = "".join(
         "<table:table-row>"
-        + "".join(
-            f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
-            for v in row
-        )
+        + "".join("<table:table-cell/>" if v is None else _ods_text(v) for v in row)
         + "</table:table-row>"
         for row in rows
     )
@@ -385,6 +389,29 @@ def test_an_ods_file_is_read_too() -> None:
         {"full_name": 1, "national_id": 2},
     )
     assert result.rows == [RawRow(3, {"full_name": "Nguyễn Văn An", "national_id": "022123456789"})]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "ods"])
+def test_a_table_away_from_a1_keeps_its_row_numbers_and_columns(kind: str) -> None:
+    """The sheet is read a row at a time: calamine gives each row from the first column used,
+    which the reader puts back at column A."""
+    rows: list[list[str | None]] = [
+        [],
+        [None, None, None, "DANH SÁCH"],
+        [],
+        [None, None, "Họ và tên", None, "Số CCCD"],
+        [None, None, "Nguyễn Văn An", None, "022123456789"],
+        [],
+        [None, None, "Trần Thị Bình", None, "022987654321"],
+    ]
+    data = _xlsx(rows) if kind == "xlsx" else _ods(rows)
+    result = read_sheet(data, COLUMNS)
+    assert (result.header_row, result.columns) == (4, {"full_name": 3, "national_id": 5})
+    assert result.rows == [
+        RawRow(5, {"full_name": "Nguyễn Văn An", "national_id": "022123456789"}),
+        RawRow(7, {"full_name": "Trần Thị Bình", "national_id": "022987654321"}),
+    ]
+    assert result.skipped == [(6, "blank")]
 
 
 def test_a_file_whose_sheets_are_all_hidden_has_none_to_read() -> None:
@@ -795,3 +822,41 @@ def test_parse_coefficient(value: object, tenths: int) -> None:
 )
 def test_parse_coefficient_refuses(value: object, message: str) -> None:
     assert _bad(parse_coefficient, value) == message
+
+
+# --- a long list: rows counted, then read again --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(_xlsx(STANDARD, merged=MERGED_TITLES), id="standard"),
+        pytest.param(
+            _xlsx([*TITLES, HEADER, NUMBERED, AN, [], BINH, AN, TOTAL], hidden_rows=(11,)),
+            id="hidden-and-blank",
+        ),
+        pytest.param(
+            _xlsx([*TITLES, HEADER, NUMBERED, AN, [*BINH[:5], "=1+1"], TOTAL, ["=TODAY()"]]),
+            id="formulas",
+        ),
+        pytest.param(_xlsx([HEADER, AN, BINH]), id="no-total"),
+        pytest.param(
+            _ods([["Họ và tên", "Số CCCD"], ["An", "022123456789"], [], ["Bình", "0221"]]),
+            id="ods",
+        ),
+    ],
+)
+def test_rows_not_kept_are_counted_and_read_again_the_same(data: bytes) -> None:
+    """``keep_rows=False`` (a payment list, checked a chunk at a time) keeps the table's shape
+    and the number of its rows; ``each_row()`` then gives exactly the rows a full read keeps."""
+    kept = read_sheet(data, COLUMNS)
+    counted = read_sheet(data, COLUMNS, keep_rows=False)
+    assert counted.rows == [] and counted.count == len(kept.rows) > 0
+    assert list(counted.each_row()) == kept.rows == list(kept.each_row())
+    shape = ("sheet", "header_row", "columns", "total", "skipped", "formulas")
+    assert [getattr(counted, a) for a in shape] == [getattr(kept, a) for a in shape]
+
+
+def test_rows_not_kept_still_count_against_the_limit() -> None:
+    with pytest.raises(IngestFileError):
+        read_sheet(_xlsx([HEADER, AN, BINH, AN]), COLUMNS, max_rows=2, keep_rows=False)
