@@ -217,20 +217,23 @@ def temporary_postgres() -> Iterator[str]:
         yield server.url
 
 
-def create_database(admin_url: str, name: str) -> str:
-    """Create an empty database ``name`` on the server of ``admin_url``.
+def create_database(admin_url: str, name: str, template: str | None = None) -> str:
+    """Create an empty database ``name`` on the server of ``admin_url`` (a copy of the database
+    ``template``, when given: nobody may be connected to that one).
 
     ``name`` must be a plain SQL identifier (letters, digits, underscores, not
     starting with a digit, at most 63 characters); it is quoted, so its case
     is kept.  Returns the URL of the new database (``admin_url`` with the
     database replaced).
     """
-    if not _IDENTIFIER.fullmatch(name):
-        raise ValueError(f"not a valid database name: {name!r}")
+    for identifier in (name, template):
+        if identifier is not None and not _IDENTIFIER.fullmatch(identifier):
+            raise ValueError(f"not a valid database name: {identifier!r}")
+    copied = f' TEMPLATE "{template}"' if template is not None else ""
     engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"{copied}')
     finally:
         engine.dispose()
     url = sa.make_url(admin_url).set(database=name)

@@ -31,7 +31,6 @@ from streamlit.testing.v1 import AppTest
 from auth.store import DEMO_USERS, UserStore
 from data_access import schema as s
 from data_access.db import make_engine, sqlite_file_url
-from data_access.demo.load import build_demo
 from data_access.filters import VERSION_2025, Filters, Period, Scope
 from data_access.organisation import app_title, report_issuer, whole_area
 from devtools.pgserver import create_database
@@ -126,9 +125,12 @@ def other_area(
         writer = sa.create_engine(f"sqlite:///{path}")
         url, read_url = f"sqlite:///{path}", sqlite_file_url(path, read_only=True)
     else:
-        url = create_database(request.getfixturevalue("pg_admin_url"), "welfare_tien_yen")
+        url = create_database(
+            request.getfixturevalue("pg_admin_url"),
+            "welfare_tien_yen",
+            template=request.getfixturevalue("demo_pg_template"),
+        )
         writer = sa.create_engine(url)
-        build_demo(writer)
         read_url = url
     rename_area(writer)
     writer.dispose()

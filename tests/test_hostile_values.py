@@ -38,7 +38,6 @@ from charts.formatting import (
 from data_access import housing, payouts, training
 from data_access.db import make_engine, sqlite_file_url
 from data_access.definitions import data_as_of, first_month
-from data_access.demo import build_demo
 from data_access.excluded import excluded_counts, excluded_payments
 from data_access.filters import Filters, Period, Scope
 from data_access.indicators import indicator_values, selection_targets
@@ -91,9 +90,12 @@ def hostile(
         writer = sa.create_engine(sqlite_file_url(path, read_only=False))
         reader_url = sqlite_file_url(path, read_only=True)
     else:
-        reader_url = create_database(request.getfixturevalue("pg_admin_url"), "hostile_values")
+        reader_url = create_database(
+            request.getfixturevalue("pg_admin_url"),
+            "hostile_values",
+            template=request.getfixturevalue("demo_pg_template"),
+        )
         writer = sa.create_engine(reader_url)
-        build_demo(writer)
     planted = plant(writer, sqlite)
     reader = make_engine(reader_url)
     yield Hostile(reader, writer, planted, sqlite, path)

@@ -18,7 +18,6 @@ from sqlalchemy.engine import Engine
 from data_access import payouts
 from data_access import schema as s
 from data_access.db import make_engine, sqlite_file_url
-from data_access.demo import build_demo
 from data_access.filters import Filters, Period, Scope
 from data_access.quality import BY_CHECK
 from data_access.summaries import drop_summaries, refresh
@@ -67,9 +66,12 @@ def planted(
         reader_url = sqlite_file_url(path, read_only=True)
         clean = request.getfixturevalue("sqlite_engine")
     else:
-        reader_url = create_database(request.getfixturevalue("pg_admin_url"), "coefficient")
+        reader_url = create_database(
+            request.getfixturevalue("pg_admin_url"),
+            "coefficient",
+            template=request.getfixturevalue("demo_pg_template"),
+        )
         writer = sa.create_engine(reader_url)
-        build_demo(writer)
         clean = request.getfixturevalue("pg_engine")
     beneficiary, checked = _plant(writer)
     reader = make_engine(reader_url)

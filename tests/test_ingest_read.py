@@ -841,6 +841,14 @@ def test_parse_coefficient_refuses(value: object, message: str) -> None:
         ),
         pytest.param(_xlsx([HEADER, AN, BINH]), id="no-total"),
         pytest.param(
+            _xlsx([[], [None, None, *HEADER], [None, None, *AN], [None, None, *BINH]]),
+            id="away-from-a1",
+        ),
+        pytest.param(
+            _xlsx([HEADER, [1, "An", 1.5, datetime(2023, 7, 16, 8, 30), True, "=A1"], BINH]),
+            id="odd-values",
+        ),
+        pytest.param(
             _ods([["Họ và tên", "Số CCCD"], ["An", "022123456789"], [], ["Bình", "0221"]]),
             id="ods",
         ),
@@ -848,11 +856,14 @@ def test_parse_coefficient_refuses(value: object, message: str) -> None:
 )
 def test_rows_not_kept_are_counted_and_read_again_the_same(data: bytes) -> None:
     """``keep_rows=False`` (a payment list, checked a chunk at a time) keeps the table's shape
-    and the number of its rows; ``each_row()`` then gives exactly the rows a full read keeps."""
+    and the number of its rows; ``each_row()`` then gives exactly the rows a full read keeps,
+    value for value and type for type."""
     kept = read_sheet(data, COLUMNS)
     counted = read_sheet(data, COLUMNS, keep_rows=False)
     assert counted.rows == [] and counted.count == len(kept.rows) > 0
     assert list(counted.each_row()) == kept.rows == list(kept.each_row())
+    types = [[type(v) for v in row.values.values()] for row in kept.rows]
+    assert [[type(v) for v in row.values.values()] for row in counted.each_row()] == types
     shape = ("sheet", "header_row", "columns", "total", "skipped", "formulas")
     assert [getattr(counted, a) for a in shape] == [getattr(kept, a) for a in shape]
 

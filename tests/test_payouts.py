@@ -22,7 +22,6 @@ from charts.common import BAR_ROW_PX
 from charts.formatting import fmt_int, fmt_money, fmt_percent
 from data_access import payouts as q
 from data_access import schema as s
-from data_access.demo import build_demo
 from data_access.errors import OutOfScopeError
 from data_access.filters import Filters, Period, Scope
 from data_access.indicators import indicator_values
@@ -280,9 +279,12 @@ def wrong_rates(
         source = request.getfixturevalue("demo_sqlite_path")
         engine = _writable_copy(source, tmp_path_factory.mktemp("wrong"))
     else:
-        url = create_database(request.getfixturevalue("pg_admin_url"), "payouts_wrong_rates")
+        url = create_database(
+            request.getfixturevalue("pg_admin_url"),
+            "payouts_wrong_rates",
+            template=request.getfixturevalue("demo_pg_template"),
+        )
         engine = sa.create_engine(url)
-        build_demo(engine)
     changed = _break_payments(engine)
     yield engine, changed
     engine.dispose()

@@ -31,7 +31,6 @@ from auth.store import (
     seed_demo_users,
 )
 from data_access.db import make_engine, sqlite_file_url
-from data_access.demo.load import build_demo
 from data_access.errors import OutOfScopeError
 from data_access.filters import Filters, Period, Scope, district_scope
 from data_access.indicators import indicator_values
@@ -328,9 +327,12 @@ def after_merger(
         writer = sa.create_engine(f"sqlite:///{copy}")
         url = sqlite_file_url(copy, read_only=True)
     else:
-        url = create_database(request.getfixturevalue("pg_admin_url"), "welfare_after_merger")
+        url = create_database(
+            request.getfixturevalue("pg_admin_url"),
+            "welfare_after_merger",
+            template=request.getfixturevalue("demo_pg_template"),
+        )
         writer = sa.create_engine(url)
-        build_demo(writer)
     _add_after_merger(writer)
     writer.dispose()
     engine = make_engine(url)

@@ -81,9 +81,12 @@ def db(
         reader_url = sqlite_file_url(copy, read_only=True)
     else:
         base = request.getfixturevalue("pg_engine")
-        reader_url = create_database(request.getfixturevalue("pg_admin_url"), "summaries_test")
+        reader_url = create_database(
+            request.getfixturevalue("pg_admin_url"),
+            "summaries_test",
+            template=request.getfixturevalue("demo_pg_template"),
+        )
         writer = sa.create_engine(reader_url)
-        build_demo(writer)
     full_refresh(writer, now=REFRESHED_AT)  # with the checks' candidates
     reader = make_engine(reader_url)
     yield Summarised(base, reader, writer)

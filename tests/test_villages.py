@@ -23,7 +23,6 @@ from data_access import schema as s
 from data_access.coverage import elderly_cards
 from data_access.db import make_engine, sqlite_file_url
 from data_access.definitions import data_as_of, elderly_born_by, reference_date
-from data_access.demo.load import build_demo
 from data_access.errors import OutOfScopeError
 from data_access.filters import VERSION_2023, VERSION_2025, Filters, Period, Scope
 from data_access.queries import measures
@@ -351,9 +350,12 @@ def merged(
         writer = sa.create_engine(f"sqlite:///{path}")
         url = sqlite_file_url(path, read_only=True)
     else:
-        url = create_database(request.getfixturevalue("pg_admin_url"), "welfare_villages")
+        url = create_database(
+            request.getfixturevalue("pg_admin_url"),
+            "welfare_villages",
+            template=request.getfixturevalue("demo_pg_template"),
+        )
         writer = sa.create_engine(url)
-        build_demo(writer)
     ids = _insert_after_merger(writer)
     writer.dispose()
     engine = make_engine(url)

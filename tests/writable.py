@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from data_access.db import sqlite_file_url
-from data_access.demo import build_demo
 from data_access.refresh_summaries import full_refresh
 from data_access.summaries import summary_metadata
 from data_access.summaries.freshness import summary_status
@@ -22,18 +22,43 @@ def writable_demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, name: str
 ) -> tuple[Engine, str]:
     """(a writing engine, the URL to open read-only) on a copy of the demo for the fixture's
-    engine (``request.param``: "sqlite" or "postgresql"), its summaries refreshed."""
+    engine (``request.param``: "sqlite" or "postgresql"), its summaries refreshed: a copy of
+    the session's refreshed demo (``refreshed_demo_sqlite``, ``refreshed_demo_pg``)."""
     if request.param == "sqlite":
         copy = tmp_path_factory.mktemp(name) / "demo.sqlite"
-        shutil.copy(request.getfixturevalue("demo_sqlite_path"), copy)
+        shutil.copy(request.getfixturevalue("refreshed_demo_sqlite"), copy)
         writer = sa.create_engine(sqlite_file_url(copy, read_only=False))
         reader_url = sqlite_file_url(copy, read_only=True)
     else:
-        reader_url = create_database(request.getfixturevalue("pg_admin_url"), f"{name}_test")
+        template = request.getfixturevalue("refreshed_demo_pg")
+        reader_url = create_database(
+            request.getfixturevalue("pg_admin_url"), f"{name}_test", template=template
+        )
         writer = sa.create_engine(reader_url)
-        build_demo(writer)
-    full_refresh(writer)
     return writer, reader_url
+
+
+def refreshed_demo_sqlite(demo: Path, directory: Path) -> Path:
+    """A copy of the demo file ``demo`` in ``directory``, its summaries refreshed."""
+    path = directory / "demo.sqlite"
+    shutil.copy(demo, path)
+    writer = sa.create_engine(sqlite_file_url(path, read_only=False))
+    try:
+        full_refresh(writer)
+    finally:
+        writer.dispose()
+    return path
+
+
+def refreshed_demo_pg(admin_url: str, name: str, template: str) -> str:
+    """A copy of the demo database ``template`` as new database ``name``, its summaries
+    refreshed, and nobody left connected to it: a template in turn. Returns ``name``."""
+    writer = sa.create_engine(create_database(admin_url, name, template=template))
+    try:
+        full_refresh(writer)
+    finally:
+        writer.dispose()
+    return name
 
 
 def summary_rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
