@@ -11,6 +11,7 @@ on the list is removed, the rest stay as they are (``Plan``).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -74,7 +75,7 @@ HEADING = {c.key: c.headers[0] for c in COLUMNS}
 # A long list is read, checked and compared a chunk at a time: what it keeps of a row it has
 # checked is its ``Payment``, its CCCD (for duplicates) and nothing else.
 STREAMED = True
-CHUNK_ROWS = 5_000
+CHUNK_ROWS = 1_000
 # A list that removes more of its batch than this is shown a warning (a sheet left out?).
 SHRINK_ALERT_ROWS, SHRINK_ALERT_SHARE = 5, 0.1  # how a problem names the column
 METHODS = {  # what an office writes, as name keys -> the stored method
@@ -613,7 +614,8 @@ def _allowances(
         )
         for person_id, ben, group, coefficient, method, died in conn.execute(stmt):
             out.setdefault(
-                int(person_id), (int(ben), str(group), int(coefficient), str(method), died)
+                int(person_id),
+                (int(ben), str(group), int(coefficient), sys.intern(str(method)), died),
             )
     return out
 
