@@ -144,10 +144,6 @@ class Cells(Mapping[str, object]):
         self._index = index
         self._values = values
 
-    @classmethod
-    def of(cls, values: Mapping[str, object]) -> Cells:
-        return cls({key: i for i, key in enumerate(values)}, tuple(values.values()))
-
     def __getitem__(self, key: str) -> object:
         return self._values[self._index[key]]
 
