@@ -73,7 +73,8 @@ COLUMNS = (
 )
 HEADING = {c.key: c.headers[0] for c in COLUMNS}
 # A long list is read, checked and compared a chunk at a time: what it keeps of a row it has
-# checked is its ``Payment``, its CCCD (for duplicates) and nothing else.
+# checked is its ``Payment``, its CCCD (for duplicates), and its names when they differ from the
+# record (for swapped CCCDs).
 STREAMED = True
 CHUNK_ROWS = 1_000
 # A list that removes more of its batch than this is shown a warning (a sheet left out?).
