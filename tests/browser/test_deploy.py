@@ -1,7 +1,19 @@
-"""The production set-up of README "Deploy" (issue 17 §3), run as shipped: the dashboard started
-by the command of deploy/welfare-dashboard.service, Debian's nginx with deploy/nginx/welfare.conf
-in front (only its ports, certificate paths and upstream port changed, to free ones and a
-throwaway certificate), and Chromium through HTTPS.
+"""The production set-up of README "Deploy" (issue 17 §3), and Chromium through HTTPS.
+
+Two ways, one set of tests:
+
+- **verbatim** (CI, as root, or ``WELFARE_TEST_DEPLOY_VERBATIM=1``): the README's Deploy commands
+  run as they are written, in bash, on this machine (they install into /srv, /etc and take the
+  ports 80, 443, 8501 and 5432): only ``<this repository>`` is replaced, by this checkout (its
+  last commit: what is not committed is not deployed). A container has no systemd:
+  ``systemctl`` and ``systemd-run`` are tests/browser/systemd_shim.py, which starts the units
+  from /etc/systemd/system as systemd would (user, settings, command) without its sandbox. The
+  dashboard then runs on PostgreSQL through the read-only role, behind nginx on port 443, and
+  the tests sign in with the account the README's ``auth.cli add`` made.
+- **as shipped** (elsewhere: a developer's machine must not be reconfigured by a test): the
+  service's ``ExecStart`` command on the demo SQLite file, Debian's nginx with
+  deploy/nginx/welfare.conf in front (only its ports, certificate paths and upstream port
+  changed, to free ones and a throwaway certificate).
 
 - The first request after the start is a deep link: its page opens without Streamlit's false
   "Page not found" (the server warms itself up; no browser warm-up here).
@@ -45,18 +57,34 @@ pytestmark = pytest.mark.browser
 
 UNIT = REPO / "deploy" / "welfare-dashboard.service"
 SITE = REPO / "deploy" / "nginx" / "welfare.conf"
+README = REPO / "README.md"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 READY_S = 120.0
 BENEFICIARIES = "Đối tượng hưởng trợ cấp xã hội hằng tháng"
 MEASURED = SCREENSHOTS.parent / "deploy-cold-load.json"
 
 
+VERBATIM_ENV = "WELFARE_TEST_DEPLOY_VERBATIM"  # "1": run README "Deploy" on this machine
+SHIM = Path(__file__).with_name("systemd_shim.py")
+DEPLOY_TIMEOUT_S = 1200.0  # packages, a virtualenv's requirements, the demo in PostgreSQL
+ACCOUNT = ("lanhdao", "Deploy-test-2026!")  # what the person types at auth.cli's prompt
+
+
 @dataclass(frozen=True)
 class Deployed:
-    https: str  # https://127.0.0.1:PORT
-    http: str  # http://127.0.0.1:PORT (redirects)
-    ca: trustme.CA
+    https: str  # https://127.0.0.1[:PORT]
+    http: str  # http://127.0.0.1[:PORT] (redirects)
+    tls: ssl.SSLContext  # trusts the deployment's certificate
     log: Path  # the dashboard's output
+    account: tuple[str, str] | None = None  # (user, password) when the app asks to sign in
+
+
+def verbatim() -> bool:
+    """Whether README "Deploy" is run as written here: in CI as root, or when asked."""
+    asked = os.environ.get(VERBATIM_ENV, "")
+    if asked in ("0", "1"):
+        return asked == "1"
+    return os.geteuid() == 0 and os.environ.get("CI", "").lower() == "true"
 
 
 def service_command(port: int) -> list[str]:
@@ -119,13 +147,17 @@ def _listening(port: int) -> bool:
 
 @pytest.fixture(scope="module")
 def deployed(
-    demo_sqlite_path: Path, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Deployed]:
     if not Path(NGINX).is_file():
         if os.environ.get("CI"):
             pytest.fail("nginx is required in CI (apt-get install nginx)")
         pytest.skip("nginx is not installed here (apt-get install nginx)")
     work = tmp_path_factory.mktemp("deploy")
+    if verbatim():
+        yield from deployed_verbatim(work)
+        return
+    demo_sqlite_path: Path = request.getfixturevalue("demo_sqlite_path")
     ca = trustme.CA()
     certificate = ca.issue_cert("127.0.0.1", "localhost")
     cert, key = work / "fullchain.pem", work / "privkey.pem"
@@ -166,8 +198,10 @@ def deployed(
             while "warm-up: app.py ran once" not in log.read_text(errors="replace"):
                 assert time.monotonic() < deadline, log.read_text(errors="replace")
                 time.sleep(0.2)
+            tls = ssl.create_default_context()
+            ca.configure_trust(tls)
             yield Deployed(
-                f"https://127.0.0.1:{https_port}", f"http://127.0.0.1:{http_port}", ca, log
+                f"https://127.0.0.1:{https_port}", f"http://127.0.0.1:{http_port}", tls, log
             )
         finally:
             proxy.terminate()
@@ -175,6 +209,111 @@ def deployed(
             _stop(app)
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             shutil.copy(log, SCREENSHOTS.parent / "streamlit-deploy.log")
+
+
+def readme_deploy_commands() -> str:
+    """README "Deploy"'s shell block, ``<this repository>`` made this checkout."""
+    section = README.read_text(encoding="utf-8").split("\n## Deploy", 1)[1]
+    block = section.split("```bash\n", 1)[1].split("\n```", 1)[0]
+    assert block.count("<this repository>") == 1
+    return block.replace("<this repository>", shlex.quote(str(REPO)))
+
+
+def _shim_commands(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("systemctl", "systemd-run"):
+        command = folder / name
+        command.write_text(f'#!/bin/sh\nexec {sys.executable} {SHIM} {name} "$@"\n')
+        command.chmod(0o755)
+
+
+def _shell(command: str, env: dict[str, str], log: Path, timeout: float = 120) -> None:
+    with log.open("ab") as out:
+        out.write(f"\n$ {command}\n".encode())
+        out.flush()
+        done = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", command],
+            env=env,
+            cwd="/",
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
+            timeout=timeout,
+        )
+    assert done.returncode == 0, f"{command!r} failed:\n{log.read_text(errors='replace')[-6000:]}"
+
+
+# What the Deploy commands make on the machine; removed first, so that a second run starts clean.
+LEFT_BEFORE = """
+systemctl stop welfare-dashboard nginx
+rm -rf /srv/welfare /etc/welfare /etc/ssl/welfare /etc/nginx/sites-enabled/welfare \
+    /etc/nginx/sites-available/welfare /etc/systemd/system/welfare-dashboard.service \
+    /etc/systemd/system/welfare-briefing.service /etc/systemd/system/welfare-briefing.timer
+systemctl start postgresql
+runuser -u postgres -- psql -q -c 'DROP DATABASE IF EXISTS welfare'
+runuser -u postgres -- psql -q -c 'DROP ROLE IF EXISTS welfare_reader'
+runuser -u postgres -- psql -q -c 'DROP ROLE IF EXISTS welfare_writer'
+"""
+
+
+def deployed_verbatim(work: Path) -> Iterator[Deployed]:
+    """README "Deploy" run as written (systemd's two commands shimmed), then the ports it
+    serves: nginx on 80 and 443, the service on 8501."""
+    for tool in ("apt-get", "adduser", "runuser", "pg_lsclusters", "openssl", "git"):
+        assert shutil.which(tool), f"README Deploy needs {tool} (a Debian machine)"
+    bin_dir, shim_state = work / "bin", work / "systemd"
+    _shim_commands(bin_dir)
+    terminal = work / "terminal"
+    terminal.write_text(f"{ACCOUNT[1]}\n{ACCOUNT[1]}\n")  # the password, then its repetition
+    env = dict(os.environ)
+    for name in [n for n in env if n.startswith(("WELFARE_", "STREAMLIT_", "PG"))]:
+        env.pop(name)
+    env.update(
+        PATH=f"{bin_dir}:{env.get('PATH', '/usr/sbin:/usr/bin:/sbin:/bin')}",
+        WELFARE_SHIM_STATE=str(shim_state),
+        WELFARE_SHIM_TERMINAL=str(terminal),
+        DEBIAN_FRONTEND="noninteractive",
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        PIP_ROOT_USER_ACTION="ignore",
+    )
+    log = work / "deploy.log"
+    _shell(LEFT_BEFORE, env, log)
+    busy = [p for p in (80, 443, 8501) if _listening(p)]
+    assert not busy, f"README Deploy needs the ports {busy}, which something here holds"
+    service_log = shim_state / "welfare-dashboard.service.log"
+    try:
+        _shell(readme_deploy_commands(), env, log, timeout=DEPLOY_TIMEOUT_S)
+        deadline = time.monotonic() + READY_S
+        while not (healthy("http://127.0.0.1:8501") and _listening(443)):
+            assert time.monotonic() < deadline, service_log.read_text(errors="replace")
+            time.sleep(0.2)
+        while "warm-up: app.py ran once" not in service_log.read_text(errors="replace"):
+            assert time.monotonic() < deadline, service_log.read_text(errors="replace")
+            time.sleep(0.2)
+        tls = ssl.create_default_context(cafile="/etc/ssl/welfare/fullchain.pem")
+        tls.check_hostname = False  # the certificate names this host; the tests dial 127.0.0.1
+        yield Deployed("https://127.0.0.1", "http://127.0.0.1", tls, service_log, ACCOUNT)
+    finally:
+        try:
+            _shell("systemctl stop welfare-dashboard nginx postgresql", env, log)
+        finally:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            shutil.copy(log, SCREENSHOTS.parent / "deploy-commands.log")
+            if service_log.is_file():
+                shutil.copy(service_log, SCREENSHOTS.parent / "streamlit-deploy.log")
+
+
+def _signed_in(tab: Dashboard, deployed: Deployed) -> Dashboard:
+    """Past the sign-in form, when the deployment has accounts (verbatim: the README's one)."""
+    if deployed.account is None:
+        return tab
+    user, password = deployed.account
+    tab.page.get_by_label("Tên đăng nhập").fill(user)
+    tab.page.get_by_label("Mật khẩu").fill(password)
+    tab.page.get_by_role("button", name="Đăng nhập").click()
+    tab.page.get_by_label("Tên đăng nhập").wait_for(state="detached")
+    tab.settle()
+    return tab
 
 
 def _tablet(browser: Browser, **extra: object) -> BrowserContext:
@@ -196,6 +335,8 @@ def test_a_deep_link_first_after_the_start_opens_its_page_through_https(
     try:
         tab = Dashboard(context.new_page(), deployed.https).open("/chi-tra")
         assert tab.dialogs() == []  # no "Page not found"
+        _signed_in(tab, deployed)
+        assert tab.dialogs() == []
         assert tab.page.url.startswith(deployed.https + "/chi-tra")
         assert tab.tiles() and not tab.exceptions()
         names = {c["name"] for c in context.cookies()}
@@ -210,6 +351,7 @@ def test_the_overview_journey_works_through_the_proxy(
     context = _tablet(chromium)
     try:
         tab = Dashboard(context.new_page(), deployed.https).open("/?tu=2023-01&den=2023-11")
+        _signed_in(tab, deployed)
         assert tab.tiles()[BENEFICIARIES] == "1.911 đối tượng"
         tab.tap_table_row("Xã Quảng Tân")  # the tap goes over the WebSocket and back
         tab.wait_for_url_param("xa", "06913")
@@ -219,10 +361,9 @@ def test_the_overview_journey_works_through_the_proxy(
         context.close()
 
 
-def _get(url: str, ca: trustme.CA, **headers: str) -> tuple[int, dict[str, str], bytes]:
+def _get(url: str, tls: ssl.SSLContext, **headers: str) -> tuple[int, dict[str, str], bytes]:
     """One request, redirects not followed: status, headers, body as sent."""
-    context = ssl.create_default_context()
-    ca.configure_trust(context)
+    context = tls
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args: object, **kwargs: object) -> None:
@@ -238,10 +379,10 @@ def _get(url: str, ca: trustme.CA, **headers: str) -> tuple[int, dict[str, str],
 
 
 def test_http_goes_to_https_and_answers_carry_the_security_headers(deployed: Deployed) -> None:
-    status, headers, _ = _get(f"{deployed.http}/chi-tra?xa=06913", deployed.ca)
+    status, headers, _ = _get(f"{deployed.http}/chi-tra?xa=06913", deployed.tls)
     assert status == 301 and headers["Location"].startswith("https://127.0.0.1")
     assert headers["Location"].endswith("/chi-tra?xa=06913")
-    status, headers, body = _get(f"{deployed.https}/", deployed.ca)
+    status, headers, body = _get(f"{deployed.https}/", deployed.tls)
     assert status == 200 and b"<html" in body.lower()
     assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
@@ -256,7 +397,7 @@ def test_a_cold_load_is_smaller_with_compression(chromium: Browser, deployed: De
     try:
         page = context.new_page()
         page.on("requestfinished", lambda request: finished.append(request))
-        Dashboard(page, deployed.https).open("/")
+        _signed_in(Dashboard(page, deployed.https).open("/"), deployed)
         received = sum(
             r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"] for r in finished
         )
@@ -268,9 +409,9 @@ def test_a_cold_load_is_smaller_with_compression(chromium: Browser, deployed: De
     assert any(u.endswith(".js") for u in files), files
     compressed = plain = 0
     for url in files:
-        _, headers, body = _get(url, deployed.ca, **{"Accept-Encoding": "gzip"})
+        _, headers, body = _get(url, deployed.tls, **{"Accept-Encoding": "gzip"})
         compressed += len(body)
-        _, raw_headers, raw = _get(url, deployed.ca, **{"Accept-Encoding": "identity"})
+        _, raw_headers, raw = _get(url, deployed.tls, **{"Accept-Encoding": "identity"})
         plain += len(raw)
         assert "Content-Encoding" not in raw_headers
         if headers.get("Content-Encoding") == "gzip":
