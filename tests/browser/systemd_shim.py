@@ -145,7 +145,9 @@ def postgres_clusters(action: str) -> None:
     for line in listed.stdout.splitlines():
         version, cluster, _port, status = line.split()[:4]
         start_conf = Path(f"/etc/postgresql/{version}/{cluster}/start.conf")
-        auto = not start_conf.is_file() or "auto" in start_conf.read_text().split("\n#")[0]
+        settings = start_conf.read_text().splitlines() if start_conf.is_file() else ["auto"]
+        words = [s.split("#")[0].strip() for s in settings]
+        auto = [w for w in words if w][:1] == ["auto"]
         if action == "start" and status == "down" and auto:
             subprocess.run(["pg_ctlcluster", version, cluster, "start"], check=True)
             say(f"started PostgreSQL {version}/{cluster}")
