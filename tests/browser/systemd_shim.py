@@ -94,7 +94,7 @@ def executable(word: str, cwd: str) -> str:
     """A command as systemd-run resolves it: a path with a slash from the caller's directory,
     a bare name from PATH."""
     if "/" in word:
-        return str((Path(cwd) / word).resolve())
+        return os.path.abspath(os.path.join(cwd, word))  # not resolved: a venv's python is a link
     return shutil.which(word) or word
 
 
