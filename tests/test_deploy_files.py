@@ -41,3 +41,30 @@ def test_the_deploy_commands_name_files_that_exist() -> None:
     assert "deploy/roles.sql" in named and "deploy/welfare-dashboard.service" in named
     for name in named:
         assert (REPO / name.rstrip(".")).is_file(), name
+
+
+def test_the_systemd_shim_reads_the_shipped_units_and_settings_as_systemd_does(
+    tmp_path: Path,
+) -> None:
+    from tests.browser import systemd_shim  # test-only code, beside the deployment test
+
+    unit = systemd_shim.read_unit(REPO / "deploy" / "welfare-dashboard.service")
+    service = unit["Service"]
+    assert (service["User"], service["Group"]) == ("welfare", "welfare")
+    assert service["EnvironmentFile"] == "/etc/welfare/env"
+    assert service["ExecStart"].startswith("/srv/welfare/.venv/bin/python -m streamlit run ")
+    timer = systemd_shim.read_unit(REPO / "deploy" / "welfare-briefing.timer")
+    assert timer["Timer"]["OnCalendar"] == "*-01,04,07,10-05 07:00:00 Asia/Ho_Chi_Minh"
+    settings = tmp_path / "env"
+    settings.write_text('# a comment\nA="postgresql://r:x@127.0.0.1/w"\n\nB=plain\nC="two words"\n')
+    assert systemd_shim.environment_file(str(settings)) == {
+        "A": "postgresql://r:x@127.0.0.1/w",
+        "B": "plain",
+        "C": "two words",
+    }
+    assert systemd_shim.environment_file(f"-{tmp_path / 'absent'}") == {}
+    # systemd-run makes a relative command absolute from the caller's directory, keeping a
+    # virtualenv's python link (resolving it would leave the virtualenv).
+    assert systemd_shim.executable(".venv/bin/python", "/srv/welfare") == (
+        "/srv/welfare/.venv/bin/python"
+    )
