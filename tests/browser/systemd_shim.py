@@ -107,7 +107,9 @@ def alive(pid_file: Path) -> bool:
     return True
 
 
-def start_service(name: str) -> None:
+def start_service(name: str) -> int:
+    """Start a unit's ``ExecStart``: in the background, or for ``Type=oneshot`` to its end (as
+    ``systemctl start`` waits for a oneshot), its exit status returned."""
     unit = read_unit(UNITS / name)
     service = unit.get("Service", {})
     env: dict[str, str] = {}
@@ -119,7 +121,8 @@ def start_service(name: str) -> None:
     log = state() / f"{name}.log"
     pid_file = state() / f"{name}.pid"
     if alive(pid_file):
-        return
+        return 0
+    oneshot = service.get("Type") == "oneshot"
     with log.open("ab") as out:
         process = subprocess.Popen(
             argv,
@@ -133,8 +136,13 @@ def start_service(name: str) -> None:
             stderr=out,
             start_new_session=True,
         )
+    if oneshot:
+        status = process.wait()
+        say(f"ran {name} (user {user or 'root'}; exit {status}; log {log})")
+        return status
     pid_file.write_text(str(process.pid))
     say(f"started {name} (pid {process.pid}, user {user or 'root'}; log {log})")
+    return 0
 
 
 def postgres_clusters(action: str) -> None:
@@ -177,7 +185,7 @@ def unit_name(word: str) -> str:
     return word if "." in word else f"{word}.service"
 
 
-def start(word: str) -> None:
+def start(word: str) -> int:
     name = unit_name(word)
     if name == "postgresql.service":
         postgres_clusters("start")
@@ -191,7 +199,8 @@ def start(word: str) -> None:
         (state() / f"{name}.enabled").write_text(timer["Timer"]["OnCalendar"])
         say(f"{name} enabled (never fired here)")
     else:
-        start_service(name)
+        return start_service(name)
+    return 0
 
 
 def stop(word: str) -> None:
@@ -233,14 +242,15 @@ def systemctl(args: list[str]) -> int:
                 start(word)
         return 0
     if command in ("start", "reload", "restart"):
+        failed = 0
         for word in rest:
             if command == "restart":
                 stop(word)
             if command == "reload" and unit_name(word) == "nginx.service":
                 nginx("reload")
             else:
-                start(word)
-        return 0
+                failed = start(word) or failed
+        return 1 if failed else 0
     if command == "stop":
         for word in rest:
             stop(word)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import shlex
 import shutil
 import socket
@@ -359,6 +360,46 @@ def test_the_overview_journey_works_through_the_proxy(
         assert not tab.exceptions()
     finally:
         context.close()
+
+
+def test_the_audit_purge_unit_runs_as_the_service_user(deployed: Deployed) -> None:
+    """The monthly purge's unit, started as its timer would (verbatim way only): as ``welfare``,
+    with /etc/welfare/env, on the user store the dashboard writes; it purges nothing younger
+    than five years, and the trail still verifies."""
+    if deployed.account is None:
+        pytest.skip("the units run only the verbatim way (README Deploy on this machine)")
+    state = deployed.log.parent
+    env = dict(os.environ, PATH=f"{state.parent / 'bin'}:{os.environ['PATH']}")
+    env["WELFARE_SHIM_STATE"] = str(state)
+    started = subprocess.run(
+        ["systemctl", "start", "welfare-audit-purge"], env=env, capture_output=True, text=True
+    )
+    assert started.returncode == 0, started.stderr
+    out = (state / "welfare-audit-purge.service.log").read_text()
+    assert "ok: purge deleted 0 entries" in out
+    verified = subprocess.run(
+        [
+            "systemd-run",
+            "--wait",
+            "--uid=welfare",
+            "-p",
+            "EnvironmentFile=/etc/welfare/env",
+            "-p",
+            "WorkingDirectory=/srv/welfare",
+            ".venv/bin/python",
+            "-m",
+            "auth.audit",
+            "verify",
+        ],
+        env=env,
+        cwd="/srv/welfare",
+        capture_output=True,
+        text=True,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    # the account the README made, the sign-ins of the tests before this one, the purge
+    entries = re.match(r"(\d+) entries, last hash ", verified.stdout)
+    assert entries and int(entries.group(1)) >= 3, verified.stdout
 
 
 def _get(url: str, tls: ssl.SSLContext, **headers: str) -> tuple[int, dict[str, str], bytes]:
