@@ -1,8 +1,11 @@
 -- The dashboard's read-only role and the import path's writer role, as README "A read-only
 -- PostgreSQL role for the dashboard" and "A PostgreSQL role for the import path" give them
 -- (tests/test_deploy_files.py keeps the three alike). Run once as the database owner, after the
--- first `python -m data_access.refresh_summaries`, with the two passwords as psql variables:
---   psql -v ON_ERROR_STOP=1 -d welfare -v reader_password=... -v writer_password=... -f deploy/roles.sql
+-- first `python -m data_access.refresh_summaries`, with the two passwords as psql variables
+-- (README "Deploy" sets them on psql's standard input, out of the process list):
+--   \set reader_password ...
+--   \set writer_password ...
+--   \i deploy/roles.sql
 
 -- The dashboard: SELECT only, every session read-only.
 CREATE ROLE welfare_reader LOGIN PASSWORD :'reader_password';

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.browser.dashboard import SCREENSHOTS, TABLETS, Dashboard, new_tablet, warm_up
+from tests.browser.dashboard import SCREENSHOTS, TABLETS, Dashboard, new_tablet
 from tests.browser.server import (
     browser_problem,
     launch_chromium,
@@ -57,7 +57,6 @@ def dashboard_url(
     """``streamlit run app.py`` on a fresh demo database; its base URL."""
     work = tmp_path_factory.mktemp("streamlit")
     with logged_dashboard(demo_sqlite_path, work, SCREENSHOTS.parent / "streamlit.log") as url:
-        warm_up(chromium, url)  # keeps Streamlit's false "Page not found" out of the journeys
         yield url
 
 

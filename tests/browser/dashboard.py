@@ -416,12 +416,3 @@ _TOP_BAR_JS = """
   };
 }
 """
-
-
-def warm_up(browser: Browser, url: str) -> None:
-    """Open "/" once on a fresh server, in a context of its own: Streamlit 1.67 learns the page
-    list from the first run of app.py, so the very first visitor after a start who arrives on a
-    deep link (/chi-tra) sees a spurious "Page not found" dialog."""
-    context = new_tablet(browser, TABLETS["portrait-768x1024"])
-    Dashboard(context.new_page(), url).open("/")
-    context.close()

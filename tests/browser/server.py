@@ -37,6 +37,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 HEALTH_TIMEOUT_S = 60  # a cold Python start plus Streamlit's import takes ~3 s; CI may be slower
+WARMED_UP = "warm-up: app.py ran once"  # the line serve.py logs once its warm-up has run
 STOP_TIMEOUT_S = 10  # Streamlit exits within a second of SIGTERM; then we stop waiting
 
 
@@ -118,10 +119,13 @@ def running_dashboard(
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
         try:
             deadline = time.monotonic() + HEALTH_TIMEOUT_S
-            while not healthy(url):
+            # Healthy, then warmed up by the server itself (serve.py runs app.py once as it
+            # starts, ui/warm_up.py): a journey opening a deep link first must not meet
+            # Streamlit's false "Page not found", and no browser warm-up hides it if it does.
+            while not (healthy(url) and WARMED_UP in log_path.read_text(errors="replace")):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise DashboardStartError(
-                        f"streamlit run did not become healthy at {url} "
+                        f"streamlit run was not healthy and warmed up at {url} "
                         f"(exit code {process.poll()}):\n{log_path.read_text(errors='replace')}"
                     )
                 time.sleep(0.2)

@@ -3,12 +3,12 @@ README "Deploy" can be run verbatim by ``tests/browser/test_deploy.py``.
 
 Only what the README's commands ask is done, and done as systemd would as far as a plain process
 can: a service is started from its unit file in /etc/systemd/system (its ``User``, ``Group``,
-``WorkingDirectory``, ``EnvironmentFile`` and ``ExecStart``; HOME, USER and PATH as systemd sets
-them; output to a log, as the journal keeps it); ``postgresql`` starts Debian's clusters marked
-``auto`` (what its ``postgresql@`` units do); ``reload nginx`` reloads it, or starts it when no
-init started it after the package was installed. Not emulated: the sandboxing directives
-(``ProtectSystem``, ``PrivateTmp``, …), ``Restart=``, and timers (a timer is checked and
-recorded as enabled, never fired).
+``WorkingDirectory``, ``EnvironmentFile``, ``UMask`` and ``ExecStart``; HOME, USER and PATH as
+systemd sets them; output to a log, as the journal keeps it); ``postgresql`` starts Debian's
+clusters marked ``auto`` (what its ``postgresql@`` units do); ``reload nginx`` reloads it, or
+starts it when no init started it after the package was installed. Not emulated: the sandboxing
+directives (``ProtectSystem``, ``PrivateTmp``, …), ``Restart=``, and timers (a timer is checked
+and recorded as enabled, never fired).
 
     python systemd_shim.py systemctl daemon-reload | enable --now UNIT... | reload UNIT...
                                      | stop UNIT... | is-active UNIT
@@ -135,6 +135,7 @@ def start_service(name: str) -> int:
             stdout=out,
             stderr=out,
             start_new_session=True,
+            umask=int(service.get("UMask", "0022"), 8),
         )
     if oneshot:
         status = process.wait()

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from auth import audit
 from auth.store import DEMO_USERS, UserStore, seed_demo_users
 from data_access.persons import LISTS
-from tests.browser.dashboard import SCREENSHOTS, TABLETS, Dashboard, new_tablet, warm_up
+from tests.browser.dashboard import SCREENSHOTS, TABLETS, Dashboard, new_tablet
 from tests.browser.server import copy_log, running_dashboard
 
 if TYPE_CHECKING:
@@ -44,7 +44,6 @@ def served(
     seed_demo_users(store)
     try:
         with running_dashboard(demo_sqlite_path, work) as url:
-            warm_up(chromium, url)
             yield url, store
     finally:
         store.engine.dispose()

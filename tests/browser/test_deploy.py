@@ -85,7 +85,13 @@ def verbatim() -> bool:
     asked = os.environ.get(VERBATIM_ENV, "")
     if asked in ("0", "1"):
         return asked == "1"
-    return os.geteuid() == 0 and os.environ.get("CI", "").lower() == "true"
+    if os.environ.get("CI", "").lower() != "true":
+        return False
+    if os.geteuid() != 0:
+        pytest.fail(
+            f"CI runs as root: README Deploy is run verbatim there (or set {VERBATIM_ENV}=0)"
+        )
+    return True
 
 
 def service_command(port: int) -> list[str]:
@@ -362,6 +368,48 @@ def test_the_overview_journey_works_through_the_proxy(
         context.close()
 
 
+def test_the_service_runs_as_its_user_on_the_read_only_role(deployed: Deployed) -> None:
+    """Verbatim way only: the dashboard's process is the welfare user's, its database sessions
+    the read-only role's, and what holds the accounts and the trail is closed to other users."""
+    if deployed.account is None:
+        pytest.skip("the units run only the verbatim way (README Deploy on this machine)")
+    import pwd  # the verbatim way runs on Debian only (no pwd module on Windows)
+
+    welfare = pwd.getpwnam("welfare")
+    pid = int((deployed.log.parent / "welfare-dashboard.service.pid").read_text())
+    status = Path(f"/proc/{pid}/status").read_text()
+    uid_line = next(line for line in status.splitlines() if line.startswith("Uid:"))
+    assert set(uid_line.split()[1:]) == {str(welfare.pw_uid)}  # real, effective, saved, fs
+    sessions = subprocess.run(
+        [
+            "runuser",
+            "-u",
+            "postgres",
+            "--",
+            "psql",
+            "-At",
+            "-d",
+            "postgres",
+            "-c",
+            "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = 'welfare'"
+            " AND pid <> pg_backend_pid()",
+        ],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        check=True,
+    ).stdout.split()
+    assert sessions == ["welfare_reader"]  # the pages' queries, after the sign-ins above
+    data = os.stat("/srv/welfare/data")
+    assert (data.st_uid, data.st_mode & 0o777) == (welfare.pw_uid, 0o700)
+    settings = os.stat("/etc/welfare/env")
+    assert (settings.st_uid, settings.st_gid, settings.st_mode & 0o777) == (
+        0,
+        welfare.pw_gid,
+        0o640,
+    )
+
+
 def test_the_audit_purge_unit_runs_as_the_service_user(deployed: Deployed) -> None:
     """The monthly purge's unit, started as its timer would (verbatim way only): as ``welfare``,
     with /etc/welfare/env, on the user store the dashboard writes; it purges nothing younger
@@ -423,6 +471,9 @@ def test_http_goes_to_https_and_answers_carry_the_security_headers(deployed: Dep
     status, headers, _ = _get(f"{deployed.http}/chi-tra?xa=06913", deployed.tls)
     assert status == 301 and headers["Location"].startswith("https://127.0.0.1")
     assert headers["Location"].endswith("/chi-tra?xa=06913")
+    # the one plain-HTTP path: Let's Encrypt's challenge (files only; none here)
+    status, headers, _ = _get(f"{deployed.http}/.well-known/acme-challenge/none", deployed.tls)
+    assert status == 404 and "Location" not in headers
     status, headers, body = _get(f"{deployed.https}/", deployed.tls)
     assert status == 200 and b"<html" in body.lower()
     assert headers["Strict-Transport-Security"].startswith("max-age=31536000")

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from auth import audit
 from auth.store import DEMO_USERS_TREE, UserStore, seed_demo_users
 from charts.formatting import fmt_money
-from tests.browser.dashboard import SCREENSHOTS, TABLETS, Dashboard, new_tablet, warm_up
+from tests.browser.dashboard import SCREENSHOTS, TABLETS, Dashboard, new_tablet
 from tests.browser.server import logged_dashboard
 
 if TYPE_CHECKING:
@@ -50,7 +50,6 @@ def clerk_server(
     store.engine.dispose()
     log = SCREENSHOTS.parent / "streamlit-ingest.log"
     with logged_dashboard(copy, work, log, {"WELFARE_WRITER_URL": f"sqlite:///{copy}"}) as url:
-        warm_up(chromium, url)
         yield url, copy
 
 

@@ -22,7 +22,7 @@ from data_access.demo import generator
 from data_access.demo.load import build_demo
 from data_access.filters import Filters, Period, Scope
 from data_access.villages import commune_villages
-from tests.browser.dashboard import SCREENSHOTS, TABLETS, Dashboard, new_tablet, warm_up
+from tests.browser.dashboard import SCREENSHOTS, TABLETS, Dashboard, new_tablet
 from tests.browser.server import logged_dashboard
 
 if TYPE_CHECKING:
@@ -58,7 +58,6 @@ def provinces_url(
     work = tmp_path_factory.mktemp("streamlit-provinces")
     log = SCREENSHOTS.parent / "streamlit-provinces.log"
     with logged_dashboard(provinces_db, work, log) as url:
-        warm_up(chromium, url)
         yield url
 
 
