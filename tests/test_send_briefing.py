@@ -366,3 +366,34 @@ def test_a_refused_password_is_not_tried_again(monkeypatch: pytest.MonkeyPatch) 
     with pytest.raises(send.FatalSendError, match="535"):
         send.deliver(settings, EmailMessage(), attempts=3, delay_s=0)
     assert tries == [1]
+
+
+def test_smtp_settings_come_from_secrets_toml_and_the_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key in send.SETTINGS:
+        monkeypatch.delenv(f"WELFARE_SMTP_{key.upper()}", raising=False)
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(
+        '[smtp]\nhost = "smtp.quangninh.example.vn"\nport = 2525\nsender = "UBND <a@b.vn>"\n'
+        'user = "baocao"\npassword = "pw"\nunknown = "ignored"\n',
+        encoding="utf-8",
+    )
+    found = send.smtp_settings(secrets)
+    assert (found.host, found.port, found.sender, found.user, found.password) == (
+        "smtp.quangninh.example.vn",
+        2525,
+        "UBND <a@b.vn>",
+        "baocao",
+        "pw",
+    )
+    assert found.starttls and found.cafile is None
+    monkeypatch.setenv("WELFARE_SMTP_HOST", "relay.example.vn")
+    assert send.smtp_settings(secrets).host == "relay.example.vn"
+    # a relay inside the office network: no password, so STARTTLS may be turned off
+    secrets.write_text('[smtp]\nhost = "relay"\nsender = "a@b.vn"\nstarttls = "off"\n')
+    monkeypatch.delenv("WELFARE_SMTP_HOST")
+    assert send.smtp_settings(secrets).starttls is False
+    secrets.write_text("[smtp\nhost = ")
+    with pytest.raises(send.SendError, match=r"secrets\.toml"):
+        send.smtp_settings(secrets)
