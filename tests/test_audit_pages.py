@@ -251,3 +251,41 @@ def test_the_data_checks_lists_are_recorded_together_with_whose_rows(
     assert len(with_people) >= 5
     at.run()
     assert len([v for v in views(store) if str(v["target"]).startswith("check:")]) == len(seen)
+
+
+def _payouts_list(user: str) -> object:
+    """The payouts page over 1/2022–11/2023 (the demo's four off-rate payments of 2022)."""
+    at = sign_in(open_page(), user, PASSWORDS[user])
+    at.query_params.update(tu="2022-01", den="2023-11")
+    at.switch_page("pages/payouts.py").run()
+    no_exceptions(at)
+    return at
+
+
+def _tables_with_names(at: object) -> list[object]:
+    return [t.value for t in at.dataframe if NAME in t.value.columns]  # type: ignore[attr-defined]
+
+
+def test_the_payouts_off_rate_list_is_recorded_with_whose_rows(
+    app_env: Path, store: UserStore
+) -> None:
+    at = _payouts_list("lanhdao")
+    (table,) = _tables_with_names(at)
+    (entry,) = [v for v in views(store) if v["target"] == "payouts_mismatch"]
+    assert entry["actor"] == "lanhdao" and entry["row_count"] == len(table) == 4
+    assert json.loads(str(entry["detail"]))["page"] == 1
+    assert names_of(app_env, subjects(store, entry["id"])) == set(table[NAME])
+    at.run()  # a rerun: not a new view
+    assert len([v for v in views(store) if v["target"] == "payouts_mismatch"]) == 1
+
+
+def test_the_payouts_off_rate_list_is_not_shown_unrecorded(app_env: Path, store: UserStore) -> None:
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER full BEFORE INSERT ON audit_entry WHEN NEW.event = 'view' "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
+    at = _payouts_list("lanhdao")
+    assert _tables_with_names(at) == []
+    assert ui_audit.T("failed", "vi") in [e.value for e in at.error]  # type: ignore[attr-defined]
+    assert views(store) == []
