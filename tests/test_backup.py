@@ -31,6 +31,23 @@ def source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> UserStore:
     """A SQLite user store with two accounts, sign-ins, a person-list view and a purge."""
     url = f"sqlite:///{tmp_path / 'users.sqlite'}"
     monkeypatch.setenv("WELFARE_USERS_URL", url)
+    return filled_store(url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_source(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UserStore]:
+    """``source``'s store on SQLite or on PostgreSQL (saved there from one REPEATABLE READ
+    snapshot)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'users.sqlite'}"
+    else:
+        url = create_database(request.getfixturevalue("pg_admin_url"), f"bk_{next(_databases)}")
+    store = filled_store(url)
+    yield store
+    store.engine.dispose()
+
+
+def filled_store(url: str) -> UserStore:
     store = UserStore(url)
     old = audit.Entry(audit.VIEW, "lanhdao", "payments", {"page": 1}, 2, "", (11, 12))
     store.audit.record(old, now=datetime(2020, 1, 1))
@@ -86,9 +103,10 @@ def without_ids(found: list[dict[str, object]]) -> list[dict[str, object]]:
 
 
 def test_a_backup_restores_the_accounts_and_the_trail_into_a_new_store(
-    source: UserStore, welfare: str, target_url: str, tmp_path: Path
+    any_source: UserStore, welfare: str, target_url: str, tmp_path: Path
 ) -> None:
-    source_url = str(source.engine.url)
+    source = any_source
+    source_url = source.engine.url.render_as_string(hide_password=False)
     file = tmp_path / "sao-luu" / "ung-dung.sqlite"
     saved = backup.save(file, source_url, welfare)
     assert file.is_file() and (file.stat().st_mode & 0o077) == 0  # password hashes: owner only
