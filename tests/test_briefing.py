@@ -75,8 +75,9 @@ def article_engine(request: pytest.FixtureRequest, engine: Engine, name: str) ->
         copy = make_engine(sqlite_file_url(path, read_only=True))
     else:
         admin_url = request.getfixturevalue("pg_admin_url")
-        source = sa.make_url(request.getfixturevalue("pg_demo_url")).database
-        engine.dispose()  # CREATE DATABASE … TEMPLATE needs the source without sessions
+        # The session's template of the demo, which no test connects to (CREATE DATABASE …
+        # TEMPLATE needs a source without sessions; the shared demo may hold a pooled one).
+        source = request.getfixturevalue("demo_pg_template")
         admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
