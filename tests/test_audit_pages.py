@@ -61,6 +61,15 @@ def names_of(db: Path, people: list[int]) -> set[str]:
     return names
 
 
+def views_cannot_be_recorded(store: UserStore) -> None:
+    """The user store refuses every new view entry, as a full disk would."""
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER full BEFORE INSERT ON audit_entry WHEN NEW.event = 'view' "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
+
+
 def persons_page(user: str) -> object:
     at = sign_in(open_page(), user, PASSWORDS[user])
     at.switch_page("pages/persons.py").run()
@@ -89,11 +98,7 @@ def test_each_person_list_on_screen_is_recorded_with_whose_rows_once_per_session
 
 
 def test_a_list_whose_view_cannot_be_recorded_is_not_shown(app_env: Path, store: UserStore) -> None:
-    with store.engine.begin() as conn:
-        conn.exec_driver_sql(
-            "CREATE TRIGGER full BEFORE INSERT ON audit_entry WHEN NEW.event = 'view' "
-            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
-        )
+    views_cannot_be_recorded(store)
     at = persons_page("lanhdao")
     assert not at.dataframe  # type: ignore[attr-defined]
     failed = ui_audit.T("failed", "vi")
@@ -280,11 +285,7 @@ def test_the_payouts_off_rate_list_is_recorded_with_whose_rows(
 
 
 def test_the_payouts_off_rate_list_is_not_shown_unrecorded(app_env: Path, store: UserStore) -> None:
-    with store.engine.begin() as conn:
-        conn.exec_driver_sql(
-            "CREATE TRIGGER full BEFORE INSERT ON audit_entry WHEN NEW.event = 'view' "
-            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
-        )
+    views_cannot_be_recorded(store)
     at = _payouts_list("lanhdao")
     assert _tables_with_names(at) == []
     assert ui_audit.T("failed", "vi") in [e.value for e in at.error]  # type: ignore[attr-defined]

@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 UNITS = Path("/etc/systemd/system")
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -90,6 +91,18 @@ def user_environment(user: str | None, extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
+def as_user(user: str | None, group: str | None, cwd: str, env: dict[str, str]) -> dict[str, Any]:
+    """What a process of ``user`` started by systemd gets: its directory, environment, user and
+    group, and no supplementary groups (``subprocess`` arguments)."""
+    return {
+        "cwd": cwd,
+        "env": user_environment(user, env),
+        "user": user,
+        "group": group,
+        "extra_groups": [] if user else None,
+    }
+
+
 def executable(word: str, cwd: str) -> str:
     """A command as systemd-run resolves it: a path with a slash from the caller's directory,
     a bare name from PATH."""
@@ -126,11 +139,7 @@ def start_service(name: str) -> int:
     with log.open("ab") as out:
         process = subprocess.Popen(
             argv,
-            cwd=cwd,
-            env=user_environment(user, env),
-            user=user,
-            group=group,
-            extra_groups=[] if user else None,
+            **as_user(user, group, cwd, env),
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=out,
@@ -294,15 +303,7 @@ def systemd_run(args: list[str]) -> int:
     terminal = os.environ.get("WELFARE_SHIM_TERMINAL")
     stdin = open(terminal, "rb") if pty and terminal else None  # noqa: SIM115 (closed below)
     try:
-        return subprocess.run(
-            argv,
-            cwd=cwd,
-            env=user_environment(user, env),
-            user=user,
-            group=group,
-            extra_groups=[] if user else None,
-            stdin=stdin,
-        ).returncode
+        return subprocess.run(argv, **as_user(user, group, cwd, env), stdin=stdin).returncode
     finally:
         if stdin is not None:
             stdin.close()
