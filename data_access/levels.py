@@ -87,14 +87,13 @@ def at_level(
         return frame.assign(level=level)
     code_column, name_column = COLUMNS[level]
     area_of, name_of = _areas(conn, filters.version, level)
-    # Each commune's area by a dict lookup, not a merge on the code: at national scale a
-    # year by commune and month is some 75.000 rows.
-    # (Not ``isin``: on a str column it makes an Arrow scalar of each of the 6.300 keys, some
-    # 20 ms at national scale; the lookups over the rows take a few.)
+    # Each commune's area by a dict lookup, neither a merge on the code (at national scale a
+    # year by commune and month is some 75.000 rows) nor ``isin`` (on a str column it makes an
+    # Arrow scalar of each of the 6.300 keys: ~15 ms; the lookups over the rows take a few).
     codes = frame["unit_code"].tolist()
     known = np.fromiter((c in area_of for c in codes), dtype=bool, count=len(codes))
     placed = frame[known]
-    areas = [area_of[c] for c in codes if c in area_of]
+    areas = [area_of[c] for c, k in zip(codes, known, strict=True) if k]
     joined = placed.drop(columns=["unit_id", "unit_name"], errors="ignore").assign(
         **{code_column: pd.Series(areas, index=placed.index, dtype="str")}  # str when empty too
     )

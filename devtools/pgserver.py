@@ -218,8 +218,8 @@ def temporary_postgres() -> Iterator[str]:
 
 
 def create_database(admin_url: str, name: str, template: str | None = None) -> str:
-    """Create an empty database ``name`` on the server of ``admin_url`` (a copy of the database
-    ``template``, when given: nobody may be connected to that one).
+    """Create the database ``name`` on the server of ``admin_url``: empty, or a copy of the
+    database ``template`` when one is given (nobody may be connected to that one).
 
     ``name`` must be a plain SQL identifier (letters, digits, underscores, not
     starting with a digit, at most 63 characters); it is quoted, so its case

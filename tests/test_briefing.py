@@ -26,6 +26,7 @@ from data_access.errors import InvalidPeriodError
 from data_access.filters import Filters, Period, Scope
 from data_access.indicators import INDICATORS, indicator_values, targets
 from data_access.queries import measures
+from devtools.pgserver import create_database
 from reports.briefing import build_briefing
 from reports.briefing.layout import section_chart
 from reports.briefing.model import Briefing, EmptyReportError
@@ -77,13 +78,7 @@ def article_engine(request: pytest.FixtureRequest, engine: Engine, name: str) ->
         admin_url = request.getfixturevalue("pg_admin_url")
         # The session's template of the demo, which no test connects to (CREATE DATABASE …
         # TEMPLATE needs a source without sessions; the shared demo may hold a pooled one).
-        source = request.getfixturevalue("demo_pg_template")
-        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-        admin.dispose()
-        url = sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        url = create_database(admin_url, name, template=request.getfixturevalue("demo_pg_template"))
         _declare_load(url, ARTICLE_DAY)
         copy = make_engine(url)
     yield copy
