@@ -65,8 +65,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import openpyxl
 import sqlalchemy as sa
+import xlsxwriter
 from sqlalchemy.engine import Connection
 
 from charts.formatting import fmt_decimal, fmt_int
@@ -365,21 +365,22 @@ def batch_payments(conn: Connection, unit_id: int, month: date) -> int:
 
 
 def write_list(path: Path, unit: Unit, month: date, rows: Sequence[ListRow]) -> None:
-    """The list as a commune office lays it out, streamed (openpyxl's write-only mode)."""
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("Danh sách")
+    """The list as a commune office lays it out, saved as Excel saves it: its texts in the
+    file's shared strings (XlsxWriter; openpyxl writes each text in its cell)."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Danh sách")
     blank = [None] * (len(HEADER) - 3)
-    sheet.append([f"UBND {unit.name.upper()}", None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"])
-    sheet.append([None, None, None, "Độc lập - Tự do - Hạnh phúc"])
-    sheet.append([])
-    sheet.append(
-        [f"DANH SÁCH CHI TRẢ TRỢ CẤP XÃ HỘI HẰNG THÁNG - THÁNG {month.month} NĂM {month.year}"]
-    )
-    sheet.append([None, None, None, None, None, "Đơn vị tính: đồng"])
-    sheet.append(list(HEADER))
-    sheet.append([f"({n})" for n in range(1, len(HEADER) + 1)])
+    lines: list[Sequence[object]] = [
+        [f"UBND {unit.name.upper()}", None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+        [None, None, None, "Độc lập - Tự do - Hạnh phúc"],
+        [],
+        [f"DANH SÁCH CHI TRẢ TRỢ CẤP XÃ HỘI HẰNG THÁNG - THÁNG {month.month} NĂM {month.year}"],
+        [None, None, None, None, None, "Đơn vị tính: đồng"],
+        list(HEADER),
+        [f"({n})" for n in range(1, len(HEADER) + 1)],
+    ]
     for number, row in enumerate(rows, start=1):
-        sheet.append(
+        lines.append(
             [
                 number,
                 row.name,
@@ -390,10 +391,14 @@ def write_list(path: Path, unit: Unit, month: date, rows: Sequence[ListRow]) -> 
                 row.method,
             ]
         )
-    sheet.append([None, "Tổng cộng", None, None, None, sum(r.amount for r in rows), None])
-    sheet.append([])
-    sheet.append([None, "Người lập biểu", *blank, "TM. ỦY BAN NHÂN DÂN"])
-    book.save(path)
+    lines.append([None, "Tổng cộng", None, None, None, sum(r.amount for r in rows), None])
+    lines.append([])
+    lines.append([None, "Người lập biểu", *blank, "TM. ỦY BAN NHÂN DÂN"])
+    for index, line in enumerate(lines):
+        for column, value in enumerate(line):
+            if value is not None:
+                sheet.write(index, column, value)
+    book.close()
 
 
 def prepare(engine_name: str, url: str, count: int, workdir: Path) -> Prepared:
@@ -768,7 +773,7 @@ def context_lines(engines: Sequence[str], admin_url: str | None) -> list[str]:
     lines = [
         f"benchmarks.ingest · {datetime.now():%Y-%m-%d %H:%M} · commit {_commit()} · "
         f"{os.cpu_count()} CPUs · load average {load[0]:.1f} · Python {platform.python_version()}"
-        f" · SQLAlchemy {sa.__version__} · openpyxl {openpyxl.__version__}",
+        f" · SQLAlchemy {sa.__version__} · XlsxWriter {xlsxwriter.__version__}",
         f"Commune {COMMUNE} (from {COMMUNE_FROM:%d/%m/%Y}), list of {MONTH:%m/%Y}; each step in "
         "its own process; seconds are wall-clock around the one call.",
     ]

@@ -8,11 +8,13 @@ may have, returns every data row's raw values, and lists what it left out and wh
 person importing can check it. A file that cannot be a list (not a spreadsheet, a zip bomb, a
 sheet that is not there, too many rows) is refused as a whole with ``IngestFileError``.
 
-Values only: python-calamine reads .xlsx, .xls and .ods (fast, no macros, no formula engine),
-so a formula's value is the one the office's Excel saved, never computed here. Calamine does not
-say which rows are hidden or which cells hold a formula, so for .xlsx the sheet's XML is read
-once more, streamed with ``iterparse`` (constant memory), for that; .xls, .xlsb and .ods files
-have no rows skipped as hidden and no formula cells listed.
+Values only (no macros, no formula engine), so a formula's value is the one the office's Excel
+saved, never computed here. An .xlsx sheet is streamed from its XML a row at a time (expat), with
+the values python-calamine would give: a list of 200.000 rows costs no more memory than one of
+10.000 but for its shared strings (kept as one UTF-8 block). .xls, .xlsb and .ods are read by
+python-calamine, which builds the whole sheet first. For .xlsx the sheet's XML is also scanned
+(``iterparse``, constant memory) for hidden rows and formula cells before any value is read;
+.xls, .xlsb and .ods files have no rows skipped as hidden and no formula cells listed.
 
 Pure: bytes in, a ``ReadResult`` out; no database, no Streamlit.
 """
@@ -20,15 +22,19 @@ Pure: bytes in, a ``ReadResult`` out; no database, no Streamlit.
 from __future__ import annotations
 
 import io
+import math
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from itertools import chain, islice, pairwise
-from typing import NamedTuple
+from typing import IO
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 from python_calamine import (
     CalamineError,
@@ -206,20 +212,20 @@ class ReadResult:
         if self.source is None:
             yield from self.rows
             return
-        book, _, _ = _open_book(self.source)
+        book = _open_book(self.source)
         left_out = {number for number, _ in self.skipped}
         end = self.total.number if self.total is not None else None
         keys = {key: i for i, key in enumerate(self.columns)}
         positions = tuple(self.columns.values())
         try:
-            grid = _grid_rows(book.get_sheet_by_name(self.sheet))
+            grid = book.rows(self.sheet)
             for index, cells in enumerate(islice(grid, self.header_row, None), self.header_row):
                 number = index + 1
                 if number == end:
                     return
                 if number not in left_out:
                     yield RawRow(number, Cells(keys, tuple(_value(cells, c) for c in positions)))
-        except CalamineError:
+        except _DAMAGED:
             raise _refuse("damaged") from None
 
 
@@ -228,13 +234,28 @@ class IngestFileError(Bilingual):
     do."""
 
 
-class _SheetXml(NamedTuple):
-    """What calamine does not tell about an .xlsx sheet, from its XML."""
+@dataclass
+class _Notes:
+    """What calamine does not tell about a sheet, noted while an .xlsx sheet is streamed: its
+    hidden rows and the cells that hold a formula (.xls, .xlsb, .ods: none)."""
 
-    hidden: set[int]
-    formulas: list[tuple[int, int]]
-    last_row: int
-    last_column: int
+    hidden: set[int] = field(default_factory=set)
+    formulas: list[tuple[int, int]] = field(default_factory=list)
+
+
+# What reading a damaged file raises: calamine's errors, and the .xlsx XML's (a part missing, a
+# value that is not what its type says, a shared string that is not there).
+_DAMAGED = (
+    CalamineError,
+    expat.ExpatError,
+    ElementTree.ParseError,
+    KeyError,
+    IndexError,
+    ValueError,
+    OverflowError,
+    zipfile.BadZipFile,
+    EOFError,
+)
 
 
 def _refuse(key: str, **values: object) -> IngestFileError:
@@ -316,23 +337,59 @@ def _spreadsheet_kind(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
     raise _refuse("not_spreadsheet")  # a Word document, a zip of photos, ...
 
 
-def _open_book(data: bytes) -> tuple[CalamineWorkbook, str, zipfile.ZipFile | None]:
+class _Book:
+    """A spreadsheet's sheets (every one, and those a person sees) and each sheet's rows from
+    row 1, each a sequence of values from column A ("" for an empty cell)."""
+
+    sheet_names: list[str]
+    visible: list[str]
+
+    def rows(
+        self, sheet: str, max_rows: int = 0, notes: _Notes | None = None
+    ) -> Iterator[Sequence[object]]:
+        """``max_rows``: refuse a sheet whose values reach further down than a list of that
+        many rows can, before its cells become Python values; ``notes`` gets what the file
+        says of hidden rows and formulas."""
+        raise NotImplementedError
+
+
+class _CalamineBook(_Book):
+    """.xls, .xlsb and .ods, through python-calamine."""
+
+    def __init__(self, data: bytes) -> None:
+        try:
+            self.book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except PasswordError:
+            raise _refuse("password") from None
+        except CalamineError:
+            raise _refuse("damaged") from None
+        self.sheet_names = self.book.sheet_names
+        self.visible = [
+            sheet.name
+            for sheet in self.book.sheets_metadata
+            if sheet.typ == SheetTypeEnum.WorkSheet and sheet.visible == SheetVisibleEnum.Visible
+        ]
+
+    def rows(
+        self, sheet: str, max_rows: int = 0, notes: _Notes | None = None
+    ) -> Iterator[Sequence[object]]:
+        """calamine's whole sheet, its extent checked first (it says nothing of hidden rows
+        and formulas)."""
+        found = self.book.get_sheet_by_name(sheet)
+        end = found.end  # (row, column), counted from 0
+        if max_rows and end is not None:
+            _check_extent(sheet, end[0] + 1, end[1] + 1, max_rows)
+        return _grid_rows(found)
+
+
+def _open_book(data: bytes) -> _Book:
     kind, archive = _spreadsheet_kind(data)
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except PasswordError:
-        raise _refuse("password") from None
-    except CalamineError:
-        raise _refuse("damaged") from None
-    return book, kind, archive
-
-
-def _visible_sheets(book: CalamineWorkbook) -> list[str]:
-    return [
-        sheet.name
-        for sheet in book.sheets_metadata
-        if sheet.typ == SheetTypeEnum.WorkSheet and sheet.visible == SheetVisibleEnum.Visible
-    ]
+    if kind == "xlsx" and archive is not None:
+        try:
+            return _XlsxBook(archive)
+        except _DAMAGED:
+            raise _refuse("damaged") from None
+    return _CalamineBook(data)
 
 
 def sheet_names(data: bytes) -> list[str]:
@@ -340,14 +397,13 @@ def sheet_names(data: bytes) -> list[str]:
 
     Raises ``IngestFileError`` for a file that is not a spreadsheet or not safe to unpack.
     """
-    book, _, _ = _open_book(data)
-    return _visible_sheets(book)
+    return _open_book(data).visible
 
 
-def _pick_sheet(book: CalamineWorkbook, sheet: str | None) -> str:
+def _pick_sheet(book: _Book, sheet: str | None) -> str:
     """The sheet asked for (by its exact name, or the same name in another case or spacing),
     or the first visible one."""
-    visible = _visible_sheets(book)
+    visible = book.visible
     if sheet is None:
         if not visible:
             raise _refuse("no_sheet")
@@ -369,65 +425,413 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str:
-    """The path inside the .xlsx of the named sheet's XML (workbook.xml -> its relationships)."""
-    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rel_id = next(
-        (
-            e.get(_REL_ID)
-            for e in book.iter()
-            if _local(e.tag) == "sheet" and e.get("name") == sheet
-        ),
-        None,
-    )
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    target = next((e.get("Target") for e in rels.iter() if e.get("Id") == rel_id and rel_id), None)
-    if not target:
-        raise KeyError(sheet)
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join("xl", target))
+# calamine builds a whole sheet (every cell, and the file's shared strings) before it gives the
+# first row: about 0,4 KB a row, on each of a long list's two reads. An .xlsx sheet is read here
+# straight from its XML instead, a row at a time, with python-calamine's rules for the values:
+# shared and inline strings (phonetic runs left out, ASCII spaces trimmed unless preserved,
+# "_x000D_" escapes), booleans, error cells as empty, numbers as floats, dates and times by the
+# cell's number format, the 1904 date system. expat without namespace processing (a third
+# faster): the sheet's prefix ("x:" in some tools' files) is taken from its root element.
+
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")  # a character XML cannot hold, as Excel writes it
+_ASCII_SPACE = " \t\r\n"
+_XML_SPACE = "xml:space"
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+_DAY_MS = 86_400_000
+_DATE_FORMAT_IDS = frozenset((*range(14, 23), 45, 47))  # Excel's built-in date and time formats
+_DURATION_FORMAT_ID = 46  # [h]:mm:ss
+_BLOCK = 1 << 16
 
 
-def _scan_xlsx(archive: zipfile.ZipFile, sheet: str) -> _SheetXml:
-    """Hidden rows, formula cells and the last row and column with a value, streamed: only one
-    row of the sheet's XML is in memory at a time.
+class _Strings:
+    """An .xlsx's shared strings, compactly: one UTF-8 block and where each string ends (a
+    Python list of 200.000 names and CCCDs would take five times as much)."""
 
-    Only elements' starts are looked at (a row's attributes, a cell's reference, whether it has
-    an ``<f>`` or a value): half the events of reading whole elements, which matters at
-    200.000 rows. A row or cell without its "r" attribute (allowed, and written by some tools)
-    follows the previous one.
-    """
-    hidden: set[int] = set()
-    formulas: list[tuple[int, int]] = []
-    last_row = last_column = row_number = column = 0
-    sheet_data: ElementTree.Element | None = None
-    with archive.open(_sheet_part(archive, sheet)) as stream:
-        events = ElementTree.iterparse(stream, events=("start",))
-        _, root = next(events)
-        ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
-        c, v, inline, f, row, data = (ns + t for t in ("c", "v", "is", "f", "row", "sheetData"))
-        for _, element in events:
-            tag = element.tag
-            if tag == c:
-                reference = element.get("r")
+    __slots__ = ("_block", "_ends")
+
+    def __init__(self) -> None:
+        self._block = bytearray()
+        self._ends = array("Q")
+
+    def append(self, value: str) -> None:
+        self._block += value.encode("utf-8", "surrogatepass")
+        self._ends.append(len(self._block))
+
+    def __getitem__(self, index: int) -> str:
+        start = self._ends[index - 1] if index > 0 else 0
+        return self._block[start : self._ends[index]].decode("utf-8", "surrogatepass")
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+
+def _unescape(value: str) -> str:
+    return _ESCAPED.sub(lambda m: chr(int(m[1], 16)), value) if "_x" in value else value
+
+
+def _string_text(value: str, preserve: bool) -> str:
+    """A ``<t>``'s text as calamine keeps it."""
+    return _unescape(value if preserve else value.strip(_ASCII_SPACE))
+
+
+def _stream(
+    stream: IO[bytes],
+    tags: dict[str, str],
+    names: Sequence[str],
+    start: Callable[[str, dict[str, str]], None],
+    end: Callable[[str], None],
+    text: Callable[[str], None],
+) -> Iterator[None]:
+    """Feed ``stream`` to expat a block at a time, yielding after each (the caller hands out
+    what its handlers collected). ``tags`` is filled from the root element's prefix: its
+    prefixed ``names`` -> the names."""
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+
+    def root(name: str, attrs: dict[str, str]) -> None:
+        prefix = name[: name.index(":") + 1] if ":" in name else ""
+        tags.update({prefix + tag: tag for tag in names})
+        parser.StartElementHandler = start
+        start(name, attrs)
+
+    parser.StartElementHandler = root
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    while True:
+        block = stream.read(_BLOCK)
+        parser.Parse(block, not block)
+        yield
+        if not block:
+            return
+
+
+def _relationships(archive: zipfile.ZipFile, path: str, base: str) -> dict[str, tuple[str, str]]:
+    """A part's relationships: id -> (the target's path in the zip, the relationship's type)."""
+    found: dict[str, tuple[str, str]] = {}
+    for element in ElementTree.fromstring(archive.read(path)).iter():
+        if _local(element.tag) == "Relationship":
+            target = element.get("Target") or ""
+            found[element.get("Id") or ""] = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join(base, target)),
+                element.get("Type") or "",
+            )
+    return found
+
+
+def _format_kind(code: str) -> str:
+    """ "date", "duration" or "" for a custom number format: calamine's rule (the first section,
+    outside quotes, brackets and escapes, has a date or time letter; "[h]", "[mm]", "[s]" make a
+    duration)."""
+    escaped = quoted = after_a = hms = False
+    brackets = 0
+    previous = " "
+    for char in code:
+        if escaped:
+            escaped = False
+        elif char in "_\\*":
+            escaped = True
+        elif quoted:
+            quoted = char != '"'
+        elif char == '"':
+            quoted = True
+        elif char == ";":
+            return ""
+        elif char == "[":
+            brackets += 1
+        elif char == "]" and brackets == 1 and hms:
+            return "duration"
+        elif char == "]":
+            brackets = max(brackets - 1, 0)
+        elif char in "aA" and not after_a and not brackets:
+            after_a = True
+        elif not brackets and (char in "pm/PM" if after_a else char in "dmhysDMHYS"):
+            return "date"
+        elif not (hms and char.lower() == previous.lower()):
+            hms = previous == "[" and char in "mhsMHS"
+        previous = char
+    return ""
+
+
+class _XlsxBook(_Book):
+    """An .xlsx read from its XML: its sheets (workbook.xml and its relationships), and each
+    sheet's rows streamed."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        rels = _relationships(archive, "xl/_rels/workbook.xml.rels", "xl")
+        self._parts: dict[str, str] = {}
+        self.sheet_names = []
+        self.visible = []
+        self.is_1904 = False
+        for element in ElementTree.fromstring(archive.read("xl/workbook.xml")).iter():
+            tag = _local(element.tag)
+            if tag == "workbookPr":
+                self.is_1904 = element.get("date1904") in ("1", "true")
+            elif tag == "sheet":
+                name = element.get("name") or ""
+                part, kind = rels.get(element.get(_REL_ID) or "", ("", ""))
+                self.sheet_names.append(name)
+                self._parts[name] = part
+                if kind.endswith("/worksheet") and element.get("state") in (None, "visible"):
+                    self.visible.append(name)
+        by_kind = {kind.rpartition("/")[2]: part for part, kind in rels.values()}
+        present = set(archive.namelist())
+        self._strings_part = (
+            by_kind.get("sharedStrings") if by_kind.get("sharedStrings") in present else None
+        )
+        self._styles_part = by_kind.get("styles") if by_kind.get("styles") in present else None
+
+    def sheet_part(self, name: str) -> str:
+        """The sheet's XML in the zip."""
+        return self._parts[name]
+
+    def _formats(self) -> list[str]:
+        """Each cell style's number format kind ("date", "duration" or ""), by its index."""
+        if self._styles_part is None:
+            return []
+        styles = ElementTree.fromstring(self.archive.read(self._styles_part))
+        custom = {
+            e.get("numFmtId"): e.get("formatCode") or ""
+            for e in styles.iter()
+            if _local(e.tag) == "numFmt"
+        }
+        kinds: list[str] = []
+        for xfs in (e for e in styles.iter() if _local(e.tag) == "cellXfs"):
+            for xf in (e for e in xfs if _local(e.tag) == "xf"):
+                number = xf.get("numFmtId")
+                if number in custom:
+                    kinds.append(_format_kind(custom[number]))
+                elif number is not None and number.isdigit():
+                    found = int(number)
+                    kinds.append(
+                        "date"
+                        if found in _DATE_FORMAT_IDS
+                        else "duration"
+                        if found == _DURATION_FORMAT_ID
+                        else ""
+                    )
+                else:
+                    kinds.append("")
+        return kinds
+
+    def _strings(self) -> _Strings:
+        """The shared strings, each the text of its ``<t>``s (a rich text's runs joined)."""
+        strings = _Strings()
+        if self._strings_part is None:
+            return strings
+        tags: dict[str, str] = {}
+        parts: list[str] = []
+        pieces: list[str] = []
+        reading = phonetic = preserve = False
+
+        def start(name: str, attrs: dict[str, str]) -> None:
+            nonlocal reading, phonetic, preserve
+            tag = tags.get(name)
+            if tag == "si":
+                parts.clear()
+            elif tag == "rPh":
+                phonetic = True
+            elif tag == "t" and not phonetic:
+                pieces.clear()
+                reading, preserve = True, attrs.get(_XML_SPACE) == "preserve"
+
+        def end(name: str) -> None:
+            nonlocal reading, phonetic
+            tag = tags.get(name)
+            if tag == "t" and reading:
+                parts.append(_string_text("".join(pieces), preserve))
+                reading = False
+            elif tag == "rPh":
+                phonetic = False
+            elif tag == "si":
+                strings.append("".join(parts))
+
+        def text(data: str) -> None:
+            if reading:
+                pieces.append(data)
+
+        with self.archive.open(self._strings_part) as stream:
+            for _ in _stream(stream, tags, ("si", "t", "rPh"), start, end, text):
+                pass
+        return strings
+
+    def rows(
+        self, sheet: str, max_rows: int = 0, notes: _Notes | None = None
+    ) -> Iterator[Sequence[object]]:
+        """The sheet's rows, streamed; a row the XML leaves out, or whose cells hold no value,
+        is an empty list, given only when a row with a value follows (calamine's sheet ends at
+        its last value). ``notes`` gets the hidden rows and formula cells as they come;
+        ``max_rows``: a value further down than a list can reach, or right of
+        ``MAX_COLUMNS``, refuses the sheet there, before the rows between become values."""
+        part = self._parts[sheet]
+        strings = self._strings()
+        formats = self._formats()
+        is_1904 = self.is_1904
+        last_row = max_rows + HEADER_SEARCH_ROWS + _ROW_SLACK if max_rows else 0
+        hidden = notes.hidden if notes is not None else None
+        formulas = notes.formulas if notes is not None else None
+        tags: dict[str, str] = {}
+        done: list[list[object]] = []
+        cells: list[object] = []
+        pieces: list[str] = []
+        inline: list[str] | None = None
+        row = column = given = 0  # given: the last row handed out
+        kind: str | None = None
+        style: str | None = None
+        raw: str | None = None
+        reading = phonetic = preserve = valued = False
+
+        def start(name: str, attrs: dict[str, str]) -> None:
+            nonlocal row, column, kind, style, raw, inline, reading, phonetic, preserve, valued
+            tag = tags.get(name)
+            if tag == "c":
+                reference = attrs.get("r")
                 column = _column_number(reference) if reference else column + 1
-            elif tag in (v, inline):
-                if row_number > last_row:
-                    last_row = row_number
-                if column > last_column:
-                    last_column = column
-            elif tag == f:
-                formulas.append((row_number, column))
-            elif tag == row:
-                row_number, column = int(element.get("r") or row_number + 1), 0
-                if element.get("hidden") in ("1", "true"):
-                    hidden.add(row_number)
-                if sheet_data is not None:
-                    sheet_data.clear()  # the rows read so far: constant memory
-            elif tag == data:
-                sheet_data = element
-    return _SheetXml(hidden, formulas, last_row, last_column)
+                kind, style = attrs.get("t"), attrs.get("s")
+                raw = inline = None
+            elif tag == "v":
+                pieces.clear()
+                reading = True
+            elif tag == "row":
+                number = attrs.get("r")
+                row, column, valued = int(number) if number else row + 1, 0, False
+                cells.clear()
+                if hidden is not None and attrs.get("hidden") in ("1", "true"):
+                    hidden.add(row)
+            elif tag == "is":
+                inline = []
+            elif tag == "f":
+                if formulas is not None:
+                    formulas.append((row, column))
+            elif tag == "rPh":
+                phonetic = True
+            elif tag == "t" and inline is not None and not phonetic:
+                pieces.clear()
+                reading, preserve = True, attrs.get(_XML_SPACE) == "preserve"
+
+        def end(name: str) -> None:
+            nonlocal raw, reading, phonetic, valued, given
+            tag = tags.get(name)
+            if tag == "c":
+                if raw is None and inline is None:
+                    return  # a cell with a format only
+                if last_row and (row > last_row or column > MAX_COLUMNS):
+                    _check_extent(sheet, row, column, max_rows)
+                valued = True
+                value: object
+                if kind is None and style is None and raw:
+                    try:  # the usual cell first: a number without a format
+                        value = float(raw)
+                    except ValueError:
+                        value = raw
+                elif kind == "s" and raw:
+                    value = strings[int(raw)]
+                else:
+                    value = _cell_value(kind, style, raw, inline, formats, is_1904)
+                if len(cells) < column - 1:
+                    cells.extend([""] * (column - 1 - len(cells)))
+                if len(cells) == column - 1:
+                    cells.append(value)
+                else:  # a cell written twice, or out of order: the later one, as calamine
+                    cells[column - 1] = value
+            elif tag == "v" and reading:
+                raw, reading = "".join(pieces), False
+            elif tag == "t" and reading:
+                assert inline is not None
+                inline.append(_string_text("".join(pieces), preserve))
+                reading = False
+            elif tag == "rPh":
+                phonetic = False
+            elif tag == "row" and valued and row > given:
+                done.extend([] for _ in range(row - given - 1))  # the rows between: empty
+                done.append(list(cells))
+                given = row
+
+        def text(data: str) -> None:
+            if reading:
+                pieces.append(data)
+
+        names = ("row", "c", "v", "is", "f", "t", "rPh")
+        with self.archive.open(part) as stream:
+            for _ in _stream(stream, tags, names, start, end, text):
+                yield from done
+                done.clear()
+
+
+def _cell_value(
+    kind: str | None,
+    style: str | None,
+    raw: str | None,
+    inline: list[str] | None,
+    formats: list[str],
+    is_1904: bool,
+) -> object:
+    """A cell's value as python-calamine gives it, from its type ("t"), its style ("s"), the
+    text of its ``<v>`` and its inline string's ``<t>``s (a shared string is looked up by the
+    caller)."""
+    if kind == "inlineStr":
+        return "".join(inline) if inline is not None else ""
+    if raw is None or kind == "e":  # no value, or an error (#N/A, #DIV/0!): empty
+        return ""
+    if kind == "s":  # a shared string's empty index
+        return ""
+    if kind == "str":  # a formula's text
+        return raw
+    if kind == "b":
+        return raw != "0"
+    if kind == "d":
+        return _iso_value(raw)
+    if raw == "":
+        return ""
+    try:
+        number = float(raw)
+    except ValueError:
+        if kind is None:
+            return raw
+        raise
+    index = int(style) if style is not None and style.isdigit() else -1
+    format_kind = formats[index] if 0 <= index < len(formats) else ""
+    if not format_kind:
+        return number
+    return _excel_date(number, format_kind == "duration", is_1904)
+
+
+def _round_half_away(value: float) -> int:
+    """Rust's ``f64::round``: halves away from zero (Python's ``round`` goes to even)."""
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
+def _excel_date(serial: float, duration: bool, is_1904: bool) -> object:
+    """An Excel serial as python-calamine makes it: a duration, a time of day (below 1), a date
+    (a whole number) or a date and time, to the millisecond; the number itself out of range."""
+    if duration:
+        return timedelta(milliseconds=_round_half_away(serial * _DAY_MS))
+    days = serial + 1462 if is_1904 else serial
+    if days < 60:
+        days += 1  # Excel counts a 29 February 1900 that never was
+    try:
+        moment = _EXCEL_EPOCH + timedelta(milliseconds=_round_half_away(days * _DAY_MS))
+    except OverflowError:
+        return serial
+    if serial < 1.0:
+        return moment.time()
+    if serial == float(int(serial)):
+        return moment.date()
+    return moment
+
+
+def _iso_value(raw: str) -> object:
+    """A cell of type "d": a date written in the XML as ISO 8601 text."""
+    try:
+        if "T" in raw:
+            return datetime.fromisoformat(raw)
+        if ":" in raw:
+            return time.fromisoformat(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        return raw
 
 
 def _check_extent(sheet: str, last_row: int, last_column: int, max_rows: int) -> None:
@@ -563,22 +967,12 @@ def read_sheet(
     an unknown sheet, a sheet without a header naming every required column, or more than
     ``max_rows`` data rows.
     """
-    book, kind, archive = _open_book(data)
+    book = _open_book(data)
     name = _pick_sheet(book, sheet)
-    scan = _SheetXml(set(), [], 0, 0)
-    if kind == "xlsx" and archive is not None:
-        try:
-            scan = _scan_xlsx(archive, name)
-        except (ElementTree.ParseError, KeyError, ValueError, zipfile.BadZipFile, EOFError):
-            raise _refuse("damaged") from None
-        _check_extent(name, scan.last_row, scan.last_column, max_rows)
+    scan = _Notes()
     try:
-        cells_of = book.get_sheet_by_name(name)
-        end = cells_of.end  # (row, column), counted from 0
-        if end is not None:
-            _check_extent(name, end[0] + 1, end[1] + 1, max_rows)
         # Row by row: only the found columns of the data rows are kept, never the whole grid.
-        grid = _grid_rows(cells_of)
+        grid = iter(book.rows(name, max_rows, scan))
         head = list(islice(grid, HEADER_SEARCH_ROWS))
         header_index, found_columns = _find_header(head, columns, scan.hidden)
         rows: list[RawRow] = []
@@ -614,7 +1008,7 @@ def read_sheet(
                 rows.append(RawRow(number, values))
             if count > max_rows:
                 raise _too_many_rows(max_rows)
-    except CalamineError:
+    except _DAMAGED:
         raise _refuse("damaged") from None
 
     # The header, data and total rows: every row read from the header on that was not left out.
