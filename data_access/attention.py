@@ -24,7 +24,13 @@ from sqlalchemy.engine import Connection
 
 from .definitions import data_as_of
 from .filters import VERSION_2023, Filters, Period, Scope
-from .indicators import INDICATORS, indicator_values, selection_targets, targets
+from .indicators import (
+    INDICATORS,
+    district_targets,
+    indicator_values,
+    selection_targets,
+    targets,
+)
 
 BELOW_TARGET = "below_target"  # a rate under its target, or a finished year's count under it
 BEHIND_PACE = "behind_pace"  # a count under its share of the annual target for the months gone
@@ -121,7 +127,7 @@ def attention(conn: Connection, filters: Filters, scope: Scope) -> Attention:
     ytd_total, ytd_units = indicator_values(conn, filters.with_period(done), scope, counts)
     goals = selection_targets(conn, filters, scope, year)
     table = targets(conn, filters, scope, year)
-    district = table[table["unit_id"].isna()].set_index("code")["value"].to_dict()
+    district = district_targets(table)
     own = _own_targets(table) if filters.version == VERSION_2023 else {}
     several = now_units["unit_id"].nunique() > 1 if len(now_units) else False
     # Each frame split by indicator once: a filter per indicator reads every row of a frame

@@ -10,8 +10,10 @@ still being built at 30/6/2023. Every function resolves Filters ∩ Scope with
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -136,38 +138,29 @@ def grant_progress(conn: Connection, filters: Filters, scope: Scope) -> pd.DataF
         sa.func.min(g.c.approved_on),
         sa.func.max(sa.case((done, g.c.completed_on))),
     ).group_by(unit)
-    rows = pd.DataFrame(
-        [
-            (
-                int(r[0]),
-                *(int(x) for x in r[1:6]),
-                None if r[6] is None else float(r[6]),
-                as_date(r[7]),
-                as_date(r[8]),
-            )
-            for r in conn.execute(stmt)
-        ],
-        columns=[
-            "unit_id",
-            "grants",
-            "waiting",
-            "building",
-            "completed",
-            "late",
-            "mean_days",
-            "first_approved",
-            "last_completed",
-        ],
-    )
-    frame = selected_units(conn, resolved).merge(rows, on="unit_id", how="left")
-    counts = ["grants", "waiting", "building", "completed", "late"]
-    frame[counts] = frame[counts].fillna(0).astype("int64")
-    frame["mean_days"] = frame["mean_days"].astype("float64")
-    for column in ("first_approved", "last_completed"):
-        frame[column] = pd.Series(
-            [d if not pd.isna(d) else None for d in frame[column]], dtype=object
-        )
-    return frame.drop(columns=["unit_id"]).reset_index(drop=True)
+    # Every selected unit a row (zeros, no mean, no dates where it has no grant), filled from
+    # the statement's rows by position: no merge, fill and cast of 6.300 rows at national scale.
+    units = selected_units(conn, resolved).reset_index(drop=True)
+    position = {unit: i for i, unit in enumerate(units["unit_id"].tolist())}
+    size = len(position)
+    counts = np.zeros((size, 5), dtype=np.int64)
+    mean_days = np.full(size, np.nan)
+    first: list[date | None] = [None] * size
+    last: list[date | None] = [None] * size
+    for r in conn.execute(stmt):
+        i = position.get(int(r[0]))
+        if i is None:
+            continue
+        counts[i] = r[1:6]
+        mean_days[i] = np.nan if r[6] is None else float(r[6])
+        first[i], last[i] = as_date(r[7]), as_date(r[8])
+    frame = units.drop(columns=["unit_id"])
+    for j, column in enumerate(("grants", "waiting", "building", "completed", "late")):
+        frame[column] = counts[:, j]
+    frame["mean_days"] = mean_days
+    frame["first_approved"] = pd.Series(first, dtype=object)
+    frame["last_completed"] = pd.Series(last, dtype=object)
+    return frame
 
 
 def grant_events_by_month(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:

@@ -373,6 +373,14 @@ def _read_targets(
     return pd.DataFrame([tuple(r) for r in rows], columns=["code", "unit_id", "value"])
 
 
+def district_targets(frame: pd.DataFrame) -> dict[str, float]:
+    """The district's own target of each indicator (the rows of ``targets`` without a unit): a
+    plain dict from two lists (``set_index(...).to_dict()`` walks an Arrow index a value at a
+    time: 11.000 at national scale, whose generated data repeat the district's targets)."""
+    own = frame["unit_id"].isna()
+    return dict(zip(frame.loc[own, "code"].tolist(), frame.loc[own, "value"].tolist(), strict=True))
+
+
 def covers_target_year(filters: Filters, as_of: date | None) -> bool:
     """True when the period runs from January to December (or to the data's as-of month) of one
     year: only then is a count judged against its annual target."""
@@ -402,7 +410,7 @@ def selection_targets(
         frame["code"].tolist(), frame["unit_id"].tolist(), frame["value"].tolist(), strict=True
     ):
         if unit_id is None or unit_id != unit_id:  # NULL: the district's own target
-            district.setdefault(code, float(value))
+            district[code] = float(value)  # the last, as ``district_targets``
         elif int(unit_id) in wanted:
             own.setdefault(code, []).append(float(value))
     result: dict[str, float | None] = {}
@@ -491,7 +499,7 @@ def commune_scorecard(conn: Connection, filters: Filters, scope: Scope) -> pd.Da
     _, by_unit = indicator_values(conn, filters, scope)
     year = filters.period.end.year
     frame = targets(conn, filters, scope, year)
-    district = frame[frame["unit_id"].isna()].set_index("code")["value"].to_dict()
+    district = district_targets(frame)
     own = frame[frame["unit_id"].notna()]
     own_targets = {
         (c, int(u)): v for c, u, v in own[["code", "unit_id", "value"]].itertuples(index=False)

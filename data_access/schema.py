@@ -477,6 +477,21 @@ def counted_tables() -> list[Table]:
     return [t for t in metadata.sorted_tables if t is not change_event]
 
 
+def table_readable(conn: Connection, name: str) -> bool:
+    """True when table ``name`` exists (and, on PostgreSQL, this role may read it)."""
+    if conn.dialect.name == "postgresql":
+        found = conn.execute(
+            text("SELECT coalesce(has_table_privilege(to_regclass(:name), 'SELECT'), false)"),
+            {"name": name},
+        ).scalar()
+    else:
+        found = conn.execute(
+            text("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = :name"),
+            {"name": name},
+        ).scalar()
+    return bool(found)
+
+
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 

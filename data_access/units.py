@@ -16,19 +16,23 @@ old Xã Quảng Tân (06913 in "2023") only the old commune's (and Xã Quảng L
 from __future__ import annotations
 
 import functools
+import threading
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from i18n import Catalog
 
 from . import schema as s
 from .errors import OutOfScopeError, UnknownAreaError, UnknownCommuneError, WelfareDataError
 from .filters import VERSION_2023, VERSION_DATES, Filters, Scope
-from .txcache import per_transaction
+from .txcache import READ_ONLY_OPTION, per_transaction
 
 # An account whose province the unit list does not know: no figures, and who can fix it.
 T = Catalog(
@@ -106,14 +110,64 @@ def unit_map(version: str) -> sa.Subquery:
     return sa.union_all(same, rolled).subquery("unit_map")
 
 
+# The unit tree changes when an area is loaded or communes merge, not between two pages, and a
+# province's page names and places its 6.300 communes twice (the catalogue, their areas): at
+# national scale ~40 ms of SQL and Python per page. On the dashboard's read-only connection the
+# two frames are kept for the process, per engine and version, while ``admin_unit`` shows the
+# mark they were read under (its rows, largest id and change count, read once per transaction:
+# every insert, update and delete moves it). Not on a writer's connection (its own uncommitted
+# change could be rolled back and the mark reached again by another), nor where the database
+# records no changes (``change_event``): there, once per transaction, as before.
+_TREES: weakref.WeakKeyDictionary[Engine, dict[tuple[str, str], tuple[Any, pd.DataFrame]]] = (
+    weakref.WeakKeyDictionary()
+)
+_TREES_LOCK = threading.Lock()
+
+
+def _units_mark(conn: Connection) -> tuple[Any, ...] | None:
+    """``admin_unit``'s rows, largest id and change count now (None: nothing kept)."""
+    if not conn.get_execution_options().get(READ_ONLY_OPTION):
+        return None
+
+    def read() -> tuple[Any, ...] | None:
+        if not s.table_readable(conn, s.change_event.name):
+            return None
+        u, ev = s.admin_unit, s.change_event
+        changes = sa.select(sa.func.count()).where(ev.c.table_name == u.name).scalar_subquery()
+        return tuple(conn.execute(sa.select(sa.func.count(), sa.func.max(u.c.id), changes)).one())
+
+    return per_transaction(conn, "welfare.units_mark", read)
+
+
+def _kept(
+    conn: Connection, what: str, version: str, read: Callable[[Connection, str], pd.DataFrame]
+) -> pd.DataFrame:
+    """``read(conn, version)``, or the frame read under the same mark (never to be changed:
+    callers copy it)."""
+    mark = _units_mark(conn)
+    if mark is None:
+        return read(conn, version)
+    with _TREES_LOCK:
+        found = _TREES.get(conn.engine, {}).get((what, version))
+    if found is not None and found[0] == mark:
+        return found[1]
+    frame = read(conn, version)
+    with _TREES_LOCK:
+        _TREES.setdefault(conn.engine, {})[(what, version)] = (mark, frame)
+    return frame
+
+
 def unit_catalogue(conn: Connection, version: str = VERSION_2023) -> pd.DataFrame:
     """The communes of ``version`` (unit_id, code, name, kind, population, parent_name).
 
     Read once per transaction of ``conn`` (a page's query resolves the filters and then names
-    the units: at national scale that is thousands of rows twice); each caller gets a copy.
+    the units: at national scale that is thousands of rows twice), and on the dashboard's
+    connection kept while the unit tree is unchanged (``_kept``); each caller gets a copy.
     """
     frame = per_transaction(
-        conn, f"welfare.unit_catalogue.{version}", lambda: _read_catalogue(conn, version)
+        conn,
+        f"welfare.unit_catalogue.{version}",
+        lambda: _kept(conn, "catalogue", version, _read_catalogue),
     )
     return frame.copy()
 
@@ -148,10 +202,10 @@ def commune_areas(conn: Connection, version: str) -> pd.DataFrame:
     district_name (None where no district is above it: the communes of 1/7/2025),
     province_code, province_name (None where no province is above it).
 
-    Read once per transaction, like the catalogue.
+    Read once per transaction, and kept, like the catalogue.
     """
     frame = per_transaction(
-        conn, f"welfare.commune_areas.{version}", lambda: _read_areas(conn, version)
+        conn, f"welfare.commune_areas.{version}", lambda: _kept(conn, "areas", version, _read_areas)
     )
     return frame.copy()
 

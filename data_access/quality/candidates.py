@@ -22,7 +22,6 @@ from sqlalchemy.engine import Connection
 from .. import schema as s
 from ..definitions import first_month, rate_check
 from ..filters import Period
-from ..summaries.freshness import _readable
 from ..summaries.tables import RATE_CHECK, summary_check_record, summary_duplicate_person
 from .context import Context
 from .people import duplicate_groups
@@ -41,7 +40,7 @@ def widest_context(conn: Connection, as_of: date | None) -> Context:
         first=first_month(conn),
         units=None,
         persons=True,
-        decisions=_readable(conn, s.allowance_decision.name),
+        decisions=s.table_readable(conn, s.allowance_decision.name),
         candidates=False,
     )
 

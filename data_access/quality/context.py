@@ -22,11 +22,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from .. import schema as s
 from ..definitions import data_as_of, first_month, reference_date
 from ..filters import Filters, Period, Scope
-from ..summaries.freshness import (
-    SummaryStatus,
-    _readable,  # exists, and this role may read it
-    summary_status_now,
-)
+from ..summaries.freshness import SummaryStatus, summary_status_now
 from ..summaries.read import among_candidates
 from ..units import Resolved, resolve, unit_map
 
@@ -79,7 +75,7 @@ def context(conn: Connection, filters: Filters, scope: Scope) -> Context:
         first=first_month(conn),
         units=_record_units(conn, resolved),
         persons=scope.persons,
-        decisions=_readable(conn, s.allowance_decision.name),
+        decisions=s.table_readable(conn, s.allowance_decision.name),
         candidates=status is not None and status.candidates_usable(as_of),
         summaries=status if status is not None and status.candidates_usable(as_of) else None,
     )

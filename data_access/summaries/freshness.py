@@ -100,7 +100,7 @@ def _fingerprint_text(
 def fingerprint(conn: Connection) -> str:
     """The base tables' fingerprint: smallest and largest id and change count of each source
     table (without the count in a database that has no change counters)."""
-    counted = _readable(conn, s.change_event.name)
+    counted = s.table_readable(conn, s.change_event.name)
     row = conn.execute(sa.select(*_fingerprint_columns(counted))).one()
     return _fingerprint_text(tuple(row))
 
@@ -108,34 +108,19 @@ def fingerprint(conn: Connection) -> str:
 def check_fingerprint(conn: Connection) -> str:
     """The fingerprint of the tables only the data checks' candidates read (``CHECK_SOURCES``),
     "absent" for one this database lacks or this role may not read."""
-    counted = _readable(conn, s.change_event.name)
+    counted = s.table_readable(conn, s.change_event.name)
     columns = _fingerprint_columns(counted, CHECK_SOURCES, _absent(conn))
     return _fingerprint_text(tuple(conn.execute(sa.select(*columns)).one()), CHECK_SOURCES)
 
 
 def _absent(conn: Connection) -> frozenset[str]:
     """The check sources this database lacks (or this role may not read)."""
-    return frozenset(t.name for t in CHECK_SOURCES if not _readable(conn, t.name))
-
-
-def _readable(conn: Connection, name: str) -> bool:
-    """True when table ``name`` exists (and, on PostgreSQL, this role may read it)."""
-    if conn.dialect.name == "postgresql":
-        found = conn.execute(
-            sa.text("SELECT coalesce(has_table_privilege(to_regclass(:name), 'SELECT'), false)"),
-            {"name": name},
-        ).scalar()
-    else:
-        found = conn.execute(
-            sa.text("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = :name"),
-            {"name": name},
-        ).scalar()
-    return bool(found)
+    return frozenset(t.name for t in CHECK_SOURCES if not s.table_readable(conn, t.name))
 
 
 def _exists(conn: Connection) -> bool:
     """True when ``summary_info`` exists (and, on PostgreSQL, this role may read it)."""
-    return _readable(conn, summary_info.name)
+    return s.table_readable(conn, summary_info.name)
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -187,7 +172,7 @@ def _read_status(conn: Connection) -> SummaryStatus | None:
     layout = conn.execute(sa.select(i.c.layout).where(i.c.id == 1)).scalar()
     if layout != LAYOUT:
         return None
-    counted = _readable(conn, s.change_event.name)
+    counted = s.table_readable(conn, s.change_event.name)
     row = conn.execute(_status_statement(counted, _absent(conn))).first()
     if row is None:
         return None

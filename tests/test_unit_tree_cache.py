@@ -1,0 +1,118 @@
+"""The unit tree kept for the process on the dashboard's connection (issue 16: a province's page
+named and placed its 6.300 communes from two reads per page): never older than ``admin_unit``.
+
+On SQLite and PostgreSQL, a copy of the demo: the dashboard's read-only engine reads the
+catalogue and the communes' areas once, not again in the next transaction; a commune renamed in
+place, a commune added and the same deleted by another writer are seen in the next transaction;
+a writer's own connection never keeps anything beyond its transaction (a rolled-back rename is
+not shown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from data_access import schema as s
+from data_access.db import make_engine
+from data_access.filters import VERSION_2023
+from data_access.units import commune_areas, unit_catalogue
+from tests.writable import writable_demo
+
+
+@dataclass
+class Db:
+    reader: Engine  # read-only, as the dashboard opens it
+    writer: Engine
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Db]:
+    writer, reader_url = writable_demo(request, tmp_path_factory, "unit_tree")
+    reader = make_engine(reader_url)
+    yield Db(reader, writer)
+    reader.dispose()
+    writer.dispose()
+
+
+@contextmanager
+def _tree_reads(engine: Engine) -> Iterator[list[str]]:
+    """The statements that read the catalogue or the areas (they select from admin_unit with
+    the parent's name, or join it three times), as sent while the block runs."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if "parent_name" in statement or "area_top" in statement or " top" in statement:
+            sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _name(engine: Engine, code: str) -> str:
+    with engine.connect() as conn:
+        catalogue = unit_catalogue(conn, VERSION_2023)
+        commune_areas(conn, VERSION_2023)
+    return str(catalogue.set_index("code").loc[code, "name"])
+
+
+def _first_commune(db: Db) -> tuple[int, str, str]:
+    """A commune of the 2023 catalogue, read on the writer's connection."""
+    with db.writer.connect() as conn:
+        first = unit_catalogue(conn, VERSION_2023).iloc[0]
+    return int(first["unit_id"]), str(first["code"]), str(first["name"])
+
+
+def test_the_dashboard_reads_the_tree_once_and_sees_every_change(db: Db) -> None:
+    unit_id, code, name = _first_commune(db)
+    engine = db.reader
+    with _tree_reads(engine) as sent:
+        assert _name(db.reader, code) == name
+    assert len(sent) == 2  # the catalogue and the areas, once each
+    with _tree_reads(engine) as sent:
+        assert _name(db.reader, code) == name  # a new transaction: kept
+    assert sent == []
+
+    u = s.admin_unit
+    with db.writer.begin() as conn:  # renamed in place by another writer
+        conn.execute(sa.update(u).where(u.c.id == unit_id).values(name=f"{name} (đổi tên)"))
+    with _tree_reads(engine) as sent:
+        assert _name(db.reader, code) == f"{name} (đổi tên)"
+    assert len(sent) == 2
+
+    with db.writer.begin() as conn:  # a commune added, then deleted
+        row = conn.execute(sa.select(u).where(u.c.id == unit_id)).one()._asdict()
+        new_id = int(conn.execute(sa.select(sa.func.max(u.c.id))).scalar_one()) + 1
+        conn.execute(sa.insert(u).values({**row, "id": new_id, "code": "99999", "name": "Xã Mới"}))
+    with db.reader.connect() as conn:
+        assert "99999" in set(unit_catalogue(conn, VERSION_2023)["code"])
+        assert "99999" in set(commune_areas(conn, VERSION_2023)["code"])
+    with db.writer.begin() as conn:
+        conn.execute(sa.delete(u).where(u.c.id == new_id))
+    with db.reader.connect() as conn:
+        assert "99999" not in set(unit_catalogue(conn, VERSION_2023)["code"])
+        assert "99999" not in set(commune_areas(conn, VERSION_2023)["code"])
+
+
+def test_a_writers_connection_keeps_nothing_beyond_its_transaction(db: Db) -> None:
+    unit_id, code, name = _first_commune(db)
+    u = s.admin_unit
+    with db.writer.connect() as conn:
+        conn.execute(sa.update(u).where(u.c.id == unit_id).values(name="Tạm"))
+        catalogue = unit_catalogue(conn, VERSION_2023)
+        assert catalogue.set_index("code").loc[code, "name"] == "Tạm"
+        conn.rollback()
+        catalogue = unit_catalogue(conn, VERSION_2023)
+        assert catalogue.set_index("code").loc[code, "name"] == name
+    assert _name(db.reader, code) == name
