@@ -26,11 +26,12 @@ import math
 import posixpath
 import re
 import zipfile
+import zlib
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cache
+from functools import lru_cache
 from itertools import chain, islice, pairwise
 from typing import IO
 from xml.etree import ElementTree
@@ -255,6 +256,9 @@ _DAMAGED = (
     OverflowError,
     zipfile.BadZipFile,
     EOFError,
+    zlib.error,  # a part's compressed data damaged
+    NotImplementedError,  # a compression method zipfile does not read (deflate64)
+    RuntimeError,  # a part flagged as encrypted
 )
 
 
@@ -281,15 +285,16 @@ def _column_letters(number: int) -> str:
     return letters
 
 
-def _column_number(reference: str) -> int:
-    """The column of a cell reference: "AB12" -> 28."""
-    return _letters_number(reference.rstrip("0123456789"))
-
-
-@cache
-def _letters_number(letters: str) -> int:
+@lru_cache(maxsize=20_000)  # bounded: three letters at most
+def _column_of(letters: str) -> int:
+    """The column of a cell reference's letters: "A" -> 1, "AB" -> 28, up to "XFD"; anything
+    else is damaged."""
+    if not (0 < len(letters) <= 3 and letters.isascii() and letters.isalpha()):
+        raise _DamagedXml(letters)
+    if not letters.isupper():
+        raise _DamagedXml(letters)
     number = 0
-    for ch in letters.upper():
+    for ch in letters:
         number = number * 26 + ord(ch) - ord("A") + 1
     return number
 
@@ -383,12 +388,12 @@ class _CalamineBook(_Book):
 
 
 def _open_book(data: bytes) -> _Book:
-    kind, archive = _spreadsheet_kind(data)
-    if kind == "xlsx" and archive is not None:
-        try:
+    try:
+        kind, archive = _spreadsheet_kind(data)
+        if kind == "xlsx" and archive is not None:
             return _XlsxBook(archive)
-        except _DAMAGED:
-            raise _refuse("damaged") from None
+    except _DAMAGED:
+        raise _refuse("damaged") from None
     return _CalamineBook(data)
 
 
@@ -427,20 +432,41 @@ def _local(tag: str) -> str:
 
 # calamine builds a whole sheet (every cell, and the file's shared strings) before it gives the
 # first row: about 0,4 KB a row, on each of a long list's two reads. An .xlsx sheet is read here
-# straight from its XML instead, a row at a time, with python-calamine's rules for the values:
-# shared and inline strings (phonetic runs left out, ASCII spaces trimmed unless preserved,
-# "_x000D_" escapes), booleans, error cells as empty, numbers as floats, dates and times by the
-# cell's number format, the 1904 date system. expat without namespace processing (a third
-# faster): the sheet's prefix ("x:" in some tools' files) is taken from its root element.
+# straight from its XML instead, a row at a time, with python-calamine's rules for the values
+# (its Rust source, calamine's ``xlsx`` module, followed line by line): shared and inline strings
+# (phonetic runs left out, ASCII spaces trimmed unless preserved, "_x00HH_" escapes), booleans,
+# error cells and empty values as empty, numbers as floats, dates and times by the cell's number
+# format, the 1904 date system; the shared strings and styles at their usual paths, whatever
+# their case. What calamine would place out of order (a row or a cell before one already read, a
+# cell whose reference is not its row's) refuses the file as damaged: a stream cannot go back.
+# expat without namespace processing (a third faster); elements by their local name.
 
-_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")  # a character XML cannot hold, as Excel writes it
+_ESCAPED = re.compile(r"_x00([0-9A-Fa-f]{2})_")  # a character XML cannot hold, as Excel writes it
+_NUMBER = re.compile(
+    r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:inf|infinity|nan)",
+    re.IGNORECASE,
+)
+_REFERENCE = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_TIME = re.compile(r"[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?")
 _ASCII_SPACE = " \t\r\n"
+_DIGITS = "0123456789"
 _XML_SPACE = "xml:space"
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _DAY_MS = 86_400_000
-_DATE_FORMAT_IDS = frozenset((*range(14, 23), 45, 47))  # Excel's built-in date and time formats
-_DURATION_FORMAT_ID = 46  # [h]:mm:ss
+# Excel's built-in date and time formats, by their id as written (calamine compares the text).
+_DATE_FORMAT_IDS = frozenset(("14", "15", "16", "17", "18", "19", "20", "21", "22", "45", "47"))
+_DURATION_FORMAT_ID = "46"  # [h]:mm:ss
+_EMPTY_IF_BLANK = (None, "n", "s", "b", "e")  # an empty <v> of these types is no value
+_REL_IDS = (  # a sheet's relationship id, transitional and strict
+    _REL_ID,
+    "{http://purl.oclc.org/ooxml/officeDocument/relationships}id",
+)
 _BLOCK = 1 << 16
+
+
+class _DamagedXml(ValueError):
+    """The sheet's XML says something a stream cannot follow (a row before one read)."""
 
 
 class _Strings:
@@ -458,6 +484,8 @@ class _Strings:
         self._ends.append(len(self._block))
 
     def __getitem__(self, index: int) -> str:
+        if not 0 <= index < len(self._ends):
+            raise IndexError(index)
         start = self._ends[index - 1] if index > 0 else 0
         return self._block[start : self._ends[index]].decode("utf-8", "surrogatepass")
 
@@ -466,7 +494,7 @@ class _Strings:
 
 
 def _unescape(value: str) -> str:
-    return _ESCAPED.sub(lambda m: chr(int(m[1], 16)), value) if "_x" in value else value
+    return _ESCAPED.sub(lambda m: chr(int(m[1], 16)), value) if "_x00" in value else value
 
 
 def _string_text(value: str, preserve: bool) -> str:
@@ -474,27 +502,36 @@ def _string_text(value: str, preserve: bool) -> str:
     return _unescape(value if preserve else value.strip(_ASCII_SPACE))
 
 
+def _index(text: str | None) -> int:
+    """An index attribute as calamine reads it: ASCII digits, else 0."""
+    return int(text) if text and text.isascii() and text.isdigit() else 0
+
+
+class _Tags(dict[str, str | None]):
+    """Element name -> its local name when it is one of ``wanted``, else None; learnt as
+    names come (whatever prefix a file gives them)."""
+
+    def __init__(self, wanted: Sequence[str]) -> None:
+        super().__init__()
+        self._wanted = frozenset(wanted)
+
+    def __missing__(self, name: str) -> str | None:
+        local = name.rpartition(":")[2]
+        found = self[name] = local if local in self._wanted else None
+        return found
+
+
 def _stream(
     stream: IO[bytes],
-    tags: dict[str, str],
-    names: Sequence[str],
     start: Callable[[str, dict[str, str]], None],
     end: Callable[[str], None],
     text: Callable[[str], None],
 ) -> Iterator[None]:
     """Feed ``stream`` to expat a block at a time, yielding after each (the caller hands out
-    what its handlers collected). ``tags`` is filled from the root element's prefix: its
-    prefixed ``names`` -> the names."""
+    what its handlers collected)."""
     parser = expat.ParserCreate()
     parser.buffer_text = True
-
-    def root(name: str, attrs: dict[str, str]) -> None:
-        prefix = name[: name.index(":") + 1] if ":" in name else ""
-        tags.update({prefix + tag: tag for tag in names})
-        parser.StartElementHandler = start
-        start(name, attrs)
-
-    parser.StartElementHandler = root
+    parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = text
     while True:
@@ -503,21 +540,6 @@ def _stream(
         yield
         if not block:
             return
-
-
-def _relationships(archive: zipfile.ZipFile, path: str, base: str) -> dict[str, tuple[str, str]]:
-    """A part's relationships: id -> (the target's path in the zip, the relationship's type)."""
-    found: dict[str, tuple[str, str]] = {}
-    for element in ElementTree.fromstring(archive.read(path)).iter():
-        if _local(element.tag) == "Relationship":
-            target = element.get("Target") or ""
-            found[element.get("Id") or ""] = (
-                target.lstrip("/")
-                if target.startswith("/")
-                else posixpath.normpath(posixpath.join(base, target)),
-                element.get("Type") or "",
-            )
-    return found
 
 
 def _format_kind(code: str) -> str:
@@ -560,60 +582,85 @@ class _XlsxBook(_Book):
 
     def __init__(self, archive: zipfile.ZipFile) -> None:
         self.archive = archive
-        rels = _relationships(archive, "xl/_rels/workbook.xml.rels", "xl")
+        self._names = {name.lower(): name for name in archive.namelist()}  # parts, any case
+        rels = self._relationships("xl/_rels/workbook.xml.rels", "xl")
         self._parts: dict[str, str] = {}
         self.sheet_names = []
         self.visible = []
         self.is_1904 = False
-        for element in ElementTree.fromstring(archive.read("xl/workbook.xml")).iter():
+        for element in ElementTree.fromstring(self._read("xl/workbook.xml")).iter():
             tag = _local(element.tag)
             if tag == "workbookPr":
                 self.is_1904 = element.get("date1904") in ("1", "true")
             elif tag == "sheet":
                 name = element.get("name") or ""
-                part, kind = rels.get(element.get(_REL_ID) or "", ("", ""))
+                rel_id = next((element.get(a) for a in _REL_IDS if element.get(a)), "")
+                part, kind = rels.get(rel_id or "", ("", ""))
                 self.sheet_names.append(name)
                 self._parts[name] = part
                 if kind.endswith("/worksheet") and element.get("state") in (None, "visible"):
                     self.visible.append(name)
         by_kind = {kind.rpartition("/")[2]: part for part, kind in rels.values()}
-        present = set(archive.namelist())
-        self._strings_part = (
-            by_kind.get("sharedStrings") if by_kind.get("sharedStrings") in present else None
-        )
-        self._styles_part = by_kind.get("styles") if by_kind.get("styles") in present else None
+        # Where calamine looks (whatever the relationships say), else where they point.
+        self._strings_part = self._find("xl/sharedStrings.xml", by_kind.get("sharedStrings"))
+        self._styles_part = self._find("xl/styles.xml", by_kind.get("styles"))
+
+    def _find(self, *paths: str | None) -> str | None:
+        """The first of ``paths`` the zip holds, as the zip names it (any case)."""
+        return next((self._names[p.lower()] for p in paths if p and p.lower() in self._names), None)
+
+    def _read(self, path: str) -> bytes:
+        found = self._find(path)
+        if found is None:
+            raise KeyError(path)
+        return self.archive.read(found)
+
+    def _relationships(self, path: str, base: str) -> dict[str, tuple[str, str]]:
+        """A part's relationships: id -> (the target's path in the zip, its type)."""
+        found: dict[str, tuple[str, str]] = {}
+        for element in ElementTree.fromstring(self._read(path)).iter():
+            if _local(element.tag) == "Relationship":
+                target = element.get("Target") or ""
+                path_in_zip = (
+                    target.lstrip("/")
+                    if target.startswith("/")
+                    else posixpath.normpath(posixpath.join(base, target))
+                )
+                found[element.get("Id") or ""] = (
+                    self._find(path_in_zip) or path_in_zip,
+                    element.get("Type") or "",
+                )
+        return found
 
     def sheet_part(self, name: str) -> str:
         """The sheet's XML in the zip."""
         return self._parts[name]
 
     def _formats(self) -> list[str]:
-        """Each cell style's number format kind ("date", "duration" or ""), by its index."""
+        """Each cell style's number format kind ("date", "duration" or ""), by its index, as
+        calamine reads styles.xml: the stylesheet's formats in order, then its cell styles."""
         if self._styles_part is None:
             return []
-        styles = ElementTree.fromstring(self.archive.read(self._styles_part))
-        custom = {
-            e.get("numFmtId"): e.get("formatCode") or ""
-            for e in styles.iter()
-            if _local(e.tag) == "numFmt"
-        }
+        custom: dict[str, str] = {}
         kinds: list[str] = []
-        for xfs in (e for e in styles.iter() if _local(e.tag) == "cellXfs"):
-            for xf in (e for e in xfs if _local(e.tag) == "xf"):
-                number = xf.get("numFmtId")
-                if number in custom:
-                    kinds.append(_format_kind(custom[number]))
-                elif number is not None and number.isdigit():
-                    found = int(number)
-                    kinds.append(
-                        "date"
-                        if found in _DATE_FORMAT_IDS
-                        else "duration"
-                        if found == _DURATION_FORMAT_ID
-                        else ""
-                    )
-                else:
-                    kinds.append("")
+        for section in ElementTree.fromstring(self.archive.read(self._styles_part)):
+            tag = _local(section.tag)
+            if tag == "numFmts":
+                for element in section:
+                    number, code = element.get("numFmtId"), element.get("formatCode")
+                    if _local(element.tag) == "numFmt" and number and code is not None:
+                        custom[number] = code
+            elif tag == "cellXfs":
+                for xf in (e for e in section if _local(e.tag) == "xf"):
+                    number = xf.get("numFmtId")
+                    if number is None:
+                        kinds.append("")
+                    elif number in custom:
+                        kinds.append(_format_kind(custom[number]))
+                    elif number in _DATE_FORMAT_IDS:
+                        kinds.append("date")
+                    else:
+                        kinds.append("duration" if number == _DURATION_FORMAT_ID else "")
         return kinds
 
     def _strings(self) -> _Strings:
@@ -621,14 +668,14 @@ class _XlsxBook(_Book):
         strings = _Strings()
         if self._strings_part is None:
             return strings
-        tags: dict[str, str] = {}
+        tags = _Tags(("si", "t", "rPh"))
         parts: list[str] = []
         pieces: list[str] = []
         reading = phonetic = preserve = False
 
         def start(name: str, attrs: dict[str, str]) -> None:
             nonlocal reading, phonetic, preserve
-            tag = tags.get(name)
+            tag = tags[name]
             if tag == "si":
                 parts.clear()
             elif tag == "rPh":
@@ -639,7 +686,7 @@ class _XlsxBook(_Book):
 
         def end(name: str) -> None:
             nonlocal reading, phonetic
-            tag = tags.get(name)
+            tag = tags[name]
             if tag == "t" and reading:
                 parts.append(_string_text("".join(pieces), preserve))
                 reading = False
@@ -653,7 +700,7 @@ class _XlsxBook(_Book):
                 pieces.append(data)
 
         with self.archive.open(self._strings_part) as stream:
-            for _ in _stream(stream, tags, ("si", "t", "rPh"), start, end, text):
+            for _ in _stream(stream, start, end, text):
                 pass
         return strings
 
@@ -672,37 +719,55 @@ class _XlsxBook(_Book):
         last_row = max_rows + HEADER_SEARCH_ROWS + _ROW_SLACK if max_rows else 0
         hidden = notes.hidden if notes is not None else None
         formulas = notes.formulas if notes is not None else None
-        tags: dict[str, str] = {}
+        tags = _Tags(("row", "c", "v", "is", "f", "t", "rPh"))
         done: list[list[object]] = []
         cells: list[object] = []
         pieces: list[str] = []
         inline: list[str] | None = None
         row = column = given = 0  # given: the last row handed out
+        row_text = "0"
         kind: str | None = None
         style: str | None = None
         raw: str | None = None
+        last = ""  # the cell's last child of <v>, <is>, <f>: calamine keeps what it says
         reading = phonetic = preserve = valued = False
 
         def start(name: str, attrs: dict[str, str]) -> None:
-            nonlocal row, column, kind, style, raw, inline, reading, phonetic, preserve, valued
-            tag = tags.get(name)
+            nonlocal row, column, kind, style, raw, inline, last, reading, phonetic, preserve
+            nonlocal valued, row_text
+            tag = tags[name]
             if tag == "c":
                 reference = attrs.get("r")
-                column = _column_number(reference) if reference else column + 1
+                if reference:
+                    letters = reference.rstrip(_DIGITS)
+                    if reference[len(letters) :] != row_text:  # "C05", or another row's
+                        found = _REFERENCE.fullmatch(reference)
+                        if found is None or int(found[2]) != row:
+                            raise _DamagedXml(reference)
+                    at = _column_of(letters)
+                    if at <= column:
+                        raise _DamagedXml(reference)  # before a cell already read
+                    column = at
+                else:
+                    column += 1
                 kind, style = attrs.get("t"), attrs.get("s")
                 raw = inline = None
+                last = ""
             elif tag == "v":
                 pieces.clear()
-                reading = True
+                reading, last = True, "v"
             elif tag == "row":
-                number = attrs.get("r")
-                row, column, valued = int(number) if number else row + 1, 0, False
+                number = int(attrs["r"]) if attrs.get("r") else row + 1
+                if number <= row:
+                    raise _DamagedXml(number)  # a row before one already read
+                row, column, valued, row_text = number, 0, False, str(number)
                 cells.clear()
                 if hidden is not None and attrs.get("hidden") in ("1", "true"):
                     hidden.add(row)
             elif tag == "is":
-                inline = []
+                inline, last = [], "is"
             elif tag == "f":
+                last = "f"
                 if formulas is not None:
                     formulas.append((row, column))
             elif tag == "rPh":
@@ -713,29 +778,23 @@ class _XlsxBook(_Book):
 
         def end(name: str) -> None:
             nonlocal raw, reading, phonetic, valued, given
-            tag = tags.get(name)
+            tag = tags[name]
             if tag == "c":
-                if raw is None and inline is None:
-                    return  # a cell with a format only
+                value: object
+                if last == "v" and raw and kind == "s" and raw.isascii() and raw.isdigit():
+                    value = strings[int(raw)]  # the usual cells first: a shared string,
+                elif last == "v" and raw and kind is None and style is None:
+                    value = float(raw) if _NUMBER.fullmatch(raw) else raw  # a plain number
+                else:
+                    value = _cell_value(kind, style, raw, inline, last, strings, formats, is_1904)
+                if value is None:
+                    return  # no value: a cell with a format only, an empty <v/>, a formula
                 if last_row and (row > last_row or column > MAX_COLUMNS):
                     _check_extent(sheet, row, column, max_rows)
                 valued = True
-                value: object
-                if kind is None and style is None and raw:
-                    try:  # the usual cell first: a number without a format
-                        value = float(raw)
-                    except ValueError:
-                        value = raw
-                elif kind == "s" and raw:
-                    value = strings[int(raw)]
-                else:
-                    value = _cell_value(kind, style, raw, inline, formats, is_1904)
                 if len(cells) < column - 1:
                     cells.extend([""] * (column - 1 - len(cells)))
-                if len(cells) == column - 1:
-                    cells.append(value)
-                else:  # a cell written twice, or out of order: the later one, as calamine
-                    cells[column - 1] = value
+                cells.append(value)
             elif tag == "v" and reading:
                 raw, reading = "".join(pieces), False
             elif tag == "t" and reading:
@@ -744,7 +803,7 @@ class _XlsxBook(_Book):
                 reading = False
             elif tag == "rPh":
                 phonetic = False
-            elif tag == "row" and valued and row > given:
+            elif tag == "row" and valued:
                 done.extend([] for _ in range(row - given - 1))  # the rows between: empty
                 done.append(list(cells))
                 given = row
@@ -753,9 +812,8 @@ class _XlsxBook(_Book):
             if reading:
                 pieces.append(data)
 
-        names = ("row", "c", "v", "is", "f", "t", "rPh")
         with self.archive.open(part) as stream:
-            for _ in _stream(stream, tags, names, start, end, text):
+            for _ in _stream(stream, start, end, text):
                 yield from done
                 done.clear()
 
@@ -765,34 +823,39 @@ def _cell_value(
     style: str | None,
     raw: str | None,
     inline: list[str] | None,
+    last: str,
+    strings: _Strings,
     formats: list[str],
     is_1904: bool,
 ) -> object:
-    """A cell's value as python-calamine gives it, from its type ("t"), its style ("s"), the
-    text of its ``<v>`` and its inline string's ``<t>``s (a shared string is looked up by the
-    caller)."""
-    if kind == "inlineStr":
-        return "".join(inline) if inline is not None else ""
-    if raw is None or kind == "e":  # no value, or an error (#N/A, #DIV/0!): empty
-        return ""
-    if kind == "s":  # a shared string's empty index
-        return ""
-    if kind == "str":  # a formula's text
-        return raw
+    """A cell's value as python-calamine gives it (None: the cell holds none), from its type
+    ("t"), its style ("s"), the text of its ``<v>`` and its inline string's ``<t>``s, and which
+    of ``<v>``, ``<is>``, ``<f>`` came last."""
+    if last == "is":
+        return "".join(inline) if inline is not None else None
+    if last != "v" or raw is None or kind in ("inlineStr", "is"):
+        return None  # no value, a formula without one, an inline string's stray <v>
+    if raw == "" and kind in _EMPTY_IF_BLANK:
+        return None
+    if kind == "e":
+        return ""  # #N/A, #DIV/0!: a cell, without a value python-calamine gives
+    if kind == "s":
+        return strings[_index(raw)]
+    if kind == "str":
+        return _unescape(raw)
     if kind == "b":
         return raw != "0"
     if kind == "d":
         return _iso_value(raw)
-    if raw == "":
-        return ""
-    try:
-        number = float(raw)
-    except ValueError:
+    if _NUMBER.fullmatch(raw) is None:
         if kind is None:
-            return raw
-        raise
-    index = int(style) if style is not None and style.isdigit() else -1
-    format_kind = formats[index] if 0 <= index < len(formats) else ""
+            return raw  # no type: calamine keeps text that is no number
+        raise _DamagedXml(raw)
+    number = float(raw)
+    if style is None:
+        return number
+    index = _index(style)
+    format_kind = formats[index] if index < len(formats) else ""
     if not format_kind:
         return number
     return _excel_date(number, format_kind == "duration", is_1904)
@@ -806,32 +869,44 @@ def _round_half_away(value: float) -> int:
 def _excel_date(serial: float, duration: bool, is_1904: bool) -> object:
     """An Excel serial as python-calamine makes it: a duration, a time of day (below 1), a date
     (a whole number) or a date and time, to the millisecond; the number itself out of range."""
+    if math.isnan(serial) or math.isinf(serial):
+        return serial
     if duration:
-        return timedelta(milliseconds=_round_half_away(serial * _DAY_MS))
+        try:
+            return timedelta(milliseconds=_round_half_away(serial * _DAY_MS))
+        except OverflowError:
+            return serial
     days = serial + 1462 if is_1904 else serial
     if days < 60:
         days += 1  # Excel counts a 29 February 1900 that never was
+    milliseconds = _round_half_away(days * _DAY_MS)
+    if serial < 1.0:  # the time of day, whatever the day (chrono's, before year 1 too)
+        return (datetime.min + timedelta(milliseconds=milliseconds % _DAY_MS)).time()
     try:
-        moment = _EXCEL_EPOCH + timedelta(milliseconds=_round_half_away(days * _DAY_MS))
+        moment = _EXCEL_EPOCH + timedelta(milliseconds=milliseconds)
     except OverflowError:
         return serial
-    if serial < 1.0:
-        return moment.time()
     if serial == float(int(serial)):
         return moment.date()
     return moment
 
 
 def _iso_value(raw: str) -> object:
-    """A cell of type "d": a date written in the XML as ISO 8601 text."""
+    """A cell of type "d": a date written in the XML as ISO 8601 text, read as calamine's
+    chrono reads it (no time zone, seconds required); other text stays text."""
     try:
         if "T" in raw:
-            return datetime.fromisoformat(raw)
-        if ":" in raw:
-            return time.fromisoformat(raw)
-        return date.fromisoformat(raw)
+            day, _, moment = raw.partition("T")
+            if _ISO_DATE.fullmatch(day) and _ISO_TIME.fullmatch(moment):
+                return datetime.fromisoformat(raw)
+        elif ":" in raw:
+            if _ISO_TIME.fullmatch(raw):
+                return time.fromisoformat(raw)
+        elif _ISO_DATE.fullmatch(raw):
+            return date.fromisoformat(raw)
     except ValueError:
-        return raw
+        pass
+    return raw
 
 
 def _check_extent(sheet: str, last_row: int, last_column: int, max_rows: int) -> None:

@@ -24,11 +24,19 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from ingest import read as read_module
 from ingest.payments import COLUMNS
-from ingest.read import _format_kind, _grid_rows, _Strings, _XlsxBook, read_sheet
+from ingest.read import (
+    IngestFileError,
+    _format_kind,
+    _grid_rows,
+    _Strings,
+    _XlsxBook,
+    read_sheet,
+    sheet_names,
+)
 
 FORMATS = (
     "dd/mm/yyyy",
@@ -383,3 +391,154 @@ def test_a_list_read_from_the_stream_is_read_as_from_calamines_sheet(
     assert streamed.rows
     again = read_sheet(data, COLUMNS, keep_rows=False)
     assert list(again.each_row()) == streamed.rows
+
+
+# --- what a review found the first stream did otherwise than calamine --------------------------
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _sheet_xml(rows: str, root: str = f'<worksheet xmlns="{MAIN}">') -> bytes:
+    end = "</" + root[1:].split()[0] + ">"
+    prefix = root[1:].split(":")[0] + ":" if ":" in root.split()[0] else ""
+    return f"{root}<{prefix}sheetData>{rows}</{prefix}sheetData>{end}".encode()
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        '<c r="C2" t="b"><v/></c><c r="D2"><v></v></c><c r="E2" t="s"><v/></c>',
+        '<c r="C2" t="e"><v/></c><c r="D2" t="e"><v>#N/A</v></c><c r="E2" t="n"><v/></c>',
+        '<c r="C2" t="s"><v>-1</v></c><c r="D2" t="s"><v>+1</v></c><c r="E2" t="s"><v> 1 </v></c>',
+        '<c r="C2"><v> 12 </v></c><c r="D2"><v>1_000</v></c><c r="E2"><v>١٢</v></c>',
+        '<c r="C2"><v>1e3</v></c><c r="D2"><v>-.5</v></c><c r="E2"><v>abc</v></c>',
+        '<c r="C2" t="str"><v>a_x000D_b</v></c><c r="D2" t="inlineStr"><is><t>_x4E00_</t></is></c>',
+        '<c r="C2" t="inlineStr"><is><t>x</t></is><v>x</v></c>'
+        '<c r="D2" t="is"><is><t>y</t></is></c>',
+        '<c r="C2"><is><t>z</t></is></c><c r="D2"><v>1</v><f>1</f></c><c r="E2"><f>1</f></c>',
+        '<c r="C2" t="d"><v>2023-07-16</v></c><c r="D2" t="d"><v>2023-07-16T08:30:00</v></c>',
+        '<c r="C2" t="d"><v>2023-07-16T08:30:00Z</v></c>'
+        '<c r="D2" t="d"><v>2023-07-16T08:30</v></c>',
+        '<c r="C2" t="d"><v>08:30:00</v></c><c r="D2" t="d"><v>20230716</v></c>',
+        '<c r="C2" s="x"><v>45123</v></c><c r="D2" s=""><v>45123</v></c>'
+        '<c r="E2" s="99"><v>1</v></c>',
+    ],
+)
+def test_unusual_cells_read_as_calamine_reads_them(cells: str) -> None:
+    _same(
+        _edited_sheet(
+            _sheet_xml(f'<row r="1"><c r="A1"><v>1</v></c></row><row r="2">{cells}</row>')
+        ),
+        "DS",
+    )
+
+
+def test_elements_with_a_prefix_other_than_the_roots_are_read() -> None:
+    rows = (
+        '<x:row r="1" xmlns:x="' + MAIN + '"><x:c r="A1" t="s"><x:v>0</x:v></x:c></x:row>'
+        '<row r="2"><c r="B2"><v>2</v></c></row>'
+    )
+    data = _edited_sheet(_sheet_xml(rows))
+    _same(data, "DS")
+    assert _stream_rows(data, "DS")[:2] == [["Nguyễn"], ["", 2.0]]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        '<row r="4"><c r="A4"><v>1</v></c></row><row r="3"><c r="A3"><v>1</v></c></row>',
+        '<row r="2"><c r="A2"><v>1</v></c></row><row r="2"><c r="B2"><v>1</v></c></row>',
+        '<row r="2"><c r="B2"><v>1</v></c><c r="A2"><v>1</v></c></row>',
+        '<row r="2"><c r="C5"><v>1</v></c></row>',
+        '<row r="0"><c r="A0"><v>1</v></c></row>',
+        '<row r="2"><c r="@2"><v>1</v></c></row>',
+        '<row r="2"><c r="$C$2"><v>1</v></c></row>',
+        '<row r="2"><c r="C2" t="s"><v>99</v></c></row>',
+        '<row r="2"><c r="C2" t="n"><v>abc</v></c></row>',
+    ],
+)
+def test_what_a_stream_cannot_place_refuses_the_file_as_damaged(rows: str) -> None:
+    """A row or cell before one already read, a cell outside its row, a reference that is
+    none, a shared string that is not there, a number that is none: refused, not misplaced."""
+    data = _edited_sheet(_sheet_xml('<row r="1"><c r="A1" t="s"><v>0</v></c></row>' + rows))
+    with pytest.raises(IngestFileError, match="hỏng"):
+        read_sheet(data, COLUMNS)
+
+
+def _renamed(data: bytes, old: str, new: str) -> bytes:
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for part in source.infolist():
+            name = new if part.filename == old else part.filename
+            target.writestr(name, source.read(part))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("part", ["xl/sharedStrings.xml", "xl/styles.xml"])
+def test_shared_strings_and_styles_are_found_whatever_the_case_of_their_names(part: str) -> None:
+    data = _random_book(1, date_1904=False)
+    renamed = _renamed(data, part, part.replace("/s", "/S"))
+    assert _stream_rows(renamed, "Danh sách") == _stream_rows(data, "Danh sách")
+    _same(renamed, "Danh sách")
+
+
+def test_a_conditional_formats_number_format_does_not_change_a_cells() -> None:
+    """A <numFmt> under <dxfs> (a conditional format's) is not the cell style's format."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("DS")
+    sheet.write_datetime(0, 0, datetime(2023, 7, 16), book.add_format({"num_format": "dd/mm/yy"}))
+    sheet.conditional_format(
+        "A1",
+        {
+            "type": "cell",
+            "criteria": ">",
+            "value": 0,
+            "format": book.add_format({"num_format": "#,##0"}),
+        },
+    )
+    book.close()
+    _same(out.getvalue(), "DS")
+    assert _stream_rows(out.getvalue(), "DS") == [[date(2023, 7, 16)]]
+
+
+def test_a_strict_workbook_shows_its_sheets() -> None:
+    strict = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+    strict_rels = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+    data = _edited_sheet(_sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>'))
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for part in source.infolist():
+            content = source.read(part)
+            if part.filename.startswith("xl/") and part.filename.endswith(".xml"):
+                content = content.replace(MAIN.encode(), strict.encode()).replace(
+                    b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                    strict_rels.encode(),
+                )
+            target.writestr(part.filename, content)
+    assert sheet_names(out.getvalue()) == ["DS"] == _calamine_sheets(out.getvalue())
+    _same(out.getvalue(), "DS")
+
+
+def _calamine_sheets(data: bytes) -> list[str]:
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return [s.name for s in book.sheets_metadata if s.visible == SheetVisibleEnum.Visible]
+
+
+def test_a_part_whose_compressed_data_is_damaged_refuses_the_file() -> None:
+    data = bytearray(_random_book(2, date_1904=False))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("xl/workbook.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for i in range(start + 2, start + min(info.compress_size, 40)):
+        data[i] ^= 0x5A
+    with pytest.raises(IngestFileError):
+        sheet_names(bytes(data))
+    with pytest.raises(IngestFileError):
+        read_sheet(bytes(data), COLUMNS)
