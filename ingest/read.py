@@ -463,6 +463,7 @@ _REL_IDS = (  # a sheet's relationship id, transitional and strict
     "{http://purl.oclc.org/ooxml/officeDocument/relationships}id",
 )
 _BLOCK = 1 << 16
+_TAGS_KEPT = 256
 
 
 class _DamagedXml(ValueError):
@@ -517,7 +518,9 @@ class _Tags(dict[str, str | None]):
 
     def __missing__(self, name: str) -> str | None:
         local = name.rpartition(":")[2]
-        found = self[name] = local if local in self._wanted else None
+        found = local if local in self._wanted else None
+        if len(self) < _TAGS_KEPT:  # a file of a million made-up element names keeps 256
+            self[name] = found
         return found
 
 

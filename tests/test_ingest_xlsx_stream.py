@@ -542,3 +542,13 @@ def test_a_part_whose_compressed_data_is_damaged_refuses_the_file() -> None:
         sheet_names(bytes(data))
     with pytest.raises(IngestFileError):
         read_sheet(bytes(data), COLUMNS)
+
+
+def test_element_names_are_learnt_up_to_a_bound() -> None:
+    """Names are mapped to what the stream looks for whatever their prefix, and a file of
+    made-up element names does not grow the map without end."""
+    tags = read_module._Tags(("c", "v"))
+    assert (tags["x:c"], tags["c"], tags["v"], tags["sheetData"]) == ("c", "c", "v", None)
+    for i in range(5_000):
+        assert tags[f"made-up{i}"] is None
+    assert len(tags) == read_module._TAGS_KEPT
