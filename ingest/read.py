@@ -10,11 +10,10 @@ sheet that is not there, too many rows) is refused as a whole with ``IngestFileE
 
 Values only (no macros, no formula engine), so a formula's value is the one the office's Excel
 saved, never computed here. An .xlsx sheet is streamed from its XML a row at a time (expat), with
-the values python-calamine would give: a list of 200.000 rows costs no more memory than one of
-10.000 but for its shared strings (kept as one UTF-8 block). .xls, .xlsb and .ods are read by
-python-calamine, which builds the whole sheet first. For .xlsx the sheet's XML is also scanned
-(``iterparse``, constant memory) for hidden rows and formula cells before any value is read;
-.xls, .xlsb and .ods files have no rows skipped as hidden and no formula cells listed.
+the values python-calamine would give, and its hidden rows, formula cells and extent noted in the
+same pass: what a long list costs in memory is its shared strings (one UTF-8 block), not its
+sheet. .xls, .xlsb and .ods are read by python-calamine, which builds the whole sheet first and
+says nothing of hidden rows or formulas: none are skipped or listed for them.
 
 Pure: bytes in, a ``ReadResult`` out; no database, no Streamlit.
 """
@@ -634,10 +633,6 @@ class _XlsxBook(_Book):
                     element.get("Type") or "",
                 )
         return found
-
-    def sheet_part(self, name: str) -> str:
-        """The sheet's XML in the zip."""
-        return self._parts[name]
 
     def _formats(self) -> list[str]:
         """Each cell style's number format kind ("date", "duration" or ""), by its index, as
