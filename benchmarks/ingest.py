@@ -367,7 +367,8 @@ def batch_payments(conn: Connection, unit_id: int, month: date) -> int:
 def write_list(path: Path, unit: Unit, month: date, rows: Sequence[ListRow]) -> None:
     """The list as a commune office lays it out, saved as Excel saves it: its texts in the
     file's shared strings (XlsxWriter; openpyxl writes each text in its cell)."""
-    book = xlsxwriter.Workbook(str(path))
+    # Names come from the database too (the batch's payments): text stays text, never a formula.
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
     sheet = book.add_worksheet("Danh sách")
     blank = [None] * (len(HEADER) - 3)
     lines: list[Sequence[object]] = [

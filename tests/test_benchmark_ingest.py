@@ -4,12 +4,15 @@ November 2026 list of the new commune 06913, each step in its own process."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from benchmarks import ingest
 from data_access import schema as s
+from ingest.payments import COLUMNS
+from ingest.read import read_sheet
 
 NEW = 200
 
@@ -58,3 +61,17 @@ def test_the_ingest_benchmark_loads_a_list_and_reports_it(
     assert report[-1] == (
         "- sqlite, 200 new rows, at load: sqlalchemy.exc.OperationalError: (x) too many"
     )
+
+
+def test_the_benchmarks_list_keeps_a_name_that_starts_like_a_formula_as_text(
+    tmp_path: Path,
+) -> None:
+    """The list's names come from the database too: "=HYPERLINK(…)" is written as text, so the
+    file holds no formula and the name reads back as typed."""
+    name = '=HYPERLINK("http://x","Bấm")'
+    rows = [ingest.ListRow(name, "022123456789", "Thôn 1", 15, 750_000, "Tiền mặt")]
+    path = tmp_path / "list.xlsx"
+    ingest.write_list(path, ingest.Unit(1, "06913", "Xã Quảng Tân"), date(2026, 11, 1), rows)
+    read = read_sheet(path.read_bytes(), COLUMNS)
+    assert read.formulas == []
+    assert [r.values["full_name"] for r in read.rows] == [name]
