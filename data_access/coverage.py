@@ -27,7 +27,7 @@ from .definitions import (
 from .filters import Filters, Period, Scope
 from .frames import month_frame, per_unit, selected_units, with_unit_names, zero_filled
 from .levels import RollUp, at_level
-from .sql import as_date, count_if
+from .sql import as_date, count_if, month_number, year_of
 from .summaries.freshness import summary_status
 from .summaries.read import summary_measures
 from .summaries.tables import summary_unit_month
@@ -118,8 +118,9 @@ def health_visits_by_month(conn: Connection, filters: Filters, scope: Scope) -> 
             h.c.kind.in_(ELDERLY_CHECK_KINDS),
         )
         stored_month = False
-    # extract() compiles to EXTRACT on PostgreSQL and to STRFTIME on SQLite: same buckets.
-    year, month = sa.extract("year", day), sa.extract("month", day)
+    # extract() compiles to EXTRACT on PostgreSQL and to STRFTIME on SQLite: same buckets; as
+    # integers (a year by commune is some 75.000 rows at national scale: not two Decimals each).
+    year, month = year_of(day), month_number(day)
     # Group a stored month as it is, not by two computed columns.
     buckets = (day,) if stored_month else (year, month)
     stmt, unit = scoped(sa.select(unit_column).where(where), unit_column, resolved)

@@ -21,6 +21,7 @@ from i18n import choose
 from . import schema as s
 from .definitions import data_as_of, first_month, target_valid
 from .filters import VERSION_2023, Filters, Period, Scope, data_months, district_scope
+from .kept import kept
 from .queries import measure_totals, measures
 from .txcache import per_transaction
 from .units import resolve, unit_map
@@ -353,24 +354,37 @@ def targets(
     return known[chosen]
 
 
+_TARGET_COLUMNS = ["code", "unit_id", "value"]
+
+
 def _read_targets(
     conn: Connection, filters: Filters, scope: Scope, year: int, district_only: bool
 ) -> pd.DataFrame:
     resolved = resolve(conn, filters, scope)
+    # The year's targets are kept for the process while the table is unchanged (``kept``: at
+    # national scale a province's page read 5.600 of them per view); the selection's own are
+    # taken from them here, as the SQL's WHERE took them before.
+    rows, whole = kept(conn, s.target, ("year", year), lambda: _year_targets(conn, year))
+    if district_only:
+        chosen = [r for r in rows if r[1] is None]
+    elif resolved.base_ids is not None:
+        allowed = set(resolved.base_ids)
+        chosen = [r for r in rows if r[1] is None or r[1] in allowed]
+    else:
+        return whole
+    return pd.DataFrame(chosen, columns=_TARGET_COLUMNS)
+
+
+def _year_targets(conn: Connection, year: int) -> tuple[list[tuple[Any, ...]], pd.DataFrame]:
+    """Every valid target of ``year``: (code, unit_id, value) rows, and the same as a frame."""
     t = s.target
     # A target that cannot be true (negative, 1e28, NaN, a ratio above 100%) is no target: left
     # out here, listed by check ``invalid_target``.
     stmt = sa.select(t.c.indicator, t.c.admin_unit_id, t.c.value).where(
         t.c.year == year, target_valid(t, RATIO_CODES)
     )
-    if district_only:
-        stmt = stmt.where(t.c.admin_unit_id.is_(None))
-    if resolved.base_ids is not None:
-        stmt = stmt.where(
-            sa.or_(t.c.admin_unit_id.is_(None), t.c.admin_unit_id.in_(resolved.base_ids))
-        )
-    rows = conn.execute(stmt).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=["code", "unit_id", "value"])
+    rows = [tuple(r) for r in conn.execute(stmt).all()]
+    return rows, pd.DataFrame(rows, columns=_TARGET_COLUMNS)
 
 
 def district_targets(frame: pd.DataFrame) -> dict[str, float]:

@@ -41,7 +41,7 @@ from .definitions import first_month as first_month
 from .definitions import years_before as years_before
 from .filters import Filters, Period, Scope
 from .sql import count_if, read_frame, sum_if
-from .summaries.read import summary_measures, summary_version_totals
+from .summaries.read import UnitColumns, summary_measure_columns, summary_version_totals
 from .txcache import per_transaction
 from .units import Resolved, resolve, scoped, unit_catalogue
 
@@ -350,65 +350,51 @@ def measures(
     for the period's measures three times (headline, attention, the comparison table), and a
     page that runs its queries in one transaction (``data_access.overview``) pays once.
     """
+    units = _selection_units(conn, filters, scope)
+    frame = units[["unit_id", "code", "name"]].reset_index(drop=True)
+    return pd.concat([frame, pd.DataFrame(_on_units(conn, filters, scope, groups, units))], axis=1)
+
+
+def _selection_units(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
+    """The catalogue's rows of the selection's units, in the catalogue's order."""
     resolved = resolve(conn, filters, scope)
-    ref = reference_date(filters.period, data_as_of(conn))
     units = unit_catalogue(conn, filters.version)
     if resolved.unit_ids is not None:
         units = units[units["unit_id"].isin(resolved.unit_ids)]
-    frame = units[["unit_id", "code", "name"]].reset_index(drop=True)
+    return units
+
+
+def _on_units(
+    conn: Connection,
+    filters: Filters,
+    scope: Scope,
+    groups: list[str] | None,
+    units: pd.DataFrame,
+) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
+    """Each measure of ``groups`` as an int64 array over ``units``' rows."""
+    resolved = resolve(conn, filters, scope)
+    ref = reference_date(filters.period, data_as_of(conn))
     wanted = groups or list(MEASURES)
-    known: dict[tuple[str, Filters, Scope], _Part] = per_transaction(conn, "welfare.measures", dict)
+    known: dict[tuple[str, Filters, Scope], UnitColumns] = per_transaction(
+        conn, "welfare.measures", dict
+    )
     missing = [g for g in wanted if (g, filters, scope) not in known]
-    summarised = summary_measures(conn, resolved, filters.period, ref, missing) if missing else {}
+    summarised = (
+        summary_measure_columns(conn, resolved, filters.period, ref, missing) if missing else {}
+    )
     for group in missing:
         part = summarised.get(group)
         if part is None:
-            part = MEASURES[group](conn, resolved, filters.period, ref)
-        known[(group, filters, scope)] = _Part.of(part)
+            part = UnitColumns.of(MEASURES[group](conn, resolved, filters.period, ref))
+        known[(group, filters, scope)] = part
     # Each part (a row per unit at most) placed on the selection's units by position, zeros
     # where a unit has no row: one frame built once from int64 arrays, not a concat, reindex,
     # fill and cast of some 40 columns.
-    ids = frame["unit_id"].to_numpy(dtype=np.int64)
+    ids = units["unit_id"].to_numpy(dtype=np.int64)
     columns: dict[str, np.ndarray] = {}  # type: ignore[type-arg]
     for group in wanted:
         columns.update(known[(group, filters, scope)].on(ids))
-    return pd.concat([frame, pd.DataFrame(columns)], axis=1)
-
-
-@dataclass(frozen=True)
-class _Part:
-    """One measure group per unit, as ``measures`` keeps it for the transaction: the units'
-    ids and an int64 array per measure (None in a base-table path's frame is 0)."""
-
-    ids: np.ndarray  # type: ignore[type-arg]
-    columns: dict[str, np.ndarray]  # type: ignore[type-arg]
-
-    @classmethod
-    def of(cls, frame: pd.DataFrame) -> _Part:
-        columns = {}
-        for name in frame.columns:
-            if name != "unit_id":
-                series = frame[name]
-                columns[name] = (
-                    series.to_numpy()
-                    if series.dtype.kind in "iu"
-                    else series.fillna(0).to_numpy(dtype=np.int64)
-                )
-        return cls(frame["unit_id"].to_numpy(dtype=np.int64), columns)
-
-    def on(self, ids: np.ndarray) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
-        """Each measure for the units ``ids``, in their order; 0 for a unit without a row."""
-        if not len(self.ids):
-            return {name: np.zeros(len(ids), dtype=np.int64) for name in self.columns}
-        sorter = np.argsort(self.ids, kind="stable")
-        at = sorter[np.minimum(np.searchsorted(self.ids, ids, sorter=sorter), len(sorter) - 1)]
-        found = self.ids[at] == ids
-        out = {}
-        for name, values in self.columns.items():
-            column = np.zeros(len(ids), dtype=np.int64)
-            column[found] = values[at[found]]
-            out[name] = column
-        return out
+    return columns
 
 
 def measure_totals(
@@ -423,5 +409,5 @@ def measure_totals(
     found = summary_version_totals(conn, resolved, filters.period, ref, groups)
     if found is not None:
         return found
-    frame = measures(conn, filters, scope, groups)
-    return {c: int(frame[c].sum()) for c in frame.columns if c not in ("unit_id", "code", "name")}
+    units = _selection_units(conn, filters, scope)
+    return {c: int(v.sum()) for c, v in _on_units(conn, filters, scope, groups, units).items()}

@@ -79,6 +79,12 @@ def year_of(day: sa.ColumnElement[date]) -> sa.ColumnElement[int]:
     return sa.cast(sa.extract("year", day), sa.Integer)
 
 
+def month_number(day: sa.ColumnElement[date]) -> sa.ColumnElement[int]:
+    """The month (1–12) of a date, as an integer on SQLite and PostgreSQL alike (PostgreSQL's
+    EXTRACT gives a NUMERIC, which the driver hands back as a Decimal per row)."""
+    return sa.cast(sa.extract("month", day), sa.Integer)
+
+
 class month_of(sa.sql.functions.GenericFunction[date]):  # named like the SQL it emits
     """The first day of the month of a date, on SQLite and PostgreSQL alike."""
 

@@ -50,8 +50,8 @@ def trend_quarters(
 
 def _by_quarter(
     conn: Connection, resolved: Resolved, group: str, quarters: list[Period], as_of: date | None
-) -> pd.DataFrame:
-    """A measure group per quarter (rows 0..n-1, one column per measure).
+) -> dict[str, list[int]]:
+    """A measure group per quarter: {measure: its value in each quarter, oldest first}.
 
     A flow: one GROUP BY over the quarters' months. A state read on a reference day: one UNION
     ALL of one-row aggregates, each on its quarter's last day.
@@ -79,7 +79,7 @@ def _by_quarter(
                 rows[index[key]] = tuple(r[2:])
     zero = (0,) * len(agg.names)
     data = [[int(v or 0) for v in rows.get(i, zero)] for i in range(len(quarters))]
-    return pd.DataFrame(data, columns=list(agg.names))
+    return {name: [values[j] for values in data] for j, name in enumerate(agg.names)}
 
 
 def _counted_by_quarter(
@@ -129,12 +129,11 @@ def quarterly(
     groups = sorted({i.group for i in chosen})
     # Fresh summary tables answer what they hold (two statements); the rest, the base tables.
     refs = [reference_date(q, as_of) for q in quarters]
-    frames = summary_quarters(conn, resolved, quarters, refs, groups)
+    # Plain lists (a frame lookup per indicator and quarter costs more than the SQL).
+    columns = summary_quarters(conn, resolved, quarters, refs, groups)
     for group in groups:
-        if group not in frames:
-            frames[group] = _by_quarter(conn, resolved, group, quarters, as_of)
-    # Plain lists once: a frame lookup per indicator and quarter costs more than the SQL.
-    columns = {g: {c: frame[c].tolist() for c in frame.columns} for g, frame in frames.items()}
+        if group not in columns:
+            columns[group] = _by_quarter(conn, resolved, group, quarters, as_of)
     rows = []
     for ind in chosen:
         values = columns[ind.group]

@@ -16,23 +16,21 @@ old Xã Quảng Tân (06913 in "2023") only the old commune's (and Xã Quảng L
 from __future__ import annotations
 
 import functools
-import threading
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from i18n import Catalog
 
 from . import schema as s
 from .errors import OutOfScopeError, UnknownAreaError, UnknownCommuneError, WelfareDataError
 from .filters import VERSION_2023, VERSION_DATES, Filters, Scope
-from .txcache import READ_ONLY_OPTION, per_transaction
+from .kept import kept
+from .txcache import per_read_only_transaction, per_transaction
 
 # An account whose province the unit list does not know: no figures, and who can fix it.
 T = Catalog(
@@ -110,51 +108,13 @@ def unit_map(version: str) -> sa.Subquery:
     return sa.union_all(same, rolled).subquery("unit_map")
 
 
-# The unit tree changes when an area is loaded or communes merge, not between two pages, and a
-# province's page names and places its 6.300 communes twice (the catalogue, their areas): at
-# national scale ~40 ms of SQL and Python per page. On the dashboard's read-only connection the
-# two frames are kept for the process, per engine and version, while ``admin_unit`` shows the
-# mark they were read under (its rows, largest id and change count, read once per transaction:
-# every insert, update and delete moves it). Not on a writer's connection (its own uncommitted
-# change could be rolled back and the mark reached again by another), nor where the database
-# records no changes (``change_event``): there, once per transaction, as before.
-_TREES: weakref.WeakKeyDictionary[Engine, dict[tuple[str, str], tuple[Any, pd.DataFrame]]] = (
-    weakref.WeakKeyDictionary()
-)
-_TREES_LOCK = threading.Lock()
-
-
-def _units_mark(conn: Connection) -> tuple[Any, ...] | None:
-    """``admin_unit``'s rows, largest id and change count now (None: nothing kept)."""
-    if not conn.get_execution_options().get(READ_ONLY_OPTION):
-        return None
-
-    def read() -> tuple[Any, ...] | None:
-        if not s.table_readable(conn, s.change_event.name):
-            return None
-        u, ev = s.admin_unit, s.change_event
-        changes = sa.select(sa.func.count()).where(ev.c.table_name == u.name).scalar_subquery()
-        return tuple(conn.execute(sa.select(sa.func.count(), sa.func.max(u.c.id), changes)).one())
-
-    return per_transaction(conn, "welfare.units_mark", read)
-
-
 def _kept(
     conn: Connection, what: str, version: str, read: Callable[[Connection, str], pd.DataFrame]
 ) -> pd.DataFrame:
-    """``read(conn, version)``, or the frame read under the same mark (never to be changed:
-    callers copy it)."""
-    mark = _units_mark(conn)
-    if mark is None:
-        return read(conn, version)
-    with _TREES_LOCK:
-        found = _TREES.get(conn.engine, {}).get((what, version))
-    if found is not None and found[0] == mark:
-        return found[1]
-    frame = read(conn, version)
-    with _TREES_LOCK:
-        _TREES.setdefault(conn.engine, {})[(what, version)] = (mark, frame)
-    return frame
+    """``read(conn, version)``, kept for the process while ``admin_unit`` is unchanged
+    (``data_access.kept``: on the dashboard's connection a province's page named and placed
+    its 6.300 communes from two reads per page)."""
+    return kept(conn, s.admin_unit, (what, version), lambda: read(conn, version))
 
 
 def unit_catalogue(conn: Connection, version: str = VERSION_2023) -> pd.DataFrame:
@@ -310,11 +270,27 @@ class Resolved:
 def resolve(conn: Connection, filters: Filters, scope: Scope) -> Resolved:
     """Check the communes asked for and intersect them with the scope.
 
+    On the dashboard's read-only connection resolved once per transaction for the same filters
+    and scope: a page's queries resolve them a dozen times, and at national scale each time
+    named the version's 6.300 communes anew (a copy of the catalogue and a dict of its codes).
+
     :raises UnknownCommuneError: a code names no commune of the filter's unit version (or the
         scope's commune none of the scope's version).
     :raises UnknownProvinceError: the scope's province is not in the unit list.
     :raises OutOfScopeError: every commune asked for lies outside the user's scope.
     """
+    found = _resolved(conn).get((filters, scope))
+    if found is None:
+        found = _resolve(conn, filters, scope)
+        _resolved(conn)[(filters, scope)] = found  # the transaction the reads began
+    return found
+
+
+def _resolved(conn: Connection) -> dict[tuple[Filters, Scope], Resolved]:
+    return per_read_only_transaction(conn, "welfare.resolved", dict)
+
+
+def _resolve(conn: Connection, filters: Filters, scope: Scope) -> Resolved:
     catalogue = unit_catalogue(conn, filters.version)
     by_code = dict(zip(catalogue["code"].tolist(), catalogue["unit_id"].tolist(), strict=True))
     unit_ids: tuple[int, ...] | None = None

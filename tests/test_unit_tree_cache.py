@@ -1,5 +1,6 @@
-"""The unit tree kept for the process on the dashboard's connection (issue 16: a province's page
-named and placed its 6.300 communes from two reads per page): never older than ``admin_unit``.
+"""The unit tree and the year's targets kept for the process on the dashboard's connection
+(issue 16: a province's page named and placed its 6.300 communes from two reads per page, and
+read 5.600 targets): never older than ``admin_unit`` and ``target``.
 
 On SQLite and PostgreSQL, a copy of the demo: the dashboard's read-only engine reads the
 catalogue and the communes' areas once, not again in the next transaction; a commune renamed in
@@ -21,8 +22,9 @@ from sqlalchemy.engine import Engine
 
 from data_access import schema as s
 from data_access.db import make_engine
-from data_access.filters import VERSION_2023
-from data_access.units import commune_areas, unit_catalogue
+from data_access.filters import VERSION_2023, Filters, Period, Scope
+from data_access.indicators import district_targets, targets
+from data_access.units import commune_areas, resolve, unit_catalogue
 from tests.writable import writable_demo
 
 
@@ -116,3 +118,66 @@ def test_a_writers_connection_keeps_nothing_beyond_its_transaction(db: Db) -> No
         catalogue = unit_catalogue(conn, VERSION_2023)
         assert catalogue.set_index("code").loc[code, "name"] == name
     assert _name(db.reader, code) == name
+
+
+def test_the_dashboard_resolves_the_same_filters_once_per_transaction(db: Db) -> None:
+    """A page's queries resolve the same filters a dozen times: on the dashboard's connection
+    the first answer serves the transaction; the next transaction, and a writer's connection,
+    resolve afresh."""
+    _, code, _ = _first_commune(db)
+    chosen = Filters(Period.year(2023), communes=(code,))
+    everything = Scope.everything()
+    with db.reader.connect() as conn:
+        first = resolve(conn, chosen, everything)
+        assert resolve(conn, chosen, everything) is first
+        assert resolve(conn, chosen.with_communes(()), everything).unit_ids is None
+        conn.rollback()  # a new transaction
+        again = resolve(conn, chosen, everything)
+        assert again is not first and again == first
+    with db.writer.connect() as conn:
+        mine = resolve(conn, chosen, everything)
+        assert resolve(conn, chosen, everything) is not mine
+        assert resolve(conn, chosen, everything) == mine == first
+
+
+@contextmanager
+def _target_reads(engine: Engine) -> Iterator[list[str]]:
+    """The statements that read the targets (not their mark), as sent while the block runs."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if "FROM target" in statement and "change_event" not in statement:
+            sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_the_dashboard_reads_a_years_targets_once_and_sees_every_change(db: Db) -> None:
+    chosen, everything = Filters(Period.year(2023)), Scope.everything()
+
+    def district() -> dict[str, float]:
+        with db.reader.connect() as conn:
+            return district_targets(targets(conn, chosen, everything, 2023))
+
+    with _target_reads(db.reader) as sent:
+        first = district()
+    assert len(sent) == 1 and first
+    with _target_reads(db.reader) as sent:
+        assert district() == first  # a new transaction: kept
+    assert sent == []
+
+    code = sorted(first)[0]
+    t = s.target
+    whose = (t.c.year == 2023, t.c.indicator == code, t.c.admin_unit_id.is_(None))
+    with db.writer.begin() as conn:  # changed in place by another writer
+        conn.execute(sa.update(t).where(*whose).values(value=first[code] / 2))
+    with _target_reads(db.reader) as sent:
+        assert district()[code] == first[code] / 2
+    assert len(sent) == 1
+    with db.writer.begin() as conn:  # and deleted
+        conn.execute(sa.delete(t).where(*whose))
+    assert code not in district()

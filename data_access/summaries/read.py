@@ -7,7 +7,9 @@ paths return the same frame. Periods of whole years read ``summary_unit_year``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -34,6 +36,50 @@ from .tables import (
 )
 
 
+@dataclass(frozen=True)
+class UnitColumns:
+    """Whole numbers per unit: the units' ids and an int64 array per measure, in their order.
+
+    What ``queries.measures`` keeps for the transaction and places on the selection's units: a
+    frame per group, sliced and taken apart column by column, cost more than the SQL at
+    national scale (a province's page reads some 40 columns five times)."""
+
+    ids: np.ndarray  # type: ignore[type-arg]
+    columns: dict[str, np.ndarray]  # type: ignore[type-arg]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> UnitColumns:
+        """From a frame of unit_id and measures (None in a base-table path's frame is 0)."""
+        columns = {}
+        for name in frame.columns:
+            if name != "unit_id":
+                series = frame[name]
+                columns[name] = (
+                    series.to_numpy()
+                    if series.dtype.kind in "iu"
+                    else series.fillna(0).to_numpy(dtype=np.int64)
+                )
+        return cls(frame["unit_id"].to_numpy(dtype=np.int64), columns)
+
+    def frame(self) -> pd.DataFrame:
+        """unit_id and the measures, as the base tables' path gives them."""
+        return pd.DataFrame({"unit_id": self.ids, **self.columns})
+
+    def on(self, ids: np.ndarray) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
+        """Each measure for the units ``ids``, in their order; 0 for a unit without a row."""
+        if not len(self.ids):
+            return {name: np.zeros(len(ids), dtype=np.int64) for name in self.columns}
+        sorter = np.argsort(self.ids, kind="stable")
+        at = sorter[np.minimum(np.searchsorted(self.ids, ids, sorter=sorter), len(sorter) - 1)]
+        found = self.ids[at] == ids
+        out = {}
+        for name, values in self.columns.items():
+            column = np.zeros(len(ids), dtype=np.int64)
+            column[found] = values[at[found]]
+            out[name] = column
+        return out
+
+
 def summary_measures(
     conn: Connection, resolved: Resolved, period: Period, ref: date, groups: list[str]
 ) -> dict[str, pd.DataFrame]:
@@ -43,6 +89,14 @@ def summary_measures(
     so is everything when the summaries are absent or stale: the caller reads those from the
     base tables. One query serves the flows, one the stocks.
     """
+    found = summary_measure_columns(conn, resolved, period, ref, groups)
+    return {g: part.frame() for g, part in found.items()}
+
+
+def summary_measure_columns(
+    conn: Connection, resolved: Resolved, period: Period, ref: date, groups: list[str]
+) -> dict[str, UnitColumns]:
+    """``summary_measures`` as arrays (``UnitColumns``), for ``queries.measures``."""
     status = summary_status(conn)
     if status is None or not status.fresh:
         return {}
@@ -61,7 +115,7 @@ def summary_measures(
     ]
     if not flows and not stocks and not cases:
         return {}
-    found: dict[str, pd.DataFrame] = {}
+    found: dict[str, UnitColumns] = {}
     if flows:
         found.update(_flow_totals(conn, resolved, period, flows))
     if stocks or cases:
@@ -149,32 +203,48 @@ def _state_totals(
     ref_month: date,
     stocks: list[str],
     cases: list[str],
-) -> dict[str, pd.DataFrame]:
+) -> dict[str, UnitColumns]:
     """States per unit, one statement over two months of one table: the month-end stocks of
     ``ref_month`` (a first day), and child cases open during the period (opened by its
     reference month less closed before ``start``)."""
     sm = summary_unit_month
-    stock_names = [n for g in stocks for n in COLUMNS[g]]
-    terms = [t for g in cases for t in CASE_TERMS[g]]
     months = sorted({ref_month, start}) if cases else [ref_month]
     stmt = sa.select(sm.c.admin_unit_id).where(sm.c.month.in_(months))
     stmt, unit = scoped(stmt, sm.c.admin_unit_id, resolved)
-    at_ref = sm.c.month == ref_month
-    columns = [
+    names, columns = _state_columns(tuple(stocks), tuple(cases))
+    read = _int_columns(
+        conn.execute(
+            stmt.with_only_columns(unit, *columns).group_by(unit),
+            {"state_month": ref_month, "cases_start": start},
+        ),
+        names,
+    )
+    found = {g: read.only(COLUMNS[g]) for g in stocks}
+    for g in cases:
+        found[g] = read.only([name for name, _, _ in CASE_TERMS[g]])
+    return found
+
+
+@functools.lru_cache(maxsize=64)
+def _state_columns(
+    stocks: tuple[str, ...], cases: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[sa.ColumnElement[int], ...]]:
+    """The names and expressions of ``_state_totals``' columns, built once per set of groups
+    (some 40 conditional sums: building them cost more than their SQL's share of a
+    province's page); the months are the bound parameters ``state_month`` and ``cases_start``."""
+    sm = summary_unit_month
+    stock_names = [n for g in stocks for n in COLUMNS[g]]
+    terms = [t for g in cases for t in CASE_TERMS[g]]
+    at_ref = sm.c.month == sa.bindparam("state_month", type_=sa.Date)
+    at_start = sm.c.month == sa.bindparam("cases_start", type_=sa.Date)
+    columns = (
         *(sa.cast(sum_if(at_ref, sm.c[n]), BigInteger) for n in stock_names),
         *(
-            sum_if(at_ref, sm.c[opened]) - sum_if(sm.c.month == start, sm.c[closed])
+            sum_if(at_ref, sm.c[opened]) - sum_if(at_start, sm.c[closed])
             for _, opened, closed in terms
         ),
-    ]
-    names = [*stock_names, *(name for name, _, _ in terms)]
-    frame = _int_frame(
-        conn.execute(stmt.with_only_columns(unit, *columns).group_by(unit)).all(), names
     )
-    found = {g: frame[["unit_id", *COLUMNS[g]]] for g in stocks}
-    for g in cases:
-        found[g] = frame[["unit_id", *(name for name, _, _ in CASE_TERMS[g])]]
-    return found
+    return (*stock_names, *(name for name, _, _ in terms)), columns
 
 
 def _summed(column: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
@@ -183,13 +253,25 @@ def _summed(column: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
     return sa.cast(summed, BigInteger) if column.name in MONEY else summed
 
 
-def _int_frame(rows: Sequence[Any], names: list[str]) -> pd.DataFrame:
-    """Whole numbers per unit as one int64 block: built column by column, a frame of 40
-    columns × 6.300 units costs several times more to slice later."""
-    columns = ["unit_id", *names]
-    if not rows:
-        return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
-    return pd.DataFrame(np.asarray([tuple(r) for r in rows], dtype="int64"), columns=columns)
+@dataclass(frozen=True)
+class _Read:
+    """A statement's rows (unit id, then ``names``) as one int64 block, a column a measure."""
+
+    ids: np.ndarray  # type: ignore[type-arg]
+    block: np.ndarray  # type: ignore[type-arg]
+    names: Sequence[str]
+
+    def only(self, names: Sequence[str]) -> UnitColumns:
+        at = {n: i for i, n in enumerate(self.names)}
+        return UnitColumns(self.ids, {n: self.block[at[n]] for n in names})
+
+
+def _int_columns(rows: Iterable[Sequence[Any]], names: Sequence[str]) -> _Read:
+    """Whole numbers per unit from ``rows`` (unit id first), transposed once into a column per
+    measure."""
+    block = np.asarray([tuple(r) for r in rows], dtype=np.int64).reshape(-1, len(names) + 1)
+    block = np.ascontiguousarray(block.T)
+    return _Read(block[0], block[1:], names)
 
 
 def full_years(period: Period) -> list[int]:
@@ -225,12 +307,26 @@ def _months(start: date, end: date) -> int:
 
 def _flow_totals(
     conn: Connection, resolved: Resolved, period: Period, flows: list[str]
-) -> dict[str, pd.DataFrame]:
+) -> dict[str, UnitColumns]:
     """Flows over the period from the fewest summary rows, one statement: whole years from
     ``summary_unit_year`` (a twelfth of the rows); the months outside them from
     ``summary_unit_month`` — or, for more than half of a year (January to November, the year to
     date), that year's row less the months it does not cover (sums, so exactly equal)."""
     names = [n for g in flows for n in COLUMNS[g]]
+    source, summed = _flow_source(tuple(names), period)
+    stmt = sa.select(source.c.admin_unit_id)
+    stmt, unit = scoped(stmt, source.c.admin_unit_id, resolved)
+    read = _int_columns(conn.execute(stmt.with_only_columns(unit, *summed).group_by(unit)), names)
+    return {g: read.only(COLUMNS[g]) for g in flows}
+
+
+@functools.lru_cache(maxsize=128)
+def _flow_source(
+    names: tuple[str, ...], period: Period
+) -> tuple[sa.Subquery, tuple[sa.ColumnElement[int], ...]]:
+    """``_flow_totals``' rows of the period and the sums of ``names`` over them, built once per
+    period and set of columns (the union and its sums cost more to build than to run for a
+    province's page); the caller adds the selection's units."""
     sm, sy = summary_unit_month, summary_unit_year
 
     def year_rows(first: int, last: int) -> sa.Select:
@@ -262,11 +358,7 @@ def _flow_totals(
     source = (
         parts[0].subquery("flows") if len(parts) == 1 else sa.union_all(*parts).subquery("flows")
     )
-    stmt = sa.select(source.c.admin_unit_id)
-    stmt, unit = scoped(stmt, source.c.admin_unit_id, resolved)
-    stmt = stmt.with_only_columns(unit, *(_summed(source.c[n]) for n in names)).group_by(unit)
-    frame = _int_frame(conn.execute(stmt).all(), names)
-    return {g: frame[["unit_id", *COLUMNS[g]]] for g in flows}
+    return source, tuple(_summed(source.c[n]) for n in names)
 
 
 def summary_quarters(
@@ -275,8 +367,9 @@ def summary_quarters(
     quarters: list[Period],
     refs: list[date],
     groups: list[str],
-) -> dict[str, pd.DataFrame]:
-    """Measure groups of ``groups`` per quarter from fresh summaries: {group: rows 0..n-1}.
+) -> dict[str, dict[str, list[int]]]:
+    """Measure groups of ``groups`` per quarter from fresh summaries: {group: {column: a value
+    per quarter}} (plain lists: the caller reads a value per indicator and quarter).
 
     A flow is the sum of its quarter's months, a state the month-end stock of the month of the
     quarter's reference day (``refs``, one per quarter): the very rules of ``trends._by_quarter``
@@ -312,27 +405,22 @@ def summary_quarters(
     read = _month_totals(conn, resolved, names, months)
     zero = dict.fromkeys(names, 0)
     at = {m: dict(zip(names, v, strict=True)) for m, v in read.items()}
-    found: dict[str, pd.DataFrame] = {}
+    found: dict[str, dict[str, list[int]]] = {}
     for g in flows:
-        columns = list(COLUMNS[g])
-        rows = [
-            [sum(v[c] for m, v in at.items() if q.start <= m <= q.end) for c in columns]
-            for q in quarters
-        ]
-        found[g] = pd.DataFrame(rows, columns=columns, dtype="int64")
+        found[g] = {
+            c: [sum(v[c] for m, v in at.items() if q.start <= m <= q.end) for q in quarters]
+            for c in COLUMNS[g]
+        }
     for g in stocks:
-        columns = list(COLUMNS[g])
-        rows = [[at.get(m, zero)[c] for c in columns] for m in ref_months]
-        found[g] = pd.DataFrame(rows, columns=columns, dtype="int64")
+        found[g] = {c: [at.get(m, zero)[c] for m in ref_months] for c in COLUMNS[g]}
     for g in cases:
-        rows = [
-            [
+        found[g] = {
+            name: [
                 at.get(m, zero)[opened] - at.get(start, zero)[closed]
-                for _, opened, closed in CASE_TERMS[g]
+                for start, m in zip(starts, ref_months, strict=True)
             ]
-            for start, m in zip(starts, ref_months, strict=True)
-        ]
-        found[g] = pd.DataFrame(rows, columns=[n for n, _, _ in CASE_TERMS[g]], dtype="int64")
+            for name, opened, closed in CASE_TERMS[g]
+        }
     return found
 
 
