@@ -371,17 +371,20 @@ def _read_targets(
         allowed = set(resolved.base_ids)
         chosen = [r for r in rows if r[1] is None or r[1] in allowed]
     else:
-        return whole
+        return whole.copy()  # shared by every session: a caller may not change the kept one
     return pd.DataFrame(chosen, columns=_TARGET_COLUMNS)
 
 
 def _year_targets(conn: Connection, year: int) -> tuple[list[tuple[Any, ...]], pd.DataFrame]:
-    """Every valid target of ``year``: (code, unit_id, value) rows, and the same as a frame."""
+    """Every valid target of ``year``: (code, unit_id, value) rows, and the same as a frame, in
+    the order they were recorded (where a unit has two, the last recorded counts)."""
     t = s.target
     # A target that cannot be true (negative, 1e28, NaN, a ratio above 100%) is no target: left
     # out here, listed by check ``invalid_target``.
-    stmt = sa.select(t.c.indicator, t.c.admin_unit_id, t.c.value).where(
-        t.c.year == year, target_valid(t, RATIO_CODES)
+    stmt = (
+        sa.select(t.c.indicator, t.c.admin_unit_id, t.c.value)
+        .where(t.c.year == year, target_valid(t, RATIO_CODES))
+        .order_by(t.c.id)
     )
     rows = [tuple(r) for r in conn.execute(stmt).all()]
     return rows, pd.DataFrame(rows, columns=_TARGET_COLUMNS)

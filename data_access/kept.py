@@ -5,9 +5,13 @@ two pages, yet at national scale a province's page read them anew on every view 
 named and placed, 5.600 targets a year). On the dashboard's read-only connection such a value is
 kept per engine, table and key while the table shows the mark it was read under: its rows,
 largest id and change count (``change_event``, which every insert, update and delete moves),
-read once per transaction. Not on a writer's connection (its own uncommitted change could be
-rolled back and the mark reached again by another), nor where the database records no changes:
-there the value is read afresh, as before.
+with the time of the last summary refresh (which empties ``change_event``: without it, a table
+changed in place and then refreshed would show its old mark again), read once per transaction.
+Not on a writer's connection (its own uncommitted change could be rolled back and the mark
+reached again by another), nor where the database records no changes: there the value is read
+afresh, as before. Like the summaries' freshness, the mark relies on the schema's triggers: a
+change made with them dropped (or SQLite's ``INSERT OR REPLACE``, whose implied delete fires
+none) is not seen until the table's size or the refresh moves.
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ _KEPT: weakref.WeakKeyDictionary[Engine, dict[tuple[str, Hashable], tuple[Any, A
     weakref.WeakKeyDictionary()
 )
 _LOCK = threading.Lock()
+# When the summaries were last refreshed (``summaries.tables.summary_info``, named here: the
+# summaries' modules import this one).
+_REFRESHED = sa.table("summary_info", sa.column("refreshed_at"))
 
 
 def table_mark(conn: Connection, table: sa.Table) -> tuple[Any, ...] | None:
@@ -43,8 +50,12 @@ def table_mark(conn: Connection, table: sa.Table) -> tuple[Any, ...] | None:
             return None
         ev = s.change_event
         changes = sa.select(sa.func.count()).where(ev.c.table_name == table.name).scalar_subquery()
-        stmt = sa.select(sa.func.count(), sa.func.max(table.c.id), changes)
-        return tuple(conn.execute(stmt).one())
+        columns = [sa.func.count(), sa.func.max(table.c.id), changes]
+        if per_transaction(
+            conn, "welfare.refresh_readable", lambda: s.table_readable(conn, _REFRESHED.name)
+        ):
+            columns.append(sa.select(sa.func.max(_REFRESHED.c.refreshed_at)).scalar_subquery())
+        return tuple(conn.execute(sa.select(*columns)).one())
 
     return per_transaction(conn, f"welfare.mark.{table.name}", read)
 

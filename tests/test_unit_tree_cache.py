@@ -24,6 +24,7 @@ from data_access import schema as s
 from data_access.db import make_engine
 from data_access.filters import VERSION_2023, Filters, Period, Scope
 from data_access.indicators import district_targets, targets
+from data_access.summaries.rebuild import refresh
 from data_access.units import commune_areas, resolve, unit_catalogue
 from tests.writable import writable_demo
 
@@ -181,3 +182,28 @@ def test_the_dashboard_reads_a_years_targets_once_and_sees_every_change(db: Db) 
     with db.writer.begin() as conn:  # and deleted
         conn.execute(sa.delete(t).where(*whose))
     assert code not in district()
+
+
+def test_a_target_changed_and_then_refreshed_is_not_shown_as_it_was(db: Db) -> None:
+    """The refresh empties the change record: a target changed in place and then refreshed
+    shows the rows, largest id and change count it had when it was kept; the refresh's own
+    time tells them apart."""
+    chosen, everything = Filters(Period.year(2023)), Scope.everything()
+
+    def district() -> dict[str, float]:
+        with db.reader.connect() as conn:
+            return district_targets(targets(conn, chosen, everything, 2023))
+
+    refresh(db.writer)  # no change recorded
+    first = district()
+    code = next(c for c in sorted(first) if first[c])  # a value that halving changes
+    t = s.target
+    with db.writer.begin() as conn:
+        changed = conn.execute(
+            sa.update(t)
+            .where(t.c.year == 2023, t.c.indicator == code, t.c.admin_unit_id.is_(None))
+            .values(value=first[code] / 2)
+        ).rowcount
+    assert changed >= 1
+    refresh(db.writer)  # and none again, the table as large as before
+    assert district()[code] == first[code] / 2
