@@ -7,11 +7,15 @@ kept per engine, table and key while the table shows the mark it was read under:
 largest id and change count (``change_event``, which every insert, update and delete moves),
 with the time of the last summary refresh (which empties ``change_event``: without it, a table
 changed in place and then refreshed would show its old mark again), read once per transaction.
-Not on a writer's connection (its own uncommitted change could be rolled back and the mark
-reached again by another), nor where the database records no changes: there the value is read
-afresh, as before. Like the summaries' freshness, the mark relies on the schema's triggers: a
-change made with them dropped (or SQLite's ``INSERT OR REPLACE``, whose implied delete fires
-none) is not seen until the table's size or the refresh moves.
+
+Nothing is kept on a writer's connection (its own uncommitted change could be rolled back and
+the mark reached again by another), nor where the database records no changes or holds no
+refreshed summaries (dropped summaries take the last refresh's time with them): there the value
+is read afresh, as before. Like the summaries' freshness, the mark relies on the schema's
+triggers: a change made with them dropped (or SQLite's ``INSERT OR REPLACE``, whose implied
+delete fires none) is not seen until the table's size or a refresh moves the mark; and a refresh
+given an earlier time than the last one (``now=``, tests only; or a clock set back) could bring
+an old mark back.
 """
 
 from __future__ import annotations
@@ -50,12 +54,16 @@ def table_mark(conn: Connection, table: sa.Table) -> tuple[Any, ...] | None:
             return None
         ev = s.change_event
         changes = sa.select(sa.func.count()).where(ev.c.table_name == table.name).scalar_subquery()
-        columns = [sa.func.count(), sa.func.max(table.c.id), changes]
-        if per_transaction(
+        # Without a refresh's time (no summaries, or dropped since) nothing is kept: the change
+        # record may have been emptied by a refresh whose time is gone with its table.
+        if not per_transaction(
             conn, "welfare.refresh_readable", lambda: s.table_readable(conn, _REFRESHED.name)
         ):
-            columns.append(sa.select(sa.func.max(_REFRESHED.c.refreshed_at)).scalar_subquery())
-        return tuple(conn.execute(sa.select(*columns)).one())
+            return None
+        refreshed = sa.select(sa.func.max(_REFRESHED.c.refreshed_at)).scalar_subquery()
+        stmt = sa.select(sa.func.count(), sa.func.max(table.c.id), changes, refreshed)
+        mark = tuple(conn.execute(stmt).one())
+        return None if mark[-1] is None else mark
 
     return per_transaction(conn, f"welfare.mark.{table.name}", read)
 

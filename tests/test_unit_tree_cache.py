@@ -24,7 +24,7 @@ from data_access import schema as s
 from data_access.db import make_engine
 from data_access.filters import VERSION_2023, Filters, Period, Scope
 from data_access.indicators import district_targets, targets
-from data_access.summaries.rebuild import refresh
+from data_access.summaries.rebuild import drop_summaries, refresh
 from data_access.units import commune_areas, resolve, unit_catalogue
 from tests.writable import writable_demo
 
@@ -207,3 +207,32 @@ def test_a_target_changed_and_then_refreshed_is_not_shown_as_it_was(db: Db) -> N
     assert changed >= 1
     refresh(db.writer)  # and none again, the table as large as before
     assert district()[code] == first[code] / 2
+
+
+def test_a_target_changed_refreshed_and_its_summaries_dropped_is_not_shown_as_it_was(
+    db: Db,
+) -> None:
+    """Dropped summaries take the last refresh's time with them: without it the mark of a table
+    changed in place, refreshed (its change record emptied) and then left without summaries
+    would be the one it had before, so nothing is kept then."""
+    chosen, everything = Filters(Period.year(2023)), Scope.everything()
+
+    def district() -> dict[str, float]:
+        with db.reader.connect() as conn:
+            return district_targets(targets(conn, chosen, everything, 2023))
+
+    refresh(db.writer)
+    drop_summaries(db.writer)  # no summaries, no change recorded
+    first = district()
+    code = next(c for c in sorted(first) if first[c])
+    t = s.target
+    with db.writer.begin() as conn:
+        conn.execute(
+            sa.update(t)
+            .where(t.c.year == 2023, t.c.indicator == code, t.c.admin_unit_id.is_(None))
+            .values(value=first[code] / 4)
+        )
+    refresh(db.writer)  # the change record emptied
+    drop_summaries(db.writer)
+    assert district()[code] == first[code] / 4
+    refresh(db.writer)  # as the module's other tests found it
