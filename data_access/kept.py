@@ -52,14 +52,14 @@ def table_mark(conn: Connection, table: sa.Table) -> tuple[Any, ...] | None:
             conn, "welfare.changes_readable", lambda: s.table_readable(conn, "change_event")
         ):
             return None
-        ev = s.change_event
-        changes = sa.select(sa.func.count()).where(ev.c.table_name == table.name).scalar_subquery()
         # Without a refresh's time (no summaries, or dropped since) nothing is kept: the change
         # record may have been emptied by a refresh whose time is gone with its table.
         if not per_transaction(
             conn, "welfare.refresh_readable", lambda: s.table_readable(conn, _REFRESHED.name)
         ):
             return None
+        ev = s.change_event
+        changes = sa.select(sa.func.count()).where(ev.c.table_name == table.name).scalar_subquery()
         refreshed = sa.select(sa.func.max(_REFRESHED.c.refreshed_at)).scalar_subquery()
         stmt = sa.select(sa.func.count(), sa.func.max(table.c.id), changes, refreshed)
         mark = tuple(conn.execute(stmt).one())

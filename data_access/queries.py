@@ -350,15 +350,16 @@ def measures(
     for the period's measures three times (headline, attention, the comparison table), and a
     page that runs its queries in one transaction (``data_access.overview``) pays once.
     """
-    units = _selection_units(conn, filters, scope)
-    frame = units[["unit_id", "code", "name"]].reset_index(drop=True)
-    return pd.concat([frame, pd.DataFrame(_on_units(conn, filters, scope, groups, units))], axis=1)
-
-
-def _selection_units(conn: Connection, filters: Filters, scope: Scope) -> pd.DataFrame:
-    """The catalogue's rows of the selection's units, in the catalogue's order."""
     resolved = resolve(conn, filters, scope)
-    units = unit_catalogue(conn, filters.version)
+    units = _selection_units(conn, resolved)
+    frame = units[["unit_id", "code", "name"]].reset_index(drop=True)
+    columns = _on_units(conn, filters, scope, resolved, groups, units)
+    return pd.concat([frame, pd.DataFrame(columns)], axis=1)
+
+
+def _selection_units(conn: Connection, resolved: Resolved) -> pd.DataFrame:
+    """The catalogue's rows of the selection's units, in the catalogue's order."""
+    units = unit_catalogue(conn, resolved.version)
     if resolved.unit_ids is not None:
         units = units[units["unit_id"].isin(resolved.unit_ids)]
     return units
@@ -368,11 +369,11 @@ def _on_units(
     conn: Connection,
     filters: Filters,
     scope: Scope,
+    resolved: Resolved,
     groups: list[str] | None,
     units: pd.DataFrame,
 ) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
     """Each measure of ``groups`` as an int64 array over ``units``' rows."""
-    resolved = resolve(conn, filters, scope)
     ref = reference_date(filters.period, data_as_of(conn))
     wanted = groups or list(MEASURES)
     known: dict[tuple[str, Filters, Scope], UnitColumns] = per_transaction(
@@ -388,8 +389,8 @@ def _on_units(
             part = UnitColumns.of(MEASURES[group](conn, resolved, filters.period, ref))
         known[(group, filters, scope)] = part
     # Each part (a row per unit at most) placed on the selection's units by position, zeros
-    # where a unit has no row: one frame built once from int64 arrays, not a concat, reindex,
-    # fill and cast of some 40 columns.
+    # where a unit has no row: int64 arrays, not a concat, reindex, fill and cast of some 40
+    # columns.
     ids = units["unit_id"].to_numpy(dtype=np.int64)
     columns: dict[str, np.ndarray] = {}  # type: ignore[type-arg]
     for group in wanted:
@@ -409,5 +410,6 @@ def measure_totals(
     found = summary_version_totals(conn, resolved, filters.period, ref, groups)
     if found is not None:
         return found
-    units = _selection_units(conn, filters, scope)
-    return {c: int(v.sum()) for c, v in _on_units(conn, filters, scope, groups, units).items()}
+    units = _selection_units(conn, resolved)
+    columns = _on_units(conn, filters, scope, resolved, groups, units)
+    return {c: int(v.sum()) for c, v in columns.items()}

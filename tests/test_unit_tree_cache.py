@@ -11,8 +11,8 @@ not shown).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -47,13 +47,12 @@ def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory)
 
 
 @contextmanager
-def _tree_reads(engine: Engine) -> Iterator[list[str]]:
-    """The statements that read the catalogue or the areas (they select from admin_unit with
-    the parent's name, or join it three times), as sent while the block runs."""
+def _reads(engine: Engine, wanted: Callable[[str], bool]) -> Iterator[list[str]]:
+    """The statements ``wanted`` picks, as sent while the block runs."""
     sent: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        if "parent_name" in statement or "area_top" in statement or " top" in statement:
+        if wanted(statement):
             sent.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)
@@ -61,6 +60,17 @@ def _tree_reads(engine: Engine) -> Iterator[list[str]]:
         yield sent
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def _tree_reads(engine: Engine) -> AbstractContextManager[list[str]]:
+    """The statements that read the catalogue or the areas (they select from admin_unit with
+    the parent's name, or join it three times)."""
+    return _reads(engine, lambda sql: "parent_name" in sql or "area_top" in sql or " top" in sql)
+
+
+def _target_reads(engine: Engine) -> AbstractContextManager[list[str]]:
+    """The statements that read the targets (not their mark)."""
+    return _reads(engine, lambda sql: "FROM target" in sql and "change_event" not in sql)
 
 
 def _name(engine: Engine, code: str) -> str:
@@ -139,22 +149,6 @@ def test_the_dashboard_resolves_the_same_filters_once_per_transaction(db: Db) ->
         mine = resolve(conn, chosen, everything)
         assert resolve(conn, chosen, everything) is not mine
         assert resolve(conn, chosen, everything) == mine == first
-
-
-@contextmanager
-def _target_reads(engine: Engine) -> Iterator[list[str]]:
-    """The statements that read the targets (not their mark), as sent while the block runs."""
-    sent: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        if "FROM target" in statement and "change_event" not in statement:
-            sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_the_dashboard_reads_a_years_targets_once_and_sees_every_change(db: Db) -> None:
