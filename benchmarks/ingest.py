@@ -461,11 +461,10 @@ def child(step: str, url: str, path: Path, commune: str, month: date) -> dict[st
             return asdict(
                 Step(step, seconds, baseline, memory_mb("VmHWM"), summary_rows=result.rows)
             )
-        data = path.read_bytes()
         started = time.perf_counter()
         outcome = load_file(
             engine,
-            data,
+            path,  # as the command line gives it: read from the disk, not held whole
             file_name=path.name,
             commune=commune,
             month=month,

@@ -72,15 +72,16 @@ def main(argv: list[str] | None = None) -> int:
         return _write_template(template_cmd, args)
     if not args.url:
         parser.error(f"cần --url hoặc biến môi trường {WRITER_ENV} (kết nối có quyền ghi)")
-    try:
-        data = args.file.read_bytes()
+    try:  # read from the disk as it is unpacked, not held whole (a long list)
+        with args.file.open("rb"):
+            pass
     except OSError as exc:
         parser.error(f"không đọc được tệp {args.file}: {exc.strerror}")
     writer = sa.create_engine(args.url)
     try:
         outcome = load_file(
             writer,
-            data,
+            args.file,
             file_name=args.file.name,
             commune=args.commune,
             month=args.month,

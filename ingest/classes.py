@@ -291,7 +291,7 @@ def write(conn: Connection, plan: Plan[ClassEntry]) -> list[int]:
     gone = [*plan.removed, *(cid for cid, _ in plan.changed)]
     for chunk in _chunks(gone):
         conn.execute(sa.delete(en).where(en.c.class_id.in_(chunk)))
-    for chunk in _chunks(plan.removed):
+    for chunk in _chunks(list(plan.removed)):
         conn.execute(sa.delete(vc).where(vc.c.id.in_(chunk)))
     kept = []
     for cid, entry in plan.changed:

@@ -45,7 +45,7 @@ from . import beneficiaries, classes, health_checks, housing, job_events, paymen
 from .normalise import Bilingual
 from .payments import Batch, Plan, find_batch
 from .problems import Problem, error
-from .read import IngestFileError, ReadResult, read_sheet
+from .read import IngestFileError, ReadResult, Source, read_sheet
 
 KINDS = {
     module.KIND: module
@@ -142,13 +142,16 @@ def import_entry(
     return Entry(IMPORT, actor or user, file_name, detail, rows, client)
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def sha256(data: Source) -> str:
+    if isinstance(data, bytes):
+        return hashlib.sha256(data).hexdigest()
+    with data.open("rb") as file:  # a file on disk: a piece at a time
+        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def load_file(
     writer: Engine,
-    data: bytes,
+    data: Source,
     *,
     file_name: str,
     commune: str,
@@ -161,7 +164,8 @@ def load_file(
     now: datetime | None = None,
     before_commit: Callable[[Connection], None] | None = None,
 ) -> Outcome:
-    """Check ``data`` (an Excel list of ``kind``) and, unless ``dry_run`` or a row blocks it,
+    """Check ``data`` (an Excel list of ``kind``: its bytes, or its path, which is read from
+    the disk as it is unpacked instead of held whole) and, unless ``dry_run`` or a row blocks it,
     make the batch (``commune``, ``month``) hold exactly its rows.
 
     ``before_commit``: called inside the transaction just before it commits (tests inject a

@@ -149,7 +149,7 @@ def _same(stored: object, listed: object) -> bool:
 def write(conn: Connection, table: sa.Table, plan: Plan[Record]) -> list[int]:
     """Make the month's records the list's; returns the unit touched."""
     assert plan.batch is not None
-    for chunk in _chunks(plan.removed):
+    for chunk in _chunks(list(plan.removed)):
         conn.execute(sa.delete(table).where(table.c.id.in_(chunk)))
     for rid, record in plan.changed:
         conn.execute(sa.update(table).where(table.c.id == rid).values(**record.values))

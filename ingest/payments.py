@@ -12,14 +12,12 @@ on the list is removed, the rest stay as they are (``Plan``).
 from __future__ import annotations
 
 import sys
-from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import islice
+from itertools import chain, islice
 from typing import Generic, NamedTuple, Protocol, TypeVar
 
-import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -47,6 +45,7 @@ from .normalise import (
 )
 from .problems import Problem, error, warning
 from .read import Column, RawRow, ReadResult
+from .spool import Ids, IdSet, Spool, Table
 
 KIND = "payments"
 COLUMNS = (
@@ -123,71 +122,80 @@ RowT = TypeVar("RowT")
 
 
 class Rows(Protocol[RowT]):
-    """What a plan's added rows are: a list, or the payments' compact ``Payments``."""
+    """What a plan's rows are: a list, or for a long list's payments a ``Spooled`` table."""
 
     def append(self, row: RowT, /) -> None: ...
+
+    def extend(self, rows: Iterable[RowT], /) -> None: ...
 
     def __len__(self) -> int: ...
 
     def __iter__(self) -> Iterator[RowT]: ...
 
 
-class Payments:
-    """Checked payments kept compactly, a column per field (~30 bytes a payment instead of
-    ~200 as objects: a list of 100.000 rows keeps them all until it is compared and written);
-    iterating gives ``Payment`` objects back."""
+def _payment_values(payment: Payment) -> tuple[object, ...]:
+    paid_on = payment.paid_on.toordinal() if payment.paid_on else None
+    return (
+        payment.row,
+        payment.beneficiary_id,
+        payment.amount,
+        paid_on,
+        payment.method,
+        payment.usual_method,
+    )
 
-    __slots__ = ("_amount", "_beneficiary", "_method", "_paid_on", "_row", "_texts", "_usual")
 
-    def __init__(self) -> None:
-        self._row = array("q")
-        self._beneficiary = array("q")
-        self._amount = array("q")
-        self._paid_on = array("l")  # date.toordinal(), 0 for None
-        self._method = array("h")  # indexes into _texts
-        self._usual = array("h")
-        self._texts: list[str | None] = [None]
+def _payment(values: tuple[object, ...]) -> Payment:
+    row, ben, amount, paid_on, method, usual = values
+    day = date.fromordinal(paid_on) if isinstance(paid_on, int) else None
+    return Payment(int(row), int(ben), int(amount), method, day, usual or "")  # type: ignore[call-overload, arg-type]
 
-    def _code(self, value: str | None) -> int:
-        try:
-            return self._texts.index(value)
-        except ValueError:
-            self._texts.append(value)
-            return len(self._texts) - 1
+
+class Payments(Table):
+    """Checked payments, kept in a spool on disk (a list of 100.000 rows keeps them all until
+    it is compared and written); iterating gives ``Payment`` objects back."""
+
+    def __init__(self, spool: Spool) -> None:
+        super().__init__(spool, 6)
 
     def append(self, payment: Payment, /) -> None:
-        self._row.append(payment.row)
-        self._beneficiary.append(payment.beneficiary_id)
-        self._amount.append(payment.amount)
-        self._paid_on.append(payment.paid_on.toordinal() if payment.paid_on else 0)
-        self._method.append(self._code(payment.method))
-        self._usual.append(self._code(payment.usual_method))
+        self.add(_payment_values(payment))
 
-    def __len__(self) -> int:
-        return len(self._row)
+    def extend(self, payments: Iterable[Payment], /) -> None:
+        for payment in payments:
+            self.append(payment)
 
     def __iter__(self) -> Iterator[Payment]:
-        texts = self._texts
-        for row, ben, amount, paid_on, method, usual in zip(
-            self._row,
-            self._beneficiary,
-            self._amount,
-            self._paid_on,
-            self._method,
-            self._usual,
-            strict=True,
-        ):
-            day = date.fromordinal(paid_on) if paid_on else None
-            yield Payment(row, ben, amount, texts[method], day, texts[usual] or "")
+        for values in self.values():
+            yield _payment(values)
+
+
+class Changed(Table):
+    """(stored id, the list's payment) pairs, kept in a spool: the payments a list changes."""
+
+    def __init__(self, spool: Spool) -> None:
+        super().__init__(spool, 7)
+
+    def append(self, change: tuple[int, Payment], /) -> None:
+        pid, payment = change
+        self.add((int(pid), *_payment_values(payment)))
+
+    def extend(self, changes: Iterable[tuple[int, Payment]], /) -> None:
+        for change in changes:
+            self.append(change)
+
+    def __iter__(self) -> Iterator[tuple[int, Payment]]:
+        for values in self.values():
+            yield int(values[0]), _payment(values[1:])
 
 
 class _Seen:
     """The first row of each CCCD met so far in a list, for its duplicates: the current chunk's
-    in a dict, the chunks' before in two sorted arrays (12 bytes a CCCD instead of ~130)."""
+    in a dict, the chunks' before in a spool on disk."""
 
-    def __init__(self) -> None:
-        self._keys = np.empty(0, dtype=np.int64)
-        self._rows = np.empty(0, dtype=np.int64)
+    def __init__(self, spool: Spool) -> None:
+        self._table = Table(spool, 2, "cccd INTEGER PRIMARY KEY, row INTEGER NOT NULL")
+        self._find = f"SELECT row FROM {self._table.name} WHERE cccd = ?"  # noqa: S608
         self._recent: dict[int, int] = {}
 
     def first(self, cccd: str, row: int) -> int | None:
@@ -196,22 +204,18 @@ class _Seen:
         found = self._recent.get(key)
         if found is not None:
             return found
-        if self._keys.size:
-            at = int(np.searchsorted(self._keys, key))
-            if at < self._keys.size and int(self._keys[at]) == key:
-                return int(self._rows[at])
+        if self._table:
+            before = self._table.db.execute(self._find, (key,)).fetchone()
+            if before is not None:
+                return int(before[0])
         self._recent[key] = row
         return None
 
     def flush(self) -> None:
-        """Move the chunk's CCCDs into the sorted arrays."""
-        if not self._recent:
-            return
-        count = len(self._recent)
-        keys = np.concatenate((self._keys, np.fromiter(self._recent, np.int64, count)))
-        rows = np.concatenate((self._rows, np.fromiter(self._recent.values(), np.int64, count)))
-        order = np.argsort(keys, kind="stable")
-        self._keys, self._rows = keys[order], rows[order]
+        """Move the chunk's CCCDs into the spool."""
+        for key, row in self._recent.items():
+            self._table.add((key, row))
+        self._table.flush()
         self._recent.clear()
 
 
@@ -224,9 +228,10 @@ class Plan(Generic[RowT]):
     rows_in_file: int
     problems: list[Problem] = field(default_factory=list)
     added: Rows[RowT] = field(default_factory=list)
-    changed: list[tuple[int, RowT]] = field(default_factory=list)  # (stored id, new values)
-    removed: list[int] = field(default_factory=list)  # stored ids
+    changed: Rows[tuple[int, RowT]] = field(default_factory=list)  # (stored id, new values)
+    removed: Rows[int] = field(default_factory=list)  # stored ids
     unchanged: int = 0
+    spool: Spool | None = field(default=None, repr=False, compare=False)  # what holds them
 
     @property
     def blocked(self) -> bool:
@@ -322,9 +327,10 @@ def plan(
         return result
     result.problems.extend(_formula_cells(read))
     rate = _rate(conn, month)
-    seen = _Seen()
-    payments = Payments()
-    result.added = Payments()
+    spool = result.spool = Spool()
+    seen = _Seen(spool)
+    payments = Payments(spool)
+    result.added, result.changed, result.removed = Payments(spool), Changed(spool), Ids(spool)
     counted = 0  # the rows' amounts, for the total row
     names: list[_Named] = []  # the rows whose name is not their CCCD's person's
     for chunk in _batched(read.each_row(), CHUNK_ROWS):
@@ -348,7 +354,7 @@ def plan(
         for payment in checked:
             payments.append(payment)
         seen.flush()
-    del seen  # not needed for the comparison
+    del seen  # not needed for the comparison (its rows stay in the spool's file)
     _check_stated_total(read, counted, result.problems)
     _check_swapped(names, result.problems)
     _changes(conn, batch, payments, result)
@@ -757,62 +763,85 @@ def _check_elsewhere(
 
 
 class _Stored:
-    """The batch's paid payments as read, a column each; then, by beneficiary, the first of
-    each (by id) to compare with the list, the others to remove."""
+    """The batch's payments a list is compared with, kept in a spool (a long batch: 100.000),
+    by beneficiary: their paid payments (the first of each by id is the one the list's row
+    keeps or changes, the others are removed), the first planned one (which the list makes
+    paid) and the status of the first that blocks the list."""
 
-    def __init__(self) -> None:
-        self._ben, self._pid, self._amount = array("q"), array("q"), array("q")
-        self._paid_on = array("l")  # date.toordinal(), 0 for None
-        self._method = array("h")
-        self._texts: list[str] = []
-
-    def append(self, ben: int, pid: int, amount: int, method: str, paid_on: date | None) -> None:
-        if method not in self._texts:
-            self._texts.append(method)
-        self._ben.append(ben)
-        self._pid.append(pid)
-        self._amount.append(amount)
-        self._paid_on.append(paid_on.toordinal() if paid_on else 0)
-        self._method.append(self._texts.index(method))
-
-    def by_beneficiary(self, removed: list[int]) -> _Current:
-        """The first paid payment of each beneficiary; the ids of the others go to ``removed``
-        (in the order read)."""
-        ben = np.frombuffer(self._ben, dtype=np.int64) if self._ben else np.empty(0, np.int64)
-        order = np.argsort(ben, kind="stable")  # the order read (by id) within a beneficiary
-        keys = ben[order]
-        first = np.ones(keys.size, dtype=bool)
-        first[1:] = keys[1:] != keys[:-1]
-        pids = np.frombuffer(self._pid, dtype=np.int64) if self._pid else np.empty(0, np.int64)
-        removed.extend(int(pid) for pid in np.sort(pids[order[~first]]))
-        return _Current(self, keys[first], order[first])
-
-
-class _Current:
-    """The batch's paid payment of each beneficiary, taken (``pop``) as the list names them."""
-
-    def __init__(self, stored: _Stored, keys: np.ndarray, at: np.ndarray) -> None:  # type: ignore[type-arg]
-        self._stored, self._keys, self._at = stored, keys, at
-        self._taken = np.zeros(keys.size, dtype=bool)
-
-    def pop(self, ben: int) -> tuple[int, int, str, date | None] | None:
-        """(id, amount, method, paid on) of the beneficiary's paid payment, once."""
-        index = int(np.searchsorted(self._keys, ben))
-        if index >= self._keys.size or int(self._keys[index]) != ben or self._taken[index]:
-            return None
-        self._taken[index] = True
-        stored, i = self._stored, int(self._at[index])
-        paid_on = stored._paid_on[i]
-        return (
-            stored._pid[i],
-            stored._amount[i],
-            stored._texts[stored._method[i]],
-            date.fromordinal(paid_on) if paid_on else None,
+    def __init__(self, spool: Spool) -> None:
+        self._table = Table(
+            spool,
+            6,
+            "pid INTEGER PRIMARY KEY, ben INTEGER NOT NULL, kind TEXT NOT NULL, "
+            "amount INTEGER, method TEXT, paid_on INTEGER",
         )
+        self._db, self._name = spool.db, self._table.name
+        self._taken: dict[int, int] = {}  # beneficiary -> paid id taken, not yet marked
 
-    def left(self) -> list[int]:
-        """The ids of the payments no list row took, in the order read."""
-        return sorted(int(self._stored._pid[i]) for i in self._at[~self._taken])
+    def append(
+        self, pid: int, ben: int, kind: str, amount: int, method: str, paid_on: date | None
+    ) -> None:
+        """A payment of the batch; ``kind``: "paid", "planned" or the status that blocks."""
+        self._table.add((pid, ben, kind, amount, method, paid_on.toordinal() if paid_on else None))
+
+    def extra_paid(self) -> Iterator[int]:
+        """The ids of each beneficiary's paid payments after their first, in order; then they
+        are left out of the comparison."""
+        self._table.flush()
+        self._db.execute(f"CREATE INDEX {self._name}_ben ON {self._name} (ben, pid)")
+        name = self._name
+        later = (
+            f"kind = 'paid' AND pid > (SELECT min(f.pid) FROM {name} AS f "  # noqa: S608
+            f"WHERE f.ben = {name}.ben AND f.kind = 'paid')"
+        )
+        query = f"SELECT pid FROM {name} WHERE {later} ORDER BY pid"  # noqa: S608
+        for (pid,) in self._table.values(query):
+            yield int(pid)
+        self._db.execute(f"DELETE FROM {name} WHERE {later}")  # noqa: S608
+
+    def find(
+        self, ben: int
+    ) -> tuple[str | None, tuple[int, int, str, date | None] | None, int | None]:
+        """(the status that blocks, (id, amount, method, paid on) of the paid payment — given
+        once —, the planned payment's id) of the beneficiary."""
+        blocking: str | None = None
+        paid: tuple[int, int, str, date | None] | None = None
+        planned: int | None = None
+        rows = self._db.execute(
+            f"SELECT pid, kind, amount, method, paid_on FROM {self._name} "  # noqa: S608
+            "WHERE ben = ? ORDER BY pid",
+            (ben,),
+        )
+        for pid, kind, amount, method, paid_on in rows:
+            if kind == PAID:
+                if ben not in self._taken:
+                    day = date.fromordinal(paid_on) if paid_on is not None else None
+                    paid = (int(pid), int(amount), str(method), day)
+            elif kind == "planned":
+                planned = int(pid) if planned is None else planned
+            elif kind != "taken" and blocking is None:
+                blocking = str(kind)
+        return blocking, paid, planned
+
+    def take(self, ben: int, pid: int) -> None:
+        """The list's row takes the beneficiary's paid payment: not given again, not removed."""
+        self._taken[ben] = pid
+        if len(self._taken) >= CHUNK_ROWS:
+            self._mark()
+
+    def _mark(self) -> None:
+        self._db.executemany(
+            f"UPDATE {self._name} SET kind = 'taken' WHERE pid = ?",  # noqa: S608
+            [(pid,) for pid in self._taken.values()],
+        )
+        self._taken.clear()
+
+    def left(self) -> Iterator[int]:
+        """The ids of the paid payments no list row took, in order."""
+        self._mark()
+        query = f"SELECT pid FROM {self._name} WHERE kind = 'paid' ORDER BY pid"  # noqa: S608
+        for (pid,) in self._table.values(query):
+            yield int(pid)
 
 
 def _changes(
@@ -861,50 +890,46 @@ def _changes(
         # A server-side cursor on PostgreSQL (psycopg otherwise fetches a long batch at once).
         .execution_options(yield_per=CHUNK_ROWS)
     )
-    paid = _Stored()  # the batch's paid payments, in columns (a long batch: 100.000)
-    planned: dict[int, int] = {}  # beneficiary -> a planned payment, which the list makes paid
-    other: dict[int, str] = {}  # beneficiary -> status of a payment that blocks the list
+    assert result.spool is not None
+    batch_held = _Stored(result.spool)  # the batch's payments, in a spool (a long batch)
     held = 0
     for pid, ben, amount, method, paid_on, status in stored:
         held += 1
-        if str(status) == "planned":
-            planned.setdefault(int(ben), int(pid))
-        elif str(status) == "recovered" or (str(status) == "returned" and int(ben) in settled):
+        kind = str(status)
+        if kind == "recovered" or (kind == "returned" and int(ben) in settled):
             continue  # taken back, or paid again: nothing for this list to settle
-        elif str(status) != PAID:
-            other.setdefault(int(ben), str(status))
-        else:
-            paid.append(int(ben), int(pid), int(amount), str(method), paid_on)
-    current = paid.by_beneficiary(result.removed)  # a second paid payment of one: removed
+        batch_held.append(int(pid), int(ben), kind, int(amount), str(method), paid_on)
+    result.removed.extend(batch_held.extra_paid())  # a second paid payment of one: removed
     for payment in payments:
-        if payment.beneficiary_id in other:
-            status = other[payment.beneficiary_id]
+        blocking, found, planned = batch_held.find(payment.beneficiary_id)
+        if blocking is not None:
             result.problems.append(
                 error(
                     payment.row,
                     HEADING["national_id"],
                     "",
                     "Khoản chi tháng này của người này đang ghi "
-                    f"«{PAYMENT_STATUSES.label(status, 'vi')}»: xử lý khoản đó trước khi nạp "
+                    f"«{PAYMENT_STATUSES.label(blocking, 'vi')}»: xử lý khoản đó trước khi nạp "
                     "danh sách.",
                     "This person's payment for the month is recorded as "
-                    f"«{PAYMENT_STATUSES.label(status, 'en')}»: settle it before loading the list.",
+                    f"«{PAYMENT_STATUSES.label(blocking, 'en')}»: settle it before loading the "
+                    "list.",
                 )
             )
             continue
-        found = current.pop(payment.beneficiary_id)
-        if found is None and payment.beneficiary_id in planned:
-            result.changed.append((planned[payment.beneficiary_id], payment))  # now paid
+        if found is None and planned is not None:
+            result.changed.append((planned, payment))  # now paid
             continue
         if found is None:
             result.added.append(payment)
             continue
         pid, amount, method, paid_on = found
+        batch_held.take(payment.beneficiary_id, pid)
         if (amount, method, paid_on) == payment.held(method, paid_on):
             result.unchanged += 1
         else:
             result.changed.append((pid, payment))
-    result.removed.extend(current.left())
+    result.removed.extend(batch_held.left())
     if len(result.removed) > max(SHRINK_ALERT_ROWS, held * SHRINK_ALERT_SHARE):
         result.problems.append(
             warning(
@@ -922,50 +947,49 @@ def _changes(
 # --- writing ----------------------------------------------------------------------------------
 
 
-def _touched(conn: Connection, plan: Plan[Payment]) -> list[int]:
-    """The beneficiaries whose payment of the batch is added, changed or removed."""
+def _touched(conn: Connection, plan: Plan[Payment]) -> IdSet:
+    """The beneficiaries whose payment of the batch is added, changed or removed, each once,
+    in the plan's spool."""
+    assert plan.spool is not None
     pay = s.allowance_payment
-    ids = [p.beneficiary_id for p in plan.added]
-    stored = [*plan.removed, *(pid for pid, _ in plan.changed)]
-    for start in range(0, len(stored), 900):
-        chunk = stored[start : start + 900]
-        ids += [
-            int(b) for b in conn.scalars(sa.select(pay.c.beneficiary_id).where(pay.c.id.in_(chunk)))
-        ]
-    return sorted(set(ids))
+    found = IdSet(plan.spool)
+    for payment in plan.added:
+        found.add_id(payment.beneficiary_id)
+    stored = chain(plan.removed, (pid for pid, _ in plan.changed))
+    for chunk in _batched(stored, 900):
+        for ben in conn.scalars(sa.select(pay.c.beneficiary_id).where(pay.c.id.in_(chunk))):
+            found.add_id(int(ben))
+    return found
 
 
-def write(conn: Connection, plan: Plan[Payment]) -> list[int]:
+def write(conn: Connection, plan: Plan[Payment]) -> IdSet:
     """Make the batch hold exactly the list's rows (in the caller's transaction); returns the
     beneficiaries whose payment was added, changed or removed."""
     assert plan.batch is not None
     touched = _touched(conn, plan)
     pay = s.allowance_payment
     batch = plan.batch
-    if plan.removed:
-        for start in range(0, len(plan.removed), 900):
-            conn.execute(sa.delete(pay).where(pay.c.id.in_(plan.removed[start : start + 900])))
-    if plan.changed:
-        stored = {}
-        for chunk in _chunks([pid for pid, _ in plan.changed]):
-            stmt = sa.select(pay.c.id, pay.c.method, pay.c.paid_on).where(pay.c.id.in_(chunk))
-            stored.update({int(r[0]): (r[1], r[2]) for r in conn.execute(stmt)})
-        update = sa.update(pay).where(pay.c.id == sa.bindparam("payment_id"))
-        # A long list's parameters a chunk at a time (so also the inserts below).
-        for chunk in _chunks(plan.changed, CHUNK_ROWS):
-            rows = []
-            for pid, p in chunk:
-                amount, method, paid_on = p.held(*stored[pid])
-                rows.append(
-                    {
-                        "payment_id": pid,
-                        "amount_vnd": amount,
-                        "method": method,
-                        "paid_on": paid_on,
-                        "status": PAID,
-                    }
-                )
-            conn.execute(update, rows)
+    for gone in _batched(plan.removed, 900):
+        conn.execute(sa.delete(pay).where(pay.c.id.in_(gone)))
+    update = sa.update(pay).where(pay.c.id == sa.bindparam("payment_id"))
+    # A long list's parameters a chunk at a time (so also the inserts below).
+    for chunk in _batched(plan.changed, 900):
+        stmt = sa.select(pay.c.id, pay.c.method, pay.c.paid_on)
+        stmt = stmt.where(pay.c.id.in_([pid for pid, _ in chunk]))
+        stored = {int(r[0]): (r[1], r[2]) for r in conn.execute(stmt)}
+        rows = []
+        for pid, p in chunk:
+            amount, method, paid_on = p.held(*stored[pid])
+            rows.append(
+                {
+                    "payment_id": pid,
+                    "amount_vnd": amount,
+                    "method": method,
+                    "paid_on": paid_on,
+                    "status": PAID,
+                }
+            )
+        conn.execute(update, rows)
     for added in _batched(plan.added, CHUNK_ROWS):
         conn.execute(
             sa.insert(pay),
@@ -988,7 +1012,7 @@ def write(conn: Connection, plan: Plan[Payment]) -> list[int]:
 def update_summaries(
     conn: Connection,
     plan: Plan[Payment],
-    touched: list[int],
+    touched: IdSet,
     before: SummaryStatus,
     now: datetime | None,
 ) -> Update | None:

@@ -27,11 +27,13 @@ import re
 import zipfile
 import zlib
 from array import array
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import chain, islice, pairwise
+from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree
 from xml.parsers import expat
@@ -48,6 +50,7 @@ from python_calamine import (
 from i18n import Catalog
 
 from .normalise import Bilingual, fold, text, unaccent
+from .spool import Spool, Table
 
 T = Catalog(
     "ingest.read",
@@ -114,6 +117,11 @@ _RATIO_FLOOR = 1024 * 1024
 # ends further down is refused before calamine makes its cells into Python values.
 _ROW_SLACK = 10_000
 MAX_COLUMNS = 256  # a list has a few dozen columns; more is a stray cell far to the right
+# A long list's shared strings past the first IN_MEMORY_STRINGS (~0,5 MB) go to a spool on disk,
+# read back STRING_BLOCK at a time, the last STRING_BLOCKS_KEPT blocks kept.
+IN_MEMORY_STRINGS = 16_384
+STRING_BLOCK = 1_024
+STRING_BLOCKS_KEPT = 8
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls, and an .xlsx saved with a password
@@ -199,7 +207,7 @@ class ReadResult:
     skipped: list[tuple[int, str]]
     formulas: list[tuple[int, int]]
     row_count: int = -1  # -1: len(rows)
-    source: bytes | None = field(default=None, repr=False, compare=False)
+    source: Source | None = field(default=None, repr=False, compare=False)
 
     @property
     def count(self) -> int:
@@ -301,14 +309,19 @@ def _column_of(letters: str) -> int:
 # --- the file -----------------------------------------------------------------------------------
 
 
-def _open_zip(data: bytes) -> zipfile.ZipFile:
+# A list as uploaded (bytes), or as a file on disk (a path: the CLI's, the benchmark's), read from
+# the disk as it is unpacked instead of held whole.
+Source = bytes | Path
+
+
+def _open_zip(data: Source) -> zipfile.ZipFile:
     """The .xlsx or .ods as a zip, once its sizes are safe to unpack.
 
     The sizes are read from the zip's directory before anything is unpacked: a zip bomb (a few
     kilobytes that unpack to gigabytes) is refused before it costs memory or time.
     """
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data)
         parts = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise _refuse("damaged") from None
@@ -320,9 +333,17 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
     return archive
 
 
-def _spreadsheet_kind(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
+def _spreadsheet_kind(data: Source) -> tuple[str, zipfile.ZipFile | None]:
     """The file's kind by its first bytes and parts ("xlsx", "xlsb", "ods" or "xls"), with the
     zip of the first three; anything else is refused."""
+    if isinstance(data, Path):
+        with data.open("rb") as file:
+            start = file.read(len(_OLE2_MAGIC))
+        if start.startswith(_OLE2_MAGIC):  # an .xls (calamine reads it whole anyway)
+            return _spreadsheet_kind(data.read_bytes())
+        if not start.startswith(_ZIP_MAGIC):
+            raise _refuse("not_spreadsheet")
+        return _zip_kind(_open_zip(data))
     if data.startswith(_OLE2_MAGIC):
         # A password-protected .xlsx is an OLE2 file with an "EncryptionInfo" stream.
         if "EncryptionInfo".encode("utf-16-le") in data:
@@ -330,7 +351,10 @@ def _spreadsheet_kind(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
         return "xls", None
     if not data.startswith(_ZIP_MAGIC):
         raise _refuse("not_spreadsheet")
-    archive = _open_zip(data)
+    return _zip_kind(_open_zip(data))
+
+
+def _zip_kind(archive: zipfile.ZipFile) -> tuple[str, zipfile.ZipFile]:
     names = set(archive.namelist())
     if "xl/workbook.xml" in names:
         return "xlsx", archive
@@ -360,8 +384,10 @@ class _Book:
 class _CalamineBook(_Book):
     """.xls, .xlsb and .ods, through python-calamine."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: Source) -> None:
         try:
+            if isinstance(data, Path):
+                data = data.read_bytes()
             self.book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         except PasswordError:
             raise _refuse("password") from None
@@ -386,7 +412,7 @@ class _CalamineBook(_Book):
         return _grid_rows(found)
 
 
-def _open_book(data: bytes) -> _Book:
+def _open_book(data: Source) -> _Book:
     try:
         kind, archive = _spreadsheet_kind(data)
         if kind == "xlsx" and archive is not None:
@@ -396,7 +422,7 @@ def _open_book(data: bytes) -> _Book:
     return _CalamineBook(data)
 
 
-def sheet_names(data: bytes) -> list[str]:
+def sheet_names(data: Source) -> list[str]:
     """The sheets a person sees in the file, in order (hidden sheets and chart sheets left out).
 
     Raises ``IngestFileError`` for a file that is not a spreadsheet or not safe to unpack.
@@ -470,27 +496,60 @@ class _DamagedXml(ValueError):
 
 
 class _Strings:
-    """An .xlsx's shared strings, compactly: one UTF-8 block and where each string ends (a
-    Python list of 200.000 names and CCCDs would take five times as much)."""
+    """An .xlsx's shared strings, compactly: the first ``IN_MEMORY_STRINGS`` as one UTF-8 block
+    and where each string ends (a Python list of 200.000 names and CCCDs would take five times
+    as much), the rest in a spool on disk, read back a block of ``STRING_BLOCK`` at a time (a
+    list's strings come in the order its rows use them, so a block serves many rows)."""
 
-    __slots__ = ("_block", "_ends")
+    __slots__ = ("_block", "_blocks", "_ends", "_pending", "_spool", "_spooled", "_table")
 
     def __init__(self) -> None:
         self._block = bytearray()
         self._ends = array("Q")
+        self._spool: Spool | None = None
+        self._table: Table | None = None
+        self._spooled = 0
+        self._blocks: OrderedDict[int, list[str]] = OrderedDict()  # the spool's recent blocks
 
     def append(self, value: str) -> None:
-        self._block += value.encode("utf-8", "surrogatepass")
-        self._ends.append(len(self._block))
+        if len(self._ends) < IN_MEMORY_STRINGS:
+            self._block += value.encode("utf-8", "surrogatepass")
+            self._ends.append(len(self._block))
+            return
+        if self._table is None:
+            self._spool = Spool()
+            self._table = Table(self._spool, 1, "c0 TEXT")
+        # rowid = 1 + the string's place among the spooled ones
+        self._table.add((value.encode("utf-8", "surrogatepass"),))
+        self._spooled += 1
 
     def __getitem__(self, index: int) -> str:
-        if not 0 <= index < len(self._ends):
+        memory = len(self._ends)
+        if 0 <= index < memory:
+            start = self._ends[index - 1] if index > 0 else 0
+            return self._block[start : self._ends[index]].decode("utf-8", "surrogatepass")
+        if not memory <= index < memory + self._spooled:
             raise IndexError(index)
-        start = self._ends[index - 1] if index > 0 else 0
-        return self._block[start : self._ends[index]].decode("utf-8", "surrogatepass")
+        number, at = divmod(index - memory, STRING_BLOCK)
+        block = self._blocks.get(number)
+        if block is None:
+            assert self._table is not None
+            first = number * STRING_BLOCK + 1
+            name = self._table.name
+            query = f"SELECT c0 FROM {name} WHERE rowid BETWEEN ? AND ? ORDER BY rowid"  # noqa: S608
+            block = [
+                bytes(value).decode("utf-8", "surrogatepass")
+                for (value,) in self._table.values(query, (first, first + STRING_BLOCK - 1))
+            ]
+            self._blocks[number] = block
+            if len(self._blocks) > STRING_BLOCKS_KEPT:
+                self._blocks.popitem(last=False)
+        else:
+            self._blocks.move_to_end(number)
+        return block[at]
 
     def __len__(self) -> int:
-        return len(self._ends)
+        return len(self._ends) + self._spooled
 
 
 def _unescape(value: str) -> str:
@@ -1022,7 +1081,7 @@ def _value(cells: Sequence[object], column: int) -> object:
 
 
 def read_sheet(
-    data: bytes,
+    data: Source,
     columns: Sequence[Column],
     sheet: str | None = None,
     *,

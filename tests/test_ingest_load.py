@@ -28,9 +28,11 @@ from data_access import payouts
 from data_access import schema as s
 from data_access.db import make_engine
 from data_access.filters import Filters, Period, Scope
-from data_access.summaries import refresh
+from data_access.summaries import rebuild, refresh
 from data_access.summaries.freshness import summary_status
 from ingest import payments as payments_kind
+from ingest import read as read_module
+from ingest import spool
 from ingest.__main__ import main as ingest_main
 from ingest.load import BatchBusyError, load_file
 from ingest.problems import problem_table
@@ -161,9 +163,17 @@ def _load(db: Db, data: bytes, **kw: Any) -> Any:
 def chunked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """A payment list is read again and checked a chunk at a time (``payments.CHUNK_ROWS``):
     with chunks of 2 or 3 rows, what a check compares across rows (a CCCD twice, two swapped
-    CCCDs, the total, the batch's changes) spans chunks, and must come out the same."""
+    CCCDs, the total, the batch's changes) spans chunks, and must come out the same. So too
+    what a long list keeps in its spool on disk: its rows written a few at a time, its shared
+    strings past the fifth read back from the spool in blocks of 3 (two kept), the touched
+    beneficiaries bound a few at a time."""
     if request.param is not None:
         monkeypatch.setattr(payments_kind, "CHUNK_ROWS", request.param)
+        monkeypatch.setattr(spool, "BUFFER_ROWS", request.param + 2)
+        monkeypatch.setattr(read_module, "IN_MEMORY_STRINGS", 5)
+        monkeypatch.setattr(read_module, "STRING_BLOCK", request.param)
+        monkeypatch.setattr(read_module, "STRING_BLOCKS_KEPT", 2)
+        monkeypatch.setattr(rebuild, "IDS_PER_QUERY", request.param + 1)
 
 
 @pytest.fixture
@@ -433,7 +443,7 @@ def test_a_planned_payment_on_the_list_becomes_paid_and_a_repaid_return_is_histo
         outcome = _load(db, _workbook([original[0], *original[2:]]))
         assert not outcome.plan.blocked, outcome.plan.problems
         assert [pid for pid, _ in outcome.plan.changed] == [planned["id"]]
-        assert outcome.plan.removed == [] and outcome.plan.unchanged == 818
+        assert list(outcome.plan.removed) == [] and outcome.plan.unchanged == 818
         assert outcome.written
         with db.writer.connect() as conn:
             statuses = dict(

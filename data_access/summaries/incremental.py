@@ -25,7 +25,7 @@ meanwhile.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -47,7 +47,7 @@ from .fill import (
     year_fill,
 )
 from .freshness import SummaryStatus, fingerprint
-from .rebuild import CHUNK, month_rows, payments_in_one_unit, stock_months
+from .rebuild import month_rows, payments_in_one_unit, pieces, stock_months
 from .tables import (
     FLOWS,
     MEASURE_COLUMNS,
@@ -86,12 +86,13 @@ def after_payments(
     conn: Connection,
     unit_id: int,
     month: date,
-    beneficiaries: Iterable[int],
+    beneficiaries: Collection[int],
     before: SummaryStatus | None,
     now: datetime | None = None,
 ) -> Update | None:
     """Update the summaries for a payment list of ``unit_id`` and ``month`` just written in
-    ``conn``'s transaction, whose ``beneficiaries`` were added, removed or changed.
+    ``conn``'s transaction, whose ``beneficiaries`` were added, removed or changed (each once;
+    read a thousand at a time, three times: a long list's are in its spool, not in a list).
 
     ``before``: the summaries' status read in the same transaction before the write. Returns
     None, having written nothing, when only a full refresh can bring them up to date.
@@ -104,7 +105,7 @@ def after_payments(
     if not months or months[0] != before.stocks_from or months[-1] < before.stocks_to:
         return None  # the data now start elsewhere, or end earlier: rebuild
     new_months = [m for m in months if m > before.stocks_to]
-    touched = sorted(set(beneficiaries))
+    touched = beneficiaries
     if before.payment_detail and not payments_in_one_unit(conn, touched):
         return None  # the payment tables' premise broke: the rebuild leaves them empty
     if not before.payment_detail and payments_in_one_unit(conn):
@@ -224,14 +225,13 @@ def _years(conn: Connection, unit_id: int, month: date, new_months: list[date]) 
     return _replace(conn, y, rows, [year_fill(where)])
 
 
-def _statuses(conn: Connection, unit_id: int, month: date, beneficiaries: list[int]) -> int:
+def _statuses(conn: Connection, unit_id: int, month: date, beneficiaries: Iterable[int]) -> int:
     """Recompute ``summary_payment_status`` for the list's unit and month, and for the units
     where its beneficiaries have other payments that month (a returned payment there is paid
     again, or no longer, by this list): rows added less rows removed."""
     pay, sps = s.allowance_payment, summary_payment_status
     pairs: set[tuple[int, date]] = {(unit_id, month)}
-    for start in range(0, len(beneficiaries), CHUNK):  # the bound parameters' limit
-        chunk = beneficiaries[start : start + CHUNK]
+    for chunk in pieces(beneficiaries):  # the bound parameters' limit
         units = sa.select(pay.c.admin_unit_id).where(
             pay.c.month == month, pay.c.beneficiary_id.in_(chunk)
         )
@@ -241,14 +241,13 @@ def _statuses(conn: Connection, unit_id: int, month: date, beneficiaries: list[i
     return _replace(conn, sps, where, [payment_status_fill(found)])
 
 
-def _next_paid(conn: Connection, beneficiaries: list[int], month: date) -> Pairs:
+def _next_paid(conn: Connection, beneficiaries: Iterable[int], month: date) -> Pairs:
     """(unit, month) of each beneficiary's first paid month after ``month``: the rows whose
     "previous paid month" a change in ``month`` moves."""
     pay = s.allowance_payment
     paid = sa.and_(pay.c.status == PAID, payment_counted(pay))
     found: set[tuple[int, date]] = set()
-    for start in range(0, len(beneficiaries), CHUNK):  # the bound parameters' limit
-        chunk = beneficiaries[start : start + CHUNK]
+    for chunk in pieces(beneficiaries):  # the bound parameters' limit
         nxt = (
             sa.select(pay.c.beneficiary_id, sa.func.min(pay.c.month).label("month"))
             .where(paid, pay.c.month > month, pay.c.beneficiary_id.in_(chunk))

@@ -8,9 +8,10 @@ statements of ``summaries.fill`` and records the base tables' fingerprint in ``s
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import islice
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -33,6 +34,7 @@ from .tables import CHECK_TABLES, LAYOUT, summary_info, summary_metadata, summar
 
 # Ids bound in one IN list at most: psycopg takes 65.535 parameters, SQLite 32.766 by default.
 CHUNK = 10_000
+IDS_PER_QUERY = 1_000  # ids bound in one IN list
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,16 @@ def month_rows(months: list[date]) -> list[dict[str, date]]:
     return rows
 
 
-def payments_in_one_unit(conn: Connection, beneficiaries: list[int] | None = None) -> bool:
+def pieces(ids: Iterable[int], size: int | None = None) -> Iterator[list[int]]:
+    """``ids`` (a list, an array, or a long list's beneficiaries in a spool) as lists of
+    Python ints of ``size`` at most: what an IN list binds. A thousand at a time: a statement
+    binding ten thousand took 10 MB more of SQLite's memory."""
+    it, size = iter(ids), size or IDS_PER_QUERY
+    while piece := [int(i) for i in islice(it, size)]:
+        yield piece
+
+
+def payments_in_one_unit(conn: Connection, beneficiaries: Iterable[int] | None = None) -> bool:
     """True when each beneficiary (of ``beneficiaries``, when given) is paid in one unit, or in
     a unit and the unit that succeeded it (a list carried across a merger):
     ``summary_payment``'s premise.
@@ -95,11 +106,10 @@ def payments_in_one_unit(conn: Connection, beneficiaries: list[int] | None = Non
     The summary counts a beneficiary at their first paid month of a period, whatever the unit;
     that is exact in every unit version only when their units roll up into one another.
     """
-    if beneficiaries is not None and len(beneficiaries) > CHUNK:  # bound parameters' limit
-        return all(
-            payments_in_one_unit(conn, beneficiaries[i : i + CHUNK])
-            for i in range(0, len(beneficiaries), CHUNK)
-        )
+    if beneficiaries is not None and not (
+        isinstance(beneficiaries, list) and len(beneficiaries) <= IDS_PER_QUERY
+    ):  # the bound parameters: a piece at a time
+        return all(payments_in_one_unit(conn, piece) for piece in pieces(beneficiaries))
     pay, succ = s.allowance_payment, s.admin_unit_succession
     paid = sa.and_(pay.c.status == PAID, payment_counted(pay))
     if beneficiaries is not None:

@@ -206,7 +206,20 @@ class Dashboard:
 
     def in_effect(self) -> str:
         """The "Đang xem: …" line under the filter bar."""
-        return self.page.get_by_text(re.compile(r"^(Đang xem|Showing):")).first.inner_text()
+        return self._in_effect().inner_text()
+
+    def _in_effect(self) -> Locator:
+        return self.page.get_by_text(re.compile(r"^(Đang xem|Showing):")).first
+
+    def wait_for_in_effect(self, fragment: str) -> str:
+        """Wait until the "Đang xem: …" line holds ``fragment``, then until the page settles;
+        the line. After a tap the address can change before the rerun that draws the page
+        has begun (a loaded machine): ``wait_for_url_param`` alone may see the page before."""
+        from playwright.sync_api import expect
+
+        expect(self._in_effect()).to_contain_text(fragment, timeout=SETTLE_TIMEOUT_MS)
+        self.settle()
+        return self.in_effect()
 
     def exceptions(self) -> list[str]:
         """Texts of Streamlit exception boxes on the page."""

@@ -154,14 +154,14 @@ def test_a_tap_on_a_communes_bar_or_a_month_narrows_the_page_to_it(
         (name, code) = drill.commune
         dashboard.tap_mark(dashboard.commune_bar(name, drill.chart))
         dashboard.wait_for_url_param("xa", code)
-        assert name in dashboard.in_effect()
+        assert name in dashboard.wait_for_in_effect(name)
     else:
         assert drill.month is not None
         (name, key) = drill.month
         dashboard.tap_mark(dashboard.month_bar(name, drill.chart))
         dashboard.wait_for_url_param("tu", key)
         assert dashboard.params["den"] == key
-        assert name in dashboard.in_effect()
+        assert name in dashboard.wait_for_in_effect(name)
     assert dashboard.exceptions() == []
 
 
@@ -175,8 +175,8 @@ def test_tapping_a_communes_bar_narrows_the_page_to_that_commune(
     assert dashboard.tiles()[BENEFICIARIES] == vi_count(sum(listed.values()), "đối tượng")
     dashboard.tap(dashboard.commune_bar("Xã Quảng Tân"))
     dashboard.wait_for_url_param("xa", "06913")
+    assert "Xã Quảng Tân · Năm 2026" in dashboard.wait_for_in_effect("Xã Quảng Tân")
     assert dashboard.tiles()[BENEFICIARIES] == vi_count(listed["06913"], "đối tượng")
-    assert "Xã Quảng Tân · Năm 2026" in dashboard.in_effect()
 
 
 def test_tapping_a_months_bar_narrows_the_period_to_that_month(dashboard: Dashboard) -> None:
