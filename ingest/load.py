@@ -27,6 +27,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,7 +46,7 @@ from . import beneficiaries, classes, health_checks, housing, job_events, paymen
 from .normalise import Bilingual
 from .payments import Batch, Plan, find_batch
 from .problems import Problem, error
-from .read import IngestFileError, ReadResult, Source, read_sheet
+from .read import IngestFileError, ReadResult, Source, file_stamp, read_sheet, refuse
 
 KINDS = {
     module.KIND: module
@@ -164,24 +165,33 @@ def load_file(
     now: datetime | None = None,
     before_commit: Callable[[Connection], None] | None = None,
 ) -> Outcome:
-    """Check ``data`` (an Excel list of ``kind``: its bytes, or its path, which is read from
-    the disk as it is unpacked instead of held whole) and, unless ``dry_run`` or a row blocks it,
+    """Check ``data`` (an Excel list of ``kind``: its bytes, or its path — an .xlsx is then read
+    from the disk as it is unpacked instead of held whole, and refused if it is saved again
+    while it is read) and, unless ``dry_run`` or a row blocks it,
     make the batch (``commune``, ``month``) hold exactly its rows.
 
     ``before_commit``: called inside the transaction just before it commits (tests inject a
     failure there). :raises BatchBusyError: another load holds the same batch.
     """
     module = KINDS[kind]
-    digest = sha256(data)
+    digest = ""
     try:
+        if isinstance(data, Path) and not data.is_file():
+            data = data.read_bytes()  # a pipe, /dev/stdin: read once, as an upload is
+        stamp = file_stamp(data)
+        digest = sha256(data)
         # A kind that checks its rows a chunk at a time reads them again then: only their count
         # and the table's shape are kept here.
         read = read_sheet(
             data, module.COLUMNS, sheet, keep_rows=not getattr(module, "STREAMED", False)
         )
+        if read.stamp != stamp:  # saved again between its hash and its reading
+            raise refuse("changed")
+    except OSError as exc:  # a file on disk that is not there, or not readable
+        reason = exc.strerror or type(exc).__name__
+        return _refused(refuse("unreadable", reason=reason), file_name, digest, dry_run)
     except IngestFileError as exc:
-        blocked: Plan[Any] = Plan(None, 0, [error(0, "", file_name, exc.vi, exc.en)])
-        return Outcome(blocked, digest, written=False, dry_run=dry_run)
+        return _refused(exc, file_name, digest, dry_run)
     with writer.connect() as conn:
         present = set(sa.inspect(conn).get_table_names())
     missing = _missing_tables(present)
@@ -205,6 +215,8 @@ def load_file(
                 before_commit,
                 summaries,
             )
+        except IngestFileError as exc:  # saved again while its rows were checked: rolled back
+            return _refused(exc, file_name, digest, dry_run)
         except sa.exc.DBAPIError as exc:
             if _conflict(exc) and attempt + 1 < ATTEMPTS:
                 continue  # another load committed in our snapshot's time: start again
@@ -214,6 +226,12 @@ def load_file(
                 raise BatchBusyError() from exc
             raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _refused(exc: IngestFileError, file_name: str, digest: str, dry_run: bool) -> Outcome:
+    """A file refused as a whole: one problem, nothing written."""
+    blocked: Plan[Any] = Plan(None, 0, [error(0, "", file_name, exc.vi, exc.en)])
+    return Outcome(blocked, digest, written=False, dry_run=dry_run)
 
 
 def _load(

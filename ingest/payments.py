@@ -122,7 +122,8 @@ RowT = TypeVar("RowT")
 
 
 class Rows(Protocol[RowT]):
-    """What a plan's rows are: a list, or for a long list's payments a ``Spooled`` table."""
+    """What a plan's rows are: a list, or for a payment list a table in its spool
+    (``Payments``, ``Changed``, ``Ids``)."""
 
     def append(self, row: RowT, /) -> None: ...
 
@@ -240,6 +241,12 @@ class Plan(Generic[RowT]):
     @property
     def changes(self) -> int:
         return len(self.added) + len(self.changed) + len(self.removed)
+
+    def release(self) -> None:
+        """Close the spool (its file goes): the counts stay, the rows can no longer be read.
+        For a plan kept after it was used (the page keeps a dry run's, to show it)."""
+        if self.spool is not None:
+            self.spool.close()
 
 
 def no_rows() -> Problem:
@@ -791,13 +798,13 @@ class _Stored:
         self._db.execute(f"CREATE INDEX {self._name}_ben ON {self._name} (ben, pid)")
         name = self._name
         later = (
-            f"kind = 'paid' AND pid > (SELECT min(f.pid) FROM {name} AS f "  # noqa: S608
-            f"WHERE f.ben = {name}.ben AND f.kind = 'paid')"
+            f"kind = ? AND pid > (SELECT min(f.pid) FROM {name} AS f "  # noqa: S608
+            f"WHERE f.ben = {name}.ben AND f.kind = ?)"
         )
         query = f"SELECT pid FROM {name} WHERE {later} ORDER BY pid"  # noqa: S608
-        for (pid,) in self._table.values(query):
+        for (pid,) in self._table.values(query, (PAID, PAID)):
             yield int(pid)
-        self._db.execute(f"DELETE FROM {name} WHERE {later}")  # noqa: S608
+        self._db.execute(f"DELETE FROM {name} WHERE {later}", (PAID, PAID))  # noqa: S608
 
     def find(
         self, ben: int
@@ -839,8 +846,8 @@ class _Stored:
     def left(self) -> Iterator[int]:
         """The ids of the paid payments no list row took, in order."""
         self._mark()
-        query = f"SELECT pid FROM {self._name} WHERE kind = 'paid' ORDER BY pid"  # noqa: S608
-        for (pid,) in self._table.values(query):
+        query = f"SELECT pid FROM {self._name} WHERE kind = ? ORDER BY pid"  # noqa: S608
+        for (pid,) in self._table.values(query, (PAID,)):
             yield int(pid)
 
 

@@ -67,6 +67,16 @@ T = Catalog(
             "The file cannot be read: it is damaged or not in the format its name says. Open it "
             "in Excel, save it as .xlsx and send it again.",
         ),
+        "changed": (
+            "Tệp đã thay đổi trong lúc đang đọc: không có gì được ghi. Hãy nạp lại khi tệp đã "
+            "lưu xong.",
+            "The file changed while it was being read: nothing was written. Load it again once "
+            "it is saved.",
+        ),
+        "unreadable": (
+            "Không đọc được tệp (lỗi hệ thống: {reason}).",
+            "The file cannot be read: {reason}.",
+        ),
         "password": (
             "Tệp có đặt mật khẩu: hãy bỏ mật khẩu rồi gửi lại.",
             "The file is protected by a password: remove the password and send it again.",
@@ -208,6 +218,7 @@ class ReadResult:
     formulas: list[tuple[int, int]]
     row_count: int = -1  # -1: len(rows)
     source: Source | None = field(default=None, repr=False, compare=False)
+    stamp: tuple[int, ...] | None = field(default=None, repr=False, compare=False)
 
     @property
     def count(self) -> int:
@@ -220,6 +231,7 @@ class ReadResult:
         if self.source is None:
             yield from self.rows
             return
+        check_unchanged(self.source, self.stamp)
         book = _open_book(self.source)
         left_out = {number for number, _ in self.skipped}
         end = self.total.number if self.total is not None else None
@@ -230,11 +242,13 @@ class ReadResult:
             for index, cells in enumerate(islice(grid, self.header_row, None), self.header_row):
                 number = index + 1
                 if number == end:
-                    return
+                    break
                 if number not in left_out:
                     yield RawRow(number, Cells(keys, tuple(_value(cells, c) for c in positions)))
         except _DAMAGED:
-            raise _refuse("damaged") from None
+            check_unchanged(self.source, self.stamp)  # rewritten while read: say so
+            raise refuse("damaged") from None
+        check_unchanged(self.source, self.stamp)
 
 
 class IngestFileError(Bilingual):
@@ -269,7 +283,7 @@ _DAMAGED = (
 )
 
 
-def _refuse(key: str, **values: object) -> IngestFileError:
+def refuse(key: str, **values: object) -> IngestFileError:
     return IngestFileError(T(key, "vi", **values), T(key, "en", **values))
 
 
@@ -309,9 +323,29 @@ def _column_of(letters: str) -> int:
 # --- the file -----------------------------------------------------------------------------------
 
 
-# A list as uploaded (bytes), or as a file on disk (a path: the CLI's, the benchmark's), read from
-# the disk as it is unpacked instead of held whole.
+# A list as uploaded (bytes), or as a file on disk (a path: the CLI's, the benchmark's), whose
+# .xlsx is read from the disk as it is unpacked instead of held whole.
 Source = bytes | Path
+
+
+def file_stamp(source: Source) -> tuple[int, ...] | None:
+    """What says a file on disk is still the one read (device, inode, size, modification time);
+    None for bytes, which cannot change."""
+    if isinstance(source, bytes):
+        return None
+    found = source.stat()
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)
+
+
+def check_unchanged(source: Source, stamp: tuple[int, ...] | None) -> None:
+    """Refuse a file on disk that is no longer the one first read (saved again meanwhile): its
+    hash, its count and its rows must be of one file."""
+    try:
+        now = file_stamp(source)
+    except OSError:
+        now = None
+    if now != stamp:
+        raise refuse("changed")
 
 
 def _open_zip(data: Source) -> zipfile.ZipFile:
@@ -324,12 +358,12 @@ def _open_zip(data: Source) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data)
         parts = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise _refuse("damaged") from None
+        raise refuse("damaged") from None
     if sum(part.file_size for part in parts) > MAX_UNPACKED_MB * 1024 * 1024:
-        raise _refuse("too_large", limit=MAX_UNPACKED_MB)
+        raise refuse("too_large", limit=MAX_UNPACKED_MB)
     for part in parts:
         if part.file_size > _RATIO_FLOOR and part.file_size > MAX_RATIO * part.compress_size:
-            raise _refuse("zip_bomb", ratio=MAX_RATIO)
+            raise refuse("zip_bomb", ratio=MAX_RATIO)
     return archive
 
 
@@ -342,15 +376,15 @@ def _spreadsheet_kind(data: Source) -> tuple[str, zipfile.ZipFile | None]:
         if start.startswith(_OLE2_MAGIC):  # an .xls (calamine reads it whole anyway)
             return _spreadsheet_kind(data.read_bytes())
         if not start.startswith(_ZIP_MAGIC):
-            raise _refuse("not_spreadsheet")
+            raise refuse("not_spreadsheet")
         return _zip_kind(_open_zip(data))
     if data.startswith(_OLE2_MAGIC):
         # A password-protected .xlsx is an OLE2 file with an "EncryptionInfo" stream.
         if "EncryptionInfo".encode("utf-16-le") in data:
-            raise _refuse("password")
+            raise refuse("password")
         return "xls", None
     if not data.startswith(_ZIP_MAGIC):
-        raise _refuse("not_spreadsheet")
+        raise refuse("not_spreadsheet")
     return _zip_kind(_open_zip(data))
 
 
@@ -362,7 +396,7 @@ def _zip_kind(archive: zipfile.ZipFile) -> tuple[str, zipfile.ZipFile]:
         return "xlsb", archive
     if "mimetype" in names and archive.read("mimetype").strip() == _ODS_MIMETYPE:
         return "ods", archive
-    raise _refuse("not_spreadsheet")  # a Word document, a zip of photos, ...
+    raise refuse("not_spreadsheet")  # a Word document, a zip of photos, ...
 
 
 class _Book:
@@ -390,9 +424,9 @@ class _CalamineBook(_Book):
                 data = data.read_bytes()
             self.book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         except PasswordError:
-            raise _refuse("password") from None
+            raise refuse("password") from None
         except CalamineError:
-            raise _refuse("damaged") from None
+            raise refuse("damaged") from None
         self.sheet_names = self.book.sheet_names
         self.visible = [
             sheet.name
@@ -418,7 +452,9 @@ def _open_book(data: Source) -> _Book:
         if kind == "xlsx" and archive is not None:
             return _XlsxBook(archive)
     except _DAMAGED:
-        raise _refuse("damaged") from None
+        raise refuse("damaged") from None
+    if archive is not None:
+        archive.close()  # calamine reads the file itself
     return _CalamineBook(data)
 
 
@@ -436,7 +472,7 @@ def _pick_sheet(book: _Book, sheet: str | None) -> str:
     visible = book.visible
     if sheet is None:
         if not visible:
-            raise _refuse("no_sheet")
+            raise refuse("no_sheet")
         return visible[0]
     if sheet in book.sheet_names:
         return sheet
@@ -444,7 +480,7 @@ def _pick_sheet(book: _Book, sheet: str | None) -> str:
     for name in book.sheet_names:
         if fold(name) == wanted:
             return name
-    raise _refuse("unknown_sheet", sheet=sheet, names=", ".join(visible))
+    raise refuse("unknown_sheet", sheet=sheet, names=", ".join(visible))
 
 
 # --- the .xlsx sheet's XML --------------------------------------------------------------------
@@ -501,7 +537,7 @@ class _Strings:
     as much), the rest in a spool on disk, read back a block of ``STRING_BLOCK`` at a time (a
     list's strings come in the order its rows use them, so a block serves many rows)."""
 
-    __slots__ = ("_block", "_blocks", "_ends", "_pending", "_spool", "_spooled", "_table")
+    __slots__ = ("_block", "_blocks", "_ends", "_spool", "_spooled", "_table")
 
     def __init__(self) -> None:
         self._block = bytearray()
@@ -972,7 +1008,7 @@ def _check_extent(sheet: str, last_row: int, last_column: int, max_rows: int) ->
     if last_row > max_rows + HEADER_SEARCH_ROWS + _ROW_SLACK:
         raise _too_many_rows(max_rows)
     if last_column > MAX_COLUMNS:
-        raise _refuse("too_wide", sheet=sheet, column=_column_letters(last_column))
+        raise refuse("too_wide", sheet=sheet, column=_column_letters(last_column))
 
 
 # --- the table ----------------------------------------------------------------------------------
@@ -1031,7 +1067,7 @@ def _find_header(
         if found and len(missing) < len(best_missing):
             best_missing = missing
     names = ", ".join(column.headers[0] for column in best_missing)
-    raise _refuse("no_header", columns=names)
+    raise refuse("no_header", columns=names)
 
 
 def _is_numbered(cells: Sequence[object]) -> bool:
@@ -1099,6 +1135,7 @@ def read_sheet(
     an unknown sheet, a sheet without a header naming every required column, or more than
     ``max_rows`` data rows.
     """
+    stamp = file_stamp(data)
     book = _open_book(data)
     name = _pick_sheet(book, sheet)
     scan = _Notes()
@@ -1141,7 +1178,9 @@ def read_sheet(
             if count > max_rows:
                 raise _too_many_rows(max_rows)
     except _DAMAGED:
-        raise _refuse("damaged") from None
+        check_unchanged(data, stamp)
+        raise refuse("damaged") from None
+    check_unchanged(data, stamp)
 
     # The header, data and total rows: every row read from the header on that was not left out.
     header_row = header_index + 1
@@ -1160,4 +1199,5 @@ def read_sheet(
         ],
         row_count=-1 if keep_rows else count,
         source=None if keep_rows else data,
+        stamp=stamp,
     )

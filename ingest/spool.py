@@ -12,6 +12,8 @@ here and where a spool table is queried).
 
 from __future__ import annotations
 
+import contextlib
+import operator
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -45,8 +47,9 @@ class Spool:
 
 
 class Table:
-    """Rows of ``width`` values appended in order and read back in that order (a list's
-    ``append``, ``extend``, ``len`` and iteration), kept in a spool."""
+    """Rows of ``width`` values appended and read back (``values``) in the order of their rowid:
+    the order appended, unless ``columns`` makes an ``INTEGER PRIMARY KEY`` the rowid (then in
+    its order). Kept in a spool."""
 
     def __init__(self, spool: Spool, width: int, columns: str | None = None) -> None:
         self.spool = spool
@@ -76,7 +79,7 @@ class Table:
         return self._count > 0
 
     def values(self, query: str | None = None, parameters: Sequence[Any] = ()) -> Iterator[Values]:
-        """The rows in the order added (or those of ``query``), fetched a thousand at a time."""
+        """The rows by rowid (or those of ``query``), fetched a thousand at a time."""
         self.flush()
         query = query or f"SELECT * FROM {self.name} ORDER BY rowid"  # noqa: S608
         cursor = self.db.execute(query, parameters)
@@ -84,7 +87,8 @@ class Table:
             while batch := cursor.fetchmany(BUFFER_ROWS):
                 yield from batch
         finally:
-            cursor.close()
+            with contextlib.suppress(sqlite3.ProgrammingError):  # the spool closed meanwhile
+                cursor.close()
 
 
 class Ids(Table):
@@ -106,12 +110,16 @@ class Ids(Table):
             yield int(value)
 
     def __contains__(self, value: object) -> bool:
-        if not isinstance(value, int):
+        """Whether ``value`` (an integer of any kind, not a bool) is there: a scan (tests)."""
+        if isinstance(value, bool):
+            return False
+        try:
+            wanted = operator.index(value)  # type: ignore[arg-type]
+        except TypeError:
             return False
         self.flush()
         query = f"SELECT 1 FROM {self.name} WHERE c0 = ? LIMIT 1"  # noqa: S608
-        found = self.db.execute(query, (value,))
-        return found.fetchone() is not None
+        return self.db.execute(query, (wanted,)).fetchone() is not None
 
     def __repr__(self) -> str:
         return f"Ids({list(self)!r})"
@@ -137,11 +145,15 @@ class IdSet(Table):
         return len(self) > 0
 
     def __contains__(self, value: object) -> bool:
-        if not isinstance(value, int):
+        if isinstance(value, bool):
+            return False
+        try:
+            wanted = operator.index(value)  # type: ignore[arg-type]
+        except TypeError:
             return False
         self.flush()
         query = f"SELECT 1 FROM {self.name} WHERE c0 = ?"  # noqa: S608
-        return self.db.execute(query, (value,)).fetchone() is not None
+        return self.db.execute(query, (wanted,)).fetchone() is not None
 
     def __iter__(self) -> Iterator[int]:
         query = f"SELECT c0 FROM {self.name} ORDER BY c0"  # noqa: S608

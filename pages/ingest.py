@@ -335,6 +335,7 @@ try:
         checked = cached[1]
     else:
         checked = load_file(writer, content, dry_run=True, **options)  # type: ignore[arg-type]
+        checked.plan.release()  # kept for its counts and problems: its spool's file goes now
         st.session_state["ingest_checked"] = (asked, checked)
 except Bilingual as exc:  # the schema needs bringing up to date
     st.error(exc.message(lang), icon="⚠️")
@@ -366,6 +367,7 @@ if not st.button(
 st.session_state.pop("ingest_checked", None)  # whatever happens, check again next time
 try:
     outcome = load_file(writer, content, **options)  # type: ignore[arg-type]
+    outcome.plan.release()
 except Bilingual as exc:  # busy, or the schema needs bringing up to date
     st.error(exc.message(lang), icon="⚠️")
     st.stop()

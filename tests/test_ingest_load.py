@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +32,7 @@ from data_access.db import make_engine
 from data_access.filters import Filters, Period, Scope
 from data_access.summaries import rebuild, refresh
 from data_access.summaries.freshness import summary_status
+from ingest import load as load_module
 from ingest import payments as payments_kind
 from ingest import read as read_module
 from ingest import spool
@@ -315,6 +318,96 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(db: Db) -> None:
     outcome = _load(db, b"%PDF-1.4 not a list")
     assert outcome.plan.blocked and not outcome.written
     assert outcome.plan.problems[0].row == 0
+
+
+def test_a_list_given_by_its_path_loads_as_its_bytes_do(
+    db: Db, original: list, tmp_path: Path, chunked: None
+) -> None:
+    """The command gives the file's path: read from the disk (not held whole), the same plan
+    and the same SHA-256 as the same file's bytes; the plan's spool released, its counts
+    stay."""
+    edited = [dict(r) for r in original[1:]]
+    edited[0]["amount"] += 100_000
+    path = tmp_path / "chi-tra-11-2026.xlsx"
+    path.write_bytes(_workbook(edited))
+    by_bytes = _load(db, path.read_bytes(), dry_run=True)
+    by_path = _load(db, path, dry_run=True)
+    assert by_path.sha256 == by_bytes.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert by_path.plan.problems == by_bytes.plan.problems  # the amount's warning
+    assert not by_path.plan.blocked
+    counts = (len(by_path.plan.added), len(by_path.plan.changed), len(by_path.plan.removed))
+    assert counts == (0, 1, 1) and by_path.plan.unchanged == 818
+    assert list(by_path.plan.removed) == list(by_bytes.plan.removed)
+    assert [(pid, p.amount) for pid, p in by_path.plan.changed] == [
+        (pid, p.amount) for pid, p in by_bytes.plan.changed
+    ]
+    by_path.plan.release()
+    assert (len(by_path.plan.changed), len(by_path.plan.removed)) == (1, 1)
+    assert by_path.plan.changes == 2
+
+
+def test_a_file_saved_again_while_it_is_read_is_refused_and_nothing_written(
+    db: Db, original: list, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list given by its path is read more than once (hashed, counted, checked): saved again
+    in between, its hash, count and rows would be of different files. Refused, whether it
+    changes after its hash or while its rows are checked; nothing is written either way."""
+    edited = [dict(r) for r in original]
+    edited[-1]["amount"] += 1
+    path = tmp_path / "chi-tra-11-2026.xlsx"
+    path.write_bytes(_workbook(edited))
+    with db.writer.connect() as conn:
+        before = _state(conn)
+    real_plan, real_sha = payments_kind.plan, load_module.sha256
+
+    def saved_again() -> None:
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+    def plan_then_save(conn: Connection, read: Any, *args: Any) -> Any:
+        saved_again()
+        return real_plan(conn, read, *args)
+
+    def hash_then_save(data: Any) -> str:
+        digest = real_sha(data)
+        saved_again()
+        return digest
+
+    for where, patched in (("plan", plan_then_save), ("sha256", hash_then_save)):
+        with monkeypatch.context() as m:
+            m.setattr(payments_kind if where == "plan" else load_module, where, patched)
+            outcome = _load(db, path)
+        assert outcome.plan.blocked and not outcome.written, where
+        assert outcome.plan.problems[0].vi.startswith("Tệp đã thay đổi trong lúc đang đọc"), where
+        with db.writer.connect() as conn:
+            assert _state(conn) == before, where
+    assert not _load(db, path, dry_run=True).plan.blocked  # unchanged since: read as usual
+
+
+def test_a_path_that_cannot_be_read_is_told_and_a_pipe_is_read_once(
+    db: Db, original: list, tmp_path: Path
+) -> None:
+    missing = _load(db, tmp_path / "khong-co.xlsx")
+    assert missing.plan.blocked and not missing.written
+    assert missing.plan.problems[0].vi == (
+        "Không đọc được tệp (lỗi hệ thống: No such file or directory)."
+    )
+    folder = _load(db, tmp_path)
+    assert folder.plan.blocked and folder.plan.problems[0].vi.startswith("Không đọc được tệp")
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    data = _workbook(original)
+
+    def feed() -> None:
+        with pipe.open("wb") as out:
+            out.write(data)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    piped = _load(db, pipe, dry_run=True)
+    writer.join()
+    assert piped.plan.problems == [] and piped.plan.unchanged == 820
+    assert piped.sha256 == hashlib.sha256(data).hexdigest()
 
 
 def test_two_loads_of_the_same_batch_at_once_one_is_told(db: Db, original: list) -> None:

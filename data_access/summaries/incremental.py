@@ -25,7 +25,7 @@ meanwhile.
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -105,7 +105,8 @@ def after_payments(
     if not months or months[0] != before.stocks_from or months[-1] < before.stocks_to:
         return None  # the data now start elsewhere, or end earlier: rebuild
     new_months = [m for m in months if m > before.stocks_to]
-    touched = beneficiaries
+    # read three times below: a one-shot iterator taken into a list first
+    touched = sorted(set(beneficiaries)) if isinstance(beneficiaries, Iterator) else beneficiaries
     if before.payment_detail and not payments_in_one_unit(conn, touched):
         return None  # the payment tables' premise broke: the rebuild leaves them empty
     if not before.payment_detail and payments_in_one_unit(conn):

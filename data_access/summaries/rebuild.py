@@ -32,9 +32,9 @@ from .fill import (
 from .freshness import check_fingerprint, fingerprint
 from .tables import CHECK_TABLES, LAYOUT, summary_info, summary_metadata, summary_month
 
-# Ids bound in one IN list at most: psycopg takes 65.535 parameters, SQLite 32.766 by default.
-CHUNK = 10_000
-IDS_PER_QUERY = 1_000  # ids bound in one IN list
+# Ids bound in one IN list at most (psycopg takes 65.535 parameters, SQLite 32.766 by default):
+# a thousand, as a statement binding ten thousand took 10 MB of SQLite's memory.
+IDS_PER_QUERY = 1_000
 
 
 @dataclass(frozen=True)
@@ -91,8 +91,7 @@ def month_rows(months: list[date]) -> list[dict[str, date]]:
 
 def pieces(ids: Iterable[int], size: int | None = None) -> Iterator[list[int]]:
     """``ids`` (a list, an array, or a long list's beneficiaries in a spool) as lists of
-    Python ints of ``size`` at most: what an IN list binds. A thousand at a time: a statement
-    binding ten thousand took 10 MB more of SQLite's memory."""
+    Python ints of ``size`` (``IDS_PER_QUERY``) at most: what an IN list binds."""
     it, size = iter(ids), size or IDS_PER_QUERY
     while piece := [int(i) for i in islice(it, size)]:
         yield piece
