@@ -18,7 +18,8 @@ Each step then runs alone in a fresh process (``python -m benchmarks.ingest --ch
 results back as JSON), so that its peak resident memory (VmHWM) is its own; the process's RSS
 after its imports is its baseline:
 
-1. dry run: ``ingest.load.load_file(..., dry_run=True)`` — read, check every row, roll back;
+1. dry run: ``ingest.load.load_file(path, ..., dry_run=True)`` (the file by its path, as the
+   command gives it) — read, check every row, roll back;
 2. load: the same, written — read, check, write, log, and the summaries brought up to date in
    whatever way ``load_file`` does it (``Outcome.summaries_seconds``, included in the load);
 3. re-load: the same file again (nothing changes, nothing is written);
