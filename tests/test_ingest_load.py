@@ -22,6 +22,7 @@ from typing import Any
 import openpyxl
 import pytest
 import sqlalchemy as sa
+import xlsxwriter
 from sqlalchemy.engine import Connection, Engine
 
 from auth import audit
@@ -167,16 +168,51 @@ def chunked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     """A payment list is read again and checked a chunk at a time (``payments.CHUNK_ROWS``):
     with chunks of 2 or 3 rows, what a check compares across rows (a CCCD twice, two swapped
     CCCDs, the total, the batch's changes) spans chunks, and must come out the same. So too
-    what a long list keeps in its spool on disk: its rows written a few at a time, its shared
-    strings past the fifth read back from the spool in blocks of 3 (two kept), the touched
-    beneficiaries bound a few at a time."""
+    what a long list keeps in its spool on disk: its rows written a few at a time, the touched
+    beneficiaries bound a few at a time (openpyxl writes its texts inline: the shared strings'
+    spool is the next fixture's)."""
     if request.param is not None:
         monkeypatch.setattr(payments_kind, "CHUNK_ROWS", request.param)
         monkeypatch.setattr(spool, "BUFFER_ROWS", request.param + 2)
-        monkeypatch.setattr(read_module, "IN_MEMORY_STRINGS", 5)
-        monkeypatch.setattr(read_module, "STRING_BLOCK", request.param)
-        monkeypatch.setattr(read_module, "STRING_BLOCKS_KEPT", 2)
         monkeypatch.setattr(rebuild, "IDS_PER_QUERY", request.param + 1)
+
+
+def _shared_strings_workbook(rows: list[dict[str, Any]]) -> bytes:
+    """The same list as Excel saves it: its texts in the shared strings (XlsxWriter)."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet("Danh sách")
+    sheet.write_row(0, 0, ["DANH SÁCH CHI TRẢ TRỢ CẤP XÃ HỘI HẰNG THÁNG - THÁNG 11 NĂM 2026"])
+    sheet.write_row(2, 0, HEADER)
+    sheet.write_row(3, 0, [f"({n})" for n in range(1, len(HEADER) + 1)])
+    for number, row in enumerate(rows, start=1):
+        values = [row[k] for k in ("name", "cccd", "village", "coefficient", "amount", "method")]
+        sheet.write_row(3 + number, 0, [number, *values])
+    sheet.write_row(4 + len(rows), 0, [None, "Tổng cộng", None, None, None])
+    sheet.write_number(4 + len(rows), 5, sum(r["amount"] for r in rows))
+    book.close()
+    return out.getvalue()
+
+
+def test_a_list_with_shared_strings_is_checked_through_the_strings_spool(
+    db: Db, original: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list saved as Excel saves it (names, CCCDs, villages in the shared strings): with 5
+    strings kept in memory and the rest read back from the spool in blocks of 3 (two kept),
+    the list as stored changes nothing, and one amount changed is found on its row."""
+    monkeypatch.setattr(read_module, "IN_MEMORY_STRINGS", 5)
+    monkeypatch.setattr(read_module, "STRING_BLOCK", 3)
+    monkeypatch.setattr(read_module, "STRING_BLOCKS_KEPT", 2)
+    same = _load(db, _shared_strings_workbook(original), dry_run=True)
+    assert same.plan.problems == [] and same.plan.unchanged == 820
+    assert (len(same.plan.added), len(same.plan.changed), len(same.plan.removed)) == (0, 0, 0)
+    edited = [dict(r) for r in original]
+    edited[700]["amount"] += 100_000
+    changed = _load(db, _shared_strings_workbook(edited), dry_run=True)
+    assert not changed.plan.blocked and changed.plan.unchanged == 819
+    assert [(p.row, p.amount) for _, p in changed.plan.changed] == [
+        (5 + 700, edited[700]["amount"])
+    ]
 
 
 @pytest.fixture
