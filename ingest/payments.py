@@ -961,11 +961,11 @@ def _touched(conn: Connection, plan: Plan[Payment]) -> IdSet:
     pay = s.allowance_payment
     found = IdSet(plan.spool)
     for payment in plan.added:
-        found.add_id(payment.beneficiary_id)
+        found.append(payment.beneficiary_id)
     stored = chain(plan.removed, (pid for pid, _ in plan.changed))
     for chunk in _batched(stored, 900):
         for ben in conn.scalars(sa.select(pay.c.beneficiary_id).where(pay.c.id.in_(chunk))):
-            found.add_id(int(ben))
+            found.append(int(ben))
     return found
 
 

@@ -95,8 +95,8 @@ class Ids(Table):
     """Integers (stored ids) in the order appended: a list's ``append``, ``extend``, ``len``,
     ``in`` and iteration."""
 
-    def __init__(self, spool: Spool) -> None:
-        super().__init__(spool, 1)
+    def __init__(self, spool: Spool, columns: str | None = None) -> None:
+        super().__init__(spool, 1, columns)
 
     def append(self, value: int, /) -> None:
         self.add((int(value),))
@@ -110,7 +110,7 @@ class Ids(Table):
             yield int(value)
 
     def __contains__(self, value: object) -> bool:
-        """Whether ``value`` (an integer of any kind, not a bool) is there: a scan (tests)."""
+        """Whether ``value`` (an integer of any kind, not a bool) is there."""
         if isinstance(value, bool):
             return False
         try:
@@ -122,19 +122,16 @@ class Ids(Table):
         return self.db.execute(query, (wanted,)).fetchone() is not None
 
     def __repr__(self) -> str:
-        return f"Ids({list(self)!r})"
+        return f"{type(self).__name__}({list(self)!r})"
 
 
-class IdSet(Table):
-    """Integers each kept once, read back in order (a sorted ``set``): ``add``, ``len``,
-    iteration."""
+class IdSet(Ids):
+    """Integers each kept once, read back in order (a sorted ``set``): the integer is the
+    table's rowid, a second ``append`` of it is ignored."""
 
     def __init__(self, spool: Spool) -> None:
-        super().__init__(spool, 1, "c0 INTEGER PRIMARY KEY")
+        super().__init__(spool, "c0 INTEGER PRIMARY KEY")
         self._insert = f"INSERT OR IGNORE INTO {self.name} VALUES (?)"  # noqa: S608
-
-    def add_id(self, value: int) -> None:
-        self.add((int(value),))
 
     def __len__(self) -> int:
         self.flush()
@@ -143,19 +140,3 @@ class IdSet(Table):
 
     def __bool__(self) -> bool:
         return len(self) > 0
-
-    def __contains__(self, value: object) -> bool:
-        if isinstance(value, bool):
-            return False
-        try:
-            wanted = operator.index(value)  # type: ignore[arg-type]
-        except TypeError:
-            return False
-        self.flush()
-        query = f"SELECT 1 FROM {self.name} WHERE c0 = ?"  # noqa: S608
-        return self.db.execute(query, (wanted,)).fetchone() is not None
-
-    def __iter__(self) -> Iterator[int]:
-        query = f"SELECT c0 FROM {self.name} ORDER BY c0"  # noqa: S608
-        for (value,) in self.values(query):
-            yield int(value)

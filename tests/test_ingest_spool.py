@@ -32,7 +32,7 @@ def test_an_id_set_is_sorted_and_holds_each_once() -> None:
     found = IdSet(Spool())
     assert not found and len(found) == 0
     for value in (7, 2, 7, 11, 2, 2, 5):
-        found.add_id(value)
+        found.append(value)
     assert list(found) == [2, 5, 7, 11] and len(found) == 4
     assert 11 in found and 3 not in found
 
