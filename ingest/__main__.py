@@ -72,16 +72,22 @@ def main(argv: list[str] | None = None) -> int:
         return _write_template(template_cmd, args)
     if not args.url:
         parser.error(f"cần --url hoặc biến môi trường {WRITER_ENV} (kết nối có quyền ghi)")
-    try:  # read from the disk as it is unpacked, not held whole (a long list)
-        with args.file.open("rb"):
-            pass
+    # A file is read from the disk as it is unpacked, not held whole (a long list); a pipe
+    # (`<(…)`, /dev/stdin) can be opened once only: read into memory now.
+    source: bytes | Path = args.file
+    try:
+        if args.file.is_file():
+            with args.file.open("rb"):
+                pass
+        else:
+            source = args.file.read_bytes()
     except OSError as exc:
         parser.error(f"không đọc được tệp {args.file}: {exc.strerror}")
     writer = sa.create_engine(args.url)
     try:
         outcome = load_file(
             writer,
-            args.file,
+            source,
             file_name=args.file.name,
             commune=args.commune,
             month=args.month,

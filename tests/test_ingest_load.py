@@ -773,3 +773,27 @@ def test_the_command_records_a_load_in_the_audit_trail_and_a_dry_run_not(
         "unchanged": 819,
     }
     assert audit.verify(trail).intact
+
+
+def test_the_command_reads_a_list_from_a_pipe(
+    db: Db, original: list, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``python -m ingest load <(…)``: a pipe can be opened once only; the command reads it
+    into memory (a file on disk is read as it is unpacked) and checks the list as usual."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    data = _workbook(original)
+
+    def feed() -> None:
+        with pipe.open("wb") as out:
+            out.write(data)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    url = db.writer.url.render_as_string(hide_password=False)
+    argv = ["load", str(pipe), "--commune", COMMUNE, "--month", "2026-11", "--url", url]
+    assert ingest_main([*argv, "--dry-run"]) == 0
+    writer.join(timeout=10)
+    assert not writer.is_alive()
+    out = capsys.readouterr().out
+    assert "giữ nguyên 820" in out, out
