@@ -170,7 +170,7 @@ def chunked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     CCCDs, the total, the batch's changes) spans chunks, and must come out the same. So too
     what a long list keeps in its spool on disk: its rows written a few at a time, the touched
     beneficiaries bound a few at a time (openpyxl writes its texts inline: the shared strings'
-    spool is the next fixture's)."""
+    spool has its own test below, on a list XlsxWriter saves)."""
     if request.param is not None:
         monkeypatch.setattr(payments_kind, "CHUNK_ROWS", request.param)
         monkeypatch.setattr(spool, "BUFFER_ROWS", request.param + 2)
