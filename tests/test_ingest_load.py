@@ -420,6 +420,20 @@ def test_a_file_saved_again_while_it_is_read_is_refused_and_nothing_written(
     assert not _load(db, path, dry_run=True).plan.blocked  # unchanged since: read as usual
 
 
+def _fed_pipe(tmp_path: Path, data: bytes) -> tuple[Path, threading.Thread]:
+    """A named pipe, and the thread that writes ``data`` into it once a reader opens it."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+
+    def feed() -> None:
+        with pipe.open("wb") as out:
+            out.write(data)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    return pipe, writer
+
+
 def test_a_path_that_cannot_be_read_is_told_and_a_pipe_is_read_once(
     db: Db, original: list, tmp_path: Path
 ) -> None:
@@ -430,18 +444,11 @@ def test_a_path_that_cannot_be_read_is_told_and_a_pipe_is_read_once(
     )
     folder = _load(db, tmp_path)
     assert folder.plan.blocked and folder.plan.problems[0].vi.startswith("Không đọc được tệp")
-    pipe = tmp_path / "pipe"
-    os.mkfifo(pipe)
     data = _workbook(original)
-
-    def feed() -> None:
-        with pipe.open("wb") as out:
-            out.write(data)
-
-    writer = threading.Thread(target=feed)
-    writer.start()
+    pipe, writer = _fed_pipe(tmp_path, data)
     piped = _load(db, pipe, dry_run=True)
-    writer.join()
+    writer.join(timeout=10)
+    assert not writer.is_alive()
     assert piped.plan.problems == [] and piped.plan.unchanged == 820
     assert piped.sha256 == hashlib.sha256(data).hexdigest()
 
@@ -780,16 +787,7 @@ def test_the_command_reads_a_list_from_a_pipe(
 ) -> None:
     """``python -m ingest load <(…)``: a pipe can be opened once only; the command reads it
     into memory (a file on disk is read as it is unpacked) and checks the list as usual."""
-    pipe = tmp_path / "pipe"
-    os.mkfifo(pipe)
-    data = _workbook(original)
-
-    def feed() -> None:
-        with pipe.open("wb") as out:
-            out.write(data)
-
-    writer = threading.Thread(target=feed)
-    writer.start()
+    pipe, writer = _fed_pipe(tmp_path, _workbook(original))
     url = db.writer.url.render_as_string(hide_password=False)
     argv = ["load", str(pipe), "--commune", COMMUNE, "--month", "2026-11", "--url", url]
     assert ingest_main([*argv, "--dry-run"]) == 0
