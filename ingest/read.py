@@ -370,13 +370,7 @@ def _open_zip(data: Source) -> zipfile.ZipFile:
 def _spreadsheet_kind(data: Source) -> tuple[str, zipfile.ZipFile | None]:
     """The file's kind by its first bytes and parts ("xlsx", "xlsb", "ods" or "xls"), with the
     zip of the first three; anything else is refused."""
-    if isinstance(data, Path):
-        with data.open("rb") as file:
-            start = file.read(len(_OLE2_MAGIC))
-        if start.startswith(_OLE2_MAGIC):  # an .xls (calamine reads it whole anyway)
-            return _spreadsheet_kind(data.read_bytes())
-        if not start.startswith(_ZIP_MAGIC):
-            raise refuse("not_spreadsheet")
+    if isinstance(data, Path):  # a zip on disk (``_open_book`` reads anything else whole)
         return _zip_kind(_open_zip(data))
     if data.startswith(_OLE2_MAGIC):
         # A password-protected .xlsx is an OLE2 file with an "EncryptionInfo" stream.
@@ -447,6 +441,10 @@ class _CalamineBook(_Book):
 
 
 def _open_book(data: Source) -> _Book:
+    if isinstance(data, Path):
+        with data.open("rb") as file:
+            if file.read(len(_ZIP_MAGIC)) != _ZIP_MAGIC:
+                data = data.read_bytes()  # an .xls (calamine reads it whole), or refused below
     try:
         kind, archive = _spreadsheet_kind(data)
         if kind == "xlsx" and archive is not None:

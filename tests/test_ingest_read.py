@@ -15,6 +15,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -871,3 +872,27 @@ def test_rows_not_kept_are_counted_and_read_again_the_same(data: bytes) -> None:
 def test_rows_not_kept_still_count_against_the_limit() -> None:
     with pytest.raises(IngestFileError):
         read_sheet(_xlsx([HEADER, AN, BINH, AN]), COLUMNS, max_rows=2, keep_rows=False)
+
+
+def test_a_file_given_by_its_path_is_refused_as_its_bytes_are(tmp_path: Path) -> None:
+    """The command hands the reader a path: every refusal reads as it does for the same bytes
+    (an .xls-looking file is read whole once; a zip from the disk)."""
+    ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    cases = {
+        "pdf": b"%PDF-1.7\n%%EOF\n",
+        "empty": b"",
+        "password": ole2 + "EncryptionInfo".encode("utf-16-le"),
+        "xls-damaged": ole2,
+        "cut": _xlsx()[:2000],
+        "word": _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:d/>"}),
+        "dense": _zeros_zip(20),
+    }
+    for name, data in cases.items():
+        path = tmp_path / f"{name}.xlsx"
+        path.write_bytes(data)
+        with pytest.raises(IngestFileError) as by_path:
+            read_sheet(path, COLUMNS)
+        assert (str(by_path.value), by_path.value.en) == (
+            str(_refused(data)),
+            _refused(data).en,
+        ), name
